@@ -1,0 +1,1 @@
+"""learn stage: imitation environment, Healthy Motion Atlas (PPO), adaptation, BC + GAIL tasks."""

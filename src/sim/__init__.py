@@ -1,0 +1,1 @@
+"""sim stage: pybullet lower-limb avatar, PD control, terrains, contact correction, rendering."""
