@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.signal import butter, sosfiltfilt
 
+from imu._conditioning import lowpass
 from imu._errors import GaitTwinInputError, check_known_names, check_shape
 
 #: Joints: name -> (proximal segment, distal segment).
@@ -286,8 +286,9 @@ def joint_angles_from_segments(
     if "pelvis" in segments:
         yaw, obliquity, tilt = pelvis_angles_world(quats[:, segments.index("pelvis")]).T
         if heading_cutoff_hz is not None:
-            sos = butter(2, heading_cutoff_hz, fs=sampling_rate_hz, output="sos")
-            yaw = yaw - sosfiltfilt(sos, yaw)
+            yaw = yaw - lowpass(
+                yaw, sampling_rate_hz=sampling_rate_hz, cutoff_hz=heading_cutoff_hz, order=2
+            )
         names += PELVIS_ANGLES
         columns += [tilt, obliquity, yaw]
     for joint, (proximal, distal) in JOINTS.items():
@@ -301,3 +302,61 @@ def joint_angles_from_segments(
         )
     return JointAngles(time_s, sampling_rate_hz, tuple(names), np.column_stack(columns),
                        metadata or {})
+
+
+def _rotation_yxz(abc: np.ndarray) -> np.ndarray:
+    """Scalar-last quaternions of ``R_y(a) R_x(b) R_z(c)`` for ``(n, 3)`` angles, rad."""
+    half = 0.5 * np.asarray(abc, dtype=float)
+    ca, cb, cc = np.cos(half).T
+    sa, sb, sc = np.sin(half).T
+    # q = q_y(a) * q_x(b) * q_z(c), each q_axis(t) = (sin(t/2) axis, cos(t/2))
+    return np.stack(
+        (
+            ca * sb * cc + sa * cb * sc,
+            sa * cb * cc - ca * sb * sc,
+            ca * cb * sc - sa * sb * cc,
+            ca * cb * cc + sa * sb * sc,
+        ),
+        axis=-1,
+    )
+
+
+def _quaternion_product(q1: np.ndarray, q2: np.ndarray) -> np.ndarray:
+    """Return ``q1 * q2`` for scalar-last quaternion arrays ``(..., 4)``."""
+    conj = q1 * np.array([-1.0, -1.0, -1.0, 1.0])
+    return _quaternion_product_conj(conj, q2)
+
+
+def segment_orientations(
+    pelvis_quaternion: np.ndarray, angles: JointAngles
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Compose segment orientations from the pelvis orientation and joint angles.
+
+    The inverse of :func:`joint_angles_from_segments` for the joints: each distal segment is
+    ``q_distal = q_proximal * q_yxz(a, b, c)`` with ``(a, b, c)`` the clinical angles divided by
+    :data:`SIGNS`. Joints are composed from the pelvis outwards (hip, knee, ankle).
+
+    Parameters
+    ----------
+    pelvis_quaternion
+        Pelvis segment-to-world orientation, scalar-last, ``(n, 4)``.
+    angles
+        Joint angles over the same ``n`` samples; joints whose three angles are all present are
+        composed (pelvis angles, if present, are ignored: the pelvis orientation is given).
+
+    Returns
+    -------
+    tuple
+        ``(quaternions, segments)``: ``(n, s, 4)`` segment-to-world orientations and their names,
+        ``"pelvis"`` first.
+    """
+    n = angles.time_s.size
+    q_pelvis = check_shape("pelvis_quaternion", pelvis_quaternion, (n, 4))
+    orientations = {"pelvis": q_pelvis / np.linalg.norm(q_pelvis, axis=1, keepdims=True)}
+    for joint, (proximal, distal) in JOINTS.items():
+        names = angle_names(joint)
+        if proximal in orientations and all(name in angles.names for name in names):
+            abc = np.column_stack([angles[name] for name in names]) * np.asarray(SIGNS[joint])
+            orientations[distal] = _quaternion_product(orientations[proximal], _rotation_yxz(abc))
+    segments = tuple(orientations)
+    return np.stack([orientations[s] for s in segments], axis=1), segments

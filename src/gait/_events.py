@@ -1,0 +1,282 @@
+"""Gait events (heel strike, toe off) from foot kinematics, foot contacts or leg angles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.signal import butter, find_peaks, sosfiltfilt
+
+from imu import GaitTwinInputError, JointAngles
+from imu._errors import check_shape
+
+#: Sides in the order used by ``foot_contacts`` arrays: ``[left, right]``.
+SIDES: tuple[str, str] = ("l", "r")
+
+
+def _frozen_int(values: np.ndarray) -> np.ndarray:
+    out = np.array(values, dtype=np.int64).ravel()
+    out.flags.writeable = False
+    return out
+
+
+@dataclass(frozen=True)
+class GaitEvents:
+    """Heel strikes and toe offs of both feet, as sample indices.
+
+    Parameters
+    ----------
+    sampling_rate_hz
+        Sampling rate of the signals the events were found in, Hz.
+    n_samples
+        Number of samples of those signals.
+    heel_strikes
+        ``{"l": samples, "r": samples}``: increasing sample indices of initial contact.
+    toe_offs
+        ``{"l": samples, "r": samples}``: increasing sample indices of final contact.
+    method
+        How the events were found (for reports).
+
+    """
+
+    sampling_rate_hz: float
+    n_samples: int
+    heel_strikes: dict[str, np.ndarray]
+    toe_offs: dict[str, np.ndarray]
+    method: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("heel_strikes", "toe_offs"):
+            events = getattr(self, name)
+            if set(events) != set(SIDES):
+                raise GaitTwinInputError(
+                    f"GaitEvents.{name}: expected keys {SIDES}, found {tuple(events)}"
+                )
+            frozen = {side: _frozen_int(events[side]) for side in SIDES}
+            for side, samples in frozen.items():
+                if np.any(np.diff(samples) <= 0) or np.any(
+                    (samples < 0) | (samples >= self.n_samples)
+                ):
+                    raise GaitTwinInputError(
+                        f"GaitEvents.{name}[{side!r}]: expected increasing samples in "
+                        f"[0, {self.n_samples}), found {samples.tolist()}"
+                    )
+            object.__setattr__(self, name, frozen)
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """Return one row per event: ``side``, ``event``, ``sample``, ``time_s``, by time."""
+        rows = [
+            (side, kind, int(s), s / self.sampling_rate_hz)
+            for kind, events in (("heel_strike", self.heel_strikes), ("toe_off", self.toe_offs))
+            for side in SIDES
+            for s in events[side]
+        ]
+        table = pd.DataFrame(rows, columns=["side", "event", "sample", "time_s"])
+        return table.sort_values("sample", kind="stable").reset_index(drop=True)
+
+
+def _debounce(contact: np.ndarray, min_samples: int) -> np.ndarray:
+    """Remove inner contact or swing phases shorter than ``min_samples`` (merge into neighbours)."""
+    out = contact.copy()
+    for value in (False, True):
+        padded = np.concatenate(([not value], out == value, [not value]))
+        edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+        for start, end in zip(edges[::2], edges[1::2], strict=True):
+            if end - start < min_samples and start > 0 and end < out.size:
+                out[start:end] = not value
+    return out
+
+
+def foot_contacts_from_positions(
+    foot_position_m: np.ndarray,
+    *,
+    sampling_rate_hz: float,
+    height_threshold_m: float = 0.05,
+    speed_threshold_m_s: float = 0.6,
+    cutoff_hz: float = 6.0,
+    min_phase_s: float = 0.08,
+) -> np.ndarray:
+    """Return foot contacts from the height and horizontal speed of foot points.
+
+    Parameters
+    ----------
+    foot_position_m
+        World positions of one point per foot (e.g. the toe base or the ankle), shape
+        ``(n, 2, 3)`` with feet ``[left, right]``, m, Z up.
+    sampling_rate_hz
+        Sampling rate, Hz.
+    height_threshold_m
+        A foot is in contact while its height is within this margin of its own floor level (the
+        5th percentile of its height over the take), m.
+    speed_threshold_m_s
+        ... and its horizontal speed is below this value, m/s.
+    cutoff_hz
+        Positions are low-passed (zero-phase 2nd-order Butterworth) at this cutoff before the
+        speed is taken, Hz.
+    min_phase_s
+        Contact or swing phases shorter than this are merged into their neighbours, s.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean ``(n, 2)`` contacts ``[left, right]``.
+
+    Raises
+    ------
+    GaitTwinInputError
+        If the array shape is wrong or a threshold is not positive.
+
+    Notes
+    -----
+    Foot-contact onsets from height and speed (O'Connor et al. 2007 use the foot's vertical
+    velocity; the combined height-and-speed rule is the one used for motion-capture clips in
+    physics-based character animation). On CMU takes it places heel strikes where the knee curve
+    best matches Winter's (see ``docs/gait-analysis.md``).
+
+    """
+    position = check_shape("foot_position_m", foot_position_m, (None, 2, 3))
+    for name, value in (
+        ("height_threshold_m", height_threshold_m),
+        ("speed_threshold_m_s", speed_threshold_m_s),
+        ("min_phase_s", min_phase_s),
+    ):
+        if not value > 0:
+            raise GaitTwinInputError(f"{name}: expected a positive value, found {value}")
+    sos = butter(2, cutoff_hz, fs=sampling_rate_hz, output="sos")
+    smooth = sosfiltfilt(sos, position, axis=0) if position.shape[0] > 15 else position
+    speed = np.linalg.norm(np.gradient(smooth[:, :, :2], axis=0), axis=2) * sampling_rate_hz
+    height = smooth[:, :, 2] - np.percentile(smooth[:, :, 2], 5, axis=0)
+    contact = (height < height_threshold_m) & (speed < speed_threshold_m_s)
+    min_samples = max(1, round(min_phase_s * sampling_rate_hz))
+    return np.column_stack([_debounce(contact[:, i], min_samples) for i in range(2)])
+
+
+def events_from_contacts(
+    foot_contacts: np.ndarray, *, sampling_rate_hz: float, method: str = "foot contacts"
+) -> GaitEvents:
+    """Return heel strikes (contact onsets) and toe offs (contact ends) from foot contacts.
+
+    Parameters
+    ----------
+    foot_contacts
+        Boolean ``(n, 2)`` contacts ``[left, right]``.
+    sampling_rate_hz
+        Sampling rate, Hz.
+    method
+        Stored in the result.
+
+    Returns
+    -------
+    GaitEvents
+        A heel strike at each sample where contact begins, a toe off at each sample where it
+        ends (the first sample in swing). Contact at the first or last sample is not an event.
+
+    Raises
+    ------
+    GaitTwinInputError
+        If ``foot_contacts`` is not ``(n, 2)``.
+
+    """
+    contacts = np.asarray(foot_contacts).astype(bool)
+    if contacts.ndim != 2 or contacts.shape[1] != 2:
+        raise GaitTwinInputError(f"foot_contacts: expected shape (n, 2), found {contacts.shape}")
+    change = np.diff(contacts.astype(np.int8), axis=0)
+    strikes = {side: np.flatnonzero(change[:, i] == 1) + 1 for i, side in enumerate(SIDES)}
+    offs = {side: np.flatnonzero(change[:, i] == -1) + 1 for i, side in enumerate(SIDES)}
+    return GaitEvents(float(sampling_rate_hz), contacts.shape[0], strikes, offs, method)
+
+
+def shank_inclination(angles: JointAngles, side: str) -> np.ndarray:
+    """Return the sagittal inclination of one shank to the vertical (distal end forward +), rad.
+
+    Parameters
+    ----------
+    angles
+        Must hold ``hip_flexion_<side>`` and ``knee_flexion_<side>``; ``pelvis_tilt`` is used
+        when present (else the pelvis is taken as upright).
+    side
+        ``"l"`` or ``"r"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)``, rad: ``hip_flexion - pelvis_tilt - knee_flexion``.
+
+    Notes
+    -----
+    Planar approximation: thigh inclination = hip flexion minus anterior pelvic tilt, shank
+    inclination = thigh inclination minus knee flexion.
+
+    """
+    if side not in SIDES:
+        raise GaitTwinInputError(f"side: expected 'l' or 'r', found {side!r}")
+    thigh = angles[f"hip_flexion_{side}"].copy()
+    if "pelvis_tilt" in angles.names:
+        thigh -= angles["pelvis_tilt"]
+    return thigh - angles[f"knee_flexion_{side}"]
+
+
+def events_from_leg_angles(
+    angles: JointAngles, *, cutoff_hz: float = 6.0, min_swing_rate_rad_s: float = 1.0
+) -> GaitEvents:
+    """Return heel strikes and toe offs from thigh and shank angles only (IMU without feet).
+
+    Parameters
+    ----------
+    angles
+        Joint angles with ``hip_flexion_l/r`` and ``knee_flexion_l/r`` (``pelvis_tilt``
+        optional), rad.
+    cutoff_hz
+        The shank inclination is low-passed at this cutoff (zero-phase 2nd-order Butterworth)
+        before it is differentiated, Hz.
+    min_swing_rate_rad_s
+        A swing is a peak of the shank's forward angular velocity above this value, rad/s
+        (about 3-6 rad/s in healthy walking, still above 1.5 rad/s in slow patients' gait).
+
+    Returns
+    -------
+    GaitEvents
+        Events of both sides.
+
+    Raises
+    ------
+    GaitTwinInputError
+        If an angle is missing.
+
+    Notes
+    -----
+    Shank angular-velocity method (Aminian et al. 2002; Salarian et al. 2004): the shank swings
+    forward fastest in mid swing. Heel strike is the first local minimum of the shank's
+    sagittal angular velocity after a mid-swing peak (the shank decelerates at terminal swing
+    and rotates backwards once the heel is down); toe off is the last local minimum before it.
+    The shank inclination comes from :func:`shank_inclination`.
+
+    """
+    strikes: dict[str, np.ndarray] = {}
+    offs: dict[str, np.ndarray] = {}
+    rate = angles.sampling_rate_hz
+    sos = butter(2, cutoff_hz, fs=rate, output="sos")
+    for side in SIDES:
+        for name in (f"hip_flexion_{side}", f"knee_flexion_{side}"):
+            if name not in angles.names:
+                raise GaitTwinInputError(
+                    f"angles: expected {name!r} for events from leg angles, found "
+                    f"{', '.join(angles.names)}"
+                )
+        omega = np.gradient(sosfiltfilt(sos, shank_inclination(angles, side))) * rate
+        swings, _ = find_peaks(
+            omega, height=min_swing_rate_rad_s, distance=max(1, round(0.4 * rate))
+        )
+        minima, _ = find_peaks(-omega)
+        hs, to = [], []
+        for peak in swings:
+            after = minima[minima > peak]
+            before = minima[minima < peak]
+            if after.size:
+                hs.append(after[0])
+            if before.size:
+                to.append(before[-1])
+        strikes[side] = np.unique(hs)
+        offs[side] = np.unique(to)
+    return GaitEvents(rate, angles.time_s.size, strikes, offs, "shank angular velocity")

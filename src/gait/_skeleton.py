@@ -1,0 +1,331 @@
+"""Skeletons and forward kinematics shared by the ASF/AMC and BVH readers, and segment frames.
+
+Both readers turn their file into the same two objects: a :class:`Skeleton` (joint tree, rest
+offsets and rest rotations) and a :class:`MocapTake` (per-frame root translation and per-joint
+rotations). Forward kinematics and the construction of the anatomical segment frames are then
+the same code for every source.
+
+Joint model: every joint ``j`` has a frame ``G_j`` (joint-to-world rotation) and an origin
+``P_j``. With parent ``p``::
+
+    G_j = G_p  Q_j  M_j(t)          P_j = P_p + G_p o_j
+
+``Q_j`` is the rest rotation of the joint frame relative to the parent frame, ``o_j`` the
+joint's offset in the parent frame (m) and ``M_j(t)`` the rotation read from the file. The root
+has ``G_root = Q_root M_root(t)`` and ``P_root`` = the root translation channels. End sites
+(BVH ``End Site``, the far end of a leaf ASF bone) are joints named ``<parent>_end`` that never
+rotate.
+
+The source world is the file's own: Y up for both ASF/AMC and BVH.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from imu import GaitTwinInputError
+from imu._errors import check_shape
+
+#: Anatomical segments built from a mocap skeleton, in this order.
+MOCAP_SEGMENTS: tuple[str, ...] = (
+    "pelvis",
+    "thigh_r",
+    "shank_r",
+    "foot_r",
+    "thigh_l",
+    "shank_l",
+    "foot_l",
+)
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    """A joint tree with rest offsets and rest rotations.
+
+    Parameters
+    ----------
+    joints
+        Joint names, parents before children; index 0 is the root.
+    parents
+        Index of each joint's parent, ``-1`` for the root.
+    offsets_m
+        Origin of each joint relative to its parent's origin, in the parent's joint frame,
+        ``(j, 3)``, m. The root's row is its rest position in the world.
+    rest_rotations
+        Rotation of each joint frame relative to its parent's frame in the rest pose,
+        ``(j, 3, 3)``; the root's is relative to the world.
+    metadata
+        Source file, units, anything else the reader knows.
+
+    Raises
+    ------
+    GaitTwinInputError
+        If the arrays disagree with the joint list or a parent does not precede its child.
+    """
+
+    joints: tuple[str, ...]
+    parents: tuple[int, ...]
+    offsets_m: np.ndarray
+    rest_rotations: np.ndarray
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        joints, parents = tuple(self.joints), tuple(int(p) for p in self.parents)
+        if len(parents) != len(joints) or len(set(joints)) != len(joints):
+            raise GaitTwinInputError(
+                f"Skeleton: expected unique joint names and one parent each, found "
+                f"{len(joints)} joints ({len(set(joints))} unique) and {len(parents)} parents"
+            )
+        for j, p in enumerate(parents):
+            if (j == 0) != (p == -1) or p >= j:
+                raise GaitTwinInputError(
+                    f"Skeleton: joint {joints[j]!r} has parent index {p}; expected the root "
+                    f"first (parent -1) and every parent before its children"
+                )
+        j = len(joints)
+        offsets = check_shape("Skeleton.offsets_m", self.offsets_m, (j, 3)).copy()
+        rest = check_shape("Skeleton.rest_rotations", self.rest_rotations, (j, 3, 3)).copy()
+        offsets.flags.writeable = False
+        rest.flags.writeable = False
+        object.__setattr__(self, "joints", joints)
+        object.__setattr__(self, "parents", parents)
+        object.__setattr__(self, "offsets_m", offsets)
+        object.__setattr__(self, "rest_rotations", rest)
+        object.__setattr__(self, "metadata", dict(self.metadata))
+
+    def index(self, joint: str) -> int:
+        """Return the index of ``joint``.
+
+        Raises
+        ------
+        GaitTwinInputError
+            If the skeleton has no such joint.
+        """
+        if joint not in self.joints:
+            raise GaitTwinInputError(
+                f"skeleton {self.metadata.get('file', '')!r}: expected a joint {joint!r}, "
+                f"found only {', '.join(self.joints)}"
+            )
+        return self.joints.index(joint)
+
+
+@dataclass(frozen=True)
+class MocapTake:
+    """One mocap take: a skeleton and its per-frame joint rotations, in the source world.
+
+    Parameters
+    ----------
+    skeleton
+        The joint tree.
+    sampling_rate_hz
+        Frame rate, Hz.
+    root_translation_m
+        Root joint origin in the source world (Y up), ``(n, 3)``, m.
+    local_rotations
+        ``M_j(t)`` of every joint (identity for joints without channels), ``(n, j, 3, 3)``.
+    metadata
+        ``source`` (``"asf/amc"`` or ``"bvh"``), ``file``, ``subject``, ``trial`` where known.
+
+    Raises
+    ------
+    GaitTwinInputError
+        If the array shapes disagree with the skeleton.
+    """
+
+    skeleton: Skeleton
+    sampling_rate_hz: float
+    root_translation_m: np.ndarray
+    local_rotations: np.ndarray
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n_joints = len(self.skeleton.joints)
+        root = check_shape("MocapTake.root_translation_m", self.root_translation_m, (None, 3))
+        rotations = check_shape(
+            "MocapTake.local_rotations", self.local_rotations, (root.shape[0], n_joints, 3, 3)
+        )
+        for name, array in (("root_translation_m", root), ("local_rotations", rotations)):
+            array = np.array(array, copy=True)
+            array.flags.writeable = False
+            object.__setattr__(self, name, array)
+        object.__setattr__(self, "sampling_rate_hz", float(self.sampling_rate_hz))
+        object.__setattr__(self, "metadata", dict(self.metadata))
+
+    @property
+    def n_frames(self) -> int:
+        """Number of frames."""
+        return int(self.root_translation_m.shape[0])
+
+    @property
+    def time_s(self) -> np.ndarray:
+        """Frame times from 0, ``(n,)``, s."""
+        return np.arange(self.n_frames) / self.sampling_rate_hz
+
+    def forward_kinematics(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return joint origins and joint frames in the source world.
+
+        Returns
+        -------
+        positions_m : numpy.ndarray
+            Joint origins, ``(n, j, 3)``, m, in the order of ``skeleton.joints``.
+        orientations : numpy.ndarray
+            Joint-to-world rotation matrices ``G_j``, ``(n, j, 3, 3)``.
+
+        Notes
+        -----
+        Vectorised over frames: one batched matrix product per joint.
+        """
+        sk = self.skeleton
+        n, j = self.n_frames, len(sk.joints)
+        positions = np.empty((n, j, 3))
+        orientations = np.empty((n, j, 3, 3))
+        positions[:, 0] = self.root_translation_m
+        orientations[:, 0] = sk.rest_rotations[0] @ self.local_rotations[:, 0]
+        for k in range(1, j):
+            p = sk.parents[k]
+            orientations[:, k] = orientations[:, p] @ (
+                sk.rest_rotations[k] @ self.local_rotations[:, k]
+            )
+            positions[:, k] = positions[:, p] + orientations[:, p] @ sk.offsets_m[k]
+        return positions, orientations
+
+
+@dataclass(frozen=True)
+class LegBones:
+    """Names of the skeleton joints that carry the lower-body landmarks.
+
+    Every name is a joint of the skeleton whose *origin* is the landmark: ``femur`` starts at the
+    hip joint centre, ``tibia`` at the knee, ``foot`` at the ankle, ``toes`` at the toe
+    (metatarsophalangeal) joint, ``toes_end`` is the toe tip. ``{side}`` is replaced by
+    ``l``/``r`` (or the values of ``sides``).
+
+    Parameters
+    ----------
+    root, femur, tibia, foot, toes, toes_end
+        Joint name patterns.
+    sides
+        What ``{side}`` becomes for the left and right leg.
+    """
+
+    root: str = "root"
+    femur: str = "{side}femur"
+    tibia: str = "{side}tibia"
+    foot: str = "{side}foot"
+    toes: str = "{side}toes"
+    toes_end: str = "{side}toes_end"
+    sides: tuple[str, str] = ("l", "r")
+
+    def name(self, part: str, side: str) -> str:
+        """Return the joint name of ``part`` (e.g. ``"tibia"``) on ``side`` (``"l"``/``"r"``)."""
+        label = self.sides[0] if side == "l" else self.sides[1]
+        return getattr(self, part).format(side=label)
+
+
+#: Bone names of the CMU ASF skeletons and of their BVH conversions.
+CMU_BONES = LegBones()
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    """Normalise vectors along the last axis."""
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def _frame_from_zy(z: np.ndarray, y_hint: np.ndarray) -> np.ndarray:
+    """Return rotation matrices with columns ``x, y, z``: ``z`` kept, ``y`` = hint made orthogonal."""
+    z = _unit(z)
+    y = _unit(y_hint - np.sum(y_hint * z, axis=-1, keepdims=True) * z)
+    return np.stack((np.cross(y, z), y, z), axis=-1)
+
+
+def leg_landmarks(take: MocapTake, *, bones: LegBones = CMU_BONES) -> dict[str, np.ndarray]:
+    """Return the lower-body landmark positions and hinge axes in the source world.
+
+    Parameters
+    ----------
+    take
+        The mocap take.
+    bones
+        Which skeleton joints carry the landmarks.
+
+    Returns
+    -------
+    dict
+        ``hip_l, hip_r, knee_*, ankle_*, toe_*, toe_tip_*`` positions and ``toe_tip_neutral_*``
+        (the toe tip with the toe joint at its rest angle), each ``(n, 3)``, m; ``root`` position
+        and ``root_up`` (the root frame's y axis); ``femur_axis_*`` and ``tibia_axis_*`` (the x axes
+        of the femur and tibia joint frames: the hinge axes of hip flexion and knee flexion).
+
+    Raises
+    ------
+    GaitTwinInputError
+        If a named joint is missing from the skeleton.
+    """
+    sk = take.skeleton
+    positions, orientations = take.forward_kinematics()
+    root = sk.index(bones.root)
+    out = {"root": positions[:, root], "root_up": orientations[:, root, :, 1]}
+    for side in ("l", "r"):
+        idx = {
+            part: sk.index(bones.name(part, side))
+            for part in ("femur", "tibia", "foot", "toes", "toes_end")
+        }
+        out[f"hip_{side}"] = positions[:, idx["femur"]]
+        out[f"knee_{side}"] = positions[:, idx["tibia"]]
+        out[f"ankle_{side}"] = positions[:, idx["foot"]]
+        out[f"toe_{side}"] = positions[:, idx["toes"]]
+        out[f"toe_tip_{side}"] = positions[:, idx["toes_end"]]
+        neutral_toes = orientations[:, idx["foot"]] @ sk.rest_rotations[idx["toes"]]
+        out[f"toe_tip_neutral_{side}"] = positions[:, idx["toes"]] + (
+            neutral_toes @ sk.offsets_m[idx["toes_end"]]
+        )
+        out[f"femur_axis_{side}"] = orientations[:, idx["femur"], :, 0]
+        out[f"tibia_axis_{side}"] = orientations[:, idx["tibia"], :, 0]
+    return out
+
+
+def anatomical_frames(landmarks: dict[str, np.ndarray]) -> np.ndarray:
+    """Build the anatomical segment frames of :data:`MOCAP_SEGMENTS` from leg landmarks.
+
+    Parameters
+    ----------
+    landmarks
+        The output of :func:`leg_landmarks` (any world frame, all entries in the same one).
+
+    Returns
+    -------
+    numpy.ndarray
+        Segment-to-world rotation matrices, ``(n, 7, 3, 3)``, columns ``x`` (anterior / towards
+        the toes), ``y`` (left), ``z`` (superior / normal to the sole).
+
+    Notes
+    -----
+    - pelvis: ``y`` from the right to the left hip joint centre; ``z`` the root frame's up axis
+      made orthogonal to ``y``; ``x = y × z``.
+    - thigh: ``z`` from knee to hip; ``y`` the femur's hinge (x) axis made orthogonal to ``z``.
+    - shank: ``z`` from ankle to knee; ``y`` the tibia's hinge (x) axis made orthogonal.
+    - foot: ``x`` from the toe joint to the toe tip with the toes at rest (the toe bone is
+      horizontal in the CMU rest pose and does not move with toe flexion this way); ``y`` the
+      normal of the plane through ankle, toe joint and that tip (``x × (toe − ankle)``, pointing
+      left); ``z = x × y``, normal to the sole.
+
+    Thigh, shank and foot frames therefore coincide when the knee and ankle are at the skeleton's
+    rest angles, and no axis relies on a nearly straight joint (the hinge axes come from the
+    bone frames, not from cross products of limb vectors).
+    """
+    lm = landmarks
+    hip_l, hip_r = lm["hip_l"], lm["hip_r"]
+    y = _unit(hip_l - hip_r)
+    z = _unit(lm["root_up"] - np.sum(lm["root_up"] * y, axis=-1, keepdims=True) * y)
+    frames = [np.stack((np.cross(y, z), y, z), axis=-1)]
+    for side in ("r", "l"):
+        hip, knee, ankle = lm[f"hip_{side}"], lm[f"knee_{side}"], lm[f"ankle_{side}"]
+        frames.append(_frame_from_zy(hip - knee, lm[f"femur_axis_{side}"]))
+        frames.append(_frame_from_zy(knee - ankle, lm[f"tibia_axis_{side}"]))
+        toe = lm[f"toe_{side}"]
+        x = _unit(lm[f"toe_tip_neutral_{side}"] - toe)
+        y = _unit(np.cross(x, toe - ankle))
+        frames.append(np.stack((x, y, np.cross(x, y)), axis=-1))
+    return np.stack(frames, axis=1)
