@@ -280,3 +280,35 @@ def events_from_leg_angles(
         strikes[side] = np.unique(hs)
         offs[side] = np.unique(to)
     return GaitEvents(rate, angles.time_s.size, strikes, offs, "shank angular velocity")
+
+
+def contacts_from_events(events: GaitEvents) -> np.ndarray:
+    """Return stance flags: each foot is in contact from a heel strike to its next toe off.
+
+    Parameters
+    ----------
+    events
+        Heel strikes and toe offs.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean ``(n, 2)`` ``[left, right]``. Before the first event of a foot its state is
+        taken as the opposite of the state that event begins (stance before a first toe off).
+
+    """
+    contacts = np.zeros((events.n_samples, 2), dtype=bool)
+    for i, side in enumerate(SIDES):
+        marks = sorted(
+            [(int(s), True) for s in events.heel_strikes[side]]
+            + [(int(s), False) for s in events.toe_offs[side]]
+        )
+        if not marks:
+            continue
+        state = not marks[0][1]
+        previous = 0
+        for sample, begins_stance in marks:
+            contacts[previous:sample, i] = state
+            state, previous = begins_stance, sample
+        contacts[previous:, i] = state
+    return contacts

@@ -3,10 +3,19 @@
 Public names are re-exported here; implementation lives in the private modules.
 """
 
+from imu._alignment import DEFAULT_MAX_GAP_S, AlignedStreams, SensorStream, align_streams
+from imu._calc import CALC_BODY_PARTS, CALC_SEGMENTS, read_calc, write_calc
 from imu._calibration import Calibration, calibrate, find_static_window, orientation_spread
 from imu._conditioning import continuous_quaternions, lowpass, lowpass_quaternions, resample, slerp
 from imu._errors import GaitTwinInputError
+from imu._export import (
+    OPENSIM_COORDINATES,
+    read_joint_angles_csv,
+    write_joint_angles_csv,
+    write_mot,
+)
 from imu._files import atomic_path, write_text_atomic
+from imu._imu_csv import IMU_CSV_CONTACTS, IMU_CSV_FIELDS, read_imu_csv, write_imu_csv
 from imu._joint_angles import (
     JOINTS,
     PELVIS_ANGLES,
@@ -18,23 +27,40 @@ from imu._joint_angles import (
     pelvis_angles_world,
     segment_orientations,
 )
+from imu._orientation import estimate_orientation, orientations_from_raw
 from imu._pipeline import joint_angles
+from imu._plots import plot_joint_angles
 from imu._recording import PAPER_SEGMENTS, SEGMENTS, ImuRecording
+from imu._virtual_sensors import VirtualImu, virtual_sensors
+from imu._xsens import DOT_BODY_PART_SEGMENTS, MTW_SENSOR_SEGMENTS, read_xsens_dot, read_xsens_mtw
 
 __all__ = [
+    "CALC_BODY_PARTS",
+    "CALC_SEGMENTS",
+    "DEFAULT_MAX_GAP_S",
+    "DOT_BODY_PART_SEGMENTS",
+    "IMU_CSV_CONTACTS",
+    "IMU_CSV_FIELDS",
     "JOINTS",
+    "MTW_SENSOR_SEGMENTS",
+    "OPENSIM_COORDINATES",
     "PAPER_SEGMENTS",
     "PELVIS_ANGLES",
     "SEGMENTS",
     "SIGNS",
+    "AlignedStreams",
     "Calibration",
     "GaitTwinInputError",
     "ImuRecording",
     "JointAngles",
+    "SensorStream",
+    "VirtualImu",
+    "align_streams",
     "angle_names",
     "atomic_path",
     "calibrate",
     "continuous_quaternions",
+    "estimate_orientation",
     "find_static_window",
     "jcs_angles",
     "joint_angles",
@@ -42,9 +68,21 @@ __all__ = [
     "lowpass",
     "lowpass_quaternions",
     "orientation_spread",
+    "orientations_from_raw",
     "pelvis_angles_world",
+    "plot_joint_angles",
+    "read_calc",
+    "read_imu_csv",
+    "read_joint_angles_csv",
+    "read_xsens_dot",
+    "read_xsens_mtw",
     "resample",
     "segment_orientations",
     "slerp",
+    "virtual_sensors",
+    "write_calc",
+    "write_imu_csv",
+    "write_joint_angles_csv",
+    "write_mot",
     "write_text_atomic",
 ]

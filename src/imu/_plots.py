@@ -68,7 +68,7 @@ def plot_joint_angles(
     for ax in axes[-1]:
         ax.set_xlabel("time (s)", fontsize=8)
     axes.flat[min(3, n - 1)].legend(fontsize=7, loc="upper right")
-    fig.suptitle(title or str(angles.metadata.get("path", "joint angles")), fontsize=10)
+    fig.suptitle(title or str(angles.metadata.get("path") or "joint angles"), fontsize=10)
     fig.tight_layout()
     if path is not None:
         with atomic_path(path) as tmp:

@@ -1,0 +1,428 @@
+"""One pybullet world: a terrain and the avatar, PD control, state, measurements and pushes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pybullet
+from pybullet_utils import bullet_client
+
+from imu import GaitTwinInputError, pelvis_angles_world
+from sim._anthropometry import BodyDimensions, body_dimensions
+from sim._model_spec import DEFAULT_MODEL, ModelSpec
+from sim._terrain import TERRAIN_GROUP, Terrain, build_terrain, probe_heights, probe_rays
+from sim._urdf import write_avatar_urdf
+
+#: Collision group of avatars that collide with the terrain, and of display-only avatars.
+AVATAR_GROUP = 2
+GHOST_GROUP = 4
+
+#: Link names of the avatar (the pelvis is the base, index -1).
+LINKS: tuple[str, ...] = ("pelvis", "trunk", "thigh_r", "shank_r", "foot_r", "thigh_l", "shank_l", "foot_l")
+
+#: imu segment name of each link (``imu.SEGMENTS`` calls the trunk ``torso``).
+SEGMENT_OF_LINK: dict[str, str] = {name: ("torso" if name == "trunk" else name) for name in LINKS}
+
+
+@dataclass(frozen=True)
+class SimState:
+    """The avatar's generalised state at one instant.
+
+    Parameters
+    ----------
+    time_s
+        Simulated time since the last reset, s.
+    root_position_m
+        Pelvis origin (hip-joint-centre midpoint) in the world, ``(3,)``, m.
+    root_quaternion
+        Pelvis-to-world orientation, ``[x, y, z, w]``, ``(4,)``.
+    root_linear_velocity_m_s
+        Velocity of the pelvis centre of mass, ``(3,)``, m/s.
+    root_angular_velocity_rad_s
+        Pelvis angular velocity in the world, ``(3,)``, rad/s.
+    joint_positions_rad
+        Actuated DoF positions in :attr:`ModelSpec.dof_names` order, ``(n_dofs,)``, rad.
+    joint_velocities_rad_s
+        Their velocities, ``(n_dofs,)``, rad/s.
+    joint_torques_n_m
+        Motor torques applied during the last physics step, ``(n_dofs,)``, N m.
+    """
+
+    time_s: float
+    root_position_m: np.ndarray
+    root_quaternion: np.ndarray
+    root_linear_velocity_m_s: np.ndarray
+    root_angular_velocity_rad_s: np.ndarray
+    joint_positions_rad: np.ndarray
+    joint_velocities_rad_s: np.ndarray
+    joint_torques_n_m: np.ndarray
+
+    def to_vector(self) -> np.ndarray:
+        """Return every field except time as one flat float vector."""
+        return np.concatenate(
+            [
+                self.root_position_m,
+                self.root_quaternion,
+                self.root_linear_velocity_m_s,
+                self.root_angular_velocity_rad_s,
+                self.joint_positions_rad,
+                self.joint_velocities_rad_s,
+                self.joint_torques_n_m,
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class Measurements:
+    """Clinical and safety measures of one state (see :meth:`Simulation.measure`).
+
+    Parameters
+    ----------
+    com_m
+        Whole-body centre of mass, ``(3,)``, m.
+    feet_m
+        Sole centres of the ``[left, right]`` feet, ``(2, 3)``, m.
+    trunk_lateral_sway_rad
+        Lateral lean of the trunk's long axis from the vertical in the frontal plane of the
+        pelvis heading, rad (+ = towards the left).
+    pelvis_obliquity_rad
+        Pelvis obliquity (Baker 2001; + = left side up), rad: pelvic hike on the left.
+    pelvis_height_m
+        Height of the pelvis origin above the terrain under it, m.
+    joint_torques_n_m
+        Motor torques per DoF, ``(n_dofs,)``, N m.
+    foot_contacts
+        ``[left, right]`` foot touching the terrain, ``(2,)`` bool.
+    fallen
+        Whether any non-foot link touches the terrain.
+    """
+
+    com_m: np.ndarray
+    feet_m: np.ndarray
+    trunk_lateral_sway_rad: float
+    pelvis_obliquity_rad: float
+    pelvis_height_m: float
+    joint_torques_n_m: np.ndarray
+    foot_contacts: np.ndarray
+    fallen: bool
+
+
+def _rotate(quaternion: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """Rotate ``vector`` (3,) by the scalar-last unit ``quaternion`` (4,)."""
+    q = np.asarray(quaternion, dtype=float)
+    u, w = q[:3], q[3]
+    v = np.asarray(vector, dtype=float)
+    return v + 2.0 * np.cross(u, np.cross(u, v) + w * v)
+
+
+class Simulation:
+    """A pybullet world with one terrain and one avatar, in its own ``BulletClient``.
+
+    Parameters
+    ----------
+    spec
+        Actuated DoFs (:data:`sim.DEFAULT_MODEL` or :data:`sim.ANKLE_MODEL`).
+    body
+        Segment parameters; default :func:`sim.body_dimensions` ``(1.75, 70.0)``.
+    terrain
+        Terrain to build; default flat ground.
+    physics_timestep_s
+        Physics step, s.
+    n_substeps
+        Physics steps per control step; :attr:`dt` is their product.
+    fixed_root
+        Hold the pelvis where :meth:`reset_pose` puts it (a fixed base).
+    ghost
+        Add a second, display-only copy of the avatar without collisions (for side-by-side
+        rendering of a reference motion).
+
+    Notes
+    -----
+    Control: :meth:`step` takes ``n_dofs`` PD targets (rad) and one torque limit per joint
+    (N m); bullet's joint motors run the PD law of :class:`sim.JointSpec` implicitly at every
+    physics step. Default 240 Hz physics with 8 substeps gives the paper's 30 Hz control.
+    """
+
+    def __init__(
+        self,
+        spec: ModelSpec = DEFAULT_MODEL,
+        *,
+        body: BodyDimensions | None = None,
+        terrain: Terrain | None = None,
+        physics_timestep_s: float = 1.0 / 240.0,
+        n_substeps: int = 8,
+        fixed_root: bool = False,
+        ghost: bool = False,
+    ) -> None:
+        if not 1e-4 <= physics_timestep_s <= 0.02:
+            raise GaitTwinInputError(
+                f"physics_timestep_s: expected 1e-4 to 0.02 s, found {physics_timestep_s}"
+            )
+        if int(n_substeps) != n_substeps or n_substeps < 1:
+            raise GaitTwinInputError(f"n_substeps: expected a positive integer, found {n_substeps}")
+        self.spec = spec
+        self.body = body if body is not None else body_dimensions(1.75, 70.0)
+        self.terrain = terrain if terrain is not None else Terrain()
+        self.physics_timestep_s = float(physics_timestep_s)
+        self.n_substeps = int(n_substeps)
+        self.fixed_root = fixed_root
+        self.client = bullet_client.BulletClient(connection_mode=pybullet.DIRECT)
+        self.client.setGravity(0.0, 0.0, -9.81)
+        self.client.setPhysicsEngineParameter(
+            fixedTimeStep=self.physics_timestep_s, numSubSteps=1, deterministicOverlappingPairs=1
+        )
+        self.bodies: dict[str, int] = build_terrain(self.client, self.terrain)
+        urdf = str(write_avatar_urdf(self.body, spec))
+        self.bodies["avatar"] = self.client.loadURDF(
+            urdf, [0.0, 0.0, 0.0], useFixedBase=fixed_root, flags=pybullet.URDF_USE_INERTIA_FROM_FILE
+        )
+        if ghost:
+            self.bodies["ghost"] = self.client.loadURDF(
+                urdf, [0.0, 0.0, 0.0], useFixedBase=True, flags=pybullet.URDF_USE_INERTIA_FROM_FILE
+            )
+        self._avatar = self.bodies["avatar"]
+        joints = {}
+        links = {"pelvis": -1}
+        for i in range(self.client.getNumJoints(self._avatar)):
+            info = self.client.getJointInfo(self._avatar, i)
+            joints[info[1].decode()] = i
+            links[info[12].decode()] = i
+        self.link_index: dict[str, int] = {name: links[name] for name in LINKS}
+        self.dof_index: np.ndarray = np.array([joints[name] for name in spec.dof_names])
+        self._all_links = sorted(links.values())
+        self._foot_links = (self.link_index["foot_l"], self.link_index["foot_r"])
+        self._masses = np.array([self.client.getDynamicsInfo(self._avatar, i)[0] for i in self._all_links])
+        self._base_com = np.array(self.client.getDynamicsInfo(self._avatar, -1)[3])
+        self._dofs_per_joint = np.array([len(j.dofs) for j in spec.joints])
+        self._position_gains, self._velocity_gains = spec.motor_gains(self.physics_timestep_s)
+        for name, body_id in self.bodies.items():
+            if name in ("avatar", "ghost"):
+                group, mask = (AVATAR_GROUP, TERRAIN_GROUP) if name == "avatar" else (GHOST_GROUP, 0)
+                for link in self._all_links:
+                    self.client.setCollisionFilterGroupMask(body_id, link, group, mask)
+                    if name == "ghost":
+                        self.client.changeVisualShape(body_id, link, rgbaColor=[0.2, 0.8, 0.3, 0.5])
+        for link in self._foot_links:
+            self.client.changeDynamics(self._avatar, link, restitution=0.0)
+        self._push_force_n = np.zeros(3)
+        self._push_steps_left = 0
+        self.time_s = 0.0
+
+    @property
+    def dt(self) -> float:
+        """Control period ``physics_timestep_s * n_substeps``, s."""
+        return self.physics_timestep_s * self.n_substeps
+
+    def close(self) -> None:
+        """Disconnect the physics client."""
+        self.client.disconnect()
+
+    def __enter__(self) -> Simulation:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def reset_pose(
+        self,
+        root_position_m: np.ndarray,
+        root_quaternion: np.ndarray,
+        joint_positions_rad: np.ndarray,
+        *,
+        root_linear_velocity_m_s: np.ndarray | None = None,
+        root_angular_velocity_rad_s: np.ndarray | None = None,
+        joint_velocities_rad_s: np.ndarray | None = None,
+        body: str = "avatar",
+    ) -> None:
+        """Teleport a body to a pose (kinematic playback, episode resets).
+
+        Parameters
+        ----------
+        root_position_m
+            Pelvis origin (hip-joint-centre midpoint), ``(3,)``, m.
+        root_quaternion
+            Pelvis orientation ``[x, y, z, w]``, ``(4,)``.
+        joint_positions_rad
+            ``(n_dofs,)`` positions, rad.
+        root_linear_velocity_m_s, root_angular_velocity_rad_s
+            ``(3,)`` pelvis velocities (zero when ``None``), m/s and rad/s.
+        joint_velocities_rad_s
+            ``(n_dofs,)`` velocities (zero when ``None``), rad/s.
+        body
+            ``"avatar"`` or ``"ghost"``.
+        """
+        q = np.asarray(joint_positions_rad, dtype=float)
+        if q.shape != (self.spec.n_dofs,):
+            raise GaitTwinInputError(
+                f"joint_positions_rad: expected shape ({self.spec.n_dofs},), found {q.shape}"
+            )
+        dq = np.zeros_like(q) if joint_velocities_rad_s is None else np.asarray(joint_velocities_rad_s)
+        quat = np.asarray(root_quaternion, dtype=float)
+        quat = quat / np.linalg.norm(quat)
+        body_id = self.bodies[body]
+        com = np.asarray(root_position_m, dtype=float) + _rotate(quat, self._base_com)
+        self.client.resetBasePositionAndOrientation(body_id, com.tolist(), quat.tolist())
+        lin = np.zeros(3) if root_linear_velocity_m_s is None else root_linear_velocity_m_s
+        ang = np.zeros(3) if root_angular_velocity_rad_s is None else root_angular_velocity_rad_s
+        self.client.resetBaseVelocity(body_id, list(lin), list(ang))
+        for index, position, velocity in zip(self.dof_index, q, dq, strict=True):
+            self.client.resetJointState(body_id, int(index), float(position), float(velocity))
+        if body == "avatar":
+            self.time_s = 0.0
+            self._push_steps_left = 0
+
+    def step(self, action: np.ndarray) -> None:
+        """Apply an action for one control period :attr:`dt`.
+
+        Parameters
+        ----------
+        action
+            ``(n_dofs + n_joints,)``: PD targets (rad, clipped to the joint range), then one
+            torque limit per joint (N m, clipped to ``[0, max_torque_n_m]``).
+        """
+        action = np.asarray(action, dtype=float)
+        if action.shape != (self.spec.action_size,):
+            raise GaitTwinInputError(
+                f"action: expected shape ({self.spec.action_size},), found {action.shape}"
+            )
+        if not np.all(np.isfinite(action)):
+            raise GaitTwinInputError("action: expected finite values, found NaN or inf")
+        n = self.spec.n_dofs
+        targets = np.clip(action[:n], self.spec.lower_rad, self.spec.upper_rad)
+        limits = np.clip(action[n:], 0.0, self.spec.max_torque_n_m)
+        self.client.setJointMotorControlArray(
+            self._avatar,
+            self.dof_index.tolist(),
+            pybullet.POSITION_CONTROL,
+            targetPositions=targets.tolist(),
+            targetVelocities=[0.0] * n,
+            forces=np.repeat(limits, self._dofs_per_joint).tolist(),
+            positionGains=self._position_gains.tolist(),
+            velocityGains=self._velocity_gains.tolist(),
+        )
+        for _ in range(self.n_substeps):
+            if self._push_steps_left > 0:
+                com = self.client.getBasePositionAndOrientation(self._avatar)[0]
+                self.client.applyExternalForce(
+                    self._avatar, -1, self._push_force_n.tolist(), com, pybullet.WORLD_FRAME
+                )
+                self._push_steps_left -= 1
+            self.client.stepSimulation()
+        self.time_s += self.dt
+
+    def push(self, force_n: np.ndarray, *, duration_s: float) -> None:
+        """Push the pelvis centre of mass with a world-frame force from now on for ``duration_s``.
+
+        Parameters
+        ----------
+        force_n
+            ``(3,)`` force in the world frame, N.
+        duration_s
+            How long it acts, s (rounded to whole physics steps).
+        """
+        force = np.asarray(force_n, dtype=float)
+        if force.shape != (3,):
+            raise GaitTwinInputError(f"force_n: expected shape (3,), found {force.shape}")
+        self._push_force_n = force
+        self._push_steps_left = int(round(duration_s / self.physics_timestep_s))
+
+    def state(self) -> SimState:
+        """Return the avatar's current :class:`SimState`."""
+        c = self.client
+        com, quat = c.getBasePositionAndOrientation(self._avatar)
+        quat = np.array(quat)
+        lin, ang = c.getBaseVelocity(self._avatar)
+        joint_states = c.getJointStates(self._avatar, self.dof_index.tolist())
+        return SimState(
+            time_s=self.time_s,
+            root_position_m=np.array(com) - _rotate(quat, self._base_com),
+            root_quaternion=quat,
+            root_linear_velocity_m_s=np.array(lin),
+            root_angular_velocity_rad_s=np.array(ang),
+            joint_positions_rad=np.array([s[0] for s in joint_states]),
+            joint_velocities_rad_s=np.array([s[1] for s in joint_states]),
+            joint_torques_n_m=np.array([s[3] for s in joint_states]),
+        )
+
+    def link_poses(self, *, body: str = "avatar") -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Return each link's frame (segment frame) in the world: name -> (position, quaternion)."""
+        body_id = self.bodies[body]
+        c = self.client
+        com, quat = c.getBasePositionAndOrientation(body_id)
+        quat = np.array(quat)
+        out = {"pelvis": (np.array(com) - _rotate(quat, self._base_com), quat)}
+        indices = [self.link_index[name] for name in LINKS[1:]]
+        for name, link in zip(LINKS[1:], c.getLinkStates(body_id, indices), strict=True):
+            out[name] = (np.array(link[4]), np.array(link[5]))
+        return out
+
+    def segment_quaternions(self, *, body: str = "avatar") -> tuple[np.ndarray, tuple[str, ...]]:
+        """Return link orientations as imu segments: ``(quaternions (s, 4), segment names)``."""
+        poses = self.link_poses(body=body)
+        return (
+            np.array([poses[name][1] for name in LINKS]),
+            tuple(SEGMENT_OF_LINK[name] for name in LINKS),
+        )
+
+    def centre_of_mass(self) -> np.ndarray:
+        """Whole-body centre of mass, ``(3,)``, m."""
+        c = self.client
+        positions = [c.getBasePositionAndOrientation(self._avatar)[0]]
+        positions += [s[0] for s in c.getLinkStates(self._avatar, self._all_links[1:])]
+        return self._masses @ np.array(positions) / self._masses.sum()
+
+    def sole_points(self) -> np.ndarray:
+        """Sole centres of the ``[left, right]`` feet in the world, ``(2, 3)``, m."""
+        centre = np.array(
+            [0.5 * self.body.segments["foot"].length_m - self.body.heel_to_ankle_m, 0.0,
+             -self.body.ankle_height_m]
+        )
+        states = self.client.getLinkStates(self._avatar, list(self._foot_links))
+        return np.array([np.array(s[4]) + _rotate(np.array(s[5]), centre) for s in states])
+
+    def contacts(self) -> tuple[np.ndarray, bool]:
+        """Return ``([left, right] foot in contact, any non-foot link in contact)``."""
+        feet = np.zeros(2, dtype=bool)
+        other = False
+        for name, body_id in self.bodies.items():
+            if name in ("avatar", "ghost"):
+                continue
+            for point in self.client.getContactPoints(self._avatar, body_id):
+                link = point[3]
+                if link in self._foot_links:
+                    feet[self._foot_links.index(link)] = True
+                else:
+                    other = True
+        return feet, other
+
+    def measure(self) -> Measurements:
+        """Return the :class:`Measurements` of the current state."""
+        poses = self.link_poses()
+        pelvis_position, pelvis_quat = poses["pelvis"]
+        yaw, obliquity, _ = pelvis_angles_world(pelvis_quat[None, :])[0]
+        trunk_axis = _rotate(poses["trunk"][1], np.array([0.0, 0.0, 1.0]))
+        left = np.array([-np.sin(yaw), np.cos(yaw), 0.0])
+        sway = float(np.arctan2(trunk_axis @ left, trunk_axis[2]))
+        feet, fallen = self.contacts()
+        ground = float(self.terrain.height_at(pelvis_position[0]))
+        return Measurements(
+            com_m=self.centre_of_mass(),
+            feet_m=self.sole_points(),
+            trunk_lateral_sway_rad=sway,
+            pelvis_obliquity_rad=float(obliquity),
+            pelvis_height_m=float(pelvis_position[2] - ground),
+            joint_torques_n_m=self.state().joint_torques_n_m,
+            foot_contacts=feet,
+            fallen=fallen,
+        )
+
+    def probe_heights(self, x_m: np.ndarray, *, y_m: float = 0.0) -> np.ndarray:
+        """Terrain heights under ``x_m`` by vertical rays; see :func:`sim.probe_heights`."""
+        return probe_heights(self.client, x_m, y_m=y_m)
+
+    def probe_rays(self, *, max_length_m: float = 3.0) -> np.ndarray:
+        """Distances of the 13 sagittal rays from the pelvis along its heading, ``(13,)``, m."""
+        position, quat = self.link_poses()["pelvis"]
+        yaw = float(pelvis_angles_world(quat[None, :])[0, 0])
+        return probe_rays(self.client, position, heading_rad=yaw, max_length_m=max_length_m)[0]
