@@ -6,7 +6,9 @@ same run (goal: >= 1,000,000 frames/s on one core), and samples per second for e
 through :func:`imu.estimate_orientation`, against calling ``ahrs`` directly.
 
 Everything measured runs on one thread (numpy element-wise operations, scipy ``Rotation`` and
-``sosfiltfilt``, the ahrs Python loops). Run: ``.venv/bin/python benchmarks/imu_throughput.py [--frames N] [--repeats R]``.
+``sosfiltfilt``, the ahrs Python loops).
+
+Run: ``.venv/bin/python benchmarks/imu_throughput.py [--frames N] [--repeats R]``.
 """
 
 from __future__ import annotations

@@ -21,7 +21,10 @@ BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "xsens_mtw_wa
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "recording", nargs="?", type=Path, default=BUNDLED,
+        "recording",
+        nargs="?",
+        type=Path,
+        default=BUNDLED,
         help="folder of Xsens MTw .txt exports, a .calc file or a gaittwin IMU CSV "
         "(default: the bundled walk)",
     )
@@ -30,16 +33,20 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     recording = imu.read_recording(args.recording)
-    print(f"read {args.recording}: {len(recording.segments)} sensors "
-          f"({', '.join(recording.segments)}), {recording.duration_s:.1f} s at "
-          f"{recording.sampling_rate_hz:g} Hz")
+    print(
+        f"read {args.recording}: {len(recording.segments)} sensors "
+        f"({', '.join(recording.segments)}), {recording.duration_s:.1f} s at "
+        f"{recording.sampling_rate_hz:g} Hz"
+    )
     gaps = recording.metadata.get("gaps", [])
     print(f"gaps filled: {len(gaps)}")
 
     calibration = imu.calibrate(recording)
     start, stop = calibration.static_window_s
-    print(f"standing window found at {start:.2f}-{stop:.2f} s "
-          f"(orientation spread {np.rad2deg(calibration.static_spread_rad):.2f} deg RMS)")
+    print(
+        f"standing window found at {start:.2f}-{stop:.2f} s "
+        f"(orientation spread {np.rad2deg(calibration.static_spread_rad):.2f} deg RMS)"
+    )
     for key, value in calibration.metadata.items():
         if key.startswith("knee_axis_concentration"):
             print(f"{key}: {value:.2f} (1 = ideal hinge)")
@@ -55,8 +62,12 @@ def main(argv: list[str] | None = None) -> None:
     csv = imu.write_joint_angles_csv(angles, args.out / "joint_angles.csv")
     mot = imu.write_mot(angles, args.out / "joint_angles.mot")
     figure = args.out / "joint_angles.png"
-    imu.plot_joint_angles(angles, path=figure, shade_s=calibration.static_window_s,
-                          title=f"{args.recording.name}: joint angles (grey: standing window)")
+    imu.plot_joint_angles(
+        angles,
+        path=figure,
+        shade_s=calibration.static_window_s,
+        title=f"{args.recording.name}: joint angles (grey: standing window)",
+    )
     print(f"wrote {csv}, {mot} and {figure}")
 
 

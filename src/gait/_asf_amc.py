@@ -75,6 +75,7 @@ def read_asf(path: str | PathLike) -> Skeleton:
         If ``:units`` (with ``length``), ``:root``, a bone's ``name``/``direction``/``length``/
         ``axis``, or ``:hierarchy`` is missing or malformed, or the hierarchy names an unknown
         bone.
+
     """
     name = str(path)
     lines = _lines(path)
@@ -232,6 +233,7 @@ def read_amc(
         Naming the file and line: unknown bone, wrong number of values, a value that is not a
         number, a repeated or missing bone in a frame block (e.g. a truncated last frame), a
         frame number out of sequence, or no frames at all.
+
     """
     name = str(path)
     meta = skeleton.metadata
@@ -277,8 +279,7 @@ def read_amc(
         if bone not in expected:
             known = "a bone with dof in the ASF" if bone in meta["dof"] else "an ASF bone"
             raise GaitTwinInputError(
-                f"{where}: unknown bone {bone!r}; expected {known} "
-                f"({', '.join(sorted(expected))})"
+                f"{where}: unknown bone {bone!r}; expected {known} ({', '.join(sorted(expected))})"
             )
         if not n_frames:
             raise GaitTwinInputError(f"{where}: expected a frame number before bone {bone!r}")

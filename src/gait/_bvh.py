@@ -50,9 +50,12 @@ def read_bvh(path: str | PathLike, *, length_unit_m: float = 0.01) -> MocapTake:
         an unknown channel name, position channels on a non-root joint, a missing
         ``Frames:``/``Frame Time:`` line, a frame line with the wrong number of values or a
         value that is not a number, or fewer frame lines than ``Frames:`` announces.
+
     """
     if not length_unit_m > 0:
-        raise GaitTwinInputError(f"length_unit_m: expected a positive number, found {length_unit_m}")
+        raise GaitTwinInputError(
+            f"length_unit_m: expected a positive number, found {length_unit_m}"
+        )
     name = str(path)
     lines = _lines(path)
     joints: list[str] = []
@@ -103,8 +106,7 @@ def read_bvh(path: str | PathLike, *, length_unit_m: float = 0.01) -> MocapTake:
             for channel in words[2:]:
                 if channel not in _ROTATIONS and channel not in _POSITIONS:
                     raise GaitTwinInputError(
-                        f"{where}: unknown channel {channel!r}; expected X/Y/Z rotation or "
-                        f"position"
+                        f"{where}: unknown channel {channel!r}; expected X/Y/Z rotation or position"
                     )
                 if channel in _POSITIONS and stack[-1] != 0:
                     raise GaitTwinInputError(
@@ -131,8 +133,9 @@ def read_bvh(path: str | PathLike, *, length_unit_m: float = 0.01) -> MocapTake:
             raise GaitTwinInputError(
                 f"bvh file {name!r}, line {index + 1}: expected {label!r}, found {line.strip()!r}"
             )
-        return float(_floats(line.split(":", 1)[1].split(), f"bvh file {name!r}, line {index + 1}",
-                             label)[0])
+        return float(
+            _floats(line.split(":", 1)[1].split(), f"bvh file {name!r}, line {index + 1}", label)[0]
+        )
 
     n_frames = int(header(motion_line, "Frames:"))
     frame_time_s = header(motion_line + 1, "Frame Time:")
@@ -171,8 +174,12 @@ def read_bvh(path: str | PathLike, *, length_unit_m: float = 0.01) -> MocapTake:
         np.broadcast_to(np.eye(3), (n_joints, 3, 3)),
         {"file": name, "length_unit_m": length_unit_m, "channels": channels},
     )
-    metadata = {"source": "bvh", "file": name, "trial": Path(name).stem,
-                "length_unit_m": length_unit_m}
+    metadata = {
+        "source": "bvh",
+        "file": name,
+        "trial": Path(name).stem,
+        "length_unit_m": length_unit_m,
+    }
     return MocapTake(skeleton, 1.0 / frame_time_s, translation, local, metadata)
 
 

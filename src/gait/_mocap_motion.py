@@ -30,7 +30,7 @@ from gait._skeleton import (
     anatomical_frames,
     leg_landmarks,
 )
-from imu import GaitTwinInputError, joint_angles_from_segments
+from imu import joint_angles_from_segments
 
 #: Rows map a Y-up source vector (x, y, z) to our Z-up world: ours = (z, x, y).
 Y_UP_TO_Z_UP = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
@@ -81,6 +81,7 @@ def motion_from_mocap(
     ------
     GaitTwinInputError
         If the skeleton lacks a landmark joint.
+
     """
     source = leg_landmarks(take, bones=bones)
     landmarks = {key: value @ Y_UP_TO_Z_UP.T for key, value in source.items()}
@@ -88,8 +89,9 @@ def motion_from_mocap(
     root = 0.5 * (landmarks["hip_l"] + landmarks["hip_r"])
     displacement = root[-1, :2] - root[0, :2]
     if np.hypot(*displacement) >= min_walk_m:
-        heading, heading_from = float(np.arctan2(displacement[1], displacement[0])), (
-            "root displacement"
+        heading, heading_from = (
+            float(np.arctan2(displacement[1], displacement[0])),
+            ("root displacement"),
         )
     else:
         forward = frames[:, 0, :2, 0].mean(axis=0)

@@ -1,4 +1,4 @@
-"""The one motion type shared by every source (IMU recordings, ASF/AMC, BVH) and by the simulator."""
+"""The one motion type shared by every source (IMU, ASF/AMC, BVH) and by the simulator."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ class Motion:
     ------
     GaitTwinInputError
         If an array's shape or values disagree with the description above.
+
     """
 
     root_position_m: np.ndarray
@@ -47,7 +48,8 @@ class Motion:
     def __post_init__(self) -> None:
         if not isinstance(self.joint_angles, JointAngles):
             raise GaitTwinInputError(
-                f"Motion.joint_angles: expected JointAngles, found {type(self.joint_angles).__name__}"
+                "Motion.joint_angles: expected JointAngles, found "
+                f"{type(self.joint_angles).__name__}"
             )
         n = self.joint_angles.time_s.size
         position = check_shape("Motion.root_position_m", self.root_position_m, (n, 3))

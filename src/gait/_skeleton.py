@@ -64,6 +64,7 @@ class Skeleton:
     ------
     GaitTwinInputError
         If the arrays disagree with the joint list or a parent does not precede its child.
+
     """
 
     joints: tuple[str, ...]
@@ -103,6 +104,7 @@ class Skeleton:
         ------
         GaitTwinInputError
             If the skeleton has no such joint.
+
         """
         if joint not in self.joints:
             raise GaitTwinInputError(
@@ -133,6 +135,7 @@ class MocapTake:
     ------
     GaitTwinInputError
         If the array shapes disagree with the skeleton.
+
     """
 
     skeleton: Skeleton
@@ -177,6 +180,7 @@ class MocapTake:
         Notes
         -----
         Vectorised over frames: one batched matrix product per joint.
+
         """
         sk = self.skeleton
         n, j = self.n_frames, len(sk.joints)
@@ -208,6 +212,7 @@ class LegBones:
         Joint name patterns.
     sides
         What ``{side}`` becomes for the left and right leg.
+
     """
 
     root: str = "root"
@@ -233,10 +238,15 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v, axis=-1, keepdims=True)
 
 
+def _orthogonal_unit(v: np.ndarray, to: np.ndarray) -> np.ndarray:
+    """Return ``v`` without its component along the unit vectors ``to``, normalised."""
+    return _unit(v - np.sum(v * to, axis=-1, keepdims=True) * to)
+
+
 def _frame_from_zy(z: np.ndarray, y_hint: np.ndarray) -> np.ndarray:
-    """Return rotation matrices with columns ``x, y, z``: ``z`` kept, ``y`` = hint made orthogonal."""
+    """Return rotations with columns ``x, y, z``: ``z`` kept, ``y`` the hint made orthogonal."""
     z = _unit(z)
-    y = _unit(y_hint - np.sum(y_hint * z, axis=-1, keepdims=True) * z)
+    y = _orthogonal_unit(y_hint, z)
     return np.stack((np.cross(y, z), y, z), axis=-1)
 
 
@@ -262,6 +272,7 @@ def leg_landmarks(take: MocapTake, *, bones: LegBones = CMU_BONES) -> dict[str, 
     ------
     GaitTwinInputError
         If a named joint is missing from the skeleton.
+
     """
     sk = take.skeleton
     positions, orientations = take.forward_kinematics()
@@ -314,11 +325,12 @@ def anatomical_frames(landmarks: dict[str, np.ndarray]) -> np.ndarray:
     Thigh, shank and foot frames therefore coincide when the knee and ankle are at the skeleton's
     rest angles, and no axis relies on a nearly straight joint (the hinge axes come from the
     bone frames, not from cross products of limb vectors).
+
     """
     lm = landmarks
     hip_l, hip_r = lm["hip_l"], lm["hip_r"]
     y = _unit(hip_l - hip_r)
-    z = _unit(lm["root_up"] - np.sum(lm["root_up"] * y, axis=-1, keepdims=True) * y)
+    z = _orthogonal_unit(lm["root_up"], y)
     frames = [np.stack((np.cross(y, z), y, z), axis=-1)]
     for side in ("r", "l"):
         hip, knee, ankle = lm[f"hip_{side}"], lm[f"knee_{side}"], lm[f"ankle_{side}"]

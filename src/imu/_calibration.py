@@ -59,6 +59,7 @@ class Calibration:
     metadata
         How the axes were found (``method``; ``knee_axis_concentration`` per side: the fraction
         of relative rotation energy along the functional axis, 1 for an ideal hinge).
+
     """
 
     segments: tuple[str, ...]
@@ -74,6 +75,7 @@ class Calibration:
         ------
         GaitTwinInputError
             If the recording lacks a calibrated segment.
+
         """
         idx = [recording.index(s) for s in self.segments]
         n, s = recording.n_frames, len(self.segments)
@@ -103,6 +105,7 @@ def orientation_spread(quaternions: np.ndarray, *, width: int) -> np.ndarray:
     ``cos^2(theta / 2)`` about the mean orientation (Markley et al. 2007), so
     ``theta_rms ~ 2 sqrt(1 - lambda_max)``. Cumulative sums of ``q q^T`` make this one vectorised
     pass over all windows; ``q q^T`` does not depend on the quaternion's sign.
+
     """
     q = np.asarray(quaternions, dtype=float)
     outer = np.einsum("nsi,nsj->nsij", q, q)
@@ -112,9 +115,7 @@ def orientation_spread(quaternions: np.ndarray, *, width: int) -> np.ndarray:
     return 2.0 * np.sqrt(np.clip(1.0 - largest, 0.0, None))
 
 
-def find_static_window(
-    recording: ImuRecording, *, window_s: float = 1.0
-) -> tuple[int, int, float]:
+def find_static_window(recording: ImuRecording, *, window_s: float = 1.0) -> tuple[int, int, float]:
     """Find the quietest window of the recording, taken as quiet standing.
 
     Parameters
@@ -135,8 +136,9 @@ def find_static_window(
     GaitTwinInputError
         If the recording is shorter than the window, or even the quietest window spreads more
         than :data:`MAX_STATIC_SPREAD_RAD` (no standing pose in the recording).
+
     """
-    width = int(round(window_s * recording.sampling_rate_hz))
+    width = round(window_s * recording.sampling_rate_hz)
     if width < 2 or width > recording.n_frames:
         raise GaitTwinInputError(
             f"window_s: expected between 2 samples and the recording's {recording.duration_s:.2f}"
@@ -160,7 +162,9 @@ def _mean_rotation(quaternions: np.ndarray) -> Rotation:
     return Rotation.from_quat(continuous_quaternions(quaternions)).mean()
 
 
-def _hinge_axes(q_proximal: np.ndarray, q_distal: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+def _hinge_axes(
+    q_proximal: np.ndarray, q_distal: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float]:
     """Principal relative rotation axis, in the proximal and in the distal sensor frame.
 
     Returns
@@ -168,6 +172,7 @@ def _hinge_axes(q_proximal: np.ndarray, q_distal: np.ndarray) -> tuple[np.ndarra
     tuple
         ``(axis_in_proximal, axis_in_distal, concentration)``; unit vectors with an arbitrary
         common sign, and the fraction of rotation energy along the axis.
+
     """
     relative = Rotation.from_quat(q_proximal).inv() * Rotation.from_quat(q_distal)
     spatial = (relative[1:] * relative[:-1].inv()).as_rotvec()
@@ -230,6 +235,7 @@ def calibrate(
     GaitTwinInputError
         If no standing window is found, the required sensors are missing, or the options
         contradict each other.
+
     """
     if functional == (heading_rad is not None):
         raise GaitTwinInputError(
@@ -278,7 +284,9 @@ def calibrate(
             q_t = (Rotation.from_quat(q_thigh) * Rotation.from_matrix(frames[thigh])).as_quat()
             q_s = (Rotation.from_quat(q_shank) * Rotation.from_matrix(frames[shank])).as_quat()
             if np.mean(jcs_angles(q_t, q_s)[:, 0]) < 0:  # knee flexion must be mostly positive
-                frames = {name: frame @ np.diag([-1.0, -1.0, 1.0]) for name, frame in frames.items()}
+                frames = {
+                    name: frame @ np.diag([-1.0, -1.0, 1.0]) for name, frame in frames.items()
+                }
             axes.update(frames)
             left_world.append(static[thigh].apply(frames[thigh][:, 1]))
             metadata[f"knee_axis_concentration_{side}"] = concentration
@@ -301,5 +309,8 @@ def calibrate(
             axes[name] = _frame(up_in_sensor[name], static[name].inv().apply(y_world), "z")
     segments = tuple(recording.segments)
     offsets = np.stack([Rotation.from_matrix(axes[name]).as_quat() for name in segments])
-    window = (float(recording.time_s[start]), float(recording.time_s[min(stop, recording.n_frames) - 1]))
+    window = (
+        float(recording.time_s[start]),
+        float(recording.time_s[min(stop, recording.n_frames) - 1]),
+    )
     return Calibration(segments, offsets, window, quiet, metadata)

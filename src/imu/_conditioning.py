@@ -25,6 +25,7 @@ def continuous_quaternions(quaternions: np.ndarray) -> np.ndarray:
     numpy.ndarray
         A new array of the same shape in which ``q[t] . q[t-1] >= 0`` for every ``t``; each
         sample represents the same rotation as before (``q`` and ``-q`` are one rotation).
+
     """
     q = np.array(quaternions, dtype=float, copy=True)
     dots = np.sum(q[1:] * q[:-1], axis=-1)
@@ -64,6 +65,7 @@ def lowpass(
     The signal is padded by odd extension over three periods of the cutoff (at most the signal's
     length) rather than scipy's few samples, so that trends such as a turning heading pass
     without an edge transient.
+
     """
     nyquist = sampling_rate_hz / 2.0
     if not 0.0 < cutoff_hz < nyquist:
@@ -104,6 +106,7 @@ def lowpass_quaternions(
     Filtering the components of a sign-continuous quaternion series and renormalising is a
     first-order approximation of filtering on the rotation manifold; for gait (rotations of a few
     degrees per sample) the difference is far below sensor noise.
+
     """
     filtered = lowpass(
         continuous_quaternions(quaternions), sampling_rate_hz=sampling_rate_hz, cutoff_hz=cutoff_hz
@@ -127,6 +130,7 @@ def slerp(time_s: np.ndarray, quaternions: np.ndarray, new_time_s: np.ndarray) -
     -------
     numpy.ndarray
         ``(m, 4)`` scalar-last quaternions.
+
     """
     return Slerp(time_s, Rotation.from_quat(quaternions))(new_time_s).as_quat()
 
@@ -152,6 +156,7 @@ def resample(recording: ImuRecording, *, rate_hz: float) -> ImuRecording:
     -----
     Down-sampling does not low-pass first; filter with :func:`lowpass` if the signal holds
     content above the new Nyquist frequency.
+
     """
     if rate_hz <= 0:
         raise GaitTwinInputError(f"rate_hz: expected a positive rate, found {rate_hz}")
@@ -174,6 +179,8 @@ def resample(recording: ImuRecording, *, rate_hz: float) -> ImuRecording:
             columns = [np.interp(new_t, t, flat[:, j]) for j in range(flat.shape[1])]
             changes[name] = np.stack(columns, axis=1).reshape(new_t.size, *values.shape[1:])
     if recording.foot_contacts is not None:
-        nearest = np.clip(np.searchsorted(t, new_t - 0.5 / recording.sampling_rate_hz), 0, t.size - 1)
+        nearest = np.clip(
+            np.searchsorted(t, new_t - 0.5 / recording.sampling_rate_hz), 0, t.size - 1
+        )
         changes["foot_contacts"] = recording.foot_contacts[nearest]
     return replace(recording, **changes)

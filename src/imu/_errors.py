@@ -35,6 +35,7 @@ def check_shape(name: str, array: np.ndarray, expected: tuple[int | None, ...]) 
     ------
     GaitTwinInputError
         If the number of axes or a fixed axis length differs, or a value is not finite.
+
     """
     out = np.asarray(array, dtype=np.float64)
     shape_ok = out.ndim == len(expected) and all(
@@ -67,10 +68,9 @@ def check_known_names(what: str, names: Iterable[str], known: Iterable[str]) -> 
     ------
     GaitTwinInputError
         Naming the first unknown name and listing the accepted ones.
+
     """
     known = tuple(known)
     for name in names:
         if name not in known:
-            raise GaitTwinInputError(
-                f"unknown {what} {name!r}: expected one of {', '.join(known)}"
-            )
+            raise GaitTwinInputError(f"unknown {what} {name!r}: expected one of {', '.join(known)}")

@@ -48,6 +48,7 @@ def write_joint_angles_csv(angles: JointAngles, path: str | os.PathLike) -> Path
     -------
     pathlib.Path
         The written path.
+
     """
     with atomic_path(path) as tmp:
         angles.to_dataframe(unit="deg").to_csv(tmp, float_format="%.6f")
@@ -61,6 +62,7 @@ def read_joint_angles_csv(path: str | os.PathLike) -> JointAngles:
     ------
     GaitTwinInputError
         If the first column is not ``time_s`` or another column lacks a unit suffix.
+
     """
     table = pd.read_csv(path)
     if table.columns[0] != "time_s":
@@ -93,6 +95,7 @@ def write_mot(angles: JointAngles, path: str | os.PathLike) -> Path:
     ------
     GaitTwinInputError
         If none of the angles has an OpenSim coordinate.
+
     """
     kept = [name for name in angles.names if name in OPENSIM_COORDINATES]
     if not kept:

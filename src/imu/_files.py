@@ -27,6 +27,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     Notes
     -----
     If the block raises, the temporary file is removed and ``path`` is left untouched.
+
     """
     final = Path(path)
     final.parent.mkdir(parents=True, exist_ok=True)

@@ -70,6 +70,7 @@ def angle_names(joint: str) -> tuple[str, str, str]:
     -------
     tuple of str
         ``(e1, e2, e3)`` angle names with the side suffix.
+
     """
     kind, side = joint.split("_")
     return tuple(f"{kind}_{axis}_{side}" for axis in _AXIS_NAMES[kind])  # type: ignore[return-value]
@@ -97,6 +98,7 @@ class JointAngles:
     ------
     GaitTwinInputError
         If shapes disagree, names repeat, values are not finite or time does not increase.
+
     """
 
     time_s: np.ndarray
@@ -133,6 +135,7 @@ class JointAngles:
         ----------
         unit
             ``"deg"`` or ``"rad"``; the unit is part of every column name.
+
         """
         if unit not in ("deg", "rad"):
             raise GaitTwinInputError(f"unit: expected 'deg' or 'rad', found {unit!r}")
@@ -148,6 +151,7 @@ class JointAngles:
         ------
         GaitTwinInputError
             If a column has no ``_deg``/``_rad`` suffix or there are fewer than two rows.
+
         """
         names, columns = [], []
         for column in table.columns:
@@ -201,6 +205,7 @@ def jcs_angles(q_proximal: np.ndarray, q_distal: np.ndarray) -> np.ndarray:
     -----
     With ``R = R_y(a) R_x(b) R_z(c)``: ``b = asin(-R[1, 2])``, ``a = atan2(R[0, 2], R[2, 2])``,
     ``c = atan2(R[1, 0], R[1, 1])``, the matrix entries taken from the relative quaternion.
+
     """
     x, y, z, w = np.moveaxis(_quaternion_product_conj(q_proximal, q_distal), -1, 0)
     r02 = 2.0 * (x * z + w * y)
@@ -227,6 +232,7 @@ def pelvis_angles_world(q_pelvis: np.ndarray) -> np.ndarray:
     tilt and obliquity do not depend on heading. Tilt is positive anterior (top of the pelvis
     forward), obliquity positive with the left side up, yaw positive turning left (seen from
     above). ``yaw`` is unwrapped over time.
+
     """
     x, y, z, w = np.moveaxis(np.asarray(q_pelvis, dtype=float), -1, 0)
     r01 = 2.0 * (x * y - w * z)
@@ -235,9 +241,7 @@ def pelvis_angles_world(q_pelvis: np.ndarray) -> np.ndarray:
     r21 = 2.0 * (y * z + w * x)
     r22 = 1.0 - 2.0 * (x * x + y * y)
     yaw = np.unwrap(np.arctan2(-r01, r11))
-    return np.stack(
-        (yaw, np.arcsin(np.clip(r21, -1.0, 1.0)), np.arctan2(-r20, r22)), axis=-1
-    )
+    return np.stack((yaw, np.arcsin(np.clip(r21, -1.0, 1.0)), np.arctan2(-r20, r22)), axis=-1)
 
 
 def joint_angles_from_segments(
@@ -278,6 +282,7 @@ def joint_angles_from_segments(
     ------
     GaitTwinInputError
         If shapes disagree or a segment name is unknown.
+
     """
     n = np.asarray(time_s).size
     quats = check_shape("segment_quaternions", segment_quaternions, (n, len(segments), 4))
@@ -300,8 +305,9 @@ def joint_angles_from_segments(
         raise GaitTwinInputError(
             f"segments {segments}: expected a pelvis or both segments of a joint, found neither"
         )
-    return JointAngles(time_s, sampling_rate_hz, tuple(names), np.column_stack(columns),
-                       metadata or {})
+    return JointAngles(
+        time_s, sampling_rate_hz, tuple(names), np.column_stack(columns), metadata or {}
+    )
 
 
 def _rotation_yxz(abc: np.ndarray) -> np.ndarray:
@@ -349,6 +355,7 @@ def segment_orientations(
     tuple
         ``(quaternions, segments)``: ``(n, s, 4)`` segment-to-world orientations and their names,
         ``"pelvis"`` first.
+
     """
     n = angles.time_s.size
     q_pelvis = check_shape("pelvis_quaternion", pelvis_quaternion, (n, 4))

@@ -40,6 +40,7 @@ def joint_angles(
     >>> import imu
     >>> recording = imu.read_xsens_mtw("tests/data/xsens_mtw_walk")  # doctest: +SKIP
     >>> angles = imu.joint_angles(recording, calibration=imu.calibrate(recording))  # doctest: +SKIP
+
     """
     segments = continuous_quaternions(calibration.apply(recording))
     if cutoff_hz is not None:

@@ -7,12 +7,12 @@ import os
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
 
-from imu._files import atomic_path  # noqa: E402
-from imu._joint_angles import JointAngles  # noqa: E402
+from imu._files import atomic_path
+from imu._joint_angles import JointAngles
 
 _SIDE_COLOURS = {"r": "tab:red", "l": "tab:blue"}
 
@@ -41,6 +41,7 @@ def plot_joint_angles(
     -------
     matplotlib.figure.Figure
         One panel per angle kind (pelvis angles, then hip/knee/ankle angles with both sides).
+
     """
     kinds: dict[str, list[str]] = {}
     for name in angles.names:
@@ -49,14 +50,20 @@ def plot_joint_angles(
     n = len(kinds)
     columns = 3
     rows = int(np.ceil(n / columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 2.4 * rows), sharex=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(4.2 * columns, 2.4 * rows), sharex=True, squeeze=False
+    )
     for ax, (kind, names) in zip(axes.flat, kinds.items(), strict=False):
         for name in names:
             side = name[-1] if name != kind else ""
             label = {"r": "right", "l": "left"}.get(side, kind)
-            ax.plot(angles.time_s, np.rad2deg(angles[name]), lw=1.0,
-                    color=_SIDE_COLOURS.get(side, "k"), label=label)
+            ax.plot(
+                angles.time_s,
+                np.rad2deg(angles[name]),
+                lw=1.0,
+                color=_SIDE_COLOURS.get(side, "k"),
+                label=label,
+            )
         if shade_s is not None:
             ax.axvspan(*shade_s, color="0.85", zorder=0)
         ax.set_title(kind.replace("_", " "), fontsize=9)

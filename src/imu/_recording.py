@@ -74,6 +74,7 @@ class ImuRecording:
     ------
     GaitTwinInputError
         If a shape, value or name does not meet the description above.
+
     """
 
     time_s: np.ndarray
@@ -92,7 +93,9 @@ class ImuRecording:
         segments = tuple(self.segments)
         check_known_names("segment", segments, SEGMENTS)
         if len(set(segments)) != len(segments):
-            raise GaitTwinInputError(f"ImuRecording.segments: expected unique names, found {segments}")
+            raise GaitTwinInputError(
+                f"ImuRecording.segments: expected unique names, found {segments}"
+            )
         time_s = check_shape("ImuRecording.time_s", self.time_s, (None,))
         n, s = time_s.size, len(segments)
         if n < 2:
@@ -157,6 +160,7 @@ class ImuRecording:
         ------
         GaitTwinInputError
             If the recording has no sensor on ``segment``.
+
         """
         if segment not in self.segments:
             raise GaitTwinInputError(

@@ -5,7 +5,7 @@ Public names are re-exported here; implementation lives in the private modules.
 
 from sim._anthropometry import DE_LEVA_TABLE, BodyDimensions, Segment, body_dimensions
 from sim._model_spec import ANKLE_MODEL, DEFAULT_MODEL, DofSpec, JointSpec, ModelSpec
-from sim._simulation import LINKS, Measurements, Simulation, SimState
+from sim._simulation import LINKS, Measurements, SimState, Simulation
 from sim._terrain import (
     RAMP_TOP_HEIGHTS_M,
     RAY_ANGLES_RAD,

@@ -23,8 +23,8 @@ _AXES: dict[str, tuple[float, float, float]] = {
 
 
 #: Natural frequency and damping ratio of every joint's PD law (see :class:`JointSpec`).
-_OMEGA_RAD_S = 120.0
-_ZETA = 1.0
+_OMEGA_RAD_S = 90.0
+_ZETA = 0.85
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,9 @@ class Simulation:
         Physics step, s.
     n_substeps
         Physics steps per control step; :attr:`dt` is their product.
+    solver_iterations
+        Iterations of bullet's constraint solver per physics step (bullet's default is 50;
+        20 halves the cost with no visible change in standing or tracking).
     fixed_root
         Hold the pelvis where :meth:`reset_pose` puts it (a fixed base).
     ghost
@@ -141,7 +144,7 @@ class Simulation:
     -----
     Control: :meth:`step` takes ``n_dofs`` PD targets (rad) and one torque limit per joint
     (N m); bullet's joint motors run the PD law of :class:`sim.JointSpec` implicitly at every
-    physics step. Default 240 Hz physics with 8 substeps gives the paper's 30 Hz control.
+    physics step. Default 120 Hz physics with 4 substeps gives the paper's 30 Hz control.
     """
 
     def __init__(
@@ -150,8 +153,9 @@ class Simulation:
         *,
         body: BodyDimensions | None = None,
         terrain: Terrain | None = None,
-        physics_timestep_s: float = 1.0 / 240.0,
-        n_substeps: int = 8,
+        physics_timestep_s: float = 1.0 / 120.0,
+        n_substeps: int = 4,
+        solver_iterations: int = 20,
         fixed_root: bool = False,
         ghost: bool = False,
     ) -> None:
@@ -170,7 +174,10 @@ class Simulation:
         self.client = bullet_client.BulletClient(connection_mode=pybullet.DIRECT)
         self.client.setGravity(0.0, 0.0, -9.81)
         self.client.setPhysicsEngineParameter(
-            fixedTimeStep=self.physics_timestep_s, numSubSteps=1, deterministicOverlappingPairs=1
+            fixedTimeStep=self.physics_timestep_s,
+            numSubSteps=1,
+            numSolverIterations=int(solver_iterations),
+            deterministicOverlappingPairs=1,
         )
         self.bodies: dict[str, int] = build_terrain(self.client, self.terrain)
         urdf = str(write_avatar_urdf(self.body, spec))

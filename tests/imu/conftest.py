@@ -31,7 +31,7 @@ def make_synthetic_walk(
     tuple
         ``(truth, segment_quaternions (n, 7, 4), segments)``.
     """
-    t = np.arange(int(round((stand_s + walk_s) * rate_hz))) / rate_hz
+    t = np.arange(round((stand_s + walk_s) * rate_hz)) / rate_hz
     walking = np.clip(t - stand_s, 0.0, None)
     phase = walking * stride_hz
     ramp = np.clip(walking, 0.0, 1.0)

@@ -25,8 +25,12 @@ def rmse_deg(estimate, truth, name, keep):
 def round_trip(synthetic_walk):
     truth, quaternions, segments = synthetic_walk
     virtual = imu.virtual_sensors(
-        quaternions, segments, truth.time_s, rng=np.random.default_rng(42),
-        sampling_rate_hz=truth.sampling_rate_hz, **NOISE,
+        quaternions,
+        segments,
+        truth.time_s,
+        rng=np.random.default_rng(42),
+        sampling_rate_hz=truth.sampling_rate_hz,
+        **NOISE,
     )
     calibration = imu.calibrate(virtual.recording)
     angles = imu.joint_angles(virtual.recording, calibration=calibration)
@@ -64,8 +68,12 @@ def test_calibration_undoes_each_mounting_rotation(round_trip):
 def test_static_calibration_with_a_known_heading(synthetic_walk):
     truth, quaternions, segments = synthetic_walk
     virtual = imu.virtual_sensors(
-        quaternions, segments, truth.time_s, rng=np.random.default_rng(1),
-        sampling_rate_hz=100.0, misalignment_deg=(5.0, 15.0),
+        quaternions,
+        segments,
+        truth.time_s,
+        rng=np.random.default_rng(1),
+        sampling_rate_hz=100.0,
+        misalignment_deg=(5.0, 15.0),
     )
     calibration = imu.calibrate(virtual.recording, functional=False, heading_rad=np.deg2rad(30))
     angles = imu.joint_angles(virtual.recording, calibration=calibration)
@@ -84,7 +92,9 @@ def test_a_recording_without_standing_is_refused_with_its_quietest_window(synthe
     recording = imu.ImuRecording(
         truth.time_s[walking], 100.0, segments, quaternions[walking], metadata={"path": "walk.csv"}
     )
-    with pytest.raises(GaitTwinInputError, match=r"'walk.csv': expected a standing window .* found"):
+    with pytest.raises(
+        GaitTwinInputError, match=r"'walk.csv': expected a standing window .* found"
+    ):
         imu.calibrate(recording)
 
 
@@ -102,7 +112,7 @@ def test_functional_calibration_needs_a_thigh_and_shank(synthetic_walk):
 
 def test_the_real_xsens_walk(xsens_walk):
     calibration = imu.calibrate(xsens_walk)
-    start, stop = calibration.static_window_s
+    _, stop = calibration.static_window_s
     assert stop < 5.0  # about 5 s of standing precede the walk
     angles = imu.joint_angles(xsens_walk, calibration=calibration)
     walking = angles.time_s > 6.0
@@ -116,6 +126,6 @@ def test_the_real_xsens_walk(xsens_walk):
     lags = np.arange(1, 200)
     auto = [np.dot(right[:-lag], right[lag:]) for lag in lags]
     period = lags[np.argmax(np.where(lags > 50, auto, -np.inf))]
-    cross = [np.dot(right[:-lag], left[lag:]) for lag in lags[: period]]
+    cross = [np.dot(right[:-lag], left[lag:]) for lag in lags[:period]]
     shift = lags[int(np.argmax(cross))]
     assert abs(shift / period - 0.5) < 0.1
