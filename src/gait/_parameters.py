@@ -36,15 +36,22 @@ class GaitParameters:
         ``stride_length_m``, ``step_length_m``, ``speed_m_s`` and, when angles were given, one
         ``<angle>_range_deg`` per angle of this side (e.g. ``knee_flexion_range_deg``). Missing
         quantities are NaN (no toe off inside the stride, no root path, first step).
+    steps
+        One row per step (heel strike of one foot to the next heel strike of the other foot),
+        in time order. Columns: ``side`` (the foot that strikes at the end of the step),
+        ``start_sample``, ``end_sample``, ``start_s``, ``end_s``, ``step_time_s``,
+        ``step_length_m`` (horizontal root displacement over the step; NaN without a root path)
+        and ``speed_m_s``.
     summary
         Per-trial values: the mean of every numeric stride column over both sides, the number
-        of strides per side (``n_strides_l``, ``n_strides_r``) and for each of
+        of strides and steps per side (``n_strides_l``, ``n_steps_r``, ...) and for each of
         :data:`SYMMETRY_COLUMNS` a symmetry index ``symmetry_<column>_percent`` (NaN unless both
         sides have strides).
 
     """
 
     strides: pd.DataFrame
+    steps: pd.DataFrame
     summary: dict[str, float]
 
 
@@ -157,13 +164,45 @@ def gait_parameters(
     for column in table.columns[5:]:
         values = table[column].to_numpy(dtype=float)
         summary[column] = float(np.nanmean(values)) if np.isfinite(values).any() else np.nan
+    steps = _step_table(events, root_position_m, include)
     for side in SIDES:
         summary[f"n_strides_{side}"] = float((table["side"] == side).sum())
+        summary[f"n_steps_{side}"] = float((steps["side"] == side).sum())
     for column in SYMMETRY_COLUMNS:
         by_side = [table.loc[table["side"] == s, column].to_numpy(dtype=float) for s in SIDES]
         means = [float(np.nanmean(v)) if np.isfinite(v).any() else np.nan for v in by_side]
         summary[f"symmetry_{column}_percent"] = symmetry_index(*means)
-    return GaitParameters(table, summary)
+    return GaitParameters(table, steps, summary)
+
+
+def _step_table(
+    events: GaitEvents, root: np.ndarray | None, include: np.ndarray | None
+) -> pd.DataFrame:
+    """Return the step table of :class:`GaitParameters`."""
+    rate = events.sampling_rate_hz
+    marks = sorted((int(sample), side) for side in SIDES for sample in events.heel_strikes[side])
+    rows = []
+    for (start, first), (end, side) in itertools.pairwise(marks):
+        if first == side or (include is not None and not include[start:end].all()):
+            continue
+        length = (
+            float(np.linalg.norm(root[end, :2] - root[start, :2])) if root is not None else np.nan
+        )
+        step_time = (end - start) / rate
+        rows.append(
+            (side, start, end, start / rate, end / rate, step_time, length, length / step_time)
+        )
+    columns = [
+        "side",
+        "start_sample",
+        "end_sample",
+        "start_s",
+        "end_s",
+        "step_time_s",
+        "step_length_m",
+        "speed_m_s",
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _stride_row(
@@ -175,7 +214,7 @@ def _stride_row(
     root: np.ndarray | None,
     angles: JointAngles | None,
 ) -> dict[str, float | int | str]:
-    """One row of the stride table (see :class:`GaitParameters`)."""
+    """Return one row of the stride table (see :class:`GaitParameters`)."""
     rate = events.sampling_rate_hz
     stride_time = (end - start) / rate
     offs = events.toe_offs[side]

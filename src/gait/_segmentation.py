@@ -84,6 +84,10 @@ class CycleSegmentation:
         Every cycle found, kept or rejected, in time order.
     dropped
         Every stretch not covered by a kept cycle, with the reason.
+    steady
+        Boolean ``(n,)``: samples judged steady walking (enough local amplitude and allowed by
+        ``include``), before cycles were cut; pass it to :func:`gait_parameters` as
+        ``include`` to describe only the steady walking.
 
     """
 
@@ -92,6 +96,17 @@ class CycleSegmentation:
     frequency_hz: float
     cycles: tuple[Cycle, ...]
     dropped: tuple[DroppedRange, ...]
+    steady: np.ndarray
+
+    def __post_init__(self) -> None:
+        steady = np.array(self.steady, dtype=bool)
+        if steady.shape != (self.n_samples,):
+            raise GaitTwinInputError(
+                f"CycleSegmentation.steady: expected shape ({self.n_samples},), found "
+                f"{steady.shape}"
+            )
+        steady.flags.writeable = False
+        object.__setattr__(self, "steady", steady)
 
     @property
     def period_s(self) -> float:
@@ -374,7 +389,7 @@ def segment_cycles(
     phase = _fundamental_phase(x, frequency, sampling_rate_hz)
     bounds = _cycle_bounds(y, phase, allowed & moving, period, window_fraction)
 
-    curves = np.array([time_normalise(x, s, e) for s, e in bounds]).reshape(-1, CYCLE_POINTS)
+    curves = cycle_curves(x, bounds)
     reference = np.median(curves, axis=0) if len(bounds) else np.zeros(CYCLE_POINTS)
     durations = np.array([e - s for s, e in bounds], dtype=float)
     typical = float(np.median(durations)) if len(bounds) else period
@@ -410,7 +425,9 @@ def segment_cycles(
                     str(labels[start + s]),
                 )
             )
-    return CycleSegmentation(float(sampling_rate_hz), n, frequency, tuple(cycles), tuple(dropped))
+    return CycleSegmentation(
+        float(sampling_rate_hz), n, frequency, tuple(cycles), tuple(dropped), allowed & moving
+    )
 
 
 def _label_runs(labels: np.ndarray) -> list[tuple[int, int]]:
@@ -453,3 +470,23 @@ def turning_mask(
     width = max(1, round(smoothing_s * sampling_rate_hz))
     smooth = np.convolve(rate, np.ones(width) / width, mode="same")
     return np.abs(smooth) > max_turn_rate_rad_s
+
+
+def cycle_curves(signal: np.ndarray, bounds: list[tuple[int, int]]) -> np.ndarray:
+    """Return every cycle of ``signal`` time-normalised, shape ``(len(bounds), CYCLE_POINTS)``.
+
+    Parameters
+    ----------
+    signal
+        Signal, shape ``(n,)``.
+    bounds
+        ``(start, end)`` sample pairs, e.g. heel strike to the next heel strike of that foot.
+
+    Returns
+    -------
+    numpy.ndarray
+        One row per cycle by :func:`time_normalise`; ``(0, CYCLE_POINTS)`` when there is none.
+
+    """
+    rows = [time_normalise(signal, int(s), int(e)) for s, e in bounds]
+    return np.array(rows).reshape(-1, CYCLE_POINTS)

@@ -30,6 +30,7 @@ from imu._joint_angles import (
 from imu._orientation import estimate_orientation, orientations_from_raw
 from imu._pipeline import joint_angles
 from imu._plots import plot_joint_angles
+from imu._read_recording import read_recording
 from imu._recording import PAPER_SEGMENTS, SEGMENTS, ImuRecording
 from imu._virtual_sensors import VirtualImu, virtual_sensors
 from imu._xsens import DOT_BODY_PART_SEGMENTS, MTW_SENSOR_SEGMENTS, read_xsens_dot, read_xsens_mtw
@@ -74,6 +75,7 @@ __all__ = [
     "read_calc",
     "read_imu_csv",
     "read_joint_angles_csv",
+    "read_recording",
     "read_xsens_dot",
     "read_xsens_mtw",
     "resample",

@@ -162,8 +162,8 @@ def read_imu_csv(path: str | os.PathLike) -> ImuRecording:
     if back.size:
         i = int(back[0])
         raise GaitTwinInputError(
-            f"{table.where(i + 1, 'time_s')}: expected time to increase, found "
-            f"{time_s[i + 1]!r} after {time_s[i]!r} on line {table.first_line + i}"
+            f"{table.where(i + 1, 'time_s')}: expected time_s to increase, found "
+            f"{time_s[i + 1]:.9g} s after {time_s[i]:.9g} s on line {table.first_line + i}"
         )
     arrays: dict[str, Any] = {}
     for name in IMU_CSV_FIELDS:

@@ -189,7 +189,11 @@ def parse_table(
         if bad_rows.size:
             r = int(bad_rows[0])
             found = str(raw.iloc[r]).strip()
-            expected = "a finite number" if found else "a number"
+            try:
+                float(found)
+                expected = "a finite number"
+            except ValueError:
+                expected = "a number"
             found_text = repr(found) if found else "an empty field"
             raise GaitTwinInputError(
                 f"{what} '{path}', line {first_line + r}, column '{name}': expected "

@@ -199,7 +199,11 @@ class Simulation:
         self.dof_index: np.ndarray = np.array([joints[name] for name in spec.dof_names])
         self._all_links = sorted(links.values())
         self._foot_links = (self.link_index["foot_l"], self.link_index["foot_r"])
-        self._masses = np.array([self.client.getDynamicsInfo(self._avatar, i)[0] for i in self._all_links])
+        # a fixed base reports mass 0: take the pelvis mass from the body dimensions
+        self._masses = np.array(
+            [self.body.segments["pelvis"].mass_kg]
+            + [self.client.getDynamicsInfo(self._avatar, i)[0] for i in self._all_links[1:]]
+        )
         self._base_com = np.array(self.client.getDynamicsInfo(self._avatar, -1)[3])
         self._dofs_per_joint = np.array([len(j.dofs) for j in spec.joints])
         self._position_gains, self._velocity_gains = spec.motor_gains(self.physics_timestep_s)

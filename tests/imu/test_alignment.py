@@ -103,9 +103,7 @@ def test_a_16_bit_packet_counter_wraps_around():
     quats = spin(n)
     clock = (65500 + np.arange(n)) % 2**16
     keep = np.setdiff1d(np.arange(n), [35, 36])
-    out = align(
-        [stream("a", clock, quats), stream("b", clock, quats, keep=keep)], max_gap_s=0.05
-    )
+    out = align([stream("a", clock, quats), stream("b", clock, quats, keep=keep)], max_gap_s=0.05)
     assert out.time_s.size == n
     assert out.metadata["clock_start"] == 65500
     assert out.metadata["clock_stop"] == (65500 + n - 1) % 2**16
@@ -122,7 +120,10 @@ def test_sample_time_fine_wraps_at_32_bits_and_aligns_sensors_started_apart():
     a = stream("a", (start + ticks) % 2**32, quats)
     b = stream("b", (start + ticks[10:]) % 2**32, quats[10:])
     out = align(
-        [a, b], clock_name="SampleTimeFine", ticks_per_sample=1e6 / rate, wrap=2**32,
+        [a, b],
+        clock_name="SampleTimeFine",
+        ticks_per_sample=1e6 / rate,
+        wrap=2**32,
         sampling_rate_hz=rate,
     )
     assert out.time_s.size == n - 10
@@ -163,9 +164,7 @@ def test_a_repeated_counter_is_rejected():
 def test_a_timestamp_off_the_sampling_grid_is_rejected():
     clock = np.array([0, 10_000, 25_000, 30_000])
     with pytest.raises(imu.GaitTwinInputError, match=r"line 9: expected t on the 100 Hz grid"):
-        align(
-            [stream("a", clock, spin(4))], clock_name="t", ticks_per_sample=10_000.0, wrap=2**32
-        )
+        align([stream("a", clock, spin(4))], clock_name="t", ticks_per_sample=10_000.0, wrap=2**32)
 
 
 def test_sensors_that_never_overlap_are_rejected():
