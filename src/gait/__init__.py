@@ -4,20 +4,97 @@ Public names are re-exported here; implementation lives in the private modules.
 """
 
 from gait._asf_amc import read_amc, read_asf
+from gait._batch import BatchSummary, find_cmu_takes, plot_step_length_vs_speed, process_cmu
 from gait._bvh import read_bvh
+from gait._events import (
+    SIDES,
+    GaitEvents,
+    contacts_from_events,
+    events_from_contacts,
+    events_from_leg_angles,
+    foot_contacts_from_positions,
+    shank_inclination,
+)
+from gait._library import (
+    MANIFEST_COLUMNS,
+    add_clips,
+    cut_walk,
+    load_clip,
+    nearest_clip,
+    read_manifest,
+    resample_clip,
+)
 from gait._mocap_motion import motion_from_mocap
 from gait._motion import Motion
+from gait._normative import read_winter_normative
+from gait._parameters import SYMMETRY_COLUMNS, GaitParameters, gait_parameters, symmetry_index
+from gait._plots import plot_gait_cycles, plot_step_parameters
+from gait._root_path import (
+    WINTER_LENGTH_RATIOS,
+    ankle_relative_to_hip,
+    leg_lengths_from_height,
+    root_path_from_stance,
+)
+from gait._segmentation import (
+    CYCLE_POINTS,
+    Cycle,
+    CycleSegmentation,
+    DroppedRange,
+    cycle_curves,
+    dominant_frequency,
+    segment_cycles,
+    time_normalise,
+    turning_mask,
+)
 from gait._skeleton import CMU_BONES, MOCAP_SEGMENTS, LegBones, MocapTake, Skeleton
 
 __all__ = [
     "CMU_BONES",
+    "CYCLE_POINTS",
+    "MANIFEST_COLUMNS",
     "MOCAP_SEGMENTS",
+    "SIDES",
+    "SYMMETRY_COLUMNS",
+    "WINTER_LENGTH_RATIOS",
+    "BatchSummary",
+    "Cycle",
+    "CycleSegmentation",
+    "DroppedRange",
+    "GaitEvents",
+    "GaitParameters",
     "LegBones",
     "MocapTake",
     "Motion",
     "Skeleton",
+    "add_clips",
+    "ankle_relative_to_hip",
+    "contacts_from_events",
+    "cut_walk",
+    "cycle_curves",
+    "dominant_frequency",
+    "events_from_contacts",
+    "events_from_leg_angles",
+    "find_cmu_takes",
+    "foot_contacts_from_positions",
+    "gait_parameters",
+    "leg_lengths_from_height",
+    "load_clip",
     "motion_from_mocap",
+    "nearest_clip",
+    "plot_gait_cycles",
+    "plot_step_length_vs_speed",
+    "plot_step_parameters",
+    "process_cmu",
     "read_amc",
     "read_asf",
     "read_bvh",
+    "read_manifest",
+    "read_winter_normative",
+    "resample_clip",
+    "root_path_from_stance",
+    "segment_cycles",
+    "shank_inclination",
+    "symmetry_index",
+    "time_normalise",
+    "turning_mask",
 ]

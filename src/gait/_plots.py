@@ -150,10 +150,12 @@ def plot_step_parameters(
         "stance_percent": "stance (% stride)",
     }
     shown = {c: label for c, label in columns.items() if table[c].notna().any()}
+    n_columns = min(3, max(1, len(shown)))
+    n_rows = max(1, int(np.ceil(len(shown) / n_columns)))
     fig, axes = plt.subplots(
-        1, max(1, len(shown)), figsize=(3.2 * max(1, len(shown)), 2.8), squeeze=False
+        n_rows, n_columns, figsize=(3.6 * n_columns, 2.6 * n_rows), squeeze=False
     )
-    for ax, (column, label) in zip(axes[0], shown.items(), strict=False):
+    for ax, (column, label) in zip(axes.flat, shown.items(), strict=False):
         for side in ("l", "r"):
             rows = table[table["side"] == side]
             ax.plot(
@@ -169,6 +171,8 @@ def plot_step_parameters(
         ax.set_xlabel("time (s)", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
+    for ax in axes.flat[len(shown) :]:
+        ax.set_visible(False)
     axes[0][0].legend(fontsize=7)
     fig.suptitle(title or "parameters per stride", fontsize=10)
     fig.tight_layout()

@@ -244,14 +244,18 @@ def _cycle_bounds(
     peaks, _ = find_peaks(y)
     target = _extremum_phase(y, phase, usable)
     turns = np.floor((phase - target) / (2 * np.pi))
-    expected = np.flatnonzero(np.diff(turns) > 0) + 1
+    crossings = np.flatnonzero(np.diff(turns) > 0) + 1
+    if crossings.size == 0:
+        return []
+    # one more expected place a period before the first and after the last crossing, so that
+    # an extremum near either end of the signal is not lost
+    expected = np.concatenate(([crossings[0] - period], crossings, [crossings[-1] + period]))
+    margin = tolerance * period
     bounds: list[tuple[int, int]] = []
     for start, end in _runs(usable):
         found: list[int | None] = []
-        for e in expected[(expected >= start) & (expected < end)]:
-            window = peaks[
-                (np.abs(peaks - e) <= tolerance * period) & (peaks >= start) & (peaks < end)
-            ]
+        for e in expected[(expected >= start - margin) & (expected < end + margin)]:
+            window = peaks[(np.abs(peaks - e) <= margin) & (peaks >= start) & (peaks < end)]
             found.append(int(window[np.argmax(y[window])]) if window.size else None)
         for a, b in itertools.pairwise(found):
             if a is not None and b is not None and b > a:

@@ -18,8 +18,9 @@ import pandas as pd
 from scipy.spatial.transform import Rotation
 
 from imu._errors import GaitTwinInputError
+from imu._files import write_text_atomic
 from imu._recording import SEGMENTS, ImuRecording
-from imu._text_table import parse_table, read_text, unit_quaternions, write_text_atomically
+from imu._text_table import parse_table, read_text, unit_quaternions
 
 #: Body parts of an Axis Neuron calculation export, in file order (before the contact columns).
 CALC_BODY_PARTS: tuple[str, ...] = (
@@ -372,4 +373,4 @@ def write_calc(recording: ImuRecording, path: str | os.PathLike) -> Path:
     body = frame.to_csv(
         sep="\t", header=False, index=False, float_format="%.9g", lineterminator="\n"
     )
-    return write_text_atomically(path, header + "\n" + body)
+    return write_text_atomic(path, header + "\n" + body)

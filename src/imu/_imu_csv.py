@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from imu._errors import GaitTwinInputError
+from imu._files import write_text_atomic
 from imu._recording import SEGMENTS, ImuRecording
-from imu._text_table import parse_table, read_text, unit_quaternions, write_text_atomically
+from imu._text_table import parse_table, read_text, unit_quaternions
 
 #: First line of every gaittwin IMU CSV file.
 IMU_CSV_MAGIC = "# gaittwin imu csv v1"
@@ -252,4 +253,4 @@ def write_imu_csv(recording: ImuRecording, path: str | os.PathLike) -> Path:
         ]
     )
     body = pd.DataFrame(columns).to_csv(index=False, float_format="%.12g", lineterminator="\n")
-    return write_text_atomically(path, header + "\n" + body)
+    return write_text_atomic(path, header + "\n" + body)

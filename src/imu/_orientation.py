@@ -175,7 +175,8 @@ def estimate_orientation(
     GaitTwinInputError
         If a shape is wrong, a value is not finite, the accelerometer's median norm is not near
         9.81 m/s^2 (data in g?), the gyroscope exceeds 35 rad/s (data in deg/s?), the method is
-        unknown, a gain is not positive or a gain of another method was set.
+        unknown, a gain is not positive, or a gain of another method (or ``magnetic_dip_rad``
+        without the EKF and a magnetometer) was set.
 
     Notes
     -----
@@ -209,6 +210,11 @@ def estimate_orientation(
             "ekf_mag_variance": ekf_mag_variance,
         },
     )
+    if magnetic_dip_rad is not None and (method != "ekf" or magnetic_field is None):
+        raise GaitTwinInputError(
+            f"magnetic_dip_rad: applies to method='ekf' with a magnetic_field only, found "
+            f"method={method!r}{'' if magnetic_field is not None else ' without magnetic_field'}"
+        )
     rate = float(sampling_rate_hz)
     acc, gyr, mag = _check_signals(acceleration_m_s2, angular_velocity_rad_s, magnetic_field, rate)
     if initial_quaternion is None:

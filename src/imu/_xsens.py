@@ -55,6 +55,8 @@ def _list_files(folder_or_files: str | os.PathLike | Sequence, *, suffix: str, w
     """Return the sorted files of a folder (by ``suffix``) or the given list of files."""
     if isinstance(folder_or_files, (str, os.PathLike)):
         folder = Path(folder_or_files)
+        if folder.is_file():
+            return [folder]
         if not folder.is_dir():
             raise GaitTwinInputError(
                 f"{what}s: expected a folder or a list of files, found no folder '{folder}'"
@@ -177,7 +179,7 @@ def read_xsens_mtw(
     Parameters
     ----------
     folder_or_files
-        A folder (every ``*.txt`` in it is read) or a list of files named
+        A folder (every ``*.txt`` in it is read), one file or a list of files named
         ``..._<sensor id>.txt`` (8 hexadecimal digits).
     sensor_segments
         Sensor id -> canonical segment. Default :data:`MTW_SENSOR_SEGMENTS` (the OpenSense
@@ -190,9 +192,9 @@ def read_xsens_mtw(
     ImuRecording
         Segments in canonical order; ``quaternions`` from the ``Mat`` columns;
         ``acceleration_m_s2`` from ``Acc_X/Y/Z`` (sensor frame, gravity included);
-        ``angular_velocity_rad_s`` (``Gyr_*``) and ``magnetic_field`` (``Mag_*``) when every file
-        has them. ``metadata``: ``source``, ``paths``, ``sensor_ids``, ``earth_frame``, and the
-        alignment report of :func:`imu._alignment.align_streams` (``gaps``, ...).
+        ``angular_velocity_rad_s`` (``Gyr_*``) and ``magnetic_field`` (``Mag_*``) when the files
+        have them (all files or none). ``metadata``: ``source``, ``paths``, ``sensor_ids``,
+        ``earth_frame``, and the alignment report of :func:`imu.align_streams` (``gaps``, ...).
 
     Raises
     ------
@@ -221,8 +223,9 @@ def read_xsens_mtw(
     segments = _segment_map(ids, files, mapping, kind="sensor id", what=_MTW_WHAT)
     parsed = [_read_mtw_file(path) for path in files]
     rate = _common_rate([p[0] for p in parsed], files, what=_MTW_WHAT)
+    order = _order(segments)
     streams = []
-    for k in _order(segments):
+    for k in order:
         _, table, groups = parsed[k]
         matrices = table.stack(_MAT_COLUMNS).reshape(-1, 3, 3).transpose(0, 2, 1)
         det = np.linalg.det(matrices)
@@ -250,7 +253,6 @@ def read_xsens_mtw(
         sampling_rate_hz=rate,
         max_gap_s=max_gap_s,
     )
-    order = _order(segments)
     metadata: dict[str, Any] = {
         "source": "xsens_mtw",
         "paths": [str(files[k]) for k in order],
@@ -313,7 +315,7 @@ def read_xsens_dot(
     Parameters
     ----------
     folder_or_files
-        A folder (every ``*.csv`` in it is read) or a list of files named
+        A folder (every ``*.csv`` in it is read), one file or a list of files named
         ``<BodyPart>_<anything>.csv``.
     sensor_segments
         Body part (the file-name prefix before the first ``_``) -> canonical segment. Default

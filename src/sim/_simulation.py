@@ -283,6 +283,46 @@ class Simulation:
             self.time_s = 0.0
             self._push_steps_left = 0
 
+    def reset(self, *, seed: int | None = None, joint_noise_rad: float = 0.0) -> SimState:
+        """Stand the avatar upright at ``x = 0`` with its soles 5 mm above the ground.
+
+        Parameters
+        ----------
+        seed
+            Seed of the ``numpy.random.Generator`` that draws the joint noise.
+        joint_noise_rad
+            Standard deviation of Gaussian noise added to every neutral joint position, rad.
+
+        Returns
+        -------
+        SimState
+            The state after the reset.
+        """
+        rng = np.random.default_rng(seed)
+        noise = rng.normal(0.0, joint_noise_rad, self.spec.n_dofs) if joint_noise_rad else 0.0
+        positions = np.clip(np.zeros(self.spec.n_dofs) + noise, self.spec.lower_rad, self.spec.upper_rad)
+        height = float(self.terrain.height_at(0.0)) + self.body.leg_length_m + 0.005
+        self.reset_pose([0.0, 0.0, height], [0.0, 0.0, 0.0, 1.0], positions)
+        self.client.setJointMotorControlArray(
+            self._avatar,
+            self.dof_index.tolist(),
+            pybullet.POSITION_CONTROL,
+            targetPositions=positions.tolist(),
+            forces=np.repeat(self.spec.max_torque_n_m, self._dofs_per_joint).tolist(),
+            positionGains=self._position_gains.tolist(),
+            velocityGains=self._velocity_gains.tolist(),
+        )
+        return self.state()
+
+    def move_root(self, root_position_m: np.ndarray, root_quaternion: np.ndarray) -> None:
+        """Teleport the pelvis of the avatar, keeping joint positions and velocities.
+
+        With ``fixed_root=True`` this drives the root kinematically (contact correction).
+        """
+        quat = np.asarray(root_quaternion, dtype=float)
+        com = np.asarray(root_position_m, dtype=float) + _rotate(quat, self._base_com)
+        self.client.resetBasePositionAndOrientation(self._avatar, com.tolist(), quat.tolist())
+
     def step(self, action: np.ndarray) -> None:
         """Apply an action for one control period :attr:`dt`.
 
@@ -391,6 +431,37 @@ class Simulation:
         )
         states = self.client.getLinkStates(self._avatar, list(self._foot_links))
         return np.array([np.array(s[4]) + _rotate(np.array(s[5]), centre) for s in states])
+
+    def foot_corners_local(self) -> np.ndarray:
+        """The 8 corners of the foot box in the foot frame, ``(8, 3)``, m."""
+        foot = self.body.segments["foot"]
+        xs = (-self.body.heel_to_ankle_m, foot.length_m - self.body.heel_to_ankle_m)
+        ys = (-0.5 * self.body.foot_width_m, 0.5 * self.body.foot_width_m)
+        zs = (-self.body.ankle_height_m, 0.0)
+        return np.array([(x, y, z) for x in xs for y in ys for z in zs])
+
+    def foot_poses(self) -> np.ndarray:
+        """Frames of the ``[left, right]`` feet: ``(2, 7)`` rows of position (m) and quaternion."""
+        states = self.client.getLinkStates(self._avatar, list(self._foot_links))
+        return np.array([list(s[4]) + list(s[5]) for s in states])
+
+    def foot_clearance(self, *, max_distance_m: float = 0.5) -> np.ndarray:
+        """Signed distance of each ``[left, right]`` foot to the terrain, m (< 0: penetration).
+
+        Uses bullet's closest-point query between each foot's collision box and every terrain
+        body; a foot farther than ``max_distance_m`` reports ``max_distance_m``.
+        """
+        out = np.full(2, max_distance_m)
+        for side, link in enumerate(self._foot_links):
+            for name, body_id in self.bodies.items():
+                if name in ("avatar", "ghost"):
+                    continue
+                points = self.client.getClosestPoints(
+                    self._avatar, body_id, max_distance_m, linkIndexA=link
+                )
+                if points:
+                    out[side] = min(out[side], min(p[8] for p in points))
+        return out
 
     def contacts(self) -> tuple[np.ndarray, bool]:
         """Return ``([left, right] foot in contact, any non-foot link in contact)``."""

@@ -9,7 +9,7 @@ from imu import GaitTwinInputError
 
 DATA = Path(__file__).parents[1] / "data" / "cmu"
 
-#: Frame counts and speeds from ``tests/data/cmu`` provenance (an independent reader).
+#: Frame counts and speeds from ``tests/data/cmu/PROVENANCE.md`` (an independent reader).
 TAKES = [
     ("02_01/02.asf", "02_01/02_01.amc", 343, 1.18),
     ("16_15/16.asf", "16_15/16_15.amc", 471, 1.09),

@@ -144,6 +144,7 @@ def _signals(n=200):
         ({"method": "kalman"}, "method: expected one of madgwick, mahony, ekf, found 'kalman'"),
         ({"madgwick_gain": -0.1}, "madgwick_gain: expected a positive value, found -0.1"),
         ({"method": "ekf", "mahony_kp": 2.0}, "mahony_kp: applies to method='mahony' only"),
+        ({"magnetic_dip_rad": 1.0}, "magnetic_dip_rad: applies to method='ekf' with a"),
         ({"initial_quaternion": [0.0, 0.0, 0.0, 2.0]}, "expected a unit quaternion, found norm"),
         ({"sampling_rate_hz": 0.0}, "sampling_rate_hz: expected a positive rate, found 0.0"),
     ],

@@ -76,6 +76,12 @@ def test_mtw_sensor_segments_can_be_remapped(data_dir):
     assert recording.segments == ("thigh_l", "torso")
 
 
+def test_mtw_reads_a_single_file(data_dir):
+    recording = imu.read_xsens_mtw(data_dir / "xsens_mtw_walk" / MTW_FILES[1])
+    assert recording.segments == ("thigh_r",)
+    assert recording.metadata["trimmed_samples"] == {"00B4227C (thigh_r)": (0, 0)}
+
+
 @pytest.fixture(scope="module")
 def dot(data_dir):
     return imu.read_xsens_dot(data_dir / "xsens_dot_nonwalk")
@@ -98,7 +104,7 @@ def test_dot_gaps_are_filled_between_their_neighbours(dot):
     k = dot.index("thigh_l")
     fs = dot.sampling_rate_hz
     for gap in dot.metadata["gaps"]:
-        before = int(round(gap["start_s"] * fs)) - 1
+        before = round(gap["start_s"] * fs) - 1
         after = before + gap["n_missing"] + 1
         if before < 0 or after >= dot.n_frames:
             continue
@@ -228,6 +234,7 @@ class Case:
     clock_column: str | None
     rate_line: int
     rate_field: str
+    orientation_column: str
     unknown: Callable  # (file) -> (what to read, regex of the message)
 
 
@@ -282,6 +289,7 @@ CASES = [
         "PacketCounter",
         2,
         "Update Rate",
+        "Mat[1][1]",
         lambda p: (
             rename_to(p, "MT_012005D6_009-001_00B4FFFF.txt"),
             r"unknown sensor id '00B4FFFF'",
@@ -297,6 +305,7 @@ CASES = [
         "SampleTimeFine",
         6,
         "OutputRate",
+        "Quat_X",
         lambda p: (rename_to(p, "LHumerus_1.csv"), r"unknown body part 'LHumerus'"),
     ),
     Case(
@@ -309,6 +318,7 @@ CASES = [
         None,
         3,
         "FrameRate",
+        "01-Q-x",
         lambda p: (
             edit_header(p, 6, "01-X-x", "01-Z-x"),
             r"line 6, column 1: expected '01-X-x', found '01-Z-x' \(unknown body part or channel\)",
@@ -324,6 +334,7 @@ CASES = [
         "time_s",
         2,
         "sampling_rate_hz",
+        "pelvis_qx",
         lambda p: (
             edit_header(p, 4, "pelvis_qx", "pelvis_quat_x"),
             r"column 2 'pelvis_quat_x': unknown column",
@@ -479,7 +490,7 @@ def test_a_missing_rate_is_rejected(prepared):
 @pytest.mark.parametrize("prepared", ALL, indirect=True)
 def test_a_missing_file_is_rejected(prepared, tmp_path):
     case, _, _ = prepared
-    with pytest.raises(imu.GaitTwinInputError, match="expected .*found no"):
+    with pytest.raises(imu.GaitTwinInputError, match=r"expected .*found no"):
         case.read(tmp_path / "does_not_exist")
 
 
@@ -497,3 +508,60 @@ def test_a_gap_longer_than_the_limit_is_rejected(prepared):
     ):
         case.read(target)
     assert case.read(target, max_gap_s=1.0).metadata["gaps"][0]["n_missing"] == 20
+
+
+@pytest.mark.parametrize("prepared", ALL, indirect=True)
+def test_an_orientation_that_is_not_a_rotation_is_rejected(prepared):
+    case, path, target = prepared
+    line = case.first_data_line + 70
+    set_value(path, case, line, case.orientation_column, "5")
+    with pytest.raises(
+        imu.GaitTwinInputError,
+        match=rf"line {line}: expected a (unit quaternion|rotation matrix) in columns",
+    ):
+        case.read(target)
+
+
+def test_calc_rows_must_match_the_frame_count(xsens_walk, tmp_path):
+    path = imu.write_calc(xsens_walk.slice_frames(0, 50), tmp_path / "short.calc")
+    lines = read_lines(path)
+    write_lines(path, [*lines[:-2], ""])
+    with pytest.raises(
+        imu.GaitTwinInputError, match=r"expected 50 frames \(FrameCount in the header\), found 49"
+    ):
+        imu.read_calc(path)
+
+
+def test_calc_contact_flags_must_be_0_or_1(xsens_walk, tmp_path):
+    path = imu.write_calc(xsens_walk.slice_frames(0, 50), tmp_path / "contacts.calc")
+    lines = read_lines(path)
+    fields = lines[9].split("\t")
+    fields[len(imu.CALC_BODY_PARTS) * 16] = "2"
+    lines[9] = "\t".join(fields)
+    write_lines(path, lines)
+    with pytest.raises(
+        imu.GaitTwinInputError, match=r"line 10, column 'contactL': expected a contact flag 0 or 1"
+    ):
+        imu.read_calc(path)
+
+
+def test_calc_bone_count_must_be_21_or_59(xsens_walk, tmp_path):
+    path = imu.write_calc(xsens_walk.slice_frames(0, 50), tmp_path / "bones.calc")
+    edit_header(path, 2, "BoneNumber\t21", "BoneNumber\t33")
+    with pytest.raises(imu.GaitTwinInputError, match=r"line 2: expected the bone count"):
+        imu.read_calc(path)
+
+
+def test_xsens_files_must_share_one_rate(data_dir, tmp_path):
+    folder = copy_files(data_dir / "xsens_mtw_walk", MTW_FILES, tmp_path / "mtw")
+    edit_header(folder / MTW_FILES[1], 2, "100.0Hz", "50.0Hz")
+    with pytest.raises(
+        imu.GaitTwinInputError, match=r"expected the rate of .* \(100 Hz\), found 50 Hz"
+    ):
+        imu.read_xsens_mtw(folder)
+
+
+def test_two_files_on_one_segment_are_rejected(data_dir):
+    files = [data_dir / "xsens_mtw_walk" / name for name in MTW_FILES]
+    with pytest.raises(imu.GaitTwinInputError, match=r"expected one file per segment"):
+        imu.read_xsens_mtw(files, sensor_segments={"00B42279": "pelvis", "00B4227C": "pelvis"})

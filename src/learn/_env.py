@@ -1,0 +1,389 @@
+"""The imitation environment: the avatar follows a reference gait cycle under speed/stride goals."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from scipy.spatial.transform import Rotation
+
+from gait import Motion
+from imu import GaitTwinInputError
+from learn._observation import BodyReading, posture_features, read_body
+from learn._reference import ReferenceFrame, ReferenceMotion
+from learn._reward import (
+    GoalErrors,
+    ImitationErrors,
+    goal_reward,
+    imitation_reward,
+    physics_penalty,
+    total_reward,
+)
+from sim import DEFAULT_MODEL, ModelSpec, Simulation, Terrain
+
+#: Goal ranges of the atlas (the paper's): speed 0.4-1.4 m/s, stride length 0.5-1.7 m.
+SPEED_RANGE_M_S: tuple[float, float] = (0.4, 1.4)
+STRIDE_RANGE_M: tuple[float, float] = (0.5, 1.7)
+
+ACTION_MODES = ("offset", "absolute")
+
+#: A foot contact counts as a heel strike (for the measured stride) only after at least this
+#: long in the air, s (debounces contact flicker).
+MIN_SWING_S = 0.2
+
+
+class ImitationEnv(gym.Env):
+    """The avatar imitates a looping reference gait cycle while meeting speed and stride goals.
+
+    At every reset a goal (speed, stride length) is drawn (or the fixed ``goal`` is used), the
+    clip whose (speed, stride length) is nearest is time-resampled to the goal speed
+    (:meth:`ReferenceMotion.time_resampled`), and the avatar is placed in the reference state at
+    a random phase (reference state initialisation). Control runs at ``1 / simulation.dt``
+    (30 Hz by default). An episode ends when a non-foot link touches the ground (terminated, a
+    fall) or after ``max_steps`` steps (truncated).
+
+    Parameters
+    ----------
+    clips
+        Walking clips along +x with foot contacts (the clip library).
+    spec
+        Avatar DoFs (:data:`sim.DEFAULT_MODEL`: 9 DoF, 5 joints, 14 actions).
+    terrain
+        Terrain (default flat ground).
+    goal
+        Fixed ``(speed_m_s, stride_length_m)`` for every episode (adaptation, evaluation);
+        ``None`` draws goals uniformly from ``speed_range_m_s`` x ``stride_range_m``.
+    speed_range_m_s, stride_range_m
+        Goal ranges, m/s and m.
+    action_mode
+        ``"offset"``: PD targets are the reference pose plus ``offset_scale_rad * a`` (a zero
+        action tracks the clip); ``"absolute"``: PD targets span each joint's range, zero being
+        mid-range.
+    offset_scale_rad
+        Largest PD-target offset from the reference, rad (``"offset"`` mode).
+    max_steps
+        Episode length cap (the paper's 500 steps = 16.7 s).
+    random_start
+        Start each episode at a random phase of the cycle (otherwise at phase 0).
+    window_s
+        Running window of the goal terms, s.
+
+    Notes
+    -----
+    **Actions** (``Box(-1, 1, (n_dofs + n_joints,))``, 14 for the default model):
+
+    ==================  ===========  ===================================================
+    component           size         meaning
+    ==================  ===========  ===================================================
+    PD targets          n_dofs (9)   offset mode: ``q_ref(t + dt) + 0.5 rad * a``;
+                                     absolute mode: ``mid + half_range * a``; rad
+    torque limits       n_joints (5) ``max_torque * (1 + a) / 2``, N m (zero = half)
+    ==================  ===========  ===================================================
+
+    **Observation**: three stacked frames ``(t-2, t-1, t)`` of the following components
+    (116 per frame for the default model, 348 in total, float32). Vectors "in the heading
+    frame" are rotated by the inverse of the pelvis yaw (x forward, y left, z up).
+
+    =======================  ====  ==========================================================
+    component                size  unit / meaning
+    =======================  ====  ==========================================================
+    phase                    1     reference cycle phase in [0, 1)
+    target speed             1     m/s
+    target stride length     1     m
+    speed deviation          1     window mean forward speed minus target, m/s
+    stride deviation         1     last measured stride minus target, m
+    torque limits            5     last applied limits / max torque, in [0, 1]
+    root height              1     pelvis origin z, m
+    root rotation            4     pelvis quaternion in the heading frame [x, y, z, w]
+    root linear velocity     3     heading frame, m/s
+    root angular velocity    3     heading frame, rad/s
+    link local rotations     7x4   each non-root link relative to its parent, quaternion
+    link linear velocities   7x3   heading frame, m/s
+    link angular velocities  7x3   heading frame, rad/s (interleaved per link: 4+3+3)
+    centre of mass           3     relative to the root, heading frame, m
+    feet                     6     [left, right] sole centres relative to the root, m
+    foot contacts            2     [left, right] 0/1
+    hip-ground distance      1     pelvis origin above the terrain under it, m
+    terrain rays             13    distances along -90 to +90 deg sagittal rays, m (max 3)
+    =======================  ====  ==========================================================
+
+    **Stride length** (the paper's "step length"; its range 0.5-1.7 m is a stride length at
+    0.4-1.4 m/s): root advance along x between two heel strikes of the same foot, a heel strike
+    being a contact after at least 0.2 s in the air. Before the first measured stride it is
+    estimated as window speed x reference cycle duration.
+
+    **Reward** ``0.5 r_goal + 0.5 r_imitation - p_physics`` (at most 1), see
+    :mod:`learn._reward` and ``docs/learn.md``. ``info`` holds every term.
+
+    Each instance owns one :class:`sim.Simulation` (its own ``BulletClient``); reset restores
+    the saved world state first, so the same seed and actions replay identically.
+    """
+
+    metadata = {"render_modes": []}  # noqa: RUF012 (gymnasium's class attribute)
+
+    def __init__(
+        self,
+        clips: Sequence[Motion],
+        *,
+        spec: ModelSpec = DEFAULT_MODEL,
+        terrain: Terrain | None = None,
+        goal: tuple[float, float] | None = None,
+        speed_range_m_s: tuple[float, float] = SPEED_RANGE_M_S,
+        stride_range_m: tuple[float, float] = STRIDE_RANGE_M,
+        action_mode: str = "offset",
+        offset_scale_rad: float = 0.5,
+        max_steps: int = 500,
+        random_start: bool = True,
+        window_s: float = 1.0,
+    ) -> None:
+        if not clips:
+            raise GaitTwinInputError("clips: expected at least one Motion, found none")
+        if action_mode not in ACTION_MODES:
+            raise GaitTwinInputError(
+                f"action_mode: expected one of {ACTION_MODES}, found {action_mode!r}"
+            )
+        if goal is not None and not (goal[0] > 0.0 and goal[1] > 0.0):
+            raise GaitTwinInputError(f"goal: expected positive (speed, stride), found {goal}")
+        self.clips = tuple(clips)
+        self.spec = spec
+        self.goal = goal
+        self.speed_range_m_s = speed_range_m_s
+        self.stride_range_m = stride_range_m
+        self.action_mode = action_mode
+        self.offset_scale_rad = float(offset_scale_rad)
+        self.max_steps = int(max_steps)
+        self.random_start = random_start
+        self.simulation = Simulation(spec, terrain=terrain)
+        self._saved_state = self.simulation.client.saveState()
+        self.dt = self.simulation.dt
+        self._window = max(2, round(window_s / self.dt))
+        self._min_swing_steps = max(1, round(MIN_SWING_S / self.dt))
+        self._references: dict[int, ReferenceMotion] = {}
+        self._mid = 0.5 * (spec.lower_rad + spec.upper_rad)
+        self._half = 0.5 * (spec.upper_rad - spec.lower_rad)
+        self._max_torque = spec.max_torque_n_m
+        n = spec.action_size
+        self.action_space = gym.spaces.Box(-1.0, 1.0, (n,), dtype=np.float32)
+        #: goal block 5 + torque limits + posture (1 + 4 + 3 + 3 + 7 * 10 + 3 + 6) + 16
+        self.frame_size = 5 + len(spec.joints) + 90 + 16
+        self.observation_space = gym.spaces.Box(
+            -np.inf, np.inf, (3 * self.frame_size,), dtype=np.float32
+        )
+        self.reference: ReferenceMotion | None = None
+        self.goal_now: tuple[float, float] = (0.0, 0.0)
+        self._frames: deque[np.ndarray] = deque(maxlen=3)
+
+    def close(self) -> None:
+        """Disconnect the simulation."""
+        self.simulation.close()
+
+    def clip_reference(self, index: int) -> ReferenceMotion:
+        """Return clip ``index`` as a :class:`ReferenceMotion` at its own speed (cached)."""
+        if index not in self._references:
+            self._references[index] = ReferenceMotion.from_motion(
+                self.clips[index], self.simulation
+            )
+        return self._references[index]
+
+    def nearest_clip(self, speed_m_s: float, stride_length_m: float) -> int:
+        """Index of the clip whose (speed, stride length) is nearest to the goal (Euclidean)."""
+        distances = [
+            np.hypot(ref.speed_m_s - speed_m_s, ref.stride_length_m - stride_length_m)
+            for ref in (self.clip_reference(i) for i in range(len(self.clips)))
+        ]
+        return int(np.argmin(distances))
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        """Start an episode: draw the goal and the phase, put the avatar in the reference state.
+
+        Parameters
+        ----------
+        seed
+            Seeds the environment's generator (goals, start phase).
+        options
+            Optional ``{"goal": (speed_m_s, stride_length_m), "phase": p}`` for this episode.
+
+        Returns
+        -------
+        observation, info
+        """
+        super().reset(seed=seed)
+        options = dict(options or {})
+        unknown = set(options) - {"goal", "phase"}
+        if unknown:
+            raise GaitTwinInputError(
+                f"options: expected keys among ['goal', 'phase'], found {sorted(unknown)}"
+            )
+        rng = self.np_random
+        goal = options.get("goal", self.goal)
+        if goal is None:
+            goal = (
+                float(rng.uniform(*self.speed_range_m_s)),
+                float(rng.uniform(*self.stride_range_m)),
+            )
+        self.goal_now = (float(goal[0]), float(goal[1]))
+        clip = self.nearest_clip(*self.goal_now)
+        self.reference = self.clip_reference(clip).time_resampled(self.goal_now[0])
+        phase = options.get("phase", rng.uniform() if self.random_start else 0.0)
+        self._t0 = float(phase) * self.reference.cycle_duration_s
+        self._step = 0
+        frame = self.reference.sample(self._t0)
+        self.simulation.client.restoreState(self._saved_state)
+        self.simulation.reset_pose(
+            frame.root_position_m,
+            frame.root_quaternion,
+            frame.joint_positions_rad,
+            root_linear_velocity_m_s=frame.root_linear_velocity_m_s,
+            root_angular_velocity_rad_s=frame.root_angular_velocity_rad_s,
+            joint_velocities_rad_s=frame.joint_velocities_rad_s,
+        )
+        self._limits = np.full(len(self.spec.joints), 0.5)
+        reading = read_body(self.simulation)
+        self._positions: deque[np.ndarray] = deque([reading.root_position_m], maxlen=self._window)
+        self._root_errors: deque[tuple[float, float]] = deque(maxlen=self._window)
+        self._last_strike_x: list[float | None] = [None, None]
+        self._air_steps = np.zeros(2, dtype=int)
+        self._stride_m: float | None = None
+        speed_dev, stride_dev = self._goal_deviations(reading)
+        first = self._frame(reading, frame, speed_dev, stride_dev)
+        self._frames.clear()
+        self._frames.extend([first, first, first])
+        info = {"clip": self.reference.name, "goal_speed_m_s": self.goal_now[0],
+                "goal_stride_length_m": self.goal_now[1], "phase": float(phase)}
+        return np.concatenate(self._frames).astype(np.float32), info
+
+    def reference_action(self) -> np.ndarray:
+        """Return the action (in ``[-1, 1]``) whose PD targets are the next reference pose.
+
+        Torque limits are the largest (``a = 1``). In offset mode this is zero for the targets.
+        """
+        frame = self.reference.sample(self._t0 + (self._step + 1) * self.dt)
+        if self.action_mode == "offset":
+            targets = np.zeros(self.spec.n_dofs)
+        else:
+            targets = (frame.joint_positions_rad - self._mid) / self._half
+        return np.concatenate([np.clip(targets, -1.0, 1.0), np.ones(len(self.spec.joints))])
+
+    def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        """Apply one action for ``dt`` and return ``(obs, reward, terminated, truncated, info)``."""
+        if self.reference is None:
+            raise GaitTwinInputError("step: expected reset() before the first step")
+        a = np.clip(np.asarray(action, dtype=float), -1.0, 1.0)
+        n = self.spec.n_dofs
+        self._step += 1
+        frame = self.reference.sample(self._t0 + self._step * self.dt)
+        if self.action_mode == "offset":
+            targets = frame.joint_positions_rad + self.offset_scale_rad * a[:n]
+        else:
+            targets = self._mid + self._half * a[:n]
+        self._limits = 0.5 * (1.0 + a[n:])
+        self.simulation.step(np.concatenate([targets, self._max_torque * self._limits]))
+        reading = read_body(self.simulation)
+        reward, info = self._reward(reading, frame)
+        speed_dev, stride_dev = info["speed_deviation_m_s"], info["stride_deviation_m"]
+        self._frames.append(self._frame(reading, frame, speed_dev, stride_dev))
+        terminated = bool(reading.fallen)
+        truncated = bool(self._step >= self.max_steps and not terminated)
+        return np.concatenate(self._frames).astype(np.float32), reward, terminated, truncated, info
+
+    def _goal_deviations(self, reading: BodyReading) -> tuple[float, float]:
+        """Window mean forward speed and last stride, each minus its target."""
+        elapsed = (len(self._positions) - 1) * self.dt
+        if elapsed > 0.0:
+            speed = (self._positions[-1][0] - self._positions[0][0]) / elapsed
+        else:
+            speed = float(reading.root_linear_velocity_m_s[0])
+        stride = (
+            self._stride_m
+            if self._stride_m is not None
+            else speed * self.reference.cycle_duration_s
+        )
+        return speed - self.goal_now[0], stride - self.goal_now[1]
+
+    def _reward(self, reading: BodyReading, frame: ReferenceFrame) -> tuple[float, dict]:
+        """Update the goal window with ``reading`` and return the reward and its terms."""
+        x = float(reading.root_position_m[0])
+        strikes = reading.foot_contacts & (self._air_steps >= self._min_swing_steps)
+        for foot in np.flatnonzero(strikes):
+            if self._last_strike_x[foot] is not None:
+                self._stride_m = x - self._last_strike_x[foot]
+            self._last_strike_x[foot] = x
+        self._air_steps = np.where(reading.foot_contacts, 0, self._air_steps + 1)
+        self._positions.append(reading.root_position_m)
+        sim_rot = Rotation.from_quat(reading.root_quaternion)
+        ref_rot = Rotation.from_quat(frame.root_quaternion)
+        z_sim = sim_rot.apply([0.0, 0.0, 1.0])
+        z_ref = ref_rot.apply([0.0, 0.0, 1.0])
+        tilt = float(np.arccos(np.clip(z_sim @ z_ref, -1.0, 1.0)))
+        height = reading.hip_height_m - float(frame.root_position_m[2])
+        self._root_errors.append((tilt**2, height**2))
+        speed_dev, stride_dev = self._goal_deviations(reading)
+        displacement = self._positions[-1][:2] - self._positions[0][:2]
+        if np.hypot(*displacement) > 0.01:
+            heading = float(np.arctan2(displacement[1], displacement[0]))
+        else:
+            heading = float(reading.heading.as_euler("xyz")[2])
+        root_errors = np.mean(self._root_errors, axis=0)
+        goal = goal_reward(
+            GoalErrors(speed_dev, stride_dev, heading, float(root_errors[0]), float(root_errors[1]))
+        )
+        inv = reading.heading.inv()
+        feet_rel = inv.apply(reading.feet_m - reading.root_position_m)
+        com_rel = inv.apply(reading.com_m - reading.root_position_m)
+        root_angle = float((sim_rot * ref_rot.inv()).magnitude())
+        imitation = imitation_reward(
+            ImitationErrors(
+                pose_rad2=float(
+                    np.sum((reading.joint_positions_rad - frame.joint_positions_rad) ** 2)
+                    + root_angle**2
+                ),
+                velocity_rad2_s2=float(
+                    np.sum((reading.joint_velocities_rad_s - frame.joint_velocities_rad_s) ** 2)
+                ),
+                feet_m2=float(np.sum((feet_rel - frame.feet_m) ** 2)),
+                com_m2=float(np.sum((com_rel - frame.com_m) ** 2)),
+            )
+        )
+        sliding = float(
+            np.sum(
+                np.linalg.norm(reading.feet_linear_velocities_m_s[:, :2], axis=1)
+                * reading.foot_contacts
+            )
+        )
+        penalty = physics_penalty(sliding, floating=not reading.foot_contacts.any())
+        reward = total_reward(goal["goal"], imitation["imitation"], penalty)
+        info = {
+            **goal,
+            **imitation,
+            "physics": penalty,
+            "speed_deviation_m_s": speed_dev,
+            "stride_deviation_m": stride_dev,
+            "joint_error_rad": float(
+                np.mean(np.abs(reading.joint_positions_rad - frame.joint_positions_rad))
+            ),
+            "com_error_m": float(np.linalg.norm(com_rel - frame.com_m)),
+            "feet_error_m": float(np.mean(np.linalg.norm(feet_rel - frame.feet_m, axis=1))),
+            "root_position_m": reading.root_position_m.copy(),
+            "fallen": reading.fallen,
+        }
+        return float(reward), info
+
+    def _frame(
+        self, reading: BodyReading, frame: ReferenceFrame, speed_dev: float, stride_dev: float
+    ) -> np.ndarray:
+        """One observation frame (see the class docstring's table)."""
+        return np.concatenate(
+            [
+                [frame.phase, self.goal_now[0], self.goal_now[1], speed_dev, stride_dev],
+                self._limits,
+                posture_features(reading),
+                reading.foot_contacts.astype(float),
+                [reading.hip_height_m],
+                reading.rays_m,
+            ]
+        )

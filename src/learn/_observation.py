@@ -1,0 +1,161 @@
+"""One reading of the avatar per control step, shared by the observation and the reward."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial.transform import Rotation
+
+from sim import LINKS, Simulation, probe_rays
+
+#: Proximal link of every non-root link (the feet hang on the shanks with or without ankles).
+LINK_PARENTS: dict[str, str] = {
+    "trunk": "pelvis",
+    "thigh_r": "pelvis",
+    "shank_r": "thigh_r",
+    "foot_r": "shank_r",
+    "thigh_l": "pelvis",
+    "shank_l": "thigh_l",
+    "foot_l": "shank_l",
+}
+
+#: Length of the terrain rays, m (rays that hit nothing report it).
+RAY_LENGTH_M = 3.0
+
+
+@dataclass(frozen=True)
+class BodyReading:
+    """What the environment reads from the simulation after a step (world frame unless noted).
+
+    Parameters
+    ----------
+    root_position_m, root_quaternion, root_linear_velocity_m_s, root_angular_velocity_rad_s
+        Pelvis pose ``(3,)``, ``(4,)`` and velocities ``(3,)``, m, m/s, rad/s.
+    heading
+        Yaw-only rotation of the pelvis (its heading frame: x forward, y left, z up).
+    joint_positions_rad, joint_velocities_rad_s
+        ``(n_dofs,)`` actuated DoFs, rad and rad/s.
+    link_quaternions
+        ``(7, 4)`` world orientations of the non-root links in :data:`LINK_PARENTS` order.
+    link_linear_velocities_m_s, link_angular_velocities_rad_s
+        ``(7, 3)`` world velocities of those links, m/s and rad/s.
+    com_m
+        Whole-body centre of mass ``(3,)``, m.
+    feet_m
+        ``(2, 3)`` ``[left, right]`` sole centres, m.
+    foot_contacts
+        ``(2,)`` ``[left, right]`` feet touching the terrain.
+    fallen
+        Whether a non-foot link touches the terrain.
+    hip_height_m
+        Height of the root above the terrain under it, m.
+    rays_m
+        ``(13,)`` distances of the sagittal terrain rays from the root, m.
+    """
+
+    root_position_m: np.ndarray
+    root_quaternion: np.ndarray
+    root_linear_velocity_m_s: np.ndarray
+    root_angular_velocity_rad_s: np.ndarray
+    heading: Rotation
+    joint_positions_rad: np.ndarray
+    joint_velocities_rad_s: np.ndarray
+    link_quaternions: np.ndarray
+    link_linear_velocities_m_s: np.ndarray
+    link_angular_velocities_rad_s: np.ndarray
+    com_m: np.ndarray
+    feet_m: np.ndarray
+    foot_contacts: np.ndarray
+    fallen: bool
+    hip_height_m: float
+    rays_m: np.ndarray
+
+    @property
+    def feet_linear_velocities_m_s(self) -> np.ndarray:
+        """``(2, 3)`` velocities of the ``[left, right]`` foot links, m/s."""
+        names = tuple(LINK_PARENTS)
+        return self.link_linear_velocities_m_s[[names.index("foot_l"), names.index("foot_r")]]
+
+
+def heading_of(quaternions: np.ndarray) -> Rotation:
+    """Return the yaw-only rotations (about world z) of pelvis orientations ``(4,)`` or ``(n, 4)``.
+
+    The yaw is the direction of the pelvis x axis (anterior) projected on the ground.
+    """
+    x_axis = Rotation.from_quat(quaternions).apply([1.0, 0.0, 0.0])
+    yaw = np.arctan2(x_axis[..., 1], x_axis[..., 0])
+    return Rotation.from_rotvec(np.multiply.outer(yaw, [0.0, 0.0, 1.0]))
+
+
+def read_body(simulation: Simulation) -> BodyReading:
+    """Read everything the environment needs from ``simulation`` (batched pybullet queries)."""
+    client = simulation.client
+    avatar = simulation.bodies["avatar"]
+    state = simulation.state()
+    links = [simulation.link_index[name] for name in LINK_PARENTS]
+    link_states = client.getLinkStates(avatar, links, computeLinkVelocity=1)
+    heading = heading_of(state.root_quaternion)
+    feet, fallen = simulation.contacts()
+    root = state.root_position_m
+    yaw = float(heading.as_euler("xyz")[2])
+    rays, _ = probe_rays(client, root, heading_rad=yaw, max_length_m=RAY_LENGTH_M)
+    return BodyReading(
+        root_position_m=root,
+        root_quaternion=state.root_quaternion,
+        root_linear_velocity_m_s=state.root_linear_velocity_m_s,
+        root_angular_velocity_rad_s=state.root_angular_velocity_rad_s,
+        heading=heading,
+        joint_positions_rad=state.joint_positions_rad,
+        joint_velocities_rad_s=state.joint_velocities_rad_s,
+        link_quaternions=np.array([s[5] for s in link_states]),
+        link_linear_velocities_m_s=np.array([s[6] for s in link_states]),
+        link_angular_velocities_rad_s=np.array([s[7] for s in link_states]),
+        com_m=simulation.centre_of_mass(),
+        feet_m=simulation.sole_points(),
+        foot_contacts=feet,
+        fallen=bool(fallen),
+        hip_height_m=float(root[2] - simulation.terrain.height_at(root[0])),
+        rays_m=rays,
+    )
+
+
+def posture_features(reading: BodyReading) -> np.ndarray:
+    """Return the posture block of the observation (see :class:`learn.ImitationEnv`).
+
+    Root height (world z); root orientation in its heading frame; root linear and angular velocity in the
+    heading frame; per non-root link its rotation relative to its parent link and its linear
+    and angular velocity in the heading frame; centre of mass and feet relative to the root in
+    the heading frame.
+    """
+    inv = reading.heading.inv()
+    root_rotation = Rotation.from_quat(reading.root_quaternion)
+    world = {"pelvis": root_rotation}
+    names = tuple(LINK_PARENTS)
+    link_rotations = Rotation.from_quat(reading.link_quaternions)
+    for k, name in enumerate(names):
+        world[name] = link_rotations[k]
+    parents = Rotation.from_quat(np.array([world[LINK_PARENTS[n]].as_quat() for n in names]))
+    local = (parents.inv() * link_rotations).as_quat()
+    local *= np.where(local[:, 3:4] < 0.0, -1.0, 1.0)
+    root_local = (inv * root_rotation).as_quat()
+    root_local *= -1.0 if root_local[3] < 0.0 else 1.0
+    links = np.hstack(
+        [
+            local,
+            inv.apply(reading.link_linear_velocities_m_s),
+            inv.apply(reading.link_angular_velocities_rad_s),
+        ]
+    )
+    return np.concatenate(
+        [
+            [reading.root_position_m[2]],
+            root_local,
+            inv.apply(reading.root_linear_velocity_m_s),
+            inv.apply(reading.root_angular_velocity_rad_s),
+            links.ravel(),
+            inv.apply(reading.com_m - reading.root_position_m),
+            inv.apply(reading.feet_m - reading.root_position_m).ravel(),
+        ]
+    )
+

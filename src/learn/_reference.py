@@ -1,0 +1,298 @@
+"""A looping imitation reference: one gait cycle of a :class:`gait.Motion` on the avatar.
+
+The environment needs the reference at arbitrary times for as long as an episode lasts
+(500 steps = 16.7 s), so one stride (heel strike to heel strike of the same foot) is cut from the
+clip, made periodic, optionally time-resampled to a target speed and played kinematically on the
+avatar once to get its centre of mass and feet. Later cycles repeat it with the root advanced by
+one stride per cycle (as DeepMimic loops its clips).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy.spatial.transform import Rotation, Slerp
+
+from gait import Motion
+from imu import GaitTwinInputError
+from learn._observation import heading_of
+from sim import Simulation
+
+#: Rate of the stored cycle grid, Hz (the control rate is 30 Hz; the grid is interpolated).
+GRID_RATE_HZ = 120.0
+
+
+def walking_cycle(motion: Motion) -> tuple[int, int]:
+    """Return ``(start, end)`` frames of the first full stride of a clip.
+
+    A stride runs from a heel strike (rising edge of a foot contact) to the next heel strike of
+    the same foot; of the two feet, the one whose first stride starts earlier is used.
+
+    Parameters
+    ----------
+    motion
+        A walking clip with ``foot_contacts``.
+
+    Returns
+    -------
+    tuple of int
+        First frame and the frame one stride later (exclusive end of the cycle).
+
+    Raises
+    ------
+    GaitTwinInputError
+        If the clip has no foot contacts or no foot strikes twice.
+    """
+    if motion.foot_contacts is None:
+        raise GaitTwinInputError(
+            f"motion {motion.metadata.get('trial', '')!r}: expected foot_contacts, found None"
+        )
+    contacts = motion.foot_contacts.astype(int)
+    candidates = []
+    for foot in range(2):
+        strikes = np.flatnonzero(np.diff(contacts[:, foot]) == 1) + 1
+        if strikes.size >= 2:
+            candidates.append((int(strikes[0]), int(strikes[1])))
+    if not candidates:
+        raise GaitTwinInputError(
+            f"motion {motion.metadata.get('trial', '')!r}: expected two heel strikes of one foot "
+            "(a full stride), found fewer"
+        )
+    return min(candidates)
+
+
+@dataclass(frozen=True)
+class ReferenceMotion:
+    """One periodic gait cycle of a clip on the avatar, evaluated at any time.
+
+    Build it with :meth:`from_motion`. Arrays are on a uniform phase grid of ``n`` samples over
+    one cycle (row ``n`` repeats row 0 for interpolation).
+
+    Parameters
+    ----------
+    cycle_duration_s
+        Duration ``T`` of one stride, s.
+    stride_length_m
+        Root advance along +x per stride ``D``, m.
+    root_position_m
+        ``(n + 1, 3)`` root position minus the advance ``D * phase`` along x, m.
+    root_quaternion
+        ``(n + 1, 4)`` pelvis orientation ``[x, y, z, w]``.
+    root_linear_velocity_m_s, root_angular_velocity_rad_s
+        ``(n + 1, 3)`` world-frame root velocities, m/s and rad/s.
+    joint_positions_rad, joint_velocities_rad_s
+        ``(n + 1, n_dofs)`` avatar DoF positions (rad) and velocities (rad/s).
+    com_m, feet_m
+        ``(n + 1, 3)`` centre of mass and ``(n + 1, 2, 3)`` ``[left, right]`` sole centres
+        relative to the root, in the root's heading frame (x forward, y left, z up), m.
+    foot_contacts
+        ``(n + 1, 2)`` ``[left, right]`` contacts of the clip.
+    name
+        Where the cycle came from (clip trial and frames).
+    """
+
+    cycle_duration_s: float
+    stride_length_m: float
+    root_position_m: np.ndarray
+    root_quaternion: np.ndarray
+    root_linear_velocity_m_s: np.ndarray
+    root_angular_velocity_rad_s: np.ndarray
+    joint_positions_rad: np.ndarray
+    joint_velocities_rad_s: np.ndarray
+    com_m: np.ndarray
+    feet_m: np.ndarray
+    foot_contacts: np.ndarray
+    name: str
+
+    @property
+    def speed_m_s(self) -> float:
+        """Mean walking speed ``D / T``, m/s."""
+        return self.stride_length_m / self.cycle_duration_s
+
+    @property
+    def n_grid(self) -> int:
+        """Number of distinct grid samples per cycle."""
+        return self.joint_positions_rad.shape[0] - 1
+
+    @classmethod
+    def from_motion(
+        cls,
+        motion: Motion,
+        simulation: Simulation,
+    ) -> ReferenceMotion:
+        """Cut, loop and play one stride of ``motion`` on ``simulation``'s avatar.
+
+        Parameters
+        ----------
+        motion
+            A straight walk along +x with foot contacts (e.g. :func:`gait.motion_from_mocap`).
+        simulation
+            The avatar to play it on; its avatar is left in the cycle's last pose.
+
+        Returns
+        -------
+        ReferenceMotion
+
+        Raises
+        ------
+        GaitTwinInputError
+            If the clip has no full stride or does not advance along +x.
+
+        Notes
+        -----
+        Periodicity: the difference between the last and first frame of the stride (joint
+        positions, root lateral and vertical position, root orientation) is removed linearly
+        over the cycle. Height: the root is shifted vertically so that the median height of the
+        sole centres of the feet in contact is zero (the clip's subject and the avatar have
+        different leg lengths). Velocities are central differences on the periodic grid.
+        """
+        start, end = walking_cycle(motion)
+        positions = simulation.spec.joint_positions_from_angles(motion.joint_angles)[start : end + 1]
+        root = np.array(motion.root_position_m[start : end + 1])
+        quats = np.array(motion.root_quaternion[start : end + 1])
+        duration = (end - start) / motion.sampling_rate_hz
+        stride = float(root[-1, 0] - root[0, 0])
+        if stride <= 0.0:
+            raise GaitTwinInputError(
+                f"motion {motion.metadata.get('trial', '')!r}: expected a walk along +x, found a "
+                f"stride of {stride:.3f} m"
+            )
+        source_phase = np.linspace(0.0, 1.0, end - start + 1)
+        drift = source_phase[:, None]
+        positions = positions - drift * (positions[-1] - positions[0])
+        root = root - drift * (root[-1] - root[0]) - np.array([root[0, 0], root[0, 1], 0.0])
+        rotations = Rotation.from_quat(quats)
+        delta = (rotations[-1] * rotations[0].inv()).as_rotvec()
+        rotations = Rotation.from_rotvec(-drift * delta) * rotations
+        contacts_source = motion.foot_contacts[start : end + 1]
+
+        n = max(8, round(duration * GRID_RATE_HZ))
+        phase = np.arange(n + 1) / n
+        positions = _interp_rows(source_phase, positions, phase)
+        root = _interp_rows(source_phase, root, phase)
+        quats = Slerp(source_phase, rotations)(phase).as_quat()
+        nearest = np.clip(np.searchsorted(source_phase, phase), 0, end - start)
+        contacts = contacts_source[nearest].astype(bool)
+
+        h = duration / n
+        joint_velocities = _periodic_derivative(positions, h)
+        root_velocity = _periodic_derivative(root, h) + np.array([stride / duration, 0.0, 0.0])
+        ahead = Rotation.from_quat(np.roll(quats[:n], -1, axis=0))
+        behind = Rotation.from_quat(np.roll(quats[:n], 1, axis=0))
+        omega = (ahead * behind.inv()).as_rotvec() / (2.0 * h)
+        angular_velocity = np.vstack([omega, omega[:1]])
+
+        com = np.empty((n + 1, 3))
+        feet = np.empty((n + 1, 2, 3))
+        for i in range(n + 1):
+            simulation.reset_pose(root[i] + [stride * phase[i], 0.0, 0.0], quats[i], positions[i])
+            com[i] = simulation.centre_of_mass()
+            feet[i] = simulation.sole_points()
+        world_root = root + np.outer(phase * stride, [1.0, 0.0, 0.0])
+        in_contact = feet[..., 2][contacts]
+        lift = -float(np.median(in_contact)) if in_contact.size else 0.0
+        root[:, 2] += lift
+        heading_inv = heading_of(quats).inv()
+        com_rel = heading_inv.apply(com - world_root)
+        feet_rel = np.stack(
+            [heading_inv.apply(feet[:, k] - world_root) for k in range(2)], axis=1
+        )
+        trial = motion.metadata.get("trial", motion.metadata.get("source", "clip"))
+        return cls(
+            cycle_duration_s=float(duration),
+            stride_length_m=stride,
+            root_position_m=root,
+            root_quaternion=quats,
+            root_linear_velocity_m_s=root_velocity,
+            root_angular_velocity_rad_s=angular_velocity,
+            joint_positions_rad=positions,
+            joint_velocities_rad_s=joint_velocities,
+            com_m=com_rel,
+            feet_m=feet_rel,
+            foot_contacts=contacts,
+            name=f"{trial}[{start}:{end}]",
+        )
+
+    def time_resampled(self, speed_m_s: float) -> ReferenceMotion:
+        """Return the cycle played faster or slower so that its mean speed is ``speed_m_s``.
+
+        Poses along the cycle are unchanged; its duration becomes ``D / speed`` and every
+        velocity scales by the ratio of durations (the paper's time resampling).
+
+        Parameters
+        ----------
+        speed_m_s
+            Target mean speed, m/s, > 0.
+
+        Raises
+        ------
+        GaitTwinInputError
+            If the speed is not positive.
+        """
+        if not speed_m_s > 0.0:
+            raise GaitTwinInputError(f"speed_m_s: expected > 0, found {speed_m_s}")
+        ratio = speed_m_s / self.speed_m_s
+        return replace(
+            self,
+            cycle_duration_s=self.cycle_duration_s / ratio,
+            root_linear_velocity_m_s=self.root_linear_velocity_m_s * ratio,
+            root_angular_velocity_rad_s=self.root_angular_velocity_rad_s * ratio,
+            joint_velocities_rad_s=self.joint_velocities_rad_s * ratio,
+        )
+
+    def sample(self, time_s: float) -> ReferenceFrame:
+        """Return the reference at ``time_s`` after the cycle's start (any time >= 0)."""
+        cycles, phase = divmod(time_s / self.cycle_duration_s, 1.0)
+        x = phase * self.n_grid
+        i = min(int(x), self.n_grid - 1)
+        w = x - i
+
+        def lerp(a: np.ndarray) -> np.ndarray:
+            return (1.0 - w) * a[i] + w * a[i + 1]
+
+        quat = lerp(self.root_quaternion)
+        if self.root_quaternion[i] @ self.root_quaternion[i + 1] < 0.0:
+            quat = (1.0 - w) * self.root_quaternion[i] - w * self.root_quaternion[i + 1]
+        root = lerp(self.root_position_m)
+        root[0] += (cycles + phase) * self.stride_length_m
+        return ReferenceFrame(
+            phase=float(phase),
+            root_position_m=root,
+            root_quaternion=quat / np.linalg.norm(quat),
+            root_linear_velocity_m_s=lerp(self.root_linear_velocity_m_s),
+            root_angular_velocity_rad_s=lerp(self.root_angular_velocity_rad_s),
+            joint_positions_rad=lerp(self.joint_positions_rad),
+            joint_velocities_rad_s=lerp(self.joint_velocities_rad_s),
+            com_m=lerp(self.com_m),
+            feet_m=lerp(self.feet_m),
+            foot_contacts=self.foot_contacts[i if w < 0.5 else i + 1],
+        )
+
+
+@dataclass(frozen=True)
+class ReferenceFrame:
+    """The reference at one instant (fields as in :class:`ReferenceMotion`, one row each)."""
+
+    phase: float
+    root_position_m: np.ndarray
+    root_quaternion: np.ndarray
+    root_linear_velocity_m_s: np.ndarray
+    root_angular_velocity_rad_s: np.ndarray
+    joint_positions_rad: np.ndarray
+    joint_velocities_rad_s: np.ndarray
+    com_m: np.ndarray
+    feet_m: np.ndarray
+    foot_contacts: np.ndarray
+
+
+def _interp_rows(x: np.ndarray, values: np.ndarray, new_x: np.ndarray) -> np.ndarray:
+    """Linear interpolation of every column of ``values`` ``(len(x), k)`` at ``new_x``."""
+    return np.column_stack([np.interp(new_x, x, column) for column in values.T])
+
+
+def _periodic_derivative(values: np.ndarray, h: float) -> np.ndarray:
+    """Central difference of a periodic grid ``(n + 1, k)`` whose last row repeats the first."""
+    body = values[:-1]
+    derivative = (np.roll(body, -1, axis=0) - np.roll(body, 1, axis=0)) / (2.0 * h)
+    return np.vstack([derivative, derivative[:1]])

@@ -1,0 +1,116 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import gait
+from imu import GaitTwinInputError, JointAngles
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+FS = 100.0
+
+
+def synthetic_feet(n_strides: int = 6, stride_s: float = 1.2, stance_fraction: float = 0.6):
+    """Foot points of a walk at 1.2 m/s: flat stance, a 10 cm high swing; true contacts."""
+    n = round(n_strides * stride_s * FS)
+    t = np.arange(n) / FS
+    feet = np.zeros((n, 2, 3))
+    contacts = np.zeros((n, 2), dtype=bool)
+    for i, offset in enumerate((0.0, 0.5)):  # left, right half a stride apart
+        phase = np.mod(t / stride_s + offset, 1.0)
+        stance = phase < stance_fraction
+        swing = np.clip((phase - stance_fraction) / (1 - stance_fraction), 0, 1)
+        stride_index = np.floor(t / stride_s + offset)
+        feet[:, i, 0] = 1.2 * stride_s * (stride_index + np.where(stance, 0.0, swing))
+        feet[:, i, 1] = 0.1 if i == 0 else -0.1
+        feet[:, i, 2] = 0.04 + 0.1 * np.sin(np.pi * swing) * ~stance
+        contacts[:, i] = stance
+    return feet, contacts
+
+
+def test_contacts_from_foot_height_and_speed_match_truth():
+    feet, truth = synthetic_feet()
+    found = gait.foot_contacts_from_positions(feet, sampling_rate_hz=FS)
+    assert found.shape == truth.shape
+    assert np.mean(found == truth) > 0.95
+    events = gait.events_from_contacts(found, sampling_rate_hz=FS)
+    true_events = gait.events_from_contacts(truth, sampling_rate_hz=FS)
+    for side in gait.SIDES:
+        assert events.heel_strikes[side].size == true_events.heel_strikes[side].size
+        assert np.max(np.abs(events.heel_strikes[side] - true_events.heel_strikes[side])) <= 4
+        assert np.max(np.abs(events.toe_offs[side] - true_events.toe_offs[side])) <= 6
+
+
+def test_events_from_contacts_and_back():
+    contacts = np.zeros((20, 2), dtype=bool)
+    contacts[3:9, 0] = True
+    contacts[12:, 0] = True
+    contacts[:5, 1] = True
+    events = gait.events_from_contacts(contacts, sampling_rate_hz=FS)
+    assert events.heel_strikes["l"].tolist() == [3, 12]
+    assert events.toe_offs["l"].tolist() == [9]
+    assert events.heel_strikes["r"].tolist() == []
+    assert events.toe_offs["r"].tolist() == [5]
+    assert np.array_equal(gait.contacts_from_events(events), contacts)
+    table = events.to_dataframe()
+    assert list(table["sample"]) == sorted(table["sample"])
+    assert set(table["event"]) == {"heel_strike", "toe_off"}
+
+
+def test_gait_events_validate():
+    with pytest.raises(GaitTwinInputError, match=r"heel_strikes\['l'\]: expected increasing"):
+        gait.GaitEvents(FS, 10, {"l": [5, 3], "r": []}, {"l": [], "r": []})
+    with pytest.raises(GaitTwinInputError, match=r"toe_offs: expected keys"):
+        gait.GaitEvents(FS, 10, {"l": [], "r": []}, {"left": [], "r": []})
+    with pytest.raises(GaitTwinInputError, match="foot_contacts: expected shape"):
+        gait.events_from_contacts(np.zeros(10, dtype=bool), sampling_rate_hz=FS)
+    with pytest.raises(GaitTwinInputError, match="height_threshold_m: expected a positive"):
+        gait.foot_contacts_from_positions(
+            np.zeros((50, 2, 3)), sampling_rate_hz=FS, height_threshold_m=0.0
+        )
+
+
+def winter_walk(n_cycles: int = 8, fs: float = FS):
+    """Joint angles repeating Winter's hip and knee curves, left half a cycle after right."""
+    normative = gait.read_winter_normative(DATA / "normative" / "Winter_normal.csv")
+    cycle_s = normative.attrs["cycle_duration_s"]
+    t = np.arange(round(n_cycles * cycle_s * fs)) / fs
+    percent = normative.index.to_numpy()
+    values, names = [], []
+    for side, offset in (("r", 0.0), ("l", 50.0)):
+        p = np.mod(t / cycle_s * 100 + offset, 100)
+        for column in ("hip_flexion", "knee_flexion"):
+            values.append(np.deg2rad(np.interp(p, percent, normative[f"{column}_deg"])))
+            names.append(f"{column}_{side}")
+    angles = JointAngles(t, fs, tuple(names), np.column_stack(values))
+    strikes = {
+        "r": np.arange(0, n_cycles + 1) * cycle_s,
+        "l": (np.arange(n_cycles) + 0.5) * cycle_s,
+    }
+    return angles, strikes, cycle_s
+
+
+def test_events_from_leg_angles_on_winter_curves():
+    angles, strikes, cycle_s = winter_walk()
+    events = gait.events_from_leg_angles(angles)
+    assert events.method == "shank angular velocity"
+    for side in gait.SIDES:
+        found = events.heel_strikes[side] / FS
+        assert found.size >= 6
+        error = np.min(np.abs(found[:, None] - strikes[side][None, :]), axis=1) / cycle_s
+        assert np.all(error < 0.05)
+        offs = events.toe_offs[side] / FS
+        # Winter's toe off is at about 60-62 % of the cycle
+        phase = np.mod(offs - strikes[side][0], cycle_s) / cycle_s
+        assert np.all(np.abs(phase - 0.61) < 0.06)
+
+
+def test_events_from_leg_angles_need_hip_and_knee():
+    angles, _, _ = winter_walk(3)
+    only_hips = JointAngles(
+        angles.time_s, FS, ("hip_flexion_r", "hip_flexion_l"), angles.values_rad[:, [0, 2]]
+    )
+    with pytest.raises(
+        GaitTwinInputError, match="expected 'knee_flexion_l' for events from leg angles"
+    ):
+        gait.events_from_leg_angles(only_hips)

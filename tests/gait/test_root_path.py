@@ -1,0 +1,111 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import gait
+from imu import GaitTwinInputError, JointAngles
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+FS = 100.0
+
+
+def compass_gait(n_steps=6, step_s=0.5, amplitude_rad=0.35, knee_rad=0.0):
+    """Straight legs swinging ±amplitude about the hip; each leg in stance for one step.
+
+    Stance leg inclination goes from +amplitude (heel strike, foot ahead) to -amplitude.
+    """
+    n = round(n_steps * step_s * FS)
+    t = np.arange(n) / FS
+    phase = np.mod(t / step_s, 1.0)
+    step = np.floor(t / step_s).astype(int)
+    stance_angle = amplitude_rad * (1 - 2 * phase)
+    contacts = np.zeros((n, 2), dtype=bool)
+    hips = np.zeros((n, 2))
+    for i in range(2):
+        stance = (step % 2) == i
+        contacts[:, i] = stance
+        hips[:, i] = np.where(stance, stance_angle, -stance_angle)
+    knees = np.full((n, 2), knee_rad)
+    names = ("hip_flexion_l", "hip_flexion_r", "knee_flexion_l", "knee_flexion_r")
+    angles = JointAngles(t, FS, names, np.column_stack((hips, knees)))
+    return angles, contacts
+
+
+def test_compass_gait_progresses_by_the_chord_per_step():
+    thigh, shank = 0.45, 0.45
+    amplitude = 0.35
+    angles, contacts = compass_gait(amplitude_rad=amplitude)
+    root = gait.root_path_from_stance(angles, contacts, thigh_length_m=thigh, shank_length_m=shank)
+    step_length = 2 * (thigh + shank) * np.sin(amplitude)
+    per_step = round(0.5 * FS)
+    advance = np.diff(root[::per_step, 0])
+    assert np.allclose(advance[1:], step_length, rtol=0.02)
+    assert np.allclose(root[:, 1], 0.0)
+    leg = thigh + shank
+    assert root[:, 2].max() == pytest.approx(leg + 0.08, abs=1e-6)
+    assert root[:, 2].min() == pytest.approx(leg * np.cos(amplitude) + 0.08, abs=2e-3)
+
+
+def test_heading_turns_the_path_and_walkway_rescales_it():
+    angles, contacts = compass_gait()
+    n = angles.time_s.size
+    root = gait.root_path_from_stance(
+        angles, contacts, height_m=1.8, heading_rad=np.full(n, np.pi / 2), walkway_distance_m=20
+    )
+    assert np.allclose(root[:, 0], 0.0, atol=1e-9)
+    assert np.all(np.diff(root[:, 1]) >= -1e-12)
+    assert np.linalg.norm(np.diff(root[:, :2], axis=0), axis=1).sum() == pytest.approx(20.0)
+
+
+def test_leg_lengths_from_height_and_bad_lengths():
+    thigh, shank = gait.leg_lengths_from_height(1.8)
+    assert thigh == pytest.approx(0.245 * 1.8) and shank == pytest.approx(0.246 * 1.8)
+    with pytest.raises(GaitTwinInputError, match=r"height_m: expected a body height in m"):
+        gait.leg_lengths_from_height(180.0)
+    angles, contacts = compass_gait()
+    with pytest.raises(
+        GaitTwinInputError, match="expected height_m or segment lengths, found both"
+    ):
+        gait.root_path_from_stance(angles, contacts, height_m=1.8, thigh_length_m=0.4)
+    with pytest.raises(GaitTwinInputError, match="expected height_m or both thigh_length_m"):
+        gait.root_path_from_stance(angles, contacts, thigh_length_m=0.4)
+    with pytest.raises(GaitTwinInputError, match="foot_contacts: expected some stance"):
+        gait.root_path_from_stance(angles, np.zeros_like(contacts), height_m=1.8)
+    with pytest.raises(GaitTwinInputError, match=r"foot_contacts: expected booleans of shape"):
+        gait.root_path_from_stance(angles, contacts[:10], height_m=1.8)
+
+
+@pytest.mark.parametrize(
+    ("asf", "amc"), [("16_15/16.asf", "16_15/16_15.amc"), ("07/07.asf", "07/07_03.amc")]
+)
+def test_root_path_error_on_mocap(asf, amc):
+    """Rebuilt path vs the mocap root: steps about 10 % short (foot roll-over), height close."""
+    skeleton = gait.read_asf(DATA / "cmu" / asf)
+    motion = gait.motion_from_mocap(gait.read_amc(DATA / "cmu" / amc, skeleton))
+    # bone lengths: the knee (tibia) and ankle (foot) joint offsets from their parents
+    lengths = [
+        np.mean([np.linalg.norm(skeleton.offsets_m[skeleton.index(f"{s}{bone}")]) for s in "lr"])
+        for bone in ("tibia", "foot")
+    ]
+    rebuilt = gait.root_path_from_stance(
+        motion.joint_angles, motion.foot_contacts, thigh_length_m=lengths[0],
+        shank_length_m=lengths[1],
+    )  # fmt: skip
+    truth = motion.root_position_m
+    events = gait.events_from_contacts(motion.foot_contacts, sampling_rate_hz=120.0)
+    true_steps = gait.gait_parameters(events, root_position_m=truth).steps["step_length_m"]
+    steps = gait.gait_parameters(events, root_position_m=rebuilt).steps["step_length_m"]
+    error = (steps.to_numpy() - true_steps.to_numpy()) / true_steps.to_numpy()
+    assert error.size >= 3
+    assert -0.15 < np.median(error) < -0.05
+    assert np.all(np.abs(error) < 0.2)
+    assert abs(np.mean(rebuilt[:, 2]) - np.mean(truth[:, 2])) < 0.03
+    # rescaled to the true walked distance, the typical step is within 5 %
+    walked = float(np.linalg.norm(np.diff(truth[:, :2], axis=0), axis=1).sum())
+    scaled = gait.root_path_from_stance(
+        motion.joint_angles, motion.foot_contacts, thigh_length_m=lengths[0],
+        shank_length_m=lengths[1], walkway_distance_m=walked,
+    )  # fmt: skip
+    scaled_steps = gait.gait_parameters(events, root_position_m=scaled).steps["step_length_m"]
+    assert np.median(np.abs(scaled_steps.to_numpy() / true_steps.to_numpy() - 1)) < 0.05

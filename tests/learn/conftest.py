@@ -1,0 +1,21 @@
+"""Fixtures of the learn tests: a real walking clip (CMU subject 07, trial 01)."""
+
+from __future__ import annotations
+
+import pytest
+
+import gait
+
+
+@pytest.fixture(scope="session")
+def walk_clip(data_dir) -> gait.Motion:
+    """CMU 07_01 (straight walk, 120 Hz) as a Motion."""
+    skeleton = gait.read_asf(data_dir / "cmu" / "07" / "07.asf")
+    return gait.motion_from_mocap(gait.read_amc(data_dir / "cmu" / "07" / "07_01.amc", skeleton))
+
+
+@pytest.fixture(scope="session")
+def second_clip(data_dir) -> gait.Motion:
+    """CMU 07_02, another straight walk of the same subject."""
+    skeleton = gait.read_asf(data_dir / "cmu" / "07" / "07.asf")
+    return gait.motion_from_mocap(gait.read_amc(data_dir / "cmu" / "07" / "07_02.amc", skeleton))

@@ -1,0 +1,137 @@
+from gymnasium.utils.env_checker import check_env as gymnasium_check_env
+import numpy as np
+import pytest
+from stable_baselines3.common.env_checker import check_env as sb3_check_env
+
+from imu import GaitTwinInputError
+from learn import ImitationEnv
+
+
+@pytest.fixture()
+def env(walk_clip):
+    environment = ImitationEnv([walk_clip], max_steps=40)
+    yield environment
+    environment.close()
+
+
+def test_gymnasium_check_env(env):
+    gymnasium_check_env(env, skip_render_check=True)
+
+
+def test_sb3_check_env(env):
+    sb3_check_env(env, warn=True)
+
+
+def test_spaces_match_the_paper_sizes(env):
+    assert env.action_space.shape == (14,)
+    assert env.observation_space.shape == (3 * 116,)
+    observation, _ = env.reset(seed=1)
+    assert observation.shape == env.observation_space.shape
+    assert observation.dtype == np.float32
+
+
+def _rollout(environment, seed, actions):
+    observation, _ = environment.reset(seed=seed)
+    observations, rewards = [observation], []
+    for action in actions:
+        observation, reward, terminated, truncated, _ = environment.step(action)
+        assert type(terminated) is bool and type(truncated) is bool
+        observations.append(observation)
+        rewards.append(reward)
+        if terminated or truncated:
+            break
+    return np.array(observations), np.array(rewards)
+
+
+def test_same_seed_and_actions_replay_identically(walk_clip, env):
+    actions = np.random.default_rng(3).uniform(-0.3, 0.3, (25, 14)).astype(np.float32)
+    first = _rollout(env, 7, actions)
+    _rollout(env, 8, actions)  # a different episode in between must not leak into the replay
+    again = _rollout(env, 7, actions)
+    other = ImitationEnv([walk_clip], max_steps=40)
+    fresh = _rollout(other, 7, actions)
+    other.close()
+    for replay in (again, fresh):
+        np.testing.assert_array_equal(first[0], replay[0])
+        np.testing.assert_array_equal(first[1], replay[1])
+    different = _rollout(env, 9, actions)
+    assert not np.array_equal(first[0][0], different[0][0])
+
+
+def test_episode_is_truncated_at_the_cap(walk_clip):
+    environment = ImitationEnv([walk_clip], max_steps=5)
+    environment.reset(seed=0)
+    flags = [environment.step(environment.reference_action())[2:4] for _ in range(5)]
+    environment.close()
+    assert flags[-1] == (False, True)
+    assert all(f == (False, False) for f in flags[:-1])
+
+
+def test_playing_the_reference_kinematically_scores_near_the_maximum(walk_clip):
+    """Replace physics by teleporting to the reference: imitation and goal near 1."""
+    environment = ImitationEnv([walk_clip], max_steps=60)
+    reference = environment.clip_reference(0)
+    goal = (reference.speed_m_s, reference.stride_length_m)
+    environment.reset(seed=0, options={"goal": goal, "phase": 0.3})
+    simulation = environment.simulation
+    steps = {"k": 0}
+
+    def kinematic_step(action):
+        steps["k"] += 1
+        frame = environment.reference.sample(environment._t0 + steps["k"] * environment.dt)
+        simulation.reset_pose(
+            frame.root_position_m,
+            frame.root_quaternion,
+            frame.joint_positions_rad,
+            root_linear_velocity_m_s=frame.root_linear_velocity_m_s,
+            root_angular_velocity_rad_s=frame.root_angular_velocity_rad_s,
+            joint_velocities_rad_s=frame.joint_velocities_rad_s,
+        )
+        simulation.client.performCollisionDetection()
+
+    simulation.step = kinematic_step
+    infos = []
+    for _ in range(60):
+        *_, info = environment.step(np.zeros(14, dtype=np.float32))
+        infos.append(info)
+    environment.close()
+    imitation = np.array([i["imitation"] for i in infos])
+    goal_terms = np.array([i["goal"] for i in infos[40:]])  # after a stride has been measured
+    assert imitation.min() > 0.97
+    assert goal_terms.min() > 0.9
+    assert max(i["joint_error_rad"] for i in infos) < 1e-6
+
+
+def test_zero_offset_tracking_beats_random_actions(walk_clip):
+    """PD tracking of the clip (zero offsets) survives longer and earns more than noise."""
+    environment = ImitationEnv([walk_clip], max_steps=60)
+    rng = np.random.default_rng(0)
+    returns = {"track": [], "noise": []}
+    for seed in range(3):
+        for kind in returns:
+            environment.reset(seed=seed)
+            total = 0.0
+            for _ in range(60):
+                action = (
+                    environment.reference_action()
+                    if kind == "track"
+                    else rng.uniform(-1.0, 1.0, 14)
+                )
+                _, reward, terminated, truncated, _ = environment.step(action)
+                total += reward
+                if terminated or truncated:
+                    break
+            returns[kind].append(total)
+    environment.close()
+    assert np.mean(returns["track"]) > np.mean(returns["noise"])
+
+
+def test_bad_options_raise(walk_clip, env):
+    with pytest.raises(GaitTwinInputError, match="action_mode: expected one of"):
+        ImitationEnv([walk_clip], action_mode="torque")
+    with pytest.raises(GaitTwinInputError, match="clips: expected at least one Motion"):
+        ImitationEnv([])
+    with pytest.raises(GaitTwinInputError, match=r"options: expected keys .* found \['speed'\]"):
+        env.reset(seed=0, options={"speed": 1.0})
+    with pytest.raises(GaitTwinInputError, match="goal: expected positive"):
+        ImitationEnv([walk_clip], goal=(0.0, 1.0))

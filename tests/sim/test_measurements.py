@@ -1,0 +1,43 @@
+import numpy as np
+import pytest
+
+import sim
+
+
+def test_standing_avatar_measurements():
+    with sim.Simulation() as world:
+        world.reset()
+        for _ in range(30):
+            world.step(world.spec.default_action())
+        m = world.measure()
+        leg = world.body.leg_length_m
+    assert m.foot_contacts.tolist() == [True, True]
+    assert not m.fallen
+    assert m.pelvis_height_m == pytest.approx(leg, abs=0.01)
+    assert 0.0 < m.com_m[2] - leg < 0.25  # CoM a little above the hips (de Leva: ~0.55 H)
+    np.testing.assert_allclose(m.feet_m[:, 2], 0.0, atol=0.005)
+    assert m.feet_m[0, 1] > 0 > m.feet_m[1, 1]  # left foot on +y
+    assert abs(m.trunk_lateral_sway_rad) < 0.01
+    # standing statically the motors carry the trunk: torques are finite and small
+    assert np.abs(m.joint_torques_n_m).max() < 50.0
+
+
+def test_trunk_sway_and_pelvis_obliquity_signs():
+    spec = sim.DEFAULT_MODEL
+    with sim.Simulation(spec, fixed_root=True) as world:
+        q = np.zeros(spec.n_dofs)
+        q[spec.dof_names.index("lumbar_x")] = 0.2  # + about anterior x: trunk leans right
+        tilt = 0.1  # pelvis rolled about x by +0.1 rad: left side up
+        world.reset_pose([0, 0, 1.5], [np.sin(tilt / 2), 0, 0, np.cos(tilt / 2)], q)
+        m = world.measure()
+    assert m.pelvis_obliquity_rad == pytest.approx(0.1, abs=1e-6)
+    assert m.trunk_lateral_sway_rad == pytest.approx(-0.3, abs=1e-6)
+
+
+def test_lying_avatar_has_fallen():
+    with sim.Simulation() as world:
+        lying = [np.sin(np.pi / 4), 0.0, 0.0, np.cos(np.pi / 4)]  # rolled 90 deg onto its side
+        world.reset_pose([0.0, 0.0, 0.15], lying, np.zeros(world.spec.n_dofs))
+        for _ in range(10):
+            world.step(world.spec.default_action())
+        assert world.measure().fallen
