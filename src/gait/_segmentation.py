@@ -360,6 +360,14 @@ def segment_cycles(
        pointwise median cycle is below ``min_correlation`` are rejected, and so are cycles whose
        duration departs from the median cycle duration by more than ``window_fraction``.
 
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.arange(0, 12, 0.01)
+    >>> seg = segment_cycles(np.cos(2 * np.pi * t / 1.2), sampling_rate_hz=100.0)
+    >>> round(seg.frequency_hz, 3), len(seg.kept)
+    (0.833, 8)
+
     """
     x = check_shape("signal", signal, (None,))
     if extremum not in ("max", "min"):
@@ -399,7 +407,8 @@ def segment_cycles(
     typical = float(np.median(durations)) if len(bounds) else period
     cycles = []
     for (s, e), curve in zip(bounds, curves, strict=True):
-        r = float(np.corrcoef(curve, reference)[0, 1]) if np.ptp(curve) > 0 else 0.0
+        varies = np.ptp(curve) > 0 and np.ptp(reference) > 0
+        r = float(np.corrcoef(curve, reference)[0, 1]) if varies else 0.0
         departure = abs(e - s - typical) / typical
         reason = ""
         if r < min_correlation:

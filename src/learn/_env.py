@@ -30,9 +30,6 @@ STRIDE_RANGE_M: tuple[float, float] = (0.5, 1.7)
 
 ACTION_MODES = ("offset", "absolute")
 
-#: A foot contact counts as a heel strike (for the measured stride) only after at least this
-#: long in the air, s (debounces contact flicker).
-MIN_SWING_S = 0.2
 
 
 class ImitationEnv(gym.Env):
@@ -111,9 +108,9 @@ class ImitationEnv(gym.Env):
     =======================  ====  ==========================================================
 
     **Stride length** (the paper's "step length"; its range 0.5-1.7 m is a stride length at
-    0.4-1.4 m/s): root advance along x between two heel strikes of the same foot, a heel strike
-    being a contact after at least 0.2 s in the air. Before the first measured stride it is
-    estimated as window speed x reference cycle duration.
+    0.4-1.4 m/s): the sum of the largest forward distance of the left sole ahead of the right
+    and of the right ahead of the left over the last reference cycle (each is a step length;
+    measured from foot positions, not contacts, which flicker).
 
     **Reward** ``0.5 r_goal + 0.5 r_imitation - p_physics`` (at most 1), see
     :mod:`learn._reward` and ``docs/learn.md``. ``info`` holds every term.
@@ -148,7 +145,7 @@ class ImitationEnv(gym.Env):
         if goal is not None and not (goal[0] > 0.0 and goal[1] > 0.0):
             raise GaitTwinInputError(f"goal: expected positive (speed, stride), found {goal}")
         self.clips = tuple(clips)
-        self.spec = spec
+        self.model = spec
         self.goal = goal
         self.speed_range_m_s = speed_range_m_s
         self.stride_range_m = stride_range_m
@@ -160,7 +157,6 @@ class ImitationEnv(gym.Env):
         self._saved_state = self.simulation.client.saveState()
         self.dt = self.simulation.dt
         self._window = max(2, round(window_s / self.dt))
-        self._min_swing_steps = max(1, round(MIN_SWING_S / self.dt))
         self._references: dict[int, ReferenceMotion] = {}
         self._mid = 0.5 * (spec.lower_rad + spec.upper_rad)
         self._half = 0.5 * (spec.upper_rad - spec.lower_rad)
@@ -242,13 +238,12 @@ class ImitationEnv(gym.Env):
             root_angular_velocity_rad_s=frame.root_angular_velocity_rad_s,
             joint_velocities_rad_s=frame.joint_velocities_rad_s,
         )
-        self._limits = np.full(len(self.spec.joints), 0.5)
+        self._limits = np.full(len(self.model.joints), 0.5)
         reading = read_body(self.simulation)
         self._positions: deque[np.ndarray] = deque([reading.root_position_m], maxlen=self._window)
         self._root_errors: deque[tuple[float, float]] = deque(maxlen=self._window)
-        self._last_strike_x: list[float | None] = [None, None]
-        self._air_steps = np.zeros(2, dtype=int)
-        self._stride_m: float | None = None
+        cycle_steps = max(2, int(np.ceil(self.reference.cycle_duration_s / self.dt)))
+        self._separations: deque[float] = deque(maxlen=cycle_steps)
         speed_dev, stride_dev = self._goal_deviations(reading)
         first = self._frame(reading, frame, speed_dev, stride_dev)
         self._frames.clear()
@@ -264,17 +259,17 @@ class ImitationEnv(gym.Env):
         """
         frame = self.reference.sample(self._t0 + (self._step + 1) * self.dt)
         if self.action_mode == "offset":
-            targets = np.zeros(self.spec.n_dofs)
+            targets = np.zeros(self.model.n_dofs)
         else:
             targets = (frame.joint_positions_rad - self._mid) / self._half
-        return np.concatenate([np.clip(targets, -1.0, 1.0), np.ones(len(self.spec.joints))])
+        return np.concatenate([np.clip(targets, -1.0, 1.0), np.ones(len(self.model.joints))])
 
     def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         """Apply one action for ``dt`` and return ``(obs, reward, terminated, truncated, info)``."""
         if self.reference is None:
             raise GaitTwinInputError("step: expected reset() before the first step")
         a = np.clip(np.asarray(action, dtype=float), -1.0, 1.0)
-        n = self.spec.n_dofs
+        n = self.model.n_dofs
         self._step += 1
         frame = self.reference.sample(self._t0 + self._step * self.dt)
         if self.action_mode == "offset":
@@ -298,22 +293,14 @@ class ImitationEnv(gym.Env):
             speed = (self._positions[-1][0] - self._positions[0][0]) / elapsed
         else:
             speed = float(reading.root_linear_velocity_m_s[0])
-        stride = (
-            self._stride_m
-            if self._stride_m is not None
-            else speed * self.reference.cycle_duration_s
-        )
+        separations = np.array(self._separations) if self._separations else np.zeros(1)
+        stride = float(max(separations.max(), 0.0) + max(-separations.min(), 0.0))
         return speed - self.goal_now[0], stride - self.goal_now[1]
 
     def _reward(self, reading: BodyReading, frame: ReferenceFrame) -> tuple[float, dict]:
         """Update the goal window with ``reading`` and return the reward and its terms."""
-        x = float(reading.root_position_m[0])
-        strikes = reading.foot_contacts & (self._air_steps >= self._min_swing_steps)
-        for foot in np.flatnonzero(strikes):
-            if self._last_strike_x[foot] is not None:
-                self._stride_m = x - self._last_strike_x[foot]
-            self._last_strike_x[foot] = x
-        self._air_steps = np.where(reading.foot_contacts, 0, self._air_steps + 1)
+        separation = reading.heading.inv().apply(reading.feet_m[0] - reading.feet_m[1])[0]
+        self._separations.append(float(separation))
         self._positions.append(reading.root_position_m)
         sim_rot = Rotation.from_quat(reading.root_quaternion)
         ref_rot = Rotation.from_quat(frame.root_quaternion)

@@ -4,7 +4,17 @@ Public names are re-exported here; implementation lives in the private modules.
 """
 
 from sim._anthropometry import DE_LEVA_TABLE, BodyDimensions, Segment, body_dimensions
+from sim._correction import CorrectionResult, correct_contacts, fit_height_to_motion
 from sim._model_spec import ANKLE_MODEL, DEFAULT_MODEL, DofSpec, JointSpec, ModelSpec
+from sim._playback import (
+    CONTACT_TOLERANCE_M,
+    ArtifactReport,
+    FootTrack,
+    derive_stance,
+    measure_artifacts,
+    playback,
+    track_feet,
+)
 from sim._simulation import LINKS, Measurements, SimState, Simulation
 from sim._terrain import (
     RAMP_TOP_HEIGHTS_M,
@@ -20,6 +30,7 @@ from sim._urdf import FOOT_FRICTION, avatar_urdf, write_avatar_urdf
 
 __all__ = [
     "ANKLE_MODEL",
+    "CONTACT_TOLERANCE_M",
     "DEFAULT_MODEL",
     "DE_LEVA_TABLE",
     "FOOT_FRICTION",
@@ -28,8 +39,11 @@ __all__ = [
     "RAY_ANGLES_RAD",
     "STAIR_STEP_HEIGHTS_M",
     "TERRAIN_FRICTION",
+    "ArtifactReport",
     "BodyDimensions",
+    "CorrectionResult",
     "DofSpec",
+    "FootTrack",
     "JointSpec",
     "Measurements",
     "ModelSpec",
@@ -40,7 +54,13 @@ __all__ = [
     "avatar_urdf",
     "body_dimensions",
     "build_terrain",
+    "correct_contacts",
+    "derive_stance",
+    "fit_height_to_motion",
+    "measure_artifacts",
+    "playback",
     "probe_heights",
     "probe_rays",
+    "track_feet",
     "write_avatar_urdf",
 ]

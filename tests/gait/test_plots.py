@@ -65,3 +65,20 @@ def test_step_parameter_plot(walk, tmp_path):
     strides = params.strides[params.strides["side"] == "l"]
     assert np.allclose(left.get_xdata(), strides["start_s"])
     assert isinstance(params.strides, pd.DataFrame)
+
+
+def test_winter_reader_values_and_errors(tmp_path):
+    winter = gait.read_winter_normative(DATA / "normative" / "Winter_normal.csv")
+    assert winter.shape == (51, 3) and winter.index[-1] == 100.0
+    assert winter.attrs == {"cycle_duration_s": 1.1396, "speed_m_s": 1.325}
+    assert 64 < winter["knee_flexion_deg"].max() < 65.5
+    assert -11.5 < winter["hip_flexion_deg"].min() < -10.5
+    text = (DATA / "normative" / "Winter_normal.csv").read_text(encoding="utf-8-sig")
+    broken = tmp_path / "winter.csv"
+    broken.write_text(text.replace("knee angle", "knee"), encoding="utf-8")
+    with pytest.raises(GaitTwinInputError, match=r"line 5: expected a column 'knee angle'"):
+        gait.read_winter_normative(broken)
+    short = tmp_path / "short.csv"
+    short.write_text("\n".join(text.splitlines()[:30]), encoding="utf-8")
+    with pytest.raises(GaitTwinInputError, match="expected 51 rows at 0, 2, ..., 100 %, found 24"):
+        gait.read_winter_normative(short)

@@ -1,0 +1,105 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import gait
+import sim
+from conftest import winter_motion
+from gait import Motion
+from imu import JointAngles
+
+CMU = Path(__file__).parents[1] / "data" / "cmu"
+
+
+def _cmu_motion(subject_dir: str, asf: str, trial: str) -> Motion:
+    skeleton = gait.read_asf(CMU / subject_dir / asf)
+    return gait.motion_from_mocap(gait.read_amc(CMU / subject_dir / f"{trial}.amc", skeleton))
+
+
+def _with_artefacts(motion: Motion, seed: int) -> Motion:
+    """Sink the root 4 cm, lift it 4 cm, let it drift during stance and add 12 Hz jitter."""
+    n = motion.n_frames
+    root = motion.root_position_m.copy()
+    root[20:60, 2] -= 0.04
+    root[100:140, 2] += 0.04
+    root[:, 0] += np.cumsum(np.where(motion.foot_contacts[:, 1], 0.001, 0.0))
+    rng = np.random.default_rng(seed)
+    jitter = np.deg2rad(1.0) * np.sin(2 * np.pi * 12.0 * motion.time_s)[:, None]
+    values = motion.joint_angles.values_rad + jitter * rng.uniform(0.5, 1.0, motion.joint_angles.values_rad.shape[1])
+    angles = JointAngles(motion.time_s, motion.sampling_rate_hz, motion.joint_angles.names, values)
+    return Motion(root, motion.root_quaternion, angles, motion.foot_contacts, motion.metadata)
+
+
+def _placed_winter_motion(body: sim.BodyDimensions) -> Motion:
+    """Winter's clip with the lower foot exactly on the ground in every frame (no artefacts)."""
+    motion = winter_motion(root_height_m=0.0)
+    with sim.Simulation(body=body, fixed_root=True) as world:
+        track = sim.track_feet(world, motion)
+    root = motion.root_position_m.copy()
+    root[:, 2] = -track.clearance_m.min(axis=1)
+    return Motion(root, motion.root_quaternion, motion.joint_angles, motion.foot_contacts)
+
+
+def _check_criteria(result: sim.CorrectionResult) -> None:
+    assert result.after.max_penetration_m < 0.01
+    assert result.after.n_floating_frames == 0
+    assert result.after.sliding_per_step_m.size >= 2
+    assert result.after.max_sliding_m < 0.02
+    assert np.rad2deg(result.joint_change_rms_rad) < 3.0
+
+
+def test_artifacts_are_detected_on_a_synthetic_clip():
+    body = sim.body_dimensions(1.75, 70.0)
+    clean = _placed_winter_motion(body)
+    broken = _with_artefacts(clean, seed=1)
+    with sim.Simulation(body=body, fixed_root=True) as world:
+        base = sim.measure_artifacts(world, clean)
+        report = sim.measure_artifacts(world, broken)
+    assert report.max_penetration_m > base.max_penetration_m + 0.03
+    assert report.n_floating_frames >= base.n_floating_frames + 30
+    assert report.max_sliding_m > base.max_sliding_m + 0.03
+    assert report.vibration_rad > 2 * base.vibration_rad
+    assert set(report.summary()) == {
+        "max_penetration_cm", "floating_frames", "max_sliding_per_step_cm", "vibration_deg",
+        "root_vibration_mm",
+    }
+
+
+def test_correction_of_a_synthetic_clip_meets_the_criteria():
+    body = sim.body_dimensions(1.75, 70.0)
+    broken = _with_artefacts(_placed_winter_motion(body), seed=2)
+    result = sim.correct_contacts(broken, body=body)
+    assert result.before.max_penetration_m > 0.03
+    assert result.before.n_floating_frames > 0
+    _check_criteria(result)
+    assert result.after.vibration_rad < 0.5 * result.before.vibration_rad
+    table = result.summary()
+    assert list(table.columns) == ["before", "after"]
+    assert table.loc["floating_frames", "after"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("subject_dir", "asf", "trial"),
+    [("07", "07.asf", "07_01"), ("16_15", "16.asf", "16_15")],
+)
+def test_correction_of_cmu_takes_meets_the_criteria(subject_dir, asf, trial):
+    motion = _cmu_motion(subject_dir, asf, trial)
+    result = sim.correct_contacts(motion)
+    assert result.before.max_penetration_m > 0.01 or result.before.n_floating_frames > 0
+    _check_criteria(result)
+    # angles the model lacks (ankles, knee ab/adduction) are kept as recorded
+    np.testing.assert_array_equal(
+        result.motion.joint_angles["ankle_dorsiflexion_r"], motion.joint_angles["ankle_dorsiflexion_r"]
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("trial", [f"07_{k:02d}" for k in range(2, 12)])
+def test_correction_of_all_subject_07_takes(trial):
+    _check_criteria(sim.correct_contacts(_cmu_motion("07", "07.asf", trial)))
+
+
+def test_fitted_height_matches_the_clip_leg_length():
+    placed = _placed_winter_motion(sim.body_dimensions(1.68, 60.0))
+    assert sim.fit_height_to_motion(placed) == pytest.approx(1.68, abs=0.005)
