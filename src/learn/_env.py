@@ -238,12 +238,16 @@ class ImitationEnv(gym.Env):
             root_angular_velocity_rad_s=frame.root_angular_velocity_rad_s,
             joint_velocities_rad_s=frame.joint_velocities_rad_s,
         )
+        self.simulation.client.performCollisionDetection()  # contacts of the new pose
         self._limits = np.full(len(self.model.joints), 0.5)
         reading = read_body(self.simulation)
         self._positions: deque[np.ndarray] = deque([reading.root_position_m], maxlen=self._window)
         self._root_errors: deque[tuple[float, float]] = deque(maxlen=self._window)
         cycle_steps = max(2, int(np.ceil(self.reference.cycle_duration_s / self.dt)))
         self._separations: deque[float] = deque(maxlen=cycle_steps)
+        for j in range(cycle_steps - 1, 0, -1):  # the reference's past cycle (like RSI)
+            feet = self.reference.sample(self._t0 + (cycle_steps - j) * self.dt).feet_m
+            self._separations.append(float(feet[0, 0] - feet[1, 0]))
         speed_dev, stride_dev = self._goal_deviations(reading)
         first = self._frame(reading, frame, speed_dev, stride_dev)
         self._frames.clear()

@@ -24,8 +24,8 @@ from sim._simulation import Simulation, _rotate
 CONTACT_TOLERANCE_M: float = 0.02
 
 
-def playback(world: Simulation, motion: Motion, *, body: str = "avatar") -> Iterator[int]:
-    """Pose ``body`` at every frame of ``motion`` in turn (no physics), yielding the frame index.
+def playback(world: Simulation, motion: Motion) -> Iterator[int]:
+    """Pose the avatar at every frame of ``motion`` in turn (no physics), yielding the index.
 
     Parameters
     ----------
@@ -33,8 +33,6 @@ def playback(world: Simulation, motion: Motion, *, body: str = "avatar") -> Iter
         The simulation to pose (any terrain; ``fixed_root=True`` is usual).
     motion
         Root pose and joint angles; every angle the model needs must be present.
-    body
-        ``"avatar"`` or ``"ghost"``.
 
     Yields
     ------
@@ -43,9 +41,7 @@ def playback(world: Simulation, motion: Motion, *, body: str = "avatar") -> Iter
     """
     positions = world.spec.joint_positions_from_angles(motion.joint_angles)
     for k in range(motion.n_frames):
-        world.reset_pose(
-            motion.root_position_m[k], motion.root_quaternion[k], positions[k], body=body
-        )
+        world.reset_pose(motion.root_position_m[k], motion.root_quaternion[k], positions[k])
         yield k
 
 

@@ -14,9 +14,8 @@ from sim._model_spec import DEFAULT_MODEL, ModelSpec
 from sim._terrain import TERRAIN_GROUP, Terrain, build_terrain, probe_heights, probe_rays
 from sim._urdf import write_avatar_urdf
 
-#: Collision group of avatars that collide with the terrain, and of display-only avatars.
+#: Collision group of the avatar (it collides with the terrain group only).
 AVATAR_GROUP = 2
-GHOST_GROUP = 4
 
 #: Link names of the avatar (the pelvis is the base, index -1).
 LINKS: tuple[str, ...] = ("pelvis", "trunk", "thigh_r", "shank_r", "foot_r", "thigh_l", "shank_l", "foot_l")
@@ -136,9 +135,6 @@ class Simulation:
         20 halves the cost with no visible change in standing or tracking).
     fixed_root
         Hold the pelvis where :meth:`reset_pose` puts it (a fixed base).
-    ghost
-        Add a second, display-only copy of the avatar without collisions (for side-by-side
-        rendering of a reference motion).
 
     Notes
     -----
@@ -157,7 +153,6 @@ class Simulation:
         n_substeps: int = 4,
         solver_iterations: int = 20,
         fixed_root: bool = False,
-        ghost: bool = False,
     ) -> None:
         if not 1e-4 <= physics_timestep_s <= 0.02:
             raise GaitTwinInputError(
@@ -184,10 +179,6 @@ class Simulation:
         self.bodies["avatar"] = self.client.loadURDF(
             urdf, [0.0, 0.0, 0.0], useFixedBase=fixed_root, flags=pybullet.URDF_USE_INERTIA_FROM_FILE
         )
-        if ghost:
-            self.bodies["ghost"] = self.client.loadURDF(
-                urdf, [0.0, 0.0, 0.0], useFixedBase=True, flags=pybullet.URDF_USE_INERTIA_FROM_FILE
-            )
         self._avatar = self.bodies["avatar"]
         joints = {}
         links = {"pelvis": -1}
@@ -207,13 +198,8 @@ class Simulation:
         self._base_com = np.array(self.client.getDynamicsInfo(self._avatar, -1)[3])
         self._dofs_per_joint = np.array([len(j.dofs) for j in spec.joints])
         self._position_gains, self._velocity_gains = spec.motor_gains(self.physics_timestep_s)
-        for name, body_id in self.bodies.items():
-            if name in ("avatar", "ghost"):
-                group, mask = (AVATAR_GROUP, TERRAIN_GROUP) if name == "avatar" else (GHOST_GROUP, 0)
-                for link in self._all_links:
-                    self.client.setCollisionFilterGroupMask(body_id, link, group, mask)
-                    if name == "ghost":
-                        self.client.changeVisualShape(body_id, link, rgbaColor=[0.2, 0.8, 0.3, 0.5])
+        for link in self._all_links:
+            self.client.setCollisionFilterGroupMask(self._avatar, link, AVATAR_GROUP, TERRAIN_GROUP)
         for link in self._foot_links:
             self.client.changeDynamics(self._avatar, link, restitution=0.0)
         self._push_force_n = np.zeros(3)
@@ -244,7 +230,6 @@ class Simulation:
         root_linear_velocity_m_s: np.ndarray | None = None,
         root_angular_velocity_rad_s: np.ndarray | None = None,
         joint_velocities_rad_s: np.ndarray | None = None,
-        body: str = "avatar",
     ) -> None:
         """Teleport a body to a pose (kinematic playback, episode resets).
 
@@ -260,8 +245,6 @@ class Simulation:
             ``(3,)`` pelvis velocities (zero when ``None``), m/s and rad/s.
         joint_velocities_rad_s
             ``(n_dofs,)`` velocities (zero when ``None``), rad/s.
-        body
-            ``"avatar"`` or ``"ghost"``.
         """
         q = np.asarray(joint_positions_rad, dtype=float)
         if q.shape != (self.spec.n_dofs,):
@@ -271,7 +254,7 @@ class Simulation:
         dq = np.zeros_like(q) if joint_velocities_rad_s is None else np.asarray(joint_velocities_rad_s)
         quat = np.asarray(root_quaternion, dtype=float)
         quat = quat / np.linalg.norm(quat)
-        body_id = self.bodies[body]
+        body_id = self._avatar
         com = np.asarray(root_position_m, dtype=float) + _rotate(quat, self._base_com)
         self.client.resetBasePositionAndOrientation(body_id, com.tolist(), quat.tolist())
         lin = np.zeros(3) if root_linear_velocity_m_s is None else root_linear_velocity_m_s
@@ -279,9 +262,8 @@ class Simulation:
         self.client.resetBaseVelocity(body_id, list(lin), list(ang))
         for index, position, velocity in zip(self.dof_index, q, dq, strict=True):
             self.client.resetJointState(body_id, int(index), float(position), float(velocity))
-        if body == "avatar":
-            self.time_s = 0.0
-            self._push_steps_left = 0
+        self.time_s = 0.0
+        self._push_steps_left = 0
 
     def reset(self, *, seed: int | None = None, joint_noise_rad: float = 0.0) -> SimState:
         """Stand the avatar upright at ``x = 0`` with its soles 5 mm above the ground.
@@ -396,9 +378,9 @@ class Simulation:
             joint_torques_n_m=np.array([s[3] for s in joint_states]),
         )
 
-    def link_poses(self, *, body: str = "avatar") -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    def link_poses(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Return each link's frame (segment frame) in the world: name -> (position, quaternion)."""
-        body_id = self.bodies[body]
+        body_id = self._avatar
         c = self.client
         com, quat = c.getBasePositionAndOrientation(body_id)
         quat = np.array(quat)
@@ -408,9 +390,9 @@ class Simulation:
             out[name] = (np.array(link[4]), np.array(link[5]))
         return out
 
-    def segment_quaternions(self, *, body: str = "avatar") -> tuple[np.ndarray, tuple[str, ...]]:
+    def segment_quaternions(self) -> tuple[np.ndarray, tuple[str, ...]]:
         """Return link orientations as imu segments: ``(quaternions (s, 4), segment names)``."""
-        poses = self.link_poses(body=body)
+        poses = self.link_poses()
         return (
             np.array([poses[name][1] for name in LINKS]),
             tuple(SEGMENT_OF_LINK[name] for name in LINKS),
@@ -454,7 +436,7 @@ class Simulation:
         out = np.full(2, max_distance_m)
         for side, link in enumerate(self._foot_links):
             for name, body_id in self.bodies.items():
-                if name in ("avatar", "ghost"):
+                if name == "avatar":
                     continue
                 points = self.client.getClosestPoints(
                     self._avatar, body_id, max_distance_m, linkIndexA=link
@@ -468,7 +450,7 @@ class Simulation:
         feet = np.zeros(2, dtype=bool)
         other = False
         for name, body_id in self.bodies.items():
-            if name in ("avatar", "ghost"):
+            if name == "avatar":
                 continue
             for point in self.client.getContactPoints(self._avatar, body_id):
                 link = point[3]
