@@ -8,10 +8,10 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
-from scipy.spatial.transform import Rotation
 
 from gait import Motion
 from imu import GaitTwinInputError
+from learn import _quaternion as quaternion
 from learn._observation import BodyReading, posture_features, read_body
 from learn._reference import ReferenceFrame, ReferenceMotion
 from learn._reward import (
@@ -29,7 +29,6 @@ SPEED_RANGE_M_S: tuple[float, float] = (0.4, 1.4)
 STRIDE_RANGE_M: tuple[float, float] = (0.5, 1.7)
 
 ACTION_MODES = ("offset", "absolute")
-
 
 
 class ImitationEnv(gym.Env):
@@ -252,8 +251,12 @@ class ImitationEnv(gym.Env):
         first = self._frame(reading, frame, speed_dev, stride_dev)
         self._frames.clear()
         self._frames.extend([first, first, first])
-        info = {"clip": self.reference.name, "goal_speed_m_s": self.goal_now[0],
-                "goal_stride_length_m": self.goal_now[1], "phase": float(phase)}
+        info = {
+            "clip": self.reference.name,
+            "goal_speed_m_s": self.goal_now[0],
+            "goal_stride_length_m": self.goal_now[1],
+            "phase": float(phase),
+        }
         return np.concatenate(self._frames).astype(np.float32), info
 
     def reference_action(self) -> np.ndarray:
@@ -303,13 +306,12 @@ class ImitationEnv(gym.Env):
 
     def _reward(self, reading: BodyReading, frame: ReferenceFrame) -> tuple[float, dict]:
         """Update the goal window with ``reading`` and return the reward and its terms."""
-        separation = reading.heading.inv().apply(reading.feet_m[0] - reading.feet_m[1])[0]
+        feet_apart = reading.feet_m[0] - reading.feet_m[1]
+        separation = quaternion.to_heading_frame(reading.yaw_rad, feet_apart)[0]
         self._separations.append(float(separation))
         self._positions.append(reading.root_position_m)
-        sim_rot = Rotation.from_quat(reading.root_quaternion)
-        ref_rot = Rotation.from_quat(frame.root_quaternion)
-        z_sim = sim_rot.apply([0.0, 0.0, 1.0])
-        z_ref = ref_rot.apply([0.0, 0.0, 1.0])
+        z_sim = quaternion.z_axis(reading.root_quaternion)
+        z_ref = quaternion.z_axis(frame.root_quaternion)
         tilt = float(np.arccos(np.clip(z_sim @ z_ref, -1.0, 1.0)))
         height = reading.hip_height_m - float(frame.root_position_m[2])
         self._root_errors.append((tilt**2, height**2))
@@ -318,15 +320,15 @@ class ImitationEnv(gym.Env):
         if np.hypot(*displacement) > 0.01:
             heading = float(np.arctan2(displacement[1], displacement[0]))
         else:
-            heading = float(reading.heading.as_euler("xyz")[2])
+            heading = reading.yaw_rad
         root_errors = np.mean(self._root_errors, axis=0)
         goal = goal_reward(
             GoalErrors(speed_dev, stride_dev, heading, float(root_errors[0]), float(root_errors[1]))
         )
-        inv = reading.heading.inv()
-        feet_rel = inv.apply(reading.feet_m - reading.root_position_m)
-        com_rel = inv.apply(reading.com_m - reading.root_position_m)
-        root_angle = float((sim_rot * ref_rot.inv()).magnitude())
+        yaw = reading.yaw_rad
+        feet_rel = quaternion.to_heading_frame(yaw, reading.feet_m - reading.root_position_m)
+        com_rel = quaternion.to_heading_frame(yaw, reading.com_m - reading.root_position_m)
+        root_angle = float(quaternion.angle(reading.root_quaternion, frame.root_quaternion))
         imitation = imitation_reward(
             ImitationErrors(
                 pose_rad2=float(

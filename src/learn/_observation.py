@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial.transform import Rotation
 
-from sim import LINKS, Simulation, probe_rays
+from learn import _quaternion as quaternion
+from sim import Simulation, probe_rays
 
 #: Proximal link of every non-root link (the feet hang on the shanks with or without ankles).
 LINK_PARENTS: dict[str, str] = {
@@ -19,6 +19,9 @@ LINK_PARENTS: dict[str, str] = {
     "shank_l": "thigh_l",
     "foot_l": "shank_l",
 }
+
+#: Row of each link's parent in ``[pelvis, *LINK_PARENTS]``.
+_PARENT_ROWS = np.array([(("pelvis", *LINK_PARENTS)).index(p) for p in LINK_PARENTS.values()])
 
 #: Length of the terrain rays, m (rays that hit nothing report it).
 RAY_LENGTH_M = 3.0
@@ -32,8 +35,8 @@ class BodyReading:
     ----------
     root_position_m, root_quaternion, root_linear_velocity_m_s, root_angular_velocity_rad_s
         Pelvis pose ``(3,)``, ``(4,)`` and velocities ``(3,)``, m, m/s, rad/s.
-    heading
-        Yaw-only rotation of the pelvis (its heading frame: x forward, y left, z up).
+    yaw_rad
+        Heading of the pelvis (its heading frame: x forward, y left, z up), rad.
     joint_positions_rad, joint_velocities_rad_s
         ``(n_dofs,)`` actuated DoFs, rad and rad/s.
     link_quaternions
@@ -58,7 +61,7 @@ class BodyReading:
     root_quaternion: np.ndarray
     root_linear_velocity_m_s: np.ndarray
     root_angular_velocity_rad_s: np.ndarray
-    heading: Rotation
+    yaw_rad: float
     joint_positions_rad: np.ndarray
     joint_velocities_rad_s: np.ndarray
     link_quaternions: np.ndarray
@@ -78,16 +81,6 @@ class BodyReading:
         return self.link_linear_velocities_m_s[[names.index("foot_l"), names.index("foot_r")]]
 
 
-def heading_of(quaternions: np.ndarray) -> Rotation:
-    """Return the yaw-only rotations (about world z) of pelvis orientations ``(4,)`` or ``(n, 4)``.
-
-    The yaw is the direction of the pelvis x axis (anterior) projected on the ground.
-    """
-    x_axis = Rotation.from_quat(quaternions).apply([1.0, 0.0, 0.0])
-    yaw = np.arctan2(x_axis[..., 1], x_axis[..., 0])
-    return Rotation.from_rotvec(np.multiply.outer(yaw, [0.0, 0.0, 1.0]))
-
-
 def read_body(simulation: Simulation) -> BodyReading:
     """Read everything the environment needs from ``simulation`` (batched pybullet queries)."""
     client = simulation.client
@@ -95,17 +88,16 @@ def read_body(simulation: Simulation) -> BodyReading:
     state = simulation.state()
     links = [simulation.link_index[name] for name in LINK_PARENTS]
     link_states = client.getLinkStates(avatar, links, computeLinkVelocity=1)
-    heading = heading_of(state.root_quaternion)
+    yaw = float(quaternion.yaw(state.root_quaternion))
     feet, fallen = simulation.contacts()
     root = state.root_position_m
-    yaw = float(heading.as_euler("xyz")[2])
     rays, _ = probe_rays(client, root, heading_rad=yaw, max_length_m=RAY_LENGTH_M)
     return BodyReading(
         root_position_m=root,
         root_quaternion=state.root_quaternion,
         root_linear_velocity_m_s=state.root_linear_velocity_m_s,
         root_angular_velocity_rad_s=state.root_angular_velocity_rad_s,
-        heading=heading,
+        yaw_rad=yaw,
         joint_positions_rad=state.joint_positions_rad,
         joint_velocities_rad_s=state.joint_velocities_rad_s,
         link_quaternions=np.array([s[5] for s in link_states]),
@@ -128,34 +120,27 @@ def posture_features(reading: BodyReading) -> np.ndarray:
     and angular velocity in the heading frame; centre of mass and feet relative to the root in
     the heading frame.
     """
-    inv = reading.heading.inv()
-    root_rotation = Rotation.from_quat(reading.root_quaternion)
-    world = {"pelvis": root_rotation}
-    names = tuple(LINK_PARENTS)
-    link_rotations = Rotation.from_quat(reading.link_quaternions)
-    for k, name in enumerate(names):
-        world[name] = link_rotations[k]
-    parents = Rotation.from_quat(np.array([world[LINK_PARENTS[n]].as_quat() for n in names]))
-    local = (parents.inv() * link_rotations).as_quat()
-    local *= np.where(local[:, 3:4] < 0.0, -1.0, 1.0)
-    root_local = (inv * root_rotation).as_quat()
-    root_local *= -1.0 if root_local[3] < 0.0 else 1.0
+    yaw = reading.yaw_rad
+    root = reading.root_quaternion
+    world = np.vstack([root, reading.link_quaternions])
+    parents = world[_PARENT_ROWS]
+    local = quaternion.positive(quaternion.multiply(quaternion.conjugate(parents), world[1:]))
+    root_local = quaternion.positive(quaternion.multiply(quaternion.heading_quaternion(-yaw), root))
     links = np.hstack(
         [
             local,
-            inv.apply(reading.link_linear_velocities_m_s),
-            inv.apply(reading.link_angular_velocities_rad_s),
+            quaternion.to_heading_frame(yaw, reading.link_linear_velocities_m_s),
+            quaternion.to_heading_frame(yaw, reading.link_angular_velocities_rad_s),
         ]
     )
     return np.concatenate(
         [
             [reading.root_position_m[2]],
             root_local,
-            inv.apply(reading.root_linear_velocity_m_s),
-            inv.apply(reading.root_angular_velocity_rad_s),
+            quaternion.to_heading_frame(yaw, reading.root_linear_velocity_m_s),
+            quaternion.to_heading_frame(yaw, reading.root_angular_velocity_rad_s),
             links.ravel(),
-            inv.apply(reading.com_m - reading.root_position_m),
-            inv.apply(reading.feet_m - reading.root_position_m).ravel(),
+            quaternion.to_heading_frame(yaw, reading.com_m - reading.root_position_m),
+            quaternion.to_heading_frame(yaw, reading.feet_m - reading.root_position_m).ravel(),
         ]
     )
-

@@ -16,7 +16,7 @@ from scipy.spatial.transform import Rotation, Slerp
 
 from gait import Motion
 from imu import GaitTwinInputError
-from learn._observation import heading_of
+from learn import _quaternion as quaternion
 from sim import Simulation
 
 #: Rate of the stored cycle grid, Hz (the control rate is 30 Hz; the grid is interpolated).
@@ -148,7 +148,9 @@ class ReferenceMotion:
         different leg lengths). Velocities are central differences on the periodic grid.
         """
         start, end = walking_cycle(motion)
-        positions = simulation.spec.joint_positions_from_angles(motion.joint_angles)[start : end + 1]
+        positions = simulation.spec.joint_positions_from_angles(motion.joint_angles)[
+            start : end + 1
+        ]
         root = np.array(motion.root_position_m[start : end + 1])
         quats = np.array(motion.root_quaternion[start : end + 1])
         duration = (end - start) / motion.sampling_rate_hz
@@ -193,10 +195,12 @@ class ReferenceMotion:
         in_contact = feet[..., 2][contacts]
         lift = -float(np.median(in_contact)) if in_contact.size else 0.0
         root[:, 2] += lift
-        heading_inv = heading_of(quats).inv()
-        com_rel = heading_inv.apply(com - world_root)
-        feet_rel = np.stack(
-            [heading_inv.apply(feet[:, k] - world_root) for k in range(2)], axis=1
+        yaw = quaternion.yaw(quats)
+        com_rel = np.array(
+            [quaternion.to_heading_frame(a, v) for a, v in zip(yaw, com - world_root)]
+        )
+        feet_rel = np.array(
+            [quaternion.to_heading_frame(a, v) for a, v in zip(yaw, feet - world_root[:, None])]
         )
         trial = motion.metadata.get("trial", motion.metadata.get("source", "clip"))
         return cls(

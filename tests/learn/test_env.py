@@ -1,6 +1,6 @@
-from gymnasium.utils.env_checker import check_env as gymnasium_check_env
 import numpy as np
 import pytest
+from gymnasium.utils.env_checker import check_env as gymnasium_check_env
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
 from imu import GaitTwinInputError
