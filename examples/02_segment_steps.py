@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> None:
         nargs="?",
         type=Path,
         default=BUNDLED,
-        help="folder of Xsens MTw .txt exports (default: the bundled walk)",
+        help="a recording imu.read_recording reads (default: the bundled Xsens walk)",
     )
     parser.add_argument("--out", type=Path, default=Path("out/example02"), help="output folder")
     parser.add_argument(
@@ -43,41 +43,21 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
 
-    recording = imu.read_xsens_mtw(args.recording)
-    calibration = imu.calibrate(recording)
-    angles = imu.joint_angles(recording, calibration=calibration)
-    fs = angles.sampling_rate_hz
-    pelvis = calibration.apply(recording)[:, calibration.segments.index("pelvis")]
-    heading = imu.pelvis_angles_world(pelvis)[:, 0]
-    print(f"read {args.recording}: {recording.duration_s:.1f} s at {fs:g} Hz")
-
-    turning = gait.turning_mask(heading, sampling_rate_hz=fs)
-    steady = None
-    for side in gait.SIDES:
-        seg = gait.segment_cycles(
-            angles[f"hip_flexion_{side}"],
-            sampling_rate_hz=fs,
-            include=~turning,
-            include_reason="turning",
-        )
-        steady = seg.steady if steady is None else steady & seg.steady
+    recording = imu.read_recording(args.recording)
+    walk = gait.analyse_imu_walk(
+        recording, height_m=args.height_m, walkway_distance_m=args.walkway_m
+    )
+    angles, params = walk.motion.joint_angles, walk.parameters
+    print(
+        f"read {args.recording}: {recording.duration_s:.1f} s at {recording.sampling_rate_hz:g} Hz"
+    )
+    for side, seg in walk.segmentations.items():
         print(
             f"hip_flexion_{side}: stride frequency {seg.frequency_hz:.3f} Hz "
             f"({seg.period_s:.2f} s), {len(seg.kept)} of {len(seg.cycles)} cycles kept"
         )
         for dropped in seg.dropped:
             print(f"  dropped {dropped.start_s:6.2f}-{dropped.end_s:6.2f} s: {dropped.reason}")
-
-    events = gait.events_from_leg_angles(angles)
-    contacts = gait.contacts_from_events(events)
-    root = gait.root_path_from_stance(
-        angles,
-        contacts,
-        height_m=args.height_m,
-        heading_rad=heading,
-        walkway_distance_m=args.walkway_m,
-    )
-    params = gait.gait_parameters(events, root_position_m=root, angles=angles, include=steady)
     s = params.summary
     print(
         f"steady walking: {len(params.steps)} steps, {len(params.strides)} strides; "
@@ -102,7 +82,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     params_png = args.out / "stride_parameters.png"
     gait.plot_step_parameters(params, path=params_png, title="parameters per stride")
-    print(f"wrote {table}, {cycles_png} and {params_png}")
+    clip = walk.steady_clip().save(args.out / "steady_clip.npz")
+    print(f"wrote {table}, {cycles_png}, {params_png} and the steady clip {clip}")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from gait._events import (
     foot_contacts_from_positions,
     shank_inclination,
 )
+from gait._imu_walk import ImuWalk, analyse_imu_walk
 from gait._library import (
     MANIFEST_COLUMNS,
     add_clips,
@@ -62,11 +63,13 @@ __all__ = [
     "DroppedRange",
     "GaitEvents",
     "GaitParameters",
+    "ImuWalk",
     "LegBones",
     "MocapTake",
     "Motion",
     "Skeleton",
     "add_clips",
+    "analyse_imu_walk",
     "ankle_relative_to_hip",
     "contacts_from_events",
     "cut_walk",

@@ -112,24 +112,8 @@ def cut_walk(motion: Motion) -> tuple[Motion, dict[str, float]]:
         "n_steps": float(n_steps),
         "quality": quality,
     }
-    clip = _take(motion, np.arange(first, last + 1), {**values, "cut_from_sample": first})
+    clip = motion.slice_frames(first, last + 1, metadata={**values, "cut_from_sample": first})
     return clip, values
-
-
-def _take(motion: Motion, samples: np.ndarray, extra: dict) -> Motion:
-    """Return the motion at integer ``samples``, time restarting at 0, metadata updated."""
-    meta = {**motion.metadata, **extra}
-    angles = JointAngles(
-        motion.time_s[samples] - motion.time_s[samples[0]],
-        motion.sampling_rate_hz,
-        motion.joint_angles.names,
-        motion.joint_angles.values_rad[samples],
-        meta,
-    )
-    contacts = None if motion.foot_contacts is None else motion.foot_contacts[samples]
-    return Motion(
-        motion.root_position_m[samples], motion.root_quaternion[samples], angles, contacts, meta
-    )
 
 
 def clip_path(library_dir: str | os.PathLike, clip_id: str) -> Path:

@@ -107,6 +107,40 @@ class Motion:
         """Number of samples."""
         return int(self.time_s.size)
 
+    def slice_frames(self, start: int, stop: int, *, metadata: dict | None = None) -> Motion:
+        """Return frames ``start:stop`` with time restarting at 0.
+
+        Parameters
+        ----------
+        start, stop
+            Frame indices, slice semantics.
+        metadata
+            Entries added to (or replacing) the motion's metadata.
+
+        Raises
+        ------
+        GaitTwinInputError
+            If the slice holds fewer than two frames.
+        """
+        frames = np.arange(self.n_frames)[start:stop]
+        if frames.size < 2:
+            raise GaitTwinInputError(
+                f"Motion.slice_frames({start}, {stop}): expected at least 2 of the motion's "
+                f"{self.n_frames} frames, found {frames.size}"
+            )
+        meta = {**self.metadata, **(metadata or {})}
+        angles = JointAngles(
+            self.time_s[frames] - self.time_s[frames[0]],
+            self.sampling_rate_hz,
+            self.joint_angles.names,
+            self.joint_angles.values_rad[frames],
+            {**self.joint_angles.metadata, **(metadata or {})},
+        )
+        contacts = None if self.foot_contacts is None else self.foot_contacts[frames]
+        return Motion(
+            self.root_position_m[frames], self.root_quaternion[frames], angles, contacts, meta
+        )
+
     def to_dataframe(self) -> pd.DataFrame:
         """Return one row per sample, indexed by ``time_s``.
 

@@ -255,6 +255,7 @@ def read_xsens_mtw(
     )
     metadata: dict[str, Any] = {
         "source": "xsens_mtw",
+        "path": str(folder_or_files) if isinstance(folder_or_files, str | os.PathLike) else "",
         "paths": [str(files[k]) for k in order],
         "sensor_ids": {segments[k]: ids[k] for k in order},
         "earth_frame": _ENU,
@@ -389,6 +390,7 @@ def read_xsens_dot(
     )
     metadata: dict[str, Any] = {
         "source": "xsens_dot",
+        "path": str(folder_or_files) if isinstance(folder_or_files, str | os.PathLike) else "",
         "paths": [str(files[k]) for k in order],
         "body_parts": {segments[k]: parts[k] for k in order},
         "earth_frame": _ENU,

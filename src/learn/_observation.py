@@ -115,10 +115,10 @@ def read_body(simulation: Simulation) -> BodyReading:
 def posture_features(reading: BodyReading) -> np.ndarray:
     """Return the posture block of the observation (see :class:`learn.ImitationEnv`).
 
-    Root height (world z); root orientation in its heading frame; root linear and angular velocity in the
-    heading frame; per non-root link its rotation relative to its parent link and its linear
-    and angular velocity in the heading frame; centre of mass and feet relative to the root in
-    the heading frame.
+    Root height (world z); root orientation in its heading frame; root linear and angular
+    velocity in the heading frame; per non-root link its rotation relative to its parent link
+    and its linear and angular velocity in the heading frame; centre of mass and feet relative
+    to the root in the heading frame.
     """
     yaw = reading.yaw_rad
     root = reading.root_quaternion

@@ -11,8 +11,8 @@ import numpy as np
 
 def multiply(q1: np.ndarray, q2: np.ndarray) -> np.ndarray:
     """Return the Hamilton products ``q1 * q2`` of quaternion arrays ``(..., 4)``."""
-    x1, y1, z1, w1 = np.moveaxis(q1, -1, 0)
-    x2, y2, z2, w2 = np.moveaxis(q2, -1, 0)
+    x1, y1, z1, w1 = q1[..., 0], q1[..., 1], q1[..., 2], q1[..., 3]
+    x2, y2, z2, w2 = q2[..., 0], q2[..., 1], q2[..., 2], q2[..., 3]
     return np.stack(
         (
             w1 * x2 + x1 * w2 + y1 * z2 - z1 * y2,
@@ -42,13 +42,14 @@ def angle(q1: np.ndarray, q2: np.ndarray) -> np.ndarray:
 
 def z_axis(q: np.ndarray) -> np.ndarray:
     """Return the rotated z axes ``R(q) [0, 0, 1]`` of unit quaternions ``(..., 4)``."""
-    x, y, z, w = np.moveaxis(q, -1, 0)
+    x, y, z, w = q[..., 0], q[..., 1], q[..., 2], q[..., 3]
     return np.stack((2.0 * (x * z + y * w), 2.0 * (y * z - x * w), 1.0 - 2.0 * (x * x + y * y)), -1)
 
 
 def yaw(q: np.ndarray) -> np.ndarray:
     """Return the heading angles (direction of the rotated x axis about world z) of ``q``, rad."""
-    x, y, z, w = np.moveaxis(np.asarray(q, dtype=float), -1, 0)
+    q = np.asarray(q, dtype=float)
+    x, y, z, w = q[..., 0], q[..., 1], q[..., 2], q[..., 3]
     return np.arctan2(2.0 * (x * y + z * w), 1.0 - 2.0 * (y * y + z * z))
 
 
@@ -59,8 +60,11 @@ def heading_quaternion(yaw_rad: np.ndarray) -> np.ndarray:
     return np.stack((zeros, zeros, np.sin(half), np.cos(half)), axis=-1)
 
 
-def to_heading_frame(yaw_rad: float, vectors: np.ndarray) -> np.ndarray:
-    """Rotate world vectors ``(..., 3)`` by ``-yaw_rad`` about z (into the heading frame)."""
+def to_heading_frame(yaw_rad: float | np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """Rotate world vectors ``(..., 3)`` by ``-yaw_rad`` about z (into the heading frame).
+
+    ``yaw_rad`` is a scalar or broadcasts against ``vectors[..., 0]``.
+    """
     c, s = np.cos(yaw_rad), np.sin(yaw_rad)
     v = np.asarray(vectors, dtype=float)
     return np.stack((c * v[..., 0] + s * v[..., 1], -s * v[..., 0] + c * v[..., 1], v[..., 2]), -1)

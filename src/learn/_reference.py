@@ -196,12 +196,8 @@ class ReferenceMotion:
         lift = -float(np.median(in_contact)) if in_contact.size else 0.0
         root[:, 2] += lift
         yaw = quaternion.yaw(quats)
-        com_rel = np.array(
-            [quaternion.to_heading_frame(a, v) for a, v in zip(yaw, com - world_root)]
-        )
-        feet_rel = np.array(
-            [quaternion.to_heading_frame(a, v) for a, v in zip(yaw, feet - world_root[:, None])]
-        )
+        com_rel = quaternion.to_heading_frame(yaw, com - world_root)
+        feet_rel = quaternion.to_heading_frame(yaw[:, None], feet - world_root[:, None])
         trial = motion.metadata.get("trial", motion.metadata.get("source", "clip"))
         return cls(
             cycle_duration_s=float(duration),

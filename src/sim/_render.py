@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,7 @@ import pybullet
 from tqdm import tqdm
 
 from gait import Motion
-from imu import GaitTwinInputError
+from imu import GaitTwinInputError, atomic_path
 from sim._anthropometry import BodyDimensions
 from sim._model_spec import DEFAULT_MODEL, ModelSpec
 from sim._simulation import Simulation
@@ -90,10 +89,7 @@ def write_video(frames: Iterable[np.ndarray], path: str | os.PathLike, *, fps: f
     suffix = path.suffix.lower()
     if suffix not in (".mp4", ".gif"):
         raise GaitTwinInputError(f"video path {str(path)!r}: expected a .mp4 or .gif suffix")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=suffix)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         if suffix == ".mp4":
             writer = imageio.get_writer(tmp, fps=fps, codec="libx264", macro_block_size=8)
         else:
@@ -101,10 +97,6 @@ def write_video(frames: Iterable[np.ndarray], path: str | os.PathLike, *, fps: f
         with writer:
             for frame in frames:
                 writer.append_data(np.asarray(frame, dtype=np.uint8))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return path
 
 

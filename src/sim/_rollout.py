@@ -60,7 +60,7 @@ class ClipTracker:
     def targets_at(self, time_s: float) -> np.ndarray:
         """Clip joint positions at ``time_s`` (linear interpolation), ``(n_dofs,)``, rad."""
         duration = self._time_s[-1]
-        t = time_s % duration if self._loop else min(time_s, duration)
+        t = time_s % duration if self._loop and time_s > duration else min(time_s, duration)
         return np.array([np.interp(t, self._time_s, q) for q in self._positions.T])
 
     def __call__(self, state: SimState) -> np.ndarray:

@@ -9,10 +9,10 @@ are the segment orientations the imu stage expects.
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 from pathlib import Path
 
+from imu import atomic_path
 from sim._anthropometry import BodyDimensions, Segment
 from sim._model_spec import ModelSpec
 
@@ -195,8 +195,6 @@ def write_avatar_urdf(body: BodyDimensions, spec: ModelSpec, *, directory: Path 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"avatar_{hashlib.sha1(text.encode()).hexdigest()[:16]}.urdf"
     if not path.exists():
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            tmp.write_text(text)
     return path

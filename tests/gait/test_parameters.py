@@ -178,25 +178,3 @@ def test_bundled_imu_walk_gives_healthy_parameters_without_standing_and_turns(xs
     assert 0.7 < summary["speed_m_s"] < 1.6
     assert 50 < summary["stance_percent"] < 68
     assert 40 < summary["knee_flexion_range_deg"] < 80
-
-
-def test_bundled_imu_walk_angles_follow_winter_curves(xsens_walk, winter):
-    """Signs and shapes on real data: the IMU hip and knee cycles look like Winter's."""
-    angles, heading = xsens_walk
-    fs = angles.sampling_rate_hz
-    turning = gait.turning_mask(heading, sampling_rate_hz=fs)
-    events = gait.events_from_leg_angles(angles)
-    root = gait.root_path_from_stance(
-        angles, gait.contacts_from_events(events), height_m=1.75, heading_rad=heading
-    )
-    strides = gait.gait_parameters(
-        events, root_position_m=root, angles=angles, include=~turning
-    ).strides
-    for joint in ("hip_flexion", "knee_flexion"):
-        curves = []
-        for side in gait.SIDES:
-            rows = strides[strides["side"] == side]
-            bounds = list(zip(rows["start_sample"], rows["end_sample"], strict=True))
-            curves.append(gait.cycle_curves(np.rad2deg(angles[f"{joint}_{side}"]), bounds))
-        mean = np.concatenate(curves).mean(axis=0)[::2]
-        assert np.corrcoef(mean, winter[f"{joint}_deg"])[0, 1] > 0.9, joint

@@ -50,7 +50,7 @@ def test_time_resampling_keeps_poses_and_scales_velocities(reference):
     np.testing.assert_allclose(
         faster.joint_velocities_rad_s, 2.0 * reference.joint_velocities_rad_s
     )
-    with pytest.raises(GaitTwinInputError, match="speed_m_s: expected > 0, found 0.0"):
+    with pytest.raises(GaitTwinInputError, match=r"speed_m_s: expected > 0, found 0\.0"):
         reference.time_resampled(0.0)
 
 

@@ -1,0 +1,153 @@
+"""From an IMU recording to steady gait cycles, parameters and a Motion clip in one call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial.transform import Rotation
+
+import imu
+from gait._events import SIDES, GaitEvents, contacts_from_events, events_from_leg_angles
+from gait._library import cut_walk
+from gait._motion import Motion
+from gait._parameters import GaitParameters, gait_parameters
+from gait._root_path import root_path_from_stance
+from gait._segmentation import CycleSegmentation, segment_cycles, turning_mask
+from imu import GaitTwinInputError
+
+
+@dataclass(frozen=True)
+class ImuWalk:
+    """What :func:`analyse_imu_walk` found in one recording.
+
+    Parameters
+    ----------
+    motion
+        The whole recording as a :class:`Motion`; the world is the recording's Earth frame
+        turned about the vertical so that the longest steady stretch walks along +X.
+    heading_rad
+        Pelvis heading in that world, ``(n,)``, rad (unwrapped).
+    turning
+        ``(n,)`` booleans: samples in a turn (:func:`gait.turning_mask`).
+    segmentations
+        Spectral-peak segmentation of hip flexion per side (``"l"``, ``"r"``).
+    steady
+        ``(n,)`` booleans: steady straight walking on both sides.
+    events
+        Heel strikes and toe offs from the leg angles.
+    parameters
+        Stride, step and trial parameters of the steady walking.
+    """
+
+    motion: Motion
+    heading_rad: np.ndarray
+    turning: np.ndarray
+    segmentations: dict[str, CycleSegmentation]
+    steady: np.ndarray
+    events: GaitEvents
+    parameters: GaitParameters
+
+    def steady_clip(self) -> Motion:
+        """Return the longest steady stretch cut to whole steps, starting at ``x = y = 0``.
+
+        Raises
+        ------
+        GaitTwinInputError
+            If the recording holds no steady walking with at least one whole step.
+        """
+        start, stop = _longest_run(self.steady)
+        if stop - start < 2:
+            raise GaitTwinInputError(
+                f"recording {self.motion.metadata.get('path', '')!r}: expected steady straight "
+                "walking, found none"
+            )
+        stretch = self.motion.slice_frames(start, stop, metadata={"steady_from_sample": start})
+        clip, _ = cut_walk(stretch)
+        origin = np.array([*clip.root_position_m[0, :2], 0.0])
+        return Motion(
+            clip.root_position_m - origin,
+            clip.root_quaternion,
+            clip.joint_angles,
+            clip.foot_contacts,
+            clip.metadata,
+        )
+
+
+def _longest_run(mask: np.ndarray) -> tuple[int, int]:
+    """``(start, stop)`` of the longest run of ``True`` in ``mask`` (``(0, 0)`` if none)."""
+    edges = np.diff(np.concatenate(([0], mask.astype(int), [0])))
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    if starts.size == 0:
+        return 0, 0
+    k = int(np.argmax(stops - starts))
+    return int(starts[k]), int(stops[k])
+
+
+def analyse_imu_walk(
+    recording: imu.ImuRecording,
+    *,
+    calibration: imu.Calibration | None = None,
+    height_m: float = 1.75,
+    walkway_distance_m: float | None = None,
+) -> ImuWalk:
+    """Calibrate, compute joint angles, segment steady cycles and rebuild the pelvis path.
+
+    Parameters
+    ----------
+    recording
+        A walk with quiet standing and pelvis, thigh and shank sensors (see
+        :func:`imu.calibrate`).
+    calibration
+        A calibration to use instead of calibrating on ``recording``.
+    height_m
+        Body height for the leg lengths of the pelvis path, m.
+    walkway_distance_m
+        Known walked distance to rescale the pelvis path (clinical protocol: 20 m), m.
+
+    Returns
+    -------
+    ImuWalk
+        Motion, steady mask, events and parameters; :meth:`ImuWalk.steady_clip` gives the clip
+        the simulator and the learning stage imitate.
+
+    Notes
+    -----
+    Steps, as in ``docs/gait-analysis.md``: joint angles (:func:`imu.joint_angles`); turns from
+    the pelvis heading (:func:`gait.turning_mask`); steady cycles by spectral peaks of hip
+    flexion on each side, turns excluded (:func:`gait.segment_cycles`); heel strikes and toe offs
+    from the leg angles (:func:`gait.events_from_leg_angles`); the pelvis path from the stance
+    leg (:func:`gait.root_path_from_stance`).
+    """
+    calibration = calibration or imu.calibrate(recording)
+    angles = imu.joint_angles(recording, calibration=calibration)
+    fs = angles.sampling_rate_hz
+    pelvis = calibration.apply(recording)[:, calibration.segments.index("pelvis")]
+    heading = imu.pelvis_angles_world(pelvis)[:, 0]
+    turning = turning_mask(heading, sampling_rate_hz=fs)
+    segmentations = {
+        side: segment_cycles(
+            angles[f"hip_flexion_{side}"], sampling_rate_hz=fs, include=~turning,
+            include_reason="turning",
+        )
+        for side in SIDES
+    }  # fmt: skip
+    steady = np.logical_and.reduce([seg.steady for seg in segmentations.values()])
+    start, stop = _longest_run(steady)
+    forward = heading[start:stop].mean() if stop > start else heading[0]
+    turn = Rotation.from_rotvec([0.0, 0.0, -forward])
+    events = events_from_leg_angles(angles)
+    contacts = contacts_from_events(events)
+    root = root_path_from_stance(
+        angles, contacts, height_m=height_m, heading_rad=heading - forward,
+        walkway_distance_m=walkway_distance_m,
+    )  # fmt: skip
+    metadata = {
+        "source": recording.metadata.get("source"),
+        "path": recording.metadata.get("path"),
+        "height_m": height_m,
+        "heading_rad": float(forward),
+    }
+    motion = Motion(root, (turn * Rotation.from_quat(pelvis)).as_quat(), angles, contacts, metadata)
+    parameters = gait_parameters(events, root_position_m=root, angles=angles, include=steady)
+    return ImuWalk(motion, heading - forward, turning, segmentations, steady, events, parameters)

@@ -1,0 +1,447 @@
+"""Atlas training (stage I) with stable-baselines3 PPO: parallel envs, logs, checkpoints, resume."""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import json
+import os
+import pickle
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from stable_baselines3 import PPO
+from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.logger import configure
+from stable_baselines3.common.vec_env import (
+    DummyVecEnv,
+    SubprocVecEnv,
+    VecEnv,
+    VecMonitor,
+    VecNormalize,
+)
+
+from gait import Motion
+from imu import GaitTwinInputError, atomic_path, write_text_atomic
+from learn._env import SPEED_RANGE_M_S, STRIDE_RANGE_M, ImitationEnv
+
+#: File names inside a run folder and each of its checkpoints.
+MODEL_FILE = "model.zip"
+NORMALISER_FILE = "vecnormalize.pkl"
+STATE_FILE = "state.json"
+RNG_FILE = "rng.pkl"
+MANIFEST_FILE = "manifest.json"
+
+#: Packages whose versions go into the run manifest.
+_PACKAGES = (
+    "gaittwin",
+    "numpy",
+    "scipy",
+    "torch",
+    "stable-baselines3",
+    "gymnasium",
+    "pybullet",
+)
+
+
+@dataclass(frozen=True)
+class PPOSettings:
+    """PPO hyper-parameters of the atlas and of adaptation.
+
+    Parameters
+    ----------
+    n_steps_per_env
+        Rollout length per environment between updates (update batch = ``n_envs`` times this).
+    batch_size
+        Minibatch size.
+    n_epochs
+        Passes over each rollout.
+    learning_rate
+        Adam step size (constant).
+    gamma
+        Discount factor (the paper's 0.995).
+    gae_lambda
+        GAE lambda.
+    clip_range
+        PPO ratio clip.
+    log_std_init
+        Initial log standard deviation of the Gaussian policy (small: exploration around the
+        zero-mean initial policy, i.e. around tracking the clip in offset mode).
+    policy_layers, value_layers
+        Hidden layers (ReLU) of the policy and value networks (the paper's 3x256 and 2x128).
+    """
+
+    n_steps_per_env: int = 1024
+    batch_size: int = 512
+    n_epochs: int = 5
+    learning_rate: float = 3e-4
+    gamma: float = 0.995
+    gae_lambda: float = 0.95
+    clip_range: float = 0.2
+    log_std_init: float = -1.5
+    policy_layers: tuple[int, ...] = (256, 256, 256)
+    value_layers: tuple[int, ...] = (128, 128)
+
+
+@dataclass(frozen=True)
+class EnvSettings:
+    """Options of every :class:`learn.ImitationEnv` of a run (see its parameters)."""
+
+    goal: tuple[float, float] | None = None
+    speed_range_m_s: tuple[float, float] = SPEED_RANGE_M_S
+    stride_range_m: tuple[float, float] = STRIDE_RANGE_M
+    action_mode: str = "offset"
+    max_steps: int = 500
+
+
+def make_env(clips: Sequence[Motion], settings: EnvSettings) -> ImitationEnv:
+    """Return a new :class:`learn.ImitationEnv` on ``clips`` with ``settings``."""
+    return ImitationEnv(
+        clips,
+        goal=settings.goal,
+        speed_range_m_s=settings.speed_range_m_s,
+        stride_range_m=settings.stride_range_m,
+        action_mode=settings.action_mode,
+        max_steps=settings.max_steps,
+    )
+
+
+def make_vec_env(
+    clips: Sequence[Motion], settings: EnvSettings, *, n_envs: int, seed: int
+) -> VecEnv:
+    """Return ``n_envs`` environments (one process each if more than one), monitored and seeded.
+
+    Parameters
+    ----------
+    clips, settings
+        Passed to :func:`make_env`.
+    n_envs
+        Number of environments; ``SubprocVecEnv`` when > 1, else ``DummyVecEnv``.
+    seed
+        Environment ``i`` is seeded with ``seed + i`` at its first reset.
+    """
+    factory: Callable[[], ImitationEnv] = functools.partial(make_env, tuple(clips), settings)
+    if n_envs > 1:
+        venv: VecEnv = SubprocVecEnv([factory] * n_envs, start_method="fork")
+    else:
+        venv = DummyVecEnv([factory])
+    venv.seed(seed)
+    return VecMonitor(venv)
+
+
+def package_versions() -> dict[str, str]:
+    """Return the installed version of every package in the run manifest."""
+    versions = {"python": sys.version.split()[0]}
+    for name in _PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def save_checkpoint(model: PPO, folder: str | Path) -> Path:
+    """Save model (with optimiser), observation normaliser, counters and RNG states atomically.
+
+    Parameters
+    ----------
+    model
+        A PPO model whose environment is wrapped in ``VecNormalize``.
+    folder
+        Checkpoint folder (created).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+    """
+    folder = Path(folder)
+    with atomic_path(folder / MODEL_FILE) as tmp:
+        model.save(tmp)
+    normaliser = model.get_vec_normalize_env()
+    with atomic_path(folder / NORMALISER_FILE) as tmp:
+        normaliser.save(tmp)
+    with atomic_path(folder / RNG_FILE) as tmp:
+        tmp.write_bytes(pickle.dumps({"torch": torch.get_rng_state()}))
+    state = {"num_timesteps": int(model.num_timesteps), "n_updates": int(model._n_updates)}
+    write_text_atomic(folder / STATE_FILE, json.dumps(state, indent=2))
+    return folder
+
+
+def load_policy(folder: str | Path, venv: VecEnv) -> tuple[PPO, VecNormalize]:
+    """Load a saved model and its observation normaliser onto environments.
+
+    Parameters
+    ----------
+    folder
+        A run folder or checkpoint with ``model.zip`` and ``vecnormalize.pkl``.
+    venv
+        Environments to attach (for training or evaluation).
+
+    Returns
+    -------
+    model, normaliser
+        The normaliser wraps ``venv``; for evaluation set ``normaliser.training = False``.
+
+    Raises
+    ------
+    GaitTwinInputError
+        If a file is missing.
+    """
+    folder = Path(folder)
+    for name in (MODEL_FILE, NORMALISER_FILE):
+        if not (folder / name).is_file():
+            raise GaitTwinInputError(f"policy folder {str(folder)!r}: expected {name}, not found")
+    normaliser = VecNormalize.load(str(folder / NORMALISER_FILE), venv)
+    model = PPO.load(folder / MODEL_FILE, env=normaliser, device="cpu")
+    return model, normaliser
+
+
+class _CheckpointCallback(BaseCallback):
+    """Save a checkpoint every ``every_steps`` environment steps (at rollout ends)."""
+
+    def __init__(self, folder: Path, every_steps: int) -> None:
+        super().__init__()
+        self.folder = folder
+        self.every_steps = every_steps
+        self._next = None
+
+    def _on_training_start(self) -> None:
+        self._next = (self.num_timesteps // self.every_steps + 1) * self.every_steps
+
+    def _on_step(self) -> bool:
+        return True
+
+    def _on_rollout_end(self) -> None:
+        if self.num_timesteps >= self._next:
+            save_checkpoint(self.model, self.folder / f"step_{self.num_timesteps:010d}")
+            self._next = (self.num_timesteps // self.every_steps + 1) * self.every_steps
+
+
+def latest_checkpoint(run_folder: str | Path) -> Path | None:
+    """Return the newest checkpoint folder of a run (``None`` when there is none)."""
+    folders = sorted((Path(run_folder) / "checkpoints").glob("step_*"))
+    complete = [f for f in folders if (f / STATE_FILE).is_file()]
+    return complete[-1] if complete else None
+
+
+def train(
+    clips: Sequence[Motion],
+    out_dir: str | Path,
+    *,
+    total_timesteps: int,
+    env_settings: EnvSettings = EnvSettings(),
+    ppo: PPOSettings = PPOSettings(),
+    seed: int = 0,
+    n_envs: int | None = None,
+    checkpoint_every_steps: int = 100_000,
+    resume: bool = False,
+    init_from: str | Path | None = None,
+    progress_bar: bool = True,
+    tensorboard: bool = True,
+) -> PPO:
+    """Train (or continue training) a PPO imitation policy; the engine of atlas and adaptation.
+
+    Parameters
+    ----------
+    clips
+        Reference clips (the library, or one patient clip).
+    out_dir
+        Run folder: ``model.zip``, ``vecnormalize.pkl``, ``manifest.json``,
+        ``checkpoints/step_*/`` and, per training part, ``logs/from_<step>/`` with
+        ``progress.csv`` and TensorBoard events (:func:`learn.read_progress` joins them).
+    total_timesteps
+        Environment steps the run should reach in total (a resumed run trains the rest).
+    env_settings, ppo
+        Environment and PPO settings.
+    seed
+        Seeds torch, the policy and the environments (environment ``i`` gets ``seed + i``;
+        a resumed run re-seeds them with ``seed + num_timesteps + i``).
+    n_envs
+        Parallel environments (default: all cores, ``os.cpu_count()``).
+    checkpoint_every_steps
+        Checkpoint period, environment steps (checked at the end of each rollout).
+    resume
+        Continue from the newest checkpoint in ``out_dir`` (error if there is none).
+    init_from
+        Start from these policy weights and normaliser statistics (a run or checkpoint
+        folder, e.g. the atlas) instead of a fresh network; counters restart at zero.
+    progress_bar
+        Show a progress bar (tqdm/rich).
+    tensorboard
+        Also write TensorBoard events (needs the ``tensorboard`` package).
+
+    Returns
+    -------
+    stable_baselines3.PPO
+        The trained model (its ``get_vec_normalize_env()`` holds the normaliser).
+
+    Raises
+    ------
+    GaitTwinInputError
+        If ``resume`` finds no checkpoint, both ``resume`` and ``init_from`` are given, or a
+        budget is not positive.
+
+    Notes
+    -----
+    Resume restores the policy and value weights, the Adam state, the observation-normaliser
+    statistics, the step and update counters and torch's RNG state. Environments start new
+    episodes (their mid-episode physics state is not saved), so a resumed run matches an
+    uninterrupted one in its counters and files, not bit for bit in its trajectories.
+    """
+    if total_timesteps <= 0 or checkpoint_every_steps <= 0:
+        raise GaitTwinInputError(
+            "total_timesteps and checkpoint_every_steps: expected positive, found "
+            f"{total_timesteps} and {checkpoint_every_steps}"
+        )
+    if resume and init_from is not None:
+        raise GaitTwinInputError("resume and init_from: expected at most one, found both")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    n_envs = n_envs or os.cpu_count() or 1
+    checkpoint = latest_checkpoint(out) if resume else None
+    if resume and checkpoint is None:
+        raise GaitTwinInputError(f"resume: expected a checkpoint in {str(out / 'checkpoints')!r}")
+    done = json.loads((checkpoint / STATE_FILE).read_text())["num_timesteps"] if checkpoint else 0
+    venv = make_vec_env(clips, env_settings, n_envs=n_envs, seed=seed + done)
+    torch.manual_seed(seed)
+    if checkpoint is not None or init_from is not None:
+        source = Path(checkpoint if checkpoint is not None else init_from)
+        model, normaliser = load_policy(source, venv)
+        normaliser.training = True
+        if checkpoint is not None:
+            rng = pickle.loads((checkpoint / RNG_FILE).read_bytes())
+            torch.set_rng_state(rng["torch"])
+        else:
+            model.num_timesteps = 0
+            model._n_updates = 0
+        model.set_random_seed(seed + done)
+    else:
+        normaliser = VecNormalize(venv, norm_obs=True, norm_reward=False, clip_obs=10.0)
+        model = PPO(
+            "MlpPolicy",
+            normaliser,
+            n_steps=ppo.n_steps_per_env,
+            batch_size=ppo.batch_size,
+            n_epochs=ppo.n_epochs,
+            learning_rate=ppo.learning_rate,
+            gamma=ppo.gamma,
+            gae_lambda=ppo.gae_lambda,
+            clip_range=ppo.clip_range,
+            policy_kwargs={
+                "net_arch": {"pi": list(ppo.policy_layers), "vf": list(ppo.value_layers)},
+                "activation_fn": torch.nn.ReLU,
+                "log_std_init": ppo.log_std_init,
+            },
+            seed=seed,
+            device="cpu",
+            verbose=0,
+        )
+    formats = ["csv", "tensorboard"] if tensorboard else ["csv"]
+    model.set_logger(configure(str(out / "logs" / f"from_{done:010d}"), formats))
+    callback = _CheckpointCallback(out / "checkpoints", checkpoint_every_steps)
+    started = time.time()
+    remaining = max(0, total_timesteps - model.num_timesteps)
+    start_steps = model.num_timesteps
+    model.learn(
+        remaining,
+        callback=callback,
+        reset_num_timesteps=False,
+        progress_bar=progress_bar,
+    )
+    elapsed = time.time() - started
+    save_checkpoint(model, out)
+    save_checkpoint(model, out / "checkpoints" / f"step_{model.num_timesteps:010d}")
+    _write_manifest(
+        out,
+        {
+            "command": sys.argv,
+            "seed": seed,
+            "n_envs": n_envs,
+            "clips": [str(c.metadata.get("trial", "?")) for c in clips],
+            "env_settings": asdict(env_settings),
+            "ppo": asdict(ppo),
+            "init_from": None if init_from is None else str(init_from),
+            "resumed_from": None if checkpoint is None else str(checkpoint),
+            "start_timesteps": int(start_steps),
+            "end_timesteps": int(model.num_timesteps),
+            "wall_time_s": round(elapsed, 1),
+            "steps_per_s": round((model.num_timesteps - start_steps) / max(elapsed, 1e-9), 1),
+            "packages": package_versions(),
+            "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        },
+    )
+    venv.close()
+    return model
+
+
+def read_progress(run_folder: str | Path) -> pd.DataFrame:
+    """Return the training log of a run (all parts, in order) as one table.
+
+    Columns are stable-baselines3's (``time/total_timesteps``, ``rollout/ep_len_mean``,
+    ``rollout/ep_rew_mean``, ``train/...``).
+    """
+    files = sorted((Path(run_folder) / "logs").glob("from_*/progress.csv"))
+    tables = [pd.read_csv(f) for f in files if f.stat().st_size > 0]
+    if not tables:
+        raise GaitTwinInputError(f"run {str(run_folder)!r}: expected logs/from_*/progress.csv")
+    return pd.concat(tables, ignore_index=True)
+
+
+def _write_manifest(out: Path, part: dict[str, Any]) -> None:
+    """Append one training part to ``manifest.json`` (a run may be trained in several parts)."""
+    path = out / MANIFEST_FILE
+    manifest = json.loads(path.read_text()) if path.is_file() else {"parts": []}
+    manifest["parts"].append(part)
+    write_text_atomic(path, json.dumps(manifest, indent=2, default=_jsonable))
+
+
+def _jsonable(value: Any) -> Any:
+    """JSON fallback for numpy scalars and arrays."""
+    if isinstance(value, np.generic | np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
+def train_atlas(
+    clips: Sequence[Motion],
+    out_dir: str | Path,
+    *,
+    total_timesteps: int,
+    seed: int = 0,
+    n_envs: int | None = None,
+    action_mode: str = "offset",
+    ppo: PPOSettings = PPOSettings(),
+    checkpoint_every_steps: int = 100_000,
+    resume: bool = False,
+    progress_bar: bool = True,
+) -> PPO:
+    """Train the Healthy Motion Atlas (stage I): goal-conditioned imitation of a clip library.
+
+    Each episode draws a goal (speed 0.4-1.4 m/s, stride length 0.5-1.7 m), picks the nearest
+    clip and time-resamples it to the goal speed (:class:`learn.ImitationEnv`). See
+    :func:`learn.train` for the parameters, files and the resume contract.
+
+    Returns
+    -------
+    stable_baselines3.PPO
+    """
+    return train(
+        clips,
+        out_dir,
+        total_timesteps=total_timesteps,
+        env_settings=EnvSettings(action_mode=action_mode),
+        ppo=ppo,
+        seed=seed,
+        n_envs=n_envs,
+        checkpoint_every_steps=checkpoint_every_steps,
+        resume=resume,
+        progress_bar=progress_bar,
+    )
