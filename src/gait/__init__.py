@@ -48,6 +48,7 @@ from gait._segmentation import (
     turning_mask,
 )
 from gait._skeleton import CMU_BONES, MOCAP_SEGMENTS, LegBones, MocapTake, Skeleton
+from gait._virtual_walk import virtual_imu_from_motion
 
 __all__ = [
     "CMU_BONES",
@@ -100,4 +101,5 @@ __all__ = [
     "symmetry_index",
     "time_normalise",
     "turning_mask",
+    "virtual_imu_from_motion",
 ]
