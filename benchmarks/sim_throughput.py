@@ -15,6 +15,7 @@ import time
 import numpy as np
 import pybullet
 import pybullet_data
+from pybullet_utils import bullet_client
 
 import sim
 
@@ -42,10 +43,38 @@ def _time_avatar(spec: sim.ModelSpec, terrain: sim.Terrain, seconds: float) -> t
     return physics, control
 
 
-def _time_humanoid(seconds: float, physics_timestep_s: float, n_substeps: int) -> tuple[float, float]:
-    """The same two figures for pybullet_data's humanoid with its joints PD-held in place."""
-    from pybullet_utils import bullet_client
+def _time_walk_episodes(seconds: float) -> float:
+    """Control steps/s of RL-like episodes: a free avatar PD-tracks a walk until it falls.
 
+    Each episode starts standing, tracks a sinusoidal stepping pattern with the default model,
+    measures every step (contacts, falls) and resets on a fall or after 150 steps.
+    """
+    spec = sim.DEFAULT_MODEL
+    with sim.Simulation(spec) as world:
+        phase = np.linspace(0.0, 2.0 * np.pi, 32, endpoint=False)
+        targets = np.zeros((32, spec.n_dofs))
+        targets[:, 0] = -0.4 * np.sin(phase)  # hip flexion right
+        targets[:, 4] = 0.4 * np.sin(phase)  # hip flexion left (opposite)
+        targets[:, 3] = 0.6 * np.clip(np.sin(phase), 0.0, None)  # knee right
+        targets[:, 7] = 0.6 * np.clip(-np.sin(phase), 0.0, None)  # knee left
+        n = 0
+        k = 0
+        start = time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            world.step(spec.default_action(targets[k % 32]))
+            world.state()
+            k += 1
+            n += 1
+            if world.measure().fallen or k == 150:
+                world.reset()
+                k = 0
+        return n / (time.perf_counter() - start)
+
+
+def _time_humanoid(
+    seconds: float, physics_timestep_s: float, n_substeps: int
+) -> tuple[float, float]:
+    """Return the same two figures for pybullet_data's humanoid, joints PD-held in place."""
     client = bullet_client.BulletClient(connection_mode=pybullet.DIRECT)
     client.setGravity(0, 0, -9.81)
     client.setPhysicsEngineParameter(
@@ -95,7 +124,9 @@ def main() -> None:
     probe = sim.Simulation()
     h, n_sub = probe.physics_timestep_s, probe.n_substeps
     probe.close()
-    print(f"physics step {h * 1000:.2f} ms, {n_sub} substeps -> control at {1 / (h * n_sub):.0f} Hz")
+    print(
+        f"physics step {h * 1000:.2f} ms, {n_sub} substeps -> control at {1 / (h * n_sub):.0f} Hz"
+    )
     print(f"{'model':<28}{'terrain':<12}{'physics steps/s':>17}{'control steps/s':>17}")
     rows = [
         (sim.DEFAULT_MODEL, sim.Terrain("flat")),
@@ -106,8 +137,15 @@ def main() -> None:
         physics, control = _time_avatar(spec, terrain, args.seconds)
         label = "flat" if terrain.is_flat else f"{terrain.kind} {terrain.level}"
         print(f"{'gaittwin ' + spec.name:<28}{label:<12}{physics:>17,.0f}{control:>17,.0f}")
+    control = _time_walk_episodes(args.seconds)
+    label = "walk episodes (a)"
+    print(f"{'gaittwin legs9':<28}{label:<12}{'':>17}{control:>17,.0f}")
     physics, control = _time_humanoid(args.seconds, h, n_sub)
     print(f"{'pybullet_data humanoid':<28}{'flat':<12}{physics:>17,.0f}{control:>17,.0f}")
+    print(
+        "(a) flat ground; PD tracking of a stepping pattern with state() and measure() every "
+        "step, reset on falls"
+    )
 
 
 if __name__ == "__main__":

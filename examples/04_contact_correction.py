@@ -1,9 +1,11 @@
-"""Example 4: physics-based contact correction of a CMU walk, with a before/after figure and video.
+"""Example 4: physics-based contact correction of a CMU walk and of the bundled IMU recording.
 
-Reads a CMU take (default: the bundled subject 07, trial 01), converts it to a gaittwin
-``Motion``, fits the avatar's height to the clip, and removes foot penetration, floating,
-stance-foot sliding and vibration with :func:`sim.correct_contacts`. Prints each artefact before
-and after, and saves a figure and a side-by-side video (recorded left, corrected right).
+Two clips: a CMU mocap take (default: the bundled subject 07, trial 01) and the steady walking of
+the bundled Xsens MTw recording (IMU joint angles, pelvis path rebuilt from the stance leg by
+``gait.analyse_imu_walk``). For each, the avatar's height is fitted to the clip, and foot
+penetration, floating, stance-foot sliding and vibration are removed with
+:func:`sim.correct_contacts`. Prints each artefact before and after, and saves a figure and a
+side-by-side video (recorded left, corrected right) per clip.
 
     python examples/04_contact_correction.py --out out/example04
 """
@@ -20,20 +22,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import gait
+import imu
 import sim
-from imu import JointAngles
 
-BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "cmu" / "07"
-
-
-def _first_frames(motion: gait.Motion, n: int) -> gait.Motion:
-    """The first ``n`` frames of a motion."""
-    angles = motion.joint_angles
-    cut = JointAngles(angles.time_s[:n], angles.sampling_rate_hz, angles.names, angles.values_rad[:n])
-    contacts = None if motion.foot_contacts is None else motion.foot_contacts[:n]
-    return gait.Motion(
-        motion.root_position_m[:n], motion.root_quaternion[:n], cut, contacts, motion.metadata
-    )
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+BUNDLED = DATA / "cmu" / "07"
 
 
 def _figure(result: sim.CorrectionResult, recorded: gait.Motion, path: Path) -> None:
@@ -64,7 +57,8 @@ def _figure(result: sim.CorrectionResult, recorded: gait.Motion, path: Path) -> 
     axes[0].set_title(
         "penetration {:.1f} -> {:.1f} cm, floating frames {:.0f} -> {:.0f}, "
         "sliding {:.1f} -> {:.1f} cm/step".format(
-            *summary.loc["max_penetration_cm"], *summary.loc["floating_frames"],
+            *summary.loc["max_penetration_cm"],
+            *summary.loc["floating_frames"],
             *summary.loc["max_sliding_per_step_cm"],
         ),
         fontsize=9,
@@ -85,27 +79,37 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--height", type=int, default=240, help="video panel height, pixels")
     args = parser.parse_args(argv)
 
-    motion = gait.motion_from_mocap(gait.read_amc(args.amc, gait.read_asf(args.asf)))
-    if args.max_frames:
-        motion = _first_frames(motion, args.max_frames)
-    height = sim.fit_height_to_motion(motion)
-    print(f"{args.amc.name}: {motion.n_frames} frames at {motion.sampling_rate_hz:.0f} Hz; "
-          f"avatar height fitted to the clip: {height:.3f} m")
-    result = sim.correct_contacts(motion, body=sim.body_dimensions(height, 70.0), progress=True)
-    print(result.summary().round(2).to_string())
-
+    clips = {
+        "cmu_" + args.amc.stem: gait.motion_from_mocap(
+            gait.read_amc(args.amc, gait.read_asf(args.asf))
+        ),
+        "xsens_walk": gait.analyse_imu_walk(
+            imu.read_xsens_mtw(DATA / "xsens_mtw_walk")
+        ).steady_clip(),
+    }
     args.out.mkdir(parents=True, exist_ok=True)
-    figure = args.out / "contact_correction.png"
-    _figure(result, motion, figure)
     camera = sim.Camera(width=args.width, height=args.height)
-    video = sim.render_motions(
-        [motion, result.motion],
-        args.out / "before_after.mp4",
-        body=sim.body_dimensions(height, 70.0),
-        camera=camera,
-        fps=args.video_fps,
-    )
-    print(f"wrote {figure} and {video} (left: recorded, right: corrected)")
+    for name, motion in clips.items():
+        if args.max_frames:
+            motion = motion.slice_frames(0, min(args.max_frames, motion.n_frames))
+        height = sim.fit_height_to_motion(motion)
+        body = sim.body_dimensions(height, 70.0)
+        print(
+            f"{name}: {motion.n_frames} frames at {motion.sampling_rate_hz:.0f} Hz; "
+            f"avatar height fitted to the clip: {height:.3f} m"
+        )
+        result = sim.correct_contacts(motion, body=body, progress=True)
+        print(result.summary().round(2).to_string())
+        figure = args.out / f"{name}_contact_correction.png"
+        _figure(result, motion, figure)
+        video = sim.render_motions(
+            [motion, result.motion],
+            args.out / f"{name}_before_after.mp4",
+            body=body,
+            camera=camera,
+            fps=args.video_fps,
+        )
+        print(f"wrote {figure} and {video} (left: recorded, right: corrected)")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,9 @@ def _stand_on(world: sim.Simulation) -> None:
     foot = world.body.segments["foot"].length_m
     ground = float(world.terrain.height_at(np.array([x - 0.25 * foot, x + 0.75 * foot])).max())
     world.reset_pose(
-        [x, 0.0, ground + world.body.leg_length_m + 0.002], [0, 0, 0, 1], np.zeros(world.spec.n_dofs)
+        [x, 0.0, ground + world.body.leg_length_m + 0.002],
+        [0, 0, 0, 1],
+        np.zeros(world.spec.n_dofs),
     )
 
 

@@ -4,18 +4,19 @@ Recorded clips, IMU-derived ones most of all, put the feet through the floor, le
 slide during stance and jitter. :func:`correct_contacts` removes these artefacts while keeping the
 joint angles close to the recording:
 
-1. **Physics tracking pass.** The avatar's root follows the clip kinematically (lowered or raised
-   so that the lower foot hovers ``margin_m`` above the terrain, found with bullet's
-   closest-point queries), while
-   its joints track the recorded angles, low-passed at 6 Hz (Winter's cutoff for gait
-   kinematics) to remove vibration, with the PD motors at reduced torque limits and the
-   terrain's contacts active, so that the terrain pushes feet out of it.
-2. **Stance anchoring.** Frame to frame, the root is shifted horizontally against the mean slip
-   of the stance feet's contact points (the lowest material point of each foot box), so that a
-   foot in single stance does not slide; in double support the two slips are averaged.
+1. **Physics tracking pass.** The avatar's root follows the clip kinematically (lowered or
+   raised so that the lower foot hovers ``margin_m`` above the terrain, found with bullet's
+   closest-point queries), while its joints track the recorded angles, low-passed at 6 Hz
+   (Winter's cutoff for gait kinematics) to remove vibration, with the PD motors at reduced
+   torque limits and the terrain's contacts active, so that the terrain pushes feet out of it.
+2. **Stance anchoring.** With the root placed so that the lower foot touches the terrain, it is
+   shifted horizontally, frame to frame, against the mean slip of the stance feet's contact
+   points (the lowest material point of each foot box), so that a foot in single stance does
+   not slide; in double support the two slips are averaged.
 3. **Vertical placement.** The root is moved vertically so that the lower foot just touches the
-   terrain in every frame (no penetration, no floating), iterated twice because the closest-point
-   distance is not exactly vertical on slopes and stair edges.
+   terrain in every frame (no penetration, no floating), iterated twice because the
+   closest-point distance is not exactly vertical on slopes and stair edges; the shift is
+   low-passed at 6 Hz and raised wherever a foot would penetrate.
 
 The root orientation and the angles of joints the model lacks are kept as recorded.
 """
@@ -26,11 +27,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.signal import butter, sosfiltfilt
 from tqdm import tqdm
 
 from gait import Motion
-from imu import JointAngles
+from imu import JointAngles, lowpass
 from sim._anthropometry import BodyDimensions, body_dimensions
 from sim._model_spec import DEFAULT_MODEL, ModelSpec
 from sim._playback import CONTACT_TOLERANCE_M, ArtifactReport, _report, track_feet
@@ -38,6 +38,8 @@ from sim._simulation import Simulation
 from sim._terrain import Terrain
 
 #: Reference stature at which a motion's leg geometry is evaluated by :func:`fit_height_to_motion`.
+
+
 _REFERENCE_HEIGHT_M = 1.75
 
 
@@ -68,7 +70,9 @@ class CorrectionResult:
         return table
 
 
-def _with_root(motion: Motion, root_position_m: np.ndarray, angles: JointAngles | None = None) -> Motion:
+def _with_root(
+    motion: Motion, root_position_m: np.ndarray, angles: JointAngles | None = None
+) -> Motion:
     return Motion(
         root_position_m,
         motion.root_quaternion,
@@ -76,6 +80,12 @@ def _with_root(motion: Motion, root_position_m: np.ndarray, angles: JointAngles 
         motion.foot_contacts,
         motion.metadata,
     )
+
+
+def _lowpass(signal: np.ndarray, sampling_rate_hz: float, cutoff_hz: float) -> np.ndarray:
+    """Zero-phase 2nd-order low-pass along axis 0, the cutoff capped at 40 % of the rate."""
+    cutoff = min(cutoff_hz, 0.4 * sampling_rate_hz)
+    return lowpass(signal, sampling_rate_hz=sampling_rate_hz, cutoff_hz=cutoff, order=2)
 
 
 def _place_vertically(
@@ -89,8 +99,7 @@ def _place_vertically(
     for _ in range(iterations):
         shift = -track_feet(world, motion).clearance_m.min(axis=1)
         if smooth_hz is not None:
-            sos = butter(2, min(smooth_hz, 0.4 * motion.sampling_rate_hz), fs=motion.sampling_rate_hz, output="sos")
-            shift = np.maximum(sosfiltfilt(sos, shift), shift)
+            shift = np.maximum(_lowpass(shift, motion.sampling_rate_hz, smooth_hz), shift)
         root = motion.root_position_m.copy()
         root[:, 2] += shift
         motion = _with_root(motion, root)
@@ -104,7 +113,9 @@ def _anchor_stance(world: Simulation, motion: Motion, stance: np.ndarray) -> Mot
     touching = stance & (track.clearance_m < CONTACT_TOLERANCE_M)
     both = touching[:-1] & touching[1:]
     count = both.sum(axis=1, keepdims=True)
-    mean_slip = np.where(count > 0, (slip * both[..., None]).sum(axis=1) / np.maximum(count, 1), 0.0)
+    mean_slip = np.where(
+        count > 0, (slip * both[..., None]).sum(axis=1) / np.maximum(count, 1), 0.0
+    )
     root = motion.root_position_m.copy()
     root[1:, :2] -= np.cumsum(mean_slip, axis=0)
     return _with_root(motion, root)
@@ -122,14 +133,13 @@ def _track_physically(
     """Run the physics tracking pass; return the model's joint angles merged into the clip's."""
     spec = world.spec
     reference = spec.joint_positions_from_angles(motion.joint_angles)
-    sos = butter(2, min(smooth_hz, 0.4 * motion.sampling_rate_hz), fs=motion.sampling_rate_hz, output="sos")
-    reference = sosfiltfilt(sos, reference, axis=0)
+    reference = _lowpass(reference, motion.sampling_rate_hz, smooth_hz)
     # a PD law lags a ramp by 2 zeta / w times its slope: lead the targets by that much
     lag_s = np.array([2.0 * j.damping_ratio / j.natural_frequency_rad_s for j in spec.joints])
     velocity = np.gradient(reference, motion.time_s, axis=0)
     targets = reference + velocity * np.repeat(lag_s, [len(j.dofs) for j in spec.joints])
     limits = torque_scale * spec.max_torque_n_m
-    root = motion.root_position_m + [0.0, 0.0, margin_m]
+    root = motion.root_position_m + np.array([0.0, 0.0, margin_m])
     world.reset_pose(root[0], motion.root_quaternion[0], reference[0])
     simulated = np.empty_like(reference)
     for k in tqdm(range(motion.n_frames), desc="contact correction", disable=not progress):
@@ -152,8 +162,10 @@ def _track_physically(
     )
 
 
-def _kinematic_world(motion: Motion, spec: ModelSpec, body: BodyDimensions, terrain: Terrain) -> Simulation:
-    """A fixed-root world whose control period equals the motion's sample period."""
+def _kinematic_world(
+    motion: Motion, spec: ModelSpec, body: BodyDimensions, terrain: Terrain
+) -> Simulation:
+    """Return a fixed-root world whose control period is the motion's sample period."""
     period = 1.0 / motion.sampling_rate_hz
     n_substeps = max(1, int(np.ceil(period * 120.0 - 1e-9)))
     return Simulation(
@@ -257,11 +269,15 @@ def correct_contacts(
         stance = before.stance
         placed = _place_vertically(world, motion, iterations=1)
         angles = _track_physically(
-            world, placed, torque_scale=torque_scale, margin_m=margin_m, smooth_hz=smooth_hz,
+            world,
+            placed,
+            torque_scale=torque_scale,
+            margin_m=margin_m,
+            smooth_hz=smooth_hz,
             progress=progress,
         )
         tracked = _with_root(placed, placed.root_position_m, angles)
-        anchored = _anchor_stance(world, tracked, stance)
+        anchored = _anchor_stance(world, _place_vertically(world, tracked, iterations=1), stance)
         corrected = _place_vertically(world, anchored, smooth_hz=smooth_hz)
         after = _report(spec, track_feet(world, corrected), corrected, stance, 0.01, smooth_hz, 0.1)
     finally:

@@ -211,7 +211,9 @@ class ModelSpec:
         GaitTwinInputError
             If a needed angle is missing.
         """
-        missing = [d.angle_name for d in self.dofs if d.angle_name and d.angle_name not in angles.names]
+        missing = [
+            d.angle_name for d in self.dofs if d.angle_name and d.angle_name not in angles.names
+        ]
         if missing:
             raise GaitTwinInputError(
                 f"joint angles for model {self.name!r}: expected columns {missing}, found "
@@ -264,7 +266,6 @@ def _joint(
     max_torque: float,
 ) -> JointSpec:
     """Build a joint whose DoF signs and angle names come from :data:`imu.SIGNS`."""
-    kind, _, side = name.partition("_")
     names = angle_names(name) if name in SIGNS else (None, None, None)
     signs = SIGNS.get(name, (1.0, 1.0, 1.0))
     index = {"y": 0, "x": 1, "z": 2}

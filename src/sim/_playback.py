@@ -12,13 +12,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import butter, sosfiltfilt
+from scipy.spatial.transform import Rotation
 
 from gait import Motion
-from imu import GaitTwinInputError
+from imu import GaitTwinInputError, lowpass
 from sim._model_spec import ModelSpec
-from sim._simulation import Simulation, _rotate
-
+from sim._simulation import Simulation
 
 #: A foot closer than this to the terrain touches it (for sliding), m.
 CONTACT_TOLERANCE_M: float = 0.02
@@ -66,16 +65,12 @@ class FootTrack:
     clearance_m: np.ndarray
     corners_local_m: np.ndarray
 
-    def corners_world(self, frames: np.ndarray | slice = slice(None)) -> np.ndarray:
+    def corners_world(self) -> np.ndarray:
         """World positions of every corner, ``(n, 2, 8, 3)``, m."""
-        poses = self.foot_poses[frames]
-        out = np.empty((*poses.shape[:2], len(self.corners_local_m), 3))
-        for k in range(poses.shape[0]):
-            for side in range(2):
-                position, quat = poses[k, side, :3], poses[k, side, 3:]
-                for c, corner in enumerate(self.corners_local_m):
-                    out[k, side, c] = position + _rotate(quat, corner)
-        return out
+        poses = self.foot_poses
+        rotations = Rotation.from_quat(poses[..., 3:].reshape(-1, 4))
+        corners = np.stack([rotations.apply(c) for c in self.corners_local_m], axis=1)
+        return corners.reshape(*poses.shape[:2], -1, 3) + poses[..., None, :3]
 
     def lowest_corner(self) -> np.ndarray:
         """Index of each foot's lowest corner per frame, ``(n, 2)``."""
@@ -174,7 +169,7 @@ class ArtifactReport:
         return float(self.sliding_per_step_m.max()) if self.sliding_per_step_m.size else 0.0
 
     def summary(self) -> dict[str, float]:
-        """The four headline figures, with units in the keys."""
+        """Return the headline figures, with units in the keys."""
         return {
             "max_penetration_cm": 100.0 * self.max_penetration_m,
             "floating_frames": float(self.n_floating_frames),
@@ -208,8 +203,8 @@ def measure_artifacts(
         A frame floats when both feet are farther than this from the terrain, m.
     vibration_cutoff_hz
         High-pass cutoff separating vibration from gait (Winter's 6 Hz for gait kinematics), Hz;
-        capped at 40 % of the sampling rate. Vibration is the RMS above it of the model's joint
-        angles and of the root height.
+        capped at 40 % of the sampling rate. Vibration is the RMS of the model's joint angles and
+        of the root height minus their zero-phase 2nd-order low-pass (:func:`imu.lowpass`).
     min_stance_s
         Stance phases shorter than this are not counted as steps, s.
 
@@ -251,7 +246,7 @@ def _report(
     slip = np.linalg.norm(track.contact_slip_m(), axis=2)
     touching = track.clearance_m < CONTACT_TOLERANCE_M
     slip = slip * (touching[:-1] & touching[1:])
-    min_frames = max(2, int(round(min_stance_s * motion.sampling_rate_hz)))
+    min_frames = max(2, round(min_stance_s * motion.sampling_rate_hz))
     steps = []
     for side in range(2):
         for start, stop in _runs(stance[:, side]):
@@ -260,11 +255,11 @@ def _report(
     sliding = np.array([value for _, value in sorted(steps)])
     rate = motion.sampling_rate_hz
     cutoff = min(vibration_cutoff_hz, 0.4 * rate)
-    sos = butter(2, cutoff, btype="highpass", fs=rate, output="sos")
     angles = spec.joint_positions_from_angles(motion.joint_angles)
     angles = angles[:, [k for k, d in enumerate(spec.dofs) if d.angle_name is not None]]
-    vibration = float(np.sqrt(np.mean(sosfiltfilt(sos, angles, axis=0) ** 2)))
-    root = sosfiltfilt(sos, motion.root_position_m[:, 2])
-    return ArtifactReport(
-        penetration, floating, stance, sliding, vibration, float(np.sqrt(np.mean(root**2)))
-    )
+    root = motion.root_position_m[:, 2]
+    high = [
+        x - lowpass(x, sampling_rate_hz=rate, cutoff_hz=cutoff, order=2) for x in (angles, root)
+    ]
+    vibration, root_vibration = (float(np.sqrt(np.mean(h**2))) for h in high)
+    return ArtifactReport(penetration, floating, stance, sliding, vibration, root_vibration)

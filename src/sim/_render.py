@@ -1,4 +1,4 @@
-"""Headless rendering (pybullet's TinyRenderer) to MP4 and GIF with a camera following the pelvis."""
+"""Headless rendering (pybullet's TinyRenderer) to MP4 and GIF, the camera following the pelvis."""
 
 from __future__ import annotations
 
@@ -44,6 +44,16 @@ class Camera:
     yaw_deg: float = 0.0
     pitch_deg: float = -15.0
     fov_deg: float = 50.0
+
+    def __post_init__(self) -> None:
+        for name in ("width", "height"):
+            value = getattr(self, name)
+            if int(value) != value or not 8 <= value <= 4096:
+                raise GaitTwinInputError(f"Camera.{name}: expected 8 to 4096 pixels, found {value}")
+        if not 0.0 < self.distance_m <= 50.0:
+            raise GaitTwinInputError(
+                f"Camera.distance_m: expected 0 to 50 m, found {self.distance_m}"
+            )
 
 
 def render_frame(world: Simulation, *, camera: Camera = Camera()) -> np.ndarray:
@@ -154,7 +164,9 @@ def render_motions(
             panels = []
             for k, (world, motion) in enumerate(zip(worlds, motions, strict=True)):
                 i = int(np.argmin(np.abs(motion.time_s - motion.time_s[0] - t)))
-                world.reset_pose(motion.root_position_m[i], motion.root_quaternion[i], positions[k][i])
+                world.reset_pose(
+                    motion.root_position_m[i], motion.root_quaternion[i], positions[k][i]
+                )
                 panels.append(_label(render_frame(world, camera=camera), colours[k % len(colours)]))
             frames.append(np.concatenate(panels, axis=1))
         return write_video(frames, path, fps=fps)

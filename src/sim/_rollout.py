@@ -14,7 +14,7 @@ import numpy as np
 from gait import Motion
 from imu import GaitTwinInputError
 from sim._model_spec import ModelSpec
-from sim._simulation import Measurements, Simulation, SimState
+from sim._simulation import Measurements, SimState, Simulation
 
 Controller = Callable[[SimState], np.ndarray]
 
@@ -49,7 +49,13 @@ class ClipTracker:
     """
 
     def __init__(
-        self, motion: Motion, spec: ModelSpec, *, dt: float, loop: bool = True, torque_scale: float = 1.0
+        self,
+        motion: Motion,
+        spec: ModelSpec,
+        *,
+        dt: float,
+        loop: bool = True,
+        torque_scale: float = 1.0,
     ) -> None:
         self._positions = spec.joint_positions_from_angles(motion.joint_angles)
         self._time_s = motion.time_s - motion.time_s[0]
@@ -60,7 +66,8 @@ class ClipTracker:
     def targets_at(self, time_s: float) -> np.ndarray:
         """Clip joint positions at ``time_s`` (linear interpolation), ``(n_dofs,)``, rad."""
         duration = self._time_s[-1]
-        t = time_s % duration if self._loop and time_s > duration else min(time_s, duration)
+        wrap = self._loop and time_s > duration + 1e-6  # not on rounding of the clock
+        t = time_s % duration if wrap else min(time_s, duration)
         return np.array([np.interp(t, self._time_s, q) for q in self._positions.T])
 
     def __call__(self, state: SimState) -> np.ndarray:
@@ -136,7 +143,7 @@ def rollout(
         states.append(world.state())
         measurements.append(world.measure())
         if measurements[-1].fallen:
-            fell_at = world.time_s
+            fell_at = world.time_s if fell_at is None else fell_at
             if stop_on_fall:
                 break
     time_s = np.array([s.time_s for s in states])
@@ -221,7 +228,7 @@ def push_test(
     if force_n < 0:
         raise GaitTwinInputError(f"force_n: expected >= 0 N, found {force_n}")
     reset(world)
-    before = rollout(world, controller, int(round(push_at_s / world.dt)))
+    before = rollout(world, controller, round(push_at_s / world.dt))
     if before.fell_at_s is not None:
         return PushResult(float(force_n), direction, duration_s, False, True)
     yaw = float(np.arctan2(*_heading(before.motion.root_quaternion[-1])[::-1]))
@@ -232,7 +239,7 @@ def push_test(
     after = rollout(
         world,
         controller,
-        int(round((horizon_s - push_at_s) / world.dt)),
+        round((horizon_s - push_at_s) / world.dt),
         push_at_s=world.time_s,
         push_force_n=force,
         push_duration_s=duration_s,
@@ -279,7 +286,11 @@ def max_push_force(
 
     def trial(force: float) -> PushResult:
         result = push_test(
-            world, controller, force_n=force, direction=direction, duration_s=duration_s,
+            world,
+            controller,
+            force_n=force,
+            direction=direction,
+            duration_s=duration_s,
             **push_options,
         )
         trials.append(result)

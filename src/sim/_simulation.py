@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,16 @@ from sim._urdf import write_avatar_urdf
 AVATAR_GROUP = 2
 
 #: Link names of the avatar (the pelvis is the base, index -1).
-LINKS: tuple[str, ...] = ("pelvis", "trunk", "thigh_r", "shank_r", "foot_r", "thigh_l", "shank_l", "foot_l")
+LINKS: tuple[str, ...] = (
+    "pelvis",
+    "trunk",
+    "thigh_r",
+    "shank_r",
+    "foot_r",
+    "thigh_l",
+    "shank_l",
+    "foot_l",
+)
 
 #: imu segment name of each link (``imu.SEGMENTS`` calls the trunk ``torso``).
 SEGMENT_OF_LINK: dict[str, str] = {name: ("torso" if name == "trunk" else name) for name in LINKS}
@@ -138,9 +148,10 @@ class Simulation:
 
     Notes
     -----
-    Control: :meth:`step` takes ``n_dofs`` PD targets (rad) and one torque limit per joint
-    (N m); bullet's joint motors run the PD law of :class:`sim.JointSpec` implicitly at every
-    physics step. Default 120 Hz physics with 4 substeps gives the paper's 30 Hz control.
+    A new world is :meth:`reset` (the avatar standing at ``x = 0``). Control: :meth:`step`
+    takes ``n_dofs`` PD targets (rad) and one torque limit per joint (N m); bullet's joint
+    motors run the PD law of :class:`sim.JointSpec` implicitly at every physics step. Default
+    120 Hz physics with 4 substeps gives the paper's 30 Hz control.
     """
 
     def __init__(
@@ -177,7 +188,10 @@ class Simulation:
         self.bodies: dict[str, int] = build_terrain(self.client, self.terrain)
         urdf = str(write_avatar_urdf(self.body, spec))
         self.bodies["avatar"] = self.client.loadURDF(
-            urdf, [0.0, 0.0, 0.0], useFixedBase=fixed_root, flags=pybullet.URDF_USE_INERTIA_FROM_FILE
+            urdf,
+            [0.0, 0.0, 0.0],
+            useFixedBase=fixed_root,
+            flags=pybullet.URDF_USE_INERTIA_FROM_FILE,
         )
         self._avatar = self.bodies["avatar"]
         joints = {}
@@ -196,6 +210,12 @@ class Simulation:
             + [self.client.getDynamicsInfo(self._avatar, i)[0] for i in self._all_links[1:]]
         )
         self._base_com = np.array(self.client.getDynamicsInfo(self._avatar, -1)[3])
+        foot = self.body.segments["foot"]
+        self._sole_centre = (
+            0.5 * foot.length_m - self.body.heel_to_ankle_m,
+            0.0,
+            -self.body.ankle_height_m,
+        )
         self._dofs_per_joint = np.array([len(j.dofs) for j in spec.joints])
         self._position_gains, self._velocity_gains = spec.motor_gains(self.physics_timestep_s)
         for link in self._all_links:
@@ -205,6 +225,7 @@ class Simulation:
         self._push_force_n = np.zeros(3)
         self._push_steps_left = 0
         self.time_s = 0.0
+        self.reset()
 
     @property
     def dt(self) -> float:
@@ -251,7 +272,11 @@ class Simulation:
             raise GaitTwinInputError(
                 f"joint_positions_rad: expected shape ({self.spec.n_dofs},), found {q.shape}"
             )
-        dq = np.zeros_like(q) if joint_velocities_rad_s is None else np.asarray(joint_velocities_rad_s)
+        dq = (
+            np.zeros_like(q)
+            if joint_velocities_rad_s is None
+            else np.asarray(joint_velocities_rad_s)
+        )
         quat = np.asarray(root_quaternion, dtype=float)
         quat = quat / np.linalg.norm(quat)
         body_id = self._avatar
@@ -282,7 +307,9 @@ class Simulation:
         """
         rng = np.random.default_rng(seed)
         noise = rng.normal(0.0, joint_noise_rad, self.spec.n_dofs) if joint_noise_rad else 0.0
-        positions = np.clip(np.zeros(self.spec.n_dofs) + noise, self.spec.lower_rad, self.spec.upper_rad)
+        positions = np.clip(
+            np.zeros(self.spec.n_dofs) + noise, self.spec.lower_rad, self.spec.upper_rad
+        )
         height = float(self.terrain.height_at(0.0)) + self.body.leg_length_m + 0.005
         self.reset_pose([0.0, 0.0, height], [0.0, 0.0, 0.0, 1.0], positions)
         self.client.setJointMotorControlArray(
@@ -358,7 +385,7 @@ class Simulation:
         if force.shape != (3,):
             raise GaitTwinInputError(f"force_n: expected shape (3,), found {force.shape}")
         self._push_force_n = force
-        self._push_steps_left = int(round(duration_s / self.physics_timestep_s))
+        self._push_steps_left = round(duration_s / self.physics_timestep_s)
 
     def state(self) -> SimState:
         """Return the avatar's current :class:`SimState`."""
@@ -407,15 +434,16 @@ class Simulation:
 
     def sole_points(self) -> np.ndarray:
         """Sole centres of the ``[left, right]`` feet in the world, ``(2, 3)``, m."""
-        centre = np.array(
-            [0.5 * self.body.segments["foot"].length_m - self.body.heel_to_ankle_m, 0.0,
-             -self.body.ankle_height_m]
-        )
         states = self.client.getLinkStates(self._avatar, list(self._foot_links))
-        return np.array([np.array(s[4]) + _rotate(np.array(s[5]), centre) for s in states])
+        return np.array(
+            [
+                self.client.multiplyTransforms(s[4], s[5], self._sole_centre, (0, 0, 0, 1))[0]
+                for s in states
+            ]
+        )
 
     def foot_corners_local(self) -> np.ndarray:
-        """The 8 corners of the foot box in the foot frame, ``(8, 3)``, m."""
+        """Return the 8 corners of the foot box in the foot frame, ``(8, 3)``, m."""
         foot = self.body.segments["foot"]
         xs = (-self.body.heel_to_ankle_m, foot.length_m - self.body.heel_to_ankle_m)
         ys = (-0.5 * self.body.foot_width_m, 0.5 * self.body.foot_width_m)
@@ -446,7 +474,11 @@ class Simulation:
         return out
 
     def contacts(self) -> tuple[np.ndarray, bool]:
-        """Return ``([left, right] foot in contact, any non-foot link in contact)``."""
+        """Return ``([left, right] foot in contact, any non-foot link in contact)``.
+
+        Contacts are those of the last physics step; after a teleport (:meth:`reset_pose`) call
+        ``client.performCollisionDetection()`` first to see the new pose's contacts.
+        """
         feet = np.zeros(2, dtype=bool)
         other = False
         for name, body_id in self.bodies.items():
@@ -462,21 +494,28 @@ class Simulation:
 
     def measure(self) -> Measurements:
         """Return the :class:`Measurements` of the current state."""
-        poses = self.link_poses()
-        pelvis_position, pelvis_quat = poses["pelvis"]
-        yaw, obliquity, _ = pelvis_angles_world(pelvis_quat[None, :])[0]
-        trunk_axis = _rotate(poses["trunk"][1], np.array([0.0, 0.0, 1.0]))
-        left = np.array([-np.sin(yaw), np.cos(yaw), 0.0])
-        sway = float(np.arctan2(trunk_axis @ left, trunk_axis[2]))
+        c = self.client
+        com, pelvis_quat = c.getBasePositionAndOrientation(self._avatar)
+        pelvis_position = np.array(com) - _rotate(np.array(pelvis_quat), self._base_com)
+        x, y, z, w = pelvis_quat
+        # Baker's rotation-obliquity-tilt angles as in imu.pelvis_angles_world, one sample
+        yaw = math.atan2(-2.0 * (x * y - w * z), 1.0 - 2.0 * (x * x + z * z))
+        obliquity = math.asin(max(-1.0, min(1.0, 2.0 * (y * z + w * x))))
+        trunk = c.getLinkState(self._avatar, self.link_index["trunk"])[5]
+        trunk_axis = np.array(c.getMatrixFromQuaternion(trunk))[2::3]  # third column: z axis
+        left = np.array([-math.sin(yaw), math.cos(yaw), 0.0])
+        sway = math.atan2(trunk_axis @ left, trunk_axis[2])
         feet, fallen = self.contacts()
         ground = float(self.terrain.height_at(pelvis_position[0]))
         return Measurements(
             com_m=self.centre_of_mass(),
             feet_m=self.sole_points(),
-            trunk_lateral_sway_rad=sway,
+            trunk_lateral_sway_rad=float(sway),
             pelvis_obliquity_rad=float(obliquity),
             pelvis_height_m=float(pelvis_position[2] - ground),
-            joint_torques_n_m=self.state().joint_torques_n_m,
+            joint_torques_n_m=np.array(
+                [j[3] for j in c.getJointStates(self._avatar, self.dof_index.tolist())]
+            ),
             foot_contacts=feet,
             fallen=fallen,
         )

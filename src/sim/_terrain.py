@@ -103,7 +103,7 @@ class Terrain:
 
     @property
     def step_edges_x_m(self) -> np.ndarray:
-        """x of every stair riser (empty for a ramp or flat ground), m."""
+        """X of every stair riser (empty for a ramp or flat ground), m."""
         if self.kind != "stairs" or self.is_flat:
             return np.zeros(0)
         return self.start_x_m + self.tread_m * np.arange(self.n_steps)
@@ -141,7 +141,9 @@ class Terrain:
             return out
         angle = np.arctan2(self.rise_m, self.ramp_length_m)
         thickness = 0.2
-        half = np.array([0.5 * np.hypot(self.ramp_length_m, self.rise_m), half_width, thickness / 2])
+        half = np.array(
+            [0.5 * np.hypot(self.ramp_length_m, self.rise_m), half_width, thickness / 2]
+        )
         top_centre = np.array([self.start_x_m + 0.5 * self.ramp_length_m, 0.0, 0.5 * self.rise_m])
         normal = np.array([-np.sin(angle), 0.0, np.cos(angle)])
         quaternion = np.array([0.0, np.sin(-angle / 2), 0.0, np.cos(-angle / 2)])
@@ -192,9 +194,7 @@ def build_terrain(client, terrain: Terrain) -> dict[str, int]:
 
 def _cast(client, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Cast rays against the terrain group; return hit fractions and hit positions."""
-    results = client.rayTestBatch(
-        start.tolist(), end.tolist(), collisionFilterMask=TERRAIN_GROUP
-    )
+    results = client.rayTestBatch(start.tolist(), end.tolist(), collisionFilterMask=TERRAIN_GROUP)
     fraction = np.array([r[2] if r[0] >= 0 else 1.0 for r in results])
     hits = np.array([r[3] if r[0] >= 0 else e for r, e in zip(results, end, strict=True)])
     return fraction, hits

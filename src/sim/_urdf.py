@@ -102,9 +102,7 @@ def _link(name: str, body: BodyDimensions) -> str:
     friction = (
         f'<contact><lateral_friction value="{FOOT_FRICTION}"/></contact>' if kind == "foot" else ""
     )
-    return (
-        f'<link name="{name}">{friction}{_inertial(segment)}{_segment_shapes(kind, body)}</link>'
-    )
+    return f'<link name="{name}">{friction}{_inertial(segment)}{_segment_shapes(kind, body)}</link>'
 
 
 def _connector(name: str) -> str:
@@ -148,7 +146,9 @@ def avatar_urdf(body: BodyDimensions, spec: ModelSpec) -> str:
         named by :attr:`ModelSpec.dof_names` and, without ankles, fixed ``ankle_r``/``ankle_l``.
     """
     links = [_link("pelvis", body), _link("trunk", body)]
-    links += [_link(f"{kind}_{side}", body) for side in ("r", "l") for kind in ("thigh", "shank", "foot")]
+    links += [
+        _link(f"{kind}_{side}", body) for side in ("r", "l") for kind in ("thigh", "shank", "foot")
+    ]
     joints = []
     for joint in spec.joints:
         chain = [joint.parent]
@@ -172,10 +172,16 @@ def avatar_urdf(body: BodyDimensions, spec: ModelSpec) -> str:
                 f'<child link="foot_{side}"/><origin xyz="{_f(origin)}" rpy="0 0 0"/></joint>'
             )
     name = f"gaittwin_{spec.name}_{body.sex}_{body.height_m:.3f}m_{body.mass_kg:.1f}kg"
-    return f'<?xml version="1.0"?>\n<robot name="{name}">\n' + "\n".join(links + joints) + "\n</robot>\n"
+    return (
+        f'<?xml version="1.0"?>\n<robot name="{name}">\n'
+        + "\n".join(links + joints)
+        + "\n</robot>\n"
+    )
 
 
-def write_avatar_urdf(body: BodyDimensions, spec: ModelSpec, *, directory: Path | None = None) -> Path:
+def write_avatar_urdf(
+    body: BodyDimensions, spec: ModelSpec, *, directory: Path | None = None
+) -> Path:
     """Write :func:`avatar_urdf` to a cache file named by its content hash, atomically.
 
     Parameters
@@ -191,7 +197,9 @@ def write_avatar_urdf(body: BodyDimensions, spec: ModelSpec, *, directory: Path 
         The URDF file (reused when it already exists).
     """
     text = avatar_urdf(body, spec)
-    folder = Path(directory) if directory is not None else Path(tempfile.gettempdir()) / "gaittwin_urdf"
+    folder = (
+        Path(directory) if directory is not None else Path(tempfile.gettempdir()) / "gaittwin_urdf"
+    )
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"avatar_{hashlib.sha1(text.encode()).hexdigest()[:16]}.urdf"
     if not path.exists():

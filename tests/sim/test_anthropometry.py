@@ -5,7 +5,9 @@ import sim
 from imu import GaitTwinInputError
 
 
-@pytest.mark.parametrize(("height_m", "mass_kg", "sex"), [(1.80, 82.0, "male"), (1.58, 54.0, "female")])
+@pytest.mark.parametrize(
+    ("height_m", "mass_kg", "sex"), [(1.80, 82.0, "male"), (1.58, 54.0, "female")]
+)
 def test_segment_masses_and_lengths_match_de_leva(height_m, mass_kg, sex):
     body = sim.body_dimensions(height_m, mass_kg, sex=sex)
     table = sim.DE_LEVA_TABLE[sex]
@@ -20,7 +22,9 @@ def test_segment_masses_and_lengths_match_de_leva(height_m, mass_kg, sex):
         poses = world.link_poses()
     for segment in ("thigh", "shank", "foot"):
         for side in ("r", "l"):
-            assert masses[f"{segment}_{side}"] == pytest.approx(table[segment][1] / 100 * mass_kg, rel=1e-4)
+            assert masses[f"{segment}_{side}"] == pytest.approx(
+                table[segment][1] / 100 * mass_kg, rel=1e-4
+            )
     assert masses["pelvis"] == pytest.approx(table["lower_trunk"][1] / 100 * mass_kg, rel=1e-4)
     # connector links between hip DoFs weigh 1 g each: the total is the body mass within 5 g
     assert sum(masses.values()) == pytest.approx(mass_kg, abs=0.005)

@@ -2,10 +2,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from winter_clips import winter_motion
 
 import gait
 import sim
-from conftest import winter_motion
 from gait import Motion
 from imu import JointAngles
 
@@ -19,14 +19,15 @@ def _cmu_motion(subject_dir: str, asf: str, trial: str) -> Motion:
 
 def _with_artefacts(motion: Motion, seed: int) -> Motion:
     """Sink the root 4 cm, lift it 4 cm, let it drift during stance and add 12 Hz jitter."""
-    n = motion.n_frames
     root = motion.root_position_m.copy()
     root[20:60, 2] -= 0.04
     root[100:140, 2] += 0.04
     root[:, 0] += np.cumsum(np.where(motion.foot_contacts[:, 1], 0.001, 0.0))
     rng = np.random.default_rng(seed)
     jitter = np.deg2rad(1.0) * np.sin(2 * np.pi * 12.0 * motion.time_s)[:, None]
-    values = motion.joint_angles.values_rad + jitter * rng.uniform(0.5, 1.0, motion.joint_angles.values_rad.shape[1])
+    values = motion.joint_angles.values_rad + jitter * rng.uniform(
+        0.5, 1.0, motion.joint_angles.values_rad.shape[1]
+    )
     angles = JointAngles(motion.time_s, motion.sampling_rate_hz, motion.joint_angles.names, values)
     return Motion(root, motion.root_quaternion, angles, motion.foot_contacts, motion.metadata)
 
@@ -61,9 +62,24 @@ def test_artifacts_are_detected_on_a_synthetic_clip():
     assert report.max_sliding_m > base.max_sliding_m + 0.03
     assert report.vibration_rad > 2 * base.vibration_rad
     assert set(report.summary()) == {
-        "max_penetration_cm", "floating_frames", "max_sliding_per_step_cm", "vibration_deg",
+        "max_penetration_cm",
+        "floating_frames",
+        "max_sliding_per_step_cm",
+        "vibration_deg",
         "root_vibration_mm",
     }
+
+
+def test_derived_stance_agrees_with_the_clip_contacts():
+    body = sim.body_dimensions(1.75, 70.0)
+    clip = _placed_winter_motion(body)
+    with sim.Simulation(body=body, fixed_root=True) as world:
+        stance = sim.derive_stance(sim.track_feet(world, clip))
+    # conservative: derived stance lies inside the clip's stance and covers a good part of it
+    # (the rigid feet of the default model leave double support to one foot at a time)
+    precision = (stance & clip.foot_contacts).sum(axis=0) / stance.sum(axis=0)
+    assert np.all(precision > 0.95)
+    assert np.all(stance.mean(axis=0) > 0.2)
 
 
 def test_correction_of_a_synthetic_clip_meets_the_criteria():
@@ -90,14 +106,38 @@ def test_correction_of_cmu_takes_meets_the_criteria(subject_dir, asf, trial):
     _check_criteria(result)
     # angles the model lacks (ankles, knee ab/adduction) are kept as recorded
     np.testing.assert_array_equal(
-        result.motion.joint_angles["ankle_dorsiflexion_r"], motion.joint_angles["ankle_dorsiflexion_r"]
+        result.motion.joint_angles["ankle_dorsiflexion_r"],
+        motion.joint_angles["ankle_dorsiflexion_r"],
     )
 
 
+def test_correction_with_the_ankle_model_changes_ankles_within_the_bound():
+    motion = _cmu_motion("07", "07.asf", "07_01")
+    result = sim.correct_contacts(motion, spec=sim.ANKLE_MODEL)
+    _check_criteria(result)
+    assert result.motion.metadata["contact_correction"]["model"] == "legs13_ankles"
+    change = (
+        result.motion.joint_angles["ankle_dorsiflexion_r"]
+        - motion.joint_angles["ankle_dorsiflexion_r"]
+    )
+    assert 0.0 < np.rad2deg(np.sqrt(np.mean(change**2))) < 3.0
+
+
+def test_correction_of_the_bundled_imu_recording_meets_the_criteria(xsens_walk):
+    clip = gait.analyse_imu_walk(xsens_walk).steady_clip()
+    result = sim.correct_contacts(clip, body=sim.body_dimensions(1.75, 70.0))
+    assert result.before.max_penetration_m > 0.01
+    assert result.before.max_sliding_m > 0.02
+    _check_criteria(result)
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("trial", [f"07_{k:02d}" for k in range(2, 12)])
-def test_correction_of_all_subject_07_takes(trial):
-    _check_criteria(sim.correct_contacts(_cmu_motion("07", "07.asf", trial)))
+@pytest.mark.parametrize(
+    ("subject_dir", "asf", "trial"),
+    [("07", "07.asf", f"07_{k:02d}") for k in range(2, 12)] + [("02_01", "02.asf", "02_01")],
+)
+def test_correction_of_the_other_cmu_takes(subject_dir, asf, trial):
+    _check_criteria(sim.correct_contacts(_cmu_motion(subject_dir, asf, trial)))
 
 
 def test_fitted_height_matches_the_clip_leg_length():

@@ -41,3 +41,20 @@ def test_lying_avatar_has_fallen():
         for _ in range(10):
             world.step(world.spec.default_action())
         assert world.measure().fallen
+
+
+@pytest.mark.parametrize("fixed_root", [True, False])
+def test_root_is_the_hip_joint_centre_midpoint(fixed_root):
+    with sim.Simulation(fixed_root=fixed_root) as world:
+        angle = 0.4
+        quat = [0.0, 0.0, np.sin(angle / 2), np.cos(angle / 2)]  # turned 0.4 rad to the left
+        world.reset_pose([0.3, 0.2, 1.5], quat, np.zeros(world.spec.n_dofs))
+        poses = world.link_poses()
+        state = world.state()
+        half = 0.5 * world.body.hip_joint_separation_m
+    np.testing.assert_allclose(state.root_position_m, [0.3, 0.2, 1.5], atol=1e-6)
+    np.testing.assert_allclose(state.root_quaternion, quat, atol=1e-6)
+    midpoint = 0.5 * (poses["thigh_r"][0] + poses["thigh_l"][0])
+    np.testing.assert_allclose(midpoint, [0.3, 0.2, 1.5], atol=1e-6)
+    left = np.array([-np.sin(angle), np.cos(angle), 0.0])
+    np.testing.assert_allclose(poses["thigh_l"][0] - midpoint, half * left, atol=1e-6)

@@ -75,11 +75,15 @@ def test_positions_round_trip_to_angles():
 
 def test_missing_angle_column_raises():
     angles = JointAngles(np.arange(3.0), 1.0, ("hip_flexion_r",), np.zeros((3, 1)))
-    with pytest.raises(GaitTwinInputError, match=r"model 'legs9': expected columns \['hip_adduction_r'"):
+    with pytest.raises(
+        GaitTwinInputError, match=r"model 'legs9': expected columns \['hip_adduction_r'"
+    ):
         sim.DEFAULT_MODEL.joint_positions_from_angles(angles)
 
 
 def test_bad_action_shape_raises():
     with sim.Simulation() as world:
-        with pytest.raises(GaitTwinInputError, match=r"action: expected shape \(14,\), found \(9,\)"):
+        with pytest.raises(
+            GaitTwinInputError, match=r"action: expected shape \(14,\), found \(9,\)"
+        ):
             world.step(np.zeros(9))

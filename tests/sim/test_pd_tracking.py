@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
+from winter_clips import winter_joint_angles
 
 import sim
-from conftest import winter_joint_angles
+from gait import Motion
 
 
 @pytest.mark.parametrize("spec", [sim.DEFAULT_MODEL, sim.ANKLE_MODEL], ids=lambda s: s.name)
@@ -34,3 +35,25 @@ def test_torque_limit_zero_leaves_joints_limp():
         for _ in range(20):
             world.step(spec.default_action(target))
         assert world.state().joint_positions_rad[0] == pytest.approx(-1.0, abs=0.02)
+
+
+def test_free_avatar_tracking_a_walk_on_stairs_stays_physical():
+    """No explosion at the chosen time step: a falling, kicking avatar keeps bounded speeds."""
+    spec = sim.DEFAULT_MODEL
+    angles, contacts = winter_joint_angles(n_cycles=1.0, sampling_rate_hz=30.0)
+    n = angles.time_s.size
+    clip = Motion(np.zeros((n, 3)), np.tile([0, 0, 0, 1.0], (n, 1)), angles, contacts)
+    with sim.Simulation(spec, terrain=sim.Terrain("stairs", 4)) as world:
+        world.reset()
+        result = sim.rollout(
+            world, sim.ClipTracker(clip, spec, dt=world.dt), 90, stop_on_fall=False
+        )
+        final = world.state()
+    assert np.all(np.isfinite(final.to_vector()))
+    speeds = np.linalg.norm(np.diff(result.motion.root_position_m, axis=0), axis=1) / world.dt
+    assert speeds.max() < 5.0
+    assert np.all(result.motion.root_position_m[:, 2] > -0.05)  # never through the ground
+    # untrained, it falls within a second, and the fall is the first non-foot contact
+    assert result.fell_at_s is not None and result.fell_at_s < 1.0
+    first = next(k for k, m in enumerate(result.measurements) if m.fallen)
+    assert result.fell_at_s == pytest.approx(first * world.dt)

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
+from winter_clips import winter_joint_angles
 
 import sim
-from conftest import winter_joint_angles
 from gait import Motion
 from imu import GaitTwinInputError
 
@@ -31,8 +31,8 @@ def test_push_moves_the_pelvis_in_the_push_direction():
             world, controller, 20, push_at_s=0.1, push_force_n=np.array([0.0, 150.0, 0.0])
         )
     y = result.motion.root_position_m[:, 1]
-    assert y.max() > y[0] + 0.005  # the standing avatar tips to the left and rocks back
-    assert abs(y.min() - y[0]) < 0.002
+    assert y.max() > y[0] + 0.005  # the standing avatar tips to the left first
+    assert np.argmax(y) < np.argmin(y)
     assert result.fell_at_s is None
     assert result.actions.shape == (20, world.spec.action_size)
     assert len(result.measurements) == 21

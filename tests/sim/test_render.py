@@ -1,9 +1,9 @@
 import imageio.v2 as imageio
 import numpy as np
 import pytest
+from winter_clips import winter_motion
 
 import sim
-from conftest import winter_motion
 from imu import GaitTwinInputError
 
 
@@ -27,9 +27,18 @@ def test_side_by_side_video(tmp_path, suffix):
     frames = [frame for frame in imageio.get_reader(path)]
     assert len(frames) == int(motion.time_s[-1] * 10.0) + 1
     assert frames[0].shape[:2] == (64, 192)
-    np.testing.assert_allclose(frames[0][8:, :96, :3], frames[0][8:, 96:, :3], atol=40)
+    # both panels show the same motion: they agree up to video compression
+    difference = np.abs(frames[0][8:, :96].astype(int) - frames[0][8:, 96:].astype(int))
+    assert np.mean(difference) < 5.0
 
 
 def test_video_suffix_is_checked(tmp_path):
     with pytest.raises(GaitTwinInputError, match=r"expected a \.mp4 or \.gif suffix"):
         sim.write_video([np.zeros((8, 8, 3), np.uint8)], tmp_path / "x.avi", fps=10.0)
+
+
+def test_bad_camera_raises():
+    with pytest.raises(
+        GaitTwinInputError, match=r"Camera\.width: expected 8 to 4096 pixels, found 0"
+    ):
+        sim.Camera(width=0)

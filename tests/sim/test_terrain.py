@@ -60,11 +60,16 @@ def test_rays_on_flat_ground_and_in_front_of_stairs():
     on_riser = np.min(np.abs(hits[:, :1] - terrain.step_edges_x_m[None, :]), axis=1) < 1e-3
     assert np.all(on_tread[hit] | on_riser[hit])
     # the forward horizontal ray hits the riser whose top is above the pelvis
-    assert hits[-1, 0] == pytest.approx(terrain.step_edges_x_m[int(0.95 // terrain.rise_m)], abs=1e-3)
+    assert hits[-1, 0] == pytest.approx(
+        terrain.step_edges_x_m[int(0.95 // terrain.rise_m)], abs=1e-3
+    )
 
 
 def test_unknown_terrain_raises():
-    with pytest.raises(GaitTwinInputError, match="Terrain.kind: expected 'flat', 'ramp' or 'stairs', found 'hill'"):
+    with pytest.raises(
+        GaitTwinInputError,
+        match=r"Terrain\.kind: expected 'flat', 'ramp' or 'stairs', found 'hill'",
+    ):
         sim.Terrain("hill")
-    with pytest.raises(GaitTwinInputError, match="Terrain.level: expected 0 to 4, found 5"):
+    with pytest.raises(GaitTwinInputError, match=r"Terrain\.level: expected 0 to 4, found 5"):
         sim.Terrain("ramp", 5)

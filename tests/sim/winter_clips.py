@@ -1,13 +1,12 @@
-"""Shared fixtures of the sim tests: a walking clip built from Winter's normative curves."""
+"""Walking clips for the sim tests, built from Winter's normative hip and knee curves."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-import pytest
 
+import gait
 from gait import Motion
 from imu import JointAngles
 
@@ -18,13 +17,14 @@ STANCE_FRACTION = 0.6
 
 def winter_curves() -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
     """Return (cycle %, hip flexion rad, knee flexion rad, cycle duration s, speed m/s)."""
-    table = pd.read_csv(WINTER_CSV, skiprows=6, header=None, encoding="utf-8-sig")
-    table = table.dropna(subset=[1])
-    percent = table[1].to_numpy(float)
-    hip = np.deg2rad(table[4].to_numpy(float))
-    knee = np.deg2rad(table[5].to_numpy(float))
-    header = pd.read_csv(WINTER_CSV, nrows=3, header=None, encoding="utf-8-sig")
-    return percent, hip, knee, float(header.iloc[1, 2]), float(header.iloc[2, 2])
+    table = gait.read_winter_normative(WINTER_CSV)
+    return (
+        table.index.to_numpy(float),
+        np.deg2rad(table["hip_flexion_deg"].to_numpy(float)),
+        np.deg2rad(table["knee_flexion_deg"].to_numpy(float)),
+        float(table.attrs["cycle_duration_s"]),
+        float(table.attrs["speed_m_s"]),
+    )
 
 
 def winter_joint_angles(
@@ -46,7 +46,9 @@ def winter_joint_angles(
         columns[f"hip_rotation_{side}"] = np.deg2rad(3.0) * np.cos(2 * np.pi * phase / 100.0)
         columns[f"knee_flexion_{side}"] = np.interp(phase, percent, knee)
         if ankles:
-            columns[f"ankle_dorsiflexion_{side}"] = np.deg2rad(5.0) * np.sin(2 * np.pi * phase / 100)
+            columns[f"ankle_dorsiflexion_{side}"] = np.deg2rad(5.0) * np.sin(
+                2 * np.pi * phase / 100
+            )
             columns[f"ankle_inversion_{side}"] = np.deg2rad(3.0) * np.sin(2 * np.pi * phase / 100)
         contacts[:, col] = phase < STANCE_FRACTION * 100.0
     names = tuple(columns)
@@ -65,8 +67,3 @@ def winter_motion(
     root = np.column_stack([speed * angles.time_s, np.zeros(n), np.full(n, root_height_m)])
     quats = np.tile([0.0, 0.0, 0.0, 1.0], (n, 1))
     return Motion(root, quats, angles, contacts, {"source": "Winter normative (test clip)"})
-
-
-@pytest.fixture(scope="session")
-def walking_motion() -> Motion:
-    return winter_motion()
