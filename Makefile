@@ -14,8 +14,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[sim,learn,dev]"
 	touch $(STAMP)
 
+# The pipeline on the bundled Xsens walk, stage by stage; results in out/demo.
 demo: $(STAMP)
-	$(BIN)/python examples/01_imu_to_joint_angles.py --out out/demo
+	$(BIN)/python examples/01_imu_to_joint_angles.py --out out/demo/01_joint_angles
+	$(BIN)/python examples/02_segment_steps.py --out out/demo/02_steps
+	$(BIN)/python examples/04_contact_correction.py --out out/demo/04_contact_correction
+	@echo "demo results: out/demo (joint angles, steps, contact-corrected clip and video)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests examples benchmarks
