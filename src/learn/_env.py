@@ -8,11 +8,12 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
+import pandas as pd
 
-from gait import Motion
+from gait import Motion, nearest_clip
 from imu import GaitTwinInputError
 from learn import _quaternion as quaternion
-from learn._observation import BodyReading, posture_features, read_body
+from learn._observation import LINK_PARENTS, BodyReading, posture_features, read_body
 from learn._reference import ReferenceFrame, ReferenceMotion
 from learn._reward import (
     GoalErrors,
@@ -22,7 +23,7 @@ from learn._reward import (
     physics_penalty,
     total_reward,
 )
-from sim import DEFAULT_MODEL, ModelSpec, Simulation, Terrain
+from sim import DEFAULT_MODEL, RAY_ANGLES_RAD, ModelSpec, Simulation, Terrain
 
 #: Goal ranges of the atlas (the paper's): speed 0.4-1.4 m/s, stride length 0.5-1.7 m.
 SPEED_RANGE_M_S: tuple[float, float] = (0.4, 1.4)
@@ -35,8 +36,8 @@ class ImitationEnv(gym.Env):
     """The avatar imitates a looping reference gait cycle while meeting speed and stride goals.
 
     At every reset a goal (speed, stride length) is drawn (or the fixed ``goal`` is used), the
-    clip whose (speed, stride length) is nearest is time-resampled to the goal speed
-    (:meth:`ReferenceMotion.time_resampled`), and the avatar is placed in the reference state at
+    nearest clip (:meth:`nearest_clip`) is time-resampled to the goal speed and stride length
+    (:meth:`ReferenceMotion.resampled`), and the avatar is placed in the reference state at
     a random phase (reference state initialisation). Control runs at ``1 / simulation.dt``
     (30 Hz by default). An episode ends when a non-foot link touches the ground (terminated, a
     fall) or after ``max_steps`` steps (truncated).
@@ -71,13 +72,13 @@ class ImitationEnv(gym.Env):
     -----
     **Actions** (``Box(-1, 1, (n_dofs + n_joints,))``, 14 for the default model):
 
-    ==================  ===========  ===================================================
-    component           size         meaning
-    ==================  ===========  ===================================================
-    PD targets          n_dofs (9)   offset mode: ``q_ref(t + dt) + 0.5 rad * a``;
-                                     absolute mode: ``mid + half_range * a``; rad
-    torque limits       n_joints (5) ``max_torque * (1 + a) / 2``, N m (zero = half)
-    ==================  ===========  ===================================================
+    ================  ============  ======================================================
+    component         size          meaning
+    ================  ============  ======================================================
+    PD targets        n_dofs (9)    offset mode: ``q_ref(t + dt) + offset_scale_rad * a``;
+                                    absolute mode: ``mid + half_range * a``; rad
+    torque limits     n_joints (5)  ``max_torque * (1 + a) / 2``, N m (zero = half)
+    ================  ============  ======================================================
 
     **Observation**: three stacked frames ``(t-2, t-1, t)`` of the following components
     (116 per frame for the default model, 348 in total, float32). Vectors "in the heading
@@ -157,13 +158,15 @@ class ImitationEnv(gym.Env):
         self.dt = self.simulation.dt
         self._window = max(2, round(window_s / self.dt))
         self._references: dict[int, ReferenceMotion] = {}
+        self._manifest: pd.DataFrame | None = None
         self._mid = 0.5 * (spec.lower_rad + spec.upper_rad)
         self._half = 0.5 * (spec.upper_rad - spec.lower_rad)
         self._max_torque = spec.max_torque_n_m
         n = spec.action_size
         self.action_space = gym.spaces.Box(-1.0, 1.0, (n,), dtype=np.float32)
-        #: goal block 5 + torque limits + posture (1 + 4 + 3 + 3 + 7 * 10 + 3 + 6) + 16
-        self.frame_size = 5 + len(spec.joints) + 90 + 16
+        posture = 1 + 4 + 3 + 3 + 10 * len(LINK_PARENTS) + 3 + 6
+        #: Values per observation frame (see the table above): 116 for the default model.
+        self.frame_size = 5 + len(spec.joints) + posture + 2 + 1 + len(RAY_ANGLES_RAD)
         self.observation_space = gym.spaces.Box(
             -np.inf, np.inf, (3 * self.frame_size,), dtype=np.float32
         )
@@ -176,7 +179,10 @@ class ImitationEnv(gym.Env):
         self.simulation.close()
 
     def clip_reference(self, index: int) -> ReferenceMotion:
-        """Return clip ``index`` as a :class:`ReferenceMotion` at its own speed (cached)."""
+        """Return clip ``index`` as a :class:`ReferenceMotion` at its own speed (cached).
+
+        Building it plays the clip on this environment's avatar: call it between episodes.
+        """
         if index not in self._references:
             self._references[index] = ReferenceMotion.from_motion(
                 self.clips[index], self.simulation
@@ -184,12 +190,22 @@ class ImitationEnv(gym.Env):
         return self._references[index]
 
     def nearest_clip(self, speed_m_s: float, stride_length_m: float) -> int:
-        """Index of the clip whose (speed, stride length) is nearest to the goal (Euclidean)."""
-        distances = [
-            np.hypot(ref.speed_m_s - speed_m_s, ref.stride_length_m - stride_length_m)
-            for ref in (self.clip_reference(i) for i in range(len(self.clips)))
-        ]
-        return int(np.argmin(distances))
+        """Index of the clip nearest to the goal, by :func:`gait.nearest_clip`.
+
+        The distance is the library's, over (speed, step length) with step length = half the
+        stride length.
+        """
+        if self._manifest is None:
+            references = [self.clip_reference(i) for i in range(len(self.clips))]
+            self._manifest = pd.DataFrame(
+                {
+                    "clip_index": np.arange(len(references)),
+                    "speed_m_s": [r.speed_m_s for r in references],
+                    "step_length_m": [0.5 * r.stride_length_m for r in references],
+                }
+            )
+        row = nearest_clip(self._manifest, speed_m_s=speed_m_s, step_length_m=0.5 * stride_length_m)
+        return int(row["clip_index"])
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -223,7 +239,7 @@ class ImitationEnv(gym.Env):
             )
         self.goal_now = (float(goal[0]), float(goal[1]))
         clip = self.nearest_clip(*self.goal_now)
-        self.reference = self.clip_reference(clip).time_resampled(self.goal_now[0])
+        self.reference = self.clip_reference(clip).resampled(*self.goal_now)
         phase = options.get("phase", rng.uniform() if self.random_start else 0.0)
         self._t0 = float(phase) * self.reference.cycle_duration_s
         self._step = 0

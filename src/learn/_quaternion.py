@@ -67,4 +67,6 @@ def to_heading_frame(yaw_rad: float | np.ndarray, vectors: np.ndarray) -> np.nda
     """
     c, s = np.cos(yaw_rad), np.sin(yaw_rad)
     v = np.asarray(vectors, dtype=float)
+    if np.ndim(yaw_rad) == 0:  # one matrix product: the per-step hot path
+        return v @ np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
     return np.stack((c * v[..., 0] + s * v[..., 1], -s * v[..., 0] + c * v[..., 1], v[..., 2]), -1)

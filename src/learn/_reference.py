@@ -62,6 +62,27 @@ def walking_cycle(motion: Motion) -> tuple[int, int]:
     return min(candidates)
 
 
+def clip_goal(motion: Motion) -> tuple[float, float]:
+    """Return a clip's measured ``(speed_m_s, stride_length_m)`` over its first stride.
+
+    Stride length is the root's advance along +x over :func:`walking_cycle`; speed is that over
+    the stride's duration. These are the goals of a patient's adaptation.
+
+    Raises
+    ------
+    GaitTwinInputError
+        If the clip has no full stride or does not advance along +x.
+    """
+    start, end = walking_cycle(motion)
+    stride = float(motion.root_position_m[end, 0] - motion.root_position_m[start, 0])
+    if stride <= 0.0:
+        raise GaitTwinInputError(
+            f"motion {motion.metadata.get('trial', '')!r}: expected a walk along +x, found a "
+            f"stride of {stride:.3f} m"
+        )
+    return stride * motion.sampling_rate_hz / (end - start), stride
+
+
 @dataclass(frozen=True)
 class ReferenceMotion:
     """One periodic gait cycle of a clip on the avatar, evaluated at any time.
@@ -153,13 +174,8 @@ class ReferenceMotion:
         ]
         root = np.array(motion.root_position_m[start : end + 1])
         quats = np.array(motion.root_quaternion[start : end + 1])
-        duration = (end - start) / motion.sampling_rate_hz
-        stride = float(root[-1, 0] - root[0, 0])
-        if stride <= 0.0:
-            raise GaitTwinInputError(
-                f"motion {motion.metadata.get('trial', '')!r}: expected a walk along +x, found a "
-                f"stride of {stride:.3f} m"
-            )
+        speed, stride = clip_goal(motion)
+        duration = stride / speed
         source_phase = np.linspace(0.0, 1.0, end - start + 1)
         drift = source_phase[:, None]
         positions = positions - drift * (positions[-1] - positions[0])
@@ -174,7 +190,7 @@ class ReferenceMotion:
         positions = _interp_rows(source_phase, positions, phase)
         root = _interp_rows(source_phase, root, phase)
         quats = Slerp(source_phase, rotations)(phase).as_quat()
-        nearest = np.clip(np.searchsorted(source_phase, phase), 0, end - start)
+        nearest = np.rint(phase * (end - start)).astype(int)
         contacts = contacts_source[nearest].astype(bool)
 
         h = duration / n
@@ -214,29 +230,40 @@ class ReferenceMotion:
             name=f"{trial}[{start}:{end}]",
         )
 
-    def time_resampled(self, speed_m_s: float) -> ReferenceMotion:
-        """Return the cycle played faster or slower so that its mean speed is ``speed_m_s``.
+    def resampled(self, speed_m_s: float, stride_length_m: float) -> ReferenceMotion:
+        """Return the cycle time-resampled to a target speed and stride length.
 
-        Poses along the cycle are unchanged; its duration becomes ``D / speed`` and every
-        velocity scales by the ratio of durations (the paper's time resampling).
+        As :func:`gait.resample_clip`: the cycle lasts ``T* = L* / v*`` and the root advances
+        ``L*`` per cycle; poses along the cycle are unchanged, so every velocity scales by
+        ``T / T*`` (plus the new mean forward speed for the root). A stride length far from
+        the clip's makes the feet slide (pick the nearest clip first).
 
         Parameters
         ----------
         speed_m_s
-            Target mean speed, m/s, > 0.
+            Target mean speed ``v*``, m/s, > 0.
+        stride_length_m
+            Target stride length ``L*``, m, > 0.
 
         Raises
         ------
         GaitTwinInputError
-            If the speed is not positive.
+            If a target is not positive.
         """
-        if not speed_m_s > 0.0:
-            raise GaitTwinInputError(f"speed_m_s: expected > 0, found {speed_m_s}")
-        ratio = speed_m_s / self.speed_m_s
+        if not (speed_m_s > 0.0 and stride_length_m > 0.0):
+            raise GaitTwinInputError(
+                f"target: expected positive speed and stride length, found {speed_m_s} m/s and "
+                f"{stride_length_m} m"
+            )
+        duration = stride_length_m / speed_m_s
+        ratio = self.cycle_duration_s / duration
+        old_mean = np.array([self.speed_m_s, 0.0, 0.0])
+        new_mean = np.array([speed_m_s, 0.0, 0.0])
         return replace(
             self,
-            cycle_duration_s=self.cycle_duration_s / ratio,
-            root_linear_velocity_m_s=self.root_linear_velocity_m_s * ratio,
+            cycle_duration_s=duration,
+            stride_length_m=float(stride_length_m),
+            root_linear_velocity_m_s=(self.root_linear_velocity_m_s - old_mean) * ratio + new_mean,
             root_angular_velocity_rad_s=self.root_angular_velocity_rad_s * ratio,
             joint_velocities_rad_s=self.joint_velocities_rad_s * ratio,
         )

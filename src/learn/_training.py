@@ -39,6 +39,9 @@ STATE_FILE = "state.json"
 RNG_FILE = "rng.pkl"
 MANIFEST_FILE = "manifest.json"
 
+#: Default number of environment processes per CPU core.
+ENVS_PER_CORE = 4
+
 #: Packages whose versions go into the run manifest.
 _PACKAGES = (
     "gaittwin",
@@ -58,7 +61,8 @@ class PPOSettings:
     Parameters
     ----------
     n_steps_per_env
-        Rollout length per environment between updates (update batch = ``n_envs`` times this).
+        Rollout length per environment between updates (update batch = ``n_envs`` times this:
+        2048 with the default 8 environments on 2 cores).
     batch_size
         Minibatch size.
     n_epochs
@@ -78,7 +82,7 @@ class PPOSettings:
         Hidden layers (ReLU) of the policy and value networks (the paper's 3x256 and 2x128).
     """
 
-    n_steps_per_env: int = 1024
+    n_steps_per_env: int = 256
     batch_size: int = 512
     n_epochs: int = 5
     learning_rate: float = 3e-4
@@ -175,6 +179,21 @@ def save_checkpoint(model: PPO, folder: str | Path) -> Path:
     return folder
 
 
+def check_policy_folder(folder: str | Path) -> Path:
+    """Return ``folder`` as a path if it holds ``model.zip`` and ``vecnormalize.pkl``.
+
+    Raises
+    ------
+    GaitTwinInputError
+        Naming the first missing file.
+    """
+    folder = Path(folder)
+    for name in (MODEL_FILE, NORMALISER_FILE):
+        if not (folder / name).is_file():
+            raise GaitTwinInputError(f"policy folder {str(folder)!r}: expected {name}, not found")
+    return folder
+
+
 def load_policy(folder: str | Path, venv: VecEnv) -> tuple[PPO, VecNormalize]:
     """Load a saved model and its observation normaliser onto environments.
 
@@ -195,10 +214,7 @@ def load_policy(folder: str | Path, venv: VecEnv) -> tuple[PPO, VecNormalize]:
     GaitTwinInputError
         If a file is missing.
     """
-    folder = Path(folder)
-    for name in (MODEL_FILE, NORMALISER_FILE):
-        if not (folder / name).is_file():
-            raise GaitTwinInputError(f"policy folder {str(folder)!r}: expected {name}, not found")
+    folder = check_policy_folder(folder)
     normaliser = VecNormalize.load(str(folder / NORMALISER_FILE), venv)
     model = PPO.load(folder / MODEL_FILE, env=normaliser, device="cpu")
     return model, normaliser
@@ -246,6 +262,7 @@ def train(
     init_from: str | Path | None = None,
     progress_bar: bool = True,
     tensorboard: bool = True,
+    torch_threads: int = 1,
 ) -> PPO:
     """Train (or continue training) a PPO imitation policy; the engine of atlas and adaptation.
 
@@ -265,18 +282,25 @@ def train(
         Seeds torch, the policy and the environments (environment ``i`` gets ``seed + i``;
         a resumed run re-seeds them with ``seed + num_timesteps + i``).
     n_envs
-        Parallel environments (default: all cores, ``os.cpu_count()``).
+        Parallel environments, one process each (default: ``ENVS_PER_CORE`` per core; more
+        processes than cores keep the cores busy while the main process runs the policy:
+        measured +30 % (4 envs) and +45 % (8 envs) training steps/s on 2 cores).
     checkpoint_every_steps
         Checkpoint period, environment steps (checked at the end of each rollout).
     resume
         Continue from the newest checkpoint in ``out_dir`` (error if there is none).
     init_from
-        Start from these policy weights and normaliser statistics (a run or checkpoint
-        folder, e.g. the atlas) instead of a fresh network; counters restart at zero.
+        Start from the policy and value weights (including the action std) and the normaliser
+        statistics of this run or checkpoint folder (e.g. the atlas); the optimiser, counters
+        and PPO settings are this run's.
     progress_bar
         Show a progress bar (tqdm/rich).
     tensorboard
         Also write TensorBoard events (needs the ``tensorboard`` package).
+    torch_threads
+        Threads of torch in this process (``torch.set_num_threads``). One is fastest here: the
+        networks are small and the environment processes need the cores (measured 2.7x faster
+        than torch's default on 2 cores).
 
     Returns
     -------
@@ -305,45 +329,28 @@ def train(
         raise GaitTwinInputError("resume and init_from: expected at most one, found both")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    n_envs = n_envs or os.cpu_count() or 1
+    n_envs = n_envs or ENVS_PER_CORE * (os.cpu_count() or 1)
     checkpoint = latest_checkpoint(out) if resume else None
     if resume and checkpoint is None:
         raise GaitTwinInputError(f"resume: expected a checkpoint in {str(out / 'checkpoints')!r}")
     done = json.loads((checkpoint / STATE_FILE).read_text())["num_timesteps"] if checkpoint else 0
     venv = make_vec_env(clips, env_settings, n_envs=n_envs, seed=seed + done)
+    torch.set_num_threads(torch_threads)
     torch.manual_seed(seed)
-    if checkpoint is not None or init_from is not None:
-        source = Path(checkpoint if checkpoint is not None else init_from)
-        model, normaliser = load_policy(source, venv)
+    if checkpoint is not None:
+        model, normaliser = load_policy(checkpoint, venv)
         normaliser.training = True
-        if checkpoint is not None:
-            rng = pickle.loads((checkpoint / RNG_FILE).read_bytes())
-            torch.set_rng_state(rng["torch"])
-        else:
-            model.num_timesteps = 0
-            model._n_updates = 0
         model.set_random_seed(seed + done)
+        torch.set_rng_state(pickle.loads((checkpoint / RNG_FILE).read_bytes())["torch"])
     else:
-        normaliser = VecNormalize(venv, norm_obs=True, norm_reward=False, clip_obs=10.0)
-        model = PPO(
-            "MlpPolicy",
-            normaliser,
-            n_steps=ppo.n_steps_per_env,
-            batch_size=ppo.batch_size,
-            n_epochs=ppo.n_epochs,
-            learning_rate=ppo.learning_rate,
-            gamma=ppo.gamma,
-            gae_lambda=ppo.gae_lambda,
-            clip_range=ppo.clip_range,
-            policy_kwargs={
-                "net_arch": {"pi": list(ppo.policy_layers), "vf": list(ppo.value_layers)},
-                "activation_fn": torch.nn.ReLU,
-                "log_std_init": ppo.log_std_init,
-            },
-            seed=seed,
-            device="cpu",
-            verbose=0,
-        )
+        if init_from is not None:
+            start, normaliser = load_policy(init_from, venv)
+            normaliser.training = True
+        else:
+            normaliser = VecNormalize(venv, norm_obs=True, norm_reward=False, clip_obs=10.0)
+        model = _new_ppo(normaliser, ppo, seed)
+        if init_from is not None:
+            model.policy.load_state_dict(start.policy.state_dict())
     formats = ["csv", "tensorboard"] if tensorboard else ["csv"]
     model.set_logger(configure(str(out / "logs" / f"from_{done:010d}"), formats))
     callback = _CheckpointCallback(out / "checkpoints", checkpoint_every_steps)
@@ -393,6 +400,32 @@ def read_progress(run_folder: str | Path) -> pd.DataFrame:
     if not tables:
         raise GaitTwinInputError(f"run {str(run_folder)!r}: expected logs/from_*/progress.csv")
     return pd.concat(tables, ignore_index=True)
+
+
+def _new_ppo(normaliser: VecNormalize, ppo: PPOSettings, seed: int) -> PPO:
+    """Return a fresh PPO model with ``ppo``'s settings on the normalised environments.
+
+    The minibatch is capped at the rollout size (few environments, short rollouts).
+    """
+    return PPO(
+        "MlpPolicy",
+        normaliser,
+        n_steps=ppo.n_steps_per_env,
+        batch_size=min(ppo.batch_size, ppo.n_steps_per_env * normaliser.num_envs),
+        n_epochs=ppo.n_epochs,
+        learning_rate=ppo.learning_rate,
+        gamma=ppo.gamma,
+        gae_lambda=ppo.gae_lambda,
+        clip_range=ppo.clip_range,
+        policy_kwargs={
+            "net_arch": {"pi": list(ppo.policy_layers), "vf": list(ppo.value_layers)},
+            "activation_fn": torch.nn.ReLU,
+            "log_std_init": ppo.log_std_init,
+        },
+        seed=seed,
+        device="cpu",
+        verbose=0,
+    )
 
 
 def _write_manifest(out: Path, part: dict[str, Any]) -> None:

@@ -97,8 +97,10 @@ def test_playing_the_reference_kinematically_scores_near_the_maximum(walk_clip):
     environment.close()
     imitation = np.array([i["imitation"] for i in infos])
     goal_terms = np.array([i["goal"] for i in infos[40:]])  # after a stride has been measured
-    assert imitation.min() > 0.97
-    assert goal_terms.min() > 0.9
+    assert imitation.min() > 0.99
+    assert goal_terms.min() > 0.95
+    rewards = [0.5 * i["goal"] + 0.5 * i["imitation"] - i["physics"] for i in infos]
+    assert np.mean(rewards) > 0.85  # the rest: the clip's own foot sliding (rigid feet)
     assert max(i["joint_error_rad"] for i in infos) < 1e-6
 
 

@@ -42,16 +42,21 @@ def test_stance_feet_stand_on_the_ground(reference):
     assert np.percentile(soles_z[~reference.foot_contacts], 75) > 0.03  # swing feet lift
 
 
-def test_time_resampling_keeps_poses_and_scales_velocities(reference):
-    faster = reference.time_resampled(2.0 * reference.speed_m_s)
-    assert faster.cycle_duration_s == pytest.approx(0.5 * reference.cycle_duration_s)
-    assert faster.speed_m_s == pytest.approx(2.0 * reference.speed_m_s)
+def test_resampling_keeps_poses_and_scales_velocities(reference):
+    target_speed, target_stride = 2.0 * reference.speed_m_s, 1.5 * reference.stride_length_m
+    faster = reference.resampled(target_speed, target_stride)
+    assert faster.speed_m_s == pytest.approx(target_speed)
+    assert faster.stride_length_m == pytest.approx(target_stride)
+    ratio = reference.cycle_duration_s / faster.cycle_duration_s
+    assert ratio == pytest.approx(2.0 / 1.5)
     np.testing.assert_allclose(faster.joint_positions_rad, reference.joint_positions_rad)
     np.testing.assert_allclose(
-        faster.joint_velocities_rad_s, 2.0 * reference.joint_velocities_rad_s
+        faster.joint_velocities_rad_s, ratio * reference.joint_velocities_rad_s
     )
-    with pytest.raises(GaitTwinInputError, match=r"speed_m_s: expected > 0, found 0\.0"):
-        reference.time_resampled(0.0)
+    mean_forward = faster.root_linear_velocity_m_s[:-1, 0].mean()
+    assert mean_forward == pytest.approx(target_speed, rel=1e-3)
+    with pytest.raises(GaitTwinInputError, match="expected positive speed and stride length"):
+        reference.resampled(0.0, 1.0)
 
 
 def test_integrated_velocities_reproduce_the_positions(reference):

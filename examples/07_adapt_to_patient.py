@@ -1,0 +1,81 @@
+"""Example 7: adapt the atlas to one patient's walk (stage II); compare with training from scratch.
+
+The patient clip (default: the bundled CMU take 16_15, held out of the atlas library by example
+6) becomes the only reference and the goals are fixed to its measured speed and stride length.
+The same budget is spent twice: starting from the atlas (``--atlas``) and from a fresh network.
+Both are evaluated at the patient's goal, and the steps each needed to reach the reward level
+the scratch run ends at are printed (the paper: the atlas start needed about a quarter).
+
+    python examples/06_train_atlas.py --out out/atlas
+    python examples/07_adapt_to_patient.py --atlas out/atlas --out out/adapt --steps 50000
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+from pathlib import Path
+
+import pandas as pd
+
+import learn
+
+BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "cmu"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--atlas", type=Path, default=Path("out/atlas"), help="atlas run folder")
+    parser.add_argument("--patient", default="16_15", help="bundled CMU trial of the patient")
+    parser.add_argument("--out", type=Path, default=Path("out/adapt"), help="output folder")
+    parser.add_argument("--steps", type=int, default=50_000, help="budget of each run")
+    parser.add_argument("--seed", type=int, default=0, help="seed of both runs")
+    parser.add_argument("--envs", type=int, help="environment processes (default: 4 per core)")
+    parser.add_argument("--action-mode", choices=learn.ACTION_MODES, default="offset")
+    parser.add_argument("--eval-rollouts", type=int, default=3, help="evaluation episodes")
+    parser.add_argument("--no-scratch", action="store_true", help="skip the from-scratch run")
+    parser.add_argument("--no-video", action="store_true", help="skip the evaluation video")
+    args = parser.parse_args(argv)
+
+    patient = learn.cmu_walks(BUNDLED, trials=[args.patient])[0]
+    goal = learn.clip_goal(patient)
+    print(f"patient {args.patient}: speed {goal[0]:.2f} m/s, stride length {goal[1]:.2f} m")
+    starts = {"atlas": args.atlas} if args.no_scratch else {"atlas": args.atlas, "scratch": None}
+    rows, progress = [], {}
+    for name, start in starts.items():
+        run = args.out / name
+        model = learn.adapt(
+            start,
+            patient,
+            run,
+            total_timesteps=args.steps,
+            seed=args.seed,
+            n_envs=args.envs,
+            action_mode=args.action_mode,
+        )
+        settings = learn.EnvSettings(goal=goal, action_mode=args.action_mode)
+        table = learn.evaluate(
+            learn.Controller.from_model(model),
+            functools.partial(learn.make_env, [patient], settings),
+            [goal],
+            n_rollouts=args.eval_rollouts,
+            video_path=None if args.no_video or name != "atlas" else run / "adapted.mp4",
+        )
+        rows.append(table.assign(start=name))
+        progress[name] = learn.read_progress(run)
+    table = pd.concat(rows, ignore_index=True)
+    table.to_csv(args.out / "evaluation.csv", index=False)
+    print(table.round(3).to_string(index=False))
+    if len(progress) == 2:
+        # the level the scratch run reached at the end (mean of its last 3 log rows)
+        scratch = progress["scratch"].tail(3)
+        level = float((scratch["rollout/ep_rew_mean"] / scratch["rollout/ep_len_mean"]).mean())
+        needed = {k: learn.samples_to_reward(p, level) for k, p in progress.items()}
+        print(
+            f"steps to reach {level:.3f} reward per step (the scratch run's final level): "
+            f"atlas start {needed['atlas']:.0f}, from scratch {needed['scratch']:.0f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

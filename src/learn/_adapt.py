@@ -1,0 +1,96 @@
+"""Atlas-to-patient adaptation (stage II): fine-tune the atlas on one patient's clip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from stable_baselines3 import PPO
+
+from gait import Motion
+from imu import GaitTwinInputError
+from learn._reference import clip_goal
+from learn._training import EnvSettings, PPOSettings, train
+
+
+def adapt(
+    atlas_dir: str | Path | None,
+    patient_motion: Motion,
+    out_dir: str | Path,
+    *,
+    total_timesteps: int,
+    seed: int = 0,
+    n_envs: int | None = None,
+    action_mode: str = "offset",
+    ppo: PPOSettings = PPOSettings(),  # noqa: B008 (frozen dataclass)
+    checkpoint_every_steps: int = 50_000,
+    resume: bool = False,
+    progress_bar: bool = True,
+) -> PPO:
+    """Adapt the atlas to a patient: the patient's clip is the only reference, goals fixed.
+
+    Parameters
+    ----------
+    atlas_dir
+        Run or checkpoint folder of the atlas (policy, value network and observation
+        statistics are the starting point); ``None`` trains the same task from scratch, for
+        comparison.
+    patient_motion
+        The patient's walking clip (one straight walk with foot contacts).
+    out_dir
+        Run folder (see :func:`learn.train`).
+    total_timesteps
+        Budget, environment steps.
+    seed, n_envs, action_mode, ppo, checkpoint_every_steps, resume, progress_bar
+        As for :func:`learn.train` (``action_mode`` must match the atlas's).
+
+    Returns
+    -------
+    stable_baselines3.PPO
+
+    Raises
+    ------
+    GaitTwinInputError
+        If the clip has no full stride.
+
+    Notes
+    -----
+    The goals in the state are fixed to the patient's measured speed and stride length
+    (:func:`learn.clip_goal`), so the nearest-clip resampling leaves the clip unchanged.
+    """
+    goal = clip_goal(patient_motion)
+    return train(
+        [patient_motion],
+        out_dir,
+        total_timesteps=total_timesteps,
+        env_settings=EnvSettings(goal=goal, action_mode=action_mode),
+        ppo=ppo,
+        seed=seed,
+        n_envs=n_envs,
+        checkpoint_every_steps=checkpoint_every_steps,
+        resume=resume,
+        init_from=None if resume else atlas_dir,
+        progress_bar=progress_bar,
+    )
+
+
+def samples_to_reward(progress: pd.DataFrame, reward_per_step: float) -> float:
+    """Return the first step count at which the mean reward per step reaches a level.
+
+    Parameters
+    ----------
+    progress
+        From :func:`learn.read_progress`.
+    reward_per_step
+        Level of ``ep_rew_mean / ep_len_mean`` (the per-step reward, at most 1).
+
+    Returns
+    -------
+    float
+        ``time/total_timesteps`` of the first log row at or above the level; ``nan`` if never.
+    """
+    if "rollout/ep_rew_mean" not in progress:
+        raise GaitTwinInputError("progress: expected column 'rollout/ep_rew_mean'")
+    per_step = progress["rollout/ep_rew_mean"] / progress["rollout/ep_len_mean"]
+    reached = progress.loc[per_step >= reward_per_step, "time/total_timesteps"]
+    return float(reached.iloc[0]) if len(reached) else float("nan")

@@ -1,0 +1,242 @@
+"""Five-level slope and stair curricula, the promotion rule and an SB3 callback that applies them.
+
+The paper (Methods, "Task-Conditioned Rehabilitation Evaluation") trains each rehabilitation
+task under a curriculum of five difficulty levels and promotes "when the cumulative reward
+exceeds 90% of the patient's flat-ground performance (280) and after at least 500 episodes".
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from stable_baselines3.common.callbacks import BaseCallback
+
+from imu import GaitTwinInputError
+from sim import RAMP_TOP_HEIGHTS_M, Terrain
+
+#: Rehabilitation tasks and the :class:`sim.Terrain` kind each one uses.
+TASK_TERRAINS: dict[str, str] = {"slope": "ramp", "stairs": "stairs"}
+
+#: Number of curriculum levels per task (level 0 is flat ground).
+N_LEVELS: int = len(RAMP_TOP_HEIGHTS_M)
+
+
+def task_terrain(task: str, level: int) -> Terrain:
+    """Return the terrain of a task at a curriculum level.
+
+    Parameters
+    ----------
+    task
+        ``"slope"`` (the 9 m ramp, top elevations 0, 0.1875, 0.375, 0.5625, 0.75 m) or
+        ``"stairs"`` (12 risers of 0, 3.75, 7.5, 11.25, 15 cm, 0.30 m treads).
+    level
+        Curriculum level, 0 to 4.
+
+    Returns
+    -------
+    Terrain
+        ``sim.Terrain(kind, level)``.
+
+    Raises
+    ------
+    GaitTwinInputError
+        Unknown task or level out of range.
+    """
+    if task not in TASK_TERRAINS:
+        raise GaitTwinInputError(f"task: expected one of {sorted(TASK_TERRAINS)}, found {task!r}")
+    if not 0 <= level < N_LEVELS:
+        raise GaitTwinInputError(f"level: expected 0 to {N_LEVELS - 1}, found {level}")
+    return Terrain(TASK_TERRAINS[task], level)
+
+
+@runtime_checkable
+class CurriculumEnv(Protocol):
+    """What an environment must offer to be driven by :class:`CurriculumCallback`.
+
+    Both methods are called through ``VecEnv.env_method`` on every sub-environment; a change
+    takes effect at the environment's next ``reset`` (the episode under way finishes on the
+    terrain it started on).
+    """
+
+    def set_terrain_level(self, level: int) -> None:
+        """Use ``Terrain(kind, level)`` of the environment's task from the next reset on."""
+
+    def set_stair_cue(self, active: bool) -> None:
+        """Switch the stair cue reward (:class:`learn.StairCue`) on or off from the next reset."""
+
+
+class Curriculum:
+    r"""State of one task's curriculum: current level, episodes and steps spent per level.
+
+    Parameters
+    ----------
+    task
+        ``"slope"`` or ``"stairs"``.
+    flat_ground_return
+        The patient's flat-ground performance: the episode return of the adapted controller
+        on flat ground (the paper's 280), in the same reward units as the returns fed to
+        :meth:`record_episode`.
+    promotion_fraction
+        Fraction of ``flat_ground_return`` the returns must exceed (the paper's 0.9).
+    min_episodes
+        Episodes that must be finished at a level before promotion (the paper's 500).
+    window_episodes
+        The rule compares the mean return of the last ``window_episodes`` episodes at the
+        level (fewer while fewer were played) with the threshold; 1 compares single episodes.
+    start_level
+        Level of the first episode.
+
+    Notes
+    -----
+    Promotion rule, checked after every finished episode at level ``k``:
+
+    .. math:: n_k \ge N_{min} \quad\text{and}\quad
+              \bar R_k > f \, R_{flat}
+
+    with :math:`n_k` the episodes finished at level ``k``, :math:`\bar R_k` the mean return of
+    the last ``window_episodes`` of them, :math:`f` = ``promotion_fraction`` and
+    :math:`R_{flat}` = ``flat_ground_return``. The paper does not say whether "the cumulative
+    reward" is one episode's return or an average; the window (default 100 episodes) keeps one
+    lucky episode from promoting. When the rule holds, level ``k`` is *mastered*: its
+    steps-to-master (environment steps from entering the level to the qualifying episode) are
+    recorded and the curriculum moves to ``k + 1``; the top level stays once mastered.
+    """
+
+    def __init__(
+        self,
+        task: str,
+        *,
+        flat_ground_return: float,
+        promotion_fraction: float = 0.9,
+        min_episodes: int = 500,
+        window_episodes: int = 100,
+        start_level: int = 0,
+    ) -> None:
+        task_terrain(task, start_level)
+        if not np.isfinite(flat_ground_return):
+            raise GaitTwinInputError(
+                f"flat_ground_return: expected a finite number, found {flat_ground_return}"
+            )
+        if min_episodes < 1 or window_episodes < 1:
+            raise GaitTwinInputError(
+                "min_episodes, window_episodes: expected >= 1, "
+                f"found {min_episodes}, {window_episodes}"
+            )
+        self.task = task
+        self.flat_ground_return = float(flat_ground_return)
+        self.promotion_fraction = float(promotion_fraction)
+        self.min_episodes = int(min_episodes)
+        self.window_episodes = int(window_episodes)
+        self.level = int(start_level)
+        #: Environment steps from entering each mastered level to its qualifying episode.
+        self.steps_to_master: dict[int, int] = {}
+        #: Episodes finished at each level.
+        self.episodes: dict[int, int] = {self.level: 0}
+        self._entered_at_step = 0
+        self._returns: deque[float] = deque(maxlen=self.window_episodes)
+
+    @property
+    def threshold(self) -> float:
+        """Mean return to exceed for promotion: ``promotion_fraction * flat_ground_return``."""
+        return self.promotion_fraction * self.flat_ground_return
+
+    @property
+    def terrain(self) -> Terrain:
+        """Terrain of the current level."""
+        return task_terrain(self.task, self.level)
+
+    @property
+    def finished(self) -> bool:
+        """Whether the top level is mastered."""
+        return N_LEVELS - 1 in self.steps_to_master
+
+    def mastered(self, level: int) -> bool:
+        """Whether ``level`` has been mastered."""
+        return level in self.steps_to_master
+
+    def record_episode(self, episode_return: float, *, total_steps: int) -> bool:
+        """Record one finished episode at the current level and apply the promotion rule.
+
+        Parameters
+        ----------
+        episode_return
+            Sum of the environment's own rewards over the episode.
+        total_steps
+            Environment steps taken so far over the whole curriculum (e.g. SB3's
+            ``num_timesteps``), used for steps-to-master.
+
+        Returns
+        -------
+        bool
+            True when this episode mastered the current level (the level then moves up,
+            except at the top).
+        """
+        if self.finished:
+            return False
+        self._returns.append(float(episode_return))
+        self.episodes[self.level] = self.episodes.get(self.level, 0) + 1
+        if self.episodes[self.level] < self.min_episodes:
+            return False
+        if float(np.mean(self._returns)) <= self.threshold:
+            return False
+        self.steps_to_master[self.level] = int(total_steps) - self._entered_at_step
+        if self.level < N_LEVELS - 1:
+            self.level += 1
+            self.episodes[self.level] = 0
+            self._entered_at_step = int(total_steps)
+            self._returns.clear()
+        return True
+
+
+class CurriculumCallback(BaseCallback):
+    """Feed finished episodes to a :class:`Curriculum` and move the environments' terrain.
+
+    Reads the returns of finished episodes from ``infos[i]["episode"]["r"]`` (written by
+    SB3's ``VecMonitor``, as in :func:`learn.make_vec_env`; place it below any reward wrapper
+    so that the returns are the environment's own reward, comparable with the flat-ground
+    performance; a per-env ``Monitor`` works too, but gymnasium then warns that ``env_method``
+    reaches through a wrapper). On
+    promotion it calls ``set_terrain_level(level)`` on every sub-environment through
+    ``env_method``; for the stairs task with ``stair_cue=True`` it also calls
+    ``set_stair_cue(active)``: on while the current level is not yet mastered, off once it is
+    (the paper's "disabled once mastery is achieved"). The environments must follow
+    :class:`CurriculumEnv`.
+
+    Parameters
+    ----------
+    curriculum
+        The curriculum state (updated in place; read ``steps_to_master`` after training).
+    stair_cue
+        Drive the stair cue (ignored for the slope task). False for the no-cue ablation.
+    stop_when_finished
+        End training once the top level is mastered.
+    """
+
+    def __init__(
+        self, curriculum: Curriculum, *, stair_cue: bool = True, stop_when_finished: bool = False
+    ) -> None:
+        super().__init__()
+        self.curriculum = curriculum
+        self.drive_cue = stair_cue and curriculum.task == "stairs"
+        self.stop_when_finished = stop_when_finished
+
+    def _apply(self) -> None:
+        self.training_env.env_method("set_terrain_level", self.curriculum.level)
+        if self.drive_cue:
+            active = not self.curriculum.mastered(self.curriculum.level)
+            self.training_env.env_method("set_stair_cue", active)
+
+    def _on_training_start(self) -> None:
+        self._apply()
+
+    def _on_step(self) -> bool:
+        for info in self.locals["infos"]:
+            episode = info.get("episode")
+            if episode is None:
+                continue
+            if self.curriculum.record_episode(episode["r"], total_steps=self.num_timesteps):
+                self._apply()
+                self.logger.record("curriculum/level", self.curriculum.level)
+        return not (self.stop_when_finished and self.curriculum.finished)

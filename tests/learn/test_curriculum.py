@@ -1,0 +1,145 @@
+"""Tests of the slope/stair curricula, the promotion rule and the SB3 curriculum callback."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from stable_baselines3 import PPO
+from stable_baselines3.common.vec_env import DummyVecEnv, VecMonitor
+
+from imu import GaitTwinInputError
+from learn import Curriculum, CurriculumCallback, CurriculumEnv, task_terrain
+
+
+def test_levels_map_to_the_papers_terrains():
+    slope = [task_terrain("slope", k).top_height_m for k in range(5)]
+    stairs = [task_terrain("stairs", k).rise_m for k in range(5)]
+    np.testing.assert_allclose(slope, [0.0, 0.1875, 0.375, 0.5625, 0.75])
+    np.testing.assert_allclose(stairs, [0.0, 0.0375, 0.075, 0.1125, 0.15])
+    assert task_terrain("slope", 4).kind == "ramp"
+    assert task_terrain("slope", 4).ramp_length_m == 9.0
+    assert task_terrain("stairs", 2).kind == "stairs"
+    with pytest.raises(GaitTwinInputError, match="task: expected one of"):
+        task_terrain("ladder", 1)
+    with pytest.raises(GaitTwinInputError, match="level: expected 0 to 4, found 5"):
+        task_terrain("slope", 5)
+
+
+def test_not_promoted_before_min_episodes_even_with_high_returns():
+    c = Curriculum("slope", flat_ground_return=280.0, window_episodes=1)
+    for i in range(499):
+        assert not c.record_episode(1000.0, total_steps=10 * (i + 1))
+    assert c.level == 0
+    assert c.record_episode(1000.0, total_steps=5000)
+    assert c.level == 1
+    assert c.steps_to_master == {0: 5000}
+
+
+def test_promoted_at_the_first_qualifying_episode():
+    threshold = 0.9 * 280.0
+    c = Curriculum("stairs", flat_ground_return=280.0, window_episodes=1)
+    returns = [threshold - 1.0] * 600 + [threshold + 0.5] + [threshold + 50.0] * 10
+    promoted_at = [
+        i for i, r in enumerate(returns) if c.record_episode(r, total_steps=100 * (i + 1))
+    ]
+    assert promoted_at == [600]
+    assert c.level == 1
+    assert c.episodes == {0: 601, 1: 10}
+    # exactly at the threshold is not "exceeds"
+    d = Curriculum("stairs", flat_ground_return=280.0, min_episodes=1, window_episodes=1)
+    assert not d.record_episode(threshold, total_steps=1)
+
+
+def test_window_mean_keeps_one_lucky_episode_from_promoting():
+    c = Curriculum("slope", flat_ground_return=100.0, min_episodes=10, window_episodes=10)
+    for i in range(9):
+        assert not c.record_episode(50.0, total_steps=i + 1)
+    assert not c.record_episode(200.0, total_steps=10)  # 200 > 90, but the mean is 65
+    assert c.level == 0
+    # the window slides: after k returns of 100 the mean is (50 (9 - k) + 200 + 100 k) / 10,
+    # above 90 first at k = 6
+    promoted = [c.record_episode(100.0, total_steps=10 + k) for k in range(1, 8)]
+    assert promoted == [False] * 5 + [True, False]
+    assert c.level == 1
+    assert c.steps_to_master == {0: 16}
+
+
+def test_steps_recorded_per_level_and_top_level_stays():
+    c = Curriculum("slope", flat_ground_return=10.0, min_episodes=3, window_episodes=1)
+    steps = 0
+    levels_before = []
+    for _ in range(30):
+        steps += 7
+        levels_before.append(c.level)
+        c.record_episode(20.0, total_steps=steps)
+    # every level mastered after exactly three episodes of 7 steps
+    assert c.steps_to_master == {k: 21 for k in range(5)}
+    assert c.finished
+    assert c.level == 4
+    assert levels_before[:15] == [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4]
+    assert not c.record_episode(20.0, total_steps=steps + 7)
+    assert c.terrain == task_terrain("slope", 4)
+
+
+def test_bad_settings_raise():
+    with pytest.raises(GaitTwinInputError, match="flat_ground_return: expected a finite"):
+        Curriculum("slope", flat_ground_return=float("nan"))
+    with pytest.raises(GaitTwinInputError, match="min_episodes, window_episodes: expected >= 1"):
+        Curriculum("slope", flat_ground_return=1.0, min_episodes=0)
+
+
+class _LevelEnv(gym.Env):
+    """Episodes of 4 steps with reward 1 per step; records terrain level and cue calls."""
+
+    def __init__(self) -> None:
+        self.observation_space = gym.spaces.Box(-1.0, 1.0, (2,), dtype=np.float32)
+        self.action_space = gym.spaces.Box(-1.0, 1.0, (1,), dtype=np.float32)
+        self.level = -1
+        self.cue_calls: list[bool] = []
+        self._t = 0
+
+    def set_terrain_level(self, level: int) -> None:
+        self.level = level
+
+    def set_stair_cue(self, active: bool) -> None:
+        self.cue_calls.append(active)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        self._t = 0
+        return np.zeros(2, dtype=np.float32), {}
+
+    def step(self, action):
+        self._t += 1
+        return np.zeros(2, dtype=np.float32), 1.0, False, self._t >= 4, {}
+
+
+def test_callback_reads_monitor_returns_and_moves_the_envs():
+    venv = VecMonitor(DummyVecEnv([_LevelEnv, _LevelEnv]))
+    assert isinstance(venv.venv.envs[0], CurriculumEnv)
+    curriculum = Curriculum(
+        "stairs", flat_ground_return=4.0, min_episodes=2, window_episodes=1, promotion_fraction=0.5
+    )
+    model = PPO("MlpPolicy", venv, n_steps=16, batch_size=16, n_epochs=1, seed=0)
+    model.learn(total_timesteps=16, callback=CurriculumCallback(curriculum))
+    # 2 envs x 16 steps / 4 steps per episode = 8 episodes; 2 per level: levels 0-3 mastered
+    assert curriculum.steps_to_master == {0: 8, 1: 8, 2: 8, 3: 8}
+    assert curriculum.level == 4
+    assert [e.level for e in venv.venv.envs] == [4, 4]
+    cue_calls = venv.venv.envs[0].cue_calls
+    assert cue_calls == [True] * 5  # on at start and at each new (unmastered) level
+    model.learn(
+        total_timesteps=16, callback=CurriculumCallback(curriculum), reset_num_timesteps=False
+    )
+    assert curriculum.finished
+    assert venv.venv.envs[0].cue_calls[-1] is False  # mastered: the cue switches off
+
+
+def test_callback_leaves_the_cue_alone_in_the_ablation():
+    venv = VecMonitor(DummyVecEnv([_LevelEnv]))
+    curriculum = Curriculum("stairs", flat_ground_return=4.0, min_episodes=1, window_episodes=1)
+    model = PPO("MlpPolicy", venv, n_steps=8, batch_size=8, n_epochs=1, seed=0)
+    model.learn(total_timesteps=8, callback=CurriculumCallback(curriculum, stair_cue=False))
+    assert venv.venv.envs[0].cue_calls == []
+    assert venv.venv.envs[0].level == curriculum.level == 2

@@ -1,0 +1,71 @@
+import json
+
+import numpy as np
+import pytest
+
+from imu import GaitTwinInputError
+from learn import (
+    PPOSettings,
+    latest_checkpoint,
+    load_policy,
+    make_vec_env,
+    read_progress,
+    train_atlas,
+)
+from learn._training import EnvSettings
+
+TINY = PPOSettings(n_steps_per_env=128, batch_size=128, n_epochs=1)
+
+
+def test_tiny_run_checkpoints_and_resumes_to_the_same_total(walk_clip, tmp_path):
+    run = tmp_path / "atlas"
+    first = train_atlas(
+        [walk_clip],
+        run,
+        total_timesteps=256,
+        n_envs=2,
+        ppo=TINY,
+        checkpoint_every_steps=256,
+        progress_bar=False,
+    )
+    assert first.num_timesteps == 256
+    assert latest_checkpoint(run).name == "step_0000000256"
+    weights = {k: v.clone() for k, v in first.policy.state_dict().items()}
+
+    resumed = train_atlas(
+        [walk_clip],
+        run,
+        total_timesteps=512,
+        n_envs=2,
+        ppo=TINY,
+        checkpoint_every_steps=256,
+        resume=True,
+        progress_bar=False,
+    )
+    assert resumed.num_timesteps == 512
+    assert json.loads((latest_checkpoint(run) / "state.json").read_text())["num_timesteps"] == 512
+    changed = [not np.allclose(weights[k], v) for k, v in resumed.policy.state_dict().items()]
+    assert any(changed)  # training continued from the checkpoint and updated the weights
+
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert [p["end_timesteps"] for p in manifest["parts"]] == [256, 512]
+    assert manifest["parts"][1]["resumed_from"].endswith("step_0000000256")
+    assert manifest["parts"][0]["seed"] == 0
+    assert "stable-baselines3" in manifest["parts"][0]["packages"]
+    progress = read_progress(run)
+    assert progress["time/total_timesteps"].iloc[-1] == 512
+    assert progress["time/total_timesteps"].is_monotonic_increasing
+
+    venv = make_vec_env([walk_clip], EnvSettings(), n_envs=1, seed=5)
+    model, normaliser = load_policy(run, venv)
+    assert model.num_timesteps == 512
+    assert normaliser.obs_rms.count > 512  # the saved running statistics came back
+    normaliser.training = False
+    action, _ = model.predict(normaliser.reset(), deterministic=True)
+    assert action.shape == (1, 14)
+    venv.close()
+
+
+def test_resume_without_checkpoint_raises(walk_clip, tmp_path):
+    with pytest.raises(GaitTwinInputError, match="resume: expected a checkpoint"):
+        train_atlas([walk_clip], tmp_path, total_timesteps=10, resume=True, progress_bar=False)
