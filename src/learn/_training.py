@@ -75,6 +75,9 @@ class PPOSettings:
         GAE lambda.
     clip_range
         PPO ratio clip.
+    target_kl
+        Stop an update's epochs early when the approximate KL divergence exceeds 1.5 times
+        this (``None``: never).
     log_std_init
         Initial log standard deviation of the Gaussian policy (small: exploration around the
         zero-mean initial policy, i.e. around tracking the clip in offset mode).
@@ -89,6 +92,7 @@ class PPOSettings:
     gamma: float = 0.995
     gae_lambda: float = 0.95
     clip_range: float = 0.2
+    target_kl: float | None = None
     log_std_init: float = -1.5
     policy_layers: tuple[int, ...] = (256, 256, 256)
     value_layers: tuple[int, ...] = (128, 128)
@@ -417,6 +421,7 @@ def _new_ppo(normaliser: VecNormalize, ppo: PPOSettings, seed: int) -> PPO:
         gamma=ppo.gamma,
         gae_lambda=ppo.gae_lambda,
         clip_range=ppo.clip_range,
+        target_kl=ppo.target_kl,
         policy_kwargs={
             "net_arch": {"pi": list(ppo.policy_layers), "vf": list(ppo.value_layers)},
             "activation_fn": torch.nn.ReLU,
