@@ -25,6 +25,8 @@ from imu._joint_angles import (
     jcs_angles,
     joint_angles_from_segments,
     pelvis_angles_world,
+    quaternion_conjugate,
+    quaternion_multiply,
     segment_orientations,
 )
 from imu._orientation import estimate_orientation, orientations_from_raw
@@ -72,6 +74,8 @@ __all__ = [
     "orientations_from_raw",
     "pelvis_angles_world",
     "plot_joint_angles",
+    "quaternion_conjugate",
+    "quaternion_multiply",
     "read_calc",
     "read_imu_csv",
     "read_joint_angles_csv",

@@ -333,8 +333,11 @@ def _rotation_yxz(abc: np.ndarray) -> np.ndarray:
     )
 
 
-def _quaternion_product(q1: np.ndarray, q2: np.ndarray) -> np.ndarray:
-    """Return ``q1 * q2`` for scalar-last quaternion arrays ``(..., 4)``."""
+def quaternion_multiply(q1: np.ndarray, q2: np.ndarray) -> np.ndarray:
+    """Return the Hamilton products ``q1 * q2`` of scalar-last quaternion arrays ``(..., 4)``.
+
+    Cheaper than scipy's ``Rotation`` on small arrays (the simulator's per-step hot path).
+    """
     x1, y1, z1, w1 = np.moveaxis(q1, -1, 0)
     x2, y2, z2, w2 = np.moveaxis(q2, -1, 0)
     return np.stack(
@@ -346,6 +349,11 @@ def _quaternion_product(q1: np.ndarray, q2: np.ndarray) -> np.ndarray:
         ),
         axis=-1,
     )
+
+
+def quaternion_conjugate(q: np.ndarray) -> np.ndarray:
+    """Return the conjugates (inverses of unit quaternions) of ``q``, ``(..., 4)``."""
+    return q * np.array([-1.0, -1.0, -1.0, 1.0])
 
 
 def segment_orientations(
@@ -379,6 +387,6 @@ def segment_orientations(
         names = angle_names(joint)
         if proximal in orientations and all(name in angles.names for name in names):
             abc = np.column_stack([angles[name] for name in names]) * np.asarray(SIGNS[joint])
-            orientations[distal] = _quaternion_product(orientations[proximal], _rotation_yxz(abc))
+            orientations[distal] = quaternion_multiply(orientations[proximal], _rotation_yxz(abc))
     segments = tuple(orientations)
     return np.stack([orientations[s] for s in segments], axis=1), segments

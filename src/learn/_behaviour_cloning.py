@@ -25,14 +25,12 @@ from stable_baselines3.common.utils import get_linear_fn
 from tqdm import tqdm
 
 from imu import GaitTwinInputError
+from learn._training import PPOSettings
 
 #: Initial weight of the behaviour-cloning term (the paper's 0.2).
 BC_WEIGHT_INITIAL: float = 0.2
 #: Environment steps over which the weight decays to 0 (the paper's 5 M).
 BC_DECAY_STEPS: int = 5_000_000
-#: Policy hidden layers (the paper's 3x256) and value hidden layers (2x128).
-POLICY_LAYERS: tuple[int, ...] = (256, 256, 256)
-VALUE_LAYERS: tuple[int, ...] = (128, 128)
 
 
 def record_demonstrations(
@@ -102,8 +100,8 @@ def actor_critic_policy(
     observation_space: gym.spaces.Space,
     action_space: gym.spaces.Space,
     *,
-    policy_layers: Sequence[int] = POLICY_LAYERS,
-    value_layers: Sequence[int] = VALUE_LAYERS,
+    policy_layers: Sequence[int] = PPOSettings.policy_layers,
+    value_layers: Sequence[int] = PPOSettings.value_layers,
 ) -> ActorCriticPolicy:
     """Build an SB3 ``ActorCriticPolicy`` with the paper's networks (ReLU).
 

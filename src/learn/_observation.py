@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from imu import quaternion_conjugate, quaternion_multiply
 from learn import _quaternion as quaternion
 from sim import Simulation, probe_rays
 
@@ -124,8 +125,8 @@ def posture_features(reading: BodyReading) -> np.ndarray:
     root = reading.root_quaternion
     world = np.vstack([root, reading.link_quaternions])
     parents = world[_PARENT_ROWS]
-    local = quaternion.positive(quaternion.multiply(quaternion.conjugate(parents), world[1:]))
-    root_local = quaternion.positive(quaternion.multiply(quaternion.heading_quaternion(-yaw), root))
+    local = quaternion.positive(quaternion_multiply(quaternion_conjugate(parents), world[1:]))
+    root_local = quaternion.positive(quaternion_multiply(quaternion.heading_quaternion(-yaw), root))
     links = np.hstack(
         [
             local,

@@ -9,26 +9,6 @@ from __future__ import annotations
 import numpy as np
 
 
-def multiply(q1: np.ndarray, q2: np.ndarray) -> np.ndarray:
-    """Return the Hamilton products ``q1 * q2`` of quaternion arrays ``(..., 4)``."""
-    x1, y1, z1, w1 = q1[..., 0], q1[..., 1], q1[..., 2], q1[..., 3]
-    x2, y2, z2, w2 = q2[..., 0], q2[..., 1], q2[..., 2], q2[..., 3]
-    return np.stack(
-        (
-            w1 * x2 + x1 * w2 + y1 * z2 - z1 * y2,
-            w1 * y2 - x1 * z2 + y1 * w2 + z1 * x2,
-            w1 * z2 + x1 * y2 - y1 * x2 + z1 * w2,
-            w1 * w2 - x1 * x2 - y1 * y2 - z1 * z2,
-        ),
-        axis=-1,
-    )
-
-
-def conjugate(q: np.ndarray) -> np.ndarray:
-    """Return the conjugates (inverses of unit quaternions) of ``q`` ``(..., 4)``."""
-    return q * np.array([-1.0, -1.0, -1.0, 1.0])
-
-
 def positive(q: np.ndarray) -> np.ndarray:
     """Return ``q`` ``(..., 4)`` with the sign that makes ``w >= 0`` (same rotations)."""
     return np.where(q[..., 3:4] < 0.0, -q, q)

@@ -7,14 +7,6 @@ A = Rotation.random(6, random_state=1)
 B = Rotation.random(6, random_state=2)
 
 
-def test_multiply_matches_scipy():
-    product = quaternion.multiply(A.as_quat(), B.as_quat())
-    expected = (A * B).as_quat()
-    np.testing.assert_allclose(
-        quaternion.positive(product), quaternion.positive(expected), atol=1e-12
-    )
-
-
 def test_angle_and_z_axis_match_scipy():
     np.testing.assert_allclose(
         quaternion.angle(A.as_quat(), B.as_quat()), (A.inv() * B).magnitude(), atol=1e-9
