@@ -13,6 +13,7 @@ import pandas as pd
 from gait import Motion, nearest_clip
 from imu import GaitTwinInputError
 from learn import _quaternion as quaternion
+from learn._curriculum import task_terrain
 from learn._observation import LINK_PARENTS, BodyReading, posture_features, read_body
 from learn._reference import ReferenceFrame, ReferenceMotion
 from learn._reward import (
@@ -23,6 +24,7 @@ from learn._reward import (
     physics_penalty,
     total_reward,
 )
+from learn._stair_cue import StairCue
 from sim import DEFAULT_MODEL, RAY_ANGLES_RAD, ModelSpec, Simulation, Terrain
 
 #: Goal ranges of the atlas (the paper's): speed 0.4-1.4 m/s, stride length 0.5-1.7 m.
@@ -30,6 +32,9 @@ SPEED_RANGE_M_S: tuple[float, float] = (0.4, 1.4)
 STRIDE_RANGE_M: tuple[float, float] = (0.5, 1.7)
 
 ACTION_MODES = ("offset", "absolute")
+
+#: Tasks of the environment: flat ground (the terrain given) or a curriculum task's terrain.
+TASKS = ("flat", "slope", "stairs")
 
 
 class ImitationEnv(gym.Env):
@@ -67,6 +72,20 @@ class ImitationEnv(gym.Env):
         Start each episode at a random phase of the cycle (otherwise at phase 0).
     window_s
         Running window of the goal terms, s.
+    task
+        ``"flat"`` (the ``terrain`` given, default flat ground), ``"slope"`` or ``"stairs"``
+        (:func:`learn.task_terrain` at ``terrain_level``; ``terrain`` must then be None).
+        Task environments follow :class:`learn.CurriculumEnv`: :meth:`set_terrain_level` and
+        :meth:`set_stair_cue` take effect at the next reset.
+    terrain_level
+        Curriculum level 0-4 of the first episode of a slope or stairs task.
+    stair_cue
+        Stairs only: add the stair cue's shaping term (:class:`learn.StairCue`,
+        ``weight * (cue - 1)``) to the reward while the cue is active; False is the ablation.
+    speed_goal
+        Include the speed term in the goal reward. False holds that kernel at 1 (zero speed
+        error); the target speed stays in the observation (the stairs task: the paper sets no
+        speed target on stairs).
 
     Notes
     -----
@@ -135,6 +154,10 @@ class ImitationEnv(gym.Env):
         max_steps: int = 500,
         random_start: bool = True,
         window_s: float = 1.0,
+        task: str = "flat",
+        terrain_level: int = 0,
+        stair_cue: bool = True,
+        speed_goal: bool = True,
     ) -> None:
         if not clips:
             raise GaitTwinInputError("clips: expected at least one Motion, found none")
@@ -144,6 +167,18 @@ class ImitationEnv(gym.Env):
             )
         if goal is not None and not (goal[0] > 0.0 and goal[1] > 0.0):
             raise GaitTwinInputError(f"goal: expected positive (speed, stride), found {goal}")
+        if task not in TASKS:
+            raise GaitTwinInputError(f"task: expected one of {TASKS}, found {task!r}")
+        if task != "flat":
+            if terrain is not None:
+                raise GaitTwinInputError(
+                    f"terrain: expected None for task {task!r} (the task sets it), found {terrain}"
+                )
+            terrain = task_terrain(task, terrain_level)
+        self.task = task
+        self.speed_goal = bool(speed_goal)
+        self._pending_level: int | None = None
+        self._pending_cue: bool | None = None
         self.clips = tuple(clips)
         self.model = spec
         self.goal = goal
@@ -155,6 +190,9 @@ class ImitationEnv(gym.Env):
         self.random_start = random_start
         self.simulation = Simulation(spec, terrain=terrain)
         self._saved_state = self.simulation.client.saveState()
+        self.stair_cue = (
+            StairCue(self.simulation.terrain, enabled=stair_cue) if task == "stairs" else None
+        )
         self.dt = self.simulation.dt
         self._window = max(2, round(window_s / self.dt))
         self._references: dict[int, ReferenceMotion] = {}
@@ -177,6 +215,49 @@ class ImitationEnv(gym.Env):
     def close(self) -> None:
         """Disconnect the simulation."""
         self.simulation.close()
+
+    def set_terrain_level(self, level: int) -> None:
+        """Use the task's terrain at curriculum ``level`` from the next reset on.
+
+        Raises
+        ------
+        GaitTwinInputError
+            On a flat-ground environment (no task) or a level out of range.
+        """
+        if self.task == "flat":
+            raise GaitTwinInputError(
+                "set_terrain_level: expected a slope or stairs task, found 'flat'"
+            )
+        task_terrain(self.task, level)
+        self._pending_level = int(level)
+
+    def set_stair_cue(self, active: bool) -> None:
+        """Switch the stair cue on or off from the next reset on (stays off when disabled).
+
+        Raises
+        ------
+        GaitTwinInputError
+            When the task is not ``"stairs"``.
+        """
+        if self.stair_cue is None:
+            raise GaitTwinInputError(
+                f"set_stair_cue: expected the stairs task, found {self.task!r}"
+            )
+        self._pending_cue = bool(active)
+
+    def _apply_pending(self) -> None:
+        """Rebuild the world on a new terrain level and switch the cue, as requested."""
+        level, self._pending_level = self._pending_level, None
+        if level is not None and level != self.simulation.terrain.level:
+            terrain = task_terrain(self.task, level)
+            self.simulation.close()
+            self.simulation = Simulation(self.model, terrain=terrain)
+            self._saved_state = self.simulation.client.saveState()
+            if self.stair_cue is not None:
+                self.stair_cue.terrain = terrain
+        cue, self._pending_cue = self._pending_cue, None
+        if cue is not None:
+            self.stair_cue.set_active(cue)
 
     def clip_reference(self, index: int) -> ReferenceMotion:
         """Return clip ``index`` as a :class:`ReferenceMotion` at its own speed (cached).
@@ -230,6 +311,7 @@ class ImitationEnv(gym.Env):
             raise GaitTwinInputError(
                 f"options: expected keys among ['goal', 'phase'], found {sorted(unknown)}"
             )
+        self._apply_pending()
         rng = self.np_random
         goal = options.get("goal", self.goal)
         if goal is None:
@@ -303,6 +385,12 @@ class ImitationEnv(gym.Env):
         self.simulation.step(np.concatenate([targets, self._max_torque * self._limits]))
         reading = read_body(self.simulation)
         reward, info = self._reward(reading, frame)
+        if self.stair_cue is not None:
+            shaping = self.stair_cue.shaping_from_soles(
+                reading.feet_m, foot_length_m=self.simulation.body.segments["foot"].length_m
+            )
+            info["stair_cue"] = shaping
+            reward += shaping
         speed_dev, stride_dev = info["speed_deviation_m_s"], info["stride_deviation_m"]
         self._frames.append(self._frame(reading, frame, speed_dev, stride_dev))
         terminated = bool(reading.fallen)
@@ -339,7 +427,13 @@ class ImitationEnv(gym.Env):
             heading = reading.yaw_rad
         root_errors = np.mean(self._root_errors, axis=0)
         goal = goal_reward(
-            GoalErrors(speed_dev, stride_dev, heading, float(root_errors[0]), float(root_errors[1]))
+            GoalErrors(
+                speed_dev if self.speed_goal else 0.0,
+                stride_dev,
+                heading,
+                float(root_errors[0]),
+                float(root_errors[1]),
+            )
         )
         yaw = reading.yaw_rad
         feet_rel = quaternion.to_heading_frame(yaw, reading.feet_m - reading.root_position_m)

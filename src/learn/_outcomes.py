@@ -1,0 +1,446 @@
+"""Per-level outcome measures from controller rollouts on a terrain: the report's numbers.
+
+Rollouts run in a :class:`learn.ImitationEnv` (its observation and actions); the clinical signals
+come from :meth:`sim.Simulation.measure` (:class:`sim.Measurements`: trunk sway, pelvic
+obliquity, feet, contacts, falls) at every control step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from imu import GaitTwinInputError
+from learn import _quaternion as quaternion
+from learn._env import ImitationEnv
+from learn._report import GaitMeasures, LevelOutcome
+from sim import PUSH_DIRECTIONS, PUSH_DURATION_S, Camera, Measurements, render_frame, write_video
+
+#: Phase bins of the activation-signal imitation metric (one gait cycle).
+SIMILARITY_PHASE_BINS: int = 20
+
+
+@dataclass(frozen=True)
+class TaskRollout:
+    """One episode of a controller in an :class:`learn.ImitationEnv`.
+
+    Parameters
+    ----------
+    observations
+        ``(T, obs_size)`` observations the actions answered (raw, as the environment returns).
+    actions
+        ``(T, action_size)`` actions in ``[-1, 1]``.
+    phases
+        ``(T,)`` reference-cycle phase of each observation, in [0, 1).
+    rewards
+        ``(T,)`` environment rewards.
+    root_position_m
+        ``(T + 1, 3)`` pelvis origin, m.
+    measurements
+        ``T + 1`` :class:`sim.Measurements` (the reset state first).
+    knee_flexion_rad
+        ``(T + 1, 2)`` ``[left, right]`` knee flexion, rad.
+    fell
+        The episode ended by a fall.
+    dt
+        Control period, s.
+    """
+
+    observations: np.ndarray
+    actions: np.ndarray
+    phases: np.ndarray
+    rewards: np.ndarray
+    root_position_m: np.ndarray
+    measurements: list[Measurements]
+    knee_flexion_rad: np.ndarray
+    fell: bool
+    dt: float
+
+    @property
+    def episode_return(self) -> float:
+        """Sum of the rewards."""
+        return float(np.sum(self.rewards))
+
+
+def _knee_flexion(env: ImitationEnv) -> np.ndarray:
+    """``[left, right]`` knee flexion of the avatar now, rad."""
+    positions = env.simulation.state().joint_positions_rad
+    out = []
+    for name in ("knee_flexion_l", "knee_flexion_r"):
+        k = [i for i, d in enumerate(env.model.dofs) if d.angle_name == name]
+        if not k:
+            raise GaitTwinInputError(f"model {env.model.name!r}: expected a DoF {name}")
+        out.append(env.model.dofs[k[0]].sign * positions[k[0]])
+    return np.array(out)
+
+
+def record_rollout(
+    env: ImitationEnv,
+    controller: Callable[[np.ndarray], np.ndarray],
+    *,
+    seed: int,
+    gif_path: str | Path | None = None,
+    camera: Camera = Camera(width=160, height=120, distance_m=3.5),  # noqa: B008 (frozen)
+    gif_every: int = 2,
+) -> TaskRollout:
+    """Run one episode of ``controller`` (raw observation -> action) and record it.
+
+    Parameters
+    ----------
+    env
+        The environment (its terrain and goal).
+    controller
+        E.g. :meth:`learn.Controller.act`.
+    seed
+        Episode seed (start phase).
+    gif_path
+        Also write a GIF of the episode (every ``gif_every``-th control step).
+    camera
+        Camera of the GIF.
+    gif_every
+        Render every this many control steps.
+
+    Returns
+    -------
+    TaskRollout
+    """
+    observation, _ = env.reset(seed=seed)
+    frame_size = env.frame_size
+    observations, actions, phases, rewards = [], [], [], []
+    roots = [env.simulation.state().root_position_m]
+    measurements = [env.simulation.measure()]
+    knees = [_knee_flexion(env)]
+    frames = []
+    terminated = truncated = False
+    while not (terminated or truncated):
+        action = np.asarray(controller(observation), dtype=np.float32)
+        observations.append(observation)
+        phases.append(float(observation[2 * frame_size]))
+        observation, reward, terminated, truncated, _ = env.step(action)
+        actions.append(action)
+        rewards.append(reward)
+        roots.append(env.simulation.state().root_position_m)
+        measurements.append(env.simulation.measure())
+        knees.append(_knee_flexion(env))
+        if gif_path is not None and len(actions) % gif_every == 1:
+            frames.append(render_frame(env.simulation, camera=camera))
+    if gif_path is not None:
+        write_video(frames, gif_path, fps=1.0 / (env.dt * gif_every))
+    return TaskRollout(
+        np.asarray(observations),
+        np.asarray(actions),
+        np.asarray(phases),
+        np.asarray(rewards, dtype=float),
+        np.asarray(roots),
+        measurements,
+        np.asarray(knees),
+        bool(terminated),
+        env.dt,
+    )
+
+
+def circumduction_m(feet_y_m: np.ndarray, foot_contacts: np.ndarray) -> float:
+    """Largest lateral excursion of a swing foot from where it last stood, m.
+
+    Parameters
+    ----------
+    feet_y_m
+        ``(n, 2)`` ``[left, right]`` lateral (world y) sole positions, m; walking is along +x.
+    foot_contacts
+        ``(n, 2)`` contacts.
+
+    Returns
+    -------
+    float
+        ``max |y(t) - y_stance|`` over swing frames whose foot stood earlier in the record
+        (``y_stance``: its position at the last stance frame); 0 when there is no such swing.
+    """
+    y = np.asarray(feet_y_m, dtype=float)
+    contacts = np.asarray(foot_contacts, dtype=bool)
+    if y.shape != contacts.shape or y.ndim != 2 or y.shape[1] != 2:
+        raise GaitTwinInputError(
+            f"feet_y_m, foot_contacts: expected equal (n, 2) shapes, found {y.shape}, "
+            f"{contacts.shape}"
+        )
+    largest = 0.0
+    for side in range(2):
+        stance_y = None
+        for t in range(len(y)):
+            if contacts[t, side]:
+                stance_y = y[t, side]
+            elif stance_y is not None:
+                largest = max(largest, abs(y[t, side] - stance_y))
+    return float(largest)
+
+
+def step_lengths_m(feet_x_m: np.ndarray, foot_contacts: np.ndarray) -> np.ndarray:
+    """Step lengths at every foot strike: the striking foot's x minus the other foot's, m.
+
+    Parameters
+    ----------
+    feet_x_m
+        ``(n, 2)`` ``[left, right]`` forward (world x) sole positions, m.
+    foot_contacts
+        ``(n, 2)`` contacts; a strike is a swing-to-stance change.
+
+    Returns
+    -------
+    numpy.ndarray
+        One value per strike, in time order (empty without strikes).
+    """
+    x = np.asarray(feet_x_m, dtype=float)
+    contacts = np.asarray(foot_contacts, dtype=bool)
+    strikes = contacts[1:] & ~contacts[:-1]
+    t, side = np.nonzero(strikes)
+    order = np.argsort(t, kind="stable")
+    t, side = t[order] + 1, side[order]
+    return x[t, side] - x[t, 1 - side]
+
+
+def phase_profile(
+    actions: np.ndarray, phases: np.ndarray, *, n_bins: int = SIMILARITY_PHASE_BINS
+) -> np.ndarray:
+    """Mean action per phase bin of the gait cycle, ``(n_bins, action_size)`` (NaN: empty bin)."""
+    a = np.asarray(actions, dtype=float)
+    p = np.asarray(phases, dtype=float)
+    if a.ndim != 2 or len(a) != len(p):
+        raise GaitTwinInputError(
+            f"actions, phases: expected (T, k) and (T,), found {a.shape}, {p.shape}"
+        )
+    bins = np.minimum((np.mod(p, 1.0) * n_bins).astype(int), n_bins - 1)
+    out = np.full((n_bins, a.shape[1]), np.nan)
+    for b in range(n_bins):
+        if np.any(bins == b):
+            out[b] = a[bins == b].mean(axis=0)
+    return out
+
+
+def activation_similarity(
+    actions: np.ndarray,
+    phases: np.ndarray,
+    reference_actions: np.ndarray,
+    reference_phases: np.ndarray,
+    *,
+    n_bins: int = SIMILARITY_PHASE_BINS,
+) -> float:
+    """Return the activation-signal imitation metric: gait-cycle similarity of two action series.
+
+    Parameters
+    ----------
+    actions, phases
+        Generated actions ``(T, k)`` and the reference-cycle phase of each, ``(T,)``.
+    reference_actions, reference_phases
+        The patient's flat-ground actions (the adapted controller on the patient's clip) and
+        their phases.
+    n_bins
+        Phase bins over one gait cycle.
+
+    Returns
+    -------
+    float
+        In [0, 1] (report it as %).
+
+    Notes
+    -----
+    Each series is averaged per phase bin (:func:`phase_profile`), giving one pattern over a
+    gait cycle per action component (PD-target offsets and torque limits). For every component
+    the Pearson correlation ``r`` of the two patterns over the bins both visit is taken; a
+    component constant in either pattern counts 1 if both are equal (within 1e-6) and
+    constant, else 0. The metric is the mean over components of ``max(r, 0)``: 1 for the same
+    pattern (whatever its scale and offset), 0 for unrelated or inverted patterns.
+    """
+    generated = phase_profile(actions, phases, n_bins=n_bins)
+    reference = phase_profile(reference_actions, reference_phases, n_bins=n_bins)
+    if generated.shape[1] != reference.shape[1]:
+        raise GaitTwinInputError(
+            f"actions: expected {reference.shape[1]} components like the reference, "
+            f"found {generated.shape[1]}"
+        )
+    both = ~np.isnan(generated[:, 0]) & ~np.isnan(reference[:, 0])
+    if both.sum() < 2:
+        raise GaitTwinInputError(
+            f"phases: expected at least 2 phase bins shared with the reference, found {both.sum()}"
+        )
+    scores = []
+    for g, r in zip(generated[both].T, reference[both].T, strict=True):
+        if np.ptp(g) < 1e-9 or np.ptp(r) < 1e-9:
+            scores.append(float(np.ptp(g) < 1e-9 and np.ptp(r) < 1e-9 and abs(g[0] - r[0]) < 1e-6))
+        else:
+            scores.append(max(float(np.corrcoef(g, r)[0, 1]), 0.0))
+    return float(np.mean(scores))
+
+
+def gait_measures(rollouts: Sequence[TaskRollout], *, end_x_m: float | None) -> GaitMeasures:
+    """Outcome measures of one terrain level (or flat ground) over rollouts.
+
+    Parameters
+    ----------
+    rollouts
+        At least one episode.
+    end_x_m
+        Where the ramp or stairs end (:attr:`sim.Terrain.end_x_m`): success means the pelvis
+        passed it in every rollout without a fall. ``None`` (flat ground): success means no
+        rollout fell.
+
+    Returns
+    -------
+    GaitMeasures
+        Falls counted over rollouts; trunk sway, pelvic obliquity (magnitudes), circumduction
+        and knee flexion peaks are maxima over rollouts; speed (pelvis x advance over the
+        episode duration) and step length (:func:`step_lengths_m`) are means.
+    """
+    if not rollouts:
+        raise GaitTwinInputError("rollouts: expected at least one, found none")
+    falls = sum(r.fell for r in rollouts)
+    if end_x_m is None:
+        reached = True
+    else:
+        reached = all(r.root_position_m[:, 0].max() >= end_x_m for r in rollouts)
+    sway = max(max(abs(m.trunk_lateral_sway_rad) for m in r.measurements) for r in rollouts)
+    hike = max(max(abs(m.pelvis_obliquity_rad) for m in r.measurements) for r in rollouts)
+    circumduction, steps, speeds = 0.0, [], []
+    for r in rollouts:
+        feet = np.array([m.feet_m for m in r.measurements])
+        contacts = np.array([m.foot_contacts for m in r.measurements])
+        circumduction = max(circumduction, circumduction_m(feet[:, :, 1], contacts))
+        steps.extend(step_lengths_m(feet[:, :, 0], contacts))
+        duration = (len(r.root_position_m) - 1) * r.dt
+        speeds.append((r.root_position_m[-1, 0] - r.root_position_m[0, 0]) / duration)
+    knees = np.max([r.knee_flexion_rad.max(axis=0) for r in rollouts], axis=0)
+    return GaitMeasures(
+        success=bool(reached and falls == 0),
+        falls=int(falls),
+        max_trunk_sway_rad=float(sway),
+        max_pelvis_hike_rad=float(hike),
+        circumduction_m=float(circumduction),
+        knee_flexion_peak_rad=(float(knees[0]), float(knees[1])),
+        speed_m_s=float(np.mean(speeds)),
+        step_length_m=float(np.mean(steps)) if steps else float("nan"),
+    )
+
+
+def level_outcome(
+    task: str,
+    level: int,
+    rollouts: Sequence[TaskRollout],
+    *,
+    end_x_m: float,
+    reference: TaskRollout,
+    discriminator: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    steps_to_master: int | None,
+    media: Path | None = None,
+) -> LevelOutcome:
+    """Return the :class:`learn.LevelOutcome` of a task level from its rollouts.
+
+    Parameters
+    ----------
+    task, level
+        The task and curriculum level.
+    rollouts
+        Episodes of the task controller on the level.
+    end_x_m
+        End of the ramp or stairs, m (see :func:`gait_measures`).
+    reference
+        The adapted controller's flat-ground episode (the patient's actions) for
+        :func:`activation_similarity`.
+    discriminator
+        ``(observations, actions) -> D`` in (0, 1), on the rollouts' raw observations.
+    steps_to_master
+        From the curriculum (None: not mastered).
+    media
+        GIF of the level.
+    """
+    actions = np.concatenate([r.actions for r in rollouts])
+    phases = np.concatenate([r.phases for r in rollouts])
+    observations = np.concatenate([r.observations for r in rollouts])
+    similarity = activation_similarity(actions, phases, reference.actions, reference.phases)
+    d = float(np.mean(discriminator(observations, actions)))
+    return LevelOutcome(
+        task=task,
+        level=level,
+        measures=gait_measures(rollouts, end_x_m=end_x_m),
+        steps_to_master=steps_to_master,
+        activation_similarity=similarity,
+        discriminator_output=d,
+        media=media,
+    )
+
+
+def survives_push(
+    env: ImitationEnv,
+    controller: Callable[[np.ndarray], np.ndarray],
+    *,
+    force_n: float,
+    direction: str,
+    seed: int = 0,
+    push_at_s: float = 1.0,
+    horizon_s: float = 4.0,
+    duration_s: float = PUSH_DURATION_S,
+) -> bool:
+    """Return whether the avatar stays up after one pelvis push.
+
+    The push acts on the pelvis (:meth:`sim.Simulation.push`) at ``push_at_s`` after the reset,
+    in ``direction`` (:data:`sim.PUSH_DIRECTIONS`) of the pelvis heading at that moment; the
+    avatar must not fall until ``horizon_s``. A fall before the push counts as not surviving.
+
+    Notes
+    -----
+    :func:`sim.max_push_force` drives the world with ``SimState -> action`` controllers; a
+    learned controller needs the environment's observation, so the same protocol is run here
+    through the environment's ``step``.
+    """
+    if direction not in PUSH_DIRECTIONS:
+        raise GaitTwinInputError(
+            f"direction: expected one of {sorted(PUSH_DIRECTIONS)}, found {direction!r}"
+        )
+    observation, _ = env.reset(seed=seed)
+    push_step = round(push_at_s / env.dt)
+    for step in range(round(horizon_s / env.dt)):
+        if step == push_step:
+            yaw = float(quaternion.yaw(env.simulation.state().root_quaternion))
+            ahead, left = PUSH_DIRECTIONS[direction]
+            force = force_n * np.array(
+                [
+                    ahead * np.cos(yaw) - left * np.sin(yaw),
+                    ahead * np.sin(yaw) + left * np.cos(yaw),
+                    0.0,
+                ]
+            )
+            env.simulation.push(force, duration_s=duration_s)
+        observation, _, terminated, truncated, _ = env.step(controller(observation))
+        if terminated:
+            return False
+        if truncated:
+            break
+    return True
+
+
+def max_survived_push_n(
+    env: ImitationEnv,
+    controller: Callable[[np.ndarray], np.ndarray],
+    *,
+    direction: str,
+    high_n: float = 1000.0,
+    tolerance_n: float = 20.0,
+    seed: int = 0,
+) -> float:
+    """Largest push survived (:func:`survives_push`), found by bisection, N.
+
+    0 when the controller falls without a push; ``high_n`` when it survives even that.
+    """
+
+    def ok(force: float) -> bool:
+        return survives_push(env, controller, force_n=force, direction=direction, seed=seed)
+
+    if not ok(0.0):
+        return 0.0
+    if ok(high_n):
+        return high_n
+    low, high = 0.0, high_n
+    while high - low > tolerance_n:
+        middle = 0.5 * (low + high)
+        low, high = (middle, high) if ok(middle) else (low, middle)
+    return low

@@ -1,0 +1,381 @@
+"""The whole prediction for one patient: IMU recording in, clinician's report out (resumable)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import torch
+
+import gait
+import imu
+import sim
+from imu import GaitTwinInputError, write_text_atomic
+from learn._adapt import adapt
+from learn._curriculum import N_LEVELS, TASK_TERRAINS, task_terrain
+from learn._evaluate import Controller
+from learn._outcomes import gait_measures, level_outcome, max_survived_push_n, record_rollout
+from learn._report import (
+    GaitMeasures,
+    LevelOutcome,
+    PatientSummary,
+    write_report,
+    write_summary_png,
+)
+from learn._task import (
+    CURRICULUM_FILE,
+    CurriculumSettings,
+    TaskSettings,
+    adapted_action_mode,
+    flat_ground_rollouts,
+    load_discriminator,
+    read_task_result,
+    task_env,
+    train_task,
+)
+from learn._training import MANIFEST_FILE, PPOSettings, check_policy_folder
+
+#: Note put in the report of a run without an atlas.
+SCRATCH_NOTE = (
+    "No atlas: the controller was trained from scratch on a tiny budget; predictions are not "
+    "meaningful."
+)
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """Training budgets of :func:`predict_patient`, environment steps.
+
+    Parameters
+    ----------
+    adapt_steps
+        Adaptation of the atlas to the patient's clip.
+    task_steps
+        GATP per task (slope, stairs).
+    """
+
+    adapt_steps: int = 2_000_000
+    task_steps: int = 20_000_000
+
+
+@dataclass(frozen=True)
+class PredictionResult:
+    """Paths and outcomes of :func:`predict_patient`.
+
+    Parameters
+    ----------
+    report
+        The HTML report.
+    summary_png
+        The one-page PNG summary.
+    outcomes
+        One per task and level.
+    baseline
+        Flat-ground measures of the adapted controller.
+    push_max_force_n
+        Largest survived push per direction, N.
+    """
+
+    report: Path
+    summary_png: Path
+    outcomes: list[LevelOutcome]
+    baseline: GaitMeasures
+    push_max_force_n: dict[str, float]
+
+
+def _log(message: str) -> None:
+    print(f"[gaittwin-predict] {message}", flush=True)
+
+
+def _measures_from_dict(record: dict) -> GaitMeasures:
+    return GaitMeasures(
+        **{**record, "knee_flexion_peak_rad": tuple(record["knee_flexion_peak_rad"])}
+    )
+
+
+def _outcome_from_dict(record: dict) -> LevelOutcome:
+    media = record["media"]
+    return LevelOutcome(
+        **{
+            **record,
+            "measures": _measures_from_dict(record["measures"]),
+            "media": None if media is None else Path(media),
+        }
+    )
+
+
+def _write_json(path: Path, record: dict) -> None:
+    write_text_atomic(path, json.dumps(record, indent=2, default=str))
+
+
+def _check_atlas(atlas_dir: str | Path | None, allow_scratch: bool) -> Path | None:
+    """Return the atlas folder, or None for a from-scratch run when allowed."""
+    how = (
+        "No Healthy Motion Atlas is trained or shipped with gaittwin yet: train one with "
+        "`python examples/06_train_atlas.py --out out/atlas` (many hours on 2 cores) and pass "
+        "its folder (--atlas out/atlas), or pass allow_scratch=True (--allow-scratch) for a "
+        "demonstration run whose predictions are not meaningful."
+    )
+    if atlas_dir is None:
+        if allow_scratch:
+            return None
+        raise GaitTwinInputError(f"atlas: expected an atlas folder, found none. {how}")
+    folder = Path(atlas_dir)
+    if not (folder / "model.zip").is_file() or not (folder / "vecnormalize.pkl").is_file():
+        raise GaitTwinInputError(
+            f"atlas folder {str(folder)!r}: expected model.zip and vecnormalize.pkl, not found. "
+            f"{how}"
+        )
+    return folder
+
+
+def predict_patient(
+    recording_path: str | Path,
+    out_dir: str | Path,
+    *,
+    atlas_dir: str | Path | None = None,
+    budgets: Budgets = Budgets(),
+    tasks: Sequence[str] = ("slope", "stairs"),
+    levels: Sequence[int] = tuple(range(N_LEVELS)),
+    seed: int = 0,
+    height_m: float = 1.75,
+    allow_scratch: bool = False,
+    n_envs: int | None = None,
+    adapt_ppo: PPOSettings = PPOSettings(),  # noqa: B008 (frozen dataclass)
+    task_settings: TaskSettings = TaskSettings(),  # noqa: B008 (frozen dataclass)
+    curriculum: CurriculumSettings = CurriculumSettings(),  # noqa: B008 (frozen dataclass)
+    n_rollouts: int = 3,
+    push_directions: Sequence[str] = tuple(sim.PUSH_DIRECTIONS),
+    use_stair_cue: bool = True,
+) -> PredictionResult:
+    """Predict a patient's slope and stair walking from one IMU walk and write the report.
+
+    Parameters
+    ----------
+    recording_path
+        Anything :func:`imu.read_recording` reads (a folder of Xsens MTw exports, ...): a
+        walk with quiet standing first.
+    out_dir
+        Output folder (see Notes).
+    atlas_dir
+        The Healthy Motion Atlas run folder (:func:`learn.train_atlas`).
+    budgets
+        Adaptation and per-task training steps.
+    tasks
+        Among ``"slope"``, ``"stairs"``.
+    levels
+        Curriculum levels to evaluate and report (the curriculum itself runs from level 0).
+    seed
+        Seeds every stage.
+    height_m
+        Patient height, m: leg lengths of the pelvis path and the contact-correction avatar.
+    allow_scratch
+        With ``atlas_dir=None``: adapt from a fresh network instead of refusing (tests,
+        demonstrations); the report says the predictions are not meaningful.
+    n_envs
+        Environment processes of adaptation (default :func:`learn.train`'s); task training
+        uses ``task_settings.n_envs``.
+    adapt_ppo, task_settings, curriculum
+        Options of adaptation, task training and the curriculum.
+    n_rollouts
+        Evaluation episodes per level and for the flat-ground baseline.
+    push_directions
+        Push-test directions (:data:`sim.PUSH_DIRECTIONS`); empty skips the push test.
+    use_stair_cue
+        Stairs: the terrain cue (False: the ablation).
+
+    Returns
+    -------
+    PredictionResult
+
+    Raises
+    ------
+    GaitTwinInputError
+        No atlas (unless ``allow_scratch``), an unreadable recording, unknown task or level.
+
+    Notes
+    -----
+    Stages, each skipped when its output exists (so a stopped run resumes; outputs are written
+    atomically): ``patient_clip.npz`` (:func:`gait.analyse_imu_walk` steady clip after
+    :func:`sim.correct_contacts`); ``adapt/`` (:func:`learn.adapt`); ``baseline.json`` and
+    ``baseline.gif`` (flat ground); ``push.json`` (largest survived push per direction,
+    :func:`learn.max_survived_push_n`); per task ``tasks/<task>/`` (:func:`learn.train_task`)
+    and per level ``outcomes/<task>_<level>.json`` and ``.gif``; then ``report.html`` and
+    ``summary.png`` (always rewritten). Delete a stage's output to redo it.
+    """
+    for task in tasks:
+        if task not in TASK_TERRAINS:
+            raise GaitTwinInputError(
+                f"tasks: expected names among {sorted(TASK_TERRAINS)}, found {task!r}"
+            )
+    for level in levels:
+        task_terrain("slope", level)
+    atlas = _check_atlas(atlas_dir, allow_scratch)
+    torch.set_num_threads(1)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    recording_path = Path(recording_path)
+
+    clip_path = out / "patient_clip.npz"
+    if clip_path.is_file():
+        _log(f"patient clip: {clip_path} (exists)")
+    else:
+        _log(f"reading {recording_path}")
+        recording = imu.read_recording(recording_path)
+        clip = gait.analyse_imu_walk(recording, height_m=height_m).steady_clip()
+        _log(f"steady clip: {clip.n_frames} frames; contact correction")
+        corrected = sim.correct_contacts(clip, body=sim.body_dimensions(height_m, 70.0)).motion
+        replace(corrected, metadata=json.loads(json.dumps(corrected.metadata, default=str))).save(
+            clip_path
+        )
+    motion = gait.Motion.load(clip_path)
+
+    adapt_dir = out / "adapt"
+    if (adapt_dir / MANIFEST_FILE).is_file():
+        _log(f"adapted controller: {adapt_dir} (exists)")
+    else:
+        start = "the atlas " + str(atlas) if atlas is not None else "scratch (no atlas)"
+        _log(f"adapting from {start}: {budgets.adapt_steps} steps")
+        adapt(
+            atlas,
+            motion,
+            adapt_dir,
+            total_timesteps=budgets.adapt_steps,
+            seed=seed,
+            n_envs=n_envs,
+            ppo=adapt_ppo,
+        )
+    check_policy_folder(adapt_dir)
+    adapted = Controller.load(adapt_dir)
+    action_mode = adapted_action_mode(adapt_dir)
+
+    baseline_path = out / "baseline.json"
+    if baseline_path.is_file():
+        baseline = _measures_from_dict(json.loads(baseline_path.read_text()))
+    else:
+        _log("flat-ground baseline")
+        env = task_env(motion, "flat", action_mode=action_mode, max_steps=task_settings.max_steps)
+        try:
+            rollouts = [
+                record_rollout(
+                    env,
+                    adapted.act,
+                    seed=seed + k,
+                    gif_path=out / "baseline.gif" if k == 0 else None,
+                )
+                for k in range(n_rollouts)
+            ]
+        finally:
+            env.close()
+        baseline = gait_measures(rollouts, end_x_m=None)
+        _write_json(baseline_path, asdict(baseline))
+
+    push_path = out / "push.json"
+    if push_path.is_file():
+        push = json.loads(push_path.read_text())
+    else:
+        push = {}
+        env = task_env(motion, "flat", action_mode=action_mode, max_steps=task_settings.max_steps)
+        try:
+            for direction in push_directions:
+                _log(f"push test: {direction}")
+                push[direction] = max_survived_push_n(
+                    env, adapted.act, direction=direction, seed=seed
+                )
+        finally:
+            env.close()
+        _write_json(push_path, push)
+
+    reference = None
+    outcomes: list[LevelOutcome] = []
+    for task in tasks:
+        task_dir = out / "tasks" / task
+        if (task_dir / CURRICULUM_FILE).is_file():
+            _log(f"{task}: trained controller {task_dir} (exists)")
+            result = read_task_result(task_dir)
+        else:
+            _log(f"{task}: training (BPD + GATP + curriculum), {budgets.task_steps} steps")
+            result = train_task(
+                adapt_dir,
+                motion,
+                task,
+                task_dir,
+                total_timesteps=budgets.task_steps,
+                curriculum=curriculum,
+                settings=task_settings,
+                use_stair_cue=use_stair_cue,
+                seed=seed,
+            )
+        _log(f"{task}: steps to master per level {result.steps_to_master}")
+        controller = Controller.load(task_dir)
+        discriminator = None
+        for level in levels:
+            path = out / "outcomes" / f"{task}_{level}.json"
+            if path.is_file():
+                outcomes.append(_outcome_from_dict(json.loads(path.read_text())))
+                continue
+            _log(f"{task} level {level}: evaluating {n_rollouts} rollout(s)")
+            if reference is None:
+                reference = flat_ground_rollouts(
+                    adapt_dir, motion, n_steps=1, max_steps=task_settings.max_steps, seed=seed
+                )[0]
+            if discriminator is None:
+                discriminator = load_discriminator(task_dir)
+            env = task_env(
+                motion,
+                task,
+                level=level,
+                stair_cue=False,
+                action_mode=action_mode,
+                max_steps=task_settings.max_steps,
+            )
+            gif = out / "outcomes" / f"{task}_{level}.gif"
+            try:
+                rollouts = [
+                    record_rollout(
+                        env, controller.act, seed=seed + k, gif_path=gif if k == 0 else None
+                    )
+                    for k in range(n_rollouts)
+                ]
+                end_x_m = env.simulation.terrain.end_x_m
+            finally:
+                env.close()
+            outcome = level_outcome(
+                task,
+                level,
+                rollouts,
+                end_x_m=end_x_m,
+                reference=reference,
+                discriminator=discriminator,
+                steps_to_master=result.steps_to_master.get(level),
+                media=gif,
+            )
+            _write_json(path, asdict(outcome))
+            outcomes.append(outcome)
+
+    notes = [
+        f"Budgets: adaptation {budgets.adapt_steps} steps, task training {budgets.task_steps} "
+        f"steps per task; {n_rollouts} evaluation rollout(s) per level.",
+        "The simulated avatar is 1.75 m, 70 kg (the learning environments have no body-size "
+        f"option yet); the patient's height ({height_m:.2f} m) was used for the pelvis path and "
+        "the contact correction.",
+    ]
+    if atlas is None:
+        notes.insert(0, SCRATCH_NOTE)
+    patient = PatientSummary(
+        patient_id=recording_path.stem or str(recording_path),
+        recording=str(recording_path),
+        height_m=1.75,
+        mass_kg=70.0,
+        baseline=baseline,
+        push_max_force_n={k: float(v) for k, v in push.items()},
+        baseline_media=out / "baseline.gif" if (out / "baseline.gif").is_file() else None,
+        notes=" ".join(notes),
+    )
+    report = write_report(patient, outcomes, out / "report.html")
+    summary = write_summary_png(patient, outcomes, out / "summary.png")
+    _log(f"report: {report.resolve()}")
+    _log(f"summary page: {summary.resolve()}")
+    return PredictionResult(report, summary, outcomes, baseline, patient.push_max_force_n)

@@ -1,0 +1,495 @@
+"""Task prediction training (stage II): BPD + GATP on the slope or stairs under a curriculum.
+
+The patient's adapted flat-ground controller is the starting point: its (state, action) pairs
+on the patient's clip are the GAIL reference, its policy the behaviour prior, its observation
+statistics the (frozen) normalisation of the task environments.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from imitation.data import types
+from imitation.util import logger as imitation_logger
+from stable_baselines3 import PPO
+from stable_baselines3.common.utils import get_linear_fn
+from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecMonitor, VecNormalize
+
+from gait import Motion
+from imu import GaitTwinInputError, atomic_path, write_text_atomic
+from learn._behaviour_cloning import (
+    BC_DECAY_STEPS,
+    BCRegularisedPPO,
+    behaviour_prior,
+    initialise_policy,
+)
+from learn._curriculum import TASK_TERRAINS, Curriculum, CurriculumCallback
+from learn._env import ImitationEnv
+from learn._evaluate import Controller
+from learn._gail import PPO_LEARNING_RATE, HybridGAIL
+from learn._outcomes import TaskRollout, record_rollout
+from learn._reference import clip_goal
+from learn._training import MANIFEST_FILE, MODEL_FILE, NORMALISER_FILE, check_policy_folder
+
+#: Files a task run folder holds besides ``model.zip`` and ``vecnormalize.pkl``.
+DISCRIMINATOR_FILE = "discriminator.pt"
+CURRICULUM_FILE = "curriculum.json"
+
+
+@dataclass(frozen=True)
+class CurriculumSettings:
+    """Curriculum options of :func:`train_task` (see :class:`learn.Curriculum`).
+
+    Parameters
+    ----------
+    promotion_fraction, min_episodes, window_episodes, start_level
+        As for :class:`learn.Curriculum` (the paper's 0.9 and 500 episodes).
+    flat_ground_return
+        The patient's flat-ground performance; None measures it: the mean return of the
+        adapted controller over ``flat_ground_episodes`` episodes on the task's level-0
+        terrain (flat ground, the task's reward).
+    flat_ground_episodes
+        Episodes for that measurement.
+    """
+
+    promotion_fraction: float = 0.9
+    min_episodes: int = 500
+    window_episodes: int = 100
+    start_level: int = 0
+    flat_ground_return: float | None = None
+    flat_ground_episodes: int = 3
+
+
+@dataclass(frozen=True)
+class TaskSettings:
+    """Training options of :func:`train_task`.
+
+    Parameters
+    ----------
+    n_envs
+        Environments (one process each when more than one).
+    n_steps_per_env
+        PPO rollout per environment; one GAIL round is ``n_envs * n_steps_per_env`` steps.
+    batch_size, n_epochs, gamma
+        PPO minibatch, epochs per update, discount.
+    demo_steps
+        Reference (state, action) pairs recorded from the adapted controller.
+    demo_batch_size
+        Reference pairs per discriminator batch (capped at the pairs recorded and a round).
+    bc_decay_steps
+        Steps over which ``alpha_BC`` decays from 0.2 to 0 (the paper's 5 M).
+    max_steps
+        Episode length cap (the paper's 500).
+    checkpoint_every_rounds
+        Save ``checkpoints/round_<r>/model.zip`` every this many GAIL rounds.
+    """
+
+    n_envs: int = 8
+    n_steps_per_env: int = 256
+    batch_size: int = 512
+    n_epochs: int = 5
+    gamma: float = 0.995
+    demo_steps: int = 4096
+    demo_batch_size: int = 1024
+    bc_decay_steps: int = BC_DECAY_STEPS
+    max_steps: int = 500
+    checkpoint_every_rounds: int = 20
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """What :func:`train_task` produced.
+
+    Parameters
+    ----------
+    out_dir
+        The task run folder (``model.zip``, ``vecnormalize.pkl``: the adapted model's frozen
+        statistics, ``discriminator.pt``, ``curriculum.json``, ``logs/``, ``checkpoints/``).
+    steps_to_master
+        Environment steps per mastered level.
+    final_level
+        Curriculum level at the end.
+    flat_ground_return
+        The promotion reference ``R_flat``.
+    distilled
+        Whether behaviour cloning ran (False: the observation spaces matched).
+    """
+
+    out_dir: Path
+    steps_to_master: dict[int, int]
+    final_level: int
+    flat_ground_return: float
+    distilled: bool
+
+
+def adapted_action_mode(adapted_run_dir: str | Path) -> str:
+    """Return the action mode of a run folder written by :func:`learn.train` (its manifest)."""
+    path = Path(adapted_run_dir) / MANIFEST_FILE
+    if not path.is_file():
+        raise GaitTwinInputError(f"run folder {str(path.parent)!r}: expected {MANIFEST_FILE}")
+    return json.loads(path.read_text())["parts"][-1]["env_settings"]["action_mode"]
+
+
+def task_env(
+    patient_motion: Motion,
+    task: str,
+    *,
+    level: int = 0,
+    stair_cue: bool = True,
+    action_mode: str = "offset",
+    max_steps: int = 500,
+) -> ImitationEnv:
+    """Return the task environment: the patient's clip on the task's terrain, goals fixed.
+
+    Parameters
+    ----------
+    patient_motion
+        The patient's (contact-corrected) clip, the only reference.
+    task
+        ``"flat"``, ``"slope"`` or ``"stairs"``.
+    level
+        Curriculum level of the first episode (ignored for ``"flat"``).
+    stair_cue
+        Stairs: shape the reward with the stair cue (False: the ablation).
+    action_mode, max_steps
+        As for :class:`learn.ImitationEnv` (the action mode must be the adapted model's).
+
+    Notes
+    -----
+    The goal is the patient's measured speed and stride length (:func:`learn.clip_goal`), as
+    in adaptation, so the observation is the adapted policy's. On stairs the paper sets no
+    speed target: the target speed stays in the observation but the goal reward's speed term
+    is held at 1 (``speed_goal=False``), so going slower on stairs costs nothing.
+    """
+    return ImitationEnv(
+        [patient_motion],
+        goal=clip_goal(patient_motion),
+        action_mode=action_mode,
+        max_steps=max_steps,
+        task=task,
+        terrain_level=0 if task == "flat" else level,
+        stair_cue=stair_cue,
+        speed_goal=task != "stairs",
+    )
+
+
+def frozen_normaliser(venv, adapted_run_dir: str | Path) -> VecNormalize:
+    """Wrap ``venv`` in the adapted model's observation normaliser, frozen (no updates).
+
+    Observations are normalised with the adapted model's statistics; rewards are not touched.
+    """
+    folder = check_policy_folder(adapted_run_dir)
+    normaliser = VecNormalize.load(str(folder / NORMALISER_FILE), venv)
+    normaliser.training = False
+    normaliser.norm_reward = False
+    return normaliser
+
+
+def make_task_vec_env(
+    patient_motion: Motion,
+    task: str,
+    adapted_run_dir: str | Path,
+    *,
+    n_envs: int,
+    seed: int,
+    level: int = 0,
+    stair_cue: bool = True,
+    max_steps: int = 500,
+) -> VecNormalize:
+    """Task environments for GAIL: monitored (own reward), then frozen normalisation.
+
+    ``VecMonitor`` sits below the normaliser and any GAIL reward wrapper, so the episode
+    returns the curriculum sees are the environment's own reward. ``env_method`` reaches the
+    :class:`learn.ImitationEnv` instances (``set_terrain_level``, ``set_stair_cue``).
+    """
+    factory = functools.partial(
+        task_env,
+        patient_motion,
+        task,
+        level=level,
+        stair_cue=stair_cue,
+        action_mode=adapted_action_mode(adapted_run_dir),
+        max_steps=max_steps,
+    )
+    if n_envs > 1:
+        venv = SubprocVecEnv([factory] * n_envs, start_method="fork")
+    else:
+        venv = DummyVecEnv([factory])
+    venv.seed(seed)
+    return frozen_normaliser(VecMonitor(venv), adapted_run_dir)
+
+
+def _normalise(controller: Controller, observations: np.ndarray) -> np.ndarray:
+    """Observations normalised as the controller (and the frozen task normaliser) does."""
+    scaled = (observations - controller.obs_mean) / np.sqrt(controller.obs_var + controller.epsilon)
+    return np.clip(scaled, -controller.clip_obs, controller.clip_obs).astype(np.float32)
+
+
+def reference_demonstrations(
+    rollouts: list[TaskRollout], controller: Controller
+) -> list[types.Trajectory]:
+    """Return the patient's reference pairs for GAIL (flat-ground rollouts, normalised obs).
+
+    The final observation of each trajectory repeats the last one (imitation needs ``T + 1``
+    observations; GAIL's discriminator uses states and actions only).
+    """
+    out = []
+    for r in rollouts:
+        obs = _normalise(controller, r.observations)
+        out.append(
+            types.Trajectory(
+                obs=np.concatenate([obs, obs[-1:]]), acts=r.actions, infos=None, terminal=r.fell
+            )
+        )
+    return out
+
+
+def flat_ground_rollouts(
+    adapted_run_dir: str | Path,
+    patient_motion: Motion,
+    *,
+    n_steps: int = 1,
+    n_episodes: int = 1,
+    max_steps: int = 500,
+    seed: int = 0,
+    task: str = "flat",
+) -> list[TaskRollout]:
+    """Episodes of the adapted controller on flat ground: at least ``n_episodes`` and ``n_steps``.
+
+    ``task`` picks the reward (``"stairs"``: no speed term) on its level-0 (flat) terrain.
+    Episode ``k`` is seeded ``seed + k``.
+    """
+    controller = Controller.load(adapted_run_dir)
+    env = task_env(
+        patient_motion,
+        task,
+        level=0,
+        action_mode=adapted_action_mode(adapted_run_dir),
+        max_steps=max_steps,
+    )
+    try:
+        rollouts: list[TaskRollout] = []
+        while len(rollouts) < n_episodes or sum(len(r.actions) for r in rollouts) < n_steps:
+            rollouts.append(record_rollout(env, controller.act, seed=seed + len(rollouts)))
+    finally:
+        env.close()
+    return rollouts
+
+
+def train_task(
+    adapted_run_dir: str | Path,
+    patient_motion: Motion,
+    task: str,
+    out_dir: str | Path,
+    *,
+    total_timesteps: int,
+    curriculum: CurriculumSettings = CurriculumSettings(),
+    settings: TaskSettings = TaskSettings(),
+    use_stair_cue: bool = True,
+    seed: int = 0,
+) -> TaskResult:
+    """Train the patient's task controller: BPD, then GATP under the task's curriculum.
+
+    Parameters
+    ----------
+    adapted_run_dir
+        The patient's adapted flat-ground run (:func:`learn.adapt`): ``model.zip`` and
+        ``vecnormalize.pkl``.
+    patient_motion
+        The patient's clip (the adaptation's reference).
+    task
+        ``"slope"`` or ``"stairs"``.
+    out_dir
+        Task run folder (see :class:`TaskResult`).
+    total_timesteps
+        Environment steps of GATP (whole GAIL rounds of ``n_envs * n_steps_per_env``).
+    curriculum, settings
+        Curriculum and training options.
+    use_stair_cue
+        Stairs: the terrain cue (False: the ablation).
+    seed
+        Seeds torch, the policy, the environments and the demonstrations.
+
+    Returns
+    -------
+    TaskResult
+
+    Raises
+    ------
+    GaitTwinInputError
+        Unknown task, missing adapted model, or a budget smaller than one GAIL round.
+
+    Notes
+    -----
+    1. **Reference pairs**: the adapted controller walks the patient's clip on flat ground
+       (``settings.demo_steps`` steps); observations normalised with its frozen statistics.
+    2. **BPD**: :func:`learn.behaviour_prior`; the task environments keep the flat-ground
+       observation, so distillation is skipped (``pi' = pi``, ``pi_BC`` a frozen copy).
+    3. **GATP**: :class:`learn.HybridGAIL` (discriminator 2x128, rate 1e-5 decayed,
+       ``0.9 r_ex + 0.1 r_in``) with :class:`learn.BCRegularisedPPO` (rate 2e-5 decayed over
+       the budget, ``alpha_BC`` 0.2 -> 0 over ``settings.bc_decay_steps``) and
+       :class:`learn.CurriculumCallback` (promotion at ``0.9 R_flat`` after
+       ``min_episodes``). Torch uses one thread; imitation shows a progress bar of the
+       rounds.
+    """
+    if task not in TASK_TERRAINS:
+        raise GaitTwinInputError(f"task: expected one of {sorted(TASK_TERRAINS)}, found {task!r}")
+    round_steps = settings.n_envs * settings.n_steps_per_env
+    if total_timesteps < round_steps:
+        raise GaitTwinInputError(
+            f"total_timesteps: expected at least one GAIL round of {round_steps} steps "
+            f"(n_envs * n_steps_per_env), found {total_timesteps}"
+        )
+    adapted_run_dir = check_policy_folder(adapted_run_dir)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(1)
+    torch.manual_seed(seed)
+    started = time.time()
+    controller = Controller.load(adapted_run_dir)
+    demos = reference_demonstrations(
+        flat_ground_rollouts(
+            adapted_run_dir,
+            patient_motion,
+            n_steps=settings.demo_steps,
+            max_steps=settings.max_steps,
+            seed=seed,
+        ),
+        controller,
+    )
+    if curriculum.flat_ground_return is None:
+        level0 = flat_ground_rollouts(
+            adapted_run_dir,
+            patient_motion,
+            n_episodes=curriculum.flat_ground_episodes,
+            max_steps=settings.max_steps,
+            seed=seed + 10_000,
+            task=task,
+        )
+        flat_return = float(np.mean([r.episode_return for r in level0]))
+    else:
+        flat_return = float(curriculum.flat_ground_return)
+    state = Curriculum(
+        task,
+        flat_ground_return=flat_return,
+        promotion_fraction=curriculum.promotion_fraction,
+        min_episodes=curriculum.min_episodes,
+        window_episodes=curriculum.window_episodes,
+        start_level=curriculum.start_level,
+    )
+    venv = make_task_vec_env(
+        patient_motion,
+        task,
+        adapted_run_dir,
+        n_envs=settings.n_envs,
+        seed=seed,
+        level=curriculum.start_level,
+        stair_cue=use_stair_cue,
+        max_steps=settings.max_steps,
+    )
+    try:
+        adapted = PPO.load(adapted_run_dir / MODEL_FILE, device="cpu")
+        prior, distilled = behaviour_prior(
+            adapted.policy, venv.observation_space, demos, rng=np.random.default_rng(seed)
+        )
+        model = BCRegularisedPPO(
+            "MlpPolicy",
+            venv,
+            bc_policy=prior,
+            bc_decay_steps=settings.bc_decay_steps,
+            schedule_timesteps=total_timesteps,
+            learning_rate=get_linear_fn(PPO_LEARNING_RATE, 0.0, 1.0),
+            policy_kwargs=adapted.policy_kwargs,
+            n_steps=settings.n_steps_per_env,
+            batch_size=min(settings.batch_size, round_steps),
+            n_epochs=settings.n_epochs,
+            gamma=settings.gamma,
+            seed=seed,
+            device="cpu",
+        )
+        initialise_policy(model, prior)
+        n_pairs = sum(len(d.acts) for d in demos)
+        gail = HybridGAIL(
+            demonstrations=demos,
+            venv=venv,
+            gen_algo=model,
+            demo_batch_size=min(settings.demo_batch_size, n_pairs, round_steps),
+            gen_callbacks=[CurriculumCallback(state, stair_cue=use_stair_cue)],
+            allow_variable_horizon=True,
+            custom_logger=imitation_logger.configure(str(out / "logs"), format_strs=["csv"]),
+        )
+
+        def checkpoint(round_index: int) -> None:
+            if (round_index + 1) % settings.checkpoint_every_rounds == 0:
+                folder = out / "checkpoints" / f"round_{round_index + 1:06d}"
+                with atomic_path(folder / MODEL_FILE) as tmp:
+                    model.save(tmp)
+
+        gail.train(total_timesteps, callback=checkpoint)
+        with atomic_path(out / MODEL_FILE) as tmp:
+            model.save(tmp)
+        with atomic_path(out / DISCRIMINATOR_FILE) as tmp:
+            torch.save(gail._reward_net, tmp)
+        shutil.copyfile(adapted_run_dir / NORMALISER_FILE, out / f"{NORMALISER_FILE}.part")
+        (out / f"{NORMALISER_FILE}.part").replace(out / NORMALISER_FILE)
+    finally:
+        venv.close()
+    record = {
+        "task": task,
+        "steps_to_master": {str(k): v for k, v in state.steps_to_master.items()},
+        "episodes_per_level": {str(k): v for k, v in state.episodes.items()},
+        "final_level": state.level,
+        "flat_ground_return": flat_return,
+        "threshold": state.threshold,
+        "distilled": distilled,
+        "total_timesteps": int(model.num_timesteps),
+        "use_stair_cue": use_stair_cue,
+        "seed": seed,
+        "adapted_run_dir": str(adapted_run_dir),
+        "curriculum_settings": asdict(curriculum),
+        "task_settings": asdict(settings),
+        "wall_time_s": round(time.time() - started, 1),
+    }
+    write_text_atomic(out / CURRICULUM_FILE, json.dumps(record, indent=2))
+    return read_task_result(out)
+
+
+def read_task_result(out_dir: str | Path) -> TaskResult:
+    """Read a finished task run folder (its ``curriculum.json``)."""
+    out = Path(out_dir)
+    path = out / CURRICULUM_FILE
+    if not path.is_file():
+        raise GaitTwinInputError(f"task run {str(out)!r}: expected {CURRICULUM_FILE}, not found")
+    record = json.loads(path.read_text())
+    return TaskResult(
+        out,
+        {int(k): int(v) for k, v in record["steps_to_master"].items()},
+        int(record["final_level"]),
+        float(record["flat_ground_return"]),
+        bool(record["distilled"]),
+    )
+
+
+def load_discriminator(out_dir: str | Path):
+    """Return ``(observations, actions) -> D`` from a task run's saved discriminator.
+
+    Observations are raw; they are normalised with the run's frozen statistics first, as
+    during training.
+    """
+    out = Path(out_dir)
+    net = torch.load(out / DISCRIMINATOR_FILE, weights_only=False)
+    controller = Controller.load(out)
+
+    def probability(observations: np.ndarray, actions: np.ndarray) -> np.ndarray:
+        obs = _normalise(controller, np.asarray(observations))
+        logits = net.predict(obs, np.asarray(actions), obs, np.zeros(len(obs), bool))
+        return 1.0 / (1.0 + np.exp(-logits))
+
+    return probability

@@ -1,0 +1,146 @@
+"""Outcome measures on scripted rollouts with known answers, and on one real episode."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import learn
+import sim
+from imu import GaitTwinInputError
+
+
+def _cycle(n_cycles: int = 3, per_cycle: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    """Phases over ``n_cycles`` and a 3-component action pattern of them."""
+    phases = np.tile(np.arange(per_cycle) / per_cycle, n_cycles)
+    actions = np.stack(
+        [np.sin(2 * np.pi * phases), np.cos(2 * np.pi * phases), np.full_like(phases, 0.5)],
+        axis=1,
+    )
+    return phases, actions
+
+
+def test_identical_action_pattern_scores_one_and_is_scale_free():
+    phases, actions = _cycle()
+    assert learn.activation_similarity(actions, phases, actions, phases) == pytest.approx(1.0)
+    scaled = actions.copy()
+    scaled[:, :2] = 3.0 * scaled[:, :2] - 0.2  # Pearson ignores gain and offset
+    assert learn.activation_similarity(scaled, phases, actions, phases) == pytest.approx(1.0)
+
+
+def test_inverted_or_unequal_constant_components_score_zero():
+    phases, actions = _cycle()
+    inverted = actions.copy()
+    inverted[:, :2] *= -1.0  # r = -1 on both varying components
+    inverted[:, 2] = 0.2  # constant, but not the reference's 0.5
+    assert learn.activation_similarity(inverted, phases, actions, phases) == pytest.approx(0.0)
+    half = actions.copy()
+    half[:, 0] *= -1.0  # one of three components inverted, the others identical
+    assert learn.activation_similarity(half, phases, actions, phases) == pytest.approx(2.0 / 3.0)
+
+
+def test_similarity_needs_shared_phase_bins():
+    phases, actions = _cycle()
+    with pytest.raises(GaitTwinInputError, match="at least 2 phase bins"):
+        learn.activation_similarity(actions[:1], phases[:1], actions, phases)
+
+
+def test_constant_lateral_offset_of_the_swing_foot_is_the_circumduction():
+    n = 30
+    y = np.column_stack([np.full(n, 0.10), np.full(n, -0.10)])
+    contacts = np.ones((n, 2), dtype=bool)
+    contacts[10:20, 0] = False  # left swing
+    y[10:20, 0] = 0.14  # 4 cm outwards during the whole swing
+    assert learn.circumduction_m(y, contacts) == pytest.approx(0.04)
+    # a swing before any stance has no reference position: not counted
+    contacts[:5, 1] = False
+    y[:5, 1] = -0.5
+    assert learn.circumduction_m(y, contacts) == pytest.approx(0.04)
+
+
+def test_step_lengths_at_foot_strikes():
+    x = np.array([[0.0, 0.3], [0.2, 0.3], [0.7, 0.3], [0.7, 0.6], [0.7, 1.2]])
+    contacts = np.array([[1, 1], [0, 1], [1, 1], [1, 0], [1, 1]], dtype=bool)
+    np.testing.assert_allclose(learn.step_lengths_m(x, contacts), [0.7 - 0.3, 1.2 - 0.7])
+
+
+def _measurements(sway: float, hike: float, feet: np.ndarray, fallen: bool) -> sim.Measurements:
+    return sim.Measurements(
+        com_m=np.zeros(3),
+        feet_m=feet,
+        trunk_lateral_sway_rad=sway,
+        pelvis_obliquity_rad=hike,
+        pelvis_height_m=0.9,
+        joint_torques_n_m=np.zeros(9),
+        foot_contacts=np.array([True, True]),
+        fallen=fallen,
+    )
+
+
+def _scripted(n: int, *, speed: float, fell: bool, sway_peak: float) -> learn.TaskRollout:
+    dt = 1.0 / 30.0
+    x = speed * dt * np.arange(n + 1)
+    sway = np.zeros(n + 1)
+    sway[n // 2] = -sway_peak
+    feet = [np.array([[xi, 0.1, 0.0], [xi, -0.1, 0.0]]) for xi in x]
+    measurements = [
+        _measurements(s, 0.02, f, fell and k == n)
+        for k, (s, f) in enumerate(zip(sway, feet, strict=True))
+    ]
+    return learn.TaskRollout(
+        observations=np.zeros((n, 4)),
+        actions=np.zeros((n, 2)),
+        phases=np.zeros(n),
+        rewards=np.ones(n),
+        root_position_m=np.column_stack([x, np.zeros(n + 1), np.full(n + 1, 0.9)]),
+        measurements=measurements,
+        knee_flexion_rad=np.tile([0.5, 1.0], (n + 1, 1)),
+        fell=fell,
+        dt=dt,
+    )
+
+
+def test_gait_measures_of_scripted_rollouts():
+    walked = _scripted(90, speed=1.0, fell=False, sway_peak=0.1)  # 3 s at 1 m/s -> x = 3 m
+    fallen = _scripted(30, speed=0.5, fell=True, sway_peak=0.3)
+    both = learn.gait_measures([walked, fallen], end_x_m=2.5)
+    assert both.falls == 1 and not both.success
+    assert both.max_trunk_sway_rad == pytest.approx(0.3)  # magnitude of the largest
+    assert both.max_pelvis_hike_rad == pytest.approx(0.02)
+    assert both.speed_m_s == pytest.approx(0.75)
+    assert both.knee_flexion_peak_rad == pytest.approx((0.5, 1.0))
+    assert learn.gait_measures([walked], end_x_m=2.5).success
+    assert not learn.gait_measures([walked], end_x_m=3.5).success  # did not reach the end
+    assert walked.episode_return == pytest.approx(90.0)
+
+
+def test_record_rollout_of_a_real_episode(walk_clip, tmp_path):
+    env = learn.ImitationEnv([walk_clip], goal=learn.clip_goal(walk_clip), max_steps=12)
+    try:
+        rollout = learn.record_rollout(
+            env, lambda obs: np.zeros(14), seed=0, gif_path=tmp_path / "a.gif"
+        )
+    finally:
+        env.close()
+    steps = len(rollout.actions)
+    assert 1 <= steps <= 12
+    assert rollout.observations.shape == (steps, env.observation_space.shape[0])
+    assert rollout.root_position_m.shape == (steps + 1, 3)
+    assert len(rollout.measurements) == steps + 1
+    assert np.all((rollout.phases >= 0.0) & (rollout.phases < 1.0))
+    assert (tmp_path / "a.gif").read_bytes()[:3] == b"GIF"
+    # zero offsets track the clip: the knees flex somewhere in the cycle
+    assert rollout.knee_flexion_rad.max() > np.deg2rad(5.0)
+
+
+def test_push_direction_is_checked(walk_clip):
+    env = learn.ImitationEnv([walk_clip], goal=learn.clip_goal(walk_clip), max_steps=5)
+    try:
+        with pytest.raises(GaitTwinInputError, match="direction: expected one of"):
+            learn.survives_push(env, lambda obs: np.zeros(14), force_n=10.0, direction="up")
+        # a short episode without a fall survives a zero push
+        assert learn.survives_push(
+            env, lambda obs: np.zeros(14), force_n=0.0, direction="left", horizon_s=0.1
+        )
+    finally:
+        env.close()

@@ -1,0 +1,105 @@
+"""The whole prediction on the bundled Xsens walk (tiny budgets), its refusals and the CLI."""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+import learn
+from imu import GaitTwinInputError
+from learn._cli import main as cli_main
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_example_09_predicts_without_atlas_and_resumes(data_dir, tmp_path, capsys):
+    out = tmp_path / "report"
+    argv = [
+        "--recording",
+        str(data_dir / "xsens_mtw_walk"),
+        "--out",
+        str(out),
+        "--levels",
+        "0",
+        "1",
+        "--envs",
+        "1",
+        "--task-steps",
+        "128",
+        "--adapt-steps",
+        "64",
+        "--max-steps",
+        "30",
+    ]
+    result = _load("09_patient_report").main(argv)
+    text = result.report.read_text()
+    for task in ("slope", "stairs"):
+        for level in (0, 1):
+            assert f'id="{task}-{level}"' in text
+            assert (out / "outcomes" / f"{task}_{level}.gif").is_file()
+    assert 'id="slope-2"' not in text
+    assert html.escape(learn.SCRATCH_NOTE) in text
+    assert "data:image/gif;base64," in text  # GIFs embedded
+    assert result.summary_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(result.outcomes) == 4 and set(result.push_max_force_n) == {"forward"}
+    printed = capsys.readouterr().out
+    assert f"report: {result.report.resolve()}" in printed
+    # resumable: a second run finds every stage and trains nothing again
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.json")}
+    again = _load("09_patient_report").main(argv)
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*.json")} == stamps
+    assert again.outcomes == result.outcomes
+    assert "(exists)" in capsys.readouterr().out
+
+
+def test_prediction_refuses_a_missing_atlas(data_dir, tmp_path):
+    walk = data_dir / "xsens_mtw_walk"
+    with pytest.raises(GaitTwinInputError, match=r"examples/06_train_atlas\.py"):
+        learn.predict_patient(walk, tmp_path)
+    with pytest.raises(GaitTwinInputError, match=r"expected model\.zip and vecnormalize\.pkl"):
+        learn.predict_patient(walk, tmp_path, atlas_dir=tmp_path / "no_atlas", allow_scratch=True)
+    assert not any(tmp_path.iterdir())  # refused before writing anything
+
+
+def test_cli_help_and_bad_input(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli_main(["--help"])
+    assert exit_info.value.code == 0
+    assert "gaittwin-predict" in capsys.readouterr().out
+    code = cli_main([str(tmp_path / "missing"), "--out", str(tmp_path / "o"), "--allow-scratch"])
+    assert code == 1
+    error = capsys.readouterr().err
+    assert "gaittwin-predict: error: recording" in error and "no such file" in error
+    assert cli_main([str(tmp_path), "--out", str(tmp_path / "o"), "--atlas", "nope"]) == 1
+    assert "No Healthy Motion Atlas is trained or shipped" in capsys.readouterr().err
+
+
+def test_example_08_prints_outcomes_per_level(tmp_path, capsys):
+    out = tmp_path / "ex08"
+    tiny = ["--adapt-steps", "64", "--task-steps", "64", "--max-steps", "20", "--envs", "1"]
+    table = _load("08_predict_slopes_and_stairs").main(
+        ["--out", str(out), "--tasks", "stairs", "--levels", "0", "2", *tiny]
+    )
+    assert table["level"].tolist() == [0, 2]
+    assert table["rise_cm"].tolist() == pytest.approx([0.0, 7.5])
+    assert (table["activation_similarity_pct"].between(0, 100)).all()
+    assert (out / "outcomes.csv").is_file() and (out / "stairs_2.gif").is_file()
+    assert "trunk_sway_deg" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["08_predict_slopes_and_stairs", "09_patient_report"])
+def test_examples_have_help(name, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        _load(name).main(["--help"])
+    assert exit_info.value.code == 0
+    assert "--out" in capsys.readouterr().out
