@@ -10,7 +10,7 @@ import pandas as pd
 
 from gait._events import SIDES, GaitEvents
 from imu import GaitTwinInputError, JointAngles
-from imu._errors import check_shape
+from imu._errors import check_mask, check_shape
 
 #: Per-stride quantities whose left/right symmetry index is reported.
 SYMMETRY_COLUMNS: tuple[str, ...] = (
@@ -127,12 +127,7 @@ def gait_parameters(
             f"angles: expected {n} samples like the events, found {angles.time_s.size}"
         )
     if include is not None:
-        include = np.asarray(include)
-        if include.shape != (n,) or include.dtype != bool:
-            raise GaitTwinInputError(
-                f"include: expected a boolean mask of shape ({n},), found {include.dtype} "
-                f"{include.shape}"
-            )
+        include = check_mask("include", include, n)
     rows = []
     for side, other in (("l", "r"), ("r", "l")):
         strikes = events.heel_strikes[side]

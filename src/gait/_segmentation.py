@@ -14,7 +14,7 @@ from scipy.ndimage import maximum_filter1d, minimum_filter1d
 from scipy.signal import butter, find_peaks, hilbert, periodogram, sosfiltfilt
 
 from imu import GaitTwinInputError
-from imu._errors import check_shape
+from imu._errors import check_mask, check_shape
 
 #: Points of a time-normalised cycle (0, 1, ..., 100 % of the cycle).
 CYCLE_POINTS = 101
@@ -385,13 +385,7 @@ def segment_cycles(
     n = x.size
     allowed = np.ones(n, dtype=bool)
     if include is not None:
-        include = np.asarray(include)
-        if include.shape != (n,) or include.dtype != bool:
-            raise GaitTwinInputError(
-                f"include: expected a boolean mask of shape ({n},), found {include.dtype} "
-                f"{include.shape}"
-            )
-        allowed = include.copy()
+        allowed = check_mask("include", include, n).copy()
     frequency = dominant_frequency(x, sampling_rate_hz=sampling_rate_hz, band_hz=band_hz)
     period = sampling_rate_hz / frequency
     local = _local_range(x, max(3, round(period)))

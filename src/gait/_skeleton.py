@@ -26,19 +26,11 @@ from typing import Any
 
 import numpy as np
 
-from imu import GaitTwinInputError
+from imu import SEGMENTS, GaitTwinInputError
 from imu._errors import check_shape
 
 #: Anatomical segments built from a mocap skeleton, in this order.
-MOCAP_SEGMENTS: tuple[str, ...] = (
-    "pelvis",
-    "thigh_r",
-    "shank_r",
-    "foot_r",
-    "thigh_l",
-    "shank_l",
-    "foot_l",
-)
+MOCAP_SEGMENTS: tuple[str, ...] = tuple(s for s in SEGMENTS if s != "torso")
 
 
 @dataclass(frozen=True)

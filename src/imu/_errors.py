@@ -74,3 +74,19 @@ def check_known_names(what: str, names: Iterable[str], known: Iterable[str]) -> 
     for name in names:
         if name not in known:
             raise GaitTwinInputError(f"unknown {what} {name!r}: expected one of {', '.join(known)}")
+
+
+def check_mask(name: str, mask: np.ndarray, n: int) -> np.ndarray:
+    """Return ``mask`` as a boolean array after checking it has ``n`` boolean samples.
+
+    Raises
+    ------
+    GaitTwinInputError
+        If ``mask`` is not boolean or its shape is not ``(n,)``.
+    """
+    out = np.asarray(mask)
+    if out.shape != (n,) or out.dtype != bool:
+        raise GaitTwinInputError(
+            f"{name}: expected a boolean mask of shape ({n},), found {out.dtype} {out.shape}"
+        )
+    return out
