@@ -4,6 +4,7 @@ Public names are re-exported here; implementation lives in the private modules.
 """
 
 from learn._adapt import adapt, samples_to_reward
+from learn._assist import RootAssist, RootAssistDecay
 from learn._behaviour_cloning import (
     BC_DECAY_STEPS,
     BC_WEIGHT_INITIAL,
@@ -152,6 +153,8 @@ __all__ = [
     "PredictionResult",
     "ReferenceFrame",
     "ReferenceMotion",
+    "RootAssist",
+    "RootAssistDecay",
     "StairCue",
     "TaskResult",
     "TaskRollout",

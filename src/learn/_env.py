@@ -9,9 +9,10 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 import pandas as pd
+from scipy.spatial.transform import Rotation
 
 from gait import Motion, nearest_clip
-from imu import GaitTwinInputError
+from imu import GaitTwinInputError, quaternion_conjugate, quaternion_multiply
 from learn import _quaternion as quaternion
 from learn._curriculum import task_terrain
 from learn._observation import LINK_PARENTS, BodyReading, posture_features, read_body
@@ -35,6 +36,16 @@ ACTION_MODES = ("offset", "absolute")
 
 #: Tasks of the environment: flat ground (the terrain given) or a curriculum task's terrain.
 TASKS = ("flat", "slope", "stairs")
+
+#: Natural frequency and damping ratio of the assistive root wrench at scale 1 (Hz, -): a
+#: critically damped spring of the whole body mass towards the reference root position.
+ASSIST_FREQUENCY_HZ: float = 2.0
+ASSIST_DAMPING_RATIO: float = 1.0
+#: Rotational stiffness (N m/rad) and damping (N m s/rad) of the assist at scale 1. The wrench is
+#: held over a whole control period (4 physics substeps), which makes stiffer rotational gains
+#: unstable on the light pelvis link (1000 / 150 diverged within 5 steps; 200 / 30 is stable).
+ASSIST_STIFFNESS_N_M_RAD: float = 200.0
+ASSIST_DAMPING_N_M_S_RAD: float = 30.0
 
 
 class ImitationEnv(gym.Env):
@@ -194,6 +205,7 @@ class ImitationEnv(gym.Env):
             StairCue(self.simulation.terrain, enabled=stair_cue) if task == "stairs" else None
         )
         self.dt = self.simulation.dt
+        self.root_assist = 0.0
         self._window = max(2, round(window_s / self.dt))
         self._references: dict[int, ReferenceMotion] = {}
         self._manifest: pd.DataFrame | None = None
@@ -244,6 +256,41 @@ class ImitationEnv(gym.Env):
                 f"set_stair_cue: expected the stairs task, found {self.task!r}"
             )
         self._pending_cue = bool(active)
+
+    def set_root_assist(self, scale: float) -> None:
+        """Scale of the assistive root wrench from the next step on (0: none, the default).
+
+        The assist pulls the pelvis towards the reference root pose with a spring-damper
+        (:data:`ASSIST_FREQUENCY_HZ`, :data:`ASSIST_DAMPING_RATIO` on the whole body mass;
+        :data:`ASSIST_STIFFNESS_N_M_RAD`, :data:`ASSIST_DAMPING_N_M_S_RAD` in rotation), times
+        ``scale``. Training may start with it and decay it to zero
+        (:class:`learn.RootAssistDecay`) to bootstrap balance; evaluations and shipped models
+        use zero.
+
+        Raises
+        ------
+        GaitTwinInputError
+            If ``scale`` is outside ``[0, 1]``.
+        """
+        if not 0.0 <= scale <= 1.0:
+            raise GaitTwinInputError(f"set_root_assist: expected a scale in [0, 1], found {scale}")
+        self.root_assist = float(scale)
+
+    def _hold_root_assist(self, frame: ReferenceFrame) -> None:
+        """Hold the assistive wrench towards ``frame``'s root pose for the next control step."""
+        state = self.simulation.state()
+        omega = 2.0 * np.pi * ASSIST_FREQUENCY_HZ
+        mass = self.simulation.body.mass_kg
+        force = mass * omega**2 * (frame.root_position_m - state.root_position_m) + (
+            2.0 * ASSIST_DAMPING_RATIO * mass * omega
+        ) * (frame.root_linear_velocity_m_s - state.root_linear_velocity_m_s)
+        error = Rotation.from_quat(
+            quaternion_multiply(frame.root_quaternion, quaternion_conjugate(state.root_quaternion))
+        ).as_rotvec()
+        torque = ASSIST_STIFFNESS_N_M_RAD * error + ASSIST_DAMPING_N_M_S_RAD * (
+            frame.root_angular_velocity_rad_s - state.root_angular_velocity_rad_s
+        )
+        self.simulation.hold_root_wrench(self.root_assist * force, self.root_assist * torque)
 
     def _apply_pending(self) -> None:
         """Rebuild the world on a new terrain level and switch the cue, as requested."""
@@ -382,6 +429,8 @@ class ImitationEnv(gym.Env):
         else:
             targets = self._mid + self._half * a[:n]
         self._limits = 0.5 * (1.0 + a[n:])
+        if self.root_assist > 0.0:
+            self._hold_root_assist(frame)
         self.simulation.step(np.concatenate([targets, self._max_torque * self._limits]))
         reading = read_body(self.simulation)
         reward, info = self._reward(reading, frame)

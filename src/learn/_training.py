@@ -30,6 +30,7 @@ from stable_baselines3.common.vec_env import (
 
 from gait import Motion
 from imu import GaitTwinInputError, atomic_path, write_text_atomic
+from learn._assist import RootAssist, RootAssistDecay
 from learn._env import SPEED_RANGE_M_S, STRIDE_RANGE_M, ImitationEnv
 
 #: File names inside a run folder and each of its checkpoints.
@@ -267,6 +268,7 @@ def train(
     progress_bar: bool = True,
     tensorboard: bool = True,
     torch_threads: int = 1,
+    root_assist: RootAssist | None = None,
 ) -> PPO:
     """Train (or continue training) a PPO imitation policy; the engine of atlas and adaptation.
 
@@ -305,6 +307,9 @@ def train(
         Threads of torch in this process (``torch.set_num_threads``). One is fastest here: the
         networks are small and the environment processes need the cores (measured 2.7x faster
         than torch's default on 2 cores).
+    root_assist
+        Decaying assistive root wrench (:class:`learn.RootAssist`) to bootstrap balance;
+        ``None`` (the default) trains without. Report and ship only models evaluated without it.
 
     Returns
     -------
@@ -357,7 +362,11 @@ def train(
             model.policy.load_state_dict(start.policy.state_dict())
     formats = ["csv", "tensorboard"] if tensorboard else ["csv"]
     model.set_logger(configure(str(out / "logs" / f"from_{done:010d}"), formats))
-    callback = _CheckpointCallback(out / "checkpoints", checkpoint_every_steps)
+    callback: list[BaseCallback] = [
+        _CheckpointCallback(out / "checkpoints", checkpoint_every_steps)
+    ]
+    if root_assist is not None:
+        callback.append(RootAssistDecay(root_assist))
     started = time.time()
     remaining = max(0, total_timesteps - model.num_timesteps)
     start_steps = model.num_timesteps
@@ -380,6 +389,7 @@ def train(
             "env_settings": asdict(env_settings),
             "ppo": asdict(ppo),
             "init_from": None if init_from is None else str(init_from),
+            "root_assist": None if root_assist is None else asdict(root_assist),
             "resumed_from": None if checkpoint is None else str(checkpoint),
             "start_timesteps": int(start_steps),
             "end_timesteps": int(model.num_timesteps),
@@ -460,6 +470,7 @@ def train_atlas(
     checkpoint_every_steps: int = 100_000,
     resume: bool = False,
     progress_bar: bool = True,
+    root_assist: RootAssist | None = None,
 ) -> PPO:
     """Train the Healthy Motion Atlas (stage I): goal-conditioned imitation of a clip library.
 
@@ -482,4 +493,5 @@ def train_atlas(
         checkpoint_every_steps=checkpoint_every_steps,
         resume=resume,
         progress_bar=progress_bar,
+        root_assist=root_assist,
     )

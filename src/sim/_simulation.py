@@ -10,6 +10,7 @@ import pybullet
 from pybullet_utils import bullet_client
 
 from imu import GaitTwinInputError, pelvis_angles_world
+from imu._errors import check_shape
 from sim._anthropometry import BodyDimensions, body_dimensions
 from sim._model_spec import DEFAULT_MODEL, ModelSpec
 from sim._terrain import TERRAIN_GROUP, Terrain, build_terrain, probe_heights, probe_rays
@@ -224,6 +225,7 @@ class Simulation:
             self.client.changeDynamics(self._avatar, link, restitution=0.0)
         self._push_force_n = np.zeros(3)
         self._push_steps_left = 0
+        self._held_wrench: tuple[list[float], list[float]] | None = None
         self.time_s = 0.0
         self.reset()
 
@@ -289,6 +291,7 @@ class Simulation:
             self.client.resetJointState(body_id, int(index), float(position), float(velocity))
         self.time_s = 0.0
         self._push_steps_left = 0
+        self._held_wrench = None
 
     def reset(self, *, seed: int | None = None, joint_noise_rad: float = 0.0) -> SimState:
         """Stand the avatar upright at ``x = 0`` with its soles 5 mm above the ground.
@@ -368,8 +371,31 @@ class Simulation:
                     self._avatar, -1, self._push_force_n.tolist(), com, pybullet.WORLD_FRAME
                 )
                 self._push_steps_left -= 1
+            if self._held_wrench is not None:
+                com = self.client.getBasePositionAndOrientation(self._avatar)[0]
+                force, torque = self._held_wrench
+                self.client.applyExternalForce(self._avatar, -1, force, com, pybullet.WORLD_FRAME)
+                self.client.applyExternalTorque(self._avatar, -1, torque, pybullet.WORLD_FRAME)
             self.client.stepSimulation()
+        self._held_wrench = None
         self.time_s += self.dt
+
+    def hold_root_wrench(self, force_n: np.ndarray, torque_n_m: np.ndarray) -> None:
+        """Apply a world-frame force and torque to the pelvis during the next control period.
+
+        The force acts at the pelvis centre of mass on every physics substep of the next
+        :meth:`step` only (e.g. an assistive "hand of god" that training decays to zero).
+
+        Parameters
+        ----------
+        force_n
+            ``(3,)`` force in the world frame, N.
+        torque_n_m
+            ``(3,)`` torque in the world frame, N m.
+        """
+        force = check_shape("force_n", force_n, (3,))
+        torque = check_shape("torque_n_m", torque_n_m, (3,))
+        self._held_wrench = (force.tolist(), torque.tolist())
 
     def push(self, force_n: np.ndarray, *, duration_s: float) -> None:
         """Push the pelvis centre of mass with a world-frame force from now on for ``duration_s``.
