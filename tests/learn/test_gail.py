@@ -30,15 +30,6 @@ from learn import (
 )
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Small networks train several times faster on one thread when the cores are shared."""
-    threads = th.get_num_threads()
-    th.set_num_threads(1)
-    yield
-    th.set_num_threads(threads)
-
-
 def test_intrinsic_reward_is_minus_log_one_minus_d_shifted_to_zero_at_one_half():
     d = np.array([0.0, 0.25, 0.5, 0.9, 0.999])
     np.testing.assert_allclose(intrinsic_reward(d, baseline=0.0), -np.log(1.0 - d))
