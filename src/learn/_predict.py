@@ -215,7 +215,6 @@ def predict_patient(
     atlas = _check_atlas(atlas_dir, allow_scratch)
     torch.set_num_threads(1)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     recording_path = Path(recording_path)
 
     clip_path = out / "patient_clip.npz"
@@ -231,6 +230,7 @@ def predict_patient(
             clip_path
         )
     motion = gait.Motion.load(clip_path)
+    out.mkdir(parents=True, exist_ok=True)
 
     adapt_dir = out / "adapt"
     if (adapt_dir / MANIFEST_FILE).is_file():

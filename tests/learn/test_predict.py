@@ -80,6 +80,7 @@ def test_cli_help_and_bad_input(tmp_path, capsys):
     assert code == 1
     error = capsys.readouterr().err
     assert "gaittwin-predict: error: recording" in error and "no such file" in error
+    assert not (tmp_path / "o").exists()  # nothing half-written for a bad recording
     assert cli_main([str(tmp_path), "--out", str(tmp_path / "o"), "--atlas", "nope"]) == 1
     assert "No Healthy Motion Atlas is trained or shipped" in capsys.readouterr().err
 
