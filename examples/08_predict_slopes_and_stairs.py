@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
 
     patient = learn.cmu_walks(BUNDLED, trials=[args.patient])[0]
     n_steps = 64 if args.atlas is None else 256
+    adapt_ppo, settings = learn.small_budget_settings(
+        n_envs=args.envs, n_steps_per_env=n_steps, max_steps=args.max_steps
+    )
     adapted = args.out / "adapt"
     learn.adapt(
         args.atlas,
@@ -49,16 +52,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         total_timesteps=args.adapt_steps,
         seed=args.seed,
         n_envs=args.envs,
-        ppo=learn.PPOSettings(n_steps_per_env=n_steps, batch_size=n_steps, n_epochs=1),
-    )
-    settings = learn.TaskSettings(
-        n_envs=args.envs,
-        n_steps_per_env=n_steps,
-        batch_size=n_steps,
-        n_epochs=1,
-        demo_steps=2 * n_steps,
-        demo_batch_size=n_steps,
-        max_steps=args.max_steps,
+        ppo=adapt_ppo,
     )
     reference = learn.flat_ground_rollouts(adapted, patient, max_steps=args.max_steps)[0]
     mode = learn.adapted_action_mode(adapted)

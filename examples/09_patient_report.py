@@ -36,7 +36,11 @@ def main(argv: list[str] | None = None) -> learn.PredictionResult:
     parser.add_argument("--seed", type=int, default=0, help="seed")
     args = parser.parse_args(argv)
 
-    n_steps = 64 if args.atlas is None else 256
+    adapt_ppo, task_settings = learn.small_budget_settings(
+        n_envs=args.envs,
+        n_steps_per_env=64 if args.atlas is None else 256,
+        max_steps=args.max_steps,
+    )
     result = learn.predict_patient(
         args.recording,
         args.out,
@@ -47,16 +51,8 @@ def main(argv: list[str] | None = None) -> learn.PredictionResult:
         levels=args.levels,
         seed=args.seed,
         n_envs=args.envs,
-        adapt_ppo=learn.PPOSettings(n_steps_per_env=n_steps, batch_size=n_steps, n_epochs=1),
-        task_settings=learn.TaskSettings(
-            n_envs=args.envs,
-            n_steps_per_env=n_steps,
-            batch_size=n_steps,
-            n_epochs=1,
-            demo_steps=2 * n_steps,
-            demo_batch_size=n_steps,
-            max_steps=args.max_steps,
-        ),
+        adapt_ppo=adapt_ppo,
+        task_settings=task_settings,
         curriculum=learn.CurriculumSettings(flat_ground_episodes=1),
         n_rollouts=args.rollouts,
         push_directions=args.push,

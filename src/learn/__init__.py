@@ -94,6 +94,7 @@ from learn._task import (
     make_task_vec_env,
     read_task_result,
     reference_demonstrations,
+    small_budget_settings,
     task_env,
     train_task,
 )
@@ -209,6 +210,7 @@ __all__ = [
     "safety_flags",
     "samples_to_reward",
     "save_checkpoint",
+    "small_budget_settings",
     "stair_cue_reward",
     "step_lengths_m",
     "survives_push",

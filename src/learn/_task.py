@@ -36,7 +36,13 @@ from learn._evaluate import Controller
 from learn._gail import PPO_LEARNING_RATE, HybridGAIL
 from learn._outcomes import TaskRollout, record_rollout
 from learn._reference import clip_goal
-from learn._training import MANIFEST_FILE, MODEL_FILE, NORMALISER_FILE, check_policy_folder
+from learn._training import (
+    MANIFEST_FILE,
+    MODEL_FILE,
+    NORMALISER_FILE,
+    PPOSettings,
+    check_policy_folder,
+)
 
 #: Files a task run folder holds besides ``model.zip`` and ``vecnormalize.pkl``.
 DISCRIMINATOR_FILE = "discriminator.pt"
@@ -101,6 +107,41 @@ class TaskSettings:
     bc_decay_steps: int = BC_DECAY_STEPS
     max_steps: int = 500
     checkpoint_every_rounds: int = 20
+
+
+def small_budget_settings(
+    *, n_envs: int, n_steps_per_env: int, max_steps: int
+) -> tuple[PPOSettings, TaskSettings]:
+    """Adaptation and task settings for demonstrations and tests on tiny budgets.
+
+    One minibatch per rollout, one epoch, and demonstrations of two rollouts: the cheapest
+    settings that exercise every stage. Predictions made with them are not meaningful.
+
+    Parameters
+    ----------
+    n_envs
+        Environment processes.
+    n_steps_per_env
+        Rollout length per environment and minibatch size, steps.
+    max_steps
+        Episode length cap of the task environments, steps.
+
+    Returns
+    -------
+    tuple
+        ``(adaptation PPOSettings, TaskSettings)``.
+    """
+    ppo = PPOSettings(n_steps_per_env=n_steps_per_env, batch_size=n_steps_per_env, n_epochs=1)
+    task = TaskSettings(
+        n_envs=n_envs,
+        n_steps_per_env=n_steps_per_env,
+        batch_size=n_steps_per_env,
+        n_epochs=1,
+        demo_steps=2 * n_steps_per_env,
+        demo_batch_size=n_steps_per_env,
+        max_steps=max_steps,
+    )
+    return ppo, task
 
 
 @dataclass(frozen=True)
