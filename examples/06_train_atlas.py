@@ -24,6 +24,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import learn
+import sim
 
 BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "cmu"
 #: Held out of the atlas library for the adaptation example (07).
@@ -57,6 +58,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--action-mode", choices=learn.ACTION_MODES, default="offset", help="PD target mode"
     )
+    parser.add_argument(
+        "--model", choices=sorted(sim.MODELS), default=sim.DEFAULT_MODEL.name, help="avatar"
+    )
+    parser.add_argument(
+        "--assist",
+        action="store_true",
+        help="bootstrap balance with the performance-gated root assist (learn.RootAssist)",
+    )
+    parser.add_argument("--lr", type=float, default=learn.PPOSettings.learning_rate, help="PPO")
     parser.add_argument("--checkpoint-every", type=int, default=50_000, help="steps")
     parser.add_argument("--resume", action="store_true", help="continue the newest checkpoint")
     parser.add_argument("--eval-rollouts", type=int, default=3, help="rollouts per eval goal")
@@ -72,17 +82,19 @@ def main(argv: list[str] | None = None) -> None:
         seed=args.seed,
         n_envs=args.envs,
         action_mode=args.action_mode,
+        model=args.model,
+        ppo=learn.PPOSettings(learning_rate=args.lr),
         checkpoint_every_steps=args.checkpoint_every,
         resume=args.resume,
+        root_assist=learn.RootAssist() if args.assist else None,
     )
     print(f"trained to {model.num_timesteps} steps; files in {args.out}")
     print(f"learning curve: {plot_learning_curve(args.out)}")
 
-    # evaluation goals: the speeds, stride lengths from the library's speed-stride line
+    # evaluation goals: the speeds at the library's natural stride lengths
     goals_seen = np.array([learn.clip_goal(c) for c in clips])
-    slope, intercept = np.polyfit(goals_seen[:, 0], goals_seen[:, 1], 1)
-    goals = [(v, float(intercept + slope * v)) for v in (0.6, 0.9, 1.2)]
-    settings = learn.EnvSettings(action_mode=args.action_mode)
+    goals = [(v, float(learn.natural_stride_m(goals_seen, v))) for v in (0.6, 0.9, 1.2)]
+    settings = learn.EnvSettings(action_mode=args.action_mode, model=args.model)
     table = learn.evaluate(
         learn.Controller.from_model(model),
         functools.partial(learn.make_env, clips, settings),

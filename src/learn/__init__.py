@@ -58,7 +58,13 @@ from learn._outcomes import (
     survives_push,
 )
 from learn._predict import SCRATCH_NOTE, Budgets, PredictionResult, predict_patient
-from learn._reference import ReferenceFrame, ReferenceMotion, clip_goal, walking_cycle
+from learn._reference import (
+    ReferenceFrame,
+    ReferenceMotion,
+    clip_goal,
+    natural_stride_m,
+    walking_cycle,
+)
 from learn._report import (
     DECISION_SUPPORT_NOTE,
     MEDIA_TYPES,
@@ -196,6 +202,7 @@ __all__ = [
     "make_vec_env",
     "max_survived_push_n",
     "media_data_uri",
+    "natural_stride_m",
     "package_versions",
     "phase_profile",
     "physics_penalty",

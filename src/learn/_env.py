@@ -16,7 +16,7 @@ from imu import GaitTwinInputError, quaternion_conjugate, quaternion_multiply
 from learn import _quaternion as quaternion
 from learn._curriculum import task_terrain
 from learn._observation import LINK_PARENTS, BodyReading, posture_features, read_body
-from learn._reference import ReferenceFrame, ReferenceMotion
+from learn._reference import ReferenceFrame, ReferenceMotion, natural_stride_m
 from learn._reward import (
     GoalErrors,
     ImitationErrors,
@@ -93,6 +93,12 @@ class ImitationEnv(gym.Env):
     stair_cue
         Stairs only: add the stair cue's shaping term (:class:`learn.StairCue`,
         ``weight * (cue - 1)``) to the reward while the cue is active; False is the ablation.
+    stride_spread
+        Draw the stride length within ``+-stride_spread`` (a fraction) of the library's
+        natural stride at the drawn speed (:func:`learn.natural_stride_m`), clipped to
+        ``stride_range_m``; ``None`` draws it uniformly from ``stride_range_m``, independent
+        of the speed (then many goals pair slow speeds with long strides that no clip walks,
+        and the time-resampled reference slides its feet).
     speed_goal
         Include the speed term in the goal reward. False holds that kernel at 1 (zero speed
         error); the target speed stays in the observation (the stairs task: the paper sets no
@@ -169,6 +175,7 @@ class ImitationEnv(gym.Env):
         terrain_level: int = 0,
         stair_cue: bool = True,
         speed_goal: bool = True,
+        stride_spread: float | None = None,
     ) -> None:
         if not clips:
             raise GaitTwinInputError("clips: expected at least one Motion, found none")
@@ -178,6 +185,10 @@ class ImitationEnv(gym.Env):
             )
         if goal is not None and not (goal[0] > 0.0 and goal[1] > 0.0):
             raise GaitTwinInputError(f"goal: expected positive (speed, stride), found {goal}")
+        if stride_spread is not None and not 0.0 <= stride_spread < 1.0:
+            raise GaitTwinInputError(
+                f"stride_spread: expected None or a fraction in [0, 1), found {stride_spread}"
+            )
         if task not in TASKS:
             raise GaitTwinInputError(f"task: expected one of {TASKS}, found {task!r}")
         if task != "flat":
@@ -188,6 +199,7 @@ class ImitationEnv(gym.Env):
             terrain = task_terrain(task, terrain_level)
         self.task = task
         self.speed_goal = bool(speed_goal)
+        self.stride_spread = stride_spread
         self._pending_level: int | None = None
         self._pending_cue: bool | None = None
         self.clips = tuple(clips)
@@ -323,6 +335,13 @@ class ImitationEnv(gym.Env):
         The distance is the library's, over (speed, step length) with step length = half the
         stride length.
         """
+        row = nearest_clip(
+            self._library(), speed_m_s=speed_m_s, step_length_m=0.5 * stride_length_m
+        )
+        return int(row["clip_index"])
+
+    def _library(self) -> pd.DataFrame:
+        """Table of the clips' ``clip_index``, ``speed_m_s`` and ``step_length_m`` (cached)."""
         if self._manifest is None:
             references = [self.clip_reference(i) for i in range(len(self.clips))]
             self._manifest = pd.DataFrame(
@@ -332,8 +351,20 @@ class ImitationEnv(gym.Env):
                     "step_length_m": [0.5 * r.stride_length_m for r in references],
                 }
             )
-        row = nearest_clip(self._manifest, speed_m_s=speed_m_s, step_length_m=0.5 * stride_length_m)
-        return int(row["clip_index"])
+        return self._manifest
+
+    def draw_goal(self) -> tuple[float, float]:
+        """Draw ``(speed_m_s, stride_length_m)`` from the goal ranges (see ``stride_spread``)."""
+        rng = self.np_random
+        speed = float(rng.uniform(*self.speed_range_m_s))
+        if self.stride_spread is None:
+            return speed, float(rng.uniform(*self.stride_range_m))
+        library = self._library()
+        goals = np.column_stack([library["speed_m_s"], 2.0 * library["step_length_m"]])
+        stride = natural_stride_m(goals, speed) * (
+            1.0 + rng.uniform(-self.stride_spread, self.stride_spread)
+        )
+        return speed, float(np.clip(stride, *self.stride_range_m))
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -362,10 +393,7 @@ class ImitationEnv(gym.Env):
         rng = self.np_random
         goal = options.get("goal", self.goal)
         if goal is None:
-            goal = (
-                float(rng.uniform(*self.speed_range_m_s)),
-                float(rng.uniform(*self.stride_range_m)),
-            )
+            goal = self.draw_goal()
         self.goal_now = (float(goal[0]), float(goal[1]))
         clip = self.nearest_clip(*self.goal_now)
         self.reference = self.clip_reference(clip).resampled(*self.goal_now)

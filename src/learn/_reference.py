@@ -62,6 +62,31 @@ def walking_cycle(motion: Motion) -> tuple[int, int]:
     return min(candidates)
 
 
+def natural_stride_m(goals: np.ndarray, speed_m_s: float | np.ndarray) -> float | np.ndarray:
+    """Return the stride length a library walks with at ``speed_m_s``: ``L = a sqrt(v)``.
+
+    Stride length grows about as the square root of speed in healthy walking (cadence and step
+    length rise together); ``a`` is the mean of ``L / sqrt(v)`` over the library's clips, so one
+    clip is enough.
+
+    Parameters
+    ----------
+    goals
+        ``(n_clips, 2)`` measured ``(speed_m_s, stride_length_m)`` of the clips
+        (:func:`clip_goal`), m/s and m.
+    speed_m_s
+        Speed(s), m/s.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Stride length(s), m, shaped like ``speed_m_s``.
+    """
+    goals = np.asarray(goals, dtype=float).reshape(-1, 2)
+    a = float(np.mean(goals[:, 1] / np.sqrt(goals[:, 0])))
+    return a * np.sqrt(speed_m_s)
+
+
 def clip_goal(motion: Motion) -> tuple[float, float]:
     """Return a clip's measured ``(speed_m_s, stride_length_m)`` over its first stride.
 

@@ -32,6 +32,7 @@ from gait import Motion
 from imu import GaitTwinInputError, atomic_path, write_text_atomic
 from learn._assist import RootAssist, RootAssistDecay
 from learn._env import SPEED_RANGE_M_S, STRIDE_RANGE_M, ImitationEnv
+from sim import DEFAULT_MODEL, MODELS
 
 #: File names inside a run folder and each of its checkpoints.
 MODEL_FILE = "model.zip"
@@ -39,6 +40,10 @@ NORMALISER_FILE = "vecnormalize.pkl"
 STATE_FILE = "state.json"
 RNG_FILE = "rng.pkl"
 MANIFEST_FILE = "manifest.json"
+
+#: Stride spread of the atlas goals around the library's natural stride (ImitationEnv's
+#: ``stride_spread``).
+ATLAS_STRIDE_SPREAD = 0.15
 
 #: Default number of environment processes per CPU core.
 ENVS_PER_CORE = 4
@@ -101,13 +106,24 @@ class PPOSettings:
 
 @dataclass(frozen=True)
 class EnvSettings:
-    """Options of every :class:`learn.ImitationEnv` of a run (see its parameters)."""
+    """Options of every :class:`learn.ImitationEnv` of a run (see its parameters).
+
+    ``model`` names the avatar variant in :data:`sim.MODELS` (the environment's ``spec``).
+    """
 
     goal: tuple[float, float] | None = None
     speed_range_m_s: tuple[float, float] = SPEED_RANGE_M_S
     stride_range_m: tuple[float, float] = STRIDE_RANGE_M
     action_mode: str = "offset"
     max_steps: int = 500
+    model: str = DEFAULT_MODEL.name
+    stride_spread: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            raise GaitTwinInputError(
+                f"EnvSettings.model: expected one of {sorted(MODELS)}, found {self.model!r}"
+            )
 
 
 def make_env(clips: Sequence[Motion], settings: EnvSettings) -> ImitationEnv:
@@ -119,6 +135,8 @@ def make_env(clips: Sequence[Motion], settings: EnvSettings) -> ImitationEnv:
         stride_range_m=settings.stride_range_m,
         action_mode=settings.action_mode,
         max_steps=settings.max_steps,
+        spec=MODELS[settings.model],
+        stride_spread=settings.stride_spread,
     )
 
 
@@ -179,7 +197,11 @@ def save_checkpoint(model: PPO, folder: str | Path) -> Path:
         normaliser.save(tmp)
     with atomic_path(folder / RNG_FILE) as tmp:
         tmp.write_bytes(pickle.dumps({"torch": torch.get_rng_state()}))
-    state = {"num_timesteps": int(model.num_timesteps), "n_updates": int(model._n_updates)}
+    state = {
+        "num_timesteps": int(model.num_timesteps),
+        "n_updates": int(model._n_updates),
+        "root_assist_scale": float(normaliser.get_attr("root_assist", [0])[0]),
+    }
     write_text_atomic(folder / STATE_FILE, json.dumps(state, indent=2))
     return folder
 
@@ -308,8 +330,9 @@ def train(
         networks are small and the environment processes need the cores (measured 2.7x faster
         than torch's default on 2 cores).
     root_assist
-        Decaying assistive root wrench (:class:`learn.RootAssist`) to bootstrap balance;
-        ``None`` (the default) trains without. Report and ship only models evaluated without it.
+        Performance-gated assistive root wrench (:class:`learn.RootAssist`) to bootstrap
+        balance; ``None`` (the default) trains without. A resumed run continues from the scale
+        its checkpoint saved. Report and ship only models evaluated without it.
 
     Returns
     -------
@@ -325,9 +348,10 @@ def train(
     Notes
     -----
     Resume restores the policy and value weights, the Adam state, the observation-normaliser
-    statistics, the step and update counters and torch's RNG state. Environments start new
-    episodes (their mid-episode physics state is not saved), so a resumed run matches an
-    uninterrupted one in its counters and files, not bit for bit in its trajectories.
+    statistics, the step and update counters, the assist scale and torch's RNG state.
+    Environments start new episodes (their mid-episode physics state is not saved), so a
+    resumed run matches an uninterrupted one in its counters and files, not bit for bit in its
+    trajectories.
     """
     if total_timesteps <= 0 or checkpoint_every_steps <= 0:
         raise GaitTwinInputError(
@@ -342,7 +366,8 @@ def train(
     checkpoint = latest_checkpoint(out) if resume else None
     if resume and checkpoint is None:
         raise GaitTwinInputError(f"resume: expected a checkpoint in {str(out / 'checkpoints')!r}")
-    done = json.loads((checkpoint / STATE_FILE).read_text())["num_timesteps"] if checkpoint else 0
+    state = json.loads((checkpoint / STATE_FILE).read_text()) if checkpoint else {}
+    done = state.get("num_timesteps", 0)
     venv = make_vec_env(clips, env_settings, n_envs=n_envs, seed=seed + done)
     torch.set_num_threads(torch_threads)
     torch.manual_seed(seed)
@@ -362,11 +387,10 @@ def train(
             model.policy.load_state_dict(start.policy.state_dict())
     formats = ["csv", "tensorboard"] if tensorboard else ["csv"]
     model.set_logger(configure(str(out / "logs" / f"from_{done:010d}"), formats))
-    callback: list[BaseCallback] = [
-        _CheckpointCallback(out / "checkpoints", checkpoint_every_steps)
-    ]
-    if root_assist is not None:
-        callback.append(RootAssistDecay(root_assist))
+    callback: list[BaseCallback] = []
+    if root_assist is not None:  # first, so that checkpoints hold the revised scale
+        callback.append(RootAssistDecay(root_assist, state.get("root_assist_scale")))
+    callback.append(_CheckpointCallback(out / "checkpoints", checkpoint_every_steps))
     started = time.time()
     remaining = max(0, total_timesteps - model.num_timesteps)
     start_steps = model.num_timesteps
@@ -466,6 +490,8 @@ def train_atlas(
     seed: int = 0,
     n_envs: int | None = None,
     action_mode: str = "offset",
+    model: str = DEFAULT_MODEL.name,
+    stride_spread: float | None = ATLAS_STRIDE_SPREAD,
     ppo: PPOSettings = PPOSettings(),
     checkpoint_every_steps: int = 100_000,
     resume: bool = False,
@@ -475,8 +501,10 @@ def train_atlas(
     """Train the Healthy Motion Atlas (stage I): goal-conditioned imitation of a clip library.
 
     Each episode draws a goal (speed 0.4-1.4 m/s, stride length 0.5-1.7 m), picks the nearest
-    clip and time-resamples it to the goal speed (:class:`learn.ImitationEnv`). See
-    :func:`learn.train` for the parameters, files and the resume contract.
+    clip and time-resamples it to the goal speed (:class:`learn.ImitationEnv`). ``model`` names
+    the avatar (:data:`sim.MODELS`); ``stride_spread`` keeps the stride within that fraction of
+    the library's natural stride at the drawn speed (``None``: independent of it). See
+    :func:`learn.train` for the other parameters, the files and the resume contract.
 
     Returns
     -------
@@ -486,7 +514,7 @@ def train_atlas(
         clips,
         out_dir,
         total_timesteps=total_timesteps,
-        env_settings=EnvSettings(action_mode=action_mode),
+        env_settings=EnvSettings(action_mode=action_mode, model=model, stride_spread=stride_spread),
         ppo=ppo,
         seed=seed,
         n_envs=n_envs,

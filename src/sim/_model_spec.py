@@ -341,3 +341,6 @@ DEFAULT_MODEL: ModelSpec = _model("legs9", with_ankles=False)
 
 #: Variant with 2-DoF ankles (dorsiflexion, inversion): 13 DoF in 7 joints.
 ANKLE_MODEL: ModelSpec = _model("legs13_ankles", with_ankles=True)
+
+#: Every avatar variant by name (``ModelSpec.name``).
+MODELS: dict[str, ModelSpec] = {m.name: m for m in (DEFAULT_MODEL, ANKLE_MODEL)}

@@ -10,16 +10,25 @@ import sim
 from imu import GaitTwinInputError
 
 
-def test_schedule_decays_linearly_to_zero_and_stays():
-    assist = learn.RootAssist(initial_scale=0.8, decay_steps=1000)
-    assert assist.scale_at(0) == pytest.approx(0.8)
-    assert assist.scale_at(500) == pytest.approx(0.4)
-    assert assist.scale_at(1000) == 0.0
-    assert assist.scale_at(5000) == 0.0
-    with pytest.raises(GaitTwinInputError, match=r"initial_scale: expected a value in \[0, 1\]"):
-        learn.RootAssist(initial_scale=1.5)
-    with pytest.raises(GaitTwinInputError, match="decay_steps: expected a positive step count"):
-        learn.RootAssist(decay_steps=0)
+def test_schedule_lowers_on_few_falls_raises_on_many_and_ends_at_zero():
+    assist = learn.RootAssist(initial_scale=0.8, factor=0.5, floor=0.1)
+    assert assist.next_scale(0.8, steps=2048, falls=0) == pytest.approx(0.4)
+    assert assist.next_scale(0.8, steps=2048, falls=6) == pytest.approx(0.4)  # 341 steps/fall
+    assert assist.next_scale(0.4, steps=2048, falls=10) == pytest.approx(0.4)  # 205: kept
+    assert assist.next_scale(0.4, steps=2048, falls=30) == pytest.approx(0.8)  # 68: raised
+    assert assist.next_scale(0.8, steps=2048, falls=30) == pytest.approx(0.8)  # capped
+    assert assist.next_scale(0.15, steps=2048, falls=0) == 0.0  # below the floor
+    assert assist.next_scale(0.0, steps=2048, falls=0) == 0.0
+    assert assist.next_scale(0.0, steps=2048, falls=30) == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("initial_scale", 1.5), ("factor", 1.0), ("raise_below_steps", 400.0), ("floor", 0.0)],
+)
+def test_schedule_rejects_values_out_of_range(field, value):
+    with pytest.raises(GaitTwinInputError, match=f"RootAssist.{field}: expected a value in"):
+        learn.RootAssist(**{field: value})
 
 
 def steps_before_falling(env, scale, limit=150):
@@ -56,14 +65,21 @@ def test_held_wrench_acts_for_one_control_period():
     world.close()
 
 
-def test_training_logs_and_records_the_assist(walk_clip, tmp_path):
+def test_training_logs_the_assist_and_resumes_its_scale(walk_clip, tmp_path):
     tiny = learn.PPOSettings(n_steps_per_env=64, batch_size=64, n_epochs=1)
-    learn.train_atlas(
-        [walk_clip], tmp_path, total_timesteps=256, n_envs=2, ppo=tiny, progress_bar=False,
-        root_assist=learn.RootAssist(initial_scale=1.0, decay_steps=256),
-    )  # fmt: skip
+    # every rollout of 128 steps has fewer falls than one per 300 steps only if it has none
+    assist = learn.RootAssist(initial_scale=1.0, factor=0.5, lower_above_steps=129.0)
+    for total, resume in ((256, False), (384, True)):
+        learn.train_atlas(
+            [walk_clip], tmp_path, total_timesteps=total, n_envs=2, ppo=tiny,
+            progress_bar=False, root_assist=assist, resume=resume, checkpoint_every_steps=128,
+        )  # fmt: skip
     progress = learn.read_progress(tmp_path)
-    scales = progress["train/root_assist"].dropna().to_numpy()
-    assert scales[0] == pytest.approx(1.0) and np.all(np.diff(scales) < 0)
+    scales = progress["train/root_assist"].to_numpy()
+    falls = progress["train/falls_per_1000_steps"].to_numpy()
+    expected = [1.0]
+    for rate in falls[:-1]:
+        expected.append(assist.next_scale(expected[-1], steps=128, falls=round(rate * 0.128)))
+    np.testing.assert_allclose(scales, expected)  # the resumed part went on from the saved scale
     manifest = json.loads((tmp_path / "manifest.json").read_text())
-    assert manifest["parts"][-1]["root_assist"] == {"initial_scale": 1.0, "decay_steps": 256}
+    assert manifest["parts"][-1]["root_assist"]["factor"] == 0.5

@@ -3,11 +3,13 @@ import json
 import numpy as np
 import pytest
 
+import sim
 from imu import GaitTwinInputError
 from learn import (
     PPOSettings,
     latest_checkpoint,
     load_policy,
+    make_env,
     make_vec_env,
     read_progress,
     train_atlas,
@@ -69,3 +71,11 @@ def test_tiny_run_checkpoints_and_resumes_to_the_same_total(walk_clip, tmp_path)
 def test_resume_without_checkpoint_raises(walk_clip, tmp_path):
     with pytest.raises(GaitTwinInputError, match="resume: expected a checkpoint"):
         train_atlas([walk_clip], tmp_path, total_timesteps=10, resume=True, progress_bar=False)
+
+
+def test_env_settings_pick_the_avatar_by_name(walk_clip):
+    env = make_env([walk_clip], EnvSettings(model=sim.ANKLE_MODEL.name))
+    assert env.action_space.shape == (sim.ANKLE_MODEL.action_size,)
+    env.close()
+    with pytest.raises(GaitTwinInputError, match=r"EnvSettings.model: expected one of \["):
+        EnvSettings(model="legs7")
