@@ -67,6 +67,12 @@ def main(argv: list[str] | None = None) -> None:
         help="bootstrap balance with the performance-gated root assist (learn.RootAssist)",
     )
     parser.add_argument("--lr", type=float, default=learn.PPOSettings.learning_rate, help="PPO")
+    parser.add_argument(
+        "--log-std-init",
+        type=float,
+        default=learn.PPOSettings.log_std_init,
+        help="initial log standard deviation of the policy (exploration noise)",
+    )
     parser.add_argument("--checkpoint-every", type=int, default=50_000, help="steps")
     parser.add_argument("--resume", action="store_true", help="continue the newest checkpoint")
     parser.add_argument("--eval-rollouts", type=int, default=3, help="rollouts per eval goal")
@@ -83,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
         n_envs=args.envs,
         action_mode=args.action_mode,
         model=args.model,
-        ppo=learn.PPOSettings(learning_rate=args.lr),
+        ppo=learn.PPOSettings(learning_rate=args.lr, log_std_init=args.log_std_init),
         checkpoint_every_steps=args.checkpoint_every,
         resume=args.resume,
         root_assist=learn.RootAssist() if args.assist else None,

@@ -13,6 +13,7 @@ the scratch run ends at are printed (the paper: the atlas start needed about a q
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 from pathlib import Path
 
@@ -31,7 +32,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--steps", type=int, default=50_000, help="budget of each run")
     parser.add_argument("--seed", type=int, default=0, help="seed of both runs")
     parser.add_argument("--envs", type=int, help="environment processes (default: 4 per core)")
-    parser.add_argument("--action-mode", choices=learn.ACTION_MODES, default="offset")
     parser.add_argument("--eval-rollouts", type=int, default=3, help="evaluation episodes")
     parser.add_argument("--no-scratch", action="store_true", help="skip the from-scratch run")
     parser.add_argument("--no-video", action="store_true", help="skip the evaluation video")
@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> None:
     patient = learn.cmu_walks(BUNDLED, trials=[args.patient])[0]
     goal = learn.clip_goal(patient)
     print(f"patient {args.patient}: speed {goal[0]:.2f} m/s, stride length {goal[1]:.2f} m")
+    # both runs use the atlas's avatar and action mode, so they differ only in the start
+    settings = dataclasses.replace(learn.run_env_settings(args.atlas), goal=goal)
     starts = {"atlas": args.atlas} if args.no_scratch else {"atlas": args.atlas, "scratch": None}
     rows, progress = [], {}
     for name, start in starts.items():
@@ -51,9 +53,8 @@ def main(argv: list[str] | None = None) -> None:
             total_timesteps=args.steps,
             seed=args.seed,
             n_envs=args.envs,
-            action_mode=args.action_mode,
+            env_settings=settings,
         )
-        settings = learn.EnvSettings(goal=goal, action_mode=args.action_mode)
         table = learn.evaluate(
             learn.Controller.from_model(model),
             functools.partial(learn.make_env, [patient], settings),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,7 @@ from stable_baselines3 import PPO
 from gait import Motion
 from imu import GaitTwinInputError
 from learn._reference import clip_goal
-from learn._training import EnvSettings, PPOSettings, train
+from learn._training import EnvSettings, PPOSettings, run_env_settings, train
 
 
 def adapt(
@@ -21,7 +22,7 @@ def adapt(
     total_timesteps: int,
     seed: int = 0,
     n_envs: int | None = None,
-    action_mode: str = "offset",
+    env_settings: EnvSettings | None = None,
     ppo: PPOSettings = PPOSettings(),  # noqa: B008 (frozen dataclass)
     checkpoint_every_steps: int = 50_000,
     resume: bool = False,
@@ -41,8 +42,13 @@ def adapt(
         Run folder (see :func:`learn.train`).
     total_timesteps
         Budget, environment steps.
-    seed, n_envs, action_mode, ppo, checkpoint_every_steps, resume, progress_bar
-        As for :func:`learn.train` (``action_mode`` must match the atlas's).
+    env_settings
+        Avatar and action options (:class:`learn.EnvSettings`); default: the atlas's
+        (:func:`learn.run_env_settings`), or the defaults from scratch. Give the patient's
+        ``height_m`` and ``mass_kg`` here; the model and action mode must be the atlas's. The
+        goal is always the patient's.
+    seed, n_envs, ppo, checkpoint_every_steps, resume, progress_bar
+        As for :func:`learn.train`.
 
     Returns
     -------
@@ -58,12 +64,13 @@ def adapt(
     The goals in the state are fixed to the patient's measured speed and stride length
     (:func:`learn.clip_goal`), so the nearest-clip resampling leaves the clip unchanged.
     """
-    goal = clip_goal(patient_motion)
+    if env_settings is None:
+        env_settings = run_env_settings(atlas_dir) if atlas_dir is not None else EnvSettings()
     return train(
         [patient_motion],
         out_dir,
         total_timesteps=total_timesteps,
-        env_settings=EnvSettings(goal=goal, action_mode=action_mode),
+        env_settings=replace(env_settings, goal=clip_goal(patient_motion)),
         ppo=ppo,
         seed=seed,
         n_envs=n_envs,

@@ -26,7 +26,7 @@ from learn._reward import (
     total_reward,
 )
 from learn._stair_cue import StairCue
-from sim import DEFAULT_MODEL, RAY_ANGLES_RAD, ModelSpec, Simulation, Terrain
+from sim import DEFAULT_MODEL, RAY_ANGLES_RAD, BodyDimensions, ModelSpec, Simulation, Terrain
 
 #: Goal ranges of the atlas (the paper's): speed 0.4-1.4 m/s, stride length 0.5-1.7 m.
 SPEED_RANGE_M_S: tuple[float, float] = (0.4, 1.4)
@@ -64,6 +64,8 @@ class ImitationEnv(gym.Env):
         Walking clips along +x with foot contacts (the clip library).
     spec
         Avatar DoFs (:data:`sim.DEFAULT_MODEL`: 9 DoF, 5 joints, 14 actions).
+    body
+        Avatar segment dimensions (:func:`sim.body_dimensions`; default 1.75 m, 70 kg).
     terrain
         Terrain (default flat ground).
     goal
@@ -162,6 +164,7 @@ class ImitationEnv(gym.Env):
         clips: Sequence[Motion],
         *,
         spec: ModelSpec = DEFAULT_MODEL,
+        body: BodyDimensions | None = None,
         terrain: Terrain | None = None,
         goal: tuple[float, float] | None = None,
         speed_range_m_s: tuple[float, float] = SPEED_RANGE_M_S,
@@ -211,7 +214,7 @@ class ImitationEnv(gym.Env):
         self.offset_scale_rad = float(offset_scale_rad)
         self.max_steps = int(max_steps)
         self.random_start = random_start
-        self.simulation = Simulation(spec, terrain=terrain)
+        self.simulation = Simulation(spec, body=body, terrain=terrain)
         self._saved_state = self.simulation.client.saveState()
         self.stair_cue = (
             StairCue(self.simulation.terrain, enabled=stair_cue) if task == "stairs" else None
@@ -310,7 +313,7 @@ class ImitationEnv(gym.Env):
         if level is not None and level != self.simulation.terrain.level:
             terrain = task_terrain(self.task, level)
             self.simulation.close()
-            self.simulation = Simulation(self.model, terrain=terrain)
+            self.simulation = Simulation(self.model, body=self.simulation.body, terrain=terrain)
             self._saved_state = self.simulation.client.saveState()
             if self.stair_cue is not None:
                 self.stair_cue.terrain = terrain

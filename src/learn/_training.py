@@ -32,7 +32,7 @@ from gait import Motion
 from imu import GaitTwinInputError, atomic_path, write_text_atomic
 from learn._assist import RootAssist, RootAssistDecay
 from learn._env import SPEED_RANGE_M_S, STRIDE_RANGE_M, ImitationEnv
-from sim import DEFAULT_MODEL, MODELS
+from sim import DEFAULT_MODEL, MODELS, body_dimensions
 
 #: File names inside a run folder and each of its checkpoints.
 MODEL_FILE = "model.zip"
@@ -108,7 +108,9 @@ class PPOSettings:
 class EnvSettings:
     """Options of every :class:`learn.ImitationEnv` of a run (see its parameters).
 
-    ``model`` names the avatar variant in :data:`sim.MODELS` (the environment's ``spec``).
+    ``model`` names the avatar variant in :data:`sim.MODELS` (the environment's ``spec``);
+    ``height_m`` (m) and ``mass_kg`` (kg) size its segments (:func:`sim.body_dimensions`).
+    A run's manifest records them (:func:`learn.run_env_settings` reads them back).
     """
 
     goal: tuple[float, float] | None = None
@@ -118,12 +120,34 @@ class EnvSettings:
     max_steps: int = 500
     model: str = DEFAULT_MODEL.name
     stride_spread: float | None = None
+    height_m: float = 1.75
+    mass_kg: float = 70.0
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
             raise GaitTwinInputError(
                 f"EnvSettings.model: expected one of {sorted(MODELS)}, found {self.model!r}"
             )
+        if not (1.0 <= self.height_m <= 2.3 and 25.0 <= self.mass_kg <= 200.0):
+            raise GaitTwinInputError(
+                "EnvSettings.height_m, mass_kg: expected 1.0-2.3 m and 25-200 kg, found "
+                f"{self.height_m} m and {self.mass_kg} kg"
+            )
+
+
+def run_env_settings(run_dir: str | Path) -> EnvSettings:
+    """Return the :class:`EnvSettings` a run was trained with (its last manifest part).
+
+    Raises
+    ------
+    GaitTwinInputError
+        If the folder has no ``manifest.json``.
+    """
+    path = Path(run_dir) / MANIFEST_FILE
+    if not path.is_file():
+        raise GaitTwinInputError(f"run folder {str(path.parent)!r}: expected {MANIFEST_FILE}")
+    recorded = json.loads(path.read_text())["parts"][-1]["env_settings"]
+    return EnvSettings(**{k: tuple(v) if isinstance(v, list) else v for k, v in recorded.items()})
 
 
 def make_env(clips: Sequence[Motion], settings: EnvSettings) -> ImitationEnv:
@@ -136,6 +160,7 @@ def make_env(clips: Sequence[Motion], settings: EnvSettings) -> ImitationEnv:
         action_mode=settings.action_mode,
         max_steps=settings.max_steps,
         spec=MODELS[settings.model],
+        body=body_dimensions(settings.height_m, settings.mass_kg),
         stride_spread=settings.stride_spread,
     )
 

@@ -3,15 +3,19 @@ import json
 import numpy as np
 import pytest
 
+import learn
 import sim
 from imu import GaitTwinInputError
 from learn import (
     PPOSettings,
+    adapt,
     latest_checkpoint,
     load_policy,
     make_env,
     make_vec_env,
     read_progress,
+    run_env_settings,
+    train,
     train_atlas,
 )
 from learn._training import EnvSettings
@@ -79,3 +83,27 @@ def test_env_settings_pick_the_avatar_by_name(walk_clip):
     env.close()
     with pytest.raises(GaitTwinInputError, match=r"EnvSettings.model: expected one of \["):
         EnvSettings(model="legs7")
+
+
+def test_a_run_records_its_avatar_and_adaptation_inherits_it(walk_clip, tmp_path):
+    settings = EnvSettings(model=sim.ANKLE_MODEL.name, height_m=1.58, mass_kg=54.0)
+    train(
+        [walk_clip], tmp_path / "atlas", total_timesteps=128, env_settings=settings, n_envs=1,
+        ppo=TINY, progress_bar=False,
+    )  # fmt: skip
+    assert run_env_settings(tmp_path / "atlas") == settings
+    model = adapt(
+        tmp_path / "atlas", walk_clip, tmp_path / "patient", total_timesteps=128, n_envs=1,
+        ppo=TINY, progress_bar=False,
+    )  # fmt: skip
+    adapted = run_env_settings(tmp_path / "patient")
+    assert adapted.model == sim.ANKLE_MODEL.name and adapted.height_m == 1.58
+    assert adapted.goal == pytest.approx(learn.clip_goal(walk_clip))
+    assert model.action_space.shape == (sim.ANKLE_MODEL.action_size,)
+    env = make_env([walk_clip], adapted)
+    assert env.simulation.body.mass_kg == pytest.approx(54.0)
+    env.close()
+    with pytest.raises(GaitTwinInputError, match=r"expected manifest\.json"):
+        run_env_settings(tmp_path)
+    with pytest.raises(GaitTwinInputError, match=r"expected 1.0-2.3 m and 25-200 kg, found 3.0 m"):
+        EnvSettings(height_m=3.0)
