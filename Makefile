@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow lint bench docs clean
+.PHONY: demo test test-slow lint bench docs browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir out/site
+
+# Debian's Chromium (/usr/bin/chromium) for the report's browser tests in tests/learn/test_report.py
+# (skipped without it). Needs root: it runs apt-get. Does nothing when Chromium is installed.
+browser:
+	@if [ -x /usr/bin/chromium ]; then echo "browser: /usr/bin/chromium is installed"; \
+	elif [ "$$(id -u)" != 0 ]; then echo "browser: run as root (apt-get install chromium)"; exit 1; \
+	else export DEBIAN_FRONTEND=noninteractive && apt-get update -q && \
+		apt-get install -y -q --no-install-recommends chromium; fi
 
 clean:
 	rm -rf $(VENV) out build src/*.egg-info

@@ -5,7 +5,10 @@ from __future__ import annotations
 import html
 import math
 import re
+import shutil
 import subprocess
+from functools import partial
+from pathlib import Path
 
 import matplotlib.image
 import numpy as np
@@ -15,6 +18,8 @@ import sim
 from imu import GaitTwinInputError
 from learn import (
     DECISION_SUPPORT_NOTE,
+    N_LEVELS,
+    TASK_TERRAINS,
     FlagThresholds,
     GaitMeasures,
     LevelOutcome,
@@ -26,6 +31,7 @@ from learn import (
     write_report,
     write_summary_png,
 )
+from learn._report import _measure_rows
 
 DEG = math.pi / 180.0
 
@@ -179,31 +185,140 @@ def test_files_are_written(report_inputs, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "summary.png"]
 
 
-@pytest.mark.slow
-def test_report_renders_in_headless_chromium(report_inputs, tmp_path):
-    """Needs the `chromium` binary (Debian: `apt-get install chromium`)."""
+#: Headless Chromium on a machine with no network: no first-run, sync, component or background
+#: connections (each refused one can stall a start), no GPU; root needs --no-sandbox.
+#: The profile (--user-data-dir) is a new empty folder per run.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    binary = shutil.which("chromium")
+    if binary is None:
+        pytest.skip("no `chromium` on PATH: install Debian's with `make browser` (as root)")
+    return binary
+
+
+def _run_chromium(binary: str, page: Path, profile: Path, *args: str) -> str:
+    """Open ``page`` in headless Chromium with a new empty profile; return its stdout."""
+    profile.mkdir()
+    done = subprocess.run(
+        [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
+        capture_output=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def _runs(mask: np.ndarray, gap: int) -> list[tuple[int, int]]:
+    """``(start, length)`` of the runs of True in a 1-D mask, bridging gaps up to ``gap``."""
+    index = np.flatnonzero(mask)
+    if index.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(index) > gap + 1)
+    starts = np.r_[index[0], index[breaks + 1]]
+    ends = np.r_[index[breaks], index[-1]]
+    return [(int(a), int(b)) for a, b in zip(starts, ends - starts + 1, strict=True)]
+
+
+def test_report_renders_in_headless_chromium(report_inputs, chromium, tmp_path):
+    """A screenshot of the whole report shows every level's clip and every red flag."""
     patient, outcomes = report_inputs
     page = write_report(patient, outcomes, tmp_path / "report.html")
     shot = tmp_path / "screenshot.png"
-    subprocess.run(
-        [
-            "chromium",
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-            f"--screenshot={shot}",
-            "--window-size=1200,5000",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
+    size = (1200, 7000)
+    _run_chromium(
+        chromium,
+        page,
+        tmp_path / "profile",
+        f"--screenshot={shot}",
+        f"--window-size={size[0]},{size[1]}",
     )
-    image = matplotlib.image.imread(shot)
-    assert image.shape[:2] == (5000, 1200)
-    rgb = image[..., :3]
-    assert rgb.std() > 0.05  # text, tables and media drawn, not an empty page
-    # the flag colour (#a00, bold red) is on the page: the fell / trunk sway flags were rendered
+    rgb = matplotlib.image.imread(shot)[..., :3]
+    assert rgb.shape[:2] == (size[1], size[0])
+    drawn = np.flatnonzero(~(rgb > 0.98).all(axis=(1, 2)))
+    assert 3000 < drawn.max() < size[1] - 200  # the whole page is in the shot, not cut off
+    # every video and GIF is drawn, one for the baseline and one per level: a grey box in the
+    # media column, 320 px wide at the clips' 48:32 aspect, so 213.3 px high (212-215 rows at
+    # any sub-pixel offset; a video that fails to load is a 300:150 placeholder, 150 rows);
+    # gap 6 bridges the bar of a video's controls
+    strip = rgb[:, 100:340]
+    grey = (np.ptp(strip, axis=2) < 0.02) & (strip.max(axis=2) < 0.75)
+    boxes = _runs(grey.mean(axis=1) > 0.8, gap=6)
+    assert len(boxes) == 1 + len(outcomes), boxes
+    assert all(212 <= length <= 215 for _, length in boxes), boxes
+    # the flag colour (#a00, bold red) sits at every flagged level and nowhere else
     red = (rgb[..., 0] > 0.55) & (rgb[..., 1] < 0.15) & (rgb[..., 2] < 0.15)
-    assert red.sum() > 50
+    flagged = [patient.baseline, *(o.measures for o in outcomes)]
+    n_flagged = sum(bool(safety_flags(m)) for m in flagged)
+    assert len(_runs(red.sum(axis=1) > 3, gap=60)) == n_flagged == 4
+    assert red.sum() > 50 * n_flagged
+
+
+def _rows(section: str) -> dict[str, str]:
+    """The rows of the measures table in a DOM section, ``{label: value}``."""
+    table = re.search(r'<table class="measures"><tbody>(.*?)</tbody></table>', section, re.S)
+    assert table, "measures table missing"
+    return dict(re.findall(r"<tr><th>(.*?)</th><td>(.*?)</td></tr>", table.group(1)))
+
+
+def _items(section: str, css: str) -> list[str]:
+    """The ``<li>`` texts of a flag list in a DOM section, or [] after finding its none note."""
+    found = re.search(rf'<ul class="{css}">(.*?)</ul>', section, re.S)
+    if found is None:
+        assert f'<p class="{css} none">' in section, f"{css} list missing"
+        return []
+    return re.findall(r"<li>(.*?)</li>", found.group(1))
+
+
+def test_chromium_dom_has_media_measures_and_flags_of_every_level(
+    report_inputs, chromium, tmp_path
+):
+    """The DOM Chromium built (``--dump-dom``) holds each level's media, measures and flags."""
+    patient, outcomes = report_inputs
+    assert {(o.task, o.level) for o in outcomes} == {
+        (task, level) for task in TASK_TERRAINS for level in range(N_LEVELS)
+    }
+    page = write_report(patient, outcomes, tmp_path / "report.html")
+    dom = _run_chromium(chromium, page, tmp_path / "profile", "--dump-dom")
+    assert "<tbody>" in dom  # the browser's tree (tables gain a tbody), not the file read back
+    text = partial(html.escape, quote=False)
+    baseline = re.search(r'<section class="baseline">(.*?)</section>', dom, re.S)
+    assert baseline, "baseline missing from the DOM"
+    shown = [(patient.baseline, patient.baseline_media, baseline.group(1))]
+    for o in outcomes:
+        found = re.search(rf'<section class="level" id="{o.task}-{o.level}">(.*?)</section>', dom)
+        assert found, f"{o.task} level {o.level} missing from the DOM"
+        rows = _rows(found.group(1))
+        steps = "not mastered" if o.steps_to_master is None else f"{o.steps_to_master / 1e6:.2f} M"
+        assert rows["training steps to master"] == steps
+        similarity = rows["activation similarity to flat ground"]
+        assert similarity == f"{100 * o.activation_similarity:.1f} %"
+        assert rows["discriminator output D"] == f"{o.discriminator_output:.2f}"
+        shown.append((o.measures, o.media, found.group(1)))
+    for measures, media, section in shown:
+        tag = "video" if media.suffix == ".mp4" else "img"
+        media_tags = re.findall(r'<(video|img)\b[^>]*\ssrc="([^"]*)"', section)
+        assert media_tags == [(tag, media_data_uri(media))]  # the whole clip, embedded
+        rows = _rows(section)
+        sway = math.degrees(measures.max_trunk_sway_rad)
+        assert rows["max lateral trunk sway"] == f"{sway:.1f} deg"
+        for label, value in _measure_rows(measures):
+            assert rows.get(text(label)) == text(value), label
+        assert _items(section, "flags") == [text(f) for f in safety_flags(measures)]
+        assert len(_items(section, "compensations")) == len(compensations(measures))
+    stairs_top = re.search(r'id="stairs-4">(.*?)</section>', dom).group(1)
+    assert _items(stairs_top, "flags") == ["fell", "trunk sway 53 deg"]
