@@ -5,10 +5,13 @@ without one, from scratch on a tiny budget (the outcomes then only show that the
 expect "fell" everywhere). Each task is trained with behavioural prior distillation and
 generative adversarial task prediction under its five-level curriculum (:func:`learn.train_task`),
 then every requested level is evaluated (:func:`learn.level_outcome`) and printed.
+``--stiff-knee left`` first makes a patient-like clip with a stiff left knee
+(:func:`gait.stiffen_knee`); ``patient_gait_cycles.png`` shows the clip's knee curves per side.
 
     python examples/08_predict_slopes_and_stairs.py --out out/example08
     python examples/08_predict_slopes_and_stairs.py --atlas out/atlas --adapt-steps 2000000 \
         --task-steps 20000000 --envs 8 --max-steps 500 --out out/example08
+    python examples/08_predict_slopes_and_stairs.py --stiff-knee left --out out/example08_stiff
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+import gait
 import learn
 
 BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "cmu"
@@ -37,9 +41,39 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--max-steps", type=int, default=90, help="episode length cap, steps")
     parser.add_argument("--no-stair-cue", action="store_true", help="ablation without the cue")
     parser.add_argument("--seed", type=int, default=0, help="seed")
+    parser.add_argument(
+        "--stiff-knee", choices=sorted(gait.KNEE_SIDES), help="stiffen this knee of the patient"
+    )
+    parser.add_argument(
+        "--stiff-knee-peak-deg",
+        type=float,
+        default=gait.STIFF_KNEE_PEAK_DEG,
+        help="with --stiff-knee: largest flexion of that knee, deg",
+    )
     args = parser.parse_args(argv)
 
     patient = learn.cmu_walks(BUNDLED, trials=[args.patient])[0]
+    title = f"patient clip {args.patient}"
+    if args.stiff_knee is not None:
+        patient = gait.stiffen_knee(
+            patient, args.stiff_knee, peak_flexion_deg=args.stiff_knee_peak_deg
+        )
+        done = patient.metadata["impairments"][-1]
+        title += f", {args.stiff_knee} knee made stiff"
+        print(
+            f"{args.stiff_knee} knee made stiff: peak flexion "
+            f"{done['original_peak_flexion_deg']:.1f} -> {done['peak_flexion_deg']:.1f} deg"
+        )
+    events = gait.events_from_contacts(
+        patient.foot_contacts, sampling_rate_hz=patient.sampling_rate_hz
+    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    gait.plot_gait_cycles(
+        patient.joint_angles,
+        gait.gait_parameters(events).strides,
+        path=args.out / "patient_gait_cycles.png",
+        title=title,
+    )
     n_steps = 64 if args.atlas is None else 256
     adapt_ppo, settings = learn.small_budget_settings(
         n_envs=args.envs, n_steps_per_env=n_steps, max_steps=args.max_steps

@@ -4,7 +4,9 @@ Runs :func:`learn.predict_patient` on the bundled Xsens MTw walk: steady clip, c
 correction, adaptation, slope and stair training under their curricula, outcomes per level,
 push test, then ``report.html`` and ``summary.png``. By default there is no atlas
 (``--allow-scratch`` behaviour) and the budgets are tiny, so it finishes in a few minutes and the
-report says that its predictions are not meaningful; with a trained atlas and real budgets:
+report says that its predictions are not meaningful. ``--stiff-knee left`` stiffens the left knee
+of the recorded walk first (:func:`gait.stiffen_knee`: a patient-like clip; the report says so).
+With a trained atlas and real budgets:
 
     python examples/09_patient_report.py --atlas out/atlas --adapt-steps 2000000 \
         --task-steps 20000000 --envs 8 --max-steps 500 --out out/report
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import gait
 import learn
 
 BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "xsens_mtw_walk"
@@ -34,6 +37,15 @@ def main(argv: list[str] | None = None) -> learn.PredictionResult:
     parser.add_argument("--rollouts", type=int, default=1, help="evaluation episodes per level")
     parser.add_argument("--push", nargs="*", default=["forward"], help="push directions")
     parser.add_argument("--seed", type=int, default=0, help="seed")
+    parser.add_argument(
+        "--stiff-knee", choices=sorted(gait.KNEE_SIDES), help="stiffen this knee of the walk"
+    )
+    parser.add_argument(
+        "--stiff-knee-peak-deg",
+        type=float,
+        default=gait.STIFF_KNEE_PEAK_DEG,
+        help="with --stiff-knee: largest flexion of that knee, deg",
+    )
     args = parser.parse_args(argv)
 
     adapt_ppo, task_settings = learn.small_budget_settings(
@@ -56,6 +68,8 @@ def main(argv: list[str] | None = None) -> learn.PredictionResult:
         curriculum=learn.CurriculumSettings(flat_ground_episodes=1),
         n_rollouts=args.rollouts,
         push_directions=args.push,
+        stiff_knee=args.stiff_knee,
+        stiff_knee_peak_deg=args.stiff_knee_peak_deg,
     )
     for outcome in result.outcomes:
         flags = learn.safety_flags(outcome.measures) or ["no safety flag"]

@@ -15,6 +15,7 @@ from gait._events import (
     foot_contacts_from_positions,
     shank_inclination,
 )
+from gait._impairment import KNEE_SIDES, STIFF_KNEE_PEAK_DEG, stiffen_knee
 from gait._imu_walk import ImuWalk, analyse_imu_walk
 from gait._library import (
     MANIFEST_COLUMNS,
@@ -53,9 +54,11 @@ from gait._virtual_walk import virtual_imu_from_motion
 __all__ = [
     "CMU_BONES",
     "CYCLE_POINTS",
+    "KNEE_SIDES",
     "MANIFEST_COLUMNS",
     "MOCAP_SEGMENTS",
     "SIDES",
+    "STIFF_KNEE_PEAK_DEG",
     "SYMMETRY_COLUMNS",
     "WINTER_LENGTH_RATIOS",
     "BatchSummary",
@@ -98,6 +101,7 @@ __all__ = [
     "root_path_from_stance",
     "segment_cycles",
     "shank_inclination",
+    "stiffen_knee",
     "symmetry_index",
     "time_normalise",
     "turning_mask",

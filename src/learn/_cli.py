@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import gait
 from imu import GaitTwinInputError
 from learn._curriculum import N_LEVELS, TASK_TERRAINS
 from learn._predict import Budgets, predict_patient
@@ -56,6 +57,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-stair-cue", action="store_true", help="train the stairs without the terrain cue"
     )
+    parser.add_argument(
+        "--stiff-knee",
+        choices=sorted(gait.KNEE_SIDES),
+        help="make a patient-like clip: stiffen this knee of the walk before adaptation "
+        "(gait.stiffen_knee)",
+    )
+    parser.add_argument(
+        "--stiff-knee-peak-deg",
+        type=float,
+        default=gait.STIFF_KNEE_PEAK_DEG,
+        help="with --stiff-knee: largest flexion of that knee in the clip, deg (default "
+        "%(default)s)",
+    )
     return parser
 
 
@@ -77,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
             task_settings=TaskSettings(n_envs=args.envs),
             n_rollouts=args.rollouts,
             use_stair_cue=not args.no_stair_cue,
+            stiff_knee=args.stiff_knee,
+            stiff_knee_peak_deg=args.stiff_knee_peak_deg,
         )
     except GaitTwinInputError as error:
         print(f"gaittwin-predict: error: {error}", file=sys.stderr)

@@ -131,6 +131,29 @@ def _check_atlas(atlas_dir: str | Path | None, allow_scratch: bool) -> Path | No
     return folder
 
 
+def _stiffening_text(motion: gait.Motion) -> str:
+    """Return e.g. ``"left knee made stiff: peak flexion 69.9 -> 30.0 deg"``."""
+    record = motion.metadata["impairments"][-1]
+    return (
+        f"{record['side']} knee made stiff: peak flexion "
+        f"{record['original_peak_flexion_deg']:.1f} -> {record['peak_flexion_deg']:.1f} deg"
+    )
+
+
+def _check_stiffening(
+    clip_path: Path, motion: gait.Motion, stiff_knee: str | None, peak_deg: float
+) -> None:
+    """Refuse a saved patient clip made with other ``stiff_knee`` options than requested."""
+    made = [(r["side"], r["peak_flexion_deg"]) for r in motion.metadata.get("impairments", [])]
+    wanted = [] if stiff_knee is None else [(stiff_knee, float(peak_deg))]
+    if made != wanted:
+        raise GaitTwinInputError(
+            f"patient clip {str(clip_path)!r}: expected stiff knees (side, peak deg) {wanted} as "
+            f"requested, found {made}; use another output folder or delete the folder's "
+            "outputs to start again"
+        )
+
+
 def predict_patient(
     recording_path: str | Path,
     out_dir: str | Path,
@@ -149,6 +172,8 @@ def predict_patient(
     n_rollouts: int = 3,
     push_directions: Sequence[str] = tuple(sim.PUSH_DIRECTIONS),
     use_stair_cue: bool = True,
+    stiff_knee: str | None = None,
+    stiff_knee_peak_deg: float = gait.STIFF_KNEE_PEAK_DEG,
 ) -> PredictionResult:
     """Predict a patient's slope and stair walking from one IMU walk and write the report.
 
@@ -185,6 +210,12 @@ def predict_patient(
         Push-test directions (:data:`sim.PUSH_DIRECTIONS`); empty skips the push test.
     use_stair_cue
         Stairs: the terrain cue (False: the ablation).
+    stiff_knee
+        ``"left"`` or ``"right"``: make a patient-like clip by stiffening that knee of the
+        recorded walk (:func:`gait.stiffen_knee`) before contact correction and adaptation;
+        None (default) uses the walk as recorded. The report says so.
+    stiff_knee_peak_deg
+        With ``stiff_knee``: the largest flexion of that knee in the clip, deg.
 
     Returns
     -------
@@ -193,17 +224,20 @@ def predict_patient(
     Raises
     ------
     GaitTwinInputError
-        No atlas (unless ``allow_scratch``), an unreadable recording, unknown task or level.
+        No atlas (unless ``allow_scratch``), an unreadable recording, unknown task or level,
+        unknown ``stiff_knee`` side, or an existing ``patient_clip.npz`` made with other
+        ``stiff_knee`` options.
 
     Notes
     -----
     Stages, each skipped when its output exists (so a stopped run resumes; outputs are written
-    atomically): ``patient_clip.npz`` (:func:`gait.analyse_imu_walk` steady clip after
-    :func:`sim.correct_contacts`); ``adapt/`` (:func:`learn.adapt`); ``baseline.json`` and
-    ``baseline.gif`` (flat ground); ``push.json`` (largest survived push per direction,
-    :func:`learn.max_survived_push_n`); per task ``tasks/<task>/`` (:func:`learn.train_task`)
-    and per level ``outcomes/<task>_<level>.json`` and ``.gif``; then ``report.html`` and
-    ``summary.png`` (always rewritten). Delete a stage's output to redo it.
+    atomically): ``patient_clip.npz`` (:func:`gait.analyse_imu_walk` steady clip, with
+    :func:`gait.stiffen_knee` when asked, after :func:`sim.correct_contacts`); ``adapt/``
+    (:func:`learn.adapt`); ``baseline.json`` and ``baseline.gif`` (flat ground); ``push.json``
+    (largest survived push per direction, :func:`learn.max_survived_push_n`); per task
+    ``tasks/<task>/`` (:func:`learn.train_task`) and per level ``outcomes/<task>_<level>.json``
+    and ``.gif``; then ``report.html`` and ``summary.png`` (always rewritten). Delete a stage's
+    output to redo it.
     """
     for task in tasks:
         if task not in TASK_TERRAINS:
@@ -212,6 +246,10 @@ def predict_patient(
             )
     for level in levels:
         task_terrain("slope", level)
+    if stiff_knee is not None and stiff_knee not in gait.KNEE_SIDES:
+        raise GaitTwinInputError(
+            f"stiff_knee: expected one of {sorted(gait.KNEE_SIDES)} or None, found {stiff_knee!r}"
+        )
     atlas = _check_atlas(atlas_dir, allow_scratch)
     torch.set_num_threads(1)
     out = Path(out_dir)
@@ -224,12 +262,16 @@ def predict_patient(
         _log(f"reading {recording_path}")
         recording = imu.read_recording(recording_path)
         clip = gait.analyse_imu_walk(recording, height_m=height_m).steady_clip()
+        if stiff_knee is not None:
+            clip = gait.stiffen_knee(clip, stiff_knee, peak_flexion_deg=stiff_knee_peak_deg)
+            _log(f"patient-like clip: {_stiffening_text(clip)}")
         _log(f"steady clip: {clip.n_frames} frames; contact correction")
         corrected = sim.correct_contacts(clip, body=sim.body_dimensions(height_m, 70.0)).motion
         replace(corrected, metadata=json.loads(json.dumps(corrected.metadata, default=str))).save(
             clip_path
         )
     motion = gait.Motion.load(clip_path)
+    _check_stiffening(clip_path, motion, stiff_knee, stiff_knee_peak_deg)
     out.mkdir(parents=True, exist_ok=True)
 
     adapt_dir = out / "adapt"
@@ -364,8 +406,17 @@ def predict_patient(
     ]
     if atlas is None:
         notes.insert(0, SCRATCH_NOTE)
+    patient_id = recording_path.stem or str(recording_path)
+    if stiff_knee is not None:
+        notes.insert(
+            0,
+            f"Patient-like clip, made from the recorded walk with gait.stiffen_knee before "
+            f"adaptation: {_stiffening_text(motion)}. The predictions are for this modified "
+            "clip, not for the walk as recorded.",
+        )
+        patient_id += f" ({stiff_knee} knee made stiff)"
     patient = PatientSummary(
-        patient_id=recording_path.stem or str(recording_path),
+        patient_id=patient_id,
         recording=str(recording_path),
         height_m=1.75,
         mass_kg=70.0,

@@ -6,11 +6,14 @@ import html
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+import gait
 import learn
 from imu import GaitTwinInputError
 from learn._cli import main as cli_main
+from sim import Simulation
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -22,7 +25,8 @@ def _load(name):
     return module
 
 
-def test_example_09_predicts_without_atlas_and_resumes(data_dir, tmp_path, capsys):
+@pytest.mark.parametrize("stiff_knee", [None, "left"])
+def test_example_09_predicts_without_atlas_and_resumes(data_dir, tmp_path, capsys, stiff_knee):
     out = tmp_path / "report"
     argv = [
         "--recording",
@@ -41,8 +45,19 @@ def test_example_09_predicts_without_atlas_and_resumes(data_dir, tmp_path, capsy
         "--max-steps",
         "30",
     ]
+    if stiff_knee is not None:
+        argv += ["--stiff-knee", stiff_knee, "--stiff-knee-peak-deg", "25"]
     result = _load("09_patient_report").main(argv)
     text = result.report.read_text()
+    clip = gait.Motion.load(out / "patient_clip.npz")
+    peaks = [np.rad2deg(clip.joint_angles[f"knee_flexion_{s}"]).max() for s in "lr"]
+    if stiff_knee is None:
+        assert "made stiff" not in text and "impairments" not in clip.metadata
+        assert min(peaks) > 50.0
+    else:  # the clip the controllers imitate has the stiff left knee, and the report says so
+        assert peaks[0] == pytest.approx(25.0, abs=1.0) and peaks[1] > 50.0
+        assert "left knee made stiff: peak flexion 69.9 -&gt; 25.0 deg" in text
+        assert "(left knee made stiff)</h1>" in text
     for task in ("slope", "stairs"):
         for level in (0, 1):
             assert f'id="{task}-{level}"' in text
@@ -60,6 +75,10 @@ def test_example_09_predicts_without_atlas_and_resumes(data_dir, tmp_path, capsy
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.json")} == stamps
     assert again.outcomes == result.outcomes
     assert "(exists)" in capsys.readouterr().out
+    # the saved clip does not silently stand in for a clip made with other stiff-knee options
+    other = argv[: argv.index("--stiff-knee")] if stiff_knee else [*argv, "--stiff-knee", "right"]
+    with pytest.raises(GaitTwinInputError, match=r"patient clip .*: expected stiff knees"):
+        _load("09_patient_report").main(other)
 
 
 def test_prediction_refuses_a_missing_atlas(data_dir, tmp_path):
@@ -68,6 +87,8 @@ def test_prediction_refuses_a_missing_atlas(data_dir, tmp_path):
         learn.predict_patient(walk, tmp_path)
     with pytest.raises(GaitTwinInputError, match=r"expected model\.zip and vecnormalize\.pkl"):
         learn.predict_patient(walk, tmp_path, atlas_dir=tmp_path / "no_atlas", allow_scratch=True)
+    with pytest.raises(GaitTwinInputError, match=r"stiff_knee: expected one of \['left', 'r"):
+        learn.predict_patient(walk, tmp_path, allow_scratch=True, stiff_knee="l")
     assert not any(tmp_path.iterdir())  # refused before writing anything
 
 
@@ -75,7 +96,13 @@ def test_cli_help_and_bad_input(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli_main(["--help"])
     assert exit_info.value.code == 0
-    assert "gaittwin-predict" in capsys.readouterr().out
+    assert "--stiff-knee {left,right}" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_info:
+        cli_main(
+            [str(tmp_path), "--out", str(tmp_path / "o"), "--allow-scratch", "--stiff-knee", "up"]
+        )
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'up'" in capsys.readouterr().err
     code = cli_main([str(tmp_path / "missing"), "--out", str(tmp_path / "o"), "--allow-scratch"])
     assert code == 1
     error = capsys.readouterr().err
@@ -85,17 +112,21 @@ def test_cli_help_and_bad_input(tmp_path, capsys):
     assert "No Healthy Motion Atlas is trained or shipped" in capsys.readouterr().err
 
 
-def test_example_08_prints_outcomes_per_level(tmp_path, capsys):
+@pytest.mark.parametrize("stiff", [[], ["--stiff-knee", "right"]])
+def test_example_08_prints_outcomes_per_level(tmp_path, capsys, stiff):
     out = tmp_path / "ex08"
     tiny = ["--adapt-steps", "64", "--task-steps", "64", "--max-steps", "20", "--envs", "1"]
     table = _load("08_predict_slopes_and_stairs").main(
-        ["--out", str(out), "--tasks", "stairs", "--levels", "0", "2", *tiny]
+        ["--out", str(out), "--tasks", "stairs", "--levels", "0", "2", *tiny, *stiff]
     )
+    assert (out / "patient_gait_cycles.png").read_bytes()[:4] == b"\x89PNG"
     assert table["level"].tolist() == [0, 2]
     assert table["rise_cm"].tolist() == pytest.approx([0.0, 7.5])
     assert (table["activation_similarity_pct"].between(0, 100)).all()
     assert (out / "outcomes.csv").is_file() and (out / "stairs_2.gif").is_file()
-    assert "trunk_sway_deg" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "trunk_sway_deg" in printed
+    assert ("right knee made stiff: peak flexion 72.9 -> 30.0 deg" in printed) == bool(stiff)
 
 
 @pytest.mark.parametrize("name", ["08_predict_slopes_and_stairs", "09_patient_report"])
@@ -104,3 +135,31 @@ def test_examples_have_help(name, capsys):
         _load(name).main(["--help"])
     assert exit_info.value.code == 0
     assert "--out" in capsys.readouterr().out
+
+
+def test_stiff_clip_plays_in_the_imitation_env(walk_clip):
+    stiff = gait.stiffen_knee(walk_clip, "left", peak_flexion_deg=30.0)
+    with Simulation() as simulation:
+        reference = learn.ReferenceMotion.from_motion(stiff, simulation)
+        names = [d.angle_name for d in simulation.spec.dofs]
+        signs = [d.sign for d in simulation.spec.dofs]
+    peaks = {
+        side: np.rad2deg(
+            signs[names.index(f"knee_flexion_{side}")]
+            * reference.joint_positions_rad[:, names.index(f"knee_flexion_{side}")]
+        ).max()
+        for side in "lr"
+    }
+    assert peaks["l"] == pytest.approx(30.0, abs=3.0) and peaks["r"] > 55.0
+    env = learn.ImitationEnv([stiff], max_steps=20)
+    try:
+        observation, _ = env.reset(seed=0)
+        ended = []
+        for _ in range(5):  # zero action: PD targets on the stiff reference pose
+            observation, reward, terminated, truncated, _ = env.step(
+                np.zeros(env.action_space.shape, dtype=np.float32)
+            )
+            ended.append(terminated or truncated)
+        assert np.isfinite(observation).all() and np.isfinite(reward) and not any(ended)
+    finally:
+        env.close()
