@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         ppo=adapt_ppo,
     )
     reference = learn.flat_ground_rollouts(adapted, patient, max_steps=args.max_steps)[0]
-    mode = learn.adapted_action_mode(adapted)
+    avatar = learn.run_env_settings(adapted)
     rows = []
     for task in args.tasks:
         result = learn.train_task(
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         discriminator = learn.load_discriminator(result.out_dir)
         for level in args.levels:
             env = learn.task_env(
-                patient, task, level=level, stair_cue=False, action_mode=mode,
+                patient, task, settings=avatar, level=level, stair_cue=False,
                 max_steps=args.max_steps,
             )  # fmt: skip
             try:

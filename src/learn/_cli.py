@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of every stage")
     parser.add_argument("--height-m", type=float, default=1.75, help="patient height, m")
+    parser.add_argument("--mass-kg", type=float, default=70.0, help="patient mass, kg")
     parser.add_argument("--envs", type=int, default=8, help="environment processes")
     parser.add_argument("--rollouts", type=int, default=3, help="evaluation episodes per level")
     parser.add_argument(
@@ -87,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             levels=args.levels,
             seed=args.seed,
             height_m=args.height_m,
+            mass_kg=args.mass_kg,
             n_envs=args.envs,
             task_settings=TaskSettings(n_envs=args.envs),
             n_rollouts=args.rollouts,

@@ -28,14 +28,19 @@ from learn._task import (
     CURRICULUM_FILE,
     CurriculumSettings,
     TaskSettings,
-    adapted_action_mode,
     flat_ground_rollouts,
     load_discriminator,
     read_task_result,
     task_env,
     train_task,
 )
-from learn._training import MANIFEST_FILE, PPOSettings, check_policy_folder
+from learn._training import (
+    MANIFEST_FILE,
+    EnvSettings,
+    PPOSettings,
+    check_policy_folder,
+    run_env_settings,
+)
 
 #: Note put in the report of a run without an atlas.
 SCRATCH_NOTE = (
@@ -164,6 +169,7 @@ def predict_patient(
     levels: Sequence[int] = tuple(range(N_LEVELS)),
     seed: int = 0,
     height_m: float = 1.75,
+    mass_kg: float = 70.0,
     allow_scratch: bool = False,
     n_envs: int | None = None,
     adapt_ppo: PPOSettings = PPOSettings(),  # noqa: B008 (frozen dataclass)
@@ -194,8 +200,9 @@ def predict_patient(
         Curriculum levels to evaluate and report (the curriculum itself runs from level 0).
     seed
         Seeds every stage.
-    height_m
-        Patient height, m: leg lengths of the pelvis path and the contact-correction avatar.
+    height_m, mass_kg
+        Patient height (m) and mass (kg): leg lengths of the pelvis path and the avatar of
+        contact correction, adaptation and every prediction (:func:`sim.body_dimensions`).
     allow_scratch
         With ``atlas_dir=None``: adapt from a fresh network instead of refusing (tests,
         demonstrations); the report says the predictions are not meaningful.
@@ -266,7 +273,7 @@ def predict_patient(
             clip = gait.stiffen_knee(clip, stiff_knee, peak_flexion_deg=stiff_knee_peak_deg)
             _log(f"patient-like clip: {_stiffening_text(clip)}")
         _log(f"steady clip: {clip.n_frames} frames; contact correction")
-        corrected = sim.correct_contacts(clip, body=sim.body_dimensions(height_m, 70.0)).motion
+        corrected = sim.correct_contacts(clip, body=sim.body_dimensions(height_m, mass_kg)).motion
         replace(corrected, metadata=json.loads(json.dumps(corrected.metadata, default=str))).save(
             clip_path
         )
@@ -280,6 +287,7 @@ def predict_patient(
     else:
         start = "the atlas " + str(atlas) if atlas is not None else "scratch (no atlas)"
         _log(f"adapting from {start}: {budgets.adapt_steps} steps")
+        avatar = run_env_settings(atlas) if atlas is not None else EnvSettings()
         adapt(
             atlas,
             motion,
@@ -287,18 +295,19 @@ def predict_patient(
             total_timesteps=budgets.adapt_steps,
             seed=seed,
             n_envs=n_envs,
+            env_settings=replace(avatar, height_m=height_m, mass_kg=mass_kg),
             ppo=adapt_ppo,
         )
     check_policy_folder(adapt_dir)
     adapted = Controller.load(adapt_dir)
-    action_mode = adapted_action_mode(adapt_dir)
+    settings = run_env_settings(adapt_dir)
 
     baseline_path = out / "baseline.json"
     if baseline_path.is_file():
         baseline = _measures_from_dict(json.loads(baseline_path.read_text()))
     else:
         _log("flat-ground baseline")
-        env = task_env(motion, "flat", action_mode=action_mode, max_steps=task_settings.max_steps)
+        env = task_env(motion, "flat", settings=settings, max_steps=task_settings.max_steps)
         try:
             rollouts = [
                 record_rollout(
@@ -319,7 +328,7 @@ def predict_patient(
         push = json.loads(push_path.read_text())
     else:
         push = {}
-        env = task_env(motion, "flat", action_mode=action_mode, max_steps=task_settings.max_steps)
+        env = task_env(motion, "flat", settings=settings, max_steps=task_settings.max_steps)
         try:
             for direction in push_directions:
                 _log(f"push test: {direction}")
@@ -370,7 +379,7 @@ def predict_patient(
                 task,
                 level=level,
                 stair_cue=False,
-                action_mode=action_mode,
+                settings=settings,
                 max_steps=task_settings.max_steps,
             )
             gif = out / "outcomes" / f"{task}_{level}.gif"
@@ -400,9 +409,8 @@ def predict_patient(
     notes = [
         f"Budgets: adaptation {budgets.adapt_steps} steps, task training {budgets.task_steps} "
         f"steps per task; {n_rollouts} evaluation rollout(s) per level.",
-        "The simulated avatar is 1.75 m, 70 kg (the learning environments have no body-size "
-        f"option yet); the patient's height ({height_m:.2f} m) was used for the pelvis path and "
-        "the contact correction.",
+        f"The simulated avatar has the patient's height and mass ({settings.height_m:.2f} m, "
+        f"{settings.mass_kg:.0f} kg; de Leva segment proportions).",
     ]
     if atlas is None:
         notes.insert(0, SCRATCH_NOTE)
@@ -418,8 +426,8 @@ def predict_patient(
     patient = PatientSummary(
         patient_id=patient_id,
         recording=str(recording_path),
-        height_m=1.75,
-        mass_kg=70.0,
+        height_m=settings.height_m,
+        mass_kg=settings.mass_kg,
         baseline=baseline,
         push_max_force_n={k: float(v) for k, v in push.items()},
         baseline_media=out / "baseline.gif" if (out / "baseline.gif").is_file() else None,

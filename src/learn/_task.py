@@ -37,12 +37,14 @@ from learn._gail import PPO_LEARNING_RATE, HybridGAIL
 from learn._outcomes import TaskRollout, record_rollout
 from learn._reference import clip_goal
 from learn._training import (
-    MANIFEST_FILE,
     MODEL_FILE,
     NORMALISER_FILE,
+    EnvSettings,
     PPOSettings,
     check_policy_folder,
+    run_env_settings,
 )
+from sim import MODELS, body_dimensions
 
 #: Files a task run folder holds besides ``model.zip`` and ``vecnormalize.pkl``.
 DISCRIMINATOR_FILE = "discriminator.pt"
@@ -170,21 +172,13 @@ class TaskResult:
     distilled: bool
 
 
-def adapted_action_mode(adapted_run_dir: str | Path) -> str:
-    """Return the action mode of a run folder written by :func:`learn.train` (its manifest)."""
-    path = Path(adapted_run_dir) / MANIFEST_FILE
-    if not path.is_file():
-        raise GaitTwinInputError(f"run folder {str(path.parent)!r}: expected {MANIFEST_FILE}")
-    return json.loads(path.read_text())["parts"][-1]["env_settings"]["action_mode"]
-
-
 def task_env(
     patient_motion: Motion,
     task: str,
     *,
+    settings: EnvSettings = EnvSettings(),  # noqa: B008 (frozen dataclass)
     level: int = 0,
     stair_cue: bool = True,
-    action_mode: str = "offset",
     max_steps: int = 500,
 ) -> ImitationEnv:
     """Return the task environment: the patient's clip on the task's terrain, goals fixed.
@@ -195,12 +189,15 @@ def task_env(
         The patient's (contact-corrected) clip, the only reference.
     task
         ``"flat"``, ``"slope"`` or ``"stairs"``.
+    settings
+        The adapted run's avatar and action mode (:func:`learn.run_env_settings`: model,
+        action mode, height and mass; its goal is replaced by the patient's).
     level
         Curriculum level of the first episode (ignored for ``"flat"``).
     stair_cue
         Stairs: shape the reward with the stair cue (False: the ablation).
-    action_mode, max_steps
-        As for :class:`learn.ImitationEnv` (the action mode must be the adapted model's).
+    max_steps
+        Episode cap, steps.
 
     Notes
     -----
@@ -211,8 +208,10 @@ def task_env(
     """
     return ImitationEnv(
         [patient_motion],
+        spec=MODELS[settings.model],
+        body=body_dimensions(settings.height_m, settings.mass_kg),
         goal=clip_goal(patient_motion),
-        action_mode=action_mode,
+        action_mode=settings.action_mode,
         max_steps=max_steps,
         task=task,
         terrain_level=0 if task == "flat" else level,
@@ -256,7 +255,7 @@ def make_task_vec_env(
         task,
         level=level,
         stair_cue=stair_cue,
-        action_mode=adapted_action_mode(adapted_run_dir),
+        settings=run_env_settings(adapted_run_dir),
         max_steps=max_steps,
     )
     if n_envs > 1:
@@ -311,8 +310,8 @@ def flat_ground_rollouts(
     env = task_env(
         patient_motion,
         task,
+        settings=run_env_settings(adapted_run_dir),
         level=0,
-        action_mode=adapted_action_mode(adapted_run_dir),
         max_steps=max_steps,
     )
     try:

@@ -9,6 +9,7 @@ import pytest
 from stable_baselines3.common.vec_env import DummyVecEnv
 
 import learn
+import sim
 from imu import GaitTwinInputError
 
 TINY = learn.TaskSettings(
@@ -137,3 +138,17 @@ def test_train_task_refuses_a_budget_below_one_round(adapted_run, walk_clip, tmp
         )
     with pytest.raises(GaitTwinInputError, match="task: expected one of"):
         learn.train_task(adapted_run, walk_clip, "flat", tmp_path, total_timesteps=256)
+
+
+def test_task_env_takes_the_adapted_runs_avatar(walk_clip):
+    avatar = learn.EnvSettings(model=sim.ANKLE_MODEL.name, height_m=1.6, mass_kg=58.0)
+    env = learn.task_env(walk_clip, "stairs", settings=avatar, level=2, max_steps=5)
+    try:
+        assert env.action_space.shape == (sim.ANKLE_MODEL.action_size,)
+        assert env.simulation.body.mass_kg == pytest.approx(58.0)
+        env.set_terrain_level(4)
+        env.reset(seed=0)  # the rebuilt world keeps the body
+        assert env.simulation.terrain.level == 4
+        assert env.simulation.body.height_m == pytest.approx(1.6)
+    finally:
+        env.close()
