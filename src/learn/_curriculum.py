@@ -156,6 +156,43 @@ class Curriculum:
         """Whether ``level`` has been mastered."""
         return level in self.steps_to_master
 
+    def state_dict(self) -> dict:
+        """Return the curriculum's progress as JSON values (:meth:`from_state_dict` reads it)."""
+        return {
+            "level": self.level,
+            "episodes_per_level": {str(k): v for k, v in self.episodes.items()},
+            "steps_to_master": {str(k): v for k, v in self.steps_to_master.items()},
+            "entered_level_at_step": self._entered_at_step,
+            "window_returns": list(self._returns),
+            "flat_ground_return": self.flat_ground_return,
+            "threshold": self.threshold,
+        }
+
+    @classmethod
+    def from_state_dict(
+        cls,
+        task: str,
+        record: dict,
+        *,
+        promotion_fraction: float = 0.9,
+        min_episodes: int = 500,
+        window_episodes: int = 100,
+    ) -> Curriculum:
+        """Return a curriculum at the progress :meth:`state_dict` saved (rule options given)."""
+        state = cls(
+            task,
+            flat_ground_return=record["flat_ground_return"],
+            promotion_fraction=promotion_fraction,
+            min_episodes=min_episodes,
+            window_episodes=window_episodes,
+            start_level=record["level"],
+        )
+        state.episodes = {int(k): int(v) for k, v in record["episodes_per_level"].items()}
+        state.steps_to_master = {int(k): int(v) for k, v in record["steps_to_master"].items()}
+        state._entered_at_step = int(record["entered_level_at_step"])
+        state._returns.extend(float(r) for r in record["window_returns"])
+        return state
+
     def record_episode(self, episode_return: float, *, total_steps: int) -> bool:
         """Record one finished episode at the current level and apply the promotion rule.
 

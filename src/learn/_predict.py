@@ -29,6 +29,7 @@ from learn._task import (
     CurriculumSettings,
     TaskSettings,
     flat_ground_rollouts,
+    latest_task_checkpoint,
     load_discriminator,
     read_task_result,
     task_env,
@@ -242,9 +243,10 @@ def predict_patient(
     :func:`gait.stiffen_knee` when asked, after :func:`sim.correct_contacts`); ``adapt/``
     (:func:`learn.adapt`); ``baseline.json`` and ``baseline.gif`` (flat ground); ``push.json``
     (largest survived push per direction, :func:`learn.max_survived_push_n`); per task
-    ``tasks/<task>/`` (:func:`learn.train_task`) and per level ``outcomes/<task>_<level>.json``
-    and ``.gif``; then ``report.html`` and ``summary.png`` (always rewritten). Delete a stage's
-    output to redo it.
+    ``tasks/<task>/`` (:func:`learn.train_task`; done when its ``curriculum.json`` exists, a
+    stopped training resumes from its newest complete checkpoint) and per level
+    ``outcomes/<task>_<level>.json`` and ``.gif``; then ``report.html`` and ``summary.png``
+    (always rewritten). Delete a stage's output to redo it.
     """
     for task in tasks:
         if task not in TASK_TERRAINS:
@@ -347,7 +349,11 @@ def predict_patient(
             _log(f"{task}: trained controller {task_dir} (exists)")
             result = read_task_result(task_dir)
         else:
-            _log(f"{task}: training (BPD + GATP + curriculum), {budgets.task_steps} steps")
+            checkpoint = latest_task_checkpoint(task_dir)
+            if checkpoint is None:
+                _log(f"{task}: training (BPD + GATP + curriculum), {budgets.task_steps} steps")
+            else:
+                _log(f"{task}: resuming training from {checkpoint}, to {budgets.task_steps} steps")
             result = train_task(
                 adapt_dir,
                 motion,
@@ -358,6 +364,7 @@ def predict_patient(
                 settings=task_settings,
                 use_stair_cue=use_stair_cue,
                 seed=seed,
+                resume=checkpoint is not None,
             )
         _log(f"{task}: steps to master per level {result.steps_to_master}")
         controller = Controller.load(task_dir)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import pickle
 import shutil
 import time
 from dataclasses import asdict, dataclass
@@ -33,12 +34,14 @@ from learn._behaviour_cloning import (
 from learn._curriculum import TASK_TERRAINS, Curriculum, CurriculumCallback
 from learn._env import ImitationEnv
 from learn._evaluate import Controller
-from learn._gail import PPO_LEARNING_RATE, HybridGAIL
+from learn._gail import GAIL_LEARNING_RATE, PPO_LEARNING_RATE, HybridGAIL, discriminator_net
 from learn._outcomes import TaskRollout, record_rollout
 from learn._reference import clip_goal
 from learn._training import (
     MODEL_FILE,
     NORMALISER_FILE,
+    RNG_FILE,
+    STATE_FILE,
     EnvSettings,
     PPOSettings,
     check_policy_folder,
@@ -49,6 +52,8 @@ from sim import MODELS, body_dimensions
 #: Files a task run folder holds besides ``model.zip`` and ``vecnormalize.pkl``.
 DISCRIMINATOR_FILE = "discriminator.pt"
 CURRICULUM_FILE = "curriculum.json"
+#: File of a task checkpoint with the discriminator's and its optimiser's state dicts.
+GAIL_STATE_FILE = "gail.pt"
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,8 @@ class TaskSettings:
     max_steps
         Episode length cap (the paper's 500).
     checkpoint_every_rounds
-        Save ``checkpoints/round_<r>/model.zip`` every this many GAIL rounds.
+        Save a checkpoint ``checkpoints/round_<r>/`` every this many GAIL rounds and after
+        the last one (see :func:`train_task`).
     """
 
     n_envs: int = 8
@@ -323,6 +329,53 @@ def flat_ground_rollouts(
     return rollouts
 
 
+def latest_task_checkpoint(out_dir: str | Path) -> Path | None:
+    """Return the newest complete checkpoint of a task run (``None`` when there is none).
+
+    A checkpoint folder ``checkpoints/round_<r>/`` is complete once its ``state.json`` exists
+    (written last); a folder without it, left by an interrupted save, is ignored.
+    """
+    folders = sorted((Path(out_dir) / "checkpoints").glob("round_*"))
+    complete = [f for f in folders if (f / STATE_FILE).is_file()]
+    return complete[-1] if complete else None
+
+
+def _curriculum_state(state: Curriculum, *, drive_cue: bool) -> dict:
+    """Return everything a resumed run needs of the curriculum and the stair cue."""
+    return {
+        **state.state_dict(),
+        "stair_cue_active": drive_cue and not state.mastered(state.level),
+    }
+
+
+def _save_task_checkpoint(folder: Path, model: PPO, gail: HybridGAIL, state: dict) -> None:
+    """Write one task checkpoint; ``state.json`` last, so that a folder without it is partial."""
+    with atomic_path(folder / MODEL_FILE) as tmp:
+        model.save(tmp)
+    with atomic_path(folder / GAIL_STATE_FILE) as tmp:
+        torch.save(
+            {
+                "reward_net": gail._reward_net.state_dict(),
+                "optimizer": gail._disc_opt.state_dict(),
+            },
+            tmp,
+        )
+    with atomic_path(folder / RNG_FILE) as tmp:
+        tmp.write_bytes(pickle.dumps({"torch": torch.get_rng_state()}))
+    write_text_atomic(folder / STATE_FILE, json.dumps(state, indent=2))
+
+
+def _check_same_run(checkpoint: Path, saved: dict, run: dict) -> None:
+    """Refuse to resume a checkpoint written with other options than ``run``."""
+    for key, value in run.items():
+        if saved[key] != value:
+            raise GaitTwinInputError(
+                f"resume: checkpoint {str(checkpoint)!r} was written with {key} = "
+                f"{saved[key]!r}, found {value!r}; pass the same options, or delete "
+                f"{str(checkpoint.parent)!r} to start again"
+            )
+
+
 def train_task(
     adapted_run_dir: str | Path,
     patient_motion: Motion,
@@ -334,6 +387,7 @@ def train_task(
     settings: TaskSettings = TaskSettings(),
     use_stair_cue: bool = True,
     seed: int = 0,
+    resume: bool = False,
 ) -> TaskResult:
     """Train the patient's task controller: BPD, then GATP under the task's curriculum.
 
@@ -356,6 +410,11 @@ def train_task(
         Stairs: the terrain cue (False: the ablation).
     seed
         Seeds torch, the policy, the environments and the demonstrations.
+    resume
+        Continue from the newest complete checkpoint in ``out_dir``
+        (:func:`latest_task_checkpoint`) to ``total_timesteps``; the other options must be
+        those the checkpoint was written with. False starts anew and first deletes the
+        folder's ``checkpoints/`` and ``logs/``.
 
     Returns
     -------
@@ -364,7 +423,8 @@ def train_task(
     Raises
     ------
     GaitTwinInputError
-        Unknown task, missing adapted model, or a budget smaller than one GAIL round.
+        Unknown task, missing adapted model, a budget smaller than one GAIL round, or with
+        ``resume``: no complete checkpoint, or one written with other options.
 
     Notes
     -----
@@ -378,6 +438,20 @@ def train_task(
        :class:`learn.CurriculumCallback` (promotion at ``0.9 R_flat`` after
        ``min_episodes``). Torch uses one thread; imitation shows a progress bar of the
        rounds.
+
+    **Checkpoints and resume**: every ``settings.checkpoint_every_rounds`` rounds and after
+    the last, ``checkpoints/round_<r>/`` gets ``model.zip`` (PPO with its Adam state and step
+    counters), ``gail.pt`` (the discriminator's and its Adam's state dicts), ``rng.pkl``
+    (torch's RNG state) and, last, ``state.json``: rounds, steps, discriminator steps, the
+    curriculum (level, episodes per level, steps to master, the promotion window's returns,
+    ``R_flat`` and threshold, the stair cue's state) and the run's options. A resumed run
+    re-derives the reference pairs and ``pi_BC`` (seeded), restores the rest, builds the
+    environments at the saved level and cue state (seeded ``seed + steps``) and trains the
+    remaining rounds: ``alpha_BC``, the PPO rate (from the saved step count) and the
+    discriminator rate (from the saved round) continue their schedules. Environments start
+    new episodes, so a resumed run matches an uninterrupted one in its counters and
+    schedules, not bit for bit. Each part logs to ``logs/from_<steps>/``; ``curriculum.json``
+    records ``resumed_from``.
     """
     if task not in TASK_TERRAINS:
         raise GaitTwinInputError(f"task: expected one of {sorted(TASK_TERRAINS)}, found {task!r}")
@@ -389,9 +463,35 @@ def train_task(
         )
     adapted_run_dir = check_policy_folder(adapted_run_dir)
     out = Path(out_dir)
+    checkpoint = latest_task_checkpoint(out) if resume else None
+    if resume and checkpoint is None:
+        raise GaitTwinInputError(
+            f"resume: expected a complete checkpoint (checkpoints/round_*/{STATE_FILE}) in "
+            f"{str(out)!r}, found none"
+        )
+    run = json.loads(
+        json.dumps(
+            {
+                "task": task,
+                "total_timesteps": total_timesteps,
+                "seed": seed,
+                "use_stair_cue": use_stair_cue,
+                "curriculum_settings": asdict(curriculum),
+                "task_settings": asdict(settings),
+            }
+        )
+    )
+    saved = None if checkpoint is None else json.loads((checkpoint / STATE_FILE).read_text())
+    if saved is not None:
+        _check_same_run(checkpoint, saved["run"], run)
+    done = 0 if saved is None else int(saved["num_timesteps"])
+    rounds_done = 0 if saved is None else int(saved["rounds"])
+    n_rounds = total_timesteps // round_steps
     out.mkdir(parents=True, exist_ok=True)
+    if checkpoint is None:  # a new run: a later resume must not find an earlier run's files
+        for folder in ("checkpoints", "logs"):
+            shutil.rmtree(out / folder, ignore_errors=True)
     torch.set_num_threads(1)
-    torch.manual_seed(seed)
     started = time.time()
     controller = Controller.load(adapted_run_dir)
     demos = reference_demonstrations(
@@ -404,75 +504,121 @@ def train_task(
         ),
         controller,
     )
-    if curriculum.flat_ground_return is None:
-        level0 = flat_ground_rollouts(
-            adapted_run_dir,
-            patient_motion,
-            n_episodes=curriculum.flat_ground_episodes,
-            max_steps=settings.max_steps,
-            seed=seed + 10_000,
-            task=task,
+    if saved is not None:
+        state = Curriculum.from_state_dict(
+            task,
+            saved["curriculum"],
+            promotion_fraction=curriculum.promotion_fraction,
+            min_episodes=curriculum.min_episodes,
+            window_episodes=curriculum.window_episodes,
         )
-        flat_return = float(np.mean([r.episode_return for r in level0]))
     else:
-        flat_return = float(curriculum.flat_ground_return)
-    state = Curriculum(
-        task,
-        flat_ground_return=flat_return,
-        promotion_fraction=curriculum.promotion_fraction,
-        min_episodes=curriculum.min_episodes,
-        window_episodes=curriculum.window_episodes,
-        start_level=curriculum.start_level,
-    )
+        if curriculum.flat_ground_return is None:
+            level0 = flat_ground_rollouts(
+                adapted_run_dir,
+                patient_motion,
+                n_episodes=curriculum.flat_ground_episodes,
+                max_steps=settings.max_steps,
+                seed=seed + 10_000,
+                task=task,
+            )
+            flat_return = float(np.mean([r.episode_return for r in level0]))
+        else:
+            flat_return = float(curriculum.flat_ground_return)
+        state = Curriculum(
+            task,
+            flat_ground_return=flat_return,
+            promotion_fraction=curriculum.promotion_fraction,
+            min_episodes=curriculum.min_episodes,
+            window_episodes=curriculum.window_episodes,
+            start_level=curriculum.start_level,
+        )
+    drive_cue = use_stair_cue and task == "stairs"
     venv = make_task_vec_env(
         patient_motion,
         task,
         adapted_run_dir,
         n_envs=settings.n_envs,
-        seed=seed,
-        level=curriculum.start_level,
+        seed=seed + done,
+        level=state.level,
         stair_cue=use_stair_cue,
         max_steps=settings.max_steps,
     )
+    if drive_cue:  # effective at the first reset, as CurriculumCallback's later switches
+        venv.env_method("set_stair_cue", not state.mastered(state.level))
     try:
         adapted = PPO.load(adapted_run_dir / MODEL_FILE, device="cpu")
+        torch.manual_seed(seed)
         prior, distilled = behaviour_prior(
             adapted.policy, venv.observation_space, demos, rng=np.random.default_rng(seed)
         )
-        model = BCRegularisedPPO(
-            "MlpPolicy",
-            venv,
-            bc_policy=prior,
-            bc_decay_steps=settings.bc_decay_steps,
-            schedule_timesteps=total_timesteps,
-            learning_rate=get_linear_fn(PPO_LEARNING_RATE, 0.0, 1.0),
-            policy_kwargs=adapted.policy_kwargs,
-            n_steps=settings.n_steps_per_env,
-            batch_size=min(settings.batch_size, round_steps),
-            n_epochs=settings.n_epochs,
-            gamma=settings.gamma,
-            seed=seed,
-            device="cpu",
-        )
-        initialise_policy(model, prior)
+        if saved is None:
+            model = BCRegularisedPPO(
+                "MlpPolicy",
+                venv,
+                bc_policy=prior,
+                bc_decay_steps=settings.bc_decay_steps,
+                schedule_timesteps=total_timesteps,
+                learning_rate=get_linear_fn(PPO_LEARNING_RATE, 0.0, 1.0),
+                policy_kwargs=adapted.policy_kwargs,
+                n_steps=settings.n_steps_per_env,
+                batch_size=min(settings.batch_size, round_steps),
+                n_epochs=settings.n_epochs,
+                gamma=settings.gamma,
+                seed=seed,
+                device="cpu",
+            )
+            initialise_policy(model, prior)
+        else:
+            model = BCRegularisedPPO.load(checkpoint / MODEL_FILE, env=venv, device="cpu")
+            model.bc_policy = prior
+        discriminator = discriminator_net(venv.observation_space, venv.action_space)
+        if saved is not None:
+            gail_state = torch.load(checkpoint / GAIL_STATE_FILE)
+            discriminator.load_state_dict(gail_state["reward_net"])
         n_pairs = sum(len(d.acts) for d in demos)
         gail = HybridGAIL(
             demonstrations=demos,
             venv=venv,
             gen_algo=model,
             demo_batch_size=min(settings.demo_batch_size, n_pairs, round_steps),
+            discriminator=discriminator,
+            # HybridGAIL decays the rate to 0 over the rounds of its train call
+            discriminator_learning_rate=GAIL_LEARNING_RATE * (1.0 - rounds_done / n_rounds),
             gen_callbacks=[CurriculumCallback(state, stair_cue=use_stair_cue)],
             allow_variable_horizon=True,
-            custom_logger=imitation_logger.configure(str(out / "logs"), format_strs=["csv"]),
+            custom_logger=imitation_logger.configure(
+                str(out / "logs" / f"from_{done:010d}"), format_strs=["csv"]
+            ),
         )
+        if saved is not None:
+            gail._disc_opt.load_state_dict(gail_state["optimizer"])
+            gail._disc_step = int(saved["disc_step"])
+            gail._global_step = int(saved["global_step"])
+            model.set_random_seed(seed + done)
+            torch.set_rng_state(pickle.loads((checkpoint / RNG_FILE).read_bytes())["torch"])
 
-        def checkpoint(round_index: int) -> None:
-            if (round_index + 1) % settings.checkpoint_every_rounds == 0:
-                folder = out / "checkpoints" / f"round_{round_index + 1:06d}"
-                with atomic_path(folder / MODEL_FILE) as tmp:
-                    model.save(tmp)
+        def save_round(round_index: int) -> None:
+            rounds = rounds_done + round_index + 1
+            if rounds % settings.checkpoint_every_rounds == 0 or rounds == n_rounds:
+                _save_task_checkpoint(
+                    out / "checkpoints" / f"round_{rounds:06d}",
+                    model,
+                    gail,
+                    {
+                        "num_timesteps": int(model.num_timesteps),
+                        "rounds": rounds,
+                        "n_updates": int(model._n_updates),
+                        "disc_step": int(gail._disc_step),
+                        "global_step": int(gail._global_step),
+                        "distilled": distilled,
+                        "curriculum": _curriculum_state(state, drive_cue=drive_cue),
+                        "run": run,
+                    },
+                )
 
-        gail.train(total_timesteps, callback=checkpoint)
+        if rounds_done < n_rounds:
+            gail.train((n_rounds - rounds_done) * round_steps, callback=save_round)
         with atomic_path(out / MODEL_FILE) as tmp:
             model.save(tmp)
         with atomic_path(out / DISCRIMINATOR_FILE) as tmp:
@@ -486,15 +632,18 @@ def train_task(
         "steps_to_master": {str(k): v for k, v in state.steps_to_master.items()},
         "episodes_per_level": {str(k): v for k, v in state.episodes.items()},
         "final_level": state.level,
-        "flat_ground_return": flat_return,
+        "flat_ground_return": state.flat_ground_return,
         "threshold": state.threshold,
         "distilled": distilled,
         "total_timesteps": int(model.num_timesteps),
+        "rounds": n_rounds,
         "use_stair_cue": use_stair_cue,
         "seed": seed,
         "adapted_run_dir": str(adapted_run_dir),
         "curriculum_settings": asdict(curriculum),
         "task_settings": asdict(settings),
+        "resumed_from": None if checkpoint is None else str(checkpoint),
+        "start_timesteps": done,
         "wall_time_s": round(time.time() - started, 1),
     }
     write_text_atomic(out / CURRICULUM_FILE, json.dumps(record, indent=2))

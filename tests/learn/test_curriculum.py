@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -143,3 +145,16 @@ def test_callback_leaves_the_cue_alone_in_the_ablation():
     model.learn(total_timesteps=8, callback=CurriculumCallback(curriculum, stair_cue=False))
     assert venv.venv.envs[0].cue_calls == []
     assert venv.venv.envs[0].level == curriculum.level == 2
+
+
+def test_state_dict_round_trip_continues_the_rule():
+    state = Curriculum("slope", flat_ground_return=10.0, min_episodes=3, window_episodes=2)
+    for k, r in enumerate([9.5, 9.5, 9.5, 1.0]):
+        state.record_episode(r, total_steps=100 * (k + 1))
+    assert state.level == 1 and state.steps_to_master == {0: 300}
+    record = json.loads(json.dumps(state.state_dict()))
+    again = Curriculum.from_state_dict("slope", record, min_episodes=3, window_episodes=2)
+    assert again.state_dict() == state.state_dict()
+    assert not again.record_episode(9.5, total_steps=600)  # n = 2 of 3 at level 1
+    assert again.record_episode(9.5, total_steps=700)  # window [9.5, 9.5]: the saved 1.0 is out
+    assert again.steps_to_master == {0: 300, 1: 400}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import importlib.util
+import json
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +76,12 @@ def test_example_09_predicts_without_atlas_and_resumes(data_dir, tmp_path, capsy
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.json")} == stamps
     assert again.outcomes == result.outcomes
     assert "(exists)" in capsys.readouterr().out
+    # a task stopped before its curriculum.json resumes from its last checkpoint (round 2 of 2)
+    (out / "tasks" / "slope" / "curriculum.json").unlink()
+    _load("09_patient_report").main(argv)
+    assert "slope: resuming training from" in capsys.readouterr().out
+    record = json.loads((out / "tasks" / "slope" / "curriculum.json").read_text())
+    assert record["resumed_from"].endswith("round_000002") and record["total_timesteps"] == 128
     # the saved clip does not silently stand in for a clip made with other stiff-knee options
     other = argv[: argv.index("--stiff-knee")] if stiff_knee else [*argv, "--stiff-knee", "right"]
     with pytest.raises(GaitTwinInputError, match=r"patient clip .*: expected stiff knees"):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import shutil
 
 import numpy as np
+import pandas as pd
 import pytest
+import torch
+from stable_baselines3 import PPO
 from stable_baselines3.common.vec_env import DummyVecEnv
 
 import learn
@@ -113,7 +118,8 @@ def test_train_task_runs_and_records_steps_per_level(adapted_run, walk_clip, tmp
         settings=TINY,
     )
     record = json.loads((tmp_path / "stairs" / "curriculum.json").read_text())
-    assert record["total_timesteps"] == 256
+    assert record["total_timesteps"] == 256 and record["rounds"] == 2
+    assert record["resumed_from"] is None
     assert record["distilled"] is False  # same observation space: pi' = pi
     assert result.steps_to_master == {int(k): v for k, v in record["steps_to_master"].items()}
     assert all(0 < v <= 256 for v in result.steps_to_master.values())
@@ -152,3 +158,204 @@ def test_task_env_takes_the_adapted_runs_avatar(walk_clip):
         assert env.simulation.body.height_m == pytest.approx(1.6)
     finally:
         env.close()
+
+
+#: Four rounds of 128 steps; alpha_BC decays over them (so that its value tells the step).
+RESUMABLE = dataclasses.replace(TINY, bc_decay_steps=1024)
+#: Every third episode promotes (the threshold is below any return).
+PROMOTING = learn.CurriculumSettings(min_episodes=3, window_episodes=1, flat_ground_return=-1e6)
+
+
+class _Stopped(Exception):
+    """Raised to stop a training run after its second round, as a kill would."""
+
+
+@pytest.fixture(scope="module")
+def stopped_run(adapted_run, walk_clip, tmp_path_factory):
+    """A 4-round stairs run stopped after round 2 (checkpoints of rounds 1 and 2, no outputs)."""
+    out = tmp_path_factory.mktemp("stopped") / "stairs"
+    train = learn.HybridGAIL.train
+
+    def stop_after_round_2(self, total_timesteps, callback=None):
+        def after_round(round_index):
+            callback(round_index)
+            if round_index == 1:
+                raise _Stopped
+
+        return train(self, total_timesteps, after_round)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(learn.HybridGAIL, "train", stop_after_round_2)
+        with pytest.raises(_Stopped):
+            learn.train_task(
+                adapted_run,
+                walk_clip,
+                "stairs",
+                out,
+                total_timesteps=512,
+                curriculum=PROMOTING,
+                settings=RESUMABLE,
+            )
+    assert not (out / "curriculum.json").exists()
+    return out
+
+
+def _resume(adapted_run, walk_clip, out, monkeypatch) -> dict:
+    """Resume ``out`` to 512 steps; return what the trainer held before its first round."""
+    seen = {}
+    train = learn.HybridGAIL.train
+
+    def spy(self, total_timesteps, callback=None):
+        seen["num_timesteps"] = self.gen_algo.num_timesteps
+        seen["policy"] = {k: v.clone() for k, v in self.gen_algo.policy.state_dict().items()}
+        seen["discriminator"] = {k: v.clone() for k, v in self._reward_net.state_dict().items()}
+        seen["adam_step"] = self._disc_opt.state_dict()["state"][0]["step"].item()
+        seen["disc_step"] = self._disc_step
+        seen["discriminator_learning_rate"] = self.discriminator_learning_rate
+        cues = self.venv.get_attr("stair_cue")  # GAIL's reward wrapper has reset the envs
+        seen["levels"] = [cue.terrain.level for cue in cues]
+        seen["cue_active"] = [cue.active for cue in cues]
+        return train(self, total_timesteps, callback)
+
+    monkeypatch.setattr(learn.HybridGAIL, "train", spy)
+    seen["result"] = learn.train_task(
+        adapted_run,
+        walk_clip,
+        "stairs",
+        out,
+        total_timesteps=512,
+        curriculum=PROMOTING,
+        settings=RESUMABLE,
+        resume=True,
+    )
+    return seen
+
+
+def test_a_stopped_task_run_resumes_from_its_newest_checkpoint(
+    stopped_run, adapted_run, walk_clip, tmp_path, monkeypatch
+):
+    out = shutil.copytree(stopped_run, tmp_path / "stairs")
+    checkpoint = out / "checkpoints" / "round_000002"
+    assert learn.latest_task_checkpoint(out) == checkpoint
+    saved = json.loads((checkpoint / "state.json").read_text())
+    level = saved["curriculum"]["level"]
+    assert (saved["rounds"], saved["num_timesteps"]) == (2, 256)
+    assert 0 < level < 4  # promoted, not finished: the curriculum has more to do
+    gail = torch.load(checkpoint / "gail.pt")
+    policy = PPO.load(checkpoint / "model.zip", device="cpu").policy.state_dict()
+
+    seen = _resume(adapted_run, walk_clip, out, monkeypatch)
+
+    # before training resumed: the checkpoint's networks, optimiser, counters, schedules, envs
+    assert seen["num_timesteps"] == 256 and seen["disc_step"] == saved["disc_step"] == 4
+    for name, tensor in gail["reward_net"].items():
+        assert torch.equal(seen["discriminator"][name], tensor), name
+    assert seen["adam_step"] == gail["optimizer"]["state"][0]["step"].item() == 4
+    for name, tensor in policy.items():
+        assert torch.equal(seen["policy"][name], tensor), name
+    assert seen["discriminator_learning_rate"] == pytest.approx(0.5 * learn.GAIL_LEARNING_RATE)
+    assert seen["levels"] == [level] * RESUMABLE.n_envs
+    assert seen["cue_active"] == [saved["curriculum"]["stair_cue_active"]] * RESUMABLE.n_envs
+    # after: the counters of an uninterrupted 4-round run
+    record = json.loads((out / "curriculum.json").read_text())
+    assert (record["total_timesteps"], record["rounds"]) == (512, 4)
+    assert (record["resumed_from"], record["start_timesteps"]) == (str(checkpoint), 256)
+    assert PPO.load(out / "model.zip", device="cpu")._n_updates == 4  # one epoch per round
+    final = json.loads((out / "checkpoints" / "round_000004" / "state.json").read_text())
+    assert (final["disc_step"], final["global_step"]) == (8, 4)  # two discriminator steps a round
+    # the curriculum continued: counts accumulated, earlier masteries kept
+    before = {int(k): v for k, v in saved["curriculum"]["episodes_per_level"].items()}
+    after = {int(k): v for k, v in record["episodes_per_level"].items()}
+    assert all(after[k] >= n for k, n in before.items()) and sum(after.values()) > sum(
+        before.values()
+    )
+    assert saved["curriculum"]["steps_to_master"].items() <= record["steps_to_master"].items()
+    assert seen["result"].final_level >= level
+    # the first resumed update (at 384 steps) used the schedules' values there
+    first = pd.read_csv(out / "logs" / "from_0000000256" / "progress.csv").iloc[0]
+    assert first["mean/gen/time/total_timesteps"] == 384
+    assert first["mean/gen/train/bc_weight"] == pytest.approx(
+        learn.bc_weight(384, decay_steps=1024)
+    )
+    assert first["mean/gen/train/learning_rate"] == pytest.approx(
+        learn.PPO_LEARNING_RATE * (1.0 - 384 / 512)
+    )
+
+
+def test_resume_ignores_a_checkpoint_interrupted_before_its_state_file(
+    stopped_run, adapted_run, walk_clip, tmp_path, monkeypatch
+):
+    out = shutil.copytree(stopped_run, tmp_path / "stairs")
+    partial = out / "checkpoints" / "round_000003"
+    partial.mkdir()
+    shutil.copyfile(out / "checkpoints" / "round_000002" / "model.zip", partial / "model.zip")
+    assert learn.latest_task_checkpoint(out) == out / "checkpoints" / "round_000002"
+    seen = _resume(adapted_run, walk_clip, out, monkeypatch)
+    assert seen["num_timesteps"] == 256
+    assert json.loads((partial / "state.json").read_text())["rounds"] == 3  # rewritten whole
+
+
+def test_resume_refuses_no_checkpoint_and_other_options(
+    stopped_run, adapted_run, walk_clip, tmp_path
+):
+    with pytest.raises(GaitTwinInputError, match=r"resume: expected a complete checkpoint"):
+        learn.train_task(
+            adapted_run,
+            walk_clip,
+            "stairs",
+            tmp_path,
+            total_timesteps=512,
+            settings=RESUMABLE,
+            resume=True,
+        )
+    assert learn.latest_task_checkpoint(tmp_path) is None
+    with pytest.raises(
+        GaitTwinInputError, match=r"was written with total_timesteps = 512, found 640"
+    ):
+        learn.train_task(
+            adapted_run,
+            walk_clip,
+            "stairs",
+            stopped_run,
+            total_timesteps=640,
+            curriculum=PROMOTING,
+            settings=RESUMABLE,
+            resume=True,
+        )
+
+
+def test_resume_builds_the_environments_at_the_saved_level_and_cue(
+    stopped_run, adapted_run, walk_clip, tmp_path, monkeypatch
+):
+    out = shutil.copytree(stopped_run, tmp_path / "stairs")
+    path = out / "checkpoints" / "round_000002" / "state.json"
+    saved = json.loads(path.read_text())
+    curriculum = saved["curriculum"]  # edited: the top level mastered, the cue switched off
+    curriculum["steps_to_master"].update({str(k): 10 for k in range(curriculum["level"], 5)})
+    curriculum["episodes_per_level"].update({str(k): 3 for k in range(curriculum["level"], 5)})
+    curriculum.update(level=4, stair_cue_active=False)
+    path.write_text(json.dumps(saved))
+    seen = _resume(adapted_run, walk_clip, out, monkeypatch)
+    assert seen["levels"] == [4, 4] and seen["cue_active"] == [False, False]
+    record = json.loads((out / "curriculum.json").read_text())
+    assert record["episodes_per_level"] == curriculum["episodes_per_level"]  # finished: no more
+
+
+def test_a_new_run_deletes_the_checkpoints_and_logs_of_an_earlier_one(
+    stopped_run, adapted_run, walk_clip, tmp_path
+):
+    out = shutil.copytree(stopped_run, tmp_path / "stairs")
+    (out / "logs" / "from_0000000256").mkdir()
+    learn.train_task(
+        adapted_run,
+        walk_clip,
+        "stairs",
+        out,
+        total_timesteps=128,
+        curriculum=PROMOTING,
+        settings=RESUMABLE,
+    )
+    assert [p.name for p in (out / "checkpoints").iterdir()] == ["round_000001"]
+    assert [p.name for p in (out / "logs").iterdir()] == ["from_0000000000"]
+    state = json.loads((out / "checkpoints" / "round_000001" / "state.json").read_text())
+    assert state["run"]["total_timesteps"] == 128
