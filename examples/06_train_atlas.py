@@ -68,6 +68,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--lr", type=float, default=learn.PPOSettings.learning_rate, help="PPO")
     parser.add_argument(
+        "--n-steps",
+        type=int,
+        default=learn.PPOSettings.n_steps_per_env,
+        help="rollout steps per environment between PPO updates",
+    )
+    parser.add_argument(
         "--log-std-init",
         type=float,
         default=learn.PPOSettings.log_std_init,
@@ -89,7 +95,9 @@ def main(argv: list[str] | None = None) -> None:
         n_envs=args.envs,
         action_mode=args.action_mode,
         model=args.model,
-        ppo=learn.PPOSettings(learning_rate=args.lr, log_std_init=args.log_std_init),
+        ppo=learn.PPOSettings(
+            n_steps_per_env=args.n_steps, learning_rate=args.lr, log_std_init=args.log_std_init
+        ),
         checkpoint_every_steps=args.checkpoint_every,
         resume=args.resume,
         root_assist=learn.RootAssist() if args.assist else None,
