@@ -17,7 +17,6 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +37,7 @@ from gait._mocap_motion import motion_from_mocap
 from gait._motion import Motion
 from gait._plots import _save
 from imu import GaitTwinInputError, write_text_atomic
+from imu._jobs import guarded, run_jobs
 
 #: A segmentation step: walk -> (clip with the manifest values in its metadata, values).
 Segmenter = Callable[[Motion], tuple[Motion, dict]]
@@ -257,22 +257,8 @@ def _run(jobs: dict[str, tuple], *, workers: int | None, ray_address: str | None
     if ray_address is not None:
         yield from _run_ray(jobs, ray_address)
         return
-    if workers == 1 or len(jobs) <= 1:
-        for trial, args in jobs.items():
-            yield (trial, *_guarded(args))
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_guarded, args): trial for trial, args in jobs.items()}
-        for future in as_completed(futures):
-            yield (futures[future], *future.result())
-
-
-def _guarded(args: tuple) -> tuple[dict | None, str | None]:
-    """Run :func:`convert_take`; return the error text instead of raising (a failure report)."""
-    try:
-        return convert_take(*args), None
-    except Exception as exc:
-        return None, f"{type(exc).__name__}: {exc}"
+    for job in run_jobs(convert_take, jobs, workers=workers):
+        yield job.key, job.value, job.error
 
 
 def _run_ray(jobs: dict[str, tuple], address: str):
@@ -285,12 +271,13 @@ def _run_ray(jobs: dict[str, tuple], address: str):
             f"not installed (pip install ray), or leave ray_address unset for local processes"
         ) from None
     ray.init(address=address, ignore_reinit_error=True)
-    task = ray.remote(_guarded)
-    pending = {task.remote(args): trial for trial, args in jobs.items()}
+    task = ray.remote(guarded)
+    pending = {task.remote(convert_take, args): trial for trial, args in jobs.items()}
     while pending:
         ready, _ = ray.wait(list(pending), num_returns=1)
         for ref in ready:
-            yield (pending.pop(ref), *ray.get(ref))
+            row, error, _ = ray.get(ref)
+            yield pending.pop(ref), row, error
 
 
 def plot_step_length_vs_speed(manifest: pd.DataFrame, *, path: str | os.PathLike | None = None):

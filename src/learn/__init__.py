@@ -5,6 +5,7 @@ Public names are re-exported here; implementation lives in the private modules.
 
 from learn._adapt import adapt, samples_to_reward
 from learn._assist import RootAssist, RootAssistDecay
+from learn._batch_predict import PatientRecording, predict_patients, read_patient_manifest
 from learn._behaviour_cloning import (
     BC_DECAY_STEPS,
     BC_WEIGHT_INITIAL,
@@ -157,6 +158,7 @@ __all__ = [
     "ImitationErrors",
     "LevelOutcome",
     "PPOSettings",
+    "PatientRecording",
     "PatientSummary",
     "PredictionResult",
     "ReferenceFrame",
@@ -209,6 +211,8 @@ __all__ = [
     "physics_penalty",
     "plot_evaluation",
     "predict_patient",
+    "predict_patients",
+    "read_patient_manifest",
     "read_progress",
     "read_task_result",
     "record_demonstrations",

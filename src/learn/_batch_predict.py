@@ -1,0 +1,426 @@
+"""Many patients at once: one :func:`learn.predict_patient` per recording, as local jobs.
+
+Each patient is an independent job (its own process, its own output folder, torch on one thread),
+run over a pool of local processes (:func:`imu._jobs.run_jobs`, shared with the CMU batch). A
+patient that fails (an unreadable recording, ...) is reported and the others go on; a finished
+patient is skipped when the batch runs again, and an unfinished one resumes from its stages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import inspect
+import json
+import math
+import multiprocessing
+import numbers
+import os
+import sys
+import time
+import traceback
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import pandas as pd
+
+import gait
+from imu import GaitTwinInputError, write_text_atomic
+from imu._jobs import run_jobs
+from learn._predict import _check_atlas, predict_patient
+
+#: The batch's table, in its output folder.
+PATIENTS_FILE = "patients.csv"
+#: Columns of the batch's table.
+PATIENTS_COLUMNS = ("patient", "recording", "status", "report", "error", "wall_time_s", "skipped")
+#: In each patient's folder: the request (recording and body) and, once done, the result.
+PATIENT_FILE = "patient.json"
+#: In each patient's folder: everything the patient's prediction printed (appended per run).
+LOG_FILE = "log.txt"
+#: Columns of a patient manifest (:func:`read_patient_manifest`): required, then optional.
+MANIFEST_COLUMNS = ("recording", "height_m", "mass_kg")
+MANIFEST_OPTIONAL_COLUMNS = ("stiff_knee",)
+
+
+@dataclass(frozen=True)
+class PatientRecording:
+    """One patient of :func:`predict_patients`: the recording and the per-patient options.
+
+    Parameters
+    ----------
+    recording
+        Anything :func:`imu.read_recording` reads (checked when the patient's job runs).
+    height_m, mass_kg
+        Patient height (m) and mass (kg); the defaults are :func:`learn.predict_patient`'s.
+    stiff_knee
+        ``"left"`` or ``"right"``: stiffen that knee of the walk (:func:`gait.stiffen_knee`);
+        None uses the walk as recorded.
+
+    Raises
+    ------
+    GaitTwinInputError
+        A height or mass that is not a positive number, or an unknown ``stiff_knee`` side.
+    """
+
+    recording: Path
+    height_m: float = 1.75
+    mass_kg: float = 70.0
+    stiff_knee: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "recording", Path(self.recording))
+        for name in ("height_m", "mass_kg"):
+            value = getattr(self, name)
+            if not (isinstance(value, numbers.Real) and math.isfinite(value) and value > 0):
+                raise GaitTwinInputError(f"{name}: expected a positive number, found {value!r}")
+            object.__setattr__(self, name, float(value))
+        if self.stiff_knee is not None and self.stiff_knee not in gait.KNEE_SIDES:
+            raise GaitTwinInputError(
+                f"stiff_knee: expected one of {sorted(gait.KNEE_SIDES)} or none, "
+                f"found {self.stiff_knee!r}"
+            )
+
+
+def read_patient_manifest(path: str | os.PathLike) -> list[PatientRecording]:
+    """Read a CSV with one patient per row for :func:`predict_patients`.
+
+    Parameters
+    ----------
+    path
+        CSV file with the columns ``recording`` (relative paths are relative to the CSV's
+        folder), ``height_m`` (m), ``mass_kg`` (kg) and optionally ``stiff_knee`` (``left``,
+        ``right`` or empty for none). Other columns are refused (a misspelt one must not be
+        ignored).
+
+    Returns
+    -------
+    list of PatientRecording
+        In the file's order.
+
+    Raises
+    ------
+    GaitTwinInputError
+        A missing or unreadable file, a missing, unknown or repeated column, no rows, a row
+        with another number of values than columns, or a bad value (the message names the
+        file, the line and the column).
+    """
+    source = Path(path)
+    name = f"patient manifest {str(source)!r}"
+    if not source.is_file():
+        raise GaitTwinInputError(f"{name}: expected a CSV file, found none")
+    try:
+        with source.open(newline="", encoding="utf-8-sig") as handle:  # Excel's BOM
+            reader = csv.reader(handle, skipinitialspace=True)
+            lines = [(reader.line_num, row) for row in reader if any(v.strip() for v in row)]
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise GaitTwinInputError(f"{name}: expected a UTF-8 CSV table, found: {exc}") from None
+    if not lines:
+        raise GaitTwinInputError(f"{name}: expected a header line, found an empty file")
+    header = [column.strip() for column in lines[0][1]]
+    expected = (
+        f"expected the columns {', '.join(MANIFEST_COLUMNS)} and optionally "
+        f"{', '.join(MANIFEST_OPTIONAL_COLUMNS)}"
+    )
+    for k, column in enumerate(header):
+        if column not in MANIFEST_COLUMNS + MANIFEST_OPTIONAL_COLUMNS or column in header[:k]:
+            what = "a second" if column in header[:k] else "the unknown"
+            raise GaitTwinInputError(f"{name}: {expected}, found {what} column {column!r}")
+    for column in MANIFEST_COLUMNS:
+        if column not in header:
+            raise GaitTwinInputError(f"{name}: {expected}, found no column {column!r}")
+    if len(lines) == 1:
+        raise GaitTwinInputError(f"{name}: expected at least one patient row, found none")
+    patients = []
+    for line, values in lines[1:]:
+        where = f"{name}, line {line}"
+        if len(values) != len(header):
+            raise GaitTwinInputError(
+                f"{where}: expected {len(header)} values (one per column), found {len(values)}"
+            )
+        row = {column: value.strip() for column, value in zip(header, values, strict=True)}
+        if not row["recording"]:
+            raise GaitTwinInputError(f"{where}: recording: expected a path, found none")
+        body = {}
+        for column in ("height_m", "mass_kg"):
+            try:
+                body[column] = float(row[column])
+            except ValueError:
+                raise GaitTwinInputError(
+                    f"{where}: {column}: expected a number, found {row[column]!r}"
+                ) from None
+        knee = row.get("stiff_knee") or None
+        try:
+            patients.append(
+                PatientRecording(source.parent / row["recording"], **body, stiff_knee=knee)
+            )
+        except GaitTwinInputError as exc:
+            raise GaitTwinInputError(f"{where}: {exc}") from None
+    return patients
+
+
+#: Options of :func:`predict_patient` that :class:`PatientRecording` sets per patient.
+PER_PATIENT_OPTIONS = tuple(f.name for f in fields(PatientRecording) if f.name != "recording")
+
+
+def _patient_ids(patients: Sequence[PatientRecording]) -> list[str]:
+    """Return folder names: the recording's stem, then ``-2``, ``-3``... for repeats (any case)."""
+    ids: list[str] = []
+    taken: set[str] = set()
+    for patient in patients:
+        stem = Path(os.path.abspath(patient.recording)).stem or "patient"
+        candidate, n = stem, 1
+        while candidate.casefold() in taken:
+            n += 1
+            candidate = f"{stem}-{n}"
+        taken.add(candidate.casefold())
+        ids.append(candidate)
+    return ids
+
+
+def _request(patient: PatientRecording) -> dict:
+    """Return what a patient's folder is for, as stored in its ``patient.json``."""
+    return {**asdict(patient), "recording": os.path.abspath(patient.recording)}
+
+
+def _stored(folder: Path) -> dict | None:
+    path = folder / PATIENT_FILE
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _made_for(stored: dict, request: dict) -> bool:
+    return all(stored.get(key) == value for key, value in request.items())
+
+
+def _finished(folder: Path, request: dict) -> dict | None:
+    """Return the stored record if this request was completed in ``folder``, else None."""
+    stored = _stored(folder)
+    if stored is None or "report" not in stored or not _made_for(stored, request):
+        return None
+    return stored if (folder / stored["report"]).is_file() else None
+
+
+@contextlib.contextmanager
+def _output_to(path: Path) -> Iterator[None]:
+    """Send this process's stdout and stderr (Python and file descriptors 1, 2) to ``path``."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    with open(path, "a", encoding="utf-8") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+                yield
+        finally:
+            log.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
+
+
+def _predict_one(patient: PatientRecording, folder: Path, options: dict) -> dict:
+    """One patient's job (runs in a worker): the prediction, logged to the folder's ``log.txt``.
+
+    Returns the stored record of ``patient.json``: the request, ``report`` (relative to
+    ``folder``) and ``wall_time_s``. :func:`predict_patient` runs torch on one thread.
+
+    Raises
+    ------
+    GaitTwinInputError
+        If ``folder`` was made for another recording or body, or from :func:`predict_patient`.
+    """
+    start = time.perf_counter()
+    request = _request(patient)
+    stored = _stored(folder)
+    if stored is not None and not _made_for(stored, request):
+        made = {key: stored.get(key) for key in request}
+        raise GaitTwinInputError(
+            f"patient folder {str(folder)!r}: expected outputs for {request}, found outputs "
+            f"made for {made}; use another output folder or delete this patient's folder"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(folder / PATIENT_FILE, json.dumps(request, indent=2))
+    with _output_to(folder / LOG_FILE):
+        print(f"=== {time.strftime('%Y-%m-%d %H:%M:%S')} {request}", flush=True)
+        try:
+            result = predict_patient(
+                Path(request["recording"]),
+                folder,
+                height_m=patient.height_m,
+                mass_kg=patient.mass_kg,
+                stiff_knee=patient.stiff_knee,
+                **options,
+            )
+        except Exception:
+            traceback.print_exc()
+            raise
+    record = {
+        **request,
+        "report": str(result.report.relative_to(folder)),
+        "wall_time_s": time.perf_counter() - start,
+    }
+    write_text_atomic(folder / PATIENT_FILE, json.dumps(record, indent=2))
+    return record
+
+
+def _check_options(options: Mapping[str, object]) -> dict:
+    shared = set(inspect.signature(predict_patient).parameters) - {"recording_path", "out_dir"}
+    for key in options:
+        if key in PER_PATIENT_OPTIONS:
+            raise GaitTwinInputError(
+                f"options: {key!r} is set per patient (learn.PatientRecording), found it among "
+                "the options shared by every patient"
+            )
+        if key not in shared:
+            raise GaitTwinInputError(
+                f"options: expected keywords of learn.predict_patient, found {key!r}"
+            )
+    return dict(options)
+
+
+def predict_patients(
+    recordings: Sequence[str | os.PathLike | PatientRecording],
+    out_dir: str | os.PathLike,
+    *,
+    jobs: int | None = None,
+    options: Mapping[str, object] | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Run :func:`learn.predict_patient` for many patients as independent local jobs.
+
+    Parameters
+    ----------
+    recordings
+        One entry per patient: a recording path (the default height, mass, no stiff knee) or a
+        :class:`PatientRecording` (e.g. from :func:`read_patient_manifest`).
+    out_dir
+        Batch folder: one folder per patient, ``<out_dir>/<patient>/`` (the recording's stem;
+        ``-2``, ``-3``... when stems repeat), holding the prediction's outputs
+        (:func:`learn.predict_patient`), ``patient.json`` (the recording and body it is for;
+        the report and wall time once done) and ``log.txt`` (what the prediction printed); and
+        ``patients.csv``, the table returned.
+    jobs
+        Patients predicted at once, one process each; None uses every core
+        (``os.cpu_count()``). With 1 (or one patient left to do) they run one after the other
+        in this process.
+    options
+        Keyword options of :func:`learn.predict_patient` shared by every patient (``atlas_dir``,
+        ``allow_scratch``, ``budgets``, ``tasks``, ``n_envs``, ...); ``height_m``, ``mass_kg``
+        and ``stiff_knee`` are per patient. Keep ``n_envs`` and ``task_settings.n_envs`` small
+        (1): the patients are the parallelism.
+    progress
+        Print a line per finished patient and a summary.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per patient, in the given order: ``patient``, ``recording``, ``status``
+        (``ok``/``failed``), ``report`` (path), ``error`` (``"<type>: <message>"``, empty when
+        ok), ``wall_time_s`` (s; for a skipped patient, the run that made it) and ``skipped``
+        (finished by an earlier run). Also written to ``patients.csv`` (atomically, after every
+        finished patient).
+
+    Raises
+    ------
+    GaitTwinInputError
+        No recordings, ``jobs`` not positive, unknown or per-patient keys in ``options``, or no
+        atlas (unless ``allow_scratch``), before any patient runs. A failing patient raises
+        nothing: its row says ``failed``.
+
+    Notes
+    -----
+    A patient is finished when its ``patient.json`` records a report for the same recording,
+    height, mass and stiff knee and the report exists; finished patients are skipped, others
+    run :func:`learn.predict_patient`, whose stages resume. A folder made for another
+    recording or body fails (its row says so) rather than being reused. The worker processes
+    are started with ``forkserver`` (no threads inherited from the caller), so a script that
+    calls this needs the ``if __name__ == "__main__":`` guard; each imports :mod:`learn` once
+    (a few seconds) and runs torch on one thread (:func:`learn.predict_patient` sets it).
+    While a patient runs, its process's stdout and stderr go to the patient's ``log.txt``.
+    """
+    if not recordings:
+        raise GaitTwinInputError("recordings: expected at least one patient, found none")
+    if jobs is not None and jobs < 1:
+        raise GaitTwinInputError(f"jobs: expected a positive number, found {jobs}")
+    shared = _check_options(options or {})
+    _check_atlas(shared.get("atlas_dir"), bool(shared.get("allow_scratch", False)))
+    start = time.perf_counter()
+    out = Path(out_dir)
+    patients = [p if isinstance(p, PatientRecording) else PatientRecording(p) for p in recordings]
+    ids = _patient_ids(patients)
+    rows: dict[str, dict] = {}
+    todo = {}
+    for patient_id, patient in zip(ids, patients, strict=True):
+        record = _finished(out / patient_id, _request(patient))
+        if record is None:
+            todo[patient_id] = (patient, out / patient_id, shared)
+        else:
+            rows[patient_id] = _row(patient_id, patient, out, record, None, skipped=True)
+            _progress(progress, len(rows), len(ids), rows[patient_id])
+    _write_table(out, ids, rows)
+    context = multiprocessing.get_context("forkserver")
+    for job in run_jobs(_predict_one, todo, workers=jobs, mp_context=context):
+        patient_id = str(job.key)
+        patient = todo[patient_id][0]
+        rows[patient_id] = _row(patient_id, patient, out, job.value, job.error, job.wall_time_s)
+        _write_table(out, ids, rows)
+        _progress(progress, len(rows), len(ids), rows[patient_id])
+    table = _write_table(out, ids, rows)
+    if progress:
+        _print_summary(table, out, jobs, time.perf_counter() - start)
+    return table
+
+
+def _row(
+    patient_id: str,
+    patient: PatientRecording,
+    out: Path,
+    record: dict | None,
+    error: str | None,
+    wall_time_s: float | None = None,
+    *,
+    skipped: bool = False,
+) -> dict:
+    """Return a row of ``patients.csv``; a done patient's wall time is the one of its record."""
+    return {
+        "patient": patient_id,
+        "recording": str(patient.recording),
+        "status": "failed" if error is not None else "ok",
+        "report": "" if record is None else str(out / patient_id / record["report"]),
+        "error": error or "",
+        "wall_time_s": round(wall_time_s if record is None else record["wall_time_s"], 3),
+        "skipped": skipped,
+    }
+
+
+def _write_table(out: Path, ids: list[str], rows: dict[str, dict]) -> pd.DataFrame:
+    table = pd.DataFrame([rows[i] for i in ids if i in rows], columns=list(PATIENTS_COLUMNS))
+    write_text_atomic(out / PATIENTS_FILE, table.to_csv(index=False))
+    return table
+
+
+def _progress(show: bool, n_done: int, n_total: int, row: dict) -> None:
+    if not show:
+        return
+    if row["skipped"]:
+        what = f"skipped (finished before), report {row['report']}"
+    elif row["status"] == "ok":
+        what = f"ok in {row['wall_time_s']:.1f} s, report {row['report']}"
+    else:
+        what = f"failed after {row['wall_time_s']:.1f} s: {row['error']}"
+    print(f"[{n_done}/{n_total}] {row['patient']}: {what}", flush=True)
+
+
+def _print_summary(table: pd.DataFrame, out: Path, jobs: int | None, elapsed_s: float) -> None:
+    ok = table["status"] == "ok"
+    n = len(table)
+    print(
+        f"{n} patient{'s' * (n != 1)}: {int(ok.sum())} ok ({int(table['skipped'].sum())} "
+        f"skipped, finished before), {int((~ok).sum())} failed; {elapsed_s:.1f} s with "
+        f"{jobs or os.cpu_count()} job(s); table {out / PATIENTS_FILE}",
+        flush=True,
+    )
+    for row in table[~ok].itertuples():
+        print(f"  failed {row.patient}: {row.error}", flush=True)
