@@ -416,11 +416,27 @@ def train(
     if root_assist is not None:  # first, so that checkpoints hold the revised scale
         callback.append(RootAssistDecay(root_assist, state.get("root_assist_scale")))
     callback.append(_CheckpointCallback(out / "checkpoints", checkpoint_every_steps))
-    started = time.time()
-    remaining = max(0, total_timesteps - model.num_timesteps)
     start_steps = model.num_timesteps
+    part = {
+        "command": sys.argv,
+        "seed": seed,
+        "n_envs": n_envs,
+        "clips": [str(c.metadata.get("trial", "?")) for c in clips],
+        "env_settings": asdict(env_settings),
+        "ppo": asdict(ppo),
+        "init_from": None if init_from is None else str(init_from),
+        "root_assist": None if root_assist is None else asdict(root_assist),
+        "resumed_from": None if checkpoint is None else str(checkpoint),
+        "start_timesteps": int(start_steps),
+        "end_timesteps": None,
+        "packages": package_versions(),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "finished": None,
+    }
+    _write_manifest(out, part)  # a stopped part stays recorded, with "finished": null
+    started = time.time()
     model.learn(
-        remaining,
+        max(0, total_timesteps - start_steps),
         callback=callback,
         reset_num_timesteps=False,
         progress_bar=progress_bar,
@@ -428,26 +444,13 @@ def train(
     elapsed = time.time() - started
     save_checkpoint(model, out)
     save_checkpoint(model, out / "checkpoints" / f"step_{model.num_timesteps:010d}")
-    _write_manifest(
-        out,
-        {
-            "command": sys.argv,
-            "seed": seed,
-            "n_envs": n_envs,
-            "clips": [str(c.metadata.get("trial", "?")) for c in clips],
-            "env_settings": asdict(env_settings),
-            "ppo": asdict(ppo),
-            "init_from": None if init_from is None else str(init_from),
-            "root_assist": None if root_assist is None else asdict(root_assist),
-            "resumed_from": None if checkpoint is None else str(checkpoint),
-            "start_timesteps": int(start_steps),
-            "end_timesteps": int(model.num_timesteps),
-            "wall_time_s": round(elapsed, 1),
-            "steps_per_s": round((model.num_timesteps - start_steps) / max(elapsed, 1e-9), 1),
-            "packages": package_versions(),
-            "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        },
+    part.update(
+        end_timesteps=int(model.num_timesteps),
+        wall_time_s=round(elapsed, 1),
+        steps_per_s=round((model.num_timesteps - start_steps) / max(elapsed, 1e-9), 1),
+        finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     )
+    _write_manifest(out, part, replace_last=True)
     venv.close()
     return model
 
@@ -492,11 +495,17 @@ def _new_ppo(normaliser: VecNormalize, ppo: PPOSettings, seed: int) -> PPO:
     )
 
 
-def _write_manifest(out: Path, part: dict[str, Any]) -> None:
-    """Append one training part to ``manifest.json`` (a run may be trained in several parts)."""
+def _write_manifest(out: Path, part: dict[str, Any], *, replace_last: bool = False) -> None:
+    """Append one training part to ``manifest.json`` (a run may be trained in several parts).
+
+    ``replace_last`` overwrites the last part instead (the same part, now finished).
+    """
     path = out / MANIFEST_FILE
     manifest = json.loads(path.read_text()) if path.is_file() else {"parts": []}
-    manifest["parts"].append(part)
+    if replace_last:
+        manifest["parts"][-1] = part
+    else:
+        manifest["parts"].append(part)
     write_text_atomic(path, json.dumps(manifest, indent=2, default=_jsonable))
 
 

@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 import pytest
+from stable_baselines3 import PPO
 
 import learn
 import sim
@@ -107,3 +108,16 @@ def test_a_run_records_its_avatar_and_adaptation_inherits_it(walk_clip, tmp_path
         run_env_settings(tmp_path)
     with pytest.raises(GaitTwinInputError, match=r"expected 1.0-2.3 m and 25-200 kg, found 3.0 m"):
         EnvSettings(height_m=3.0)
+
+
+def test_a_stopped_part_stays_in_the_manifest(walk_clip, tmp_path, monkeypatch):
+    def stop(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(PPO, "learn", stop)
+    with pytest.raises(KeyboardInterrupt):
+        train([walk_clip], tmp_path, total_timesteps=128, n_envs=1, ppo=TINY, progress_bar=False)
+    (part,) = json.loads((tmp_path / "manifest.json").read_text())["parts"]
+    assert part["finished"] is None and part["end_timesteps"] is None
+    assert part["start_timesteps"] == 0 and part["env_settings"]["model"] == "legs9"
+    assert run_env_settings(tmp_path) == EnvSettings()
