@@ -31,19 +31,26 @@ BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "cmu"
 HELD_OUT = "16_15"
 
 
-def plot_learning_curve(run: Path) -> Path:
-    """Episode length and reward per step against training steps -> ``learning_curve.png``."""
+def plot_learning_curve(run: Path, path: Path | None = None) -> Path:
+    """Episode length, reward per step (and the assist scale, if used) against training steps.
+
+    Written to ``path`` (default ``run / "learning_curve.png"``).
+    """
     progress = learn.read_progress(run)
     steps = progress["time/total_timesteps"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9.0, 3.5))
-    left.plot(steps, progress["rollout/ep_len_mean"] / 30.0)
-    left.set_ylabel("mean episode length (s)")
-    right.plot(steps, progress["rollout/ep_rew_mean"] / progress["rollout/ep_len_mean"])
-    right.set_ylabel("mean reward per step (max 1)")
-    for ax in (left, right):
+    assisted = "train/root_assist" in progress
+    fig, axes = plt.subplots(1, 3 if assisted else 2, figsize=(13.0 if assisted else 9.0, 3.5))
+    axes[0].plot(steps, progress["rollout/ep_len_mean"] / 30.0)
+    axes[0].set_ylabel("mean episode length (s)")
+    axes[1].plot(steps, progress["rollout/ep_rew_mean"] / progress["rollout/ep_len_mean"])
+    axes[1].set_ylabel("mean reward per step (max 1)")
+    if assisted:
+        axes[2].plot(steps, progress["train/root_assist"])
+        axes[2].set_ylabel("root assist scale (0 = none)")
+    for ax in axes:
         ax.set_xlabel("environment steps")
     fig.tight_layout()
-    path = run / "learning_curve.png"
+    path = path or run / "learning_curve.png"
     fig.savefig(path)
     plt.close(fig)
     return path
