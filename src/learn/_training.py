@@ -459,10 +459,19 @@ def read_progress(run_folder: str | Path) -> pd.DataFrame:
     """Return the training log of a run (all parts, in order) as one table.
 
     Columns are stable-baselines3's (``time/total_timesteps``, ``rollout/ep_len_mean``,
-    ``rollout/ep_rew_mean``, ``train/...``).
+    ``rollout/ep_rew_mean``, ``train/...``). Rows a stopped part logged after the checkpoint
+    the next part resumed from are left out: that training was discarded.
     """
     files = sorted((Path(run_folder) / "logs").glob("from_*/progress.csv"))
-    tables = [pd.read_csv(f) for f in files if f.stat().st_size > 0]
+    starts = [int(f.parent.name.removeprefix("from_")) for f in files]
+    tables = []
+    for f, next_start in zip(files, [*starts[1:], None], strict=True):
+        if f.stat().st_size == 0:
+            continue
+        table = pd.read_csv(f)
+        if next_start is not None:
+            table = table[table["time/total_timesteps"] <= next_start]
+        tables.append(table)
     if not tables:
         raise GaitTwinInputError(f"run {str(run_folder)!r}: expected logs/from_*/progress.csv")
     return pd.concat(tables, ignore_index=True)

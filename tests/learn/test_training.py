@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from stable_baselines3 import PPO
 
@@ -121,3 +122,11 @@ def test_a_stopped_part_stays_in_the_manifest(walk_clip, tmp_path, monkeypatch):
     assert part["finished"] is None and part["end_timesteps"] is None
     assert part["start_timesteps"] == 0 and part["env_settings"]["model"] == "legs9"
     assert run_env_settings(tmp_path) == EnvSettings()
+
+
+def test_progress_leaves_out_steps_discarded_by_a_resume(tmp_path):
+    for start, steps in ((0, [100, 200, 300]), (200, [300, 400])):
+        folder = tmp_path / "logs" / f"from_{start:010d}"
+        folder.mkdir(parents=True)
+        pd.DataFrame({"time/total_timesteps": steps}).to_csv(folder / "progress.csv", index=False)
+    assert read_progress(tmp_path)["time/total_timesteps"].tolist() == [100, 200, 300, 400]
