@@ -170,6 +170,20 @@ class _Stopped(Exception):
     """Raised to stop a training run after its second round, as a kill would."""
 
 
+def _train_stairs(adapted_run, walk_clip, out, *, resume=False):
+    """The 4-round (512-step) stairs run of the resume tests."""
+    return learn.train_task(
+        adapted_run,
+        walk_clip,
+        "stairs",
+        out,
+        total_timesteps=512,
+        curriculum=PROMOTING,
+        settings=RESUMABLE,
+        resume=resume,
+    )
+
+
 @pytest.fixture(scope="module")
 def stopped_run(adapted_run, walk_clip, tmp_path_factory):
     """A 4-round stairs run stopped after round 2 (checkpoints of rounds 1 and 2, no outputs)."""
@@ -187,15 +201,7 @@ def stopped_run(adapted_run, walk_clip, tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(learn.HybridGAIL, "train", stop_after_round_2)
         with pytest.raises(_Stopped):
-            learn.train_task(
-                adapted_run,
-                walk_clip,
-                "stairs",
-                out,
-                total_timesteps=512,
-                curriculum=PROMOTING,
-                settings=RESUMABLE,
-            )
+            _train_stairs(adapted_run, walk_clip, out)
     assert not (out / "curriculum.json").exists()
     return out
 
@@ -218,16 +224,7 @@ def _resume(adapted_run, walk_clip, out, monkeypatch) -> dict:
         return train(self, total_timesteps, callback)
 
     monkeypatch.setattr(learn.HybridGAIL, "train", spy)
-    seen["result"] = learn.train_task(
-        adapted_run,
-        walk_clip,
-        "stairs",
-        out,
-        total_timesteps=512,
-        curriculum=PROMOTING,
-        settings=RESUMABLE,
-        resume=True,
-    )
+    seen["result"] = _train_stairs(adapted_run, walk_clip, out, resume=True)
     return seen
 
 
