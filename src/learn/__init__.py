@@ -3,7 +3,7 @@
 Public names are re-exported here; implementation lives in the private modules.
 """
 
-from learn._adapt import adapt, samples_to_reward
+from learn._adapt import adapt, adaptation_settings, samples_to_reward
 from learn._assist import RootAssist, RootAssistDecay
 from learn._batch_predict import PatientRecording, predict_patients, read_patient_manifest
 from learn._behaviour_cloning import (
@@ -172,6 +172,7 @@ __all__ = [
     "activation_similarity",
     "actor_critic_policy",
     "adapt",
+    "adaptation_settings",
     "add_loss_gradient",
     "bc_loss",
     "bc_weight",

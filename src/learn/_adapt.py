@@ -14,6 +14,15 @@ from learn._reference import clip_goal
 from learn._training import EnvSettings, PPOSettings, run_env_settings, train
 
 
+def adaptation_settings(atlas_dir: str | Path | None) -> EnvSettings:
+    """Return the environment settings adaptation starts from.
+
+    The atlas's (:func:`learn.run_env_settings`: avatar model, size, action mode), or the
+    defaults when training from scratch (``atlas_dir=None``).
+    """
+    return run_env_settings(atlas_dir) if atlas_dir is not None else EnvSettings()
+
+
 def adapt(
     atlas_dir: str | Path | None,
     patient_motion: Motion,
@@ -43,8 +52,8 @@ def adapt(
     total_timesteps
         Budget, environment steps.
     env_settings
-        Avatar and action options (:class:`learn.EnvSettings`); default: the atlas's
-        (:func:`learn.run_env_settings`), or the defaults from scratch. Give the patient's
+        Avatar and action options (:class:`learn.EnvSettings`); default
+        :func:`adaptation_settings` (the atlas's, or the defaults from scratch). Give the patient's
         ``height_m`` and ``mass_kg`` here; the model and action mode must be the atlas's. The
         goal is always the patient's.
     seed, n_envs, ppo, checkpoint_every_steps, resume, progress_bar
@@ -65,7 +74,7 @@ def adapt(
     (:func:`learn.clip_goal`), so the nearest-clip resampling leaves the clip unchanged.
     """
     if env_settings is None:
-        env_settings = run_env_settings(atlas_dir) if atlas_dir is not None else EnvSettings()
+        env_settings = adaptation_settings(atlas_dir)
     return train(
         [patient_motion],
         out_dir,

@@ -13,7 +13,7 @@ import gait
 import imu
 import sim
 from imu import GaitTwinInputError, write_text_atomic
-from learn._adapt import adapt
+from learn._adapt import adapt, adaptation_settings
 from learn._curriculum import N_LEVELS, TASK_TERRAINS, task_terrain
 from learn._evaluate import Controller
 from learn._outcomes import gait_measures, level_outcome, max_survived_push_n, record_rollout
@@ -37,7 +37,6 @@ from learn._task import (
 )
 from learn._training import (
     MANIFEST_FILE,
-    EnvSettings,
     PPOSettings,
     check_policy_folder,
     run_env_settings,
@@ -289,7 +288,7 @@ def predict_patient(
     else:
         start = "the atlas " + str(atlas) if atlas is not None else "scratch (no atlas)"
         _log(f"adapting from {start}: {budgets.adapt_steps} steps")
-        avatar = run_env_settings(atlas) if atlas is not None else EnvSettings()
+        avatar = adaptation_settings(atlas)
         adapt(
             atlas,
             motion,

@@ -12,7 +12,7 @@ import json
 import pickle
 import shutil
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -45,9 +45,9 @@ from learn._training import (
     EnvSettings,
     PPOSettings,
     check_policy_folder,
+    make_env,
     run_env_settings,
 )
-from sim import MODELS, body_dimensions
 
 #: Files a task run folder holds besides ``model.zip`` and ``vecnormalize.pkl``.
 DISCRIMINATOR_FILE = "discriminator.pt"
@@ -212,13 +212,9 @@ def task_env(
     speed target: the target speed stays in the observation but the goal reward's speed term
     is held at 1 (``speed_goal=False``), so going slower on stairs costs nothing.
     """
-    return ImitationEnv(
+    return make_env(
         [patient_motion],
-        spec=MODELS[settings.model],
-        body=body_dimensions(settings.height_m, settings.mass_kg),
-        goal=clip_goal(patient_motion),
-        action_mode=settings.action_mode,
-        max_steps=max_steps,
+        replace(settings, goal=clip_goal(patient_motion), max_steps=max_steps),
         task=task,
         terrain_level=0 if task == "flat" else level,
         stair_cue=stair_cue,

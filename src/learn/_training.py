@@ -150,8 +150,12 @@ def run_env_settings(run_dir: str | Path) -> EnvSettings:
     return EnvSettings(**{k: tuple(v) if isinstance(v, list) else v for k, v in recorded.items()})
 
 
-def make_env(clips: Sequence[Motion], settings: EnvSettings) -> ImitationEnv:
-    """Return a new :class:`learn.ImitationEnv` on ``clips`` with ``settings``."""
+def make_env(clips: Sequence[Motion], settings: EnvSettings, **task: Any) -> ImitationEnv:
+    """Return a new :class:`learn.ImitationEnv` on ``clips`` with ``settings``.
+
+    ``task`` passes the task options (``task``, ``terrain_level``, ``stair_cue``,
+    ``speed_goal``) through to the environment.
+    """
     return ImitationEnv(
         clips,
         goal=settings.goal,
@@ -162,6 +166,7 @@ def make_env(clips: Sequence[Motion], settings: EnvSettings) -> ImitationEnv:
         spec=MODELS[settings.model],
         body=body_dimensions(settings.height_m, settings.mass_kg),
         stride_spread=settings.stride_spread,
+        **task,
     )
 
 

@@ -130,3 +130,13 @@ def test_progress_leaves_out_steps_discarded_by_a_resume(tmp_path):
         folder.mkdir(parents=True)
         pd.DataFrame({"time/total_timesteps": steps}).to_csv(folder / "progress.csv", index=False)
     assert read_progress(tmp_path)["time/total_timesteps"].tolist() == [100, 200, 300, 400]
+
+
+def test_adaptation_starts_from_the_atlas_settings_or_the_defaults(walk_clip, tmp_path):
+    settings = EnvSettings(model=sim.ANKLE_MODEL.name, mass_kg=60.0)
+    train(
+        [walk_clip], tmp_path, total_timesteps=64, env_settings=settings, n_envs=1,
+        ppo=PPOSettings(n_steps_per_env=64, batch_size=64, n_epochs=1), progress_bar=False,
+    )  # fmt: skip
+    assert learn.adaptation_settings(tmp_path) == settings
+    assert learn.adaptation_settings(None) == EnvSettings()
