@@ -14,6 +14,7 @@ learning curve, video).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 from pathlib import Path
 
@@ -73,7 +74,21 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="bootstrap balance with the performance-gated root assist (learn.RootAssist)",
     )
+    parser.add_argument(
+        "--reference-state",
+        action="store_true",
+        help="add the next reference frame's distance from the avatar to the state",
+    )
+    parser.add_argument(
+        "--pd-frequency",
+        type=float,
+        default=sim.PD_NATURAL_FREQUENCY_RAD_S,
+        help="natural frequency of every joint's PD servo, rad/s (lower: softer)",
+    )
     parser.add_argument("--lr", type=float, default=learn.PPOSettings.learning_rate, help="PPO")
+    parser.add_argument(
+        "--gamma", type=float, default=learn.PPOSettings.gamma, help="PPO discount factor"
+    )
     parser.add_argument(
         "--n-steps",
         type=int,
@@ -100,10 +115,18 @@ def main(argv: list[str] | None = None) -> None:
         total_timesteps=args.steps,
         seed=args.seed,
         n_envs=args.envs,
-        action_mode=args.action_mode,
-        model=args.model,
+        env_settings=dataclasses.replace(
+            learn.ATLAS_ENV_SETTINGS,
+            action_mode=args.action_mode,
+            model=args.model,
+            reference_state=args.reference_state,
+            pd_frequency_rad_s=args.pd_frequency,
+        ),
         ppo=learn.PPOSettings(
-            n_steps_per_env=args.n_steps, learning_rate=args.lr, log_std_init=args.log_std_init
+            n_steps_per_env=args.n_steps,
+            learning_rate=args.lr,
+            log_std_init=args.log_std_init,
+            gamma=args.gamma,
         ),
         checkpoint_every_steps=args.checkpoint_every,
         resume=args.resume,
@@ -115,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     # evaluation goals: the speeds at the library's natural stride lengths
     goals_seen = np.array([learn.clip_goal(c) for c in clips])
     goals = [(v, float(learn.natural_stride_m(goals_seen, v))) for v in (0.6, 0.9, 1.2)]
-    settings = learn.EnvSettings(action_mode=args.action_mode, model=args.model)
+    settings = learn.run_env_settings(args.out)
     table = learn.evaluate(
         learn.Controller.from_model(model),
         functools.partial(learn.make_env, clips, settings),

@@ -45,6 +45,7 @@ from learn._gail import (
     intrinsic_reward,
     intrinsic_reward_from_logits,
 )
+from learn._observation import reference_features
 from learn._outcomes import (
     SIMILARITY_PHASE_BINS,
     TaskRollout,
@@ -106,6 +107,7 @@ from learn._task import (
     train_task,
 )
 from learn._training import (
+    ATLAS_ENV_SETTINGS,
     EnvSettings,
     PPOSettings,
     check_policy_folder,
@@ -123,6 +125,7 @@ from learn._training import (
 
 __all__ = [
     "ACTION_MODES",
+    "ATLAS_ENV_SETTINGS",
     "BC_DECAY_STEPS",
     "BC_WEIGHT_INITIAL",
     "DECISION_SUPPORT_NOTE",
@@ -219,6 +222,7 @@ __all__ = [
     "record_demonstrations",
     "record_rollout",
     "reference_demonstrations",
+    "reference_features",
     "report_html",
     "run_env_settings",
     "safety_flags",

@@ -9,13 +9,19 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 import pandas as pd
-from scipy.spatial.transform import Rotation
 
 from gait import Motion, nearest_clip
-from imu import GaitTwinInputError, quaternion_conjugate, quaternion_multiply
+from imu import GaitTwinInputError
 from learn import _quaternion as quaternion
 from learn._curriculum import task_terrain
-from learn._observation import LINK_PARENTS, BodyReading, posture_features, read_body
+from learn._observation import (
+    LINK_PARENTS,
+    BodyReading,
+    posture_features,
+    read_body,
+    reference_features,
+    rotation_error_rad,
+)
 from learn._reference import ReferenceFrame, ReferenceMotion, natural_stride_m
 from learn._reward import (
     GoalErrors,
@@ -105,6 +111,11 @@ class ImitationEnv(gym.Env):
         Include the speed term in the goal reward. False holds that kernel at 1 (zero speed
         error); the target speed stays in the observation (the stairs task: the paper sets no
         speed target on stairs).
+    reference_state
+        Append to every observation frame how far the avatar is from the next reference frame
+        (:func:`learn.reference_features`; ``n_dofs + 13`` values, 22 for the default model).
+        Not in the paper's state: with a library of clips resampled to each goal, the phase alone
+        does not say where the reference is, and the policy has to infer it.
 
     Notes
     -----
@@ -143,6 +154,9 @@ class ImitationEnv(gym.Env):
     foot contacts            2     [left, right] 0/1
     hip-ground distance      1     pelvis origin above the terrain under it, m
     terrain rays             13    distances along -90 to +90 deg sagittal rays, m (max 3)
+    reference (optional)     22    ``reference_state``: next reference frame minus the avatar
+                                   (joint positions, root rotation and height, centre of mass,
+                                   feet), rad and m
     =======================  ====  ==========================================================
 
     **Stride length** (the paper's "step length"; its range 0.5-1.7 m is a stride length at
@@ -179,6 +193,7 @@ class ImitationEnv(gym.Env):
         stair_cue: bool = True,
         speed_goal: bool = True,
         stride_spread: float | None = None,
+        reference_state: bool = False,
     ) -> None:
         if not clips:
             raise GaitTwinInputError("clips: expected at least one Motion, found none")
@@ -214,6 +229,7 @@ class ImitationEnv(gym.Env):
         self.offset_scale_rad = float(offset_scale_rad)
         self.max_steps = int(max_steps)
         self.random_start = random_start
+        self.reference_state = bool(reference_state)
         self.simulation = Simulation(spec, body=body, terrain=terrain)
         self._saved_state = self.simulation.client.saveState()
         self.stair_cue = (
@@ -232,6 +248,8 @@ class ImitationEnv(gym.Env):
         posture = 1 + 4 + 3 + 3 + 10 * len(LINK_PARENTS) + 3 + 6
         #: Values per observation frame (see the table above): 116 for the default model.
         self.frame_size = 5 + len(spec.joints) + posture + 2 + 1 + len(RAY_ANGLES_RAD)
+        if self.reference_state:
+            self.frame_size += spec.n_dofs + 13
         self.observation_space = gym.spaces.Box(
             -np.inf, np.inf, (3 * self.frame_size,), dtype=np.float32
         )
@@ -299,9 +317,7 @@ class ImitationEnv(gym.Env):
         force = mass * omega**2 * (frame.root_position_m - state.root_position_m) + (
             2.0 * ASSIST_DAMPING_RATIO * mass * omega
         ) * (frame.root_linear_velocity_m_s - state.root_linear_velocity_m_s)
-        error = Rotation.from_quat(
-            quaternion_multiply(frame.root_quaternion, quaternion_conjugate(state.root_quaternion))
-        ).as_rotvec()
+        error = rotation_error_rad(frame.root_quaternion, state.root_quaternion)
         torque = ASSIST_STIFFNESS_N_M_RAD * error + ASSIST_DAMPING_N_M_S_RAD * (
             frame.root_angular_velocity_rad_s - state.root_angular_velocity_rad_s
         )
@@ -560,13 +576,15 @@ class ImitationEnv(gym.Env):
         self, reading: BodyReading, frame: ReferenceFrame, speed_dev: float, stride_dev: float
     ) -> np.ndarray:
         """One observation frame (see the class docstring's table)."""
-        return np.concatenate(
-            [
-                [frame.phase, self.goal_now[0], self.goal_now[1], speed_dev, stride_dev],
-                self._limits,
-                posture_features(reading),
-                reading.foot_contacts.astype(float),
-                [reading.hip_height_m],
-                reading.rays_m,
-            ]
-        )
+        parts = [
+            [frame.phase, self.goal_now[0], self.goal_now[1], speed_dev, stride_dev],
+            self._limits,
+            posture_features(reading),
+            reading.foot_contacts.astype(float),
+            [reading.hip_height_m],
+            reading.rays_m,
+        ]
+        if self.reference_state:
+            target = self.reference.sample(self._t0 + (self._step + 1) * self.dt)
+            parts.append(reference_features(reading, target))
+        return np.concatenate(parts)

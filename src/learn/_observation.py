@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.spatial.transform import Rotation
 
 from imu import quaternion_conjugate, quaternion_multiply
 from learn import _quaternion as quaternion
+from learn._reference import ReferenceFrame
 from sim import Simulation, probe_rays
 
 #: Proximal link of every non-root link (the feet hang on the shanks with or without ankles).
@@ -143,5 +145,44 @@ def posture_features(reading: BodyReading) -> np.ndarray:
             links.ravel(),
             quaternion.to_heading_frame(yaw, reading.com_m - reading.root_position_m),
             quaternion.to_heading_frame(yaw, reading.feet_m - reading.root_position_m).ravel(),
+        ]
+    )
+
+
+def rotation_error_rad(target: np.ndarray, actual: np.ndarray) -> np.ndarray:
+    """Return the rotation vector taking quaternion ``actual`` to ``target`` (world frame), rad.
+
+    Parameters
+    ----------
+    target, actual
+        Scalar-last unit quaternions, ``(4,)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(3,)`` axis times angle of ``target * actual^-1``, rad.
+    """
+    return Rotation.from_quat(quaternion_multiply(target, quaternion_conjugate(actual))).as_rotvec()
+
+
+def reference_features(reading: BodyReading, target: ReferenceFrame) -> np.ndarray:
+    """Return how far the avatar is from the next reference frame (the optional state block).
+
+    Each value is the reference minus the avatar, with vectors in the avatar's heading frame:
+    joint positions ``(n_dofs,)`` rad; root rotation error (rotation vector) ``(3,)`` rad; root
+    height ``(1,)`` m; centre of mass relative to the root ``(3,)`` m; ``[left, right]`` soles
+    relative to the root ``(6,)`` m. ``n_dofs + 13`` values in all.
+    """
+    yaw = reading.yaw_rad
+    root = reading.root_position_m
+    return np.concatenate(
+        [
+            target.joint_positions_rad - reading.joint_positions_rad,
+            quaternion.to_heading_frame(
+                yaw, rotation_error_rad(target.root_quaternion, reading.root_quaternion)
+            ),
+            [target.root_position_m[2] - root[2]],
+            target.com_m - quaternion.to_heading_frame(yaw, reading.com_m - root),
+            (target.feet_m - quaternion.to_heading_frame(yaw, reading.feet_m - root)).ravel(),
         ]
     )

@@ -32,7 +32,7 @@ from gait import Motion
 from imu import GaitTwinInputError, atomic_path, write_text_atomic
 from learn._assist import RootAssist, RootAssistDecay
 from learn._env import SPEED_RANGE_M_S, STRIDE_RANGE_M, ImitationEnv
-from sim import DEFAULT_MODEL, MODELS, body_dimensions
+from sim import DEFAULT_MODEL, MODELS, PD_NATURAL_FREQUENCY_RAD_S, body_dimensions
 
 #: File names inside a run folder and each of its checkpoints.
 MODEL_FILE = "model.zip"
@@ -109,8 +109,10 @@ class EnvSettings:
     """Options of every :class:`learn.ImitationEnv` of a run (see its parameters).
 
     ``model`` names the avatar variant in :data:`sim.MODELS` (the environment's ``spec``);
-    ``height_m`` (m) and ``mass_kg`` (kg) size its segments (:func:`sim.body_dimensions`).
-    A run's manifest records them (:func:`learn.run_env_settings` reads them back).
+    ``height_m`` (m) and ``mass_kg`` (kg) size its segments (:func:`sim.body_dimensions`);
+    ``pd_frequency_rad_s`` sets every joint's PD natural frequency (rad/s,
+    :meth:`sim.ModelSpec.with_pd_frequency`). A run's manifest records them
+    (:func:`learn.run_env_settings` reads them back).
     """
 
     goal: tuple[float, float] | None = None
@@ -122,6 +124,8 @@ class EnvSettings:
     stride_spread: float | None = None
     height_m: float = 1.75
     mass_kg: float = 70.0
+    reference_state: bool = False
+    pd_frequency_rad_s: float = PD_NATURAL_FREQUENCY_RAD_S
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
@@ -133,6 +137,16 @@ class EnvSettings:
                 "EnvSettings.height_m, mass_kg: expected 1.0-2.3 m and 25-200 kg, found "
                 f"{self.height_m} m and {self.mass_kg} kg"
             )
+        if not 0.0 < self.pd_frequency_rad_s <= 120.0:
+            raise GaitTwinInputError(
+                "EnvSettings.pd_frequency_rad_s: expected (0, 120] rad/s, found "
+                f"{self.pd_frequency_rad_s}"
+            )
+
+
+#: Environment settings of the atlas (:func:`learn.train_atlas`): goals drawn near the
+#: library's natural stride (:data:`ATLAS_STRIDE_SPREAD`), the rest as in :class:`EnvSettings`.
+ATLAS_ENV_SETTINGS = EnvSettings(stride_spread=ATLAS_STRIDE_SPREAD)
 
 
 def run_env_settings(run_dir: str | Path) -> EnvSettings:
@@ -163,9 +177,10 @@ def make_env(clips: Sequence[Motion], settings: EnvSettings, **task: Any) -> Imi
         stride_range_m=settings.stride_range_m,
         action_mode=settings.action_mode,
         max_steps=settings.max_steps,
-        spec=MODELS[settings.model],
+        spec=MODELS[settings.model].with_pd_frequency(settings.pd_frequency_rad_s),
         body=body_dimensions(settings.height_m, settings.mass_kg),
         stride_spread=settings.stride_spread,
+        reference_state=settings.reference_state,
         **task,
     )
 
@@ -537,9 +552,7 @@ def train_atlas(
     total_timesteps: int,
     seed: int = 0,
     n_envs: int | None = None,
-    action_mode: str = "offset",
-    model: str = DEFAULT_MODEL.name,
-    stride_spread: float | None = ATLAS_STRIDE_SPREAD,
+    env_settings: EnvSettings = ATLAS_ENV_SETTINGS,
     ppo: PPOSettings = PPOSettings(),
     checkpoint_every_steps: int = 100_000,
     resume: bool = False,
@@ -549,20 +562,30 @@ def train_atlas(
     """Train the Healthy Motion Atlas (stage I): goal-conditioned imitation of a clip library.
 
     Each episode draws a goal (speed 0.4-1.4 m/s, stride length 0.5-1.7 m), picks the nearest
-    clip and time-resamples it to the goal speed (:class:`learn.ImitationEnv`). ``model`` names
-    the avatar (:data:`sim.MODELS`); ``stride_spread`` keeps the stride within that fraction of
-    the library's natural stride at the drawn speed (``None``: independent of it). See
+    clip and time-resamples it to the goal speed (:class:`learn.ImitationEnv`). The default
+    ``env_settings`` (:data:`ATLAS_ENV_SETTINGS`) keep the stride within 15 % of the library's
+    natural stride at the drawn speed; its ``goal`` must stay ``None``. See
     :func:`learn.train` for the other parameters, the files and the resume contract.
 
     Returns
     -------
     stable_baselines3.PPO
+
+    Raises
+    ------
+    GaitTwinInputError
+        If ``env_settings`` fix a goal (the atlas draws one per episode).
     """
+    if env_settings.goal is not None:
+        raise GaitTwinInputError(
+            f"train_atlas env_settings.goal: expected None (goals are drawn), found "
+            f"{env_settings.goal}"
+        )
     return train(
         clips,
         out_dir,
         total_timesteps=total_timesteps,
-        env_settings=EnvSettings(action_mode=action_mode, model=model, stride_spread=stride_spread),
+        env_settings=env_settings,
         ppo=ppo,
         seed=seed,
         n_envs=n_envs,

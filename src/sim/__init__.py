@@ -5,7 +5,15 @@ Public names are re-exported here; implementation lives in the private modules.
 
 from sim._anthropometry import DE_LEVA_TABLE, BodyDimensions, Segment, body_dimensions
 from sim._correction import CorrectionResult, correct_contacts, fit_height_to_motion
-from sim._model_spec import ANKLE_MODEL, DEFAULT_MODEL, MODELS, DofSpec, JointSpec, ModelSpec
+from sim._model_spec import (
+    ANKLE_MODEL,
+    DEFAULT_MODEL,
+    MODELS,
+    PD_NATURAL_FREQUENCY_RAD_S,
+    DofSpec,
+    JointSpec,
+    ModelSpec,
+)
 from sim._playback import (
     CONTACT_TOLERANCE_M,
     ArtifactReport,
@@ -47,6 +55,7 @@ __all__ = [
     "FOOT_FRICTION",
     "LINKS",
     "MODELS",
+    "PD_NATURAL_FREQUENCY_RAD_S",
     "PUSH_DIRECTIONS",
     "PUSH_DURATION_S",
     "RAMP_TOP_HEIGHTS_M",

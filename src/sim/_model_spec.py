@@ -9,7 +9,7 @@ where avatar joint positions and imu angle names meet.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -22,8 +22,8 @@ _AXES: dict[str, tuple[float, float, float]] = {
 }
 
 
-#: Natural frequency and damping ratio of every joint's PD law (see :class:`JointSpec`).
-_OMEGA_RAD_S = 90.0
+#: Natural frequency (rad/s) and damping ratio of every joint's PD law (see :class:`JointSpec`).
+PD_NATURAL_FREQUENCY_RAD_S = 90.0
 _ZETA = 0.85
 
 
@@ -111,6 +111,30 @@ class ModelSpec:
 
     name: str
     joints: tuple[JointSpec, ...]
+
+    def with_pd_frequency(self, natural_frequency_rad_s: float) -> ModelSpec:
+        """Return this model with every joint's PD natural frequency set to the given one.
+
+        Parameters
+        ----------
+        natural_frequency_rad_s
+            ``w`` of every joint's PD law, rad/s, in ``(0, 120]`` (the implicit motor law stays
+            stable for ``w h`` up to about 1 at the 120 Hz physics step).
+
+        Raises
+        ------
+        GaitTwinInputError
+            If the frequency is outside ``(0, 120]``.
+        """
+        if not 0.0 < natural_frequency_rad_s <= 120.0:
+            raise GaitTwinInputError(
+                "natural_frequency_rad_s: expected a PD natural frequency in (0, 120] rad/s, "
+                f"found {natural_frequency_rad_s}"
+            )
+        joints = tuple(
+            replace(j, natural_frequency_rad_s=float(natural_frequency_rad_s)) for j in self.joints
+        )
+        return replace(self, joints=joints)
 
     @property
     def dofs(self) -> tuple[DofSpec, ...]:
@@ -275,7 +299,8 @@ def _joint(
         # the clinical range (low, high) in degrees becomes a position range through the sign
         bounds = sorted((signs[i] * np.deg2rad(low), signs[i] * np.deg2rad(high)))
         dofs.append(DofSpec(f"{name}_{axis}", axis, names[i], signs[i], bounds[0], bounds[1]))
-    return JointSpec(name, parent, child, tuple(dofs), _OMEGA_RAD_S, _ZETA, max_torque)
+    frequency = PD_NATURAL_FREQUENCY_RAD_S
+    return JointSpec(name, parent, child, tuple(dofs), frequency, _ZETA, max_torque)
 
 
 def _legs(with_ankles: bool) -> list[JointSpec]:
@@ -323,7 +348,7 @@ def _lumbar() -> JointSpec:
         "pelvis",
         "trunk",
         (DofSpec("lumbar_x", "x", None, 1.0, np.deg2rad(-30.0), np.deg2rad(30.0)),),
-        natural_frequency_rad_s=_OMEGA_RAD_S,
+        natural_frequency_rad_s=PD_NATURAL_FREQUENCY_RAD_S,
         damping_ratio=_ZETA,
         max_torque_n_m=250.0,
     )

@@ -6,6 +6,7 @@ from stable_baselines3.common.env_checker import check_env as sb3_check_env
 import learn
 from imu import GaitTwinInputError
 from learn import ImitationEnv
+from learn._observation import read_body
 
 
 @pytest.fixture()
@@ -161,3 +162,28 @@ def test_goal_strides_follow_the_speed_within_the_spread(walk_clip, second_clip)
     free = np.array([environment.draw_goal() for _ in range(300)])
     assert np.abs(np.corrcoef(free.T)[0, 1]) < 0.2  # independent draws
     environment.close()
+
+
+def test_reference_state_reads_the_distance_to_the_next_reference_frame(walk_clip):
+    """The optional block is zero on the reference and reports a known joint displacement."""
+    environment = ImitationEnv([walk_clip], max_steps=40, reference_state=True)
+    assert environment.frame_size == 116 + 9 + 13
+    assert environment.observation_space.shape == (3 * (116 + 22),)
+    environment.reset(seed=0, options={"phase": 0.4})
+    simulation = environment.simulation
+    frame = environment.reference.sample(environment._t0)
+    on_reference = learn.reference_features(read_body(simulation), frame)
+    assert np.abs(on_reference[:13]).max() < 1e-6  # joints, root rotation and height
+    assert np.abs(on_reference[13:]).max() < 1e-3  # CoM and feet: the reference's grid, m
+    knee = environment.model.dof_names.index("knee_r_y")
+    bent = frame.joint_positions_rad.copy()
+    bent[knee] += 0.3
+    simulation.reset_pose(frame.root_position_m, frame.root_quaternion, bent)
+    displaced = learn.reference_features(read_body(simulation), frame)
+    assert displaced[knee] == pytest.approx(-0.3, abs=1e-6)
+    assert np.abs(np.delete(displaced[:9], knee)).max() < 1e-6
+    assert np.abs(displaced[9:13]).max() < 1e-6  # root rotation and height unchanged
+    assert np.abs(displaced[13:]).max() > 0.01  # the right foot and the CoM moved
+    observation, *_ = environment.step(np.zeros(14, dtype=np.float32))
+    environment.close()
+    assert observation.shape == environment.observation_space.shape

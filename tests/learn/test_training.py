@@ -87,6 +87,17 @@ def test_env_settings_pick_the_avatar_by_name(walk_clip):
         EnvSettings(model="legs7")
 
 
+def test_env_settings_set_the_pd_servos_and_the_reference_state(walk_clip):
+    env = make_env([walk_clip], EnvSettings(pd_frequency_rad_s=30.0, reference_state=True))
+    assert {j.natural_frequency_rad_s for j in env.model.joints} == {30.0}
+    assert env.frame_size == 116 + 22
+    env.close()
+    with pytest.raises(GaitTwinInputError, match=r"pd_frequency_rad_s: expected \(0, 120\]"):
+        EnvSettings(pd_frequency_rad_s=0.0)
+    with pytest.raises(GaitTwinInputError, match="goal: expected None"):
+        train_atlas([walk_clip], "unused", total_timesteps=1, env_settings=EnvSettings(goal=(1, 1)))
+
+
 def test_a_run_records_its_avatar_and_adaptation_inherits_it(walk_clip, tmp_path):
     settings = EnvSettings(model=sim.ANKLE_MODEL.name, height_m=1.58, mass_kg=54.0)
     train(

@@ -4,6 +4,7 @@ from winter_clips import winter_joint_angles
 
 import sim
 from gait import Motion
+from imu import GaitTwinInputError
 
 
 @pytest.mark.parametrize("spec", [sim.DEFAULT_MODEL, sim.ANKLE_MODEL], ids=lambda s: s.name)
@@ -57,3 +58,28 @@ def test_free_avatar_tracking_a_walk_on_stairs_stays_physical():
     assert result.fell_at_s is not None and result.fell_at_s < 1.0
     first = next(k for k, m in enumerate(result.measurements) if m.fallen)
     assert result.fell_at_s == pytest.approx(first * world.dt)
+
+
+def _hip_step_response(spec, steps):
+    """Right-hip position after ``steps`` control steps towards a 0.05 rad flexion, root held."""
+    target = np.zeros(spec.n_dofs)
+    target[0] = -0.05
+    with sim.Simulation(spec, fixed_root=True) as world:
+        world.reset_pose([0.0, 0.0, 1.5], [0, 0, 0, 1], np.zeros(spec.n_dofs))
+        for _ in range(steps):
+            world.step(spec.default_action(target))
+        return world.state().joint_positions_rad[0]
+
+
+def test_softer_pd_servos_reach_a_target_later_but_still_reach_it():
+    stiff = sim.DEFAULT_MODEL
+    soft = stiff.with_pd_frequency(20.0)
+    assert all(j.natural_frequency_rad_s == 20.0 for j in soft.joints)
+    assert stiff.joints[0].natural_frequency_rad_s == sim.PD_NATURAL_FREQUENCY_RAD_S
+    # after one control step (1/30 s) the 90 rad/s servo is most of the way, the 20 rad/s one
+    # a fifth; after 0.5 s both have arrived
+    assert _hip_step_response(stiff, 1) < -0.035
+    assert -0.015 < _hip_step_response(soft, 1) < -0.005
+    assert _hip_step_response(soft, 15) == pytest.approx(-0.05, abs=0.003)
+    with pytest.raises(GaitTwinInputError, match=r"expected a PD natural frequency in \(0"):
+        stiff.with_pd_frequency(200.0)
