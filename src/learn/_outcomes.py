@@ -17,7 +17,15 @@ from imu import GaitTwinInputError
 from learn import _quaternion as quaternion
 from learn._env import ImitationEnv
 from learn._report import GaitMeasures, LevelOutcome
-from sim import PUSH_DIRECTIONS, PUSH_DURATION_S, Camera, Measurements, render_frame, write_video
+from sim import (
+    PUSH_DURATION_S,
+    Camera,
+    Measurements,
+    largest_survived_force,
+    push_force,
+    render_frame,
+    write_video,
+)
 
 #: Phase bins of the activation-signal imitation metric (one gait cycle).
 SIMILARITY_PHASE_BINS: int = 20
@@ -392,24 +400,13 @@ def survives_push(
     learned controller needs the environment's observation, so the same protocol is run here
     through the environment's ``step``.
     """
-    if direction not in PUSH_DIRECTIONS:
-        raise GaitTwinInputError(
-            f"direction: expected one of {sorted(PUSH_DIRECTIONS)}, found {direction!r}"
-        )
+    push_force(force_n, direction, 0.0)  # checks the arguments before the rollout
     observation, _ = env.reset(seed=seed)
     push_step = round(push_at_s / env.dt)
     for step in range(round(horizon_s / env.dt)):
         if step == push_step:
             yaw = float(quaternion.yaw(env.simulation.state().root_quaternion))
-            ahead, left = PUSH_DIRECTIONS[direction]
-            force = force_n * np.array(
-                [
-                    ahead * np.cos(yaw) - left * np.sin(yaw),
-                    ahead * np.sin(yaw) + left * np.cos(yaw),
-                    0.0,
-                ]
-            )
-            env.simulation.push(force, duration_s=duration_s)
+            env.simulation.push(push_force(force_n, direction, yaw), duration_s=duration_s)
         observation, _, terminated, truncated, _ = env.step(controller(observation))
         if terminated:
             return False
@@ -432,15 +429,7 @@ def max_survived_push_n(
     0 when the controller falls without a push; ``high_n`` when it survives even that.
     """
 
-    def ok(force: float) -> bool:
+    def survives(force: float) -> bool:
         return survives_push(env, controller, force_n=force, direction=direction, seed=seed)
 
-    if not ok(0.0):
-        return 0.0
-    if ok(high_n):
-        return high_n
-    low, high = 0.0, high_n
-    while high - low > tolerance_n:
-        middle = 0.5 * (low + high)
-        low, high = (middle, high) if ok(middle) else (low, middle)
-    return low
+    return largest_survived_force(survives, high_n=high_n, tolerance_n=tolerance_n)

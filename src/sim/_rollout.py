@@ -221,21 +221,13 @@ def push_test(
     -------
     PushResult
     """
-    if direction not in PUSH_DIRECTIONS:
-        raise GaitTwinInputError(
-            f"direction: expected one of {sorted(PUSH_DIRECTIONS)}, found {direction!r}"
-        )
-    if force_n < 0:
-        raise GaitTwinInputError(f"force_n: expected >= 0 N, found {force_n}")
+    push_force(force_n, direction, 0.0)  # checks the arguments before the rollout
     reset(world)
     before = rollout(world, controller, round(push_at_s / world.dt))
     if before.fell_at_s is not None:
         return PushResult(float(force_n), direction, duration_s, False, True)
     yaw = float(np.arctan2(*_heading(before.motion.root_quaternion[-1])[::-1]))
-    ahead, left = PUSH_DIRECTIONS[direction]
-    force = force_n * np.array(
-        [ahead * np.cos(yaw) - left * np.sin(yaw), ahead * np.sin(yaw) + left * np.cos(yaw), 0.0]
-    )
+    force = push_force(force_n, direction, yaw)
     after = rollout(
         world,
         controller,
@@ -245,6 +237,69 @@ def push_test(
         push_duration_s=duration_s,
     )
     return PushResult(float(force_n), direction, duration_s, after.fell_at_s is None, False)
+
+
+def push_force(force_n: float, direction: str, yaw_rad: float) -> np.ndarray:
+    """Return the world force of a horizontal push relative to a heading.
+
+    Parameters
+    ----------
+    force_n
+        Push magnitude, N (>= 0).
+    direction
+        A key of :data:`PUSH_DIRECTIONS` (relative to the heading).
+    yaw_rad
+        Heading of the pelvis, rad (0 = world +x).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(3,)`` force in the world frame, N.
+
+    Raises
+    ------
+    GaitTwinInputError
+        If the direction is unknown or the force negative.
+    """
+    if direction not in PUSH_DIRECTIONS:
+        raise GaitTwinInputError(
+            f"direction: expected one of {sorted(PUSH_DIRECTIONS)}, found {direction!r}"
+        )
+    if force_n < 0:
+        raise GaitTwinInputError(f"force_n: expected >= 0 N, found {force_n}")
+    ahead, left = PUSH_DIRECTIONS[direction]
+    c, s = np.cos(yaw_rad), np.sin(yaw_rad)
+    return force_n * np.array([ahead * c - left * s, ahead * s + left * c, 0.0])
+
+
+def largest_survived_force(
+    survives: Callable[[float], bool], *, high_n: float, tolerance_n: float
+) -> float:
+    """Find the largest push force for which ``survives(force_n)`` holds, by bisection.
+
+    Parameters
+    ----------
+    survives
+        Whether the avatar stays up after a push of the given force, N.
+    high_n
+        Upper end of the search, N; returned when even this push is survived.
+    tolerance_n
+        Stop when the bracket is narrower than this, N.
+
+    Returns
+    -------
+    float
+        Largest force survived, N (0 when the avatar falls even without a push).
+    """
+    if not survives(0.0):
+        return 0.0
+    if survives(high_n):
+        return high_n
+    low, high = 0.0, high_n
+    while high - low > tolerance_n:
+        middle = 0.5 * (low + high)
+        low, high = (middle, high) if survives(middle) else (low, middle)
+    return low
 
 
 def _heading(quaternion: np.ndarray) -> np.ndarray:
@@ -284,7 +339,7 @@ def max_push_force(
         Every push tried, in order.
     """
 
-    def trial(force: float) -> PushResult:
+    def survives(force: float) -> bool:
         result = push_test(
             world,
             controller,
@@ -294,18 +349,8 @@ def max_push_force(
             **push_options,
         )
         trials.append(result)
-        return result
+        return result.survived
 
     trials: list[PushResult] = []
-    if not trial(0.0).survived:
-        return 0.0, trials
-    if trial(high_n).survived:
-        return high_n, trials
-    low, high = 0.0, high_n
-    while high - low > tolerance_n:
-        middle = 0.5 * (low + high)
-        if trial(middle).survived:
-            low = middle
-        else:
-            high = middle
-    return low, trials
+    force = largest_survived_force(survives, high_n=high_n, tolerance_n=tolerance_n)
+    return force, trials

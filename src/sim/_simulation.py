@@ -120,10 +120,15 @@ class Measurements:
 
 def _rotate(quaternion: np.ndarray, vector: np.ndarray) -> np.ndarray:
     """Rotate ``vector`` (3,) by the scalar-last unit ``quaternion`` (4,)."""
-    q = np.asarray(quaternion, dtype=float)
-    u, w = q[:3], q[3]
-    v = np.asarray(vector, dtype=float)
-    return v + 2.0 * np.cross(u, np.cross(u, v) + w * v)
+    x, y, z, w = (float(c) for c in quaternion)
+    vx, vy, vz = (float(c) for c in vector)
+    # t = u x v + w v, result = v + 2 u x t (u = (x, y, z)); written out: np.cross costs ~10 us
+    tx = y * vz - z * vy + w * vx
+    ty = z * vx - x * vz + w * vy
+    tz = x * vy - y * vx + w * vz
+    return np.array(
+        [vx + 2.0 * (y * tz - z * ty), vy + 2.0 * (z * tx - x * tz), vz + 2.0 * (x * ty - y * tx)]
+    )
 
 
 class Simulation:

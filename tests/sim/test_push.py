@@ -57,3 +57,29 @@ def test_clip_tracker_targets_the_clip_one_step_ahead():
     assert np.allclose(result.actions[:, : spec.n_dofs], reference[1:], atol=1e-9)
     tracked = spec.joint_positions_from_angles(result.motion.joint_angles)
     assert np.rad2deg(np.sqrt(np.mean((tracked[1:] - reference[1:]) ** 2))) < 2.0
+
+
+def test_push_force_turns_with_the_heading():
+    assert sim.push_force(100.0, "forward", 0.0) == pytest.approx([100.0, 0.0, 0.0])
+    assert sim.push_force(100.0, "left", 0.0) == pytest.approx([0.0, 100.0, 0.0])
+    # facing +y: forward is +y, right is +x
+    assert sim.push_force(50.0, "forward", np.pi / 2) == pytest.approx([0.0, 50.0, 0.0], abs=1e-9)
+    assert sim.push_force(50.0, "right", np.pi / 2) == pytest.approx([50.0, 0.0, 0.0], abs=1e-9)
+    with pytest.raises(GaitTwinInputError, match="direction: expected one of"):
+        sim.push_force(10.0, "up", 0.0)
+    with pytest.raises(GaitTwinInputError, match="force_n: expected >= 0 N, found -1"):
+        sim.push_force(-1.0, "left", 0.0)
+
+
+@pytest.mark.parametrize(("threshold", "expected"), [(-1.0, 0.0), (333.0, 333.0), (5000.0, 1000.0)])
+def test_bisection_finds_the_largest_survived_force(threshold, expected):
+    tried = []
+
+    def survives(force):
+        tried.append(force)
+        return force <= threshold
+
+    found = sim.largest_survived_force(survives, high_n=1000.0, tolerance_n=5.0)
+    assert expected - 5.0 <= found <= expected
+    assert found <= max(threshold, 0.0) or threshold > 1000.0
+    assert len(tried) <= 2 + int(np.ceil(np.log2(1000.0 / 5.0)))
