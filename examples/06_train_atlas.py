@@ -2,7 +2,7 @@
 
 Goal-conditioned PPO imitation (``learn.train_atlas``): every episode draws a goal (speed
 0.4-1.4 m/s, stride length 0.5-1.7 m), the nearest clip of the library is time-resampled to it
-and the avatar imitates it in pybullet. Runs 4 environment processes per core, writes
+and the avatar imitates it in pybullet. Runs 8 environments per core, writes
 checkpoints, logs (CSV + TensorBoard) and a manifest to ``--out``; ``--resume`` continues the
 newest checkpoint. At the end the policy is evaluated at three speeds (table, figure,
 learning curve, video).
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path("out/atlas"), help="run folder")
     parser.add_argument("--steps", type=int, default=200_000, help="total environment steps")
     parser.add_argument("--seed", type=int, default=0, help="seed of torch, policy and envs")
-    parser.add_argument("--envs", type=int, help="environment processes (default: 4 per core)")
+    parser.add_argument("--envs", type=int, help="parallel environments (default: 8 per core)")
     parser.add_argument(
         "--action-mode", choices=learn.ACTION_MODES, default="offset", help="PD target mode"
     )

@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path("out/adapt"), help="output folder")
     parser.add_argument("--steps", type=int, default=50_000, help="budget of each run")
     parser.add_argument("--seed", type=int, default=0, help="seed of both runs")
-    parser.add_argument("--envs", type=int, help="environment processes (default: 4 per core)")
+    parser.add_argument("--envs", type=int, help="parallel environments (default: 8 per core)")
     parser.add_argument("--eval-rollouts", type=int, default=3, help="evaluation episodes")
     parser.add_argument("--no-scratch", action="store_true", help="skip the from-scratch run")
     parser.add_argument("--no-video", action="store_true", help="skip the evaluation video")

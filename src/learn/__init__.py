@@ -122,6 +122,7 @@ from learn._training import (
     train,
     train_atlas,
 )
+from learn._vec_env import BatchedSubprocVecEnv, parallel_envs
 
 __all__ = [
     "ACTION_MODES",
@@ -145,6 +146,7 @@ __all__ = [
     "TASKS",
     "TASK_TERRAINS",
     "BCRegularisedPPO",
+    "BatchedSubprocVecEnv",
     "Budgets",
     "Controller",
     "Curriculum",
@@ -211,6 +213,7 @@ __all__ = [
     "media_data_uri",
     "natural_stride_m",
     "package_versions",
+    "parallel_envs",
     "phase_profile",
     "physics_penalty",
     "plot_evaluation",

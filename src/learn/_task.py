@@ -21,7 +21,7 @@ from imitation.data import types
 from imitation.util import logger as imitation_logger
 from stable_baselines3 import PPO
 from stable_baselines3.common.utils import get_linear_fn
-from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecMonitor, VecNormalize
+from stable_baselines3.common.vec_env import VecMonitor, VecNormalize
 
 from gait import Motion
 from imu import GaitTwinInputError, atomic_path, write_text_atomic
@@ -48,6 +48,7 @@ from learn._training import (
     make_env,
     run_env_settings,
 )
+from learn._vec_env import parallel_envs
 
 #: Files a task run folder holds besides ``model.zip`` and ``vecnormalize.pkl``.
 DISCRIMINATOR_FILE = "discriminator.pt"
@@ -260,10 +261,7 @@ def make_task_vec_env(
         settings=run_env_settings(adapted_run_dir),
         max_steps=max_steps,
     )
-    if n_envs > 1:
-        venv = SubprocVecEnv([factory] * n_envs, start_method="fork")
-    else:
-        venv = DummyVecEnv([factory])
+    venv = parallel_envs(factory, n_envs)
     venv.seed(seed)
     return frozen_normaliser(VecMonitor(venv), adapted_run_dir)
 

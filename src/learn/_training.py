@@ -21,8 +21,6 @@ from stable_baselines3 import PPO
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.logger import configure
 from stable_baselines3.common.vec_env import (
-    DummyVecEnv,
-    SubprocVecEnv,
     VecEnv,
     VecMonitor,
     VecNormalize,
@@ -32,6 +30,7 @@ from gait import Motion
 from imu import GaitTwinInputError, atomic_path, write_text_atomic
 from learn._assist import RootAssist, RootAssistDecay
 from learn._env import SPEED_RANGE_M_S, STRIDE_RANGE_M, ImitationEnv
+from learn._vec_env import parallel_envs
 from sim import DEFAULT_MODEL, MODELS, PD_NATURAL_FREQUENCY_RAD_S, body_dimensions
 
 #: File names inside a run folder and each of its checkpoints.
@@ -45,8 +44,8 @@ MANIFEST_FILE = "manifest.json"
 #: ``stride_spread``).
 ATLAS_STRIDE_SPREAD = 0.15
 
-#: Default number of environment processes per CPU core.
-ENVS_PER_CORE = 4
+#: Default number of environments per CPU core (stepped by one worker process per core).
+ENVS_PER_CORE = 8
 
 #: Packages whose versions go into the run manifest.
 _PACKAGES = (
@@ -195,15 +194,12 @@ def make_vec_env(
     clips, settings
         Passed to :func:`make_env`.
     n_envs
-        Number of environments; ``SubprocVecEnv`` when > 1, else ``DummyVecEnv``.
+        Number of environments (:func:`learn.parallel_envs`: worker processes when > 1).
     seed
         Environment ``i`` is seeded with ``seed + i`` at its first reset.
     """
     factory: Callable[[], ImitationEnv] = functools.partial(make_env, tuple(clips), settings)
-    if n_envs > 1:
-        venv: VecEnv = SubprocVecEnv([factory] * n_envs, start_method="fork")
-    else:
-        venv = DummyVecEnv([factory])
+    venv = parallel_envs(factory, n_envs)
     venv.seed(seed)
     return VecMonitor(venv)
 
@@ -355,9 +351,10 @@ def train(
         Seeds torch, the policy and the environments (environment ``i`` gets ``seed + i``;
         a resumed run re-seeds them with ``seed + num_timesteps + i``).
     n_envs
-        Parallel environments, one process each (default: ``ENVS_PER_CORE`` per core; more
-        processes than cores keep the cores busy while the main process runs the policy:
-        measured +30 % (4 envs) and +45 % (8 envs) training steps/s on 2 cores).
+        Parallel environments (default: ``ENVS_PER_CORE`` per core, stepped by one worker
+        process per core, :class:`learn.BatchedSubprocVecEnv`). More environments per step
+        spread the main process's policy and bookkeeping over more samples: 16 envs trained
+        at 1,280 steps/s against 1,024 with 8 on 2 cores (`docs/learn.md`).
     checkpoint_every_steps
         Checkpoint period, environment steps (checked at the end of each rollout).
     resume
