@@ -187,3 +187,37 @@ def test_reference_state_reads_the_distance_to_the_next_reference_frame(walk_cli
     observation, *_ = environment.step(np.zeros(14, dtype=np.float32))
     environment.close()
     assert observation.shape == environment.observation_space.shape
+
+
+def _speed_kept(clip, model):
+    """Mean over 12 episodes of the forward speed over steps 12-24 of zero-offset tracking,
+    divided by the reference's (episodes that fall earlier are left out)."""
+    settings = learn.EnvSettings(model=model, pd_frequency_rad_s=30.0, stride_spread=0.15)
+    environment = learn.make_env([clip], settings)
+    ratios = []
+    for seed in range(12):
+        environment.reset(seed=seed)
+        speeds, reference = [], []
+        for step in range(24):
+            _, _, terminated, *_ = environment.step(environment.reference_action())
+            if terminated:
+                break
+            if step >= 12:
+                yaw = read_body(environment.simulation).yaw_rad
+                velocity = environment.simulation.state().root_linear_velocity_m_s
+                speeds.append(np.cos(yaw) * velocity[0] + np.sin(yaw) * velocity[1])
+                frame = environment.reference.sample(environment._t0 + (step + 1) * environment.dt)
+                reference.append(frame.root_linear_velocity_m_s[0])
+        if len(speeds) == 12:
+            ratios.append(np.mean(speeds) / np.mean(reference))
+    environment.close()
+    assert len(ratios) >= 10
+    return float(np.mean(ratios))
+
+
+def test_only_the_ankle_model_keeps_the_reference_speed_when_tracking(walk_clip):
+    """Rigid feet have no push-off: tracking the clip brakes the 9-DoF avatar within a step."""
+    rigid, ankles = _speed_kept(walk_clip, "legs9"), _speed_kept(walk_clip, "legs13_ankles")
+    assert rigid < 0.7
+    assert ankles > 0.8
+    assert ankles > rigid + 0.2
