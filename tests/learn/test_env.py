@@ -20,6 +20,14 @@ def test_gymnasium_check_env(env):
     gymnasium_check_env(env, skip_render_check=True)
 
 
+def test_check_env_with_the_reference_block_and_ankles(walk_clip):
+    settings = learn.EnvSettings(model="legs13_ankles", reference_state=True, max_steps=40)
+    environment = learn.make_env([walk_clip], settings)
+    gymnasium_check_env(environment, skip_render_check=True)
+    sb3_check_env(environment, warn=True)
+    environment.close()
+
+
 def test_sb3_check_env(env):
     sb3_check_env(env, warn=True)
 
