@@ -33,14 +33,16 @@ HELD_OUT = "16_15"
 
 
 def plot_learning_curve(run: Path, path: Path | None = None) -> Path:
-    """Episode length, reward per step (and the assist scale, if used) against training steps.
+    """Plot episode length, reward per step, assist scale and fall rate against training steps.
+
+    The last two only for runs with the assist.
 
     Written to ``path`` (default ``run / "learning_curve.png"``).
     """
     progress = learn.read_progress(run)
     steps = progress["time/total_timesteps"]
     assisted = "train/root_assist" in progress
-    fig, axes = plt.subplots(1, 3 if assisted else 2, figsize=(13.0 if assisted else 9.0, 3.5))
+    fig, axes = plt.subplots(1, 4 if assisted else 2, figsize=(17.0 if assisted else 9.0, 3.5))
     axes[0].plot(steps, progress["rollout/ep_len_mean"] / 30.0)
     axes[0].set_ylabel("mean episode length (s)")
     axes[1].plot(steps, progress["rollout/ep_rew_mean"] / progress["rollout/ep_len_mean"])
@@ -48,6 +50,8 @@ def plot_learning_curve(run: Path, path: Path | None = None) -> Path:
     if assisted:
         axes[2].plot(steps, progress["train/root_assist"])
         axes[2].set_ylabel("root assist scale (0 = none)")
+        axes[3].plot(steps, progress["train/falls_per_1000_steps"])
+        axes[3].set_ylabel("falls per 1000 steps")
     for ax in axes:
         ax.set_xlabel("environment steps")
     fig.tight_layout()
