@@ -40,8 +40,9 @@ def main(argv: list[str] | None = None) -> None:
     patient = learn.cmu_walks(BUNDLED, trials=[args.patient])[0]
     goal = learn.clip_goal(patient)
     print(f"patient {args.patient}: speed {goal[0]:.2f} m/s, stride length {goal[1]:.2f} m")
-    # both runs use the atlas's avatar and action mode, so they differ only in the start
+    # both runs use the atlas's avatar, action mode and PPO settings: they differ only in the start
     settings = dataclasses.replace(learn.run_env_settings(args.atlas), goal=goal)
+    ppo = learn.adaptation_ppo(args.atlas)
     starts = {"atlas": args.atlas} if args.no_scratch else {"atlas": args.atlas, "scratch": None}
     rows, progress = [], {}
     for name, start in starts.items():
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> None:
             seed=args.seed,
             n_envs=args.envs,
             env_settings=settings,
+            ppo=ppo,
         )
         table = learn.evaluate(
             learn.Controller.from_model(model),

@@ -3,7 +3,7 @@
 Public names are re-exported here; implementation lives in the private modules.
 """
 
-from learn._adapt import adapt, adaptation_settings, samples_to_reward
+from learn._adapt import adapt, adaptation_ppo, adaptation_settings, samples_to_reward
 from learn._assist import RootAssist, RootAssistDecay
 from learn._batch_predict import PatientRecording, predict_patients, read_patient_manifest
 from learn._behaviour_cloning import (
@@ -118,6 +118,7 @@ from learn._training import (
     package_versions,
     read_progress,
     run_env_settings,
+    run_ppo_settings,
     save_checkpoint,
     train,
     train_atlas,
@@ -177,6 +178,7 @@ __all__ = [
     "activation_similarity",
     "actor_critic_policy",
     "adapt",
+    "adaptation_ppo",
     "adaptation_settings",
     "add_loss_gradient",
     "bc_loss",
@@ -228,6 +230,7 @@ __all__ = [
     "reference_features",
     "report_html",
     "run_env_settings",
+    "run_ppo_settings",
     "safety_flags",
     "samples_to_reward",
     "save_checkpoint",

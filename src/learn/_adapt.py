@@ -11,7 +11,7 @@ from stable_baselines3 import PPO
 from gait import Motion
 from imu import GaitTwinInputError
 from learn._reference import clip_goal
-from learn._training import EnvSettings, PPOSettings, run_env_settings, train
+from learn._training import EnvSettings, PPOSettings, run_env_settings, run_ppo_settings, train
 
 
 def adaptation_settings(atlas_dir: str | Path | None) -> EnvSettings:
@@ -23,6 +23,15 @@ def adaptation_settings(atlas_dir: str | Path | None) -> EnvSettings:
     return run_env_settings(atlas_dir) if atlas_dir is not None else EnvSettings()
 
 
+def adaptation_ppo(atlas_dir: str | Path | None) -> PPOSettings:
+    """Return the PPO settings adaptation uses by default.
+
+    The atlas's (:func:`learn.run_ppo_settings`: learning rate, discount, rollout length, ...),
+    so that fine-tuning continues the atlas's training, or the defaults from scratch.
+    """
+    return run_ppo_settings(atlas_dir) if atlas_dir is not None else PPOSettings()
+
+
 def adapt(
     atlas_dir: str | Path | None,
     patient_motion: Motion,
@@ -32,7 +41,7 @@ def adapt(
     seed: int = 0,
     n_envs: int | None = None,
     env_settings: EnvSettings | None = None,
-    ppo: PPOSettings = PPOSettings(),  # noqa: B008 (frozen dataclass)
+    ppo: PPOSettings | None = None,
     checkpoint_every_steps: int = 50_000,
     resume: bool = False,
     progress_bar: bool = True,
@@ -56,7 +65,10 @@ def adapt(
         :func:`adaptation_settings` (the atlas's, or the defaults from scratch). Give the patient's
         ``height_m`` and ``mass_kg`` here; the model and action mode must be the atlas's. The
         goal is always the patient's.
-    seed, n_envs, ppo, checkpoint_every_steps, resume, progress_bar
+    ppo
+        PPO settings; default :func:`adaptation_ppo` (the atlas's, or the defaults from
+        scratch). Give the same settings to an atlas and a scratch run to compare them.
+    seed, n_envs, checkpoint_every_steps, resume, progress_bar
         As for :func:`learn.train`.
 
     Returns
@@ -75,6 +87,8 @@ def adapt(
     """
     if env_settings is None:
         env_settings = adaptation_settings(atlas_dir)
+    if ppo is None:
+        ppo = adaptation_ppo(atlas_dir)
     return train(
         [patient_motion],
         out_dir,

@@ -67,7 +67,7 @@ class PPOSettings:
     ----------
     n_steps_per_env
         Rollout length per environment between updates (update batch = ``n_envs`` times this:
-        2048 with the default 8 environments on 2 cores).
+        4096 with the default 16 environments on 2 cores).
     batch_size
         Minibatch size.
     n_epochs
@@ -148,6 +148,15 @@ class EnvSettings:
 ATLAS_ENV_SETTINGS = EnvSettings(stride_spread=ATLAS_STRIDE_SPREAD)
 
 
+def _recorded_settings(run_dir: str | Path, key: str) -> dict[str, Any]:
+    """Return the settings ``key`` of a run's last manifest part, lists turned into tuples."""
+    path = Path(run_dir) / MANIFEST_FILE
+    if not path.is_file():
+        raise GaitTwinInputError(f"run folder {str(path.parent)!r}: expected {MANIFEST_FILE}")
+    recorded = json.loads(path.read_text())["parts"][-1][key]
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in recorded.items()}
+
+
 def run_env_settings(run_dir: str | Path) -> EnvSettings:
     """Return the :class:`EnvSettings` a run was trained with (its last manifest part).
 
@@ -156,11 +165,18 @@ def run_env_settings(run_dir: str | Path) -> EnvSettings:
     GaitTwinInputError
         If the folder has no ``manifest.json``.
     """
-    path = Path(run_dir) / MANIFEST_FILE
-    if not path.is_file():
-        raise GaitTwinInputError(f"run folder {str(path.parent)!r}: expected {MANIFEST_FILE}")
-    recorded = json.loads(path.read_text())["parts"][-1]["env_settings"]
-    return EnvSettings(**{k: tuple(v) if isinstance(v, list) else v for k, v in recorded.items()})
+    return EnvSettings(**_recorded_settings(run_dir, "env_settings"))
+
+
+def run_ppo_settings(run_dir: str | Path) -> PPOSettings:
+    """Return the :class:`PPOSettings` a run was trained with (its last manifest part).
+
+    Raises
+    ------
+    GaitTwinInputError
+        If the folder has no ``manifest.json``.
+    """
+    return PPOSettings(**_recorded_settings(run_dir, "ppo"))
 
 
 def make_env(clips: Sequence[Motion], settings: EnvSettings, **task: Any) -> ImitationEnv:

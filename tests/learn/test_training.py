@@ -98,7 +98,7 @@ def test_env_settings_set_the_pd_servos_and_the_reference_state(walk_clip):
         train_atlas([walk_clip], "unused", total_timesteps=1, env_settings=EnvSettings(goal=(1, 1)))
 
 
-def test_a_run_records_its_avatar_and_adaptation_inherits_it(walk_clip, tmp_path):
+def test_a_run_records_its_avatar_and_ppo_and_adaptation_inherits_them(walk_clip, tmp_path):
     settings = EnvSettings(model=sim.ANKLE_MODEL.name, height_m=1.58, mass_kg=54.0)
     train(
         [walk_clip], tmp_path / "atlas", total_timesteps=128, env_settings=settings, n_envs=1,
@@ -107,8 +107,10 @@ def test_a_run_records_its_avatar_and_adaptation_inherits_it(walk_clip, tmp_path
     assert run_env_settings(tmp_path / "atlas") == settings
     model = adapt(
         tmp_path / "atlas", walk_clip, tmp_path / "patient", total_timesteps=128, n_envs=1,
-        ppo=TINY, progress_bar=False,
+        progress_bar=False,
     )  # fmt: skip
+    assert learn.run_ppo_settings(tmp_path / "patient") == TINY  # the atlas's, not the defaults
+    assert learn.adaptation_ppo(None) == learn.PPOSettings()
     adapted = run_env_settings(tmp_path / "patient")
     assert adapted.model == sim.ANKLE_MODEL.name and adapted.height_m == 1.58
     assert adapted.goal == pytest.approx(learn.clip_goal(walk_clip))
