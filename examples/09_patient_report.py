@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> learn.PredictionResult:
         levels=args.levels,
         seed=args.seed,
         n_envs=args.envs,
-        adapt_ppo=adapt_ppo,
+        adapt_ppo=adapt_ppo if args.atlas is None else None,  # None: the atlas's settings
         task_settings=task_settings,
         curriculum=learn.CurriculumSettings(flat_ground_episodes=1),
         n_rollouts=args.rollouts,

@@ -172,7 +172,7 @@ def predict_patient(
     mass_kg: float = 70.0,
     allow_scratch: bool = False,
     n_envs: int | None = None,
-    adapt_ppo: PPOSettings = PPOSettings(),  # noqa: B008 (frozen dataclass)
+    adapt_ppo: PPOSettings | None = None,
     task_settings: TaskSettings = TaskSettings(),  # noqa: B008 (frozen dataclass)
     curriculum: CurriculumSettings = CurriculumSettings(),  # noqa: B008 (frozen dataclass)
     n_rollouts: int = 3,
@@ -209,8 +209,10 @@ def predict_patient(
     n_envs
         Environment processes of adaptation (default :func:`learn.train`'s); task training
         uses ``task_settings.n_envs``.
-    adapt_ppo, task_settings, curriculum
-        Options of adaptation, task training and the curriculum.
+    adapt_ppo
+        PPO settings of adaptation (default: the atlas's, :func:`learn.adaptation_ppo`).
+    task_settings, curriculum
+        Options of task training and the curriculum.
     n_rollouts
         Evaluation episodes per level and for the flat-ground baseline.
     push_directions
