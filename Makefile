@@ -23,8 +23,9 @@ demo: $(STAMP)
 		--adapt-steps 20480 --task-steps 1024
 	@echo "demo results in out/demo: joint angles, steps, contact-corrected clip and video, and the"
 	@echo "prediction report out/demo/09_report/report.html: the walk adapted from the shipped atlas"
-	@echo "(models/atlas) on a small budget; slope and stair training budgets are tiny, so those"
-	@echo "predictions show the pipeline, not a trained prediction"
+	@echo "(models/atlas) on a small budget, then tiny slope and stair budgets. The adapted avatar"
+	@echo "still falls on this IMU walk (the atlas does not yet carry over to it, docs/learn.md):"
+	@echo "the report shows the pipeline, not a trained prediction"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests examples benchmarks
