@@ -31,7 +31,13 @@ from imu import GaitTwinInputError, atomic_path, write_text_atomic
 from learn._assist import RootAssist, RootAssistDecay
 from learn._env import SPEED_RANGE_M_S, STRIDE_RANGE_M, ImitationEnv
 from learn._vec_env import parallel_envs
-from sim import DEFAULT_MODEL, MODELS, PD_NATURAL_FREQUENCY_RAD_S, body_dimensions
+from sim import (
+    DEFAULT_MODEL,
+    MAX_PD_FREQUENCY_RAD_S,
+    MODELS,
+    PD_NATURAL_FREQUENCY_RAD_S,
+    body_dimensions,
+)
 
 #: File names inside a run folder and each of its checkpoints.
 MODEL_FILE = "model.zip"
@@ -136,10 +142,10 @@ class EnvSettings:
                 "EnvSettings.height_m, mass_kg: expected 1.0-2.3 m and 25-200 kg, found "
                 f"{self.height_m} m and {self.mass_kg} kg"
             )
-        if not 0.0 < self.pd_frequency_rad_s <= 120.0:
+        if not 0.0 < self.pd_frequency_rad_s <= MAX_PD_FREQUENCY_RAD_S:
             raise GaitTwinInputError(
-                "EnvSettings.pd_frequency_rad_s: expected (0, 120] rad/s, found "
-                f"{self.pd_frequency_rad_s}"
+                f"EnvSettings.pd_frequency_rad_s: expected (0, {MAX_PD_FREQUENCY_RAD_S:g}] rad/s, "
+                f"found {self.pd_frequency_rad_s}"
             )
 
 

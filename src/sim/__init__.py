@@ -8,6 +8,7 @@ from sim._correction import CorrectionResult, correct_contacts, fit_height_to_mo
 from sim._model_spec import (
     ANKLE_MODEL,
     DEFAULT_MODEL,
+    MAX_PD_FREQUENCY_RAD_S,
     MODELS,
     PD_NATURAL_FREQUENCY_RAD_S,
     DofSpec,
@@ -56,6 +57,7 @@ __all__ = [
     "DE_LEVA_TABLE",
     "FOOT_FRICTION",
     "LINKS",
+    "MAX_PD_FREQUENCY_RAD_S",
     "MODELS",
     "PD_NATURAL_FREQUENCY_RAD_S",
     "PUSH_DIRECTIONS",

@@ -24,6 +24,9 @@ _AXES: dict[str, tuple[float, float, float]] = {
 
 #: Natural frequency (rad/s) and damping ratio of every joint's PD law (see :class:`JointSpec`).
 PD_NATURAL_FREQUENCY_RAD_S = 90.0
+#: Largest PD natural frequency, rad/s: the implicit motor law stays stable for ``w h`` up to
+#: about 1 at the 120 Hz physics step.
+MAX_PD_FREQUENCY_RAD_S = 120.0
 _ZETA = 0.85
 
 
@@ -118,18 +121,17 @@ class ModelSpec:
         Parameters
         ----------
         natural_frequency_rad_s
-            ``w`` of every joint's PD law, rad/s, in ``(0, 120]`` (the implicit motor law stays
-            stable for ``w h`` up to about 1 at the 120 Hz physics step).
+            ``w`` of every joint's PD law, rad/s, in ``(0, MAX_PD_FREQUENCY_RAD_S]``.
 
         Raises
         ------
         GaitTwinInputError
             If the frequency is outside ``(0, 120]``.
         """
-        if not 0.0 < natural_frequency_rad_s <= 120.0:
+        if not 0.0 < natural_frequency_rad_s <= MAX_PD_FREQUENCY_RAD_S:
             raise GaitTwinInputError(
-                "natural_frequency_rad_s: expected a PD natural frequency in (0, 120] rad/s, "
-                f"found {natural_frequency_rad_s}"
+                "natural_frequency_rad_s: expected a PD natural frequency in "
+                f"(0, {MAX_PD_FREQUENCY_RAD_S:g}] rad/s, found {natural_frequency_rad_s}"
             )
         joints = tuple(
             replace(j, natural_frequency_rad_s=float(natural_frequency_rad_s)) for j in self.joints
