@@ -1,17 +1,23 @@
-"""Example 8: train a patient's slope and stair controllers and print the outcome per level.
+"""Example 8: predict how a CMU walker manages each slope and stair level; table and report.
 
-The patient clip (default: the bundled CMU take 16_15) is adapted from the atlas (``--atlas``) or,
-without one, from scratch on a tiny budget (the outcomes then only show that the plumbing runs:
-expect "fell" everywhere). Each task is trained with behavioural prior distillation and
-generative adversarial task prediction under its five-level curriculum (:func:`learn.train_task`),
-then every requested level is evaluated (:func:`learn.level_outcome`) and printed.
-``--stiff-knee left`` first makes a patient-like clip with a stiff left knee
-(:func:`gait.stiffen_knee`); ``patient_gait_cycles.png`` shows the clip's knee curves per side.
+Runs :func:`learn.predict_from_clip` on a bundled CMU trial (default 16_15, held out of the
+atlas library): adaptation from the atlas (``--atlas``; without one, from scratch), slope and
+stair training under their five-level curricula (behavioural prior + GAIL), the outcome
+measures per level, the push test, then ``report.html`` and ``summary.png``; the outcomes are
+printed and saved to ``outcomes.csv``. ``--stiff-knee left`` first makes a patient-like clip
+with a stiff left knee (:func:`gait.stiffen_knee`); ``patient_gait_cycles.png`` shows the
+clip's knee curves per side.
+
+``--settings small`` (default, with the tiny default budgets) takes the cheapest training
+settings that exercise every stage: the outcomes then only show that the plumbing runs.
+``--settings paper`` takes the atlas's adaptation settings and :class:`learn.TaskSettings`.
+Each stage is skipped when its output exists, so a stopped run resumes, and task runs trained
+elsewhere (``examples/10_task_mastery.py``) can be copied into ``OUT/tasks/<task>/``.
 
     python examples/08_predict_slopes_and_stairs.py --out out/example08
-    python examples/08_predict_slopes_and_stairs.py --atlas out/atlas --adapt-steps 2000000 \
-        --task-steps 20000000 --envs 8 --max-steps 500 --out out/example08
-    python examples/08_predict_slopes_and_stairs.py --stiff-knee left --out out/example08_stiff
+    python examples/08_predict_slopes_and_stairs.py --atlas models/atlas --settings paper \
+        --adapt-steps 102400 --task-steps 1000000 --envs 16 --max-steps 500 --rollouts 3 \
+        --stiff-knee left --out out/example08_stiff
 """
 
 from __future__ import annotations
@@ -35,10 +41,15 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--atlas", type=Path, help="atlas run folder (default: from scratch)")
     parser.add_argument("--adapt-steps", type=int, default=128, help="adaptation budget")
     parser.add_argument("--task-steps", type=int, default=256, help="training budget per task")
+    parser.add_argument(
+        "--settings", choices=["small", "paper"], default="small", help="training settings"
+    )
     parser.add_argument("--tasks", nargs="+", default=["slope", "stairs"], help="tasks")
     parser.add_argument("--levels", nargs="+", type=int, default=[0, 1, 2, 3, 4], help="levels")
-    parser.add_argument("--envs", type=int, default=2, help="environment processes")
+    parser.add_argument("--envs", type=int, default=2, help="environments")
     parser.add_argument("--max-steps", type=int, default=90, help="episode length cap, steps")
+    parser.add_argument("--rollouts", type=int, default=1, help="evaluation episodes per level")
+    parser.add_argument("--push", nargs="*", default=["forward"], help="push directions")
     parser.add_argument("--no-stair-cue", action="store_true", help="ablation without the cue")
     parser.add_argument("--seed", type=int, default=0, help="seed")
     parser.add_argument(
@@ -74,83 +85,62 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         path=args.out / "patient_gait_cycles.png",
         title=title,
     )
-    n_steps = 64 if args.atlas is None else 256
-    adapt_ppo, settings = learn.small_budget_settings(
-        n_envs=args.envs, n_steps_per_env=n_steps, max_steps=args.max_steps
-    )
-    adapted = args.out / "adapt"
-    learn.adapt(
-        args.atlas,
+    if args.settings == "small":
+        adapt_ppo, task_settings = learn.small_budget_settings(
+            n_envs=args.envs,
+            n_steps_per_env=64 if args.atlas is None else 256,
+            max_steps=args.max_steps,
+        )
+    else:  # None: the atlas's PPO settings
+        adapt_ppo, task_settings = None, learn.TaskSettings(
+            n_envs=args.envs, max_steps=args.max_steps
+        )
+    result = learn.predict_from_clip(
         patient,
-        adapted,
-        total_timesteps=args.adapt_steps,
+        args.out,
+        patient_id=f"CMU {args.patient}",
+        source=f"CMU motion-capture database, trial {args.patient} (bundled)",
+        atlas_dir=args.atlas,
+        allow_scratch=args.atlas is None,
+        budgets=learn.Budgets(adapt_steps=args.adapt_steps, task_steps=args.task_steps),
+        tasks=args.tasks,
+        levels=args.levels,
         seed=args.seed,
         n_envs=args.envs,
-        ppo=adapt_ppo,
+        adapt_ppo=adapt_ppo,
+        task_settings=task_settings,
+        curriculum=learn.CurriculumSettings(flat_ground_episodes=1),
+        n_rollouts=args.rollouts,
+        push_directions=args.push,
+        use_stair_cue=not args.no_stair_cue,
     )
-    reference = learn.flat_ground_rollouts(adapted, patient, max_steps=args.max_steps)[0]
-    avatar = learn.run_env_settings(adapted)
     rows = []
-    for task in args.tasks:
-        result = learn.train_task(
-            adapted,
-            patient,
-            task,
-            args.out / task,
-            total_timesteps=args.task_steps,
-            curriculum=learn.CurriculumSettings(flat_ground_episodes=1),
-            settings=settings,
-            use_stair_cue=not args.no_stair_cue,
-            seed=args.seed,
+    for outcome in result.outcomes:
+        m = outcome.measures
+        rows.append(
+            {
+                "task": outcome.task,
+                "level": outcome.level,
+                "rise_cm": 100 * outcome.rise_m,
+                "success": m.success,
+                "falls": m.falls,
+                "trunk_sway_deg": math.degrees(m.max_trunk_sway_rad),
+                "pelvic_hike_deg": math.degrees(m.max_pelvis_hike_rad),
+                "circumduction_cm": 100 * m.circumduction_m,
+                "knee_peak_l_deg": math.degrees(m.knee_flexion_peak_rad[0]),
+                "knee_peak_r_deg": math.degrees(m.knee_flexion_peak_rad[1]),
+                "speed_m_s": m.speed_m_s,
+                "step_length_m": m.step_length_m,
+                "steps_to_master": outcome.steps_to_master,
+                "activation_similarity_pct": 100 * outcome.activation_similarity,
+                "discriminator_output": outcome.discriminator_output,
+                "flags": "; ".join(learn.safety_flags(m)),
+            }
         )
-        controller = learn.Controller.load(result.out_dir)
-        discriminator = learn.load_discriminator(result.out_dir)
-        for level in args.levels:
-            env = learn.task_env(
-                patient, task, settings=avatar, level=level, stair_cue=False,
-                max_steps=args.max_steps,
-            )  # fmt: skip
-            try:
-                rollout = learn.record_rollout(
-                    env, controller.act, seed=args.seed,
-                    gif_path=args.out / f"{task}_{level}.gif",
-                )  # fmt: skip
-                end_x_m = env.simulation.terrain.end_x_m
-            finally:
-                env.close()
-            outcome = learn.level_outcome(
-                task,
-                level,
-                [rollout],
-                end_x_m=end_x_m,
-                reference=reference,
-                discriminator=discriminator,
-                steps_to_master=result.steps_to_master.get(level),
-            )
-            m = outcome.measures
-            rows.append(
-                {
-                    "task": task,
-                    "level": level,
-                    "rise_cm": 100 * outcome.rise_m,
-                    "success": m.success,
-                    "falls": m.falls,
-                    "trunk_sway_deg": math.degrees(m.max_trunk_sway_rad),
-                    "pelvic_hike_deg": math.degrees(m.max_pelvis_hike_rad),
-                    "circumduction_cm": 100 * m.circumduction_m,
-                    "knee_peak_l_deg": math.degrees(m.knee_flexion_peak_rad[0]),
-                    "knee_peak_r_deg": math.degrees(m.knee_flexion_peak_rad[1]),
-                    "speed_m_s": m.speed_m_s,
-                    "step_length_m": m.step_length_m,
-                    "steps_to_master": outcome.steps_to_master,
-                    "activation_similarity_pct": 100 * outcome.activation_similarity,
-                    "discriminator_output": outcome.discriminator_output,
-                    "flags": "; ".join(learn.safety_flags(m)),
-                }
-            )
     table = pd.DataFrame(rows)
     table.to_csv(args.out / "outcomes.csv", index=False)
     print(table.round(2).to_string(index=False))
+    print(f"report: {result.report.resolve()}")
     return table
 
 

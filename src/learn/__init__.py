@@ -23,6 +23,7 @@ from learn._behaviour_cloning import (
 from learn._clips import cmu_walks
 from learn._curriculum import (
     N_LEVELS,
+    PAPER_STEPS_TO_MASTER,
     TASK_TERRAINS,
     Curriculum,
     CurriculumCallback,
@@ -59,7 +60,13 @@ from learn._outcomes import (
     step_lengths_m,
     survives_push,
 )
-from learn._predict import SCRATCH_NOTE, Budgets, PredictionResult, predict_patient
+from learn._predict import (
+    SCRATCH_NOTE,
+    Budgets,
+    PredictionResult,
+    predict_from_clip,
+    predict_patient,
+)
 from learn._reference import (
     ReferenceFrame,
     ReferenceMotion,
@@ -100,6 +107,7 @@ from learn._task import (
     latest_task_checkpoint,
     load_discriminator,
     make_task_vec_env,
+    read_task_progress,
     read_task_result,
     reference_demonstrations,
     small_budget_settings,
@@ -139,6 +147,7 @@ __all__ = [
     "INTRINSIC_WEIGHT",
     "MEDIA_TYPES",
     "N_LEVELS",
+    "PAPER_STEPS_TO_MASTER",
     "PPO_LEARNING_RATE",
     "SCRATCH_NOTE",
     "SIMILARITY_PHASE_BINS",
@@ -219,10 +228,12 @@ __all__ = [
     "phase_profile",
     "physics_penalty",
     "plot_evaluation",
+    "predict_from_clip",
     "predict_patient",
     "predict_patients",
     "read_patient_manifest",
     "read_progress",
+    "read_task_progress",
     "read_task_result",
     "record_demonstrations",
     "record_rollout",

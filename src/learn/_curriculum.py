@@ -22,6 +22,12 @@ TASK_TERRAINS: dict[str, str] = {"slope": "ramp", "stairs": "stairs"}
 #: Number of curriculum levels per task (level 0 is flat ground).
 N_LEVELS: int = len(RAMP_TOP_HEIGHTS_M)
 
+#: The paper's training steps to master each level (Results: slope ascent, stair climbing), 0-4.
+PAPER_STEPS_TO_MASTER: dict[str, tuple[int, ...]] = {
+    "slope": (700_000, 2_300_000, 4_700_000, 5_900_000, 9_400_000),
+    "stairs": (11_300_000, 13_400_000, 26_100_000, 43_900_000, 57_300_000),
+}
+
 
 def task_terrain(task: str, level: int) -> Terrain:
     """Return the terrain of a task at a curriculum level.

@@ -10,15 +10,17 @@ reward; the PPO and GAIL learning rates (2e-5, 1e-5) decay linearly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import gymnasium as gym
 import numpy as np
 import torch as th
+import tqdm
 from imitation.algorithms.adversarial.gail import GAIL
 from imitation.data import types
 from imitation.rewards.reward_nets import BasicRewardNet
 from imitation.rewards.reward_wrapper import RewardVecEnvWrapper
+from imitation.util import networks
 from imitation.util.networks import RunningNorm
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
@@ -289,7 +291,13 @@ class HybridGAIL(GAIL):
         """Current learning rate of the discriminator's optimiser."""
         return float(self._disc_opt.param_groups[0]["lr"])
 
-    def train(self, total_timesteps: int, callback=None) -> None:
+    def train(
+        self,
+        total_timesteps: int,
+        callback: Callable[[int], None] | None = None,
+        *,
+        until: Callable[[], bool] | None = None,
+    ) -> int:
         """Alternate generator and discriminator rounds, decaying the discriminator's rate.
 
         Parameters
@@ -298,10 +306,20 @@ class HybridGAIL(GAIL):
             Environment steps of this call (whole rounds of ``gen_train_timesteps``).
         callback
             Called with the round number after each round (imitation's convention).
+        until
+            Checked after each round (after ``callback``); training ends early once it
+            returns True (e.g. when a curriculum is finished).
+
+        Returns
+        -------
+        int
+            Rounds trained.
 
         Notes
         -----
-        Round ``r`` of ``n`` uses the rate ``lr0 * (1 - r / n)``.
+        Round ``r`` of ``n`` uses the rate ``lr0 * (1 - r / n)``. The loop is imitation's
+        ``AdversarialTrainer.train`` (one generator round, ``n_disc_updates_per_round``
+        discriminator updates, the callback, a log dump) with the early stop added.
         """
         n_rounds = total_timesteps // self.gen_train_timesteps
         if n_rounds < 1:
@@ -310,14 +328,19 @@ class HybridGAIL(GAIL):
                 f"{self.gen_train_timesteps}, found {total_timesteps}"
             )
         self._set_discriminator_learning_rate(self.discriminator_learning_rate)
-
-        def after_round(round_index: int) -> None:
+        for round_index in tqdm.tqdm(range(n_rounds), desc="round"):
+            self.train_gen(self.gen_train_timesteps)
+            for _ in range(self.n_disc_updates_per_round):
+                with networks.training(self.reward_train):
+                    self.train_disc()
             remaining = 1.0 - (round_index + 1) / n_rounds
             self._set_discriminator_learning_rate(self.discriminator_learning_rate * remaining)
             if callback is not None:
                 callback(round_index)
-
-        super().train(total_timesteps, after_round)
+            self.logger.dump(self._global_step)
+            if until is not None and until():
+                return round_index + 1
+        return n_rounds
 
     def _set_discriminator_learning_rate(self, learning_rate: float) -> None:
         for group in self._disc_opt.param_groups:

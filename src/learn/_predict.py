@@ -136,9 +136,22 @@ def _check_atlas(atlas_dir: str | Path | None, allow_scratch: bool) -> Path | No
     return folder
 
 
-def _stiffening_text(motion: gait.Motion) -> str:
-    """Return e.g. ``"left knee made stiff: peak flexion 69.9 -> 30.0 deg"``."""
-    record = motion.metadata["impairments"][-1]
+def _check_tasks_and_levels(tasks: Sequence[str], levels: Sequence[int]) -> None:
+    """Refuse unknown task names and curriculum levels."""
+    for task in tasks:
+        if task not in TASK_TERRAINS:
+            raise GaitTwinInputError(
+                f"tasks: expected names among {sorted(TASK_TERRAINS)}, found {task!r}"
+            )
+    for level in levels:
+        task_terrain("slope", level)
+
+
+def _stiffening_text(record: dict) -> str:
+    """Return e.g. ``"left knee made stiff: peak flexion 69.9 -> 30.0 deg"``.
+
+    ``record`` is one entry of a clip's ``metadata["impairments"]`` (:func:`gait.stiffen_knee`).
+    """
     return (
         f"{record['side']} knee made stiff: peak flexion "
         f"{record['original_peak_flexion_deg']:.1f} -> {record['peak_flexion_deg']:.1f} deg"
@@ -249,19 +262,12 @@ def predict_patient(
     ``outcomes/<task>_<level>.json`` and ``.gif``; then ``report.html`` and ``summary.png``
     (always rewritten). Delete a stage's output to redo it.
     """
-    for task in tasks:
-        if task not in TASK_TERRAINS:
-            raise GaitTwinInputError(
-                f"tasks: expected names among {sorted(TASK_TERRAINS)}, found {task!r}"
-            )
-    for level in levels:
-        task_terrain("slope", level)
+    _check_tasks_and_levels(tasks, levels)
     if stiff_knee is not None and stiff_knee not in gait.KNEE_SIDES:
         raise GaitTwinInputError(
             f"stiff_knee: expected one of {sorted(gait.KNEE_SIDES)} or None, found {stiff_knee!r}"
         )
     atlas = _check_atlas(atlas_dir, allow_scratch)
-    torch.set_num_threads(1)
     out = Path(out_dir)
     recording_path = Path(recording_path)
 
@@ -274,7 +280,7 @@ def predict_patient(
         clip = gait.analyse_imu_walk(recording, height_m=height_m).steady_clip()
         if stiff_knee is not None:
             clip = gait.stiffen_knee(clip, stiff_knee, peak_flexion_deg=stiff_knee_peak_deg)
-            _log(f"patient-like clip: {_stiffening_text(clip)}")
+            _log(f"patient-like clip: {_stiffening_text(clip.metadata['impairments'][-1])}")
         _log(f"steady clip: {clip.n_frames} frames; contact correction")
         corrected = sim.correct_contacts(clip, body=sim.body_dimensions(height_m, mass_kg)).motion
         replace(corrected, metadata=json.loads(json.dumps(corrected.metadata, default=str))).save(
@@ -282,6 +288,92 @@ def predict_patient(
         )
     motion = gait.Motion.load(clip_path)
     _check_stiffening(clip_path, motion, stiff_knee, stiff_knee_peak_deg)
+    return predict_from_clip(
+        motion,
+        out,
+        patient_id=recording_path.stem or str(recording_path),
+        source=str(recording_path),
+        atlas_dir=atlas,
+        budgets=budgets,
+        tasks=tasks,
+        levels=levels,
+        seed=seed,
+        height_m=height_m,
+        mass_kg=mass_kg,
+        allow_scratch=allow_scratch,
+        n_envs=n_envs,
+        adapt_ppo=adapt_ppo,
+        task_settings=task_settings,
+        curriculum=curriculum,
+        n_rollouts=n_rollouts,
+        push_directions=push_directions,
+        use_stair_cue=use_stair_cue,
+    )
+
+
+def predict_from_clip(
+    motion: gait.Motion,
+    out_dir: str | Path,
+    *,
+    patient_id: str,
+    source: str,
+    atlas_dir: str | Path | None = None,
+    budgets: Budgets = Budgets(),
+    tasks: Sequence[str] = ("slope", "stairs"),
+    levels: Sequence[int] = tuple(range(N_LEVELS)),
+    seed: int = 0,
+    height_m: float = 1.75,
+    mass_kg: float = 70.0,
+    allow_scratch: bool = False,
+    n_envs: int | None = None,
+    adapt_ppo: PPOSettings | None = None,
+    task_settings: TaskSettings = TaskSettings(),  # noqa: B008 (frozen dataclass)
+    curriculum: CurriculumSettings = CurriculumSettings(),  # noqa: B008 (frozen dataclass)
+    n_rollouts: int = 3,
+    push_directions: Sequence[str] = tuple(sim.PUSH_DIRECTIONS),
+    use_stair_cue: bool = True,
+) -> PredictionResult:
+    """Predict a patient's slope and stair walking from a contact-corrected clip; write the report.
+
+    The stages of :func:`predict_patient` after the clip is made, for a clip from elsewhere
+    (a CMU trial from :func:`learn.cmu_walks`, a clip made patient-like with
+    :func:`gait.stiffen_knee`, ...).
+
+    Parameters
+    ----------
+    motion
+        The patient's clip (contact-corrected, as :func:`learn.cmu_walks` and
+        :func:`sim.correct_contacts` return it). Impairments recorded in its metadata by
+        :func:`gait.stiffen_knee` are stated in the report.
+    out_dir
+        Output folder (as :func:`predict_patient`'s, without ``patient_clip.npz``).
+    patient_id
+        The report's title.
+    source
+        Where the clip came from, for the report (a file name, ``"CMU 16_15"``, ...).
+    atlas_dir, budgets, tasks, levels, seed, height_m, mass_kg, allow_scratch, n_envs, \
+adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
+        As for :func:`predict_patient`.
+
+    Returns
+    -------
+    PredictionResult
+
+    Raises
+    ------
+    GaitTwinInputError
+        No atlas (unless ``allow_scratch``), unknown task or level.
+
+    Notes
+    -----
+    Each stage is skipped when its output exists, as in :func:`predict_patient`; a task
+    folder ``tasks/<task>/`` with a finished run (its ``curriculum.json``, e.g. copied from
+    :func:`learn.train_task`'s output) is used as it is.
+    """
+    _check_tasks_and_levels(tasks, levels)
+    atlas = _check_atlas(atlas_dir, allow_scratch)
+    torch.set_num_threads(1)
+    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
 
     adapt_dir = out / "adapt"
@@ -422,18 +514,17 @@ def predict_patient(
     ]
     if atlas is None:
         notes.insert(0, SCRATCH_NOTE)
-    patient_id = recording_path.stem or str(recording_path)
-    if stiff_knee is not None:
+    for record in motion.metadata.get("impairments", []):
         notes.insert(
             0,
             f"Patient-like clip, made from the recorded walk with gait.stiffen_knee before "
-            f"adaptation: {_stiffening_text(motion)}. The predictions are for this modified "
+            f"adaptation: {_stiffening_text(record)}. The predictions are for this modified "
             "clip, not for the walk as recorded.",
         )
-        patient_id += f" ({stiff_knee} knee made stiff)"
+        patient_id += f" ({record['side']} knee made stiff)"
     patient = PatientSummary(
         patient_id=patient_id,
-        recording=str(recording_path),
+        recording=source,
         height_m=settings.height_m,
         mass_kg=settings.mass_kg,
         baseline=baseline,

@@ -31,7 +31,7 @@ from learn._behaviour_cloning import (
     behaviour_prior,
     initialise_policy,
 )
-from learn._curriculum import TASK_TERRAINS, Curriculum, CurriculumCallback
+from learn._curriculum import N_LEVELS, TASK_TERRAINS, Curriculum, CurriculumCallback
 from learn._env import ImitationEnv
 from learn._evaluate import Controller
 from learn._gail import GAIL_LEARNING_RATE, PPO_LEARNING_RATE, HybridGAIL, discriminator_net
@@ -47,6 +47,7 @@ from learn._training import (
     check_policy_folder,
     make_env,
     run_env_settings,
+    run_ppo_settings,
 )
 from learn._vec_env import parallel_envs
 
@@ -91,8 +92,11 @@ class TaskSettings:
         Environments (one process each when more than one).
     n_steps_per_env
         PPO rollout per environment; one GAIL round is ``n_envs * n_steps_per_env`` steps.
-    batch_size, n_epochs, gamma
-        PPO minibatch, epochs per update, discount.
+    batch_size, n_epochs
+        PPO minibatch and epochs per update.
+    gamma
+        Discount; None (default) keeps the adapted run's, with which its value function was
+        learnt.
     demo_steps
         Reference (state, action) pairs recorded from the adapted controller.
     demo_batch_size
@@ -110,7 +114,7 @@ class TaskSettings:
     n_steps_per_env: int = 256
     batch_size: int = 512
     n_epochs: int = 5
-    gamma: float = 0.995
+    gamma: float | None = None
     demo_steps: int = 4096
     demo_batch_size: int = 1024
     bc_decay_steps: int = BC_DECAY_STEPS
@@ -382,6 +386,7 @@ def train_task(
     use_stair_cue: bool = True,
     seed: int = 0,
     resume: bool = False,
+    stop_after_level: int | None = None,
 ) -> TaskResult:
     """Train the patient's task controller: BPD, then GATP under the task's curriculum.
 
@@ -409,6 +414,9 @@ def train_task(
         (:func:`latest_task_checkpoint`) to ``total_timesteps``; the other options must be
         those the checkpoint was written with. False starts anew and first deletes the
         folder's ``checkpoints/`` and ``logs/``.
+    stop_after_level
+        End training once this curriculum level is mastered, even with budget left (a
+        checkpoint is saved then); None trains the whole budget.
 
     Returns
     -------
@@ -417,8 +425,9 @@ def train_task(
     Raises
     ------
     GaitTwinInputError
-        Unknown task, missing adapted model, a budget smaller than one GAIL round, or with
-        ``resume``: no complete checkpoint, or one written with other options.
+        Unknown task, missing adapted model, a budget smaller than one GAIL round, a
+        ``stop_after_level`` outside 0-4, or with ``resume``: no complete checkpoint, or
+        one written with other options.
 
     Notes
     -----
@@ -455,7 +464,13 @@ def train_task(
             f"total_timesteps: expected at least one GAIL round of {round_steps} steps "
             f"(n_envs * n_steps_per_env), found {total_timesteps}"
         )
+    if stop_after_level is not None and not 0 <= stop_after_level < N_LEVELS:
+        raise GaitTwinInputError(
+            f"stop_after_level: expected 0 to {N_LEVELS - 1}, found {stop_after_level}"
+        )
     adapted_run_dir = check_policy_folder(adapted_run_dir)
+    if settings.gamma is None:
+        settings = replace(settings, gamma=run_ppo_settings(adapted_run_dir).gamma)
     out = Path(out_dir)
     checkpoint = latest_task_checkpoint(out) if resume else None
     if resume and checkpoint is None:
@@ -470,6 +485,7 @@ def train_task(
                 "total_timesteps": total_timesteps,
                 "seed": seed,
                 "use_stair_cue": use_stair_cue,
+                "stop_after_level": stop_after_level,
                 "curriculum_settings": asdict(curriculum),
                 "task_settings": asdict(settings),
             }
@@ -592,9 +608,12 @@ def train_task(
             model.set_random_seed(seed + done)
             torch.set_rng_state(pickle.loads((checkpoint / RNG_FILE).read_bytes())["torch"])
 
+        def stop() -> bool:
+            return stop_after_level is not None and state.mastered(stop_after_level)
+
         def save_round(round_index: int) -> None:
             rounds = rounds_done + round_index + 1
-            if rounds % settings.checkpoint_every_rounds == 0 or rounds == n_rounds:
+            if rounds % settings.checkpoint_every_rounds == 0 or rounds == n_rounds or stop():
                 _save_task_checkpoint(
                     out / "checkpoints" / f"round_{rounds:06d}",
                     model,
@@ -611,8 +630,11 @@ def train_task(
                     },
                 )
 
-        if rounds_done < n_rounds:
-            gail.train((n_rounds - rounds_done) * round_steps, callback=save_round)
+        rounds_trained = rounds_done
+        if rounds_done < n_rounds and not stop():
+            rounds_trained += gail.train(
+                (n_rounds - rounds_done) * round_steps, callback=save_round, until=stop
+            )
         with atomic_path(out / MODEL_FILE) as tmp:
             model.save(tmp)
         with atomic_path(out / DISCRIMINATOR_FILE) as tmp:
@@ -630,8 +652,9 @@ def train_task(
         "threshold": state.threshold,
         "distilled": distilled,
         "total_timesteps": int(model.num_timesteps),
-        "rounds": n_rounds,
+        "rounds": rounds_trained,
         "use_stair_cue": use_stair_cue,
+        "stop_after_level": stop_after_level,
         "seed": seed,
         "adapted_run_dir": str(adapted_run_dir),
         "curriculum_settings": asdict(curriculum),
@@ -658,6 +681,53 @@ def read_task_result(out_dir: str | Path) -> TaskResult:
         float(record["flat_ground_return"]),
         bool(record["distilled"]),
     )
+
+
+def read_task_progress(out_dir: str | Path) -> dict:
+    """Return a task run's curriculum progress, finished or still training.
+
+    Parameters
+    ----------
+    out_dir
+        A :func:`train_task` run folder.
+
+    Returns
+    -------
+    dict
+        ``task``, ``use_stair_cue``, ``num_timesteps`` (steps trained), ``level`` (current),
+        ``episodes_per_level`` and ``steps_to_master`` (level -> count), and ``finished``:
+        True when read from ``curriculum.json``, False when from the newest checkpoint.
+
+    Raises
+    ------
+    GaitTwinInputError
+        The folder has neither ``curriculum.json`` nor a complete checkpoint.
+    """
+    out = Path(out_dir)
+    finished = (out / CURRICULUM_FILE).is_file()
+    if finished:
+        record = json.loads((out / CURRICULUM_FILE).read_text())
+        run, curriculum = record, record
+        num_timesteps, level = record["total_timesteps"], record["final_level"]
+    else:
+        checkpoint = latest_task_checkpoint(out)
+        if checkpoint is None:
+            raise GaitTwinInputError(
+                f"task run {str(out)!r}: expected {CURRICULUM_FILE} or a complete checkpoint, "
+                "found neither"
+            )
+        state = json.loads((checkpoint / STATE_FILE).read_text())
+        run, curriculum = state["run"], state["curriculum"]
+        num_timesteps, level = state["num_timesteps"], curriculum["level"]
+    return {
+        "task": run["task"],
+        "use_stair_cue": run["use_stair_cue"],
+        "num_timesteps": int(num_timesteps),
+        "level": int(level),
+        "episodes_per_level": {int(k): int(v) for k, v in curriculum["episodes_per_level"].items()},
+        "steps_to_master": {int(k): int(v) for k, v in curriculum["steps_to_master"].items()},
+        "finished": finished,
+    }
 
 
 def load_discriminator(out_dir: str | Path):

@@ -130,10 +130,13 @@ def test_example_08_prints_outcomes_per_level(tmp_path, capsys, stiff):
     assert table["level"].tolist() == [0, 2]
     assert table["rise_cm"].tolist() == pytest.approx([0.0, 7.5])
     assert (table["activation_similarity_pct"].between(0, 100)).all()
-    assert (out / "outcomes.csv").is_file() and (out / "stairs_2.gif").is_file()
+    assert (out / "outcomes.csv").is_file() and (out / "outcomes" / "stairs_2.gif").is_file()
     printed = capsys.readouterr().out
     assert "trunk_sway_deg" in printed
     assert ("right knee made stiff: peak flexion 72.9 -> 30.0 deg" in printed) == bool(stiff)
+    report = (out / "report.html").read_text()
+    assert "CMU 16_15" in report and "trial 16_15" in report
+    assert ("right knee made stiff: peak flexion 72.9 -&gt; 30.0 deg" in report) == bool(stiff)
 
 
 @pytest.mark.parametrize("name", ["08_predict_slopes_and_stairs", "09_patient_report"])

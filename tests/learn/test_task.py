@@ -190,13 +190,13 @@ def stopped_run(adapted_run, walk_clip, tmp_path_factory):
     out = tmp_path_factory.mktemp("stopped") / "stairs"
     train = learn.HybridGAIL.train
 
-    def stop_after_round_2(self, total_timesteps, callback=None):
+    def stop_after_round_2(self, total_timesteps, callback=None, until=None):
         def after_round(round_index):
             callback(round_index)
             if round_index == 1:
                 raise _Stopped
 
-        return train(self, total_timesteps, after_round)
+        return train(self, total_timesteps, after_round, until=until)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(learn.HybridGAIL, "train", stop_after_round_2)
@@ -211,7 +211,7 @@ def _resume(adapted_run, walk_clip, out, monkeypatch) -> dict:
     seen = {}
     train = learn.HybridGAIL.train
 
-    def spy(self, total_timesteps, callback=None):
+    def spy(self, total_timesteps, callback=None, until=None):
         seen["num_timesteps"] = self.gen_algo.num_timesteps
         seen["policy"] = {k: v.clone() for k, v in self.gen_algo.policy.state_dict().items()}
         seen["discriminator"] = {k: v.clone() for k, v in self._reward_net.state_dict().items()}
@@ -221,7 +221,7 @@ def _resume(adapted_run, walk_clip, out, monkeypatch) -> dict:
         cues = self.venv.get_attr("stair_cue")  # GAIL's reward wrapper has reset the envs
         seen["levels"] = [cue.terrain.level for cue in cues]
         seen["cue_active"] = [cue.active for cue in cues]
-        return train(self, total_timesteps, callback)
+        return train(self, total_timesteps, callback, until=until)
 
     monkeypatch.setattr(learn.HybridGAIL, "train", spy)
     seen["result"] = _train_stairs(adapted_run, walk_clip, out, resume=True)
@@ -356,3 +356,32 @@ def test_a_new_run_deletes_the_checkpoints_and_logs_of_an_earlier_one(
     assert [p.name for p in (out / "logs").iterdir()] == ["from_0000000000"]
     state = json.loads((out / "checkpoints" / "round_000001" / "state.json").read_text())
     assert state["run"]["total_timesteps"] == 128
+
+
+def test_a_task_run_stops_once_the_requested_level_is_mastered(adapted_run, walk_clip, tmp_path):
+    out = tmp_path / "stairs"
+    result = learn.train_task(
+        adapted_run,
+        walk_clip,
+        "stairs",
+        out,
+        total_timesteps=16 * 128,
+        curriculum=PROMOTING,
+        settings=RESUMABLE,
+        stop_after_level=1,
+    )
+    record = json.loads((out / "curriculum.json").read_text())
+    assert sorted(result.steps_to_master) == [0, 1] and result.final_level == 2
+    assert record["rounds"] < 16 and record["total_timesteps"] == 128 * record["rounds"]
+    newest = learn.latest_task_checkpoint(out)
+    assert newest.name == f"round_{record['rounds']:06d}"  # saved at the stop
+    with pytest.raises(GaitTwinInputError, match="stop_after_level: expected 0 to 4, found 5"):
+        learn.train_task(
+            adapted_run,
+            walk_clip,
+            "stairs",
+            out,
+            total_timesteps=128,
+            settings=RESUMABLE,
+            stop_after_level=5,
+        )

@@ -1,0 +1,138 @@
+"""Example 10: train one task under its curriculum and compare the steps per level with the paper's.
+
+Starts from a patient's adapted flat-ground run (``--adapted``, made by example 7) and trains
+the slope or the stairs (``--task``) with the paper's settings (:func:`learn.train_task`:
+behavioural prior, GAIL, promotion at 90 % of the flat-ground return after 500 episodes), with
+or without the stair cue (``--no-stair-cue``: the ablation). Training stops once
+``--stop-after-level`` is mastered or the budget is spent; ``--resume`` continues an
+interrupted run from its newest checkpoint (pass the same options). ``mastery.csv`` lists the
+steps to master each level next to the paper's; ``--compare`` draws several such runs in one
+bar chart (``mastery.png``) without training.
+
+    python examples/07_adapt_to_patient.py --atlas models/atlas --out out/adapt16 \
+        --steps 100000 --no-scratch
+    python examples/10_task_mastery.py --adapted out/adapt16/atlas --task slope \
+        --out out/mastery/slope
+    python examples/10_task_mastery.py --adapted out/adapt16/atlas --task stairs \
+        --stop-after-level 3 --out out/mastery/stairs
+    python examples/10_task_mastery.py --adapted out/adapt16/atlas --task stairs \
+        --no-stair-cue --stop-after-level 3 --out out/mastery/stairs_no_cue
+    python examples/10_task_mastery.py --compare out/mastery/slope out/mastery/stairs \
+        out/mastery/stairs_no_cue --out out/mastery
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+import learn
+import sim
+
+BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "cmu"
+
+
+def mastery_table(run: Path) -> pd.DataFrame:
+    """Return the steps to master and episodes per level of a task run (finished or not).
+
+    ``steps_to_master`` is empty for a level not (yet) mastered.
+    """
+    progress = learn.read_task_progress(run)
+    task = progress["task"]
+    heights = sim.RAMP_TOP_HEIGHTS_M if task == "slope" else sim.STAIR_STEP_HEIGHTS_M
+    return pd.DataFrame(
+        {
+            "run": run.name,
+            "task": task,
+            "stair_cue": progress["use_stair_cue"] if task == "stairs" else None,
+            "level": range(learn.N_LEVELS),
+            "rise_cm": [100 * h for h in heights],
+            "episodes": [progress["episodes_per_level"].get(k, 0) for k in range(learn.N_LEVELS)],
+            "steps_to_master": [progress["steps_to_master"].get(k) for k in range(learn.N_LEVELS)],
+            "paper_steps_to_master": learn.PAPER_STEPS_TO_MASTER[task],
+            "run_steps": progress["num_timesteps"],
+            "finished": progress["finished"],
+        }
+    )
+
+
+def plot_mastery(table: pd.DataFrame, path: Path) -> None:
+    """Bar chart of steps to master per level, each run next to the paper's, log scale."""
+    runs = list(dict.fromkeys(table["run"]))
+    fig, axes = plt.subplots(1, len(runs), figsize=(4.5 * len(runs), 3.6), squeeze=False)
+    for ax, name in zip(axes[0], runs, strict=True):
+        rows = table[table["run"] == name]
+        levels = rows["level"].to_numpy()
+        ours = rows["steps_to_master"].astype(float).to_numpy() / 1e6
+        paper = rows["paper_steps_to_master"].to_numpy() / 1e6
+        ax.bar(levels - 0.2, paper, 0.4, color="0.7", label="paper")
+        ax.bar(levels + 0.2, np.nan_to_num(ours), 0.4, color="C0", label="gaittwin")
+        for level, value in zip(levels, ours, strict=True):
+            if np.isnan(value):
+                ax.text(level + 0.2, 0.012, "not\nmastered", ha="center", fontsize=7)
+        ax.set_yscale("log")
+        ax.set_ylim(0.01, 100)
+        ax.set_xticks(levels, [f"{r:g}" for r in rows["rise_cm"]])
+        unit = "top elevation, cm" if rows["task"].iloc[0] == "slope" else "riser, cm"
+        ax.set_xlabel(f"level ({unit})")
+        ax.set_ylabel("steps to master, millions")
+        ax.set_title(name)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> pd.DataFrame:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--adapted", type=Path, help="the patient's adapted run (example 7)")
+    parser.add_argument("--patient", default="16_15", help="bundled CMU trial of the patient")
+    parser.add_argument("--task", choices=sorted(learn.TASK_TERRAINS), default="slope")
+    parser.add_argument("--out", type=Path, default=Path("out/mastery"), help="output folder")
+    parser.add_argument("--steps", type=int, default=10_000_000, help="training budget")
+    parser.add_argument("--envs", type=int, default=16, help="environments")
+    parser.add_argument("--stop-after-level", type=int, default=4, help="stop once mastered")
+    parser.add_argument(
+        "--bc-decay-steps", type=int, default=1_000_000, help="alpha_BC decay (paper 5 M)"
+    )
+    parser.add_argument("--no-stair-cue", action="store_true", help="ablation without the cue")
+    parser.add_argument("--seed", type=int, default=0, help="seed")
+    parser.add_argument("--resume", action="store_true", help="continue from a checkpoint")
+    parser.add_argument(
+        "--compare", type=Path, nargs="+", help="task runs to tabulate and plot (no training)"
+    )
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    if args.compare:
+        table = pd.concat([mastery_table(run) for run in args.compare], ignore_index=True)
+        plot_mastery(table, args.out / "mastery.png")
+    else:
+        if args.adapted is None:
+            parser.error("--adapted is required unless --compare is given")
+        patient = learn.cmu_walks(BUNDLED, trials=[args.patient])[0]
+        settings = learn.TaskSettings(n_envs=args.envs, bc_decay_steps=args.bc_decay_steps)
+        learn.train_task(
+            args.adapted,
+            patient,
+            args.task,
+            args.out,
+            total_timesteps=args.steps,
+            settings=settings,
+            use_stair_cue=not args.no_stair_cue,
+            seed=args.seed,
+            resume=args.resume,
+            stop_after_level=args.stop_after_level,
+        )
+        table = mastery_table(args.out)
+    table.to_csv(args.out / "mastery.csv", index=False)
+    print(table.to_string(index=False))
+    return table
+
+
+if __name__ == "__main__":
+    main()
