@@ -1,6 +1,10 @@
-"""Fixtures of the learn tests: a real walking clip (CMU subject 07, trial 01)."""
+"""Fixtures of the learn tests: real walking clips (CMU subject 07) and the example scripts."""
 
 from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 import torch
@@ -29,3 +33,17 @@ def _one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="session")
+def load_example():
+    """Return ``load(name)``: the module of ``examples/<name>.py``, imported from its file."""
+    examples = Path(__file__).resolve().parents[2] / "examples"
+
+    def load(name: str) -> ModuleType:
+        spec = importlib.util.spec_from_file_location(name, examples / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load

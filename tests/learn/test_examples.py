@@ -1,27 +1,15 @@
-import importlib.util
-from pathlib import Path
-
 import pandas as pd
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_atlas_and_adaptation_examples_run_on_a_tiny_budget(tmp_path, capsys):
+def test_atlas_and_adaptation_examples_run_on_a_tiny_budget(load_example, tmp_path, capsys):
     atlas = tmp_path / "atlas"
-    _load("06_train_atlas").main(
+    load_example("06_train_atlas").main(
         ["--out", str(atlas), "--steps", "256", "--envs", "1", "--eval-rollouts", "1", "--no-video"]
     )
     table = pd.read_csv(atlas / "evaluation.csv")
     assert table["target_speed_m_s"].tolist() == [0.6, 0.9, 1.2]
     assert (atlas / "learning_curve.png").is_file() and (atlas / "manifest.json").is_file()
-    _load("07_adapt_to_patient").main(
+    load_example("07_adapt_to_patient").main(
         [
             "--atlas",
             str(atlas),

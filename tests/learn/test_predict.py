@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import html
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,18 +14,11 @@ from imu import GaitTwinInputError
 from learn._cli import main as cli_main
 from sim import Simulation
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.mark.parametrize("stiff_knee", [None, "left"])
-def test_example_09_predicts_without_atlas_and_resumes(data_dir, tmp_path, capsys, stiff_knee):
+def test_example_09_predicts_without_atlas_and_resumes(
+    load_example, data_dir, tmp_path, capsys, stiff_knee
+):
     out = tmp_path / "report"
     argv = [
         "--recording",
@@ -48,7 +39,7 @@ def test_example_09_predicts_without_atlas_and_resumes(data_dir, tmp_path, capsy
     ]
     if stiff_knee is not None:
         argv += ["--stiff-knee", stiff_knee, "--stiff-knee-peak-deg", "25"]
-    result = _load("09_patient_report").main(argv)
+    result = load_example("09_patient_report").main(argv)
     text = result.report.read_text()
     clip = gait.Motion.load(out / "patient_clip.npz")
     peaks = [np.rad2deg(clip.joint_angles[f"knee_flexion_{s}"]).max() for s in "lr"]
@@ -72,20 +63,20 @@ def test_example_09_predicts_without_atlas_and_resumes(data_dir, tmp_path, capsy
     assert f"report: {result.report.resolve()}" in printed
     # resumable: a second run finds every stage and trains nothing again
     stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.json")}
-    again = _load("09_patient_report").main(argv)
+    again = load_example("09_patient_report").main(argv)
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.json")} == stamps
     assert again.outcomes == result.outcomes
     assert "(exists)" in capsys.readouterr().out
     # a task stopped before its curriculum.json resumes from its last checkpoint (round 2 of 2)
     (out / "tasks" / "slope" / "curriculum.json").unlink()
-    _load("09_patient_report").main(argv)
+    load_example("09_patient_report").main(argv)
     assert "slope: resuming training from" in capsys.readouterr().out
     record = json.loads((out / "tasks" / "slope" / "curriculum.json").read_text())
     assert record["resumed_from"].endswith("round_000002") and record["total_timesteps"] == 128
     # the saved clip does not silently stand in for a clip made with other stiff-knee options
     other = argv[: argv.index("--stiff-knee")] if stiff_knee else [*argv, "--stiff-knee", "right"]
     with pytest.raises(GaitTwinInputError, match=r"patient clip .*: expected stiff knees"):
-        _load("09_patient_report").main(other)
+        load_example("09_patient_report").main(other)
 
 
 def test_prediction_refuses_a_missing_atlas(data_dir, tmp_path):
@@ -120,10 +111,10 @@ def test_cli_help_and_bad_input(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("stiff", [[], ["--stiff-knee", "right"]])
-def test_example_08_prints_outcomes_per_level(tmp_path, capsys, stiff):
+def test_example_08_prints_outcomes_per_level(load_example, tmp_path, capsys, stiff):
     out = tmp_path / "ex08"
     tiny = ["--adapt-steps", "64", "--task-steps", "64", "--max-steps", "20", "--envs", "1"]
-    table = _load("08_predict_slopes_and_stairs").main(
+    table = load_example("08_predict_slopes_and_stairs").main(
         ["--out", str(out), "--tasks", "stairs", "--levels", "0", "2", *tiny, *stiff]
     )
     assert (out / "patient_gait_cycles.png").read_bytes()[:4] == b"\x89PNG"
@@ -140,9 +131,9 @@ def test_example_08_prints_outcomes_per_level(tmp_path, capsys, stiff):
 
 
 @pytest.mark.parametrize("name", ["08_predict_slopes_and_stairs", "09_patient_report"])
-def test_examples_have_help(name, capsys):
+def test_examples_have_help(load_example, name, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        _load(name).main(["--help"])
+        load_example(name).main(["--help"])
     assert exit_info.value.code == 0
     assert "--out" in capsys.readouterr().out
 

@@ -375,6 +375,9 @@ def test_a_task_run_stops_once_the_requested_level_is_mastered(adapted_run, walk
     assert record["rounds"] < 16 and record["total_timesteps"] == 128 * record["rounds"]
     newest = learn.latest_task_checkpoint(out)
     assert newest.name == f"round_{record['rounds']:06d}"  # saved at the stop
+    progress = learn.read_task_progress(out)
+    assert progress["finished"] and progress["level"] == 2
+    assert progress["steps_to_master"] == result.steps_to_master
     with pytest.raises(GaitTwinInputError, match="stop_after_level: expected 0 to 4, found 5"):
         learn.train_task(
             adapted_run,
@@ -385,3 +388,30 @@ def test_a_task_run_stops_once_the_requested_level_is_mastered(adapted_run, walk
             settings=RESUMABLE,
             stop_after_level=5,
         )
+
+
+def test_read_task_progress_of_a_run_still_training(stopped_run, tmp_path):
+    progress = learn.read_task_progress(stopped_run)
+    saved = json.loads((stopped_run / "checkpoints" / "round_000002" / "state.json").read_text())
+    assert progress["finished"] is False and progress["num_timesteps"] == 256
+    assert (progress["task"], progress["use_stair_cue"]) == ("stairs", True)
+    assert progress["level"] == saved["curriculum"]["level"] > 0
+    assert sorted(progress["steps_to_master"]) == list(range(progress["level"]))
+    assert sum(progress["episodes_per_level"].values()) >= 3 * progress["level"]
+    with pytest.raises(GaitTwinInputError, match=r"expected curriculum\.json or a complete"):
+        learn.read_task_progress(tmp_path)
+
+
+def test_example_10_tabulates_and_plots_steps_to_master(load_example, stopped_run, tmp_path):
+    table = load_example("10_task_mastery").main(
+        ["--compare", str(stopped_run), "--out", str(tmp_path)]
+    )
+    progress = learn.read_task_progress(stopped_run)
+    assert table["level"].tolist() == [0, 1, 2, 3, 4]
+    assert table["rise_cm"].tolist() == pytest.approx([0.0, 3.75, 7.5, 11.25, 15.0])
+    assert table["paper_steps_to_master"].tolist() == list(learn.PAPER_STEPS_TO_MASTER["stairs"])
+    mastered = table["steps_to_master"].dropna()
+    assert mastered.index.tolist() == sorted(progress["steps_to_master"])
+    assert mastered.tolist() == [progress["steps_to_master"][k] for k in mastered.index]
+    assert (tmp_path / "mastery.png").read_bytes()[:4] == b"\x89PNG"
+    assert pd.read_csv(tmp_path / "mastery.csv")["run_steps"].eq(256).all()
