@@ -7,7 +7,8 @@ or without the stair cue (``--no-stair-cue``: the ablation). Training stops once
 ``--stop-after-level`` is mastered or the budget is spent; ``--resume`` continues an
 interrupted run from its newest checkpoint (pass the same options). ``mastery.csv`` lists the
 steps to master each level next to the paper's; ``--compare`` draws several such runs in one
-bar chart (``mastery.png``) without training.
+bar chart (``mastery.png``) and their episode returns over training (``training.png``), without
+training.
 
     python examples/07_adapt_to_patient.py --atlas models/atlas --out out/adapt16 \
         --steps 100000 --no-scratch
@@ -87,6 +88,33 @@ def plot_mastery(table: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
+def plot_training(runs: list[Path], path: Path) -> None:
+    """Episode return (the environment's own reward) over training, one panel per run.
+
+    Dashed: the promotion threshold (90 % of the flat-ground return); dotted: the promotions.
+    """
+    fig, axes = plt.subplots(1, len(runs), figsize=(4.5 * len(runs), 3.4), squeeze=False)
+    for ax, run in zip(axes[0], runs, strict=True):
+        log = learn.read_progress(run, steps_column=learn.TASK_STEPS_COLUMN)
+        progress = learn.read_task_progress(run)
+        steps = log[learn.TASK_STEPS_COLUMN] / 1e6
+        ax.plot(steps, log["mean/gen/rollout/ep_rew_mean"], color="C0", lw=1)
+        ax.axhline(progress["threshold"], color="0.4", ls="--", lw=1, label="promotion")
+        promoted = np.cumsum(
+            [progress["steps_to_master"][k] for k in sorted(progress["steps_to_master"])]
+        )
+        for level, at in enumerate(promoted / 1e6):
+            ax.axvline(at, color="C3", ls=":", lw=1)
+            ax.text(at, ax.get_ylim()[0], f" L{level}", color="C3", fontsize=7, va="bottom")
+        ax.set_xlabel("training steps, millions")
+        ax.set_ylabel("mean episode return")
+        ax.set_title(run.name)
+        ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--adapted", type=Path, help="the patient's adapted run (example 7)")
@@ -111,6 +139,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     if args.compare:
         table = pd.concat([mastery_table(run) for run in args.compare], ignore_index=True)
         plot_mastery(table, args.out / "mastery.png")
+        plot_training(args.compare, args.out / "training.png")
     else:
         if args.adapted is None:
             parser.error("--adapted is required unless --compare is given")

@@ -99,6 +99,7 @@ from learn._reward import (
 )
 from learn._stair_cue import StairCue, edge_distances_m, stair_cue_reward
 from learn._task import (
+    TASK_STEPS_COLUMN,
     CurriculumSettings,
     TaskResult,
     TaskSettings,
@@ -154,6 +155,7 @@ __all__ = [
     "SPEED_RANGE_M_S",
     "STRIDE_RANGE_M",
     "TASKS",
+    "TASK_STEPS_COLUMN",
     "TASK_TERRAINS",
     "BCRegularisedPPO",
     "BatchedSubprocVecEnv",

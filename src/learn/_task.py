@@ -56,6 +56,8 @@ DISCRIMINATOR_FILE = "discriminator.pt"
 CURRICULUM_FILE = "curriculum.json"
 #: File of a task checkpoint with the discriminator's and its optimiser's state dicts.
 GAIL_STATE_FILE = "gail.pt"
+#: Column of a task run's training log (:func:`learn.read_progress`) counting environment steps.
+TASK_STEPS_COLUMN = "mean/gen/time/total_timesteps"
 
 
 @dataclass(frozen=True)
@@ -695,7 +697,8 @@ def read_task_progress(out_dir: str | Path) -> dict:
     -------
     dict
         ``task``, ``use_stair_cue``, ``num_timesteps`` (steps trained), ``level`` (current),
-        ``episodes_per_level`` and ``steps_to_master`` (level -> count), and ``finished``:
+        ``episodes_per_level`` and ``steps_to_master`` (level -> count), ``threshold`` (the
+        promotion's mean return, ``promotion_fraction * R_flat``) and ``finished``:
         True when read from ``curriculum.json``, False when from the newest checkpoint.
 
     Raises
@@ -726,6 +729,7 @@ def read_task_progress(out_dir: str | Path) -> dict:
         "level": int(level),
         "episodes_per_level": {int(k): int(v) for k, v in curriculum["episodes_per_level"].items()},
         "steps_to_master": {int(k): int(v) for k, v in curriculum["steps_to_master"].items()},
+        "threshold": float(curriculum["threshold"]),
         "finished": finished,
     }
 

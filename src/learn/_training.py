@@ -494,12 +494,27 @@ def train(
     return model
 
 
-def read_progress(run_folder: str | Path) -> pd.DataFrame:
+def read_progress(
+    run_folder: str | Path, *, steps_column: str = "time/total_timesteps"
+) -> pd.DataFrame:
     """Return the training log of a run (all parts, in order) as one table.
 
-    Columns are stable-baselines3's (``time/total_timesteps``, ``rollout/ep_len_mean``,
-    ``rollout/ep_rew_mean``, ``train/...``). Rows a stopped part logged after the checkpoint
-    the next part resumed from are left out: that training was discarded.
+    Parameters
+    ----------
+    run_folder
+        A run folder with ``logs/from_<steps>/progress.csv``.
+    steps_column
+        The column counting environment steps. Columns are stable-baselines3's
+        (``time/total_timesteps``, ``rollout/ep_len_mean``, ``rollout/ep_rew_mean``,
+        ``train/...``) for atlas and adaptation runs; a task run's (:func:`learn.train_task`,
+        logged by imitation) carry the prefix ``mean/gen/`` for the generator and ``mean/disc/``
+        for the discriminator (:data:`learn.TASK_STEPS_COLUMN`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows a stopped part logged after the checkpoint the next part resumed from are left
+        out: that training was discarded.
     """
     files = sorted((Path(run_folder) / "logs").glob("from_*/progress.csv"))
     starts = [int(f.parent.name.removeprefix("from_")) for f in files]
@@ -509,7 +524,7 @@ def read_progress(run_folder: str | Path) -> pd.DataFrame:
             continue
         table = pd.read_csv(f)
         if next_start is not None:
-            table = table[table["time/total_timesteps"] <= next_start]
+            table = table[table[steps_column] <= next_start]
         tables.append(table)
     if not tables:
         raise GaitTwinInputError(f"run {str(run_folder)!r}: expected logs/from_*/progress.csv")

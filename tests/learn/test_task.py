@@ -413,5 +413,6 @@ def test_example_10_tabulates_and_plots_steps_to_master(load_example, stopped_ru
     mastered = table["steps_to_master"].dropna()
     assert mastered.index.tolist() == sorted(progress["steps_to_master"])
     assert mastered.tolist() == [progress["steps_to_master"][k] for k in mastered.index]
-    assert (tmp_path / "mastery.png").read_bytes()[:4] == b"\x89PNG"
+    for name in ("mastery.png", "training.png"):
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
     assert pd.read_csv(tmp_path / "mastery.csv")["run_steps"].eq(256).all()
