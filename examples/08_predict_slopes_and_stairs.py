@@ -91,10 +91,9 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
             n_steps_per_env=64 if args.atlas is None else 256,
             max_steps=args.max_steps,
         )
-    else:  # None: the atlas's PPO settings
-        adapt_ppo, task_settings = None, learn.TaskSettings(
-            n_envs=args.envs, max_steps=args.max_steps
-        )
+    else:
+        adapt_ppo = None  # the atlas's PPO settings
+        task_settings = learn.TaskSettings(n_envs=args.envs, max_steps=args.max_steps)
     result = learn.predict_from_clip(
         patient,
         args.out,
