@@ -5,7 +5,9 @@ the slope or the stairs (``--task``) with the paper's settings (:func:`learn.tra
 behavioural prior, GAIL, promotion at 90 % of the flat-ground return after 500 episodes), with
 or without the stair cue (``--no-stair-cue``: the ablation). Training stops once
 ``--stop-after-level`` is mastered or the budget is spent; ``--resume`` continues an
-interrupted run from its newest checkpoint (pass the same options). ``mastery.csv`` lists the
+interrupted run from its newest checkpoint (pass the same options); ``--finish`` ends a stopped
+run at its newest checkpoint instead (:func:`learn.finish_task_run`: its outputs are written as
+if training had ended there). ``mastery.csv`` lists the
 steps to master each level next to the paper's; ``--compare`` draws several such runs in one
 bar chart (``mastery.png``) and their episode returns over training (``training.png``), without
 training.
@@ -131,32 +133,38 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--seed", type=int, default=0, help="seed")
     parser.add_argument("--resume", action="store_true", help="continue from a checkpoint")
     parser.add_argument(
+        "--finish", action="store_true", help="end a stopped run at its newest checkpoint"
+    )
+    parser.add_argument(
         "--compare", type=Path, nargs="+", help="task runs to tabulate and plot (no training)"
     )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
+    if args.compare is None and args.adapted is None:
+        parser.error("--adapted is required unless --compare is given")
     if args.compare:
         table = pd.concat([mastery_table(run) for run in args.compare], ignore_index=True)
         plot_mastery(table, args.out / "mastery.png")
         plot_training(args.compare, args.out / "training.png")
     else:
-        if args.adapted is None:
-            parser.error("--adapted is required unless --compare is given")
-        patient = learn.cmu_walks(BUNDLED, trials=[args.patient])[0]
-        settings = learn.TaskSettings(n_envs=args.envs, bc_decay_steps=args.bc_decay_steps)
-        learn.train_task(
-            args.adapted,
-            patient,
-            args.task,
-            args.out,
-            total_timesteps=args.steps,
-            settings=settings,
-            use_stair_cue=not args.no_stair_cue,
-            seed=args.seed,
-            resume=args.resume,
-            stop_after_level=args.stop_after_level,
-        )
+        if args.finish:
+            learn.finish_task_run(args.adapted, args.out)
+        else:
+            patient = learn.cmu_walks(BUNDLED, trials=[args.patient])[0]
+            settings = learn.TaskSettings(n_envs=args.envs, bc_decay_steps=args.bc_decay_steps)
+            learn.train_task(
+                args.adapted,
+                patient,
+                args.task,
+                args.out,
+                total_timesteps=args.steps,
+                settings=settings,
+                use_stair_cue=not args.no_stair_cue,
+                seed=args.seed,
+                resume=args.resume,
+                stop_after_level=args.stop_after_level,
+            )
         table = mastery_table(args.out)
     table.to_csv(args.out / "mastery.csv", index=False)
     print(table.to_string(index=False))

@@ -632,41 +632,95 @@ def train_task(
                     },
                 )
 
-        rounds_trained = rounds_done
         if rounds_done < n_rounds and not stop():
-            rounds_trained += gail.train(
-                (n_rounds - rounds_done) * round_steps, callback=save_round, until=stop
-            )
-        with atomic_path(out / MODEL_FILE) as tmp:
-            model.save(tmp)
-        with atomic_path(out / DISCRIMINATOR_FILE) as tmp:
-            torch.save(gail._reward_net, tmp)
-        shutil.copyfile(adapted_run_dir / NORMALISER_FILE, out / f"{NORMALISER_FILE}.part")
-        (out / f"{NORMALISER_FILE}.part").replace(out / NORMALISER_FILE)
+            gail.train((n_rounds - rounds_done) * round_steps, callback=save_round, until=stop)
     finally:
         venv.close()
+    _write_task_outputs(
+        adapted_run_dir,
+        out,
+        resumed_from=None if checkpoint is None else str(checkpoint),
+        start_timesteps=done,
+        wall_time_s=round(time.time() - started, 1),
+    )
+    return read_task_result(out)
+
+
+def _write_task_outputs(adapted_run_dir: Path, out: Path, **extra) -> None:
+    """Write a task run's outputs from its newest checkpoint; ``curriculum.json`` last.
+
+    ``extra`` entries are added to ``curriculum.json``.
+    """
+    checkpoint = latest_task_checkpoint(out)
+    if checkpoint is None:
+        raise GaitTwinInputError(
+            f"task run {str(out)!r}: expected a complete checkpoint "
+            f"(checkpoints/round_*/{STATE_FILE}), found none"
+        )
+    saved = json.loads((checkpoint / STATE_FILE).read_text())
+    model = PPO.load(checkpoint / MODEL_FILE, device="cpu")
+    discriminator = discriminator_net(model.observation_space, model.action_space)
+    discriminator.load_state_dict(torch.load(checkpoint / GAIL_STATE_FILE)["reward_net"])
+    with atomic_path(out / MODEL_FILE) as tmp:
+        shutil.copyfile(checkpoint / MODEL_FILE, tmp)
+    with atomic_path(out / DISCRIMINATOR_FILE) as tmp:
+        torch.save(discriminator, tmp)
+    with atomic_path(out / NORMALISER_FILE) as tmp:
+        shutil.copyfile(adapted_run_dir / NORMALISER_FILE, tmp)
+    run, curriculum = saved["run"], saved["curriculum"]
     record = {
-        "task": task,
-        "steps_to_master": {str(k): v for k, v in state.steps_to_master.items()},
-        "episodes_per_level": {str(k): v for k, v in state.episodes.items()},
-        "final_level": state.level,
-        "flat_ground_return": state.flat_ground_return,
-        "threshold": state.threshold,
-        "distilled": distilled,
-        "total_timesteps": int(model.num_timesteps),
-        "rounds": rounds_trained,
-        "use_stair_cue": use_stair_cue,
-        "stop_after_level": stop_after_level,
-        "seed": seed,
+        "task": run["task"],
+        "steps_to_master": curriculum["steps_to_master"],
+        "episodes_per_level": curriculum["episodes_per_level"],
+        "final_level": curriculum["level"],
+        "flat_ground_return": curriculum["flat_ground_return"],
+        "threshold": curriculum["threshold"],
+        "distilled": saved["distilled"],
+        "total_timesteps": saved["num_timesteps"],
+        "rounds": saved["rounds"],
+        "budget_timesteps": run["total_timesteps"],
+        "use_stair_cue": run["use_stair_cue"],
+        "stop_after_level": run["stop_after_level"],
+        "seed": run["seed"],
         "adapted_run_dir": str(adapted_run_dir),
-        "curriculum_settings": asdict(curriculum),
-        "task_settings": asdict(settings),
-        "resumed_from": None if checkpoint is None else str(checkpoint),
-        "start_timesteps": done,
-        "wall_time_s": round(time.time() - started, 1),
+        "curriculum_settings": run["curriculum_settings"],
+        "task_settings": run["task_settings"],
+        "checkpoint": str(checkpoint),
+        **extra,
     }
     write_text_atomic(out / CURRICULUM_FILE, json.dumps(record, indent=2))
-    return read_task_result(out)
+
+
+def finish_task_run(adapted_run_dir: str | Path, out_dir: str | Path) -> TaskResult:
+    """End a stopped task run at its newest checkpoint: write the outputs of a finished run.
+
+    For a run stopped before its budget (killed, out of time): ``model.zip``,
+    ``discriminator.pt``, ``vecnormalize.pkl`` and ``curriculum.json`` are written from the
+    newest complete checkpoint, as :func:`train_task` writes them after its last round, so
+    that :class:`learn.Controller`, :func:`learn.load_discriminator` and
+    :func:`learn.predict_from_clip` can use the run. ``curriculum.json`` records
+    ``finished_early: true``; its ``total_timesteps`` are the steps trained (the budget is
+    ``budget_timesteps``).
+
+    Parameters
+    ----------
+    adapted_run_dir
+        The adapted run the task run started from (its normaliser is copied).
+    out_dir
+        The task run folder.
+
+    Returns
+    -------
+    TaskResult
+
+    Raises
+    ------
+    GaitTwinInputError
+        No complete checkpoint in ``out_dir``, or no adapted model.
+    """
+    adapted_run_dir = check_policy_folder(adapted_run_dir)
+    _write_task_outputs(adapted_run_dir, Path(out_dir), finished_early=True)
+    return read_task_result(out_dir)
 
 
 def read_task_result(out_dir: str | Path) -> TaskResult:

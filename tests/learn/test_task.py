@@ -416,3 +416,27 @@ def test_example_10_tabulates_and_plots_steps_to_master(load_example, stopped_ru
     for name in ("mastery.png", "training.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
     assert pd.read_csv(tmp_path / "mastery.csv")["run_steps"].eq(256).all()
+
+
+def test_a_stopped_run_is_finished_at_its_newest_checkpoint(
+    load_example, stopped_run, adapted_run, tmp_path
+):
+    out = shutil.copytree(stopped_run, tmp_path / "stairs")
+    progress = learn.read_task_progress(out)
+    table = load_example("10_task_mastery").main(
+        ["--adapted", str(adapted_run), "--out", str(out), "--finish"]
+    )
+    result = learn.read_task_result(out)
+    assert table["finished"].all() and table["run_steps"].eq(256).all()
+    record = json.loads((out / "curriculum.json").read_text())
+    assert record["finished_early"] is True and record["checkpoint"].endswith("round_000002")
+    assert (record["total_timesteps"], record["budget_timesteps"]) == (256, 512)
+    assert result.steps_to_master == progress["steps_to_master"]
+    assert result.final_level == progress["level"]
+    newest = PPO.load(out / "checkpoints" / "round_000002" / "model.zip", device="cpu")
+    for name, tensor in newest.policy.state_dict().items():
+        assert torch.equal(PPO.load(out / "model.zip").policy.state_dict()[name], tensor), name
+    d = learn.load_discriminator(out)(np.zeros((2, 348), np.float32), np.zeros((2, 14), np.float32))
+    assert d.shape == (2,) and np.all((d > 0.0) & (d < 1.0))
+    with pytest.raises(GaitTwinInputError, match="expected a complete checkpoint"):
+        learn.finish_task_run(adapted_run, tmp_path / "empty")
