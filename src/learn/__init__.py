@@ -61,6 +61,7 @@ from learn._outcomes import (
     survives_push,
 )
 from learn._predict import (
+    FALLING_BASELINE_NOTE,
     SCRATCH_NOTE,
     Budgets,
     PredictionResult,
@@ -144,6 +145,7 @@ __all__ = [
     "DISCRIMINATOR_LAYERS",
     "EVALUATION_COLUMNS",
     "EXTRINSIC_WEIGHT",
+    "FALLING_BASELINE_NOTE",
     "GAIL_LEARNING_RATE",
     "INTRINSIC_BASELINE",
     "INTRINSIC_WEIGHT",

@@ -49,6 +49,15 @@ SCRATCH_NOTE = (
 )
 
 
+#: Note put in the report when the adapted controller falls on flat ground.
+FALLING_BASELINE_NOTE = (
+    "The adapted controller fell on flat ground (see the baseline): it does not yet reproduce "
+    "this walk. The curriculum promotes at 90 % of that flat-ground return, so a level it "
+    "counts as mastered says nothing about walking it; every prediction below describes a "
+    "controller that has not learnt this walk."
+)
+
+
 @dataclass(frozen=True)
 class Budgets:
     """Training budgets of :func:`predict_patient`, environment steps.
@@ -514,6 +523,8 @@ adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
     ]
     if atlas is None:
         notes.insert(0, SCRATCH_NOTE)
+    if baseline.falls > 0:
+        notes.insert(0, FALLING_BASELINE_NOTE)
     for record in motion.metadata.get("impairments", []):
         notes.insert(
             0,

@@ -56,6 +56,8 @@ def test_example_09_predicts_without_atlas_and_resumes(
             assert (out / "outcomes" / f"{task}_{level}.gif").is_file()
     assert 'id="slope-2"' not in text
     assert html.escape(learn.SCRATCH_NOTE) in text
+    falling_note = html.escape(learn.FALLING_BASELINE_NOTE)
+    assert (falling_note in text) == (result.baseline.falls > 0)
     assert "data:image/gif;base64," in text  # GIFs embedded
     assert result.summary_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(result.outcomes) == 4 and set(result.push_max_force_n) == {"forward"}
@@ -67,6 +69,13 @@ def test_example_09_predicts_without_atlas_and_resumes(
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.json")} == stamps
     assert again.outcomes == result.outcomes
     assert "(exists)" in capsys.readouterr().out
+    # a baseline that falls puts the note on what that means in the rewritten report
+    baseline = json.loads((out / "baseline.json").read_text())
+    for falls, shown in ((0, False), (2, True)):
+        baseline.update(falls=falls, success=falls == 0)
+        (out / "baseline.json").write_text(json.dumps(baseline))
+        text = load_example("09_patient_report").main(argv).report.read_text()
+        assert (falling_note in text) == shown
     # a task stopped before its curriculum.json resumes from its last checkpoint (round 2 of 2)
     (out / "tasks" / "slope" / "curriculum.json").unlink()
     load_example("09_patient_report").main(argv)
