@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--out", type=Path, default=Path("out/example08"), help="output folder")
     parser.add_argument("--atlas", type=Path, help="atlas run folder (default: from scratch)")
     parser.add_argument("--adapt-steps", type=int, default=128, help="adaptation budget")
-    parser.add_argument("--task-steps", type=int, default=256, help="training budget per task")
+    parser.add_argument("--task-steps", type=int, default=1024, help="training budget per task")
     parser.add_argument(
         "--settings", choices=["small", "paper"], default="small", help="training settings"
     )

@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> learn.PredictionResult:
     parser.add_argument("--out", type=Path, default=Path("out/example09"), help="output folder")
     parser.add_argument("--atlas", type=Path, help="atlas run folder (default: none, scratch)")
     parser.add_argument("--adapt-steps", type=int, default=128, help="adaptation budget")
-    parser.add_argument("--task-steps", type=int, default=256, help="training budget per task")
+    parser.add_argument("--task-steps", type=int, default=1024, help="training budget per task")
     parser.add_argument("--tasks", nargs="+", default=["slope", "stairs"], help="tasks")
     parser.add_argument("--levels", nargs="+", type=int, default=[0, 1, 2, 3, 4], help="levels")
     parser.add_argument("--envs", type=int, default=2, help="environment processes")
