@@ -297,7 +297,7 @@ class HybridGAIL(GAIL):
         callback: Callable[[int], None] | None = None,
         *,
         until: Callable[[], bool] | None = None,
-    ) -> int:
+    ) -> None:
         """Alternate generator and discriminator rounds, decaying the discriminator's rate.
 
         Parameters
@@ -309,11 +309,6 @@ class HybridGAIL(GAIL):
         until
             Checked after each round (after ``callback``); training ends early once it
             returns True (e.g. when a curriculum is finished).
-
-        Returns
-        -------
-        int
-            Rounds trained.
 
         Notes
         -----
@@ -339,8 +334,7 @@ class HybridGAIL(GAIL):
                 callback(round_index)
             self.logger.dump(self._global_step)
             if until is not None and until():
-                return round_index + 1
-        return n_rounds
+                break
 
     def _set_discriminator_learning_rate(self, learning_rate: float) -> None:
         for group in self._disc_opt.param_groups:
