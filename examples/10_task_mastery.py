@@ -7,21 +7,24 @@ or without the stair cue (``--no-stair-cue``: the ablation). Training stops once
 ``--stop-after-level`` is mastered or the budget is spent; ``--resume`` continues an
 interrupted run from its newest checkpoint (pass the same options); ``--finish`` ends a stopped
 run at its newest checkpoint instead (:func:`learn.finish_task_run`: its outputs are written as
-if training had ended there). ``mastery.csv`` lists the
-steps to master each level next to the paper's; ``--compare`` draws several such runs in one
-bar chart (``mastery.png``) and their episode returns over training (``training.png``), without
-training.
+if training had ended there). ``mastery.csv`` lists the steps to master each level next to
+the paper's. ``--compare`` tabulates several runs and draws their steps to master
+(``mastery.png``) and episode returns over training (``training.png``), without training; with
+``--adapted`` and ``--reach-level L`` it also rolls each run's controller out at level L
+(``reach.csv``: episode length, falls, how far the pelvis got, risers passed).
 
     python examples/07_adapt_to_patient.py --atlas models/atlas --out out/adapt16 \
         --steps 100000 --no-scratch
     python examples/10_task_mastery.py --adapted out/adapt16/atlas --task slope \
         --out out/mastery/slope
     python examples/10_task_mastery.py --adapted out/adapt16/atlas --task stairs \
-        --stop-after-level 3 --out out/mastery/stairs
+        --out out/mastery/stairs
     python examples/10_task_mastery.py --adapted out/adapt16/atlas --task stairs \
-        --no-stair-cue --stop-after-level 3 --out out/mastery/stairs_no_cue
+        --no-stair-cue --out out/mastery/stairs_no_cue
     python examples/10_task_mastery.py --compare out/mastery/slope out/mastery/stairs \
         out/mastery/stairs_no_cue --out out/mastery
+    python examples/10_task_mastery.py --compare out/mastery/stairs out/mastery/stairs_no_cue \
+        --adapted out/adapt16/atlas --reach-level 1 --out out/mastery/reach
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+import gait
 import learn
 import sim
 
@@ -117,6 +121,46 @@ def plot_training(runs: list[Path], path: Path) -> None:
     plt.close(fig)
 
 
+def reach_table(
+    runs: list[Path], patient: gait.Motion, adapted: Path, level: int, n_rollouts: int
+) -> pd.DataFrame:
+    """How far each run's controller gets at one level: rollouts without the stair cue.
+
+    Columns: ``run``, ``rollout``, ``steps`` (episode length), ``fell``, ``reach_m`` (the
+    pelvis's largest x) and ``risers_passed`` (step edges behind the pelvis at that point; 0 on
+    the slope). Rollout ``k`` is seeded ``k``.
+    """
+    rows = []
+    for run in runs:
+        progress = learn.read_task_progress(run)
+        controller = learn.Controller.load(run)
+        env = learn.task_env(
+            patient,
+            progress["task"],
+            settings=learn.run_env_settings(adapted),
+            level=level,
+            stair_cue=False,
+        )
+        try:
+            edges = env.simulation.terrain.step_edges_x_m
+            for k in range(n_rollouts):
+                rollout = learn.record_rollout(env, controller.act, seed=k)
+                reach = float(rollout.root_position_m[:, 0].max())
+                rows.append(
+                    {
+                        "run": run.name,
+                        "rollout": k,
+                        "steps": len(rollout.actions),
+                        "fell": rollout.fell,
+                        "reach_m": reach,
+                        "risers_passed": int((edges < reach).sum()),
+                    }
+                )
+        finally:
+            env.close()
+    return pd.DataFrame(rows)
+
+
 def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--adapted", type=Path, help="the patient's adapted run (example 7)")
@@ -138,6 +182,12 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument(
         "--compare", type=Path, nargs="+", help="task runs to tabulate and plot (no training)"
     )
+    parser.add_argument(
+        "--reach-level",
+        type=int,
+        help="with --compare and --adapted: roll each run out at this level (reach.csv)",
+    )
+    parser.add_argument("--rollouts", type=int, default=10, help="rollouts for --reach-level")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -147,6 +197,15 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         table = pd.concat([mastery_table(run) for run in args.compare], ignore_index=True)
         plot_mastery(table, args.out / "mastery.png")
         plot_training(args.compare, args.out / "training.png")
+        if args.reach_level is not None:
+            if args.adapted is None:
+                parser.error("--reach-level needs --adapted")
+            patient = learn.cmu_walks(BUNDLED, trials=[args.patient])[0]
+            reach = reach_table(
+                args.compare, patient, args.adapted, args.reach_level, args.rollouts
+            )
+            reach.to_csv(args.out / "reach.csv", index=False)
+            print(reach.groupby("run")[["steps", "fell", "reach_m", "risers_passed"]].mean())
     else:
         if args.finish:
             learn.finish_task_run(args.adapted, args.out)

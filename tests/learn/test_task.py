@@ -440,3 +440,12 @@ def test_a_stopped_run_is_finished_at_its_newest_checkpoint(
     assert d.shape == (2,) and np.all((d > 0.0) & (d < 1.0))
     with pytest.raises(GaitTwinInputError, match="expected a complete checkpoint"):
         learn.finish_task_run(adapted_run, tmp_path / "empty")
+    # the finished run's controller rolled out at stairs level 2
+    reach_args = ["--adapted", str(adapted_run), "--reach-level", "2", "--rollouts", "2"]
+    load_example("10_task_mastery").main(
+        ["--compare", str(out), *reach_args, "--out", str(tmp_path / "reach")]
+    )
+    reach = pd.read_csv(tmp_path / "reach" / "reach.csv")
+    assert reach["rollout"].tolist() == [0, 1] and (reach["steps"] > 0).all()
+    edges = sim.Terrain("stairs", 2).step_edges_x_m
+    assert reach["risers_passed"].tolist() == [int((edges < x).sum()) for x in reach["reach_m"]]
