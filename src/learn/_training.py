@@ -517,6 +517,10 @@ def read_progress(
         out: that training was discarded.
     """
     files = sorted((Path(run_folder) / "logs").glob("from_*/progress.csv"))
+    if not files:
+        raise GaitTwinInputError(
+            f"run {str(run_folder)!r}: expected logs/from_*/progress.csv, found none"
+        )
     starts = [int(f.parent.name.removeprefix("from_")) for f in files]
     tables = []
     for f, next_start in zip(files, [*starts[1:], None], strict=True):
@@ -527,7 +531,10 @@ def read_progress(
             table = table[table[steps_column] <= next_start]
         tables.append(table)
     if not tables:
-        raise GaitTwinInputError(f"run {str(run_folder)!r}: expected logs/from_*/progress.csv")
+        raise GaitTwinInputError(
+            f"run {str(run_folder)!r}: expected rows in logs/from_*/progress.csv, found only "
+            "empty files"
+        )
     return pd.concat(tables, ignore_index=True)
 
 

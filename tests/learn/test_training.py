@@ -143,6 +143,14 @@ def test_progress_leaves_out_steps_discarded_by_a_resume(tmp_path):
         folder.mkdir(parents=True)
         pd.DataFrame({"time/total_timesteps": steps}).to_csv(folder / "progress.csv", index=False)
     assert read_progress(tmp_path)["time/total_timesteps"].tolist() == [100, 200, 300, 400]
+    with pytest.raises(
+        GaitTwinInputError, match=r"expected logs/from_\*/progress\.csv, found none"
+    ):
+        read_progress(tmp_path / "no_logs")
+    (tmp_path / "empty" / "logs" / "from_0000000000").mkdir(parents=True)
+    (tmp_path / "empty" / "logs" / "from_0000000000" / "progress.csv").write_text("")
+    with pytest.raises(GaitTwinInputError, match="found only empty files"):
+        read_progress(tmp_path / "empty")
 
 
 def test_adaptation_starts_from_the_atlas_settings_or_the_defaults(walk_clip, tmp_path):
