@@ -449,3 +449,14 @@ def test_a_stopped_run_is_finished_at_its_newest_checkpoint(
     assert reach["rollout"].tolist() == [0, 1] and (reach["steps"] > 0).all()
     edges = sim.Terrain("stairs", 2).step_edges_x_m
     assert reach["risers_passed"].tolist() == [int((edges < x).sum()) for x in reach["reach_m"]]
+
+
+@pytest.mark.parametrize("task", ["slope", "stairs"])
+def test_no_episode_reaches_the_far_edge_of_the_landing(walk_clip, task):
+    env = learn.task_env(walk_clip, task, level=4)
+    try:
+        terrain = env.simulation.terrain
+        fastest_reach_m = max(learn.SPEED_RANGE_M_S) * env.max_steps * env.dt
+        assert terrain.end_x_m + terrain.landing_length_m > 1.2 * fastest_reach_m
+    finally:
+        env.close()
