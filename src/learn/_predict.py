@@ -342,7 +342,7 @@ def predict_from_clip(
     push_directions: Sequence[str] = tuple(sim.PUSH_DIRECTIONS),
     use_stair_cue: bool = True,
 ) -> PredictionResult:
-    """Predict a patient's slope and stair walking from a contact-corrected clip; write the report.
+    """Predict a patient's slope and stair walking from a clip; write the report.
 
     The stages of :func:`predict_patient` after the clip is made, for a clip from elsewhere
     (a CMU trial from :func:`learn.cmu_walks`, a clip made patient-like with
@@ -351,8 +351,9 @@ def predict_from_clip(
     Parameters
     ----------
     motion
-        The patient's clip (contact-corrected, as :func:`learn.cmu_walks` and
-        :func:`sim.correct_contacts` return it). Impairments recorded in its metadata by
+        The patient's clip: a mocap clip as :func:`learn.cmu_walks` returns it (as recorded,
+        not contact-corrected), or an IMU clip after :func:`sim.correct_contacts` (as
+        :func:`predict_patient` makes it). Impairments recorded in its metadata by
         :func:`gait.stiffen_knee` are stated in the report.
     out_dir
         Output folder (as :func:`predict_patient`'s, without ``patient_clip.npz``).

@@ -170,17 +170,17 @@ class _Stopped(Exception):
     """Raised to stop a training run after its second round, as a kill would."""
 
 
-def _train_stairs(adapted_run, walk_clip, out, *, resume=False):
-    """The 4-round (512-step) stairs run of the resume tests."""
+def _train_stairs(adapted_run, walk_clip, out, *, total_timesteps=512, **options):
+    """The stairs run of the resume tests: 4 rounds (512 steps) unless told otherwise."""
     return learn.train_task(
         adapted_run,
         walk_clip,
         "stairs",
         out,
-        total_timesteps=512,
+        total_timesteps=total_timesteps,
         curriculum=PROMOTING,
         settings=RESUMABLE,
-        resume=resume,
+        **options,
     )
 
 
@@ -343,15 +343,7 @@ def test_a_new_run_deletes_the_checkpoints_and_logs_of_an_earlier_one(
 ):
     out = shutil.copytree(stopped_run, tmp_path / "stairs")
     (out / "logs" / "from_0000000256").mkdir()
-    learn.train_task(
-        adapted_run,
-        walk_clip,
-        "stairs",
-        out,
-        total_timesteps=128,
-        curriculum=PROMOTING,
-        settings=RESUMABLE,
-    )
+    _train_stairs(adapted_run, walk_clip, out, total_timesteps=128)
     assert [p.name for p in (out / "checkpoints").iterdir()] == ["round_000001"]
     assert [p.name for p in (out / "logs").iterdir()] == ["from_0000000000"]
     state = json.loads((out / "checkpoints" / "round_000001" / "state.json").read_text())
@@ -360,15 +352,8 @@ def test_a_new_run_deletes_the_checkpoints_and_logs_of_an_earlier_one(
 
 def test_a_task_run_stops_once_the_requested_level_is_mastered(adapted_run, walk_clip, tmp_path):
     out = tmp_path / "stairs"
-    result = learn.train_task(
-        adapted_run,
-        walk_clip,
-        "stairs",
-        out,
-        total_timesteps=16 * 128,
-        curriculum=PROMOTING,
-        settings=RESUMABLE,
-        stop_after_level=1,
+    result = _train_stairs(
+        adapted_run, walk_clip, out, total_timesteps=16 * 128, stop_after_level=1
     )
     record = json.loads((out / "curriculum.json").read_text())
     assert sorted(result.steps_to_master) == [0, 1] and result.final_level == 2
@@ -379,15 +364,7 @@ def test_a_task_run_stops_once_the_requested_level_is_mastered(adapted_run, walk
     assert progress["finished"] and progress["level"] == 2
     assert progress["steps_to_master"] == result.steps_to_master
     with pytest.raises(GaitTwinInputError, match="stop_after_level: expected 0 to 4, found 5"):
-        learn.train_task(
-            adapted_run,
-            walk_clip,
-            "stairs",
-            out,
-            total_timesteps=128,
-            settings=RESUMABLE,
-            stop_after_level=5,
-        )
+        _train_stairs(adapted_run, walk_clip, out, total_timesteps=128, stop_after_level=5)
 
 
 def test_read_task_progress_of_a_run_still_training(stopped_run, tmp_path):
