@@ -209,14 +209,18 @@ def step_lengths_m(feet_x_m: np.ndarray, foot_contacts: np.ndarray) -> np.ndarra
 
 
 def phase_profile(
-    actions: np.ndarray, phases: np.ndarray, *, n_bins: int = SIMILARITY_PHASE_BINS
+    values: np.ndarray, phases: np.ndarray, *, n_bins: int = SIMILARITY_PHASE_BINS
 ) -> np.ndarray:
-    """Mean action per phase bin of the gait cycle, ``(n_bins, action_size)`` (NaN: empty bin)."""
-    a = np.asarray(actions, dtype=float)
+    """Mean of a series (actions, joint angles) per phase bin of the gait cycle.
+
+    ``values`` is ``(T, k)``, ``phases`` ``(T,)`` in cycles; returns ``(n_bins, k)`` (NaN: a bin
+    no frame falls in).
+    """
+    a = np.asarray(values, dtype=float)
     p = np.asarray(phases, dtype=float)
     if a.ndim != 2 or len(a) != len(p):
         raise GaitTwinInputError(
-            f"actions, phases: expected (T, k) and (T,), found {a.shape}, {p.shape}"
+            f"values, phases: expected (T, k) and (T,), found {a.shape}, {p.shape}"
         )
     bins = np.minimum((np.mod(p, 1.0) * n_bins).astype(int), n_bins - 1)
     out = np.full((n_bins, a.shape[1]), np.nan)
@@ -296,9 +300,12 @@ def gait_measures(rollouts: Sequence[TaskRollout], *, end_x_m: float | None) -> 
     Returns
     -------
     GaitMeasures
-        Falls counted over rollouts; trunk sway, pelvic obliquity (magnitudes), circumduction
-        and knee flexion peaks are maxima over rollouts; speed (pelvis x advance over the
-        episode duration) and step length (:func:`step_lengths_m`) are means.
+        Falls counted over rollouts; trunk sway, pelvic obliquity (magnitudes) and
+        circumduction are maxima over rollouts; speed (pelvis x advance over the episode
+        duration) and step length (:func:`step_lengths_m`) are means. The knee flexion peak of
+        each side is the peak of its mean gait cycle: flexion averaged per phase bin of the
+        reference cycle over every frame of every rollout (:func:`phase_profile`), then the
+        largest bin, so that one stumble does not set it.
     """
     if not rollouts:
         raise GaitTwinInputError("rollouts: expected at least one, found none")
@@ -317,7 +324,13 @@ def gait_measures(rollouts: Sequence[TaskRollout], *, end_x_m: float | None) -> 
         steps.extend(step_lengths_m(feet[:, :, 0], contacts))
         duration = (len(r.root_position_m) - 1) * r.dt
         speeds.append((r.root_position_m[-1, 0] - r.root_position_m[0, 0]) / duration)
-    knees = np.max([r.knee_flexion_rad.max(axis=0) for r in rollouts], axis=0)
+    knees = np.nanmax(
+        phase_profile(
+            np.concatenate([r.knee_flexion_rad[:-1] for r in rollouts]),
+            np.concatenate([r.phases for r in rollouts]),
+        ),
+        axis=0,
+    )
     return GaitMeasures(
         success=bool(reached and falls == 0),
         falls=int(falls),

@@ -59,7 +59,8 @@ class GaitMeasures:
     circumduction_m
         Largest lateral excursion of a swing foot from its previous stance position, m.
     knee_flexion_peak_rad
-        Peak knee flexion ``(left, right)``, rad.
+        Peak knee flexion ``(left, right)`` of the mean gait cycle (see
+        :func:`learn.gait_measures`), rad.
     speed_m_s
         Mean forward speed, m/s.
     step_length_m

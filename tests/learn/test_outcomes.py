@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -112,6 +114,27 @@ def test_gait_measures_of_scripted_rollouts():
     assert learn.gait_measures([walked], end_x_m=2.5).success
     assert not learn.gait_measures([walked], end_x_m=3.5).success  # did not reach the end
     assert walked.episode_return == pytest.approx(90.0)
+
+
+def test_knee_flexion_peak_is_the_peak_of_the_mean_cycle():
+    """Two cycles whose peaks differ by 0.2 rad: the measure is their mean, not the larger."""
+    cycle = np.sin(np.pi * np.arange(20) / 20) ** 2  # peak 1 at bin 10
+    rollout = _scripted(40, speed=1.0, fell=False, sway_peak=0.0)
+    left = np.concatenate([cycle, cycle + 0.2, [0.0]])
+    rollout = dataclasses.replace(
+        rollout,
+        phases=(np.arange(40) % 20) / 20.0,
+        knee_flexion_rad=np.column_stack([left, 0.5 * left]),
+    )
+    measures = learn.gait_measures([rollout], end_x_m=None)
+    assert measures.knee_flexion_peak_rad == pytest.approx((1.1, 0.55))
+    # a stumble in one frame moves the peak by its share of that bin only
+    stumble = rollout.knee_flexion_rad.copy()
+    stumble[10, 0] += 1.0
+    spiked = learn.gait_measures(
+        [dataclasses.replace(rollout, knee_flexion_rad=stumble)], end_x_m=None
+    )
+    assert spiked.knee_flexion_peak_rad[0] == pytest.approx(1.6)
 
 
 def test_record_rollout_of_a_real_episode(walk_clip, tmp_path):
