@@ -16,8 +16,11 @@ elsewhere (``examples/10_task_mastery.py``) can be copied into ``OUT/tasks/<task
 
     python examples/08_predict_slopes_and_stairs.py --out out/example08
     python examples/08_predict_slopes_and_stairs.py --atlas models/atlas --settings paper \
-        --adapt-steps 102400 --task-steps 1000000 --envs 16 --max-steps 500 --rollouts 3 \
+        --adapt-steps 1024000 --task-steps 819200 --envs 16 --max-steps 500 --rollouts 3 \
         --stiff-knee left --out out/example08_stiff
+
+A stiff-knee clip needs about 400 k adaptation steps before the controller walks it (a healthy
+clip: 100 k); see docs/prediction.md.
 """
 
 from __future__ import annotations
