@@ -18,6 +18,7 @@ import argparse
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import learn
@@ -27,7 +28,7 @@ ATLAS = ROOT / "models" / "atlas"
 CMU = ROOT / "tests" / "data" / "cmu"
 
 
-def _timed(work) -> float:
+def _timed(work: Callable[[], object]) -> float:
     """Wall time of ``work()``, s."""
     start = time.perf_counter()
     work()
