@@ -48,7 +48,7 @@ from learn._gail import (
 )
 from learn._observation import reference_features
 from learn._outcomes import (
-    SIMILARITY_PHASE_BINS,
+    GAIT_CYCLE_PHASE_BINS,
     TaskRollout,
     activation_similarity,
     circumduction_m,
@@ -147,6 +147,7 @@ __all__ = [
     "EXTRINSIC_WEIGHT",
     "FALLING_BASELINE_NOTE",
     "GAIL_LEARNING_RATE",
+    "GAIT_CYCLE_PHASE_BINS",
     "INTRINSIC_BASELINE",
     "INTRINSIC_WEIGHT",
     "MEDIA_TYPES",
@@ -154,7 +155,6 @@ __all__ = [
     "PAPER_STEPS_TO_MASTER",
     "PPO_LEARNING_RATE",
     "SCRATCH_NOTE",
-    "SIMILARITY_PHASE_BINS",
     "SPEED_RANGE_M_S",
     "STRIDE_RANGE_M",
     "TASKS",

@@ -27,8 +27,8 @@ from sim import (
     write_video,
 )
 
-#: Phase bins of the activation-signal imitation metric (one gait cycle).
-SIMILARITY_PHASE_BINS: int = 20
+#: Phase bins over one gait cycle: the activation-signal imitation metric and the knee peaks.
+GAIT_CYCLE_PHASE_BINS: int = 20
 
 
 @dataclass(frozen=True)
@@ -209,19 +209,21 @@ def step_lengths_m(feet_x_m: np.ndarray, foot_contacts: np.ndarray) -> np.ndarra
 
 
 def phase_profile(
-    values: np.ndarray, phases: np.ndarray, *, n_bins: int = SIMILARITY_PHASE_BINS
+    values: np.ndarray,
+    phases: np.ndarray,
+    *,
+    n_bins: int = GAIT_CYCLE_PHASE_BINS,
+    names: str = "values, phases",
 ) -> np.ndarray:
     """Mean of a series (actions, joint angles) per phase bin of the gait cycle.
 
     ``values`` is ``(T, k)``, ``phases`` ``(T,)`` in cycles; returns ``(n_bins, k)`` (NaN: a bin
-    no frame falls in).
+    no frame falls in). ``names`` names the two arguments in the shape error (the caller's).
     """
     a = np.asarray(values, dtype=float)
     p = np.asarray(phases, dtype=float)
     if a.ndim != 2 or len(a) != len(p):
-        raise GaitTwinInputError(
-            f"values, phases: expected (T, k) and (T,), found {a.shape}, {p.shape}"
-        )
+        raise GaitTwinInputError(f"{names}: expected (T, k) and (T,), found {a.shape}, {p.shape}")
     bins = np.minimum((np.mod(p, 1.0) * n_bins).astype(int), n_bins - 1)
     out = np.full((n_bins, a.shape[1]), np.nan)
     for b in range(n_bins):
@@ -236,7 +238,7 @@ def activation_similarity(
     reference_actions: np.ndarray,
     reference_phases: np.ndarray,
     *,
-    n_bins: int = SIMILARITY_PHASE_BINS,
+    n_bins: int = GAIT_CYCLE_PHASE_BINS,
 ) -> float:
     """Return the activation-signal imitation metric: gait-cycle similarity of two action series.
 
@@ -264,8 +266,13 @@ def activation_similarity(
     constant, else 0. The metric is the mean over components of ``max(r, 0)``: 1 for the same
     pattern (whatever its scale and offset), 0 for unrelated or inverted patterns.
     """
-    generated = phase_profile(actions, phases, n_bins=n_bins)
-    reference = phase_profile(reference_actions, reference_phases, n_bins=n_bins)
+    generated = phase_profile(actions, phases, n_bins=n_bins, names="actions, phases")
+    reference = phase_profile(
+        reference_actions,
+        reference_phases,
+        n_bins=n_bins,
+        names="reference_actions, reference_phases",
+    )
     if generated.shape[1] != reference.shape[1]:
         raise GaitTwinInputError(
             f"actions: expected {reference.shape[1]} components like the reference, "

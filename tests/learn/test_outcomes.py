@@ -47,6 +47,12 @@ def test_similarity_needs_shared_phase_bins():
         learn.activation_similarity(actions[:1], phases[:1], actions, phases)
 
 
+def test_similarity_shape_error_names_the_mismatched_reference():
+    phases, actions = _cycle()
+    with pytest.raises(GaitTwinInputError, match="reference_actions, reference_phases"):
+        learn.activation_similarity(actions, phases, actions, phases[:-1])
+
+
 def test_constant_lateral_offset_of_the_swing_foot_is_the_circumduction():
     n = 30
     y = np.column_stack([np.full(n, 0.10), np.full(n, -0.10)])
