@@ -456,7 +456,8 @@ def train_task(
     discriminator rate (from the saved round) continue their schedules. Environments start
     new episodes, so a resumed run matches an uninterrupted one in its counters and
     schedules, not bit for bit. Each part logs to ``logs/from_<steps>/``; ``curriculum.json``
-    records ``resumed_from``.
+    records ``resumed_from``. Resuming a run ended early (:func:`finish_task_run`) removes its
+    ``curriculum.json`` first: the run is training again, not finished.
     """
     if task not in TASK_TERRAINS:
         raise GaitTwinInputError(f"task: expected one of {sorted(TASK_TERRAINS)}, found {task!r}")
@@ -496,6 +497,7 @@ def train_task(
     saved = None if checkpoint is None else json.loads((checkpoint / STATE_FILE).read_text())
     if saved is not None:
         _check_same_run(checkpoint, saved["run"], run)
+        (out / CURRICULUM_FILE).unlink(missing_ok=True)
     done = 0 if saved is None else int(saved["num_timesteps"])
     rounds_done = 0 if saved is None else int(saved["rounds"])
     n_rounds = total_timesteps // round_steps

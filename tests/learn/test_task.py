@@ -221,6 +221,7 @@ def _resume(adapted_run, walk_clip, out, monkeypatch) -> dict:
         cues = self.venv.get_attr("stair_cue")  # GAIL's reward wrapper has reset the envs
         seen["levels"] = [cue.terrain.level for cue in cues]
         seen["cue_active"] = [cue.active for cue in cues]
+        seen["progress"] = learn.read_task_progress(out)
         return train(self, total_timesteps, callback, until=until)
 
     monkeypatch.setattr(learn.HybridGAIL, "train", spy)
@@ -277,6 +278,19 @@ def test_a_stopped_task_run_resumes_from_its_newest_checkpoint(
     assert first["mean/gen/train/learning_rate"] == pytest.approx(
         learn.PPO_LEARNING_RATE * (1.0 - 384 / 512)
     )
+
+
+def test_resuming_a_run_ended_early_drops_its_finished_record(
+    stopped_run, adapted_run, walk_clip, tmp_path, monkeypatch
+):
+    out = shutil.copytree(stopped_run, tmp_path / "stairs")
+    learn.finish_task_run(adapted_run, out)
+    assert learn.read_task_progress(out)["finished"] is True
+    seen = _resume(adapted_run, walk_clip, out, monkeypatch)
+    # while training again, progress comes from the checkpoints, not the ended run's record
+    assert seen["progress"]["finished"] is False and seen["progress"]["num_timesteps"] == 256
+    record = json.loads((out / "curriculum.json").read_text())
+    assert record["total_timesteps"] == 512 and not record.get("finished_early", False)
 
 
 def test_resume_ignores_a_checkpoint_interrupted_before_its_state_file(
