@@ -80,12 +80,47 @@ def _debounce(contact: np.ndarray, min_samples: int) -> np.ndarray:
     """Remove inner contact or swing phases shorter than ``min_samples`` (merge into neighbours)."""
     out = contact.copy()
     for value in (False, True):
-        padded = np.concatenate(([not value], out == value, [not value]))
+        padded = np.concatenate(([False], out == value, [False]))
         edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
         for start, end in zip(edges[::2], edges[1::2], strict=True):
             if end - start < min_samples and start > 0 and end < out.size:
                 out[start:end] = not value
     return out
+
+
+def debounce_contacts(
+    foot_contacts: np.ndarray, *, sampling_rate_hz: float, min_phase_s: float = 0.08
+) -> np.ndarray:
+    """Merge contact or swing phases shorter than ``min_phase_s`` into their neighbours.
+
+    Parameters
+    ----------
+    foot_contacts
+        Boolean ``(n, 2)`` contacts ``[left, right]``.
+    sampling_rate_hz
+        Sampling rate, Hz.
+    min_phase_s
+        Shortest phase kept, s. Swing gaps shorter than this (a heel lifting and landing
+        again within a stance) become contact; contacts shorter than this (a toe brushing the
+        ground in swing) become swing. Phases at either end of the record are kept.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean ``(n, 2)``.
+
+    Raises
+    ------
+    GaitTwinInputError
+        If ``foot_contacts`` is not ``(n, 2)`` or ``min_phase_s`` is not positive.
+    """
+    contacts = np.asarray(foot_contacts).astype(bool)
+    if contacts.ndim != 2 or contacts.shape[1] != 2:
+        raise GaitTwinInputError(f"foot_contacts: expected shape (n, 2), found {contacts.shape}")
+    if not min_phase_s > 0:
+        raise GaitTwinInputError(f"min_phase_s: expected a positive value, found {min_phase_s}")
+    min_samples = max(1, round(min_phase_s * sampling_rate_hz))
+    return np.column_stack([_debounce(contacts[:, i], min_samples) for i in range(2)])
 
 
 def foot_contacts_from_positions(
@@ -148,8 +183,7 @@ def foot_contacts_from_positions(
     speed = np.linalg.norm(np.gradient(smooth[:, :, :2], axis=0), axis=2) * sampling_rate_hz
     height = smooth[:, :, 2] - np.percentile(smooth[:, :, 2], 5, axis=0)
     contact = (height < height_threshold_m) & (speed < speed_threshold_m_s)
-    min_samples = max(1, round(min_phase_s * sampling_rate_hz))
-    return np.column_stack([_debounce(contact[:, i], min_samples) for i in range(2)])
+    return debounce_contacts(contact, sampling_rate_hz=sampling_rate_hz, min_phase_s=min_phase_s)
 
 
 def events_from_contacts(

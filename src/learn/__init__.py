@@ -48,6 +48,7 @@ from learn._gail import (
 )
 from learn._observation import reference_features
 from learn._outcomes import (
+    CONTACT_MIN_PHASE_S,
     GAIT_CYCLE_PHASE_BINS,
     TaskRollout,
     activation_similarity,
@@ -141,6 +142,7 @@ __all__ = [
     "ATLAS_ENV_SETTINGS",
     "BC_DECAY_STEPS",
     "BC_WEIGHT_INITIAL",
+    "CONTACT_MIN_PHASE_S",
     "DECISION_SUPPORT_NOTE",
     "DISCRIMINATOR_LAYERS",
     "EVALUATION_COLUMNS",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+import gait
 from imu import GaitTwinInputError
 from learn import _quaternion as quaternion
 from learn._env import ImitationEnv
@@ -26,6 +27,10 @@ from sim import (
     render_frame,
     write_video,
 )
+
+#: Contact or swing phases shorter than this are merged into their neighbours before the
+#: step lengths and circumduction are measured (a heel lifting for a frame or two in stance), s.
+CONTACT_MIN_PHASE_S: float = 0.1
 
 #: Phase bins over one gait cycle: the activation-signal imitation metric and the knee peaks.
 GAIT_CYCLE_PHASE_BINS: int = 20
@@ -150,38 +155,56 @@ def record_rollout(
     )
 
 
-def circumduction_m(feet_y_m: np.ndarray, foot_contacts: np.ndarray) -> float:
-    """Largest lateral excursion of a swing foot from where it last stood, m.
+def circumduction_m(feet_m: np.ndarray, foot_contacts: np.ndarray) -> float:
+    """Outward arc of the swing foot: mean per complete swing, the larger side's, m.
 
     Parameters
     ----------
-    feet_y_m
-        ``(n, 2)`` ``[left, right]`` lateral (world y) sole positions, m; walking is along +x.
+    feet_m
+        ``(n, 2, 3)`` ``[left, right]`` world sole positions, m (x forward, y left, z up).
     foot_contacts
-        ``(n, 2)`` contacts.
+        ``(n, 2)`` contacts (debounced, :func:`gait.debounce_contacts`).
 
     Returns
     -------
     float
-        ``max |y(t) - y_stance|`` over swing frames whose foot stood earlier in the record
-        (``y_stance``: its position at the last stance frame); 0 when there is no such swing.
+        For each complete swing (a swing with stance before and after it in the record), the
+        largest horizontal distance of the foot outward of the chord from where it last stood
+        to where it lands (left foot: to the chord's left; right foot: to its right; 0 when it
+        stays inside). Swings are averaged per side; the larger side's mean is returned (0
+        when there is no complete swing).
+
+    Notes
+    -----
+    Circumduction is the swing foot's lateral arc. Measured from the chord, not from the
+    line of progression, a walk whose heading drifts by a few degrees (each swing moves the
+    foot about a stride, 1.1 m, so 5 deg puts it 10 cm to the side) shows no circumduction,
+    and a foot landing wider or narrower than it stood shows none either.
     """
-    y = np.asarray(feet_y_m, dtype=float)
+    feet = np.asarray(feet_m, dtype=float)
     contacts = np.asarray(foot_contacts, dtype=bool)
-    if y.shape != contacts.shape or y.ndim != 2 or y.shape[1] != 2:
+    if feet.ndim != 3 or feet.shape[1:] != (2, 3) or contacts.shape != feet.shape[:2]:
         raise GaitTwinInputError(
-            f"feet_y_m, foot_contacts: expected equal (n, 2) shapes, found {y.shape}, "
+            f"feet_m, foot_contacts: expected (n, 2, 3) and (n, 2), found {feet.shape}, "
             f"{contacts.shape}"
         )
-    largest = 0.0
-    for side in range(2):
-        stance_y = None
-        for t in range(len(y)):
-            if contacts[t, side]:
-                stance_y = y[t, side]
-            elif stance_y is not None:
-                largest = max(largest, abs(y[t, side] - stance_y))
-    return float(largest)
+    means = []
+    for side, outward_sign in ((0, 1.0), (1, -1.0)):
+        padded = np.concatenate(([True], contacts[:, side], [True])).astype(np.int8)
+        lifts = np.flatnonzero(np.diff(padded) == -1)
+        lands = np.flatnonzero(np.diff(padded) == 1)
+        arcs = []
+        for lift, land in zip(lifts, lands, strict=True):
+            if lift == 0 or land == len(feet):
+                continue  # the swing's start or end is outside the record
+            start, stop = feet[lift - 1, side, :2], feet[land, side, :2]
+            chord = stop - start
+            length = np.linalg.norm(chord)
+            forward = chord / length if length > 1e-6 else np.array([1.0, 0.0])
+            outward = outward_sign * np.array([-forward[1], forward[0]])
+            arcs.append(max(float(np.max((feet[lift:land, side, :2] - start) @ outward)), 0.0))
+        means.append(float(np.mean(arcs)) if arcs else 0.0)
+    return max(means)
 
 
 def step_lengths_m(feet_x_m: np.ndarray, foot_contacts: np.ndarray) -> np.ndarray:
@@ -308,8 +331,10 @@ def gait_measures(rollouts: Sequence[TaskRollout], *, end_x_m: float | None) -> 
     -------
     GaitMeasures
         Falls counted over rollouts; trunk sway, pelvic obliquity (magnitudes) and
-        circumduction are maxima over rollouts; speed (pelvis x advance over the episode
-        duration) and step length (:func:`step_lengths_m`) are means. The knee flexion peak of
+        circumduction (:func:`circumduction_m`) are maxima over rollouts; speed (pelvis x
+        advance over the episode duration) and step length (:func:`step_lengths_m`) are means.
+        Step lengths and circumduction use the contacts debounced at
+        :data:`CONTACT_MIN_PHASE_S` (:func:`gait.debounce_contacts`). The knee flexion peak of
         each side is the peak of its mean gait cycle: flexion averaged per phase bin of the
         reference cycle over every frame of every rollout (:func:`phase_profile`), then the
         largest bin, so that one stumble does not set it.
@@ -326,8 +351,12 @@ def gait_measures(rollouts: Sequence[TaskRollout], *, end_x_m: float | None) -> 
     circumduction, steps, speeds = 0.0, [], []
     for r in rollouts:
         feet = np.array([m.feet_m for m in r.measurements])
-        contacts = np.array([m.foot_contacts for m in r.measurements])
-        circumduction = max(circumduction, circumduction_m(feet[:, :, 1], contacts))
+        contacts = gait.debounce_contacts(
+            np.array([m.foot_contacts for m in r.measurements]),
+            sampling_rate_hz=1.0 / r.dt,
+            min_phase_s=CONTACT_MIN_PHASE_S,
+        )
+        circumduction = max(circumduction, circumduction_m(feet, contacts))
         steps.extend(step_lengths_m(feet[:, :, 0], contacts))
         duration = (len(r.root_position_m) - 1) * r.dt
         speeds.append((r.root_position_m[-1, 0] - r.root_position_m[0, 0]) / duration)

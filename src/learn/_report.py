@@ -282,7 +282,10 @@ def _measure_rows(m: GaitMeasures) -> list[tuple[str, str]]:
         ("circumduction", f"{100.0 * m.circumduction_m:.1f} cm"),
         ("knee flexion peak left / right", f"{left:.1f} / {right:.1f} deg"),
         ("speed", f"{m.speed_m_s:.2f} m/s"),
-        ("step length", f"{m.step_length_m:.2f} m"),
+        (
+            "step length",
+            f"{m.step_length_m:.2f} m" if math.isfinite(m.step_length_m) else "no complete step",
+        ),
     ]
 
 

@@ -41,6 +41,23 @@ def test_contacts_from_foot_height_and_speed_match_truth():
         assert np.max(np.abs(events.toe_offs[side] - true_events.toe_offs[side])) <= 6
 
 
+def test_debounce_merges_short_swing_gaps_and_short_contacts():
+    left = np.array([1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0], dtype=bool)
+    right = np.array([0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1], dtype=bool)
+    found = gait.debounce_contacts(
+        np.column_stack([left, right]), sampling_rate_hz=10.0, min_phase_s=0.2
+    )
+    # left: the one-sample lift in stance (3) becomes contact, the one-sample touch in swing
+    # (11) becomes swing; the one-sample swing at the record's end stays
+    assert found[:, 0].astype(int).tolist() == [1] * 7 + [0] * 8 + [1, 1, 0]
+    # right: the one-sample swing at the record's start stays; long phases are kept
+    assert np.array_equal(found[:, 1], right)
+    with pytest.raises(GaitTwinInputError, match="min_phase_s: expected a positive value"):
+        gait.debounce_contacts(np.ones((5, 2)), sampling_rate_hz=10.0, min_phase_s=0.0)
+    with pytest.raises(GaitTwinInputError, match=r"foot_contacts: expected shape \(n, 2\)"):
+        gait.debounce_contacts(np.ones(5), sampling_rate_hz=10.0)
+
+
 def test_events_from_contacts_and_back():
     contacts = np.zeros((20, 2), dtype=bool)
     contacts[3:9, 0] = True

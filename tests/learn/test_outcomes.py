@@ -53,17 +53,58 @@ def test_similarity_shape_error_names_the_mismatched_reference():
         learn.activation_similarity(actions, phases, actions, phases[:-1])
 
 
-def test_constant_lateral_offset_of_the_swing_foot_is_the_circumduction():
-    n = 30
-    y = np.column_stack([np.full(n, 0.10), np.full(n, -0.10)])
-    contacts = np.ones((n, 2), dtype=bool)
-    contacts[10:20, 0] = False  # left swing
-    y[10:20, 0] = 0.14  # 4 cm outwards during the whole swing
-    assert learn.circumduction_m(y, contacts) == pytest.approx(0.04)
-    # a swing before any stance has no reference position: not counted
-    contacts[:5, 1] = False
-    y[:5, 1] = -0.5
-    assert learn.circumduction_m(y, contacts) == pytest.approx(0.04)
+def _swinging_feet(heading_deg: float, arcs_m: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Left foot swings of 1.1 m along ``heading_deg`` with a sine-shaped outward arc each.
+
+    10 frames of stance, 10 of swing per stride; the right foot stands throughout.
+    """
+    forward = np.array([np.cos(np.radians(heading_deg)), np.sin(np.radians(heading_deg))])
+    left_of_path = np.array([-forward[1], forward[0]])
+    feet, contacts = [], []
+    for k, arc in enumerate(arcs_m):
+        for j in range(20):
+            swing = max(j - 10, 0) / 10.0
+            horizontal = 1.1 * (k + swing) * forward + arc * np.sin(np.pi * swing) * left_of_path
+            feet.append([[*horizontal, 0.0], [0.0, -0.2, 0.0]])
+            contacts.append([j < 10, True])
+    feet.append([[*(1.1 * len(arcs_m) * forward), 0.0], [0.0, -0.2, 0.0]])
+    contacts.append([True, True])
+    return np.array(feet), np.array(contacts, dtype=bool)
+
+
+def test_circumduction_is_the_outward_arc_from_the_chord():
+    # straight swings along a drifting heading: no arc (their lateral travel is 10 cm each)
+    feet, contacts = _swinging_feet(5.0, [0.0, 0.0, 0.0])
+    assert np.ptp(feet[:, 0, 1]) > 0.25
+    assert learn.circumduction_m(feet, contacts) == pytest.approx(0.0, abs=1e-9)
+    # outward arcs of 2 and 6 cm: their mean, whatever the heading
+    for heading in (0.0, -8.0):
+        feet, contacts = _swinging_feet(heading, [0.02, 0.06])
+        assert learn.circumduction_m(feet, contacts) == pytest.approx(0.04)
+    # an inward arc of the left foot is not circumduction; mirrored, the right foot's is
+    feet, contacts = _swinging_feet(0.0, [-0.05])
+    assert learn.circumduction_m(feet, contacts) == pytest.approx(0.0)
+    assert learn.circumduction_m(feet[:, ::-1], contacts[:, ::-1]) == pytest.approx(0.05)
+    # a swing cut by the record's start or end has no chord: not counted
+    assert learn.circumduction_m(feet[11:], contacts[11:]) == 0.0
+    with pytest.raises(GaitTwinInputError, match=r"feet_m, foot_contacts: expected \(n, 2, 3\)"):
+        learn.circumduction_m(feet[:, :, 1], contacts)
+
+
+def test_a_heel_lifting_for_a_frame_in_stance_is_not_a_step():
+    rollout = _scripted(60, speed=1.0, fell=False, sway_peak=0.0)
+    feet, contacts = _swinging_feet(0.0, [0.0, 0.0, 0.0])
+    contacts[5, 0] = False  # a one-frame lift in the left foot's stance
+    measurements = [
+        dataclasses.replace(m, feet_m=f, foot_contacts=c)
+        for m, f, c in zip(rollout.measurements, feet, contacts, strict=True)
+    ]
+    assert len(learn.step_lengths_m(feet[:, :, 0], contacts)) == 4  # the lift counts raw
+    measures = learn.gait_measures(
+        [dataclasses.replace(rollout, measurements=measurements)], end_x_m=None
+    )
+    # the three real strikes of the left foot, 1.1, 2.2 and 3.3 m ahead of the right
+    assert measures.step_length_m == pytest.approx(2.2)
 
 
 def test_step_lengths_at_foot_strikes():

@@ -67,7 +67,7 @@ def test_example_09_predicts_without_atlas_and_resumes(
     stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.json")}
     again = load_example("09_patient_report").main(argv)
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.json")} == stamps
-    assert again.outcomes == result.outcomes
+    assert repr(again.outcomes) == repr(result.outcomes)  # NaN (no step taken) compares equal
     assert "(exists)" in capsys.readouterr().out
     # a baseline that falls puts the note on what that means in the rewritten report
     baseline = json.loads((out / "baseline.json").read_text())

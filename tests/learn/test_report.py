@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
 import re
@@ -114,6 +115,13 @@ def test_flags_in_plain_words():
         "knee flexion asymmetry 32 deg",
     ]
     assert compensations(_measures(knee_deg=(60.0, 55.0))) == []
+
+
+def test_a_walk_without_a_complete_step_says_so(report_inputs):
+    patient, outcomes = report_inputs
+    no_step = dataclasses.replace(patient.baseline, step_length_m=float("nan"))
+    page = report_html(dataclasses.replace(patient, baseline=no_step), outcomes)
+    assert "<td>no complete step</td>" in page and "nan m" not in page
 
 
 def test_html_shows_every_level_with_measures_and_flags(report_inputs):
