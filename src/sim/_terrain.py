@@ -58,7 +58,9 @@ class Terrain:
         500 steps at 30 Hz is 23 m): with the earlier 4 m, a walker that climbed the whole
         ramp or flight in time fell off the landing's far edge.
     width_m
-        Width of ramp and stairs across y (centred on y = 0), m.
+        Width of ramp, stairs and landing across y (centred on y = 0), m. The default, 60 m,
+        puts the sides beyond any episode's reach as well: with the earlier 3 m, a walker whose
+        heading drifted by 20 deg walked off the side of the landing.
     """
 
     kind: str = "flat"
@@ -68,7 +70,7 @@ class Terrain:
     tread_m: float = 0.30
     n_steps: int = 12
     landing_length_m: float = 25.0
-    width_m: float = 3.0
+    width_m: float = 60.0
 
     def __post_init__(self) -> None:
         if self.kind not in ("flat", "ramp", "stairs"):

@@ -443,11 +443,12 @@ def test_a_stopped_run_is_finished_at_its_newest_checkpoint(
 
 
 @pytest.mark.parametrize("task", ["slope", "stairs"])
-def test_no_episode_reaches_the_far_edge_of_the_landing(walk_clip, task):
+def test_no_episode_reaches_the_far_edge_or_a_side_of_the_landing(walk_clip, task):
     env = learn.task_env(walk_clip, task, level=4)
     try:
         terrain = env.simulation.terrain
         fastest_reach_m = max(learn.SPEED_RANGE_M_S) * env.max_steps * env.dt
         assert terrain.end_x_m + terrain.landing_length_m > 1.2 * fastest_reach_m
+        assert 0.5 * terrain.width_m > 1.2 * fastest_reach_m  # nor walks off a side
     finally:
         env.close()
