@@ -50,6 +50,7 @@ from learn._observation import reference_features
 from learn._outcomes import (
     CONTACT_MIN_PHASE_S,
     GAIT_CYCLE_PHASE_BINS,
+    UPRIGHT_FRACTION,
     TaskRollout,
     activation_similarity,
     circumduction_m,
@@ -162,6 +163,7 @@ __all__ = [
     "TASKS",
     "TASK_STEPS_COLUMN",
     "TASK_TERRAINS",
+    "UPRIGHT_FRACTION",
     "BCRegularisedPPO",
     "BatchedSubprocVecEnv",
     "Budgets",

@@ -32,6 +32,11 @@ from sim import (
 #: step lengths and circumduction are measured (a heel lifting for a frame or two in stance), s.
 CONTACT_MIN_PHASE_S: float = 0.1
 
+#: Trunk sway and pelvic obliquity are taken while the walker is up: pelvis at least this
+#: fraction of its starting height above the ground under it. The fall that may follow (the
+#: body tumbling, the trunk past horizontal) is reported as a fall, not as sway.
+UPRIGHT_FRACTION: float = 0.6
+
 #: Phase bins over one gait cycle: the activation-signal imitation metric and the knee peaks.
 GAIT_CYCLE_PHASE_BINS: int = 20
 
@@ -315,6 +320,12 @@ def activation_similarity(
     return float(np.mean(scores))
 
 
+def _upright_frames(rollout: TaskRollout) -> list[Measurements]:
+    """Return the frames of ``rollout`` with the walker up (:data:`UPRIGHT_FRACTION`)."""
+    start = rollout.measurements[0].pelvis_height_m
+    return [m for m in rollout.measurements if m.pelvis_height_m >= UPRIGHT_FRACTION * start]
+
+
 def gait_measures(rollouts: Sequence[TaskRollout], *, end_x_m: float | None) -> GaitMeasures:
     """Outcome measures of one terrain level (or flat ground) over rollouts.
 
@@ -330,8 +341,9 @@ def gait_measures(rollouts: Sequence[TaskRollout], *, end_x_m: float | None) -> 
     Returns
     -------
     GaitMeasures
-        Falls counted over rollouts; trunk sway, pelvic obliquity (magnitudes) and
-        circumduction (:func:`circumduction_m`) are maxima over rollouts; speed (pelvis x
+        Falls counted over rollouts; trunk sway and pelvic obliquity (magnitudes, over the
+        frames the walker is up, :data:`UPRIGHT_FRACTION`) and circumduction
+        (:func:`circumduction_m`) are maxima over rollouts; speed (pelvis x
         advance over the episode duration) and step length (:func:`step_lengths_m`) are means.
         Step lengths and circumduction use the contacts debounced at
         :data:`CONTACT_MIN_PHASE_S` (:func:`gait.debounce_contacts`). The knee flexion peak of
@@ -346,8 +358,9 @@ def gait_measures(rollouts: Sequence[TaskRollout], *, end_x_m: float | None) -> 
         reached = True
     else:
         reached = all(r.root_position_m[:, 0].max() >= end_x_m for r in rollouts)
-    sway = max(max(abs(m.trunk_lateral_sway_rad) for m in r.measurements) for r in rollouts)
-    hike = max(max(abs(m.pelvis_obliquity_rad) for m in r.measurements) for r in rollouts)
+    upright = [_upright_frames(r) for r in rollouts]
+    sway = max(max(abs(m.trunk_lateral_sway_rad) for m in frames) for frames in upright)
+    hike = max(max(abs(m.pelvis_obliquity_rad) for m in frames) for frames in upright)
     circumduction, steps, speeds = 0.0, [], []
     for r in rollouts:
         feet = np.array([m.feet_m for m in r.measurements])

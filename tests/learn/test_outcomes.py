@@ -163,6 +163,21 @@ def test_gait_measures_of_scripted_rollouts():
     assert walked.episode_return == pytest.approx(90.0)
 
 
+def test_sway_and_hike_are_measured_while_the_walker_is_up():
+    rollout = _scripted(30, speed=1.0, fell=True, sway_peak=0.2)
+    falling = [
+        dataclasses.replace(m, pelvis_height_m=0.9 - 0.1 * k, trunk_lateral_sway_rad=0.5 * k)
+        for k, m in enumerate(rollout.measurements[-6:])
+    ]  # the last frames: pelvis 0.9 -> 0.4 m, trunk tumbling to 2.5 rad
+    measures = learn.gait_measures(
+        [dataclasses.replace(rollout, measurements=rollout.measurements[:-6] + falling)],
+        end_x_m=None,
+    )
+    # up (UPRIGHT_FRACTION 0.6): pelvis >= 0.54 m, falling frames 0-3 (sway up to 1.5 rad)
+    assert measures.max_trunk_sway_rad == pytest.approx(1.5)
+    assert measures.falls == 1
+
+
 def test_knee_flexion_peak_is_the_peak_of_the_mean_cycle():
     """Two cycles whose peaks differ by 0.2 rad: the measure is their mean, not the larger."""
     cycle = np.sin(np.pi * np.arange(20) / 20) ** 2  # peak 1 at bin 10
