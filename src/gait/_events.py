@@ -76,6 +76,14 @@ class GaitEvents:
         return table.sort_values("sample", kind="stable").reset_index(drop=True)
 
 
+def _contacts_array(foot_contacts: np.ndarray) -> np.ndarray:
+    """Return ``foot_contacts`` as a boolean ``(n, 2)`` array, or raise naming its shape."""
+    contacts = np.asarray(foot_contacts).astype(bool)
+    if contacts.ndim != 2 or contacts.shape[1] != 2:
+        raise GaitTwinInputError(f"foot_contacts: expected shape (n, 2), found {contacts.shape}")
+    return contacts
+
+
 def _debounce(contact: np.ndarray, min_samples: int) -> np.ndarray:
     """Remove inner contact or swing phases shorter than ``min_samples`` (merge into neighbours)."""
     out = contact.copy()
@@ -114,9 +122,7 @@ def debounce_contacts(
     GaitTwinInputError
         If ``foot_contacts`` is not ``(n, 2)`` or ``min_phase_s`` is not positive.
     """
-    contacts = np.asarray(foot_contacts).astype(bool)
-    if contacts.ndim != 2 or contacts.shape[1] != 2:
-        raise GaitTwinInputError(f"foot_contacts: expected shape (n, 2), found {contacts.shape}")
+    contacts = _contacts_array(foot_contacts)
     if not min_phase_s > 0:
         raise GaitTwinInputError(f"min_phase_s: expected a positive value, found {min_phase_s}")
     min_samples = max(1, round(min_phase_s * sampling_rate_hz))
@@ -212,9 +218,7 @@ def events_from_contacts(
         If ``foot_contacts`` is not ``(n, 2)``.
 
     """
-    contacts = np.asarray(foot_contacts).astype(bool)
-    if contacts.ndim != 2 or contacts.shape[1] != 2:
-        raise GaitTwinInputError(f"foot_contacts: expected shape (n, 2), found {contacts.shape}")
+    contacts = _contacts_array(foot_contacts)
     change = np.diff(contacts.astype(np.int8), axis=0)
     strikes = {side: np.flatnonzero(change[:, i] == 1) + 1 for i, side in enumerate(SIDES)}
     offs = {side: np.flatnonzero(change[:, i] == -1) + 1 for i, side in enumerate(SIDES)}
