@@ -193,15 +193,16 @@ def circumduction_m(feet_m: np.ndarray, foot_contacts: np.ndarray) -> float:
             f"feet_m, foot_contacts: expected (n, 2, 3) and (n, 2), found {feet.shape}, "
             f"{contacts.shape}"
         )
+    events = gait.events_from_contacts(contacts, sampling_rate_hz=1.0)  # samples, not s
     means = []
     for side, outward_sign in ((0, 1.0), (1, -1.0)):
-        padded = np.concatenate(([True], contacts[:, side], [True])).astype(np.int8)
-        lifts = np.flatnonzero(np.diff(padded) == -1)
-        lands = np.flatnonzero(np.diff(padded) == 1)
+        strikes = events.heel_strikes[gait.SIDES[side]]
         arcs = []
-        for lift, land in zip(lifts, lands, strict=True):
-            if lift == 0 or land == len(feet):
-                continue  # the swing's start or end is outside the record
+        for lift in events.toe_offs[gait.SIDES[side]]:
+            later = strikes[strikes > lift]
+            if later.size == 0:
+                continue  # the swing's end is outside the record
+            land = later[0]
             start, stop = feet[lift - 1, side, :2], feet[land, side, :2]
             chord = stop - start
             length = np.linalg.norm(chord)
