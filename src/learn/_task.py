@@ -366,9 +366,9 @@ def _save_task_checkpoint(folder: Path, model: PPO, gail: HybridGAIL, state: dic
 
 
 def _check_same_run(checkpoint: Path, saved: dict, run: dict) -> None:
-    """Refuse to resume a checkpoint written with other options than ``run``."""
+    """Refuse to resume a checkpoint written with other options than ``run`` (budget aside)."""
     for key, value in run.items():
-        if saved[key] != value:
+        if key != "total_timesteps" and saved[key] != value:
             raise GaitTwinInputError(
                 f"resume: checkpoint {str(checkpoint)!r} was written with {key} = "
                 f"{saved[key]!r}, found {value!r}; pass the same options, or delete "
@@ -413,8 +413,10 @@ def train_task(
         Seeds torch, the policy, the environments and the demonstrations.
     resume
         Continue from the newest complete checkpoint in ``out_dir``
-        (:func:`latest_task_checkpoint`) to ``total_timesteps``; the other options must be
-        those the checkpoint was written with. False starts anew and first deletes the
+        (:func:`latest_task_checkpoint`) to ``total_timesteps``, which may differ from the
+        budget the run was started with (to extend a run: the PPO and GAIL rates then follow
+        the linear decay of the new budget from the steps already trained); the other options
+        must be those the checkpoint was written with. False starts anew and first deletes the
         folder's ``checkpoints/`` and ``logs/``.
     stop_after_level
         End training once this curriculum level is mastered, even with budget left (a
@@ -586,6 +588,7 @@ def train_task(
         else:
             model = BCRegularisedPPO.load(checkpoint / MODEL_FILE, env=venv, device="cpu")
             model.bc_policy = prior
+            model.schedule_timesteps = total_timesteps  # the budget may have been extended
         discriminator = discriminator_net(venv.observation_space, venv.action_space)
         if saved is not None:
             gail_state = torch.load(checkpoint / GAIL_STATE_FILE)

@@ -320,19 +320,37 @@ def test_resume_refuses_no_checkpoint_and_other_options(
             resume=True,
         )
     assert learn.latest_task_checkpoint(tmp_path) is None
-    with pytest.raises(
-        GaitTwinInputError, match=r"was written with total_timesteps = 512, found 640"
-    ):
+    with pytest.raises(GaitTwinInputError, match=r"was written with seed = 0, found 1"):
         learn.train_task(
             adapted_run,
             walk_clip,
             "stairs",
             stopped_run,
-            total_timesteps=640,
+            total_timesteps=512,
             curriculum=PROMOTING,
             settings=RESUMABLE,
             resume=True,
+            seed=1,
         )
+
+
+def test_a_resumed_run_takes_a_larger_budget_and_its_rates_follow_it(
+    stopped_run, adapted_run, walk_clip, tmp_path
+):
+    out = shutil.copytree(stopped_run, tmp_path / "stairs")
+    _train_stairs(adapted_run, walk_clip, out, total_timesteps=768, resume=True)
+    record = json.loads((out / "curriculum.json").read_text())
+    assert (record["total_timesteps"], record["rounds"], record["budget_timesteps"]) == (
+        768,
+        6,
+        768,
+    )
+    first = pd.read_csv(out / "logs" / "from_0000000256" / "progress.csv").iloc[0]
+    assert first["mean/gen/time/total_timesteps"] == 384
+    # the rate of the new budget at 384 steps (the old one would give 2e-5 * (1 - 384 / 512))
+    assert first["mean/gen/train/learning_rate"] == pytest.approx(
+        learn.PPO_LEARNING_RATE * (1.0 - 384 / 768)
+    )
 
 
 def test_resume_builds_the_environments_at_the_saved_level_and_cue(
