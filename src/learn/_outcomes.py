@@ -160,8 +160,8 @@ def record_rollout(
     )
 
 
-def circumduction_m(feet_m: np.ndarray, foot_contacts: np.ndarray) -> float:
-    """Outward arc of the swing foot: mean per complete swing, the larger side's, m.
+def circumduction_m(feet_m: np.ndarray, foot_contacts: np.ndarray) -> tuple[float, float]:
+    """Outward arc of each swing foot: mean per complete swing, ``(left, right)``, m.
 
     Parameters
     ----------
@@ -172,12 +172,12 @@ def circumduction_m(feet_m: np.ndarray, foot_contacts: np.ndarray) -> float:
 
     Returns
     -------
-    float
-        For each complete swing (a swing with stance before and after it in the record), the
-        largest horizontal distance of the foot outward of the chord from where it last stood
-        to where it lands (left foot: to the chord's left; right foot: to its right; 0 when it
-        stays inside). Swings are averaged per side; the larger side's mean is returned (0
-        when there is no complete swing).
+    tuple of float
+        ``(left, right)``: for each complete swing (a swing with stance before and after it in
+        the record), the largest horizontal distance of the foot outward of the chord from
+        where it last stood to where it lands (left foot: to the chord's left; right foot: to
+        its right; 0 when it stays inside), averaged over the side's swings (0 for a side
+        without a complete swing).
 
     Notes
     -----
@@ -210,7 +210,7 @@ def circumduction_m(feet_m: np.ndarray, foot_contacts: np.ndarray) -> float:
             outward = outward_sign * np.array([-forward[1], forward[0]])
             arcs.append(max(float(np.max((feet[lift:land, side, :2] - start) @ outward)), 0.0))
         means.append(float(np.mean(arcs)) if arcs else 0.0)
-    return max(means)
+    return means[0], means[1]
 
 
 def step_lengths_m(feet_x_m: np.ndarray, foot_contacts: np.ndarray) -> np.ndarray:
@@ -343,7 +343,7 @@ def gait_measures(rollouts: Sequence[TaskRollout], *, end_x_m: float | None) -> 
     -------
     GaitMeasures
         Falls counted over rollouts; trunk sway and pelvic obliquity (magnitudes, over the
-        frames the walker is up, :data:`UPRIGHT_FRACTION`) and circumduction
+        frames the walker is up, :data:`UPRIGHT_FRACTION`) and each side's circumduction
         (:func:`circumduction_m`) are maxima over rollouts; speed (pelvis x
         advance over the episode duration) and step length (:func:`step_lengths_m`) are means.
         Step lengths and circumduction use the contacts debounced at
@@ -362,7 +362,7 @@ def gait_measures(rollouts: Sequence[TaskRollout], *, end_x_m: float | None) -> 
     upright = [_upright_frames(r) for r in rollouts]
     sway = max(max(abs(m.trunk_lateral_sway_rad) for m in frames) for frames in upright)
     hike = max(max(abs(m.pelvis_obliquity_rad) for m in frames) for frames in upright)
-    circumduction, steps, speeds = 0.0, [], []
+    circumduction, steps, speeds = np.zeros(2), [], []
     for r in rollouts:
         feet = np.array([m.feet_m for m in r.measurements])
         contacts = gait.debounce_contacts(
@@ -370,7 +370,7 @@ def gait_measures(rollouts: Sequence[TaskRollout], *, end_x_m: float | None) -> 
             sampling_rate_hz=1.0 / r.dt,
             min_phase_s=CONTACT_MIN_PHASE_S,
         )
-        circumduction = max(circumduction, circumduction_m(feet, contacts))
+        circumduction = np.maximum(circumduction, circumduction_m(feet, contacts))
         steps.extend(step_lengths_m(feet[:, :, 0], contacts))
         duration = (len(r.root_position_m) - 1) * r.dt
         speeds.append((r.root_position_m[-1, 0] - r.root_position_m[0, 0]) / duration)
@@ -386,7 +386,7 @@ def gait_measures(rollouts: Sequence[TaskRollout], *, end_x_m: float | None) -> 
         falls=int(falls),
         max_trunk_sway_rad=float(sway),
         max_pelvis_hike_rad=float(hike),
-        circumduction_m=float(circumduction),
+        circumduction_m=(float(circumduction[0]), float(circumduction[1])),
         knee_flexion_peak_rad=(float(knees[0]), float(knees[1])),
         speed_m_s=float(np.mean(speeds)),
         step_length_m=float(np.mean(steps)) if steps else float("nan"),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 import torch
 
@@ -58,6 +59,10 @@ FALLING_BASELINE_NOTE = (
 )
 
 
+#: A result read back from its JSON file (:class:`GaitMeasures` or :class:`LevelOutcome`).
+_Saved = TypeVar("_Saved", GaitMeasures, LevelOutcome)
+
+
 @dataclass(frozen=True)
 class Budgets:
     """Training budgets of :func:`predict_patient`, environment steps.
@@ -104,9 +109,8 @@ def _log(message: str) -> None:
 
 
 def _measures_from_dict(record: dict) -> GaitMeasures:
-    return GaitMeasures(
-        **{**record, "knee_flexion_peak_rad": tuple(record["knee_flexion_peak_rad"])}
-    )
+    sided = ("circumduction_m", "knee_flexion_peak_rad")
+    return GaitMeasures(**{**record, **{name: tuple(record[name]) for name in sided}})
 
 
 def _outcome_from_dict(record: dict) -> LevelOutcome:
@@ -118,6 +122,17 @@ def _outcome_from_dict(record: dict) -> LevelOutcome:
             "media": None if media is None else Path(media),
         }
     )
+
+
+def _read_saved(path: Path, from_dict: Callable[[dict], _Saved]) -> _Saved:
+    """Return a saved baseline or outcome, naming the file when this version cannot read it."""
+    try:
+        return from_dict(json.loads(path.read_text()))
+    except (KeyError, TypeError, ValueError) as error:
+        raise GaitTwinInputError(
+            f"{path}: expected a result saved by this gaittwin version, found one it cannot "
+            f"read ({error}); delete the file to evaluate again"
+        ) from error
 
 
 def _write_json(path: Path, record: dict) -> None:
@@ -409,7 +424,7 @@ adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
 
     baseline_path = out / "baseline.json"
     if baseline_path.is_file():
-        baseline = _measures_from_dict(json.loads(baseline_path.read_text()))
+        baseline = _read_saved(baseline_path, _measures_from_dict)
     else:
         _log("flat-ground baseline")
         env = task_env(motion, "flat", settings=settings, max_steps=task_settings.max_steps)
@@ -475,7 +490,7 @@ adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
         for level in levels:
             path = out / "outcomes" / f"{task}_{level}.json"
             if path.is_file():
-                outcomes.append(_outcome_from_dict(json.loads(path.read_text())))
+                outcomes.append(_read_saved(path, _outcome_from_dict))
                 continue
             _log(f"{task} level {level}: evaluating {n_rollouts} rollout(s)")
             if reference is None:

@@ -57,7 +57,8 @@ class GaitMeasures:
     max_pelvis_hike_rad
         Largest pelvic obliquity (``sim.Measurements.pelvis_obliquity_rad``), magnitude, rad.
     circumduction_m
-        Largest lateral excursion of a swing foot from its previous stance position, m.
+        Outward arc of the swing foot ``(left, right)``, mean per swing (see
+        :func:`learn.circumduction_m`), m.
     knee_flexion_peak_rad
         Peak knee flexion ``(left, right)`` of the mean gait cycle (see
         :func:`learn.gait_measures`), rad.
@@ -71,7 +72,7 @@ class GaitMeasures:
     falls: int
     max_trunk_sway_rad: float
     max_pelvis_hike_rad: float
-    circumduction_m: float
+    circumduction_m: tuple[float, float]
     knee_flexion_peak_rad: tuple[float, float]
     speed_m_s: float
     step_length_m: float
@@ -79,11 +80,12 @@ class GaitMeasures:
     def __post_init__(self) -> None:
         if self.falls < 0:
             raise GaitTwinInputError(f"GaitMeasures.falls: expected >= 0, found {self.falls}")
-        if len(self.knee_flexion_peak_rad) != 2:
-            raise GaitTwinInputError(
-                "GaitMeasures.knee_flexion_peak_rad: expected (left, right), "
-                f"found {len(self.knee_flexion_peak_rad)} values"
-            )
+        for name in ("circumduction_m", "knee_flexion_peak_rad"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple) or len(value) != 2:
+                raise GaitTwinInputError(
+                    f"GaitMeasures.{name}: expected a (left, right) tuple, found {value!r}"
+                )
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,7 @@ class FlagThresholds:
     pelvic_hike_deg
         Pelvic obliquity above this is listed as pelvic hike (healthy range about +-5 deg).
     circumduction_cm
-        Lateral swing-foot excursion above this is listed as circumduction.
+        A swing foot's outward arc (either side) above this is listed as circumduction.
     stiff_knee_deg
         Peak knee flexion below this is listed as a stiff knee (healthy swing peaks near
         60 deg; stiff-knee gait after stroke is commonly described below about 40 deg).
@@ -216,16 +218,16 @@ def compensation_items(
 ) -> list[tuple[str, str]]:
     """Return the compensations beyond the thresholds as ``(kind, plain words)`` pairs.
 
-    Kinds: ``"pelvic hike"``, ``"circumduction"``, ``"stiff left knee"``,
-    ``"stiff right knee"``, ``"knee asymmetry"``.
+    Kinds: ``"pelvic hike"``, ``"left circumduction"``, ``"right circumduction"``,
+    ``"stiff left knee"``, ``"stiff right knee"``, ``"knee asymmetry"``.
     """
     found = []
     hike = math.degrees(measures.max_pelvis_hike_rad)
     if hike > thresholds.pelvic_hike_deg:
         found.append(("pelvic hike", f"pelvic hike {hike:.0f} deg"))
-    circumduction = 100.0 * measures.circumduction_m
-    if circumduction > thresholds.circumduction_cm:
-        found.append(("circumduction", f"circumduction {circumduction:.0f} cm"))
+    for side, arc_m in zip(("left", "right"), measures.circumduction_m, strict=True):
+        if 100.0 * arc_m > thresholds.circumduction_cm:
+            found.append((f"{side} circumduction", f"{side} circumduction {100.0 * arc_m:.0f} cm"))
     left, right = (math.degrees(v) for v in measures.knee_flexion_peak_rad)
     for side, peak in (("left", left), ("right", right)):
         if peak < thresholds.stiff_knee_deg:
@@ -274,12 +276,13 @@ def _media_html(path: Path | None, label: str) -> str:
 
 def _measure_rows(m: GaitMeasures) -> list[tuple[str, str]]:
     left, right = (math.degrees(v) for v in m.knee_flexion_peak_rad)
+    circ_left, circ_right = (100.0 * v for v in m.circumduction_m)
     return [
         ("reached the end", "yes" if m.success else "no"),
         ("falls", str(m.falls)),
         ("max lateral trunk sway", f"{math.degrees(m.max_trunk_sway_rad):.1f} deg"),
         ("max pelvic obliquity (hike)", f"{math.degrees(m.max_pelvis_hike_rad):.1f} deg"),
-        ("circumduction", f"{100.0 * m.circumduction_m:.1f} cm"),
+        ("circumduction left / right", f"{circ_left:.1f} / {circ_right:.1f} cm"),
         ("knee flexion peak left / right", f"{left:.1f} / {right:.1f} deg"),
         ("speed", f"{m.speed_m_s:.2f} m/s"),
         (

@@ -76,17 +76,17 @@ def test_circumduction_is_the_outward_arc_from_the_chord():
     # straight swings along a drifting heading: no arc (their lateral travel is 10 cm each)
     feet, contacts = _swinging_feet(5.0, [0.0, 0.0, 0.0])
     assert np.ptp(feet[:, 0, 1]) > 0.25
-    assert learn.circumduction_m(feet, contacts) == pytest.approx(0.0, abs=1e-9)
-    # outward arcs of 2 and 6 cm: their mean, whatever the heading
+    assert learn.circumduction_m(feet, contacts) == pytest.approx((0.0, 0.0), abs=1e-9)
+    # left outward arcs of 2 and 6 cm: their mean, whatever the heading; the right foot stands
     for heading in (0.0, -8.0):
         feet, contacts = _swinging_feet(heading, [0.02, 0.06])
-        assert learn.circumduction_m(feet, contacts) == pytest.approx(0.04)
+        assert learn.circumduction_m(feet, contacts) == pytest.approx((0.04, 0.0))
     # an inward arc of the left foot is not circumduction; mirrored, the right foot's is
     feet, contacts = _swinging_feet(0.0, [-0.05])
-    assert learn.circumduction_m(feet, contacts) == pytest.approx(0.0)
-    assert learn.circumduction_m(feet[:, ::-1], contacts[:, ::-1]) == pytest.approx(0.05)
+    assert learn.circumduction_m(feet, contacts) == pytest.approx((0.0, 0.0))
+    assert learn.circumduction_m(feet[:, ::-1], contacts[:, ::-1]) == pytest.approx((0.0, 0.05))
     # a swing cut by the record's start or end has no chord: not counted
-    assert learn.circumduction_m(feet[11:], contacts[11:]) == 0.0
+    assert learn.circumduction_m(feet[11:], contacts[11:]) == (0.0, 0.0)
     with pytest.raises(GaitTwinInputError, match=r"feet_m, foot_contacts: expected \(n, 2, 3\)"):
         learn.circumduction_m(feet[:, :, 1], contacts)
 

@@ -76,6 +76,11 @@ def test_example_09_predicts_without_atlas_and_resumes(
         (out / "baseline.json").write_text(json.dumps(baseline))
         text = load_example("09_patient_report").main(argv).report.read_text()
         assert (falling_note in text) == shown
+    # a result saved by an older version (one circumduction value) is named, not misread
+    (out / "baseline.json").write_text(json.dumps({**baseline, "circumduction_m": 0.03}))
+    with pytest.raises(GaitTwinInputError, match=r"baseline\.json: expected a result saved by"):
+        load_example("09_patient_report").main(argv)
+    (out / "baseline.json").write_text(json.dumps(baseline))
     # a task stopped before its curriculum.json resumes from its last checkpoint (round 2 of 2)
     (out / "tasks" / "slope" / "curriculum.json").unlink()
     load_example("09_patient_report").main(argv)

@@ -38,14 +38,14 @@ DEG = math.pi / 180.0
 
 
 def _measures(
-    *, sway_deg=5.0, hike_deg=3.0, circ_cm=2.0, knee_deg=(60.0, 35.0), falls=0, success=True
+    *, sway_deg=5.0, hike_deg=3.0, circ_cm=(2.0, 1.0), knee_deg=(60.0, 35.0), falls=0, success=True
 ) -> GaitMeasures:
     return GaitMeasures(
         success=success,
         falls=falls,
         max_trunk_sway_rad=sway_deg * DEG,
         max_pelvis_hike_rad=hike_deg * DEG,
-        circumduction_m=circ_cm / 100.0,
+        circumduction_m=(circ_cm[0] / 100.0, circ_cm[1] / 100.0),
         knee_flexion_peak_rad=(knee_deg[0] * DEG, knee_deg[1] * DEG),
         speed_m_s=0.7,
         step_length_m=0.4,
@@ -108,9 +108,9 @@ def test_flags_in_plain_words():
     assert safety_flags(_measures(sway_deg=12.0), FlagThresholds(trunk_sway_deg=10.0)) == [
         "trunk sway 12 deg"
     ]
-    assert compensations(_measures(hike_deg=9.0, circ_cm=7.0, knee_deg=(62.0, 30.0))) == [
+    assert compensations(_measures(hike_deg=9.0, circ_cm=(3.0, 7.0), knee_deg=(62.0, 30.0))) == [
         "pelvic hike 9 deg",
-        "circumduction 7 cm",
+        "right circumduction 7 cm",
         "stiff right knee (peak flexion 30 deg)",
         "knee flexion asymmetry 32 deg",
     ]
@@ -137,6 +137,7 @@ def test_html_shows_every_level_with_measures_and_flags(report_inputs):
         assert f"{sway:.1f} deg" in section
         assert f"{math.degrees(o.measures.max_pelvis_hike_rad):.1f} deg" in section
         assert f"{100 * o.activation_similarity:.1f} %" in section
+        assert "<th>circumduction left / right</th><td>2.0 / 1.0 cm</td>" in section
         for flag in safety_flags(o.measures):
             assert flag in section
         steps = "not mastered" if o.steps_to_master is None else f"{o.steps_to_master / 1e6:.2f} M"
@@ -180,6 +181,8 @@ def test_bad_inputs_raise(report_inputs, tmp_path):
         LevelOutcome("slope", 1, _measures(), 10, 0.9, 1.5)
     with pytest.raises(GaitTwinInputError, match="task: expected one of"):
         LevelOutcome("ramp", 1, _measures(), 10, 0.9, 0.5)
+    with pytest.raises(GaitTwinInputError, match=r"circumduction_m: expected a \(left, right\)"):
+        dataclasses.replace(_measures(), circumduction_m=0.03)
 
 
 def test_files_are_written(report_inputs, tmp_path):
