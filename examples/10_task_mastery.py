@@ -95,27 +95,39 @@ def plot_mastery(table: pd.DataFrame, path: Path) -> None:
 
 
 def plot_training(runs: list[Path], path: Path) -> None:
-    """Episode return (the environment's own reward) over training, one panel per run.
+    """Episode return and length over training, one column per run.
 
-    Dashed: the promotion threshold (90 % of the flat-ground return); dotted: the promotions.
+    Top: the return (the environment's own reward, with the stair cue's penalty where it is
+    on); dashed, the promotion threshold (90 % of the flat-ground return). Bottom: the episode
+    length, steps (a fall ends an episode early), which compares runs with and without the
+    cue on the same scale. Dotted: the promotions.
     """
-    fig, axes = plt.subplots(1, len(runs), figsize=(4.5 * len(runs), 3.4), squeeze=False)
-    for ax, run in zip(axes[0], runs, strict=True):
+    fig, axes = plt.subplots(
+        2, len(runs), figsize=(4.5 * len(runs), 6.2), squeeze=False, sharex="col"
+    )
+    for column, run in enumerate(runs):
         log = learn.read_progress(run, steps_column=learn.TASK_STEPS_COLUMN)
         progress = learn.read_task_progress(run)
         steps = log[learn.TASK_STEPS_COLUMN] / 1e6
-        ax.plot(steps, log["mean/gen/rollout/ep_rew_mean"], color="C0", lw=1)
-        ax.axhline(progress["threshold"], color="0.4", ls="--", lw=1, label="promotion")
+        top, bottom = axes[0, column], axes[1, column]
+        top.plot(steps, log["mean/gen/rollout/ep_rew_mean"], color="C0", lw=1)
+        top.axhline(progress["threshold"], color="0.4", ls="--", lw=1, label="promotion")
+        bottom.plot(steps, log["mean/gen/rollout/ep_len_mean"], color="C2", lw=1)
         promoted = np.cumsum(
             [progress["steps_to_master"][k] for k in sorted(progress["steps_to_master"])]
         )
-        for level, at in enumerate(promoted / 1e6):
-            ax.axvline(at, color="C3", ls=":", lw=1)
-            ax.text(at, ax.get_ylim()[0], f" L{level}", color="C3", fontsize=7, va="bottom")
-        ax.set_xlabel("training steps, millions")
-        ax.set_ylabel("mean episode return")
-        ax.set_title(run.name)
-        ax.legend(fontsize=8, loc="lower right")
+        for ax in (top, bottom):
+            for level, at in enumerate(promoted / 1e6):
+                ax.axvline(at, color="C3", ls=":", lw=1)
+                ax.text(at, ax.get_ylim()[0], f" L{level}", color="C3", fontsize=7, va="bottom")
+        title = run.name
+        if progress["task"] == "stairs":
+            title += " (cue)" if progress["use_stair_cue"] else " (no cue)"
+        top.set_title(title)
+        top.set_ylabel("mean episode return")
+        top.legend(fontsize=8, loc="lower right")
+        bottom.set_xlabel("training steps, millions")
+        bottom.set_ylabel("mean episode length, steps")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
