@@ -9,9 +9,9 @@ interrupted run from its newest checkpoint (pass the same options); ``--finish``
 run at its newest checkpoint instead (:func:`learn.finish_task_run`: its outputs are written as
 if training had ended there). ``mastery.csv`` lists the steps to master each level next to
 the paper's. ``--compare`` tabulates several runs and draws their steps to master
-(``mastery.png``) and episode returns over training (``training.png``), without training; with
-``--adapted`` and ``--reach-level L`` it also rolls each run's controller out at level L
-(``reach.csv``: episode length, falls, how far the pelvis got, risers passed).
+(``mastery.png``) and episode returns and lengths over training (``training.png``), without
+training; with ``--adapted`` and ``--reach-level L`` it also rolls each run's controller out
+at level L (``reach.csv``: episode length, falls, how far the pelvis got, risers passed).
 
     python examples/07_adapt_to_patient.py --atlas models/atlas --out out/adapt16 \
         --steps 100000 --no-scratch
