@@ -12,7 +12,8 @@ clip's knee curves per side.
 settings that exercise every stage: the outcomes then only show that the plumbing runs.
 ``--settings paper`` takes the atlas's adaptation settings and :class:`learn.TaskSettings`.
 Each stage is skipped when its output exists, so a stopped run resumes, and task runs trained
-elsewhere (``examples/10_task_mastery.py``) can be copied into ``OUT/tasks/<task>/``.
+elsewhere (``examples/10_task_mastery.py``) can be copied into ``OUT/tasks/<task>/`` (with
+its ``levels/``).
 
     python examples/08_predict_slopes_and_stairs.py --out out/example08
     python examples/08_predict_slopes_and_stairs.py --atlas models/atlas --settings paper \
@@ -135,6 +136,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                 "speed_m_s": m.speed_m_s,
                 "step_length_m": m.step_length_m,
                 "steps_to_master": outcome.steps_to_master,
+                "controller_steps": outcome.controller_steps,
                 "activation_similarity_pct": 100 * outcome.activation_similarity,
                 "discriminator_output": outcome.discriminator_output,
                 "flags": "; ".join(learn.safety_flags(m)),

@@ -402,6 +402,7 @@ def level_outcome(
     reference: TaskRollout,
     discriminator: Callable[[np.ndarray, np.ndarray], np.ndarray],
     steps_to_master: int | None,
+    controller_steps: int,
     media: Path | None = None,
 ) -> LevelOutcome:
     """Return the :class:`learn.LevelOutcome` of a task level from its rollouts.
@@ -421,6 +422,8 @@ def level_outcome(
         ``(observations, actions) -> D`` in (0, 1), on the rollouts' raw observations.
     steps_to_master
         From the curriculum (None: not mastered).
+    controller_steps
+        Training steps of the task controller that made the rollouts.
     media
         GIF of the level.
     """
@@ -434,6 +437,7 @@ def level_outcome(
         level=level,
         measures=gait_measures(rollouts, end_x_m=end_x_m),
         steps_to_master=steps_to_master,
+        controller_steps=controller_steps,
         activation_similarity=similarity,
         discriminator_output=d,
         media=media,

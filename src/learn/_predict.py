@@ -485,20 +485,21 @@ adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
                 resume=checkpoint is not None,
             )
         _log(f"{task}: steps to master per level {result.steps_to_master}")
-        controller = Controller.load(task_dir)
-        discriminator = None
         for level in levels:
             path = out / "outcomes" / f"{task}_{level}.json"
             if path.is_file():
                 outcomes.append(_read_saved(path, _outcome_from_dict))
                 continue
-            _log(f"{task} level {level}: evaluating {n_rollouts} rollout(s)")
+            controller_dir, controller_steps = result.controller(level)
+            _log(
+                f"{task} level {level}: evaluating {n_rollouts} rollout(s) of {controller_dir} "
+                f"({controller_steps} training steps)"
+            )
             if reference is None:
                 reference = flat_ground_rollouts(
                     adapt_dir, motion, n_steps=1, max_steps=task_settings.max_steps, seed=seed
                 )[0]
-            if discriminator is None:
-                discriminator = load_discriminator(task_dir)
+            controller = Controller.load(controller_dir)
             env = task_env(
                 motion,
                 task,
@@ -524,8 +525,9 @@ adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
                 rollouts,
                 end_x_m=end_x_m,
                 reference=reference,
-                discriminator=discriminator,
+                discriminator=load_discriminator(controller_dir),
                 steps_to_master=result.steps_to_master.get(level),
+                controller_steps=controller_steps,
                 media=gif,
             )
             _write_json(path, asdict(outcome))
@@ -533,7 +535,9 @@ adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
 
     notes = [
         f"Budgets: adaptation {budgets.adapt_steps} steps, task training {budgets.task_steps} "
-        f"steps per task; {n_rollouts} evaluation rollout(s) per level.",
+        f"steps per task; {n_rollouts} evaluation rollout(s) per level. A mastered level is "
+        "predicted by the controller saved when it was mastered, a level not mastered by the "
+        "final controller.",
         f"The simulated avatar has the patient's height and mass ({settings.height_m:.2f} m, "
         f"{settings.mass_kg:.0f} kg; de Leva segment proportions).",
     ]

@@ -103,6 +103,9 @@ class LevelOutcome:
     steps_to_master
         Training steps until the level was mastered (:class:`learn.Curriculum`); None when it
         was not mastered within the budget.
+    controller_steps
+        Training steps of the task controller evaluated (:meth:`learn.TaskResult.controller`:
+        the one saved when the level was mastered, else the final one).
     activation_similarity
         The activation-signal imitation metric: pattern similarity of the generated actions to
         the patient's flat-ground actions, in [0, 1].
@@ -117,6 +120,7 @@ class LevelOutcome:
     level: int
     measures: GaitMeasures
     steps_to_master: int | None
+    controller_steps: int
     activation_similarity: float
     discriminator_output: float
     media: Path | None = None
@@ -337,6 +341,7 @@ def _level_html(outcome: LevelOutcome, baseline_comp: set[str], th: FlagThreshol
             if outcome.steps_to_master is None
             else f"{outcome.steps_to_master / 1e6:.2f} M",
         ),
+        ("controller evaluated, trained", f"{outcome.controller_steps / 1e6:.2f} M steps"),
         ("activation similarity to flat ground", f"{100 * outcome.activation_similarity:.1f} %"),
         ("discriminator output D", f"{outcome.discriminator_output:.2f}"),
     ]

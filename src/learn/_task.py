@@ -54,6 +54,8 @@ from learn._vec_env import parallel_envs
 #: Files a task run folder holds besides ``model.zip`` and ``vecnormalize.pkl``.
 DISCRIMINATOR_FILE = "discriminator.pt"
 CURRICULUM_FILE = "curriculum.json"
+#: Folder of a task run with the controller of each mastered level (``level_<k>/``).
+LEVELS_DIR = "levels"
 #: File of a task checkpoint with the discriminator's and its optimiser's state dicts.
 GAIL_STATE_FILE = "gail.pt"
 #: Column of a task run's training log (:func:`learn.read_progress`) counting environment steps.
@@ -167,7 +169,8 @@ class TaskResult:
     ----------
     out_dir
         The task run folder (``model.zip``, ``vecnormalize.pkl``: the adapted model's frozen
-        statistics, ``discriminator.pt``, ``curriculum.json``, ``logs/``, ``checkpoints/``).
+        statistics, ``discriminator.pt``, ``curriculum.json``, ``logs/``, ``checkpoints/``,
+        and ``levels/level_<k>/`` with the same three files for each mastered level).
     steps_to_master
         Environment steps per mastered level.
     final_level
@@ -176,6 +179,13 @@ class TaskResult:
         The promotion reference ``R_flat``.
     distilled
         Whether behaviour cloning ran (False: the observation spaces matched).
+    total_timesteps
+        Environment steps the final controller (``out_dir``) was trained.
+    level_controller_steps
+        Per mastered level, the training steps of its controller in
+        ``out_dir/levels/level_<k>/``: the first checkpoint saved with the level mastered
+        (a run saves one at the round of each promotion). Empty for a run folder written
+        before level controllers existed.
     """
 
     out_dir: Path
@@ -183,6 +193,19 @@ class TaskResult:
     final_level: int
     flat_ground_return: float
     distilled: bool
+    total_timesteps: int
+    level_controller_steps: dict[int, int]
+
+    def controller(self, level: int) -> tuple[Path, int]:
+        """Return the folder and training steps of the controller that predicts ``level``.
+
+        A mastered level's own controller, saved when it was mastered: later levels' training
+        may degrade a mastered level (forgetting), and the prediction for a level is the
+        controller that mastered it. A level not mastered: the final controller.
+        """
+        if level in self.level_controller_steps:
+            return self.out_dir / LEVELS_DIR / f"level_{level}", self.level_controller_steps[level]
+        return self.out_dir, self.total_timesteps
 
 
 def task_env(
@@ -340,6 +363,28 @@ def latest_task_checkpoint(out_dir: str | Path) -> Path | None:
     return complete[-1] if complete else None
 
 
+def _newest_checkpoint(out: Path) -> Path:
+    """Return the newest complete checkpoint of the task run ``out``; raise when there is none."""
+    checkpoint = latest_task_checkpoint(out)
+    if checkpoint is None:
+        raise GaitTwinInputError(
+            f"task run {str(out)!r}: expected a complete checkpoint "
+            f"(checkpoints/round_*/{STATE_FILE}), found none"
+        )
+    return checkpoint
+
+
+def _mastery_checkpoints(out: Path) -> dict[int, Path]:
+    """Return, per mastered level, the first complete checkpoint saved with it mastered."""
+    first: dict[int, Path] = {}
+    for folder in sorted((out / "checkpoints").glob("round_*")):
+        if (folder / STATE_FILE).is_file():
+            state = json.loads((folder / STATE_FILE).read_text())
+            for level in state["curriculum"]["steps_to_master"]:
+                first.setdefault(int(level), folder)
+    return first
+
+
 def _curriculum_state(state: Curriculum, *, drive_cue: bool) -> dict:
     """Return everything a resumed run needs of the curriculum and the stair cue."""
     return {
@@ -446,20 +491,25 @@ def train_task(
        ``min_episodes``). Torch uses one thread; imitation shows a progress bar of the
        rounds.
 
-    **Checkpoints and resume**: every ``settings.checkpoint_every_rounds`` rounds and after
-    the last, ``checkpoints/round_<r>/`` gets ``model.zip`` (PPO with its Adam state and step
-    counters), ``gail.pt`` (the discriminator's and its Adam's state dicts), ``rng.pkl``
-    (torch's RNG state) and, last, ``state.json``: rounds, steps, discriminator steps, the
-    curriculum (level, episodes per level, steps to master, the promotion window's returns,
-    ``R_flat`` and threshold, the stair cue's state) and the run's options. A resumed run
-    re-derives the reference pairs and ``pi_BC`` (seeded), restores the rest, builds the
-    environments at the saved level and cue state (seeded ``seed + steps``) and trains the
-    remaining rounds: ``alpha_BC``, the PPO rate (from the saved step count) and the
-    discriminator rate (from the saved round) continue their schedules. Environments start
-    new episodes, so a resumed run matches an uninterrupted one in its counters and
-    schedules, not bit for bit. Each part logs to ``logs/from_<steps>/``; ``curriculum.json``
-    records ``resumed_from``. Resuming a run ended early (:func:`finish_task_run`) removes its
-    ``curriculum.json`` first: the run is training again, not finished.
+    **Checkpoints and resume**: every ``settings.checkpoint_every_rounds`` rounds, after the
+    round in which a level is mastered and after the last, ``checkpoints/round_<r>/`` gets
+    ``model.zip`` (PPO with its Adam state and step counters), ``gail.pt`` (the discriminator's
+    and its Adam's state dicts), ``rng.pkl`` (torch's RNG state) and, last, ``state.json``:
+    rounds, steps, discriminator steps, the curriculum (level, episodes per level, steps to
+    master, the promotion window's returns, ``R_flat`` and threshold, the stair cue's state) and
+    the run's options. A resumed run re-derives the reference pairs and ``pi_BC`` (seeded),
+    restores the rest, builds the environments at the saved level and cue state (seeded ``seed +
+    steps``) and trains the remaining rounds: ``alpha_BC``, the PPO rate (from the saved step
+    count) and the discriminator rate (from the saved round) continue their schedules.
+    Environments start new episodes, so a resumed run matches an uninterrupted one in its
+    counters and schedules, not bit for bit. Each part logs to ``logs/from_<steps>/``;
+    ``curriculum.json`` records ``resumed_from``. Resuming a run ended early
+    (:func:`finish_task_run`) removes its ``curriculum.json`` first: the run is training again,
+    not finished.
+
+    **Level controllers**: at the end, each mastered level's first checkpoint with the level
+    mastered is written to ``levels/level_<k>/`` (:meth:`TaskResult.controller`), because
+    training the next levels can degrade a mastered one.
     """
     if task not in TASK_TERRAINS:
         raise GaitTwinInputError(f"task: expected one of {sorted(TASK_TERRAINS)}, found {task!r}")
@@ -505,7 +555,7 @@ def train_task(
     n_rounds = total_timesteps // round_steps
     out.mkdir(parents=True, exist_ok=True)
     if checkpoint is None:  # a new run: a later resume must not find an earlier run's files
-        for folder in ("checkpoints", "logs"):
+        for folder in ("checkpoints", "logs", LEVELS_DIR):
             shutil.rmtree(out / folder, ignore_errors=True)
     torch.set_num_threads(1)
     started = time.time()
@@ -618,9 +668,14 @@ def train_task(
         def stop() -> bool:
             return stop_after_level is not None and state.mastered(stop_after_level)
 
+        mastered_saved = len(state.steps_to_master)
+
         def save_round(round_index: int) -> None:
+            nonlocal mastered_saved
             rounds = rounds_done + round_index + 1
-            if rounds % settings.checkpoint_every_rounds == 0 or rounds == n_rounds or stop():
+            promoted = len(state.steps_to_master) > mastered_saved
+            if rounds % settings.checkpoint_every_rounds == 0 or rounds == n_rounds or promoted:
+                mastered_saved = len(state.steps_to_master)
                 _save_task_checkpoint(
                     out / "checkpoints" / f"round_{rounds:06d}",
                     model,
@@ -656,22 +711,17 @@ def _write_task_outputs(adapted_run_dir: Path, out: Path, **extra) -> None:
 
     ``extra`` entries are added to ``curriculum.json``.
     """
-    checkpoint = latest_task_checkpoint(out)
-    if checkpoint is None:
-        raise GaitTwinInputError(
-            f"task run {str(out)!r}: expected a complete checkpoint "
-            f"(checkpoints/round_*/{STATE_FILE}), found none"
-        )
+    checkpoint = _newest_checkpoint(out)
     saved = json.loads((checkpoint / STATE_FILE).read_text())
-    model = PPO.load(checkpoint / MODEL_FILE, device="cpu")
-    discriminator = discriminator_net(model.observation_space, model.action_space)
-    discriminator.load_state_dict(torch.load(checkpoint / GAIL_STATE_FILE)["reward_net"])
-    with atomic_path(out / MODEL_FILE) as tmp:
-        shutil.copyfile(checkpoint / MODEL_FILE, tmp)
-    with atomic_path(out / DISCRIMINATOR_FILE) as tmp:
-        torch.save(discriminator, tmp)
-    with atomic_path(out / NORMALISER_FILE) as tmp:
-        shutil.copyfile(adapted_run_dir / NORMALISER_FILE, tmp)
+    _write_controller(checkpoint, out, adapted_run_dir)
+    level_controllers = {}
+    for level, level_checkpoint in _mastery_checkpoints(out).items():
+        _write_controller(level_checkpoint, out / LEVELS_DIR / f"level_{level}", adapted_run_dir)
+        level_state = json.loads((level_checkpoint / STATE_FILE).read_text())
+        level_controllers[str(level)] = {
+            "num_timesteps": level_state["num_timesteps"],
+            "checkpoint": str(level_checkpoint),
+        }
     run, curriculum = saved["run"], saved["curriculum"]
     record = {
         "task": run["task"],
@@ -691,21 +741,41 @@ def _write_task_outputs(adapted_run_dir: Path, out: Path, **extra) -> None:
         "curriculum_settings": run["curriculum_settings"],
         "task_settings": run["task_settings"],
         "checkpoint": str(checkpoint),
+        "level_controllers": level_controllers,
         **extra,
     }
     write_text_atomic(out / CURRICULUM_FILE, json.dumps(record, indent=2))
+
+
+def _write_controller(checkpoint: Path, folder: Path, adapted_run_dir: Path) -> None:
+    """Write a checkpoint's controller to ``folder``: the policy, discriminator, normaliser."""
+    folder.mkdir(parents=True, exist_ok=True)
+    model = PPO.load(checkpoint / MODEL_FILE, device="cpu")
+    discriminator = discriminator_net(model.observation_space, model.action_space)
+    discriminator.load_state_dict(torch.load(checkpoint / GAIL_STATE_FILE)["reward_net"])
+    with atomic_path(folder / MODEL_FILE) as tmp:
+        shutil.copyfile(checkpoint / MODEL_FILE, tmp)
+    with atomic_path(folder / DISCRIMINATOR_FILE) as tmp:
+        torch.save(discriminator, tmp)
+    with atomic_path(folder / NORMALISER_FILE) as tmp:
+        shutil.copyfile(adapted_run_dir / NORMALISER_FILE, tmp)
 
 
 def finish_task_run(adapted_run_dir: str | Path, out_dir: str | Path) -> TaskResult:
     """End a stopped task run at its newest checkpoint: write the outputs of a finished run.
 
     For a run stopped before its budget (killed, out of time): ``model.zip``,
-    ``discriminator.pt``, ``vecnormalize.pkl`` and ``curriculum.json`` are written from the
-    newest complete checkpoint, as :func:`train_task` writes them after its last round, so
-    that :class:`learn.Controller`, :func:`learn.load_discriminator` and
+    ``discriminator.pt``, ``vecnormalize.pkl``, ``levels/`` and ``curriculum.json`` are
+    written from the newest complete checkpoint, as :func:`train_task` writes them after its
+    last round, so that :class:`learn.Controller`, :func:`learn.load_discriminator` and
     :func:`learn.predict_from_clip` can use the run. ``curriculum.json`` records
     ``finished_early: true``; its ``total_timesteps`` are the steps trained (the budget is
     ``budget_timesteps``).
+
+    On a run that had ended (its budget spent or its ``stop_after_level`` mastered), e.g. one
+    written before level controllers existed, the outputs are written anew, with
+    ``finished_early: false`` and what the earlier ``curriculum.json`` recorded of the same
+    checkpoint (``resumed_from``, ``start_timesteps``, ``wall_time_s``) kept.
 
     Parameters
     ----------
@@ -724,8 +794,23 @@ def finish_task_run(adapted_run_dir: str | Path, out_dir: str | Path) -> TaskRes
         No complete checkpoint in ``out_dir``, or no adapted model.
     """
     adapted_run_dir = check_policy_folder(adapted_run_dir)
-    _write_task_outputs(adapted_run_dir, Path(out_dir), finished_early=True)
-    return read_task_result(out_dir)
+    out = Path(out_dir)
+    checkpoint = _newest_checkpoint(out)
+    state = json.loads((checkpoint / STATE_FILE).read_text())
+    stop_level = state["run"]["stop_after_level"]
+    ended = state["num_timesteps"] >= state["run"]["total_timesteps"] or (
+        stop_level is not None and str(stop_level) in state["curriculum"]["steps_to_master"]
+    )
+    earlier = {}
+    if (out / CURRICULUM_FILE).is_file():
+        earlier = json.loads((out / CURRICULUM_FILE).read_text())
+    kept = {
+        key: earlier[key]
+        for key in ("resumed_from", "start_timesteps", "wall_time_s")
+        if key in earlier and earlier.get("checkpoint") == str(checkpoint)
+    }
+    _write_task_outputs(adapted_run_dir, out, **kept, finished_early=not ended)
+    return read_task_result(out)
 
 
 def read_task_result(out_dir: str | Path) -> TaskResult:
@@ -741,6 +826,8 @@ def read_task_result(out_dir: str | Path) -> TaskResult:
         int(record["final_level"]),
         float(record["flat_ground_return"]),
         bool(record["distilled"]),
+        int(record["total_timesteps"]),
+        {int(k): int(v["num_timesteps"]) for k, v in record.get("level_controllers", {}).items()},
     )
 
 

@@ -89,6 +89,7 @@ def report_inputs(media):
                         success=not (task == "stairs" and level == 4),
                     ),
                     steps_to_master=None if level == 4 else 700_000 * (level + 1),
+                    controller_steps=4_000_000 if level == 4 else 800_000 * (level + 1),
                     activation_similarity=0.99 - 0.05 * level,
                     discriminator_output=0.5,
                     media=media["gif"] if level % 2 else media["mp4"],
@@ -178,9 +179,9 @@ def test_bad_inputs_raise(report_inputs, tmp_path):
     with pytest.raises(GaitTwinInputError, match=r"x\.bmp': expected a suffix among"):
         media_data_uri(tmp_path / "x.bmp")
     with pytest.raises(GaitTwinInputError, match=r"LevelOutcome\.discriminator_output: expected 0"):
-        LevelOutcome("slope", 1, _measures(), 10, 0.9, 1.5)
+        LevelOutcome("slope", 1, _measures(), 10, 20, 0.9, 1.5)
     with pytest.raises(GaitTwinInputError, match="task: expected one of"):
-        LevelOutcome("ramp", 1, _measures(), 10, 0.9, 0.5)
+        LevelOutcome("ramp", 1, _measures(), 10, 20, 0.9, 0.5)
     with pytest.raises(GaitTwinInputError, match=r"circumduction_m: expected a \(left, right\)"):
         dataclasses.replace(_measures(), circumduction_m=0.03)
 
@@ -316,6 +317,8 @@ def test_chromium_dom_has_media_measures_and_flags_of_every_level(
         rows = _rows(found.group(1))
         steps = "not mastered" if o.steps_to_master is None else f"{o.steps_to_master / 1e6:.2f} M"
         assert rows["training steps to master"] == steps
+        controller = f"{o.controller_steps / 1e6:.2f} M steps"
+        assert rows["controller evaluated, trained"] == controller
         similarity = rows["activation similarity to flat ground"]
         assert similarity == f"{100 * o.activation_similarity:.1f} %"
         assert rows["discriminator output D"] == f"{o.discriminator_output:.2f}"

@@ -395,8 +395,47 @@ def test_a_task_run_stops_once_the_requested_level_is_mastered(adapted_run, walk
     progress = learn.read_task_progress(out)
     assert progress["finished"] and progress["level"] == 2
     assert progress["steps_to_master"] == result.steps_to_master
+    # finishing an ended run writes its outputs anew and keeps what its record said
+    shutil.rmtree(out / "levels")
+    assert learn.finish_task_run(adapted_run, out) == result
+    again = json.loads((out / "curriculum.json").read_text())
+    assert again["finished_early"] is False
+    assert (again["wall_time_s"], again["resumed_from"]) == (record["wall_time_s"], None)
+    assert sorted(p.name for p in (out / "levels").iterdir()) == ["level_0", "level_1"]
     with pytest.raises(GaitTwinInputError, match="stop_after_level: expected 0 to 4, found 5"):
         _train_stairs(adapted_run, walk_clip, out, total_timesteps=128, stop_after_level=5)
+
+
+def test_each_mastered_level_keeps_the_controller_saved_at_its_promotion(
+    adapted_run, walk_clip, tmp_path
+):
+    out = tmp_path / "stairs"
+    rare = dataclasses.replace(RESUMABLE, checkpoint_every_rounds=100)  # only promotions, end
+    result = learn.train_task(
+        adapted_run,
+        walk_clip,
+        "stairs",
+        out,
+        total_timesteps=6 * 128,
+        curriculum=PROMOTING,
+        settings=rare,
+    )
+    mastered = sorted(result.steps_to_master)
+    assert mastered and mastered == sorted(result.level_controller_steps)
+    for level in mastered:  # saved at the end of the round in which the level was mastered
+        mastered_at = sum(result.steps_to_master[k] for k in range(level + 1))
+        steps = result.level_controller_steps[level]
+        assert steps == 128 * -(-mastered_at // 128) < result.total_timesteps or level == 4
+        checkpoint = out / "checkpoints" / f"round_{steps // 128:06d}"
+        folder, controller_steps = result.controller(level)
+        assert (folder, controller_steps) == (out / "levels" / f"level_{level}", steps)
+        assert (folder / "model.zip").read_bytes() == (checkpoint / "model.zip").read_bytes()
+        assert (folder / "vecnormalize.pkl").is_file()
+        learn.Controller.load(folder)
+    assert learn.load_discriminator(result.controller(mastered[0])[0]) is not None
+    if result.final_level not in result.steps_to_master:
+        assert result.controller(result.final_level) == (out, result.total_timesteps)
+    assert learn.read_task_result(out) == result
 
 
 def test_read_task_progress_of_a_run_still_training(stopped_run, tmp_path):
