@@ -11,7 +11,9 @@ if training had ended there). ``mastery.csv`` lists the steps to master each lev
 the paper's. ``--compare`` tabulates several runs and draws their steps to master
 (``mastery.png``) and episode returns and lengths over training (``training.png``), without
 training; with ``--adapted`` and ``--reach-level L`` it also rolls each run's controller out
-at level L (``reach.csv``: episode length, falls, how far the pelvis got, risers passed).
+at level L (``reach.csv``: episode length, falls, how far the pelvis got, risers passed, the
+return and each reward term's mean per step: which term keeps a level below its promotion
+threshold).
 
     python examples/07_adapt_to_patient.py --atlas models/atlas --out out/adapt16 \
         --steps 100000 --no-scratch
@@ -139,8 +141,9 @@ def reach_table(
     """How far each run's controller gets at one level: rollouts without the stair cue.
 
     Columns: ``run``, ``rollout``, ``steps`` (episode length), ``fell``, ``reach_m`` (the
-    pelvis's largest x) and ``risers_passed`` (step edges behind the pelvis at that point; 0 on
-    the slope). Rollout ``k`` is seeded ``k``.
+    pelvis's largest x), ``risers_passed`` (step edges behind the pelvis at that point; 0 on
+    the slope), ``return``, ``reward_per_step`` and the mean per step of each reward term but
+    the cue (:data:`learn.REWARD_TERMS`). Rollout ``k`` is seeded ``k``.
     """
     rows = []
     for run in runs:
@@ -166,6 +169,13 @@ def reach_table(
                         "fell": rollout.fell,
                         "reach_m": reach,
                         "risers_passed": int((edges < reach).sum()),
+                        "return": rollout.episode_return,
+                        "reward_per_step": float(rollout.rewards.mean()),
+                        **{
+                            name: float(values.mean())
+                            for name, values in rollout.reward_terms.items()
+                            if name != "stair_cue"
+                        },
                     }
                 )
         finally:
@@ -217,7 +227,8 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                 args.compare, patient, args.adapted, args.reach_level, args.rollouts
             )
             reach.to_csv(args.out / "reach.csv", index=False)
-            print(reach.groupby("run")[["steps", "fell", "reach_m", "risers_passed"]].mean())
+            shown = ["steps", "fell", "reach_m", "risers_passed", "return", "goal", "imitation"]
+            print(reach.groupby("run")[shown].mean())
     else:
         if args.finish:
             learn.finish_task_run(args.adapted, args.out)

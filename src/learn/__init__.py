@@ -50,6 +50,7 @@ from learn._observation import reference_features
 from learn._outcomes import (
     CONTACT_MIN_PHASE_S,
     GAIT_CYCLE_PHASE_BINS,
+    REWARD_TERMS,
     UPRIGHT_FRACTION,
     TaskRollout,
     activation_similarity,
@@ -157,6 +158,7 @@ __all__ = [
     "N_LEVELS",
     "PAPER_STEPS_TO_MASTER",
     "PPO_LEARNING_RATE",
+    "REWARD_TERMS",
     "SCRATCH_NOTE",
     "SPEED_RANGE_M_S",
     "STRIDE_RANGE_M",

@@ -165,7 +165,8 @@ class ImitationEnv(gym.Env):
     measured from foot positions, not contacts, which flicker).
 
     **Reward** ``0.5 r_goal + 0.5 r_imitation - p_physics`` (at most 1), see
-    :mod:`learn._reward` and ``docs/learn.md``. ``info`` holds every term.
+    :mod:`learn._reward` and ``docs/learn.md``, plus the stair cue's shaping term on stairs.
+    ``info`` holds every term (:data:`learn.REWARD_TERMS`; ``"stair_cue"`` is 0 without a cue).
 
     Each instance owns one :class:`sim.Simulation` (its own ``BulletClient``); reset restores
     the saved world state first, so the same seed and actions replay identically.
@@ -481,12 +482,12 @@ class ImitationEnv(gym.Env):
         self.simulation.step(np.concatenate([targets, self._max_torque * self._limits]))
         reading = read_body(self.simulation)
         reward, info = self._reward(reading, frame)
+        info["stair_cue"] = 0.0
         if self.stair_cue is not None:
-            shaping = self.stair_cue.shaping_from_soles(
+            info["stair_cue"] = self.stair_cue.shaping_from_soles(
                 reading.feet_m, foot_length_m=self.simulation.body.segments["foot"].length_m
             )
-            info["stair_cue"] = shaping
-            reward += shaping
+            reward += info["stair_cue"]
         speed_dev, stride_dev = info["speed_deviation_m_s"], info["stride_deviation_m"]
         self._frames.append(self._frame(reading, frame, speed_dev, stride_dev))
         terminated = bool(reading.fallen)

@@ -37,6 +37,23 @@ CONTACT_MIN_PHASE_S: float = 0.1
 #: body tumbling, the trunk past horizontal) is reported as a fall, not as sway.
 UPRIGHT_FRACTION: float = 0.6
 
+#: Per-step reward terms an :class:`learn.ImitationEnv` reports in ``info`` (weighted sums
+#: ``goal`` and ``imitation``, their kernels, the physics penalty, the stair cue's shaping).
+REWARD_TERMS: tuple[str, ...] = (
+    "goal",
+    "speed",
+    "stride",
+    "heading",
+    "root",
+    "imitation",
+    "pose",
+    "velocity",
+    "feet",
+    "com",
+    "physics",
+    "stair_cue",
+)
+
 #: Phase bins over one gait cycle: the activation-signal imitation metric and the knee peaks.
 GAIT_CYCLE_PHASE_BINS: int = 20
 
@@ -55,6 +72,8 @@ class TaskRollout:
         ``(T,)`` reference-cycle phase of each observation, in [0, 1).
     rewards
         ``(T,)`` environment rewards.
+    reward_terms
+        Each of :data:`REWARD_TERMS` -> ``(T,)`` its value per step.
     root_position_m
         ``(T + 1, 3)`` pelvis origin, m.
     measurements
@@ -71,6 +90,7 @@ class TaskRollout:
     actions: np.ndarray
     phases: np.ndarray
     rewards: np.ndarray
+    reward_terms: dict[str, np.ndarray]
     root_position_m: np.ndarray
     measurements: list[Measurements]
     knee_flexion_rad: np.ndarray
@@ -128,6 +148,7 @@ def record_rollout(
     observation, _ = env.reset(seed=seed)
     frame_size = env.frame_size
     observations, actions, phases, rewards = [], [], [], []
+    terms: dict[str, list[float]] = {name: [] for name in REWARD_TERMS}
     roots = [env.simulation.state().root_position_m]
     measurements = [env.simulation.measure()]
     knees = [_knee_flexion(env)]
@@ -137,9 +158,11 @@ def record_rollout(
         action = np.asarray(controller(observation), dtype=np.float32)
         observations.append(observation)
         phases.append(float(observation[2 * frame_size]))
-        observation, reward, terminated, truncated, _ = env.step(action)
+        observation, reward, terminated, truncated, info = env.step(action)
         actions.append(action)
         rewards.append(reward)
+        for name, values in terms.items():
+            values.append(float(info[name]))
         roots.append(env.simulation.state().root_position_m)
         measurements.append(env.simulation.measure())
         knees.append(_knee_flexion(env))
@@ -152,6 +175,7 @@ def record_rollout(
         np.asarray(actions),
         np.asarray(phases),
         np.asarray(rewards, dtype=float),
+        {name: np.asarray(values) for name, values in terms.items()},
         np.asarray(roots),
         measurements,
         np.asarray(knees),

@@ -141,6 +141,7 @@ def _scripted(n: int, *, speed: float, fell: bool, sway_peak: float) -> learn.Ta
         actions=np.zeros((n, 2)),
         phases=np.zeros(n),
         rewards=np.ones(n),
+        reward_terms={name: np.ones(n) for name in learn.REWARD_TERMS},
         root_position_m=np.column_stack([x, np.zeros(n + 1), np.full(n + 1, 0.9)]),
         measurements=measurements,
         knee_flexion_rad=np.tile([0.5, 1.0], (n + 1, 1)),
@@ -216,6 +217,21 @@ def test_record_rollout_of_a_real_episode(walk_clip, tmp_path):
     assert (tmp_path / "a.gif").read_bytes()[:3] == b"GIF"
     # zero offsets track the clip: the knees flex somewhere in the cycle
     assert rollout.knee_flexion_rad.max() > np.deg2rad(5.0)
+
+
+def test_a_rollouts_reward_terms_add_up_to_its_rewards(walk_clip):
+    env = learn.task_env(walk_clip, "stairs", level=4, max_steps=60)
+    try:
+        rollout = learn.record_rollout(env, lambda obs: np.full(14, 0.3), seed=1)
+    finally:
+        env.close()
+    terms = rollout.reward_terms
+    assert sorted(terms) == sorted(learn.REWARD_TERMS)
+    assert all(v.shape == rollout.rewards.shape for v in terms.values())
+    combined = 0.5 * terms["goal"] + 0.5 * terms["imitation"] - terms["physics"]
+    np.testing.assert_allclose(rollout.rewards, combined + terms["stair_cue"], atol=1e-12)
+    assert set(terms["stair_cue"]) <= {0.0, -0.1}  # weight * (cue - 1)
+    assert terms["imitation"].max() <= 1.0 and terms["physics"].min() >= 0.0
 
 
 def test_push_direction_is_checked(walk_clip):

@@ -497,6 +497,9 @@ def test_a_stopped_run_is_finished_at_its_newest_checkpoint(
     assert reach["rollout"].tolist() == [0, 1] and (reach["steps"] > 0).all()
     edges = sim.Terrain("stairs", 2).step_edges_x_m
     assert reach["risers_passed"].tolist() == [int((edges < x).sum()) for x in reach["reach_m"]]
+    np.testing.assert_allclose(reach["return"], reach["reward_per_step"] * reach["steps"])
+    no_cue = 0.5 * reach["goal"] + 0.5 * reach["imitation"] - reach["physics"]
+    np.testing.assert_allclose(reach["reward_per_step"], no_cue)  # rolled out without the cue
 
 
 @pytest.mark.parametrize("task", ["slope", "stairs"])
