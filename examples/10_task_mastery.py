@@ -199,6 +199,12 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--seed", type=int, default=0, help="seed")
     parser.add_argument("--resume", action="store_true", help="continue from a checkpoint")
     parser.add_argument(
+        "--keep-checkpoints",
+        type=int,
+        default=3,
+        help="newest checkpoints kept besides each level's mastery one (0: keep all)",
+    )
+    parser.add_argument(
         "--finish", action="store_true", help="end a stopped run at its newest checkpoint"
     )
     parser.add_argument(
@@ -246,6 +252,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                 seed=args.seed,
                 resume=args.resume,
                 stop_after_level=args.stop_after_level,
+                keep_checkpoints=args.keep_checkpoints or None,
             )
         table = mastery_table(args.out)
     table.to_csv(args.out / "mastery.csv", index=False)

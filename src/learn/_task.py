@@ -385,6 +385,20 @@ def _mastery_checkpoints(out: Path) -> dict[int, Path]:
     return first
 
 
+def _prune_checkpoints(out: Path, keep: int) -> None:
+    """Delete the checkpoints of ``out`` but the newest ``keep`` and each level's mastery one.
+
+    Folders left by interrupted saves (no ``state.json``) older than the newest complete
+    checkpoint go too.
+    """
+    folders = sorted((out / "checkpoints").glob("round_*"))
+    complete = [f for f in folders if (f / STATE_FILE).is_file()]
+    kept = set(complete[-keep:]) | set(_mastery_checkpoints(out).values())
+    for folder in folders:
+        if folder not in kept and folder < complete[-1]:
+            shutil.rmtree(folder)
+
+
 def _curriculum_state(state: Curriculum, *, drive_cue: bool) -> dict:
     """Return everything a resumed run needs of the curriculum and the stair cue."""
     return {
@@ -434,6 +448,7 @@ def train_task(
     seed: int = 0,
     resume: bool = False,
     stop_after_level: int | None = None,
+    keep_checkpoints: int | None = 3,
 ) -> TaskResult:
     """Train the patient's task controller: BPD, then GATP under the task's curriculum.
 
@@ -466,6 +481,11 @@ def train_task(
     stop_after_level
         End training once this curriculum level is mastered, even with budget left (a
         checkpoint is saved then); None trains the whole budget.
+    keep_checkpoints
+        After each save, delete all checkpoints but the newest ``keep_checkpoints`` complete
+        ones and each mastered level's first (about 4 MB each; at the default 20 rounds a
+        checkpoint, a 20 M-step run writes 244); None keeps them all. Not part of the run's
+        options: a run may be resumed with another value.
 
     Returns
     -------
@@ -475,8 +495,8 @@ def train_task(
     ------
     GaitTwinInputError
         Unknown task, missing adapted model, a budget smaller than one GAIL round, a
-        ``stop_after_level`` outside 0-4, or with ``resume``: no complete checkpoint, or
-        one written with other options.
+        ``stop_after_level`` outside 0-4, ``keep_checkpoints`` below 1, or with ``resume``: no
+        complete checkpoint, or one written with other options.
 
     Notes
     -----
@@ -522,6 +542,10 @@ def train_task(
     if stop_after_level is not None and not 0 <= stop_after_level < N_LEVELS:
         raise GaitTwinInputError(
             f"stop_after_level: expected 0 to {N_LEVELS - 1}, found {stop_after_level}"
+        )
+    if keep_checkpoints is not None and keep_checkpoints < 1:
+        raise GaitTwinInputError(
+            f"keep_checkpoints: expected at least 1 (or None: keep all), found {keep_checkpoints}"
         )
     adapted_run_dir = check_policy_folder(adapted_run_dir)
     if settings.gamma is None:
@@ -691,6 +715,8 @@ def train_task(
                         "run": run,
                     },
                 )
+                if keep_checkpoints is not None:
+                    _prune_checkpoints(out, keep_checkpoints)
 
         if rounds_done < n_rounds and not stop():
             gail.train((n_rounds - rounds_done) * round_steps, callback=save_round, until=stop)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import shutil
 
@@ -436,6 +437,23 @@ def test_each_mastered_level_keeps_the_controller_saved_at_its_promotion(
     if result.final_level not in result.steps_to_master:
         assert result.controller(result.final_level) == (out, result.total_timesteps)
     assert learn.read_task_result(out) == result
+
+
+def test_old_checkpoints_are_deleted_but_each_levels_mastery_one(adapted_run, walk_clip, tmp_path):
+    out = tmp_path / "stairs"
+    partial = out / "checkpoints" / "round_000000"  # an interrupted save: no state.json
+    partial.mkdir(parents=True)
+    train = functools.partial(
+        learn.train_task, adapted_run, walk_clip, "stairs", out, curriculum=PROMOTING
+    )
+    result = train(total_timesteps=10 * 128, settings=RESUMABLE, keep_checkpoints=2)
+    kept = sorted(p.name for p in (out / "checkpoints").iterdir())
+    mastery = {f"round_{n // 128:06d}" for n in result.level_controller_steps.values()}
+    assert mastery and kept == sorted(mastery | {"round_000009", "round_000010"})
+    assert len(kept) <= 7 and not partial.exists()  # of 10 saved: 5 levels at most, 2 newest
+    assert learn.read_task_result(out) == result  # the level controllers survived the pruning
+    with pytest.raises(GaitTwinInputError, match="keep_checkpoints: expected at least 1"):
+        train(total_timesteps=128, settings=RESUMABLE, keep_checkpoints=0)
 
 
 def test_read_task_progress_of_a_run_still_training(stopped_run, tmp_path):
