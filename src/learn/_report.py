@@ -322,6 +322,11 @@ p.none { color: #555; }
 """
 
 
+def _steps_text(steps: int) -> str:
+    """Training steps as the report shows them: millions from 0.1 M on, else in full."""
+    return f"{steps / 1e6:.2f} M" if steps >= 100_000 else f"{steps:,}"
+
+
 def _level_html(outcome: LevelOutcome, baseline_comp: set[str], th: FlagThresholds) -> str:
     m = outcome.measures
     rise = outcome.rise_m
@@ -339,9 +344,9 @@ def _level_html(outcome: LevelOutcome, baseline_comp: set[str], th: FlagThreshol
             "training steps to master",
             "not mastered"
             if outcome.steps_to_master is None
-            else f"{outcome.steps_to_master / 1e6:.2f} M",
+            else _steps_text(outcome.steps_to_master),
         ),
-        ("controller evaluated, trained", f"{outcome.controller_steps / 1e6:.2f} M steps"),
+        ("controller evaluated, trained", f"{_steps_text(outcome.controller_steps)} steps"),
         ("activation similarity to flat ground", f"{100 * outcome.activation_similarity:.1f} %"),
         ("discriminator output D", f"{outcome.discriminator_output:.2f}"),
     ]

@@ -89,7 +89,7 @@ def report_inputs(media):
                         success=not (task == "stairs" and level == 4),
                     ),
                     steps_to_master=None if level == 4 else 700_000 * (level + 1),
-                    controller_steps=4_000_000 if level == 4 else 800_000 * (level + 1),
+                    controller_steps=1_024 if level == 4 else 800_000 * (level + 1),
                     activation_similarity=0.99 - 0.05 * level,
                     discriminator_output=0.5,
                     media=media["gif"] if level % 2 else media["mp4"],
@@ -147,6 +147,7 @@ def test_html_shows_every_level_with_measures_and_flags(report_inputs):
     assert "<li>fell</li>" in stairs_top
     assert "trunk sway 53 deg" in stairs_top
     assert "15.00 cm risers" in stairs_top
+    assert "<th>controller evaluated, trained</th><td>1,024 steps</td>" in stairs_top
     assert "0.75 m rise, 1:12" in page
     assert "Level 0 (flat ground)" in page
     # a compensation absent on flat ground is marked; the baseline's stiff right knee is not
@@ -317,7 +318,8 @@ def test_chromium_dom_has_media_measures_and_flags_of_every_level(
         rows = _rows(found.group(1))
         steps = "not mastered" if o.steps_to_master is None else f"{o.steps_to_master / 1e6:.2f} M"
         assert rows["training steps to master"] == steps
-        controller = f"{o.controller_steps / 1e6:.2f} M steps"
+        small = o.controller_steps < 100_000  # shown in full, not as "0.00 M"
+        controller = "1,024 steps" if small else f"{o.controller_steps / 1e6:.2f} M steps"
         assert rows["controller evaluated, trained"] == controller
         similarity = rows["activation similarity to flat ground"]
         assert similarity == f"{100 * o.activation_similarity:.1f} %"
