@@ -534,10 +534,10 @@ adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
             outcomes.append(outcome)
 
     notes = [
-        f"Budgets: adaptation {budgets.adapt_steps} steps, task training {budgets.task_steps} "
-        f"steps per task; {n_rollouts} evaluation rollout(s) per level. A mastered level is "
-        "predicted by the controller saved when it was mastered, a level not mastered by the "
-        "final controller.",
+        f"Budgets: adaptation {budgets.adapt_steps:,} steps, task training "
+        f"{budgets.task_steps:,} steps per task; {n_rollouts} evaluation rollout(s) per level. "
+        "A mastered level is predicted by the controller saved when it was mastered, a level "
+        "not mastered by the final controller.",
         f"The simulated avatar has the patient's height and mass ({settings.height_m:.2f} m, "
         f"{settings.mass_kg:.0f} kg; de Leva segment proportions).",
     ]

@@ -56,6 +56,7 @@ def test_example_09_predicts_without_atlas_and_resumes(
             assert (out / "outcomes" / f"{task}_{level}.gif").is_file()
     assert 'id="slope-2"' not in text
     assert html.escape(learn.SCRATCH_NOTE) in text
+    assert "Budgets: adaptation 64 steps, task training 128 steps per task" in text
     falling_note = html.escape(learn.FALLING_BASELINE_NOTE)
     assert (falling_note in text) == (result.baseline.falls > 0)
     assert "data:image/gif;base64," in text  # GIFs embedded
