@@ -485,6 +485,12 @@ adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
                 resume=checkpoint is not None,
             )
         _log(f"{task}: steps to master per level {result.steps_to_master}")
+        if set(result.steps_to_master) - set(result.level_controller_steps):
+            _log(
+                f"{task}: {task_dir} has no level controllers (written by an older version): "
+                "every level is predicted by the final controller; learn.finish_task_run "
+                "writes them from the run's checkpoints"
+            )
         for level in levels:
             path = out / "outcomes" / f"{task}_{level}.json"
             if path.is_file():

@@ -88,6 +88,12 @@ def test_example_09_predicts_without_atlas_and_resumes(
     assert "slope: resuming training from" in capsys.readouterr().out
     record = json.loads((out / "tasks" / "slope" / "curriculum.json").read_text())
     assert record["resumed_from"].endswith("round_000002") and record["total_timesteps"] == 128
+    # a run recorded before level controllers existed is named in the log
+    del record["level_controllers"]
+    record["steps_to_master"] = {"0": 64}
+    (out / "tasks" / "slope" / "curriculum.json").write_text(json.dumps(record))
+    load_example("09_patient_report").main(argv)
+    assert f"slope: {out / 'tasks' / 'slope'} has no level controllers" in capsys.readouterr().out
     # the saved clip does not silently stand in for a clip made with other stiff-knee options
     other = argv[: argv.index("--stiff-knee")] if stiff_knee else [*argv, "--stiff-knee", "right"]
     with pytest.raises(GaitTwinInputError, match=r"patient clip .*: expected stiff knees"):
