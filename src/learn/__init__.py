@@ -50,7 +50,6 @@ from learn._observation import reference_features
 from learn._outcomes import (
     CONTACT_MIN_PHASE_S,
     GAIT_CYCLE_PHASE_BINS,
-    REWARD_TERMS,
     UPRIGHT_FRACTION,
     TaskRollout,
     activation_similarity,
@@ -94,6 +93,7 @@ from learn._report import (
     write_summary_png,
 )
 from learn._reward import (
+    REWARD_TERMS,
     GoalErrors,
     ImitationErrors,
     goal_reward,

@@ -18,6 +18,7 @@ from imu import GaitTwinInputError
 from learn import _quaternion as quaternion
 from learn._env import ImitationEnv
 from learn._report import GaitMeasures, LevelOutcome
+from learn._reward import REWARD_TERMS
 from sim import (
     PUSH_DURATION_S,
     Camera,
@@ -36,23 +37,6 @@ CONTACT_MIN_PHASE_S: float = 0.1
 #: fraction of its starting height above the ground under it. The fall that may follow (the
 #: body tumbling, the trunk past horizontal) is reported as a fall, not as sway.
 UPRIGHT_FRACTION: float = 0.6
-
-#: Per-step reward terms an :class:`learn.ImitationEnv` reports in ``info`` (weighted sums
-#: ``goal`` and ``imitation``, their kernels, the physics penalty, the stair cue's shaping).
-REWARD_TERMS: tuple[str, ...] = (
-    "goal",
-    "speed",
-    "stride",
-    "heading",
-    "root",
-    "imitation",
-    "pose",
-    "velocity",
-    "feet",
-    "com",
-    "physics",
-    "stair_cue",
-)
 
 #: Phase bins over one gait cycle: the activation-signal imitation metric and the knee peaks.
 GAIT_CYCLE_PHASE_BINS: int = 20
@@ -73,7 +57,7 @@ class TaskRollout:
     rewards
         ``(T,)`` environment rewards.
     reward_terms
-        Each of :data:`REWARD_TERMS` -> ``(T,)`` its value per step.
+        Each of :data:`learn.REWARD_TERMS` -> ``(T,)`` its value per step.
     root_position_m
         ``(T + 1, 3)`` pelvis origin, m.
     measurements

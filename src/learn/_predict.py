@@ -491,6 +491,7 @@ adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
                 "every level is predicted by the final controller; learn.finish_task_run "
                 "writes them from the run's checkpoints"
             )
+        loaded: dict[Path, tuple[Controller, Callable]] = {}  # levels may share a controller
         for level in levels:
             path = out / "outcomes" / f"{task}_{level}.json"
             if path.is_file():
@@ -505,7 +506,12 @@ adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
                 reference = flat_ground_rollouts(
                     adapt_dir, motion, n_steps=1, max_steps=task_settings.max_steps, seed=seed
                 )[0]
-            controller = Controller.load(controller_dir)
+            if controller_dir not in loaded:
+                loaded[controller_dir] = (
+                    Controller.load(controller_dir),
+                    load_discriminator(controller_dir),
+                )
+            controller, discriminator = loaded[controller_dir]
             env = task_env(
                 motion,
                 task,
@@ -531,7 +537,7 @@ adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
                 rollouts,
                 end_x_m=end_x_m,
                 reference=reference,
-                discriminator=load_discriminator(controller_dir),
+                discriminator=discriminator,
                 steps_to_master=result.steps_to_master.get(level),
                 controller_steps=controller_steps,
                 media=gif,

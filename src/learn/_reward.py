@@ -41,6 +41,17 @@ GOAL_WEIGHTS = {"speed": 0.4, "stride": 0.2, "heading": 0.2, "root": 0.2}
 SLIDING_PENALTY_PER_M_S = 0.2
 FLOATING_PENALTY = 0.1
 
+#: Per-step terms an :class:`learn.ImitationEnv` reports in ``info``: the weighted sums ``goal``
+#: and ``imitation`` with their kernels, the physics penalty and the stair cue's shaping term.
+REWARD_TERMS: tuple[str, ...] = (
+    "goal",
+    *GOAL_WEIGHTS,
+    "imitation",
+    *IMITATION_WEIGHTS,
+    "physics",
+    "stair_cue",
+)
+
 
 def kernel(squared_error: float, scale: float) -> float:
     """Return ``exp(-scale * squared_error)``."""
