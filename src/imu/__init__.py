@@ -4,8 +4,17 @@ Public names are re-exported here; implementation lives in the private modules.
 """
 
 from imu._alignment import DEFAULT_MAX_GAP_S, AlignedStreams, SensorStream, align_streams
-from imu._calc import CALC_BODY_PARTS, CALC_SEGMENTS, read_calc, write_calc
+from imu._calc import read_calc, write_calc
+from imu._calc_layout import (
+    CALC_BODY_PARTS,
+    CALC_FINGER_PARTS,
+    CALC_HEADER_KEYS,
+    CALC_SEGMENTS,
+    CALC_WORLD_FRAMES,
+    CalcLayout,
+)
 from imu._calibration import Calibration, calibrate, find_static_window, orientation_spread
+from imu._calibration_file import read_calibration, write_calibration
 from imu._conditioning import continuous_quaternions, lowpass, lowpass_quaternions, resample, slerp
 from imu._errors import GaitTwinInputError
 from imu._export import (
@@ -15,7 +24,13 @@ from imu._export import (
     write_mot,
 )
 from imu._files import atomic_path, write_text_atomic
-from imu._imu_csv import IMU_CSV_CONTACTS, IMU_CSV_FIELDS, read_imu_csv, write_imu_csv
+from imu._imu_csv import (
+    IMU_CSV_CONTACTS,
+    IMU_CSV_FIELDS,
+    IMU_CSV_UNIT_SUFFIXES,
+    read_imu_csv,
+    write_imu_csv,
+)
 from imu._joint_angles import (
     JOINTS,
     PELVIS_ANGLES,
@@ -32,18 +47,24 @@ from imu._joint_angles import (
 from imu._orientation import estimate_orientation, orientations_from_raw
 from imu._pipeline import joint_angles
 from imu._plots import plot_joint_angles
-from imu._read_recording import read_recording
+from imu._read_recording import FILE_FORMATS, read_recording
 from imu._recording import PAPER_SEGMENTS, SEGMENTS, ImuRecording
+from imu._sensor_map import SensorMap, read_sensor_map
 from imu._virtual_sensors import VirtualImu, virtual_sensors
 from imu._xsens import DOT_BODY_PART_SEGMENTS, MTW_SENSOR_SEGMENTS, read_xsens_dot, read_xsens_mtw
 
 __all__ = [
     "CALC_BODY_PARTS",
+    "CALC_FINGER_PARTS",
+    "CALC_HEADER_KEYS",
     "CALC_SEGMENTS",
+    "CALC_WORLD_FRAMES",
     "DEFAULT_MAX_GAP_S",
     "DOT_BODY_PART_SEGMENTS",
+    "FILE_FORMATS",
     "IMU_CSV_CONTACTS",
     "IMU_CSV_FIELDS",
+    "IMU_CSV_UNIT_SUFFIXES",
     "JOINTS",
     "MTW_SENSOR_SEGMENTS",
     "OPENSIM_COORDINATES",
@@ -52,10 +73,12 @@ __all__ = [
     "SEGMENTS",
     "SIGNS",
     "AlignedStreams",
+    "CalcLayout",
     "Calibration",
     "GaitTwinInputError",
     "ImuRecording",
     "JointAngles",
+    "SensorMap",
     "SensorStream",
     "VirtualImu",
     "align_streams",
@@ -77,9 +100,11 @@ __all__ = [
     "quaternion_conjugate",
     "quaternion_multiply",
     "read_calc",
+    "read_calibration",
     "read_imu_csv",
     "read_joint_angles_csv",
     "read_recording",
+    "read_sensor_map",
     "read_xsens_dot",
     "read_xsens_mtw",
     "resample",
@@ -87,6 +112,7 @@ __all__ = [
     "slerp",
     "virtual_sensors",
     "write_calc",
+    "write_calibration",
     "write_imu_csv",
     "write_joint_angles_csv",
     "write_mot",

@@ -1,14 +1,14 @@
-"""Perception Neuron (Axis Neuron) ``.calc`` export: reader and writer.
+"""Perception Neuron (Axis Neuron) ``.calc`` export: reader and writer of every variant.
 
-The layout implemented, and where each part of it comes from, is documented in
-``docs/readers.md`` ("Axis Neuron .calc"). In short: five header lines, a column-header line,
-then one tab-separated row per frame with 16 values per body part (position, velocity,
-quaternion w x y z, acceleration, angular velocity) for 21 body parts in a fixed order, the two
-foot-contact flags after the 21st, and optionally 38 finger parts.
+The variants (header lines, column names, contact columns, fingers, units, world frame) are
+described by :class:`imu.CalcLayout` (``imu/_calc_layout.py``); the header is parsed in
+``imu/_calc_header.py``. ``docs/readers.md`` ("Axis Neuron .calc") documents the format, the
+sources of each part of it and the defaults used where a file declares nothing.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -17,176 +17,68 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.transform import Rotation
 
+from imu._calc_header import WHAT, read_calc_header
+from imu._calc_layout import (
+    CALC_BODY_PARTS,
+    CALC_FINGER_PARTS,
+    CALC_SEGMENTS,
+    CALC_WORLD_FRAMES,
+    CalcLayout,
+)
 from imu._errors import GaitTwinInputError
 from imu._files import write_text_atomic
 from imu._recording import SEGMENTS, ImuRecording
 from imu._text_table import parse_table, read_text, unit_quaternions
 
-#: Body parts of an Axis Neuron calculation export, in file order (before the contact columns).
-CALC_BODY_PARTS: tuple[str, ...] = (
-    "Hips",
-    "RightUpLeg",
-    "RightLeg",
-    "RightFoot",
-    "LeftUpLeg",
-    "LeftLeg",
-    "LeftFoot",
-    "RightShoulder",
-    "RightArm",
-    "RightForeArm",
-    "RightHand",
-    "LeftShoulder",
-    "LeftArm",
-    "LeftForeArm",
-    "LeftHand",
-    "Head",
-    "Neck",
-    "Spine3",
-    "Spine2",
-    "Spine1",
-    "Spine",
-)
+logger = logging.getLogger(__name__)
 
-#: Finger parts that follow the contact columns when the export has 59 bones.
-CALC_FINGER_PARTS: tuple[str, ...] = tuple(
-    f"{side}{name}"
-    for side in ("Right", "Left")
-    for name in (
-        "HandThumb1",
-        "HandThumb2",
-        "HandThumb3",
-        "InHandIndex",
-        "HandIndex1",
-        "HandIndex2",
-        "HandIndex3",
-        "InHandMiddle",
-        "HandMiddle1",
-        "HandMiddle2",
-        "HandMiddle3",
-        "InHandRing",
-        "HandRing1",
-        "HandRing2",
-        "HandRing3",
-        "InHandPinky",
-        "HandPinky1",
-        "HandPinky2",
-        "HandPinky3",
-    )
-)
-
-#: Axis Neuron body part -> canonical segment (the paper's sensors plus feet and trunk).
-CALC_SEGMENTS: dict[str, str] = {
-    "Hips": "pelvis",
-    "RightUpLeg": "thigh_r",
-    "RightLeg": "shank_r",
-    "RightFoot": "foot_r",
-    "LeftUpLeg": "thigh_l",
-    "LeftLeg": "shank_l",
-    "LeftFoot": "foot_l",
-    "Spine3": "torso",
-}
-
-_WHAT = "calc file"
-_PREAMBLE_LINES = 5
-_CHANNELS = (("X", "xyz"), ("V", "xyz"), ("Q", "wxyz"), ("A", "xyz"), ("W", "xyz"))
-_CONTACTS = ("contactL", "contactR")
 #: Gravity in the gaittwin world (Z up), m/s^2 (standard gravity).
 _GRAVITY_M_S2 = np.array([0.0, 0.0, 9.80665])
-#: calc world (Z down) -> gaittwin world (Z up): half a turn about X, (x, y, z) -> (x, -y, -z).
-_TO_WORLD = Rotation.from_quat([1.0, 0.0, 0.0, 0.0])
-_FLIP = np.array([1.0, -1.0, -1.0])
-_EARTH_FRAME = (
-    "gaittwin world: Z up, X the actor's forward direction at calibration, Y left "
-    "(converted from the calc world, X forward, Y right, Z down)"
-)
+#: The 16 values of a body part that :func:`write_calc` writes for a segment it does not have.
+_PLACEHOLDER = np.array([0.0] * 6 + [1.0] + [0.0] * 9)
 
 
-def _part_columns(number: int) -> list[str]:
-    """Return the 16 column names of body part ``number`` (1-based)."""
-    return [f"{number:02d}-{c}-{axis}" for c, axes in _CHANNELS for axis in axes]
-
-
-def _all_columns(n_bones: int) -> list[str]:
-    """Return the full column-header list of an export with ``n_bones`` body parts."""
-    columns = [c for k in range(1, len(CALC_BODY_PARTS) + 1) for c in _part_columns(k)]
-    columns += list(_CONTACTS)
-    columns += [c for k in range(len(CALC_BODY_PARTS) + 1, n_bones + 1) for c in _part_columns(k)]
-    return columns
-
-
-def _header_fields(path: Path, lines: list[str]) -> tuple[np.ndarray, int, dict[str, str]]:
-    """Parse header lines 1-5: initial direction, bone count and ``key<TAB>value`` lines."""
-    first = lines[0].rstrip(" \t").split("\t")
-    try:
-        direction = np.array([float(v) for v in first[1:]])
-    except ValueError:
-        direction = np.empty(0)
-    if len(first) != 4 or not np.all(np.isfinite(direction)):
-        raise GaitTwinInputError(
-            f"{_WHAT} '{path}', line 1: expected the initial direction 'Zd<TAB>x<TAB>y<TAB>z', "
-            f"found {lines[0]!r}"
-        )
-    second = lines[1].rstrip(" \t").split("\t")
-    allowed = (len(CALC_BODY_PARTS), len(CALC_BODY_PARTS) + len(CALC_FINGER_PARTS))
-    if len(second) != 2 or second[1].strip() not in {str(n) for n in allowed}:
-        raise GaitTwinInputError(
-            f"{_WHAT} '{path}', line 2: expected the bone count 'BoneNumber<TAB>21' or "
-            f"'BoneNumber<TAB>59', found {lines[1]!r}"
-        )
-    fields = {}
-    for line in lines[2:_PREAMBLE_LINES]:
-        key, _, value = line.partition("\t")
-        fields[key.strip()] = value.strip()
-    return direction, int(second[1]), fields
-
-
-def _header_number(path: Path, fields: dict[str, str], key: str, *, required: bool):
-    if key not in fields:
-        if required:
-            raise GaitTwinInputError(
-                f"{_WHAT} '{path}', lines 3-5: expected a header line '{key}<TAB><value>', "
-                f"found {', '.join(repr(k) for k in fields)}"
-            )
-        return None
-    try:
-        value = float(fields[key])
-    except ValueError:
-        value = np.nan
-    if not np.isfinite(value) or (key != "StartTime" and value <= 0):
-        raise GaitTwinInputError(
-            f"{_WHAT} '{path}', header '{key}': expected a positive number, found {fields[key]!r}"
-        )
-    return value
+def _earth_frame(layout: CalcLayout) -> str:
+    axes = CALC_WORLD_FRAMES.get(layout.world_frame, layout.world_frame)
+    return (
+        "gaittwin world: Z up, X the actor's forward direction at calibration, Y left "
+        f"(converted from the calc world, {axes})"
+    )
 
 
 def read_calc(path: str | os.PathLike) -> ImuRecording:
-    """Read an Axis Neuron ``.calc`` export into an :class:`ImuRecording`.
+    """Read an Axis Neuron ``.calc`` export (any variant of :class:`CalcLayout`).
 
     Parameters
     ----------
     path
-        The ``.calc`` file (layout in ``docs/readers.md``).
+        The ``.calc`` file (layout and variants in ``docs/readers.md``).
 
     Returns
     -------
     ImuRecording
         The body parts of :data:`CALC_SEGMENTS` present in the file, in canonical order, at the
-        header's ``FrameRate``, time from ``StartTime`` (0 s when absent). Quaternions, positions
-        (m) and velocities (m/s) are converted to the gaittwin world (Z up). The file's
-        acceleration (world frame, gravity removed, m/s^2) becomes ``acceleration_m_s2`` as
+        header's ``FrameRate`` (or ``1 / FrameTime``), time from ``StartTime`` (0 s when
+        absent). Positions (m) and velocities (m/s) are converted from the file's units and
+        world frame to the gaittwin world (Z up), quaternions by ``q = R_world q_file``. The
+        file's acceleration (world frame, gravity removed) becomes ``acceleration_m_s2`` as
         specific force in the body-part frame (gravity added, rotated into the part's frame);
-        angular velocity (body-part frame, rad/s) is kept. ``foot_contacts`` from ``contactL``,
-        ``contactR``. ``metadata``: ``source``, ``path``, ``earth_frame``,
-        ``initial_direction`` (gaittwin world), ``body_parts`` (segment -> calc name) and
-        ``absent_body_parts`` (parts written as placeholders, see Notes).
+        angular velocity (body-part frame) is converted to rad/s. ``foot_contacts`` from the
+        two contact columns (``None`` when the file has none). ``metadata``: ``source``,
+        ``path``, ``earth_frame``, ``calc_layout`` (the file's :class:`CalcLayout`),
+        ``units`` (of the file, by kind), ``assumed_defaults`` (what the file did not
+        declare and the default used, by name), ``initial_direction`` (gaittwin world, or
+        ``None``), ``body_parts`` (segment -> calc name), ``absent_body_parts`` (parts
+        written as placeholders, see Notes) and ``bone_count``.
 
     Raises
     ------
     GaitTwinInputError
-        If a header field is missing or malformed, the column header differs from the
-        documented one, a row has the wrong number of values, a value is not a finite number,
-        a quaternion is not unit, a contact flag is not 0 or 1, or ``FrameCount`` disagrees with
-        the number of rows.
+        If a header line is missing, unknown, repeated or malformed, declares units or a world
+        frame we cannot interpret, the column header differs from the layout's, a row has the
+        wrong number of values, a value is not a finite number, a quaternion is not unit, a
+        contact flag is not 0 or 1, or ``FrameCount`` disagrees with the number of rows.
+        Every message names the file and the line (and column or header key).
 
     Notes
     -----
@@ -196,111 +88,122 @@ def read_calc(path: str | os.PathLike) -> ImuRecording:
 
     """
     path = Path(path)
-    text = read_text(path, what=_WHAT)
-    head = text.split("\n", _PREAMBLE_LINES + 1)
-    if len(head) <= _PREAMBLE_LINES:
-        raise GaitTwinInputError(
-            f"{_WHAT} '{path}': expected {_PREAMBLE_LINES} header lines and a column-header "
-            f"line, found {len(head)} lines"
-        )
-    direction, n_bones, fields = _header_fields(path, head[:_PREAMBLE_LINES])
-    rate = _header_number(path, fields, "FrameRate", required=True)
-    frame_count = _header_number(path, fields, "FrameCount", required=False)
-    start_s = _header_number(path, fields, "StartTime", required=False)
-    expected = _all_columns(n_bones)
-    found = [c.strip() for c in head[_PREAMBLE_LINES].rstrip(" \t").split("\t")]
-    for i, (want, got) in enumerate(zip(expected, found, strict=False)):
-        if want != got:
-            raise GaitTwinInputError(
-                f"{_WHAT} '{path}', line {_PREAMBLE_LINES + 1}, column {i + 1}: expected "
-                f"{want!r}, found {got!r} (unknown body part or channel)"
-            )
-    if len(found) != len(expected):
-        raise GaitTwinInputError(
-            f"{_WHAT} '{path}', line {_PREAMBLE_LINES + 1}: expected {len(expected)} column "
-            f"names for {n_bones} bones, found {len(found)}"
-        )
+    text = read_text(path, what=WHAT)
+    header = read_calc_header(path, text)
+    layout = header.layout
     numbers = {part: CALC_BODY_PARTS.index(part) + 1 for part in CALC_SEGMENTS}
-    use = [c for number in numbers.values() for c in _part_columns(number)] + list(_CONTACTS)
+    contact_columns = list(layout.contact_columns)
+    use = [c for number in numbers.values() for c in layout.part_columns(number)]
     table = parse_table(
         text,
         path=path,
-        what=_WHAT,
-        preamble_lines=_PREAMBLE_LINES,
+        what=WHAT,
+        preamble_lines=header.column_line - 1,
         sep="\t",
-        use=use,
+        use=use + contact_columns,
         strip_trailing=" \t",
     )
     n = table.n_rows
-    if frame_count is not None and frame_count != n:
+    if header.frame_count is not None and header.frame_count != n:
         raise GaitTwinInputError(
-            f"{_WHAT} '{path}': expected {int(frame_count)} frames (FrameCount in the header), "
+            f"{WHAT} '{path}': expected {header.frame_count} frames (FrameCount in the header), "
             f"found {n} rows"
         )
     if n < 2:
-        raise GaitTwinInputError(f"{_WHAT} '{path}': expected at least 2 frames, found {n}")
-    contacts = table.stack(list(_CONTACTS))
-    bad = np.argwhere((contacts != 0) & (contacts != 1))
-    if bad.size:
-        r, c = bad[0]
-        raise GaitTwinInputError(
-            f"{table.where(r, _CONTACTS[c])}: expected a contact flag 0 or 1, "
-            f"found {contacts[r, c]:g}"
-        )
+        raise GaitTwinInputError(f"{WHAT} '{path}': expected at least 2 frames, found {n}")
+    contacts = None
+    if contact_columns:
+        contacts = table.stack(contact_columns)
+        bad = np.argwhere((contacts != 0) & (contacts != 1))
+        if bad.size:
+            r, c = bad[0]
+            raise GaitTwinInputError(
+                f"{table.where(r, contact_columns[c])}: expected a contact flag 0 or 1, "
+                f"found {contacts[r, c]:g}"
+            )
     present: list[tuple[str, str, int]] = []
     absent = []
     for part, number in numbers.items():
-        columns = _part_columns(number)
-        block = table.stack(columns)
-        placeholder = np.zeros(16)
-        placeholder[6] = 1.0
-        if np.all(block == placeholder):
+        if np.all(table.stack(layout.part_columns(number)) == _PLACEHOLDER):
             absent.append(part)
         else:
             present.append((CALC_SEGMENTS[part], part, number))
     if not present:
         raise GaitTwinInputError(
-            f"{_WHAT} '{path}': expected data for at least one of "
+            f"{WHAT} '{path}': expected data for at least one of "
             f"{', '.join(CALC_SEGMENTS)}, found only placeholder rows"
         )
     present.sort(key=lambda item: SEGMENTS.index(item[0]))
+    world = layout.rotation_to_world
+    scale = layout.scales_si
     fields_out: dict[str, list[np.ndarray]] = {k: [] for k in ("quat", "pos", "vel", "acc", "gyr")}
     for _, _, number in present:
-        columns = _part_columns(number)
+        columns = layout.part_columns(number)
         wxyz = unit_quaternions(table, columns[6:10])
-        rotation = _TO_WORLD * Rotation.from_quat(wxyz[:, [1, 2, 3, 0]])
-        free_acc = table.stack(columns[10:13]) * _FLIP
+        rotation = world * Rotation.from_quat(wxyz[:, [1, 2, 3, 0]])
+        free_acc = world.apply(table.stack(columns[10:13]) * scale["acceleration"])
         fields_out["quat"].append(rotation.as_quat())
-        fields_out["pos"].append(table.stack(columns[0:3]) * _FLIP)
-        fields_out["vel"].append(table.stack(columns[3:6]) * _FLIP)
+        fields_out["pos"].append(world.apply(table.stack(columns[0:3]) * scale["length"]))
+        fields_out["vel"].append(world.apply(table.stack(columns[3:6]) * scale["length"]))
         fields_out["acc"].append(rotation.inv().apply(free_acc + _GRAVITY_M_S2))
-        fields_out["gyr"].append(table.stack(columns[13:16]))
+        fields_out["gyr"].append(table.stack(columns[13:16]) * scale["angular_velocity"])
     stacked = {k: np.stack(v, axis=1) for k, v in fields_out.items()}
+    if header.assumed:
+        logger.info(
+            "calc file '%s' declares no %s: assumed %s", path, list(header.assumed), header.assumed
+        )
+    direction = header.initial_direction
     metadata: dict[str, Any] = {
         "source": "axis_neuron_calc",
         "path": str(path),
-        "earth_frame": _EARTH_FRAME,
-        "initial_direction": direction * _FLIP,
+        "earth_frame": _earth_frame(layout),
+        "calc_layout": layout,
+        "units": layout.units,
+        "assumed_defaults": header.assumed,
+        "initial_direction": None if direction is None else world.apply(direction),
         "body_parts": {segment: part for segment, part, _ in present},
         "absent_body_parts": absent,
-        "bone_count": n_bones,
+        "bone_count": layout.n_bones,
     }
+    start_s = 0.0 if header.start_time_s is None else header.start_time_s
     return ImuRecording(
-        time_s=(0.0 if start_s is None else start_s) + np.arange(n) / rate,
-        sampling_rate_hz=rate,
+        time_s=start_s + np.arange(n) / header.sampling_rate_hz,
+        sampling_rate_hz=header.sampling_rate_hz,
         segments=tuple(segment for segment, _, _ in present),
         quaternions=stacked["quat"],
         acceleration_m_s2=stacked["acc"],
         angular_velocity_rad_s=stacked["gyr"],
         position_m=stacked["pos"],
         velocity_m_s=stacked["vel"],
-        foot_contacts=contacts.astype(bool),
+        foot_contacts=None if contacts is None else contacts.astype(bool),
         metadata=metadata,
     )
 
 
-def write_calc(recording: ImuRecording, path: str | os.PathLike) -> Path:
-    """Write ``recording`` as an Axis Neuron ``.calc`` file (21 bones) that :func:`read_calc` reads.
+def _header_text(recording: ImuRecording, layout: CalcLayout, to_file: Rotation) -> list[str]:
+    """Return the header lines of ``layout`` for ``recording``, in the layout's order."""
+    rate = recording.sampling_rate_hz
+    direction = recording.metadata.get("initial_direction")
+    if direction is None:
+        direction = np.array([1.0, 0.0, 0.0])
+    units = [layout.length_unit, layout.acceleration_unit, layout.angular_velocity_unit]
+    values = {
+        "Zd": "\t".join(f"{v:.9g}" for v in to_file.apply(np.asarray(direction, dtype=float))),
+        "BoneNumber": f"{layout.n_bones}",
+        "FrameRate": f"{rate:.12g}",
+        "FrameTime": f"{1.0 / rate:.12g}",
+        "FrameCount": f"{recording.n_frames}",
+        "StartTime": f"{float(recording.time_s[0]):.12g}",
+        "Units": "\t".join(unit for unit in units if unit is not None),
+        "World": layout.world_frame,
+    }
+    return [f"{key}\t{values[key]}" for key in layout.header]
+
+
+def write_calc(
+    recording: ImuRecording, path: str | os.PathLike, *, layout: CalcLayout | None = None
+) -> Path:
+    """Write ``recording`` as an Axis Neuron ``.calc`` file that :func:`read_calc` reads.
 
     Parameters
     ----------
@@ -309,6 +212,10 @@ def write_calc(recording: ImuRecording, path: str | os.PathLike) -> Path:
         :data:`CALC_SEGMENTS`.
     path
         Output file, written atomically.
+    layout
+        The variant to write (header lines and their order, column names, contacts, fingers,
+        units, world frame); ``None`` for the default :class:`CalcLayout` (five header lines,
+        ``01-X-x`` columns, metres, Z-down world, 21 bones).
 
     Returns
     -------
@@ -319,17 +226,27 @@ def write_calc(recording: ImuRecording, path: str | os.PathLike) -> Path:
     ------
     GaitTwinInputError
         If ``recording.time_s`` is not uniform at ``recording.sampling_rate_hz`` (a calc file
-        has no time column).
+        has no time column), or ``layout`` is not a :class:`CalcLayout`.
 
     Notes
     -----
-    Body parts without a segment in the recording get an identity quaternion and zeros.
-    Missing fields are written as zeros: position and velocity, angular velocity, the contact
-    flags, and acceleration (zero world acceleration, which reads back as gravity only).
-    ``acceleration_m_s2`` (specific force, sensor frame) is written as world acceleration with
-    gravity removed, ``R f - g``. Values are written with 9 significant digits.
+    Body parts without a segment in the recording (and finger parts) get an identity quaternion
+    and zeros. Missing fields are written as zeros: position and velocity, angular velocity, the
+    contact flags, and acceleration (zero world acceleration, which reads back as gravity only).
+    A layout without contact columns drops ``foot_contacts``. ``acceleration_m_s2`` (specific
+    force, sensor frame) is written as world acceleration with gravity removed, ``R f - g``.
+    Vectors and orientations are rotated into the layout's world frame and scaled to its units;
+    ``metadata["initial_direction"]`` (gaittwin world; forward when absent) is written as
+    ``Zd``. Values are written with 9 significant digits.
 
     """
+    if layout is None:
+        layout = CalcLayout()
+    if not isinstance(layout, CalcLayout):
+        raise GaitTwinInputError(
+            f"write_calc: expected layout to be an imu.CalcLayout or None, found "
+            f"{type(layout).__name__}"
+        )
     rate = recording.sampling_rate_hz
     n = recording.n_frames
     t0 = float(recording.time_s[0])
@@ -340,37 +257,34 @@ def write_calc(recording: ImuRecording, path: str | os.PathLike) -> Path:
             f"write_calc: expected time_s sampled uniformly at {rate:g} Hz (a calc file has no "
             f"time column), found {recording.time_s[i]:.6f} s at frame {i}"
         )
+    to_file = layout.rotation_to_world.inv()
+    scale = layout.scales_si
     part_of = {segment: part for part, segment in CALC_SEGMENTS.items()}
-    data = np.zeros((n, len(CALC_BODY_PARTS), 16))
-    data[:, :, 6] = 1.0
+    parts = CALC_BODY_PARTS + CALC_FINGER_PARTS
+    data = np.tile(_PLACEHOLDER, (n, layout.n_bones, 1))
     for k, segment in enumerate(recording.segments):
-        j = CALC_BODY_PARTS.index(part_of[segment])
+        j = parts.index(part_of[segment])
         rotation = Rotation.from_quat(recording.quaternions[:, k])
-        data[:, j, 6:10] = (_TO_WORLD.inv() * rotation).as_quat()[:, [3, 0, 1, 2]]
+        data[:, j, 6:10] = (to_file * rotation).as_quat()[:, [3, 0, 1, 2]]
         if recording.position_m is not None:
-            data[:, j, 0:3] = recording.position_m[:, k] * _FLIP
+            data[:, j, 0:3] = to_file.apply(np.array(recording.position_m[:, k])) / scale["length"]
         if recording.velocity_m_s is not None:
-            data[:, j, 3:6] = recording.velocity_m_s[:, k] * _FLIP
+            data[:, j, 3:6] = (
+                to_file.apply(np.array(recording.velocity_m_s[:, k])) / scale["length"]
+            )
         if recording.acceleration_m_s2 is not None:
-            world = rotation.apply(np.array(recording.acceleration_m_s2[:, k]))
-            data[:, j, 10:13] = (world - _GRAVITY_M_S2) * _FLIP
+            free = rotation.apply(np.array(recording.acceleration_m_s2[:, k])) - _GRAVITY_M_S2
+            data[:, j, 10:13] = to_file.apply(free) / scale["acceleration"]
         if recording.angular_velocity_rad_s is not None:
-            data[:, j, 13:16] = recording.angular_velocity_rad_s[:, k]
-    contacts = (
-        np.zeros((n, 2)) if recording.foot_contacts is None else recording.foot_contacts
-    ).astype(float)
-    frame = pd.DataFrame(np.concatenate([data.reshape(n, -1), contacts], axis=1))
-    header = "\n".join(
-        [
-            "Zd\t1\t0\t0",
-            f"BoneNumber\t{len(CALC_BODY_PARTS)}",
-            f"FrameRate\t{rate:.9g}",
-            f"FrameCount\t{n}",
-            f"StartTime\t{t0:.9g}",
-            "\t".join(_all_columns(len(CALC_BODY_PARTS))),
-        ]
-    )
-    body = frame.to_csv(
+            data[:, j, 13:16] = recording.angular_velocity_rad_s[:, k] / scale["angular_velocity"]
+    part_names = [c for k in range(1, layout.n_bones + 1) for c in layout.part_columns(k)]
+    frame = pd.DataFrame(data.reshape(n, -1), columns=part_names)
+    contacts = np.zeros((n, 2)) if recording.foot_contacts is None else recording.foot_contacts
+    for name, flags in zip(layout.contact_columns, contacts.T.astype(float), strict=False):
+        frame[name] = flags
+    names = layout.columns()
+    lines = [*_header_text(recording, layout, to_file), "\t".join(names)]
+    body = frame[names].to_csv(
         sep="\t", header=False, index=False, float_format="%.9g", lineterminator="\n"
     )
-    return write_text_atomic(path, header + "\n" + body)
+    return write_text_atomic(path, "\n".join(lines) + "\n" + body)
