@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
+
 from imu._calibration import Calibration
 from imu._conditioning import continuous_quaternions, lowpass_quaternions
 from imu._joint_angles import JointAngles, joint_angles_from_segments
@@ -22,7 +26,8 @@ def joint_angles(
     recording
         Sensor-to-Earth orientations (any reader's output).
     calibration
-        Sensor-to-segment rotations from :func:`imu.calibrate`.
+        Sensor-to-segment rotations and standing angles, from :func:`imu.calibrate` (or
+        :func:`imu.read_calibration` for a given mounting).
     cutoff_hz
         Zero-phase low-pass applied to the segment orientations before the angles, Hz (6 Hz keeps
         gait content, Winter 2009); ``None`` for no filtering.
@@ -33,6 +38,8 @@ def joint_angles(
     -------
     JointAngles
         Pelvis tilt/obliquity/rotation and every joint whose two segments are calibrated, rad.
+        Each joint angle has the calibration's standing angle subtracted
+        (:attr:`imu.Calibration.standing_angles_rad`), so that the standing pose reads zero.
         ``metadata`` holds the source, the calibration window and the filter settings.
 
     Examples
@@ -52,10 +59,11 @@ def joint_angles(
         "path": recording.metadata.get("path"),
         "static_window_s": calibration.static_window_s,
         "calibration": calibration.metadata.get("method"),
+        "standing_angles_subtracted": bool(calibration.standing_angles_rad),
         "cutoff_hz": cutoff_hz,
         "heading_cutoff_hz": heading_cutoff_hz,
     }
-    return joint_angles_from_segments(
+    angles = joint_angles_from_segments(
         segments,
         calibration.segments,
         recording.time_s,
@@ -63,3 +71,5 @@ def joint_angles(
         heading_cutoff_hz=heading_cutoff_hz,
         metadata=metadata,
     )
+    standing = np.array([calibration.standing_angles_rad.get(name, 0.0) for name in angles.names])
+    return replace(angles, values_rad=angles.values_rad - standing)
