@@ -9,6 +9,7 @@ Earth frame, described in :func:`estimate_orientation`.
 from __future__ import annotations
 
 from dataclasses import replace
+from importlib.metadata import version
 
 import numpy as np
 from ahrs.filters import EKF, Madgwick, Mahony
@@ -297,7 +298,11 @@ def orientations_from_raw(
     -------
     ImuRecording
         A copy with the estimated sensor-to-Earth quaternions (Earth frame :data:`EARTH_FRAME`)
-        and ``metadata["orientation_filter"]``, ``metadata["earth_frame"]`` set.
+        and ``metadata["earth_frame"]``, ``metadata["orientation_filter"]`` (text, e.g.
+        ``"madgwick (with magnetometer)"``) and ``metadata["orientation_filter_parameters"]``
+        set: a dict of ``method``, ``magnetometer`` (bool), ``sampling_rate_hz``, the gains of
+        that method by keyword name, and ``library`` (``"ahrs <version>"``), so that the
+        orientations can be reproduced.
 
     Raises
     ------
@@ -346,9 +351,24 @@ def orientations_from_raw(
             )
         except GaitTwinInputError as error:
             raise GaitTwinInputError(f"sensor {segment!r}: {error}") from error
+    gains = {
+        "madgwick_gain": madgwick_gain,
+        "mahony_kp": mahony_kp,
+        "mahony_ki": mahony_ki,
+        "ekf_gyro_variance": ekf_gyro_variance,
+        "ekf_acc_variance": ekf_acc_variance,
+        "ekf_mag_variance": ekf_mag_variance,
+    }
     metadata = {
         **recording.metadata,
         "orientation_filter": f"{method} ({'with' if with_mag else 'without'} magnetometer)",
+        "orientation_filter_parameters": {
+            "method": method,
+            "magnetometer": with_mag,
+            "sampling_rate_hz": recording.sampling_rate_hz,
+            **{name: float(gains[name]) for name in _GAIN_DEFAULTS[method]},
+            "library": f"ahrs {version('ahrs')}",
+        },
         "earth_frame": EARTH_FRAME,
     }
     return replace(recording, quaternions=quaternions, metadata=metadata)

@@ -16,8 +16,10 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from imu._alignment import DEFAULT_MAX_GAP_S, SensorStream, align_streams, unwrap_clock
-from imu._errors import GaitTwinInputError, check_known_names
+from imu._errors import GaitTwinInputError
+from imu._orientation import orientations_from_raw
 from imu._recording import SEGMENTS, ImuRecording
+from imu._sensor_map import SensorMap, assign_segments, sensor_map_from
 from imu._text_table import NumericTable, parse_table, read_text, unit_quaternions
 
 #: Sensor id -> segment of the OpenSense walking example (the bundled ``xsens_mtw_walk`` set).
@@ -73,30 +75,6 @@ def _list_files(folder_or_files: str | os.PathLike | Sequence, *, suffix: str, w
     return files
 
 
-def _segment_map(
-    keys: Sequence[str], paths: Sequence[Path], mapping: Mapping[str, str], *, kind: str, what: str
-) -> list[str]:
-    """Map each file's key (sensor id / body part) to a segment; check names and uniqueness."""
-    check_known_names("segment", mapping.values(), SEGMENTS)
-    segments = []
-    for key, path in zip(keys, paths, strict=True):
-        if key not in mapping:
-            raise GaitTwinInputError(
-                f"{what} '{path}': unknown {kind} {key!r}: expected one of "
-                f"{', '.join(mapping)} (pass sensor_segments to map it)"
-            )
-        segments.append(mapping[key])
-    seen: dict[str, Path] = {}
-    for segment, path in zip(segments, paths, strict=True):
-        if segment in seen:
-            raise GaitTwinInputError(
-                f"{what}s: expected one file per segment, found '{seen[segment]}' and '{path}' "
-                f"both on {segment!r}"
-            )
-        seen[segment] = path
-    return segments
-
-
 def _rate_hz(value: str, *, where: str, field: str) -> float:
     """Parse ``'100.0Hz'`` / ``'60Hz'``."""
     match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]*)?)\s*Hz\s*", value)
@@ -117,18 +95,46 @@ def _common_rate(rates: Sequence[float], paths: Sequence[Path], *, what: str) ->
     return rates[0]
 
 
-def _order(segments: Sequence[str]) -> list[int]:
-    """Return the indices that sort ``segments`` into canonical :data:`SEGMENTS` order."""
-    return sorted(range(len(segments)), key=lambda k: SEGMENTS.index(segments[k]))
-
-
 def _optional_vectors(
     table: NumericTable, groups: Mapping[str, Sequence[str]]
 ) -> dict[str, np.ndarray]:
     return {name: table.stack(columns) for name, columns in groups.items()}
 
 
-def _read_mtw_file(path: Path) -> tuple[float, NumericTable, dict[str, list[str]]]:
+def _mapped_files(
+    files: Sequence[Path],
+    keys: Sequence[str],
+    sensor_map: SensorMap | None,
+    *,
+    default: Mapping[str, str],
+    kind: str,
+    what: str,
+) -> tuple[list[Path], list[str], list[str], dict[str, Any]]:
+    """Map each file to its segment; drop ignored sensors; sort into :data:`SEGMENTS` order.
+
+    Returns the kept files, their keys and segments (canonical order) and the metadata
+    ``sensor_map`` (where the map came from) and ``ignored_sensors`` (key -> file).
+    """
+    mapping, source = sensor_map_from(sensor_map, default=default)
+    segments = assign_segments(keys, files, mapping, source=source, kind=kind, what=what)
+    kept = sorted(
+        (SEGMENTS.index(segment), k) for k, segment in enumerate(segments) if segment is not None
+    )
+    order = [k for _, k in kept]
+    metadata = {
+        "sensor_map": source,
+        "ignored_sensors": {keys[k]: str(files[k]) for k, s in enumerate(segments) if s is None},
+    }
+    return (
+        [files[k] for k in order],
+        [keys[k] for k in order],
+        [segments[k] for k in order],
+        metadata,
+    )
+
+
+def _read_mtw_file(path: Path) -> tuple[float, NumericTable, dict[str, list[str]], bool]:
+    """Return the rate, the table, the vector column groups and whether ``Mat`` columns exist."""
     text = read_text(path, what=_MTW_WHAT)
     head = text.split("\n", 40)
     n_preamble = 0
@@ -154,8 +160,15 @@ def _read_mtw_file(path: Path) -> tuple[float, NumericTable, dict[str, list[str]
         if all(f"{prefix}_{axis}" in header for axis in _XYZ)
     }
     groups = {"acceleration_m_s2": [f"Acc_{axis}" for axis in _XYZ], **groups}
-    use = ["PacketCounter", *groups["acceleration_m_s2"], *_MAT_COLUMNS]
-    use += [c for name, cols in groups.items() if name != "acceleration_m_s2" for c in cols]
+    with_matrix = any(column in header for column in _MAT_COLUMNS)
+    if not with_matrix and "angular_velocity_rad_s" not in groups:
+        raise GaitTwinInputError(
+            f"{_MTW_WHAT} '{path}', line {n_preamble + 1}: expected orientation columns "
+            f"Mat[1][1] ... Mat[3][3] or raw columns Gyr_X, Gyr_Y, Gyr_Z (with Acc_X/Y/Z) to "
+            f"estimate orientations, found neither"
+        )
+    use = ["PacketCounter", *(_MAT_COLUMNS if with_matrix else ())]
+    use += [c for columns in groups.values() for c in columns]
     table = parse_table(
         text,
         path=path,
@@ -165,14 +178,28 @@ def _read_mtw_file(path: Path) -> tuple[float, NumericTable, dict[str, list[str]
         use=use,
         strip_trailing=" ",
     )
-    return rate, table, groups
+    return rate, table, groups, with_matrix
+
+
+def _matrix_quaternions(table: NumericTable) -> np.ndarray:
+    """Scalar-last quaternions of the column-by-column ``Mat`` columns, ``(n, 4)``."""
+    matrices = table.stack(_MAT_COLUMNS).reshape(-1, 3, 3).transpose(0, 2, 1)
+    det = np.linalg.det(matrices)
+    bad = np.flatnonzero(np.abs(det - 1.0) > 0.05)
+    if bad.size:
+        raise GaitTwinInputError(
+            f"{table.where(int(bad[0]))}: expected a rotation matrix in columns Mat[i][j] "
+            f"(determinant 1), found determinant {det[bad[0]]:.3f}"
+        )
+    return Rotation.from_matrix(matrices).as_quat()
 
 
 def read_xsens_mtw(
     folder_or_files: str | os.PathLike | Sequence[str | os.PathLike],
     *,
-    sensor_segments: Mapping[str, str] | None = None,
+    sensor_map: SensorMap | None = None,
     max_gap_s: float = DEFAULT_MAX_GAP_S,
+    orientation_method: str = "madgwick",
 ) -> ImuRecording:
     """Read Xsens MTw (MT Manager) text exports, one file per sensor, into one recording.
 
@@ -181,38 +208,48 @@ def read_xsens_mtw(
     folder_or_files
         A folder (every ``*.txt`` in it is read), one file or a list of files named
         ``..._<sensor id>.txt`` (8 hexadecimal digits).
-    sensor_segments
-        Sensor id -> canonical segment. Default :data:`MTW_SENSOR_SEGMENTS` (the OpenSense
-        walking example bundled as ``tests/data/xsens_mtw_walk``).
+    sensor_map
+        Sensor id or file name -> canonical segment (``None`` for a sensor to ignore), as a
+        mapping or a JSON / CSV file (:func:`imu.read_sensor_map`). Default
+        :data:`MTW_SENSOR_SEGMENTS` (the OpenSense walking example bundled as
+        ``tests/data/xsens_mtw_walk``).
     max_gap_s
         Longest run of dropped packets that is filled by interpolation, s.
+    orientation_method
+        Filter of :func:`imu.orientations_from_raw` (``"madgwick"``, ``"mahony"``, ``"ekf"``)
+        used when the files have no ``Mat`` columns (raw-only exports); otherwise unused.
 
     Returns
     -------
     ImuRecording
-        Segments in canonical order; ``quaternions`` from the ``Mat`` columns;
-        ``acceleration_m_s2`` from ``Acc_X/Y/Z`` (sensor frame, gravity included);
-        ``angular_velocity_rad_s`` (``Gyr_*``) and ``magnetic_field`` (``Mag_*``) when the files
-        have them (all files or none). ``metadata``: ``source``, ``paths``, ``sensor_ids``,
-        ``earth_frame``, and the alignment report of :func:`imu.align_streams` (``gaps``, ...).
+        Segments in canonical order; ``acceleration_m_s2`` from ``Acc_X/Y/Z`` (sensor frame,
+        gravity included); ``angular_velocity_rad_s`` (``Gyr_*``) and ``magnetic_field``
+        (``Mag_*``) when the files have them (all files or none). ``quaternions`` from the
+        ``Mat`` columns (Xsens' on-board filter) or, in raw-only exports, estimated from
+        Acc/Gyr (and Mag) after alignment. ``metadata``: ``source``, ``paths``, ``sensor_ids``,
+        ``sensor_map``, ``ignored_sensors``, ``orientation_source``, ``earth_frame``, the
+        alignment report of :func:`imu.align_streams` (``gaps``, ...) and, for raw-only
+        exports, ``orientation_filter`` and ``orientation_filter_parameters``.
 
     Raises
     ------
     GaitTwinInputError
-        If a file is malformed (naming file, line and column), a sensor id is not mapped, the
-        rates differ, or a gap is longer than ``max_gap_s``.
+        If a file is malformed (naming file, line and column), a sensor id is not mapped (naming
+        every id found and the segments still missing), the rates differ, some files have
+        ``Mat`` columns and others not, or a gap is longer than ``max_gap_s``.
 
     Notes
     -----
     ``Mat[i][j]`` is row ``i``, column ``j`` of the sensor-to-global rotation matrix; the export
     writes it column by column. The files are aligned on ``PacketCounter`` (16-bit, wraps
-    65535 -> 0).
+    65535 -> 0). Raw-only exports are aligned and gap-filled first (the filters integrate with a
+    fixed step), then filtered sensor by sensor; their Earth frame is
+    :data:`imu._orientation.EARTH_FRAME` (NWU with a magnetometer), not Xsens' ENU.
 
     """
-    mapping = dict(MTW_SENSOR_SEGMENTS if sensor_segments is None else sensor_segments)
-    files = _list_files(folder_or_files, suffix=".txt", what=_MTW_WHAT)
+    listed = _list_files(folder_or_files, suffix=".txt", what=_MTW_WHAT)
     ids = []
-    for path in files:
+    for path in listed:
         match = re.search(r"_([0-9A-Fa-f]{8})\.txt$", path.name)
         if match is None:
             raise GaitTwinInputError(
@@ -220,28 +257,35 @@ def read_xsens_mtw(
                 f"found {path.name!r}"
             )
         ids.append(match.group(1).upper())
-    segments = _segment_map(ids, files, mapping, kind="sensor id", what=_MTW_WHAT)
+    files, ids, segments, map_metadata = _mapped_files(
+        listed, ids, sensor_map, default=MTW_SENSOR_SEGMENTS, kind="sensor id", what=_MTW_WHAT
+    )
     parsed = [_read_mtw_file(path) for path in files]
     rate = _common_rate([p[0] for p in parsed], files, what=_MTW_WHAT)
-    order = _order(segments)
-    streams = []
-    for k in order:
-        _, table, groups = parsed[k]
-        matrices = table.stack(_MAT_COLUMNS).reshape(-1, 3, 3).transpose(0, 2, 1)
-        det = np.linalg.det(matrices)
-        bad = np.flatnonzero(np.abs(det - 1.0) > 0.05)
-        if bad.size:
+    with_matrix = parsed[0][3]
+    for path, (_, _, _, has_matrix) in zip(files, parsed, strict=True):
+        if has_matrix != with_matrix:
             raise GaitTwinInputError(
-                f"{table.where(int(bad[0]))}: expected a rotation matrix in columns Mat[i][j] "
-                f"(determinant 1), found determinant {det[bad[0]]:.3f}"
+                f"{_MTW_WHAT} '{path}': expected {'' if with_matrix else 'no '}Mat[i][j] "
+                f"columns like '{files[0]}', found {'them' if has_matrix else 'none'} (export "
+                f"every sensor with the same settings)"
             )
+    streams = []
+    for path, sensor_id, segment, (_, table, groups, _) in zip(
+        files, ids, segments, parsed, strict=True
+    ):
+        quaternions = (
+            _matrix_quaternions(table)
+            if with_matrix
+            else np.tile([0.0, 0.0, 0.0, 1.0], (table.n_rows, 1))
+        )
         streams.append(
             SensorStream(
-                label=f"{ids[k]} ({segments[k]})",
-                path=str(files[k]),
+                label=f"{sensor_id} ({segment})",
+                path=str(path),
                 clock=table.values["PacketCounter"],
                 lines=table.lines,
-                quaternions=Rotation.from_matrix(matrices).as_quat(),
+                quaternions=quaternions,
                 vectors=_optional_vectors(table, groups),
             )
         )
@@ -256,19 +300,26 @@ def read_xsens_mtw(
     metadata: dict[str, Any] = {
         "source": "xsens_mtw",
         "path": str(folder_or_files) if isinstance(folder_or_files, str | os.PathLike) else "",
-        "paths": [str(files[k]) for k in order],
-        "sensor_ids": {segments[k]: ids[k] for k in order},
+        "paths": [str(path) for path in files],
+        "sensor_ids": dict(zip(segments, ids, strict=True)),
+        **map_metadata,
+        "orientation_source": (
+            "Mat columns (Xsens on-board filter)" if with_matrix else "estimated from raw signals"
+        ),
         "earth_frame": _ENU,
         **aligned.metadata,
     }
-    return ImuRecording(
+    recording = ImuRecording(
         time_s=aligned.time_s,
         sampling_rate_hz=rate,
-        segments=tuple(segments[k] for k in order),
+        segments=tuple(segments),
         quaternions=aligned.quaternions,
         metadata=metadata,
         **aligned.vectors,
     )
+    if with_matrix:
+        return recording
+    return orientations_from_raw(recording, method=orientation_method, progress=False)
 
 
 def _read_dot_file(path: Path) -> tuple[float, NumericTable, dict[str, str], bool]:
@@ -308,7 +359,7 @@ def _read_dot_file(path: Path) -> tuple[float, NumericTable, dict[str, str], boo
 def read_xsens_dot(
     folder_or_files: str | os.PathLike | Sequence[str | os.PathLike],
     *,
-    sensor_segments: Mapping[str, str] | None = None,
+    sensor_map: SensorMap | None = None,
     max_gap_s: float = DEFAULT_MAX_GAP_S,
 ) -> ImuRecording:
     """Read Xsens DOT CSV exports, one file per sensor, into one recording.
@@ -318,9 +369,10 @@ def read_xsens_dot(
     folder_or_files
         A folder (every ``*.csv`` in it is read), one file or a list of files named
         ``<BodyPart>_<anything>.csv``.
-    sensor_segments
-        Body part (the file-name prefix before the first ``_``) -> canonical segment. Default
-        :data:`DOT_BODY_PART_SEGMENTS`.
+    sensor_map
+        Body part (the file-name prefix before the first ``_``) or file name -> canonical
+        segment (``None`` for a sensor to ignore), as a mapping or a JSON / CSV file
+        (:func:`imu.read_sensor_map`). Default :data:`DOT_BODY_PART_SEGMENTS`.
     max_gap_s
         Longest run of dropped packets that is filled by interpolation, s.
 
@@ -332,7 +384,8 @@ def read_xsens_dot(
         has gravity removed and is in the Earth frame, so it is returned in
         ``metadata["free_acceleration_m_s2"]`` (shape ``(n, s, 3)``, m/s^2, Earth frame,
         gravity removed) when every file has it. ``metadata`` also holds ``source``, ``paths``,
-        ``body_parts``, ``earth_frame``, ``file_headers`` and the alignment report
+        ``body_parts``, ``sensor_map``, ``ignored_sensors``, ``earth_frame``,
+        ``file_headers`` and the alignment report
         (``gaps``, ...).
 
     Raises
@@ -348,22 +401,21 @@ def read_xsens_dot(
     ``PacketCounter`` must still increase in each file.
 
     """
-    mapping = dict(DOT_BODY_PART_SEGMENTS if sensor_segments is None else sensor_segments)
-    files = _list_files(folder_or_files, suffix=".csv", what=_DOT_WHAT)
-    parts = [path.name.split("_", 1)[0].removesuffix(".csv") for path in files]
-    segments = _segment_map(parts, files, mapping, kind="body part", what=_DOT_WHAT)
+    listed = _list_files(folder_or_files, suffix=".csv", what=_DOT_WHAT)
+    parts = [path.name.split("_", 1)[0].removesuffix(".csv") for path in listed]
+    files, parts, segments, map_metadata = _mapped_files(
+        listed, parts, sensor_map, default=DOT_BODY_PART_SEGMENTS, kind="body part", what=_DOT_WHAT
+    )
     parsed = [_read_dot_file(path) for path in files]
     rate = _common_rate([p[0] for p in parsed], files, what=_DOT_WHAT)
     with_free = all(p[3] for p in parsed)
     streams = []
-    order = _order(segments)
-    for k in order:
-        _, table, _, _ = parsed[k]
-        label = f"{parts[k]} ({segments[k]})"
+    for path, part, segment, (_, table, _, _) in zip(files, parts, segments, parsed, strict=True):
+        label = f"{part} ({segment})"
         unwrap_clock(
             table.values["PacketCounter"],
             lines=table.lines,
-            path=str(files[k]),
+            path=str(path),
             label=label,
             clock_name="PacketCounter",
             wrap=_DOT_COUNTER_WRAP,
@@ -373,7 +425,7 @@ def read_xsens_dot(
         streams.append(
             SensorStream(
                 label=label,
-                path=str(files[k]),
+                path=str(path),
                 clock=table.values["SampleTimeFine"],
                 lines=table.lines,
                 quaternions=wxyz[:, [1, 2, 3, 0]],
@@ -391,10 +443,11 @@ def read_xsens_dot(
     metadata: dict[str, Any] = {
         "source": "xsens_dot",
         "path": str(folder_or_files) if isinstance(folder_or_files, str | os.PathLike) else "",
-        "paths": [str(files[k]) for k in order],
-        "body_parts": {segments[k]: parts[k] for k in order},
+        "paths": [str(path) for path in files],
+        "body_parts": dict(zip(segments, parts, strict=True)),
+        **map_metadata,
         "earth_frame": _ENU,
-        "file_headers": {segments[k]: parsed[k][2] for k in order},
+        "file_headers": {segment: p[2] for segment, p in zip(segments, parsed, strict=True)},
         **aligned.metadata,
     }
     if with_free:
@@ -406,7 +459,7 @@ def read_xsens_dot(
     return ImuRecording(
         time_s=aligned.time_s,
         sampling_rate_hz=rate,
-        segments=tuple(segments[k] for k in order),
+        segments=tuple(segments),
         quaternions=aligned.quaternions,
         metadata=metadata,
     )

@@ -68,10 +68,10 @@ def test_mtw_standing_specific_force_points_up_in_the_earth_frame(xsens_walk):
         assert np.hypot(mean[0], mean[1]) < 0.3, segment
 
 
-def test_mtw_sensor_segments_can_be_remapped(data_dir):
+def test_mtw_sensor_map_remaps_sensor_ids(data_dir):
     files = [data_dir / "xsens_mtw_walk" / name for name in MTW_FILES]
     recording = imu.read_xsens_mtw(
-        files, sensor_segments={"00B42279": "torso", "00B4227C": "thigh_l"}
+        files, sensor_map={"00B42279": "torso", "00B4227C": "thigh_l"}
     )
     assert recording.segments == ("thigh_l", "torso")
 
@@ -563,5 +563,5 @@ def test_xsens_files_must_share_one_rate(data_dir, tmp_path):
 
 def test_two_files_on_one_segment_are_rejected(data_dir):
     files = [data_dir / "xsens_mtw_walk" / name for name in MTW_FILES]
-    with pytest.raises(imu.GaitTwinInputError, match=r"expected one file per segment"):
-        imu.read_xsens_mtw(files, sensor_segments={"00B42279": "pelvis", "00B4227C": "pelvis"})
+    with pytest.raises(imu.GaitTwinInputError, match=r"expected one sensor per segment"):
+        imu.read_xsens_mtw(files, sensor_map={"00B42279": "pelvis", "00B4227C": "pelvis"})
