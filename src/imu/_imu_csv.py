@@ -118,7 +118,7 @@ def _field_groups(
             f"{_WHAT} '{path}', line {header_line}: expected quaternion columns "
             f"(<segment>_qx ... _qw) or raw columns of acceleration and angular velocity "
             f"(<segment>_acc_x_m_s2 ..., <segment>_gyr_x_rad_s ...) to estimate orientations, "
-            f"found {', '.join(groups) or 'neither'}"
+            f"found {', '.join(n for n in IMU_CSV_FIELDS if n in groups) or 'neither'}"
         )
     return groups
 
