@@ -16,6 +16,7 @@ from gait._events import (
     foot_contacts_from_positions,
     shank_inclination,
 )
+from gait._fidelity import FIDELITY_ANGLES, ClipFidelity, clip_fidelity
 from gait._impairment import KNEE_SIDES, STIFF_KNEE_PEAK_DEG, stiffen_knee
 from gait._imu_walk import ImuWalk, analyse_imu_walk
 from gait._library import (
@@ -55,6 +56,7 @@ from gait._virtual_walk import virtual_imu_from_motion
 __all__ = [
     "CMU_BONES",
     "CYCLE_POINTS",
+    "FIDELITY_ANGLES",
     "KNEE_SIDES",
     "MANIFEST_COLUMNS",
     "MOCAP_SEGMENTS",
@@ -63,6 +65,7 @@ __all__ = [
     "SYMMETRY_COLUMNS",
     "WINTER_LENGTH_RATIOS",
     "BatchSummary",
+    "ClipFidelity",
     "Cycle",
     "CycleSegmentation",
     "DroppedRange",
@@ -76,6 +79,7 @@ __all__ = [
     "add_clips",
     "analyse_imu_walk",
     "ankle_relative_to_hip",
+    "clip_fidelity",
     "contacts_from_events",
     "cut_walk",
     "cycle_curves",

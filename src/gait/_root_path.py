@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from gait._events import shank_inclination
 from imu import GaitTwinInputError, JointAngles
 from imu._errors import check_shape
 
@@ -14,6 +15,11 @@ WINTER_LENGTH_RATIOS: dict[str, float] = {"thigh": 0.245, "shank": 0.246}
 
 #: Ankle joint centre height over body height (Winter 2009, Fig. 4.1: 0.039 H).
 WINTER_ANKLE_HEIGHT_RATIO = 0.039
+
+#: Radius of the ankle-foot roll-over shape over body height: the effective rocker the foot
+#: and ankle conform to in stance (Hansen & Meier 2010, Clin. Biomech. 25:248: about 22 % of
+#: stature in children, "similar to those seen in adults").
+ROLLOVER_RADIUS_RATIO = 0.22
 
 
 def leg_lengths_from_height(height_m: float) -> tuple[float, float]:
@@ -43,7 +49,12 @@ def leg_lengths_from_height(height_m: float) -> tuple[float, float]:
 
 
 def ankle_relative_to_hip(
-    angles: JointAngles, side: str, *, thigh_length_m: float, shank_length_m: float
+    angles: JointAngles,
+    side: str,
+    *,
+    thigh_length_m: float,
+    shank_length_m: float,
+    above_ankle_m: float = 0.0,
 ) -> np.ndarray:
     """Return the ankle position relative to the hip in the sagittal plane, ``(n, 2)``, m.
 
@@ -55,6 +66,9 @@ def ankle_relative_to_hip(
         ``"l"`` or ``"r"``.
     thigh_length_m, shank_length_m
         Segment lengths, m.
+    above_ankle_m
+        Give instead the point this far above the ankle on the shank axis, m (the centre of the
+        foot's roll-over arc in :func:`root_path_from_stance`).
 
     Returns
     -------
@@ -65,15 +79,17 @@ def ankle_relative_to_hip(
     -----
     Planar two-segment leg: thigh inclination ``a = hip_flexion - pelvis_tilt``, shank
     inclination ``b = a - knee_flexion`` (forward positive); the ankle is at
-    ``(L_t sin a + L_s sin b, -(L_t cos a + L_s cos b))`` from the hip.
+    ``(L_t sin a + L_s sin b, -(L_t cos a + L_s cos b))`` from the hip (``L_s`` shortened by
+    ``above_ankle_m``).
 
     """
     thigh = angles[f"hip_flexion_{side}"].copy()
     if "pelvis_tilt" in angles.names:
         thigh -= angles["pelvis_tilt"]
     shank = thigh - angles[f"knee_flexion_{side}"]
-    forward = thigh_length_m * np.sin(thigh) + shank_length_m * np.sin(shank)
-    up = -(thigh_length_m * np.cos(thigh) + shank_length_m * np.cos(shank))
+    lower = shank_length_m - above_ankle_m
+    forward = thigh_length_m * np.sin(thigh) + lower * np.sin(shank)
+    up = -(thigh_length_m * np.cos(thigh) + lower * np.cos(shank))
     return np.column_stack((forward, up))
 
 
@@ -86,8 +102,9 @@ def root_path_from_stance(
     shank_length_m: float | None = None,
     heading_rad: np.ndarray | None = None,
     walkway_distance_m: float | None = None,
+    rollover_radius_m: float | None = None,
 ) -> np.ndarray:
-    """Rebuild the pelvis path from the leg angles, with the stance foot planted.
+    """Rebuild the pelvis path from the leg angles, each stance foot rolling over the ground.
 
     Parameters
     ----------
@@ -107,13 +124,15 @@ def root_path_from_stance(
     walkway_distance_m
         When given, the horizontal path is scaled so that its length equals this distance
         (e.g. 20 m for the clinical protocol); heights are not scaled.
+    rollover_radius_m
+        Radius of the foot's roll-over arc, m; default :data:`ROLLOVER_RADIUS_RATIO` times the
+        body height (given, or estimated from the segment lengths with Winter's ratios).
 
     Returns
     -------
     numpy.ndarray
         Root (hip-centre) positions ``(n, 3)``, m, Z up, starting at ``x = y = 0``; ``z`` is the
-        hip height above the ankle of the stance leg plus the ankle height (0.039 H, or 0.08 m
-        when only segment lengths are given).
+        hip height above the ground.
 
     Raises
     ------
@@ -123,14 +142,22 @@ def root_path_from_stance(
 
     Notes
     -----
-    While a foot is in stance its ankle is fixed on the ground, so the hip moves by minus the
-    change of that ankle's position relative to the hip (:func:`ankle_relative_to_hip`): the
-    leg acts as an inverted two-segment pendulum over the planted foot. In double support the
-    two estimates are averaged; with no foot in contact (detection gaps) the last forward
-    speed is held. The forward speed is then turned into the world by the heading and
-    integrated. Rolling over the foot (heel to toe) is ignored, which shortens the path by a few
-    percent; ``walkway_distance_m`` removes that scale error when the distance is known. The
-    error on motion capture is given in ``docs/gait-analysis.md``.
+    A foot in stance rolls over the ground like a rocker: its roll-over shape is an arc of
+    radius ``R`` (:data:`ROLLOVER_RADIUS_RATIO`) fixed to the shank, whose centre ``C`` lies on
+    the shank axis ``R - h`` above the ankle (``h``: ankle height, Winter's 0.039 H, or 0.08 m
+    when only segment lengths are given), so that the arc touches the ground below the ankle
+    when the shank is vertical. Rolling without slipping keeps ``C`` at height ``R`` and moves it
+    forward by ``R`` times the forward rotation of the shank (``-Δb`` of
+    :func:`ankle_relative_to_hip`). The hip is at ``C`` minus ``C``'s position relative to the
+    hip (:func:`ankle_relative_to_hip` with ``above_ankle_m = R - h``). So the hip advances by
+    the leg's inverted-pendulum motion over ``C`` plus the roll of ``C``; a foot pinned at the
+    ankle (``R = h`` and no roll) makes steps about 10 % short on motion capture. In double
+    support the leg that puts the hip farther forward and higher is taken: a foot flagged in
+    stance that is in fact lifting or sliding forward (event detection is never exact, and the
+    trailing foot rolls on its toes) can only make its leg's estimate shorter and lower. With no
+    foot in contact (detection gaps) the last forward speed is held. The forward speed is
+    turned into the world by the heading and integrated. The error on motion capture is given
+    in ``docs/gait-analysis.md``.
 
     """
     n = angles.time_s.size
@@ -146,6 +173,13 @@ def root_path_from_stance(
         )
     else:
         ankle_height = 0.08
+        height_m = (thigh_length_m + shank_length_m) / sum(WINTER_LENGTH_RATIOS.values())
+    radius = ROLLOVER_RADIUS_RATIO * height_m if rollover_radius_m is None else rollover_radius_m
+    if not ankle_height <= radius < shank_length_m + ankle_height:
+        raise GaitTwinInputError(
+            f"rollover_radius_m: expected from the ankle height {ankle_height:.3f} m to the "
+            f"shank length plus it, {shank_length_m + ankle_height:.3f} m, found {radius}"
+        )
     contacts = np.asarray(foot_contacts)
     if contacts.shape != (n, 2) or contacts.dtype != bool:
         raise GaitTwinInputError(
@@ -155,22 +189,26 @@ def root_path_from_stance(
     if not contacts.any():
         raise GaitTwinInputError("foot_contacts: expected some stance, found no contact at all")
     heading = np.zeros(n) if heading_rad is None else check_shape("heading_rad", heading_rad, (n,))
-    ankles = np.stack(
+    centres = np.stack(
         [
             ankle_relative_to_hip(
-                angles, side, thigh_length_m=thigh_length_m, shank_length_m=shank_length_m
+                angles,
+                side,
+                thigh_length_m=thigh_length_m,
+                shank_length_m=shank_length_m,
+                above_ankle_m=radius - ankle_height,
             )
             for side in ("l", "r")
         ],
         axis=1,
     )
-    # forward displacement of the hip over each sample interval, averaged over planted feet;
-    # intervals with no planted foot hold the last displacement
-    step = -np.diff(ankles[:, :, 0], axis=0)
+    shanks = np.column_stack([shank_inclination(angles, side) for side in ("l", "r")])
+    # forward displacement of the hip over each sample interval from the planted feet, the larger
+    # of two; intervals with no planted foot hold the last displacement
+    step = -np.diff(centres[:, :, 0], axis=0) - radius * np.diff(shanks, axis=0)
     planted = contacts[:-1] & contacts[1:]
-    counts = planted.sum(axis=1)
-    forward = pd.Series((step * planted).sum(axis=1) / np.maximum(counts, 1))
-    forward = forward.where(counts > 0).ffill().fillna(0.0).to_numpy()
+    forward = np.where(planted, step, -np.inf).max(axis=1)
+    forward = pd.Series(forward).where(planted.any(axis=1)).ffill().fillna(0.0).to_numpy()
     mid_heading = 0.5 * (heading[:-1] + heading[1:])
     xy = np.zeros((n, 2))
     xy[1:, 0] = np.cumsum(forward * np.cos(mid_heading))
@@ -183,8 +221,7 @@ def root_path_from_stance(
                 f"{walkway_distance_m} m for a path of {length:.3f} m"
             )
         xy *= walkway_distance_m / length
-    stance = contacts.sum(axis=1)
-    known = np.flatnonzero(stance > 0)
-    hip_height = (-ankles[:, :, 1] * contacts).sum(axis=1)[known] / stance[known]
-    z = np.interp(np.arange(n), known, hip_height) + ankle_height
+    known = np.flatnonzero(contacts.any(axis=1))
+    hip_height = np.where(contacts, -centres[:, :, 1], -np.inf).max(axis=1)[known]
+    z = np.interp(np.arange(n), known, hip_height) + radius
     return np.column_stack((xy, z))

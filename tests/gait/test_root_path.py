@@ -32,19 +32,23 @@ def compass_gait(n_steps=6, step_s=0.5, amplitude_rad=0.35, knee_rad=0.0):
     return angles, contacts
 
 
-def test_compass_gait_progresses_by_the_chord_per_step():
-    thigh, shank = 0.45, 0.45
+@pytest.mark.parametrize("radius", [0.08, 0.3])
+def test_compass_gait_progresses_by_the_chord_and_the_roll_per_step(radius):
+    """Rigid legs on a rocker of radius R centred R - h above the ankle (h = 0.08 m)."""
+    thigh, shank, ankle = 0.45, 0.45, 0.08
     amplitude = 0.35
     angles, contacts = compass_gait(amplitude_rad=amplitude)
-    root = gait.root_path_from_stance(angles, contacts, thigh_length_m=thigh, shank_length_m=shank)
-    step_length = 2 * (thigh + shank) * np.sin(amplitude)
+    root = gait.root_path_from_stance(
+        angles, contacts, thigh_length_m=thigh, shank_length_m=shank, rollover_radius_m=radius
+    )
+    to_centre = thigh + shank - (radius - ankle)
+    step_length = 2 * to_centre * np.sin(amplitude) + radius * 2 * amplitude
     per_step = round(0.5 * FS)
     advance = np.diff(root[::per_step, 0])
     assert np.allclose(advance[1:], step_length, rtol=0.02)
     assert np.allclose(root[:, 1], 0.0)
-    leg = thigh + shank
-    assert root[:, 2].max() == pytest.approx(leg + 0.08, abs=1e-6)
-    assert root[:, 2].min() == pytest.approx(leg * np.cos(amplitude) + 0.08, abs=2e-3)
+    assert root[:, 2].max() == pytest.approx(to_centre + radius, abs=1e-6)
+    assert root[:, 2].min() == pytest.approx(to_centre * np.cos(amplitude) + radius, abs=2e-3)
 
 
 def test_heading_turns_the_path_and_walkway_rescales_it():
@@ -80,7 +84,10 @@ def test_leg_lengths_from_height_and_bad_lengths():
     ("asf", "amc"), [("16_15/16.asf", "16_15/16_15.amc"), ("07/07.asf", "07/07_03.amc")]
 )
 def test_root_path_error_on_mocap(asf, amc):
-    """Rebuilt path vs the mocap root: steps about 10 % short (foot roll-over), height close."""
+    """Rebuilt path vs the mocap root: the typical step within 5 % (rolling feet), height close.
+
+    With the foot pinned at the ankle (no roll-over) the median step was 5-15 % short.
+    """
     skeleton = gait.read_asf(DATA / "cmu" / asf)
     motion = gait.motion_from_mocap(gait.read_amc(DATA / "cmu" / amc, skeleton))
     # bone lengths: the knee (tibia) and ankle (foot) joint offsets from their parents
@@ -98,7 +105,7 @@ def test_root_path_error_on_mocap(asf, amc):
     steps = gait.gait_parameters(events, root_position_m=rebuilt).steps["step_length_m"]
     error = (steps.to_numpy() - true_steps.to_numpy()) / true_steps.to_numpy()
     assert error.size >= 3
-    assert -0.15 < np.median(error) < -0.05
+    assert abs(np.median(error)) < 0.05
     assert np.all(np.abs(error) < 0.2)
     assert abs(np.mean(rebuilt[:, 2]) - np.mean(truth[:, 2])) < 0.03
     # rescaled to the true walked distance, the typical step is within 5 %

@@ -1,0 +1,103 @@
+"""How faithful is the IMU route's clip? Virtual Perception Neuron recordings of every CMU take.
+
+For each bundled CMU take (``tests/data/cmu``): the mocap motion is the truth; the toolkit's
+virtual sensors (:func:`gait.virtual_imu_from_motion`: pelvis, thighs, shanks and feet, 5-15 deg
+mounting misalignment, 0.5 deg orientation noise, heading drift, pelvis acceleration) record it
+after a 2 s standing pose; :func:`gait.analyse_imu_walk` rebuilds the motion from the recording
+alone (body height: the avatar height that fits the mocap's pelvis height). Printed per take,
+IMU route against mocap:
+
+- speed error, %; goal within 5 %
+- pelvis vertical range (5th-95th percentile), cm, next to the mocap's; goal within 2 cm
+- lateral drift (sideways distance between the path ends), cm; goal under 5 cm
+- stance foot sliding on the avatar (``legs13_ankles``, largest per step), cm; goal under 2 cm
+- hip and knee flexion RMS error, deg; goal within 2 deg
+
+Run: ``.venv/bin/python benchmarks/imu_clip_fidelity.py [--takes 16_15 07_03 ...]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import gait
+import imu
+import sim
+
+BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "cmu"
+STANDING_S, RAMP_S = 2.0, 0.5
+#: Perception Neuron segments of the legs: the paper's five and the feet (the atlas has ankles).
+WITH_FEET = (*imu.PAPER_SEGMENTS, "foot_r", "foot_l")
+
+
+def sliding_cm(motion: gait.Motion, height_m: float) -> float:
+    """Largest stance sliding per step of ``motion`` on the ankle avatar, cm."""
+    body = sim.body_dimensions(height_m, 70.0)
+    with sim.Simulation(sim.ANKLE_MODEL, body=body, fixed_root=True) as world:
+        root = motion.root_position_m.copy()
+        root[:, 2] -= sim.track_feet(world, motion).clearance_m.min(axis=1)
+        placed = gait.Motion(
+            root, motion.root_quaternion, motion.joint_angles, motion.foot_contacts
+        )
+        return sim.measure_artifacts(world, placed).summary()["max_sliding_per_step_cm"]
+
+
+def take_row(trial: str, asf: Path, amc: Path, seed: int) -> dict[str, float | str]:
+    """One take's figures, IMU route against mocap."""
+    take = gait.read_amc(amc, gait.read_asf(asf))
+    truth = gait.motion_from_mocap(take)
+    height_m = sim.fit_height_to_motion(truth, spec=sim.ANKLE_MODEL)
+    virtual, _ = gait.virtual_imu_from_motion(
+        truth,
+        rng=np.random.default_rng(seed),
+        segments=WITH_FEET,
+        standing_s=STANDING_S,
+        ramp_s=RAMP_S,
+    )
+    walk = gait.analyse_imu_walk(virtual.recording, height_m=height_m)
+    offset = STANDING_S + RAMP_S + virtual.recording.time_s[0] - truth.time_s[0]
+    fidelity = gait.clip_fidelity(walk.motion, truth, time_offset_s=offset).summary()
+    walking = walk.motion.time_s >= offset
+    start = int(np.argmax(walking))
+    imu_walk = walk.motion.slice_frames(start, walk.motion.n_frames)
+    return {
+        "take": trial,
+        "speed_err_%": fidelity["speed_error_pct"],
+        "z_range_cm": fidelity["vertical_range_cm"],
+        "mocap_z_cm": fidelity["reference_vertical_range_cm"],
+        "drift_cm": fidelity["lateral_drift_cm"],
+        "slide_cm": sliding_cm(imu_walk, height_m),
+        "mocap_slide_cm": sliding_cm(truth, height_m),
+        "hip_deg": max(fidelity["hip_flexion_l_rmse_deg"], fidelity["hip_flexion_r_rmse_deg"]),
+        "knee_deg": max(fidelity["knee_flexion_l_rmse_deg"], fidelity["knee_flexion_r_rmse_deg"]),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tree", type=Path, default=BUNDLED, help="CMU folder tree")
+    parser.add_argument("--takes", nargs="*", help="trial names (default: every take)")
+    args = parser.parse_args()
+    takes = gait.find_cmu_takes(args.tree)
+    names = args.takes or sorted(takes)
+    rows = [take_row(t, *takes[t], seed=k) for k, t in enumerate(names)]
+    table = pd.DataFrame(rows).set_index("take")
+    pd.set_option("display.width", 200)
+    print(table.round(2).to_string())
+    goals = {
+        "|speed error| <= 5 %": (table["speed_err_%"].abs() <= 5.0),
+        "|z range - mocap| <= 2 cm": ((table["z_range_cm"] - table["mocap_z_cm"]).abs() <= 2.0),
+        "drift < 5 cm": table["drift_cm"] < 5.0,
+        "sliding < 2 cm per step": table["slide_cm"] < 2.0,
+        "hip, knee RMSE <= 2 deg": (table[["hip_deg", "knee_deg"]] <= 2.0).all(axis=1),
+    }
+    for goal, met in goals.items():
+        print(f"{goal:28s} {int(met.sum())} of {len(met)} takes")
+
+
+if __name__ == "__main__":
+    main()
