@@ -70,9 +70,7 @@ def test_mtw_standing_specific_force_points_up_in_the_earth_frame(xsens_walk):
 
 def test_mtw_sensor_map_remaps_sensor_ids(data_dir):
     files = [data_dir / "xsens_mtw_walk" / name for name in MTW_FILES]
-    recording = imu.read_xsens_mtw(
-        files, sensor_map={"00B42279": "torso", "00B4227C": "thigh_l"}
-    )
+    recording = imu.read_xsens_mtw(files, sensor_map={"00B42279": "torso", "00B4227C": "thigh_l"})
     assert recording.segments == ("thigh_l", "torso")
 
 
@@ -260,6 +258,22 @@ def make_calc(tmp_path, walk, data_dir):
     return path, path
 
 
+#: A Y-up, centimetre export with body-part column names, fingers and contacts at the end.
+CALC_VARIANT = imu.CalcLayout(
+    header=("Zd", "BoneNumber", "FrameRate", "FrameCount", "Units", "World"),
+    column_names="body_part",
+    contacts="at_end",
+    fingers=True,
+    length_unit="cm",
+    world_frame="Y-up",
+)
+
+
+def make_calc_variant(tmp_path, walk, data_dir):
+    path = imu.write_calc(walk.slice_frames(0, 300), tmp_path / "walk.calc", layout=CALC_VARIANT)
+    return path, path
+
+
 def make_csv(tmp_path, walk, data_dir):
     path = imu.write_imu_csv(walk.slice_frames(0, 300), tmp_path / "walk.csv")
     return path, path
@@ -322,6 +336,23 @@ CASES = [
         lambda p: (
             edit_header(p, 6, "01-X-x", "01-Z-x"),
             r"line 6, column 1: expected '01-X-x', found '01-Z-x' \(unknown body part or channel\)",
+        ),
+    ),
+    Case(
+        "calc_variant",
+        make_calc_variant,
+        imu.read_calc,
+        "\t",
+        8,
+        "Hips-Joint-Posi-y",
+        None,
+        3,
+        "FrameRate",
+        "Hips-Joint-Quat-x",
+        lambda p: (
+            edit_header(p, 7, "Hips-Joint-Posi-x", "Hips-Joint-Posx-x"),
+            r"line 7, column 1: expected 'Hips-Joint-Posi-x', found 'Hips-Joint-Posx-x' "
+            r"\(unknown body part or channel\)",
         ),
     ),
     Case(
