@@ -56,7 +56,7 @@ class BatchSummary:
     Parameters
     ----------
     n_found
-        Takes (AMC files) found in the tree.
+        Takes (AMC files) found in the tree, counting each copy of a repeated trial name.
     n_selected
         Takes selected by the trial list (all found when no list was given).
     n_processed
@@ -106,18 +106,40 @@ def find_cmu_takes(tree: str | os.PathLike) -> dict[str, tuple[Path, Path]]:
     Raises
     ------
     GaitTwinInputError
-        If ``tree`` is not a folder.
+        If ``tree`` is not a folder, or a trial name is found in more than one folder (clip ids
+        are trial names, so one would overwrite the other), naming the files.
 
     """
+    takes, duplicates = _scan_cmu_tree(tree)
+    if duplicates:
+        raise GaitTwinInputError(_duplicate_message(*next(iter(duplicates.items()))))
+    return takes
+
+
+def _scan_cmu_tree(
+    tree: str | os.PathLike,
+) -> tuple[dict[str, tuple[Path, Path]], dict[str, list[Path]]]:
+    """Return the takes whose trial name is unique and ``{trial: amc files}`` for the others."""
     root = Path(tree)
     if not root.is_dir():
         raise GaitTwinInputError(f"CMU tree {str(root)!r}: expected a folder, found none")
-    takes = {}
+    found: dict[str, list[Path]] = {}
     for amc in sorted(root.rglob("*.amc")):
-        match = _AMC_NAME.match(amc.name)
-        if match:
-            takes[amc.stem] = (amc.with_name(f"{match['subject']}.asf"), amc)
-    return takes
+        if _AMC_NAME.match(amc.name):
+            found.setdefault(amc.stem, []).append(amc)
+    takes = {
+        trial: (amcs[0].with_name(f"{_AMC_NAME.match(amcs[0].name)['subject']}.asf"), amcs[0])
+        for trial, amcs in found.items()
+        if len(amcs) == 1
+    }
+    return takes, {trial: amcs for trial, amcs in found.items() if len(amcs) > 1}
+
+
+def _duplicate_message(trial: str, amcs: list[Path]) -> str:
+    return (
+        f"trial {trial!r}: expected one take per trial name (the clip id), found "
+        f"{len(amcs)}: {', '.join(str(a) for a in amcs)}; rename or remove all but one"
+    )
 
 
 def convert_take(
@@ -174,7 +196,8 @@ def process_cmu(
         the scatter ``step_length_vs_speed.png`` are written there (atomically).
     trials
         Trial names to process (e.g. the walking takes, ``["07_01", "16_15"]``); all when
-        ``None``. A listed trial with no file in the tree is recorded as a failure.
+        ``None``. A listed trial with no file in the tree is recorded as a failure, and so is
+        a trial name found in more than one folder (none of its copies is processed).
     workers
         Local processes; ``None`` uses every core (``os.cpu_count()``), ``1`` runs in this
         process.
@@ -206,10 +229,16 @@ def process_cmu(
     if workers is not None and workers < 1:
         raise GaitTwinInputError(f"workers: expected a positive number, found {workers}")
     library = Path(library_dir)
-    found = find_cmu_takes(tree)
-    wanted = list(found) if trials is None else list(dict.fromkeys(trials))
+    found, duplicates = _scan_cmu_tree(tree)
+    wanted = [*found, *duplicates] if trials is None else list(dict.fromkeys(trials))
     failures = [
         {"trial": t, "file": str(Path(tree)), "error": "listed trial: no .amc file in the tree"}
+        if t not in duplicates
+        else {
+            "trial": t,
+            "file": str(duplicates[t][0]),
+            "error": _duplicate_message(t, duplicates[t]),
+        }
         for t in wanted
         if t not in found
     ]
@@ -237,7 +266,7 @@ def process_cmu(
     table = pd.DataFrame(failures, columns=["trial", "file", "error"])
     write_text_atomic(library / FAILURES_NAME, table.to_csv(index=False))
     summary = BatchSummary(
-        n_found=len(found),
+        n_found=len(found) + sum(len(amcs) for amcs in duplicates.values()),
         n_selected=len(wanted),
         n_processed=n_processed,
         n_skipped=len(selected) - len(todo),

@@ -23,11 +23,11 @@ from scipy.spatial.transform import Rotation
 from gait._events import foot_contacts_from_positions
 from gait._motion import Motion
 from gait._skeleton import (
-    CMU_BONES,
     MOCAP_SEGMENTS,
     LegBones,
     MocapTake,
     anatomical_frames,
+    leg_bones_for,
     leg_landmarks,
 )
 from imu import joint_angles_from_segments
@@ -44,7 +44,7 @@ def _rotation_z(angle_rad: float) -> np.ndarray:
 def motion_from_mocap(
     take: MocapTake,
     *,
-    bones: LegBones = CMU_BONES,
+    bones: LegBones | None = None,
     heading_cutoff_hz: float | None = 0.3,
     contact_height_m: float = 0.05,
     contact_speed_m_s: float = 0.6,
@@ -57,8 +57,9 @@ def motion_from_mocap(
     take
         From :func:`gait.read_amc` or :func:`gait.read_bvh`.
     bones
-        Which skeleton joints carry the leg landmarks (:data:`gait.CMU_BONES` for CMU ASF and its
-        BVH conversions).
+        Which skeleton joints carry the leg landmarks; ``None`` finds them by the joint names
+        (:func:`gait.leg_bones_for`: :data:`gait.CMU_BONES` for CMU ASF and its BVH
+        conversions, :data:`gait.PERCEPTION_NEURON_BONES` for Axis Neuron BVH exports).
     heading_cutoff_hz
         Passed to :func:`imu.joint_angles_from_segments` for ``pelvis_rotation``, Hz.
     contact_height_m, contact_speed_m_s
@@ -80,10 +81,11 @@ def motion_from_mocap(
     Raises
     ------
     GaitTwinInputError
-        If the skeleton lacks a landmark joint.
+        If the skeleton lacks a landmark joint (or, with ``bones=None``, has neither known
+        naming).
 
     """
-    source = leg_landmarks(take, bones=bones)
+    source = leg_landmarks(take, bones=leg_bones_for(take.skeleton) if bones is None else bones)
     landmarks = {key: value @ Y_UP_TO_Z_UP.T for key, value in source.items()}
     frames = anatomical_frames(landmarks)
     root = 0.5 * (landmarks["hip_l"] + landmarks["hip_r"])

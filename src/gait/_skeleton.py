@@ -21,6 +21,7 @@ The source world is the file's own: Y up for both ASF/AMC and BVH.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,126 @@ from imu._errors import check_shape
 
 #: Anatomical segments built from a mocap skeleton, in this order.
 MOCAP_SEGMENTS: tuple[str, ...] = tuple(s for s in SEGMENTS if s != "torso")
+
+#: Largest plausible magnitude of a rotation channel (an Euler angle), deg: exporters write
+#: angles in (-180, 180] or [0, 360).
+MAX_ROTATION_DEG = 360.0
+#: Largest plausible bone length (joint offset from its parent), m.
+MAX_BONE_LENGTH_M = 2.0
+#: Smallest plausible length of a skeleton's longest bone, m (a human leg bone is 0.3-0.5 m;
+#: a wrong length unit makes every bone 100 or 1000 times shorter or longer).
+MIN_LONGEST_BONE_M = 0.05
+#: Largest plausible distance of the root from the capture volume's origin, m.
+MAX_ROOT_DISTANCE_M = 100.0
+#: Largest plausible root speed between two frames, m/s (a sprint is about 10 m/s).
+MAX_ROOT_SPEED_M_S = 15.0
+#: Plausible frame intervals, s: (0, 1].
+MAX_FRAME_TIME_S = 1.0
+
+
+def vector_norm(vectors: np.ndarray) -> np.ndarray:
+    """Euclidean norm along the last axis; a norm too large for float64 is ``inf``, silently.
+
+    The readers compare norms of file values with plausible limits, so an overflow (a value of
+    ``1e300`` in a file) must give ``inf`` and then a named error, not a warning.
+    """
+    with np.errstate(over="ignore"):
+        return np.linalg.norm(vectors, axis=-1)
+
+
+def check_rotation_deg(values_deg: np.ndarray, where: str, what: str) -> None:
+    """Raise unless every rotation channel value is within ``±MAX_ROTATION_DEG``.
+
+    Parameters
+    ----------
+    values_deg
+        Channel values, any shape, deg (finite).
+    where
+        The file and line, for the message.
+    what
+        The channels (e.g. ``"bone 'rfemur'"``), for the message.
+
+    Raises
+    ------
+    GaitTwinInputError
+        Naming ``where``, ``what``, the range and the value found.
+
+    """
+    bad = np.abs(values_deg) > MAX_ROTATION_DEG
+    if bad.any():
+        raise GaitTwinInputError(
+            f"{where}: expected rotations of {what} within ±{MAX_ROTATION_DEG:g} deg, found "
+            f"{values_deg[bad][0]:g} deg"
+        )
+
+
+def check_root_path(translation_m: np.ndarray, sampling_rate_hz: float, where) -> None:
+    """Raise unless the root stays near the origin and moves at a plausible speed.
+
+    Parameters
+    ----------
+    translation_m
+        Root translation, ``(n, 3)``, m (finite).
+    sampling_rate_hz
+        Frame rate, Hz.
+    where
+        Callable ``frame index -> "file, line"`` text naming where that frame is.
+
+    Raises
+    ------
+    GaitTwinInputError
+        If a position is farther than :data:`MAX_ROOT_DISTANCE_M` from the origin or the root
+        moves faster than :data:`MAX_ROOT_SPEED_M_S` between two frames, naming the frame.
+
+    """
+    distance = vector_norm(translation_m)
+    if (distance > MAX_ROOT_DISTANCE_M).any():
+        k = int(np.argmax(distance > MAX_ROOT_DISTANCE_M))
+        raise GaitTwinInputError(
+            f"{where(k)}: expected the root within {MAX_ROOT_DISTANCE_M:g} m of the origin, "
+            f"found {distance[k]:g} m (frame {k + 1})"
+        )
+    speed = vector_norm(np.diff(translation_m, axis=0)) * sampling_rate_hz
+    if (speed > MAX_ROOT_SPEED_M_S).any():
+        k = int(np.argmax(speed > MAX_ROOT_SPEED_M_S))
+        raise GaitTwinInputError(
+            f"{where(k + 1)}: expected a root speed below {MAX_ROOT_SPEED_M_S:g} m/s, found "
+            f"{speed[k]:.3g} m/s from frame {k + 1} to frame {k + 2} (a jump of "
+            f"{speed[k] / sampling_rate_hz:.3g} m)"
+        )
+
+
+def check_bone_lengths(lengths_m: np.ndarray, where: Callable[[int], str]) -> None:
+    """Raise unless no bone is longer than 2 m and the longest is at least 5 cm.
+
+    The limits are :data:`MAX_BONE_LENGTH_M` and :data:`MIN_LONGEST_BONE_M`.
+
+    Parameters
+    ----------
+    lengths_m
+        Bone lengths, ``(b,)``, m.
+    where
+        Callable ``bone index -> "file, line (bone)"`` text naming where that bone is.
+
+    Raises
+    ------
+    GaitTwinInputError
+        Naming the bone, the range and the length found (and the unit as a likely cause).
+
+    """
+    if not len(lengths_m):
+        return
+    k = int(np.argmax(lengths_m))
+    if lengths_m[k] > MAX_BONE_LENGTH_M:
+        raise GaitTwinInputError(
+            f"{where(k)}: expected a bone length of at most {MAX_BONE_LENGTH_M:g} m, found "
+            f"{lengths_m[k]:g} m (is the length unit right?)"
+        )
+    if lengths_m[k] < MIN_LONGEST_BONE_M:
+        raise GaitTwinInputError(
+            f"{where(k)}: expected the longest bone to be at least {MIN_LONGEST_BONE_M:g} m, "
+            f"found {lengths_m[k]:g} m (is the length unit right?)"
+        )
 
 
 @dataclass(frozen=True)
@@ -196,7 +317,8 @@ class LegBones:
     Every name is a joint of the skeleton whose *origin* is the landmark: ``femur`` starts at the
     hip joint centre, ``tibia`` at the knee, ``foot`` at the ankle, ``toes`` at the toe
     (metatarsophalangeal) joint, ``toes_end`` is the toe tip. ``{side}`` is replaced by
-    ``l``/``r`` (or the values of ``sides``).
+    ``l``/``r`` (or the values of ``sides``). A skeleton without toe joints (Perception Neuron)
+    has ``toes=None`` and ``toes_end`` naming the foot's end site, which then serves as the toe.
 
     Parameters
     ----------
@@ -211,7 +333,7 @@ class LegBones:
     femur: str = "{side}femur"
     tibia: str = "{side}tibia"
     foot: str = "{side}foot"
-    toes: str = "{side}toes"
+    toes: str | None = "{side}toes"
     toes_end: str = "{side}toes_end"
     sides: tuple[str, str] = ("l", "r")
 
@@ -223,6 +345,62 @@ class LegBones:
 
 #: Bone names of the CMU ASF skeletons and of their BVH conversions.
 CMU_BONES = LegBones()
+
+#: Bone names of Perception Neuron (Axis Neuron) BVH exports: ``Hips``, ``RightUpLeg``,
+#: ``RightLeg``, ``RightFoot`` (no toe joint; the foot's End Site is the toe).
+PERCEPTION_NEURON_BONES = LegBones(
+    root="Hips",
+    femur="{side}UpLeg",
+    tibia="{side}Leg",
+    foot="{side}Foot",
+    toes=None,
+    toes_end="{side}Foot_end",
+    sides=("Left", "Right"),
+)
+
+#: Bone naming conventions :func:`leg_bones_for` recognises, by name.
+KNOWN_LEG_BONES: dict[str, LegBones] = {
+    "CMU": CMU_BONES,
+    "Perception Neuron": PERCEPTION_NEURON_BONES,
+}
+
+
+def _leg_joint_names(bones: LegBones) -> list[str]:
+    parts = ("femur", "tibia", "foot", "toes", "toes_end")
+    return [bones.root] + [
+        bones.name(part, side) for side in "lr" for part in parts if getattr(bones, part)
+    ]
+
+
+def leg_bones_for(skeleton: Skeleton) -> LegBones:
+    """Return the bone naming of :data:`KNOWN_LEG_BONES` whose leg joints ``skeleton`` has.
+
+    Raises
+    ------
+    GaitTwinInputError
+        Naming the skeleton's file and, for each known naming, the joints it lacks.
+
+    """
+    lacking = {}
+    for label, bones in KNOWN_LEG_BONES.items():
+        missing = [j for j in _leg_joint_names(bones) if j not in skeleton.joints]
+        if not missing:
+            return bones
+        lacking[label] = missing
+    raise GaitTwinInputError(
+        f"skeleton {skeleton.metadata.get('file', '')!r}: expected the leg joints of a known "
+        f"naming, found neither: "
+        + "; ".join(f"{label} lacks {', '.join(m)}" for label, m in lacking.items())
+        + " (pass bones=gait.LegBones(...) with this skeleton's names)"
+    )
+
+
+def _rest_orientations(skeleton: Skeleton) -> np.ndarray:
+    """Joint-to-world rotations in the rest pose (all channels zero), ``(j, 3, 3)``."""
+    out = np.empty_like(skeleton.rest_rotations)
+    for k, p in enumerate(skeleton.parents):
+        out[k] = skeleton.rest_rotations[k] if p < 0 else out[p] @ skeleton.rest_rotations[k]
+    return out
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -256,7 +434,8 @@ def leg_landmarks(take: MocapTake, *, bones: LegBones = CMU_BONES) -> dict[str, 
     -------
     dict
         ``hip_l, hip_r, knee_*, ankle_*, toe_*, toe_tip_*`` positions and ``toe_tip_neutral_*``
-        (the toe tip with the toe joint at its rest angle), each ``(n, 3)``, m; ``root`` position
+        (the toe tip with the toe joint at its rest angle; without a toe joint, the toe plus
+        the foot's level forward direction of the rest pose), each ``(n, 3)``, m; ``root`` position
         and ``root_up`` (the root frame's y axis); ``femur_axis_*`` and ``tibia_axis_*`` (the x axes
         of the femur and tibia joint frames: the hinge axes of hip flexion and knee flexion).
 
@@ -274,19 +453,44 @@ def leg_landmarks(take: MocapTake, *, bones: LegBones = CMU_BONES) -> dict[str, 
         idx = {
             part: sk.index(bones.name(part, side))
             for part in ("femur", "tibia", "foot", "toes", "toes_end")
+            if getattr(bones, part)
         }
         out[f"hip_{side}"] = positions[:, idx["femur"]]
         out[f"knee_{side}"] = positions[:, idx["tibia"]]
         out[f"ankle_{side}"] = positions[:, idx["foot"]]
-        out[f"toe_{side}"] = positions[:, idx["toes"]]
         out[f"toe_tip_{side}"] = positions[:, idx["toes_end"]]
-        neutral_toes = orientations[:, idx["foot"]] @ sk.rest_rotations[idx["toes"]]
-        out[f"toe_tip_neutral_{side}"] = positions[:, idx["toes"]] + (
-            neutral_toes @ sk.offsets_m[idx["toes_end"]]
-        )
+        if "toes" in idx:
+            out[f"toe_{side}"] = positions[:, idx["toes"]]
+            neutral_toes = orientations[:, idx["foot"]] @ sk.rest_rotations[idx["toes"]]
+            forward = neutral_toes @ sk.offsets_m[idx["toes_end"]]
+        else:
+            out[f"toe_{side}"] = out[f"toe_tip_{side}"]
+            forward = orientations[:, idx["foot"]] @ _level_forward(sk, idx["toes_end"])
+        out[f"toe_tip_neutral_{side}"] = out[f"toe_{side}"] + forward
         out[f"femur_axis_{side}"] = orientations[:, idx["femur"], :, 0]
         out[f"tibia_axis_{side}"] = orientations[:, idx["tibia"], :, 0]
     return out
+
+
+def _level_forward(skeleton: Skeleton, toe: int) -> np.ndarray:
+    """Return the foot's level forward direction in its joint frame, ``(3,)``.
+
+    For a foot without a toe joint: the offset of the toe (the foot's end site) from the
+    ankle, seen in the rest pose with its vertical (source Y) part removed, expressed in the
+    foot's joint frame. The foot frame's x axis is level in the rest pose, as it is for CMU
+    (whose toe bone is level at rest).
+    """
+    ankle = skeleton.parents[toe]
+    rest = _rest_orientations(skeleton)
+    offset_world = rest[ankle] @ skeleton.offsets_m[toe]
+    level = offset_world * np.array([1.0, 0.0, 1.0])
+    if np.linalg.norm(level) < 1e-9:
+        raise GaitTwinInputError(
+            f"skeleton {skeleton.metadata.get('file', '')!r}: joint "
+            f"{skeleton.joints[toe]!r}: expected the toe in front of the ankle at rest, found "
+            f"it straight below"
+        )
+    return rest[ankle].T @ level
 
 
 def anatomical_frames(landmarks: dict[str, np.ndarray]) -> np.ndarray:
