@@ -125,8 +125,9 @@ def test_bad_options_raise(kwargs, message):
 
 
 def test_too_short_or_non_finite_signal_raises():
-    with pytest.raises(GaitTwinInputError, match=r"expected at least one period of 0\.5 Hz"):
-        gait.segment_cycles(np.sin(np.arange(100) / 10), sampling_rate_hz=FS)
+    # 0.5 s: shorter than one stride at the band's upper edge (1.5 Hz)
+    with pytest.raises(GaitTwinInputError, match=r"expected at least one period of 0\.3 Hz"):
+        gait.segment_cycles(np.sin(np.arange(50) / 10), sampling_rate_hz=FS)
     bad = np.sin(np.arange(1000) / 10)
     bad[7] = np.nan
     with pytest.raises(GaitTwinInputError, match=r"signal: expected finite values, found nan"):
