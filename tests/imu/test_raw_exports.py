@@ -251,3 +251,50 @@ def test_a_time_step_off_the_sampling_grid_is_refused(walk_csv):
         r"100\) or a whole number of them, within 1%, found 0.014 s \(1.400 periods\)",
     ):
         imu.read_imu_csv(path)
+
+
+# --- malformed raw-only files are rejected like every other file ---------------------------
+
+
+@pytest.fixture(params=["xsens_mtw", "imu_csv"])
+def raw_file(request, virtual, tmp_path):
+    """``(file to break, what to read, separator, gyroscope column)`` of one raw-only format."""
+    if request.param == "xsens_mtw":
+        folder = write_raw_mtw(virtual, tmp_path / "raw")
+        return folder / f"MT_012005D6_009-001_{next(iter(SENSORS))}.txt", folder, "\t", "Gyr_Y"
+    path = write_raw_csv(virtual, tmp_path / "raw.csv")
+    return path, path, ",", "pelvis_gyr_y_deg_s"
+
+
+def break_value(path: Path, sep: str, column: str, line: int, text: str) -> None:
+    """Replace the value of ``column`` on 1-based ``line`` (the column header is line 4)."""
+    lines = path.read_bytes().decode().split("\n")
+    index = lines[3].rstrip("\r").split(sep).index(column)
+    fields = lines[line - 1].rstrip("\r").split(sep)
+    fields[index] = text
+    lines[line - 1] = sep.join(fields) + ("\r" if lines[line - 1].endswith("\r") else "")
+    path.write_bytes("\n".join(lines).encode())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("abc", "a number, found 'abc'"), ("nan", "a finite number")]
+)
+def test_a_bad_raw_value_is_rejected_with_line_and_column(raw_file, text, expected):
+    path, target, sep, column = raw_file
+    break_value(path, sep, column, 40, text)
+    with pytest.raises(
+        imu.GaitTwinInputError,
+        match=rf"'{re.escape(str(path))}', line 40, column '{column}': expected {expected}",
+    ):
+        imu.read_recording(target, sensor_map=SENSORS if target.is_dir() else None)
+
+
+def test_a_truncated_raw_row_is_rejected(raw_file):
+    path, target, sep, _ = raw_file
+    lines = path.read_bytes().decode().split("\n")
+    lines[59] = sep.join(lines[59].split(sep)[:5])
+    path.write_bytes("\n".join(lines).encode())
+    with pytest.raises(
+        imu.GaitTwinInputError, match=rf"'{re.escape(str(path))}', line 60: expected \d+ values"
+    ):
+        imu.read_recording(target, sensor_map=SENSORS if target.is_dir() else None)
