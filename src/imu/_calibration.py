@@ -441,6 +441,12 @@ def calibrate(
             f"functional={functional}, heading_rad={heading_rad}"
         )
     segments = tuple(recording.segments)
+    if standing is not None and not set(segments) <= set(standing.segments):
+        raise GaitTwinInputError(
+            f"standing recording {standing.metadata.get('path', '')!r}: expected a sensor on "
+            f"every segment of the calibrated recording ({', '.join(segments)}), found "
+            f"{', '.join(standing.segments)}"
+        )
     static, window, spread = _standing_pose(
         recording if standing is None else standing, segments, static_window_s
     )
