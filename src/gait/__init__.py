@@ -7,6 +7,7 @@ from gait._asf_amc import read_amc, read_asf
 from gait._batch import BatchSummary, find_cmu_takes, plot_step_length_vs_speed, process_cmu
 from gait._bvh import read_bvh
 from gait._events import (
+    HEEL_STRIKE_SEARCH_FRACTION,
     SIDES,
     GaitEvents,
     contacts_from_events,
@@ -33,6 +34,7 @@ from gait._motion import Motion
 from gait._normative import read_winter_normative
 from gait._parameters import SYMMETRY_COLUMNS, GaitParameters, gait_parameters, symmetry_index
 from gait._plots import plot_gait_cycles, plot_step_parameters
+from gait._repeated_walk import repeat_stride
 from gait._root_path import (
     WINTER_LENGTH_RATIOS,
     ankle_relative_to_hip,
@@ -41,12 +43,14 @@ from gait._root_path import (
 )
 from gait._segmentation import (
     CYCLE_POINTS,
+    STRIDE_BAND_HZ,
     Cycle,
     CycleSegmentation,
     DroppedRange,
     cycle_curves,
     dominant_frequency,
     segment_cycles,
+    stride_frequency,
     time_normalise,
     turning_mask,
 )
@@ -57,11 +61,13 @@ __all__ = [
     "CMU_BONES",
     "CYCLE_POINTS",
     "FIDELITY_ANGLES",
+    "HEEL_STRIKE_SEARCH_FRACTION",
     "KNEE_SIDES",
     "MANIFEST_COLUMNS",
     "MOCAP_SEGMENTS",
     "SIDES",
     "STIFF_KNEE_PEAK_DEG",
+    "STRIDE_BAND_HZ",
     "SYMMETRY_COLUMNS",
     "WINTER_LENGTH_RATIOS",
     "BatchSummary",
@@ -103,11 +109,13 @@ __all__ = [
     "read_bvh",
     "read_manifest",
     "read_winter_normative",
+    "repeat_stride",
     "resample_clip",
     "root_path_from_stance",
     "segment_cycles",
     "shank_inclination",
     "stiffen_knee",
+    "stride_frequency",
     "symmetry_index",
     "time_normalise",
     "turning_mask",
