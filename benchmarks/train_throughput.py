@@ -5,8 +5,8 @@ Measured in the same run: (1) bare physics control steps/s of the same avatar
 ``ImitationEnv`` steps/s on one core with zero and with random actions (physics, observation,
 reward, resets after falls); (3) stepping 8 environments per core in parallel with
 stable-baselines3's ``SubprocVecEnv`` (one process each, the reference) and with
-``learn.BatchedSubprocVecEnv`` (one process per core, ``learn``'s default); (4) PPO training
-steps/s with one environment per core and ``learn``'s default of 8 per core (rollouts plus
+``learn.algorithms.BatchedSubprocVecEnv`` (one process per core, ``learn``'s default); (4) PPO
+training steps/s with one environment per core and ``learn``'s default of 8 per core (rollouts plus
 gradient updates, the paper's 3x256 / 2x128 networks), from the first to the last update,
 startup excluded. The issue's goal is at least 1,000 training steps/s.
 
@@ -115,7 +115,9 @@ def main() -> None:
     one_per_env = parallel_steps_per_s(
         SubprocVecEnv([factory] * 8 * cores, start_method="fork"), args.seconds
     )
-    batched = parallel_steps_per_s(learn.BatchedSubprocVecEnv([factory] * 8 * cores), args.seconds)
+    batched = parallel_steps_per_s(
+        learn.algorithms.BatchedSubprocVecEnv([factory] * 8 * cores), args.seconds
+    )
     training = {n: training_steps_per_s(clip, args.train_steps, n) for n in (cores, 8 * cores)}
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.2f}")
     print(f"physics only (Simulation.step, 1 core):      {physics:8.0f} control steps/s")

@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of torch, policy and envs")
     parser.add_argument("--envs", type=int, help="parallel environments (default: 8 per core)")
     parser.add_argument(
-        "--action-mode", choices=learn.ACTION_MODES, default="offset", help="PD target mode"
+        "--action-mode", choices=learn.env.ACTION_MODES, default="offset", help="PD target mode"
     )
     parser.add_argument(
         "--model", choices=sorted(sim.MODELS), default=sim.DEFAULT_MODEL.name, help="avatar"
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--assist",
         action="store_true",
-        help="bootstrap balance with the performance-gated root assist (learn.RootAssist)",
+        help="bootstrap balance with the performance-gated root assist (learn.env.RootAssist)",
     )
     parser.add_argument(
         "--reference-state",
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
         seed=args.seed,
         n_envs=args.envs,
         env_settings=dataclasses.replace(
-            learn.ATLAS_ENV_SETTINGS,
+            learn.env.ATLAS_ENV_SETTINGS,
             action_mode=args.action_mode,
             model=args.model,
             reference_state=args.reference_state,
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> None:
         ),
         checkpoint_every_steps=args.checkpoint_every,
         resume=args.resume,
-        root_assist=learn.RootAssist() if args.assist else None,
+        root_assist=learn.env.RootAssist() if args.assist else None,
     )
     print(f"trained to {model.num_timesteps} steps; files in {args.out}")
     print(f"learning curve: {plot_learning_curve(args.out)}")

@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"patient {args.patient}: speed {goal[0]:.2f} m/s, stride length {goal[1]:.2f} m")
     # both runs use the atlas's avatar, action mode and PPO settings: they differ only in the start
     settings = dataclasses.replace(learn.run_env_settings(args.atlas), goal=goal)
-    ppo = learn.adaptation_ppo(args.atlas)
+    ppo = learn.training.adaptation_ppo(args.atlas)
     starts = {"atlas": args.atlas} if args.no_scratch else {"atlas": args.atlas, "scratch": None}
     rows, progress = [], {}
     for name, start in starts.items():
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
         # the level the scratch run reached at the end (mean of its last 3 log rows)
         scratch = progress["scratch"].tail(3)
         level = float((scratch["rollout/ep_rew_mean"] / scratch["rollout/ep_len_mean"]).mean())
-        needed = {k: learn.samples_to_reward(p, level) for k, p in progress.items()}
+        needed = {k: learn.training.samples_to_reward(p, level) for k, p in progress.items()}
         print(
             f"steps to reach {level:.3f} reward per step (the scratch run's final level): "
             f"atlas start {needed['atlas']:.0f}, from scratch {needed['scratch']:.0f}"

@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                 "controller_steps": outcome.controller_steps,
                 "activation_similarity_pct": 100 * outcome.activation_similarity,
                 "discriminator_output": outcome.discriminator_output,
-                "flags": "; ".join(learn.safety_flags(m)),
+                "flags": "; ".join(learn.report.safety_flags(m)),
             }
         )
     table = pd.DataFrame(rows)

@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> learn.PredictionResult:
         stiff_knee_peak_deg=args.stiff_knee_peak_deg,
     )
     for outcome in result.outcomes:
-        flags = learn.safety_flags(outcome.measures) or ["no safety flag"]
+        flags = learn.report.safety_flags(outcome.measures) or ["no safety flag"]
         print(f"{outcome.task} level {outcome.level}: {', '.join(flags)}")
     print(f"report: {result.report.resolve()}")
     print(f"summary: {result.summary_png.resolve()}")

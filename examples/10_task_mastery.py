@@ -62,7 +62,7 @@ def mastery_table(run: Path) -> pd.DataFrame:
             "rise_cm": [100 * h for h in heights],
             "episodes": [progress["episodes_per_level"].get(k, 0) for k in range(learn.N_LEVELS)],
             "steps_to_master": [progress["steps_to_master"].get(k) for k in range(learn.N_LEVELS)],
-            "paper_steps_to_master": learn.PAPER_STEPS_TO_MASTER[task],
+            "paper_steps_to_master": learn.tasks.PAPER_STEPS_TO_MASTER[task],
             "run_steps": progress["num_timesteps"],
             "finished": progress["finished"],
         }
@@ -143,7 +143,7 @@ def reach_table(
     Columns: ``run``, ``rollout``, ``steps`` (episode length), ``fell``, ``reach_m`` (the
     pelvis's largest x), ``risers_passed`` (step edges behind the pelvis at that point; 0 on
     the slope), ``return``, ``reward_per_step`` and the mean per step of each reward term but
-    the cue (:data:`learn.REWARD_TERMS`). Rollout ``k`` is seeded ``k``.
+    the cue (:data:`learn.env.REWARD_TERMS`). Rollout ``k`` is seeded ``k``.
     """
     rows = []
     for run in runs:

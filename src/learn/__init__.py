@@ -1,244 +1,85 @@
-"""learn stage: imitation environment, atlas training (PPO), adaptation and evaluation.
+"""learn stage: imitation environment, atlas training (PPO), adaptation, task mastery, prediction.
 
-Public names are re-exported here; implementation lives in the private modules.
+Here are the names a user's script calls; everything else is importable from the sub-package
+that holds it (each lists its names in ``__all__``), from the bottom floor up:
+
+- :mod:`learn.tasks`: terrain levels, curriculum, stair cue;
+- :mod:`learn.env`: the imitation environment, its reference, observation, reward, settings;
+- :mod:`learn.algorithms`: PPO settings, behaviour cloning, hybrid GAIL, vectorised envs;
+- :mod:`learn.runs`: run folder layout, manifest, checkpoints, loading a controller;
+- :mod:`learn.evaluation`: rollouts, gait measures, outcomes per level;
+- :mod:`learn.training`: atlas, adaptation and task training;
+- :mod:`learn.report`: the clinician's HTML report and PNG summary;
+- :mod:`learn.prediction`: one patient or a batch, from walk to report;
+- :mod:`learn.cli`: the ``gaittwin-predict`` and ``gaittwin-predict-batch`` commands.
+
+A sub-package imports only those above it in this list (``docs/architecture.md``).
 """
 
-from learn._adapt import adapt, adaptation_ppo, adaptation_settings, samples_to_reward
-from learn._assist import RootAssist, RootAssistDecay
-from learn._batch_predict import PatientRecording, predict_patients, read_patient_manifest
-from learn._behaviour_cloning import (
-    BC_DECAY_STEPS,
-    BC_WEIGHT_INITIAL,
-    BCRegularisedPPO,
-    actor_critic_policy,
-    add_loss_gradient,
-    bc_loss,
-    bc_weight,
-    behaviour_prior,
-    frozen_copy,
-    initialise_policy,
-    record_demonstrations,
-    train_behaviour_cloning,
-)
-from learn._clips import cmu_walks
-from learn._curriculum import (
-    N_LEVELS,
-    PAPER_STEPS_TO_MASTER,
-    TASK_TERRAINS,
-    Curriculum,
-    CurriculumCallback,
-    CurriculumEnv,
-    task_terrain,
-)
-from learn._env import ACTION_MODES, SPEED_RANGE_M_S, STRIDE_RANGE_M, TASKS, ImitationEnv
-from learn._evaluate import EVALUATION_COLUMNS, Controller, evaluate, plot_evaluation
-from learn._gail import (
-    DISCRIMINATOR_LAYERS,
-    EXTRINSIC_WEIGHT,
-    GAIL_LEARNING_RATE,
-    INTRINSIC_BASELINE,
-    INTRINSIC_WEIGHT,
-    PPO_LEARNING_RATE,
-    HybridGAIL,
-    HybridRewardVecEnvWrapper,
-    combined_reward,
-    discriminator_net,
-    intrinsic_reward,
-    intrinsic_reward_from_logits,
-)
-from learn._observation import reference_features
-from learn._outcomes import (
-    CONTACT_MIN_PHASE_S,
-    GAIT_CYCLE_PHASE_BINS,
-    UPRIGHT_FRACTION,
-    TaskRollout,
-    activation_similarity,
-    circumduction_m,
+from learn.algorithms import PPOSettings
+from learn.env import EnvSettings, ImitationEnv, clip_goal, cmu_walks, make_env, natural_stride_m
+from learn.evaluation import (
+    GaitMeasures,
+    LevelOutcome,
+    evaluate,
     gait_measures,
-    level_outcome,
-    max_survived_push_n,
-    phase_profile,
+    plot_evaluation,
     record_rollout,
-    step_lengths_m,
-    survives_push,
 )
-from learn._predict import (
-    FALLING_BASELINE_NOTE,
-    SCRATCH_NOTE,
+from learn.prediction import (
     Budgets,
+    PatientRecording,
     PredictionResult,
     predict_from_clip,
     predict_patient,
+    predict_patients,
+    read_patient_manifest,
 )
-from learn._reference import (
-    ReferenceFrame,
-    ReferenceMotion,
-    clip_goal,
-    natural_stride_m,
-    walking_cycle,
-)
-from learn._report import (
-    DECISION_SUPPORT_NOTE,
-    MEDIA_TYPES,
-    FlagThresholds,
-    GaitMeasures,
-    LevelOutcome,
-    PatientSummary,
-    compensation_items,
-    compensations,
-    media_data_uri,
-    report_html,
-    safety_flags,
-    write_report,
-    write_summary_png,
-)
-from learn._reward import (
-    REWARD_TERMS,
-    GoalErrors,
-    ImitationErrors,
-    goal_reward,
-    imitation_reward,
-    physics_penalty,
-    total_reward,
-)
-from learn._stair_cue import StairCue, edge_distances_m, stair_cue_reward
-from learn._task import (
+from learn.report import write_report, write_summary_png
+from learn.runs import (
     TASK_STEPS_COLUMN,
-    CurriculumSettings,
-    TaskResult,
-    TaskSettings,
+    Controller,
     finish_task_run,
-    flat_ground_rollouts,
-    frozen_normaliser,
-    latest_task_checkpoint,
-    load_discriminator,
-    make_task_vec_env,
+    read_progress,
     read_task_progress,
     read_task_result,
-    reference_demonstrations,
+    run_env_settings,
+)
+from learn.tasks import N_LEVELS, TASK_TERRAINS
+from learn.training import (
+    CurriculumSettings,
+    TaskSettings,
+    adapt,
     small_budget_settings,
     task_env,
-    train_task,
-)
-from learn._training import (
-    ATLAS_ENV_SETTINGS,
-    EnvSettings,
-    PPOSettings,
-    check_policy_folder,
-    latest_checkpoint,
-    load_policy,
-    make_env,
-    make_vec_env,
-    package_versions,
-    read_progress,
-    run_env_settings,
-    run_ppo_settings,
-    save_checkpoint,
     train,
     train_atlas,
+    train_task,
 )
-from learn._vec_env import BatchedSubprocVecEnv, parallel_envs
 
 __all__ = [
-    "ACTION_MODES",
-    "ATLAS_ENV_SETTINGS",
-    "BC_DECAY_STEPS",
-    "BC_WEIGHT_INITIAL",
-    "CONTACT_MIN_PHASE_S",
-    "DECISION_SUPPORT_NOTE",
-    "DISCRIMINATOR_LAYERS",
-    "EVALUATION_COLUMNS",
-    "EXTRINSIC_WEIGHT",
-    "FALLING_BASELINE_NOTE",
-    "GAIL_LEARNING_RATE",
-    "GAIT_CYCLE_PHASE_BINS",
-    "INTRINSIC_BASELINE",
-    "INTRINSIC_WEIGHT",
-    "MEDIA_TYPES",
     "N_LEVELS",
-    "PAPER_STEPS_TO_MASTER",
-    "PPO_LEARNING_RATE",
-    "REWARD_TERMS",
-    "SCRATCH_NOTE",
-    "SPEED_RANGE_M_S",
-    "STRIDE_RANGE_M",
-    "TASKS",
     "TASK_STEPS_COLUMN",
     "TASK_TERRAINS",
-    "UPRIGHT_FRACTION",
-    "BCRegularisedPPO",
-    "BatchedSubprocVecEnv",
     "Budgets",
     "Controller",
-    "Curriculum",
-    "CurriculumCallback",
-    "CurriculumEnv",
     "CurriculumSettings",
     "EnvSettings",
-    "FlagThresholds",
     "GaitMeasures",
-    "GoalErrors",
-    "HybridGAIL",
-    "HybridRewardVecEnvWrapper",
     "ImitationEnv",
-    "ImitationErrors",
     "LevelOutcome",
     "PPOSettings",
     "PatientRecording",
-    "PatientSummary",
     "PredictionResult",
-    "ReferenceFrame",
-    "ReferenceMotion",
-    "RootAssist",
-    "RootAssistDecay",
-    "StairCue",
-    "TaskResult",
-    "TaskRollout",
     "TaskSettings",
-    "activation_similarity",
-    "actor_critic_policy",
     "adapt",
-    "adaptation_ppo",
-    "adaptation_settings",
-    "add_loss_gradient",
-    "bc_loss",
-    "bc_weight",
-    "behaviour_prior",
-    "check_policy_folder",
-    "circumduction_m",
     "clip_goal",
     "cmu_walks",
-    "combined_reward",
-    "compensation_items",
-    "compensations",
-    "discriminator_net",
-    "edge_distances_m",
     "evaluate",
     "finish_task_run",
-    "flat_ground_rollouts",
-    "frozen_copy",
-    "frozen_normaliser",
     "gait_measures",
-    "goal_reward",
-    "imitation_reward",
-    "initialise_policy",
-    "intrinsic_reward",
-    "intrinsic_reward_from_logits",
-    "latest_checkpoint",
-    "latest_task_checkpoint",
-    "level_outcome",
-    "load_discriminator",
-    "load_policy",
     "make_env",
-    "make_task_vec_env",
-    "make_vec_env",
-    "max_survived_push_n",
-    "media_data_uri",
     "natural_stride_m",
-    "package_versions",
-    "parallel_envs",
-    "phase_profile",
-    "physics_penalty",
     "plot_evaluation",
     "predict_from_clip",
     "predict_patient",
@@ -247,28 +88,13 @@ __all__ = [
     "read_progress",
     "read_task_progress",
     "read_task_result",
-    "record_demonstrations",
     "record_rollout",
-    "reference_demonstrations",
-    "reference_features",
-    "report_html",
     "run_env_settings",
-    "run_ppo_settings",
-    "safety_flags",
-    "samples_to_reward",
-    "save_checkpoint",
     "small_budget_settings",
-    "stair_cue_reward",
-    "step_lengths_m",
-    "survives_push",
     "task_env",
-    "task_terrain",
-    "total_reward",
     "train",
     "train_atlas",
-    "train_behaviour_cloning",
     "train_task",
-    "walking_cycle",
     "write_report",
     "write_summary_png",
 ]

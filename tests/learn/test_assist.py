@@ -11,7 +11,7 @@ from imu import GaitTwinInputError
 
 
 def test_schedule_lowers_on_few_falls_raises_on_many_and_ends_at_zero():
-    assist = learn.RootAssist(initial_scale=0.8, factor=0.5, floor=0.1)
+    assist = learn.env.RootAssist(initial_scale=0.8, factor=0.5, floor=0.1)
     assert assist.next_scale(0.8, steps=2048, falls=0) == pytest.approx(0.4)
     assert assist.next_scale(0.8, steps=2048, falls=6) == pytest.approx(0.4)  # 341 steps/fall
     assert assist.next_scale(0.4, steps=2048, falls=10) == pytest.approx(0.4)  # 205: kept
@@ -28,7 +28,7 @@ def test_schedule_lowers_on_few_falls_raises_on_many_and_ends_at_zero():
 )
 def test_schedule_rejects_values_out_of_range(field, value):
     with pytest.raises(GaitTwinInputError, match=f"RootAssist.{field}: expected a value in"):
-        learn.RootAssist(**{field: value})
+        learn.env.RootAssist(**{field: value})
 
 
 def steps_before_falling(env, scale, limit=150):
@@ -68,7 +68,7 @@ def test_held_wrench_acts_for_one_control_period():
 def test_training_logs_the_assist_and_resumes_its_scale(walk_clip, tmp_path):
     tiny = learn.PPOSettings(n_steps_per_env=64, batch_size=64, n_epochs=1)
     # every rollout of 128 steps has fewer falls than one per 300 steps only if it has none
-    assist = learn.RootAssist(initial_scale=1.0, factor=0.5, lower_above_steps=129.0)
+    assist = learn.env.RootAssist(initial_scale=1.0, factor=0.5, lower_above_steps=129.0)
     for total, resume in ((256, False), (384, True)):
         learn.train_atlas(
             [walk_clip], tmp_path, total_timesteps=total, n_envs=2, ppo=tiny,

@@ -11,8 +11,8 @@ import pytest
 import learn
 from imu import GaitTwinInputError
 from learn import PatientRecording
-from learn._batch_predict import PATIENTS_COLUMNS
-from learn._cli import batch_main
+from learn.cli import batch_main
+from learn.prediction import PATIENTS_COLUMNS
 
 XSENS_FILE = "MT_012005D6_009-001_00B421E6.txt"
 

@@ -12,9 +12,9 @@ from stable_baselines3.common.utils import get_linear_fn
 from stable_baselines3.common.vec_env import DummyVecEnv
 
 from imu import GaitTwinInputError
-from learn import (
+from learn import ImitationEnv
+from learn.algorithms import (
     BCRegularisedPPO,
-    ImitationEnv,
     actor_critic_policy,
     add_loss_gradient,
     bc_loss,

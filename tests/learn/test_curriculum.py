@@ -11,7 +11,7 @@ from stable_baselines3 import PPO
 from stable_baselines3.common.vec_env import DummyVecEnv, VecMonitor
 
 from imu import GaitTwinInputError
-from learn import Curriculum, CurriculumCallback, CurriculumEnv, task_terrain
+from learn.tasks import Curriculum, CurriculumCallback, CurriculumEnv, task_terrain
 
 
 def test_levels_map_to_the_papers_terrains():

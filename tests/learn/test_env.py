@@ -6,7 +6,7 @@ from stable_baselines3.common.env_checker import check_env as sb3_check_env
 import learn
 from imu import GaitTwinInputError
 from learn import ImitationEnv
-from learn._observation import read_body
+from learn.env._observation import read_body
 
 
 @pytest.fixture()
@@ -180,14 +180,14 @@ def test_reference_state_reads_the_distance_to_the_next_reference_frame(walk_cli
     environment.reset(seed=0, options={"phase": 0.4})
     simulation = environment.simulation
     frame = environment.reference.sample(environment._t0)
-    on_reference = learn.reference_features(read_body(simulation), frame)
+    on_reference = learn.env.reference_features(read_body(simulation), frame)
     assert np.abs(on_reference[:13]).max() < 1e-6  # joints, root rotation and height
     assert np.abs(on_reference[13:]).max() < 1e-3  # CoM and feet: the reference's grid, m
     knee = environment.model.dof_names.index("knee_r_y")
     bent = frame.joint_positions_rad.copy()
     bent[knee] += 0.3
     simulation.reset_pose(frame.root_position_m, frame.root_quaternion, bent)
-    displaced = learn.reference_features(read_body(simulation), frame)
+    displaced = learn.env.reference_features(read_body(simulation), frame)
     assert displaced[knee] == pytest.approx(-0.3, abs=1e-6)
     assert np.abs(np.delete(displaced[:9], knee)).max() < 1e-6
     assert np.abs(displaced[9:13]).max() < 1e-6  # root rotation and height unchanged

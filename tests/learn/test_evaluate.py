@@ -6,7 +6,6 @@ import pytest
 
 from imu import GaitTwinInputError
 from learn import (
-    EVALUATION_COLUMNS,
     Controller,
     EnvSettings,
     PPOSettings,
@@ -16,8 +15,9 @@ from learn import (
     make_env,
     plot_evaluation,
     read_progress,
-    samples_to_reward,
 )
+from learn.evaluation import EVALUATION_COLUMNS
+from learn.training import samples_to_reward
 
 TINY = PPOSettings(n_steps_per_env=128, batch_size=128, n_epochs=1)
 

@@ -15,7 +15,7 @@ from stable_baselines3.common.utils import get_linear_fn
 from stable_baselines3.common.vec_env import DummyVecEnv
 
 from imu import GaitTwinInputError
-from learn import (
+from learn.algorithms import (
     PPO_LEARNING_RATE,
     BCRegularisedPPO,
     HybridGAIL,

@@ -24,10 +24,14 @@ def _cycle(n_cycles: int = 3, per_cycle: int = 40) -> tuple[np.ndarray, np.ndarr
 
 def test_identical_action_pattern_scores_one_and_is_scale_free():
     phases, actions = _cycle()
-    assert learn.activation_similarity(actions, phases, actions, phases) == pytest.approx(1.0)
+    assert learn.evaluation.activation_similarity(
+        actions, phases, actions, phases
+    ) == pytest.approx(1.0)
     scaled = actions.copy()
     scaled[:, :2] = 3.0 * scaled[:, :2] - 0.2  # Pearson ignores gain and offset
-    assert learn.activation_similarity(scaled, phases, actions, phases) == pytest.approx(1.0)
+    assert learn.evaluation.activation_similarity(scaled, phases, actions, phases) == pytest.approx(
+        1.0
+    )
 
 
 def test_inverted_or_unequal_constant_components_score_zero():
@@ -35,22 +39,26 @@ def test_inverted_or_unequal_constant_components_score_zero():
     inverted = actions.copy()
     inverted[:, :2] *= -1.0  # r = -1 on both varying components
     inverted[:, 2] = 0.2  # constant, but not the reference's 0.5
-    assert learn.activation_similarity(inverted, phases, actions, phases) == pytest.approx(0.0)
+    assert learn.evaluation.activation_similarity(
+        inverted, phases, actions, phases
+    ) == pytest.approx(0.0)
     half = actions.copy()
     half[:, 0] *= -1.0  # one of three components inverted, the others identical
-    assert learn.activation_similarity(half, phases, actions, phases) == pytest.approx(2.0 / 3.0)
+    assert learn.evaluation.activation_similarity(half, phases, actions, phases) == pytest.approx(
+        2.0 / 3.0
+    )
 
 
 def test_similarity_needs_shared_phase_bins():
     phases, actions = _cycle()
     with pytest.raises(GaitTwinInputError, match="at least 2 phase bins"):
-        learn.activation_similarity(actions[:1], phases[:1], actions, phases)
+        learn.evaluation.activation_similarity(actions[:1], phases[:1], actions, phases)
 
 
 def test_similarity_shape_error_names_the_mismatched_reference():
     phases, actions = _cycle()
     with pytest.raises(GaitTwinInputError, match="reference_actions, reference_phases"):
-        learn.activation_similarity(actions, phases, actions, phases[:-1])
+        learn.evaluation.activation_similarity(actions, phases, actions, phases[:-1])
 
 
 def _swinging_feet(heading_deg: float, arcs_m: list[float]) -> tuple[np.ndarray, np.ndarray]:
@@ -76,19 +84,21 @@ def test_circumduction_is_the_outward_arc_from_the_chord():
     # straight swings along a drifting heading: no arc (their lateral travel is 10 cm each)
     feet, contacts = _swinging_feet(5.0, [0.0, 0.0, 0.0])
     assert np.ptp(feet[:, 0, 1]) > 0.25
-    assert learn.circumduction_m(feet, contacts) == pytest.approx((0.0, 0.0), abs=1e-9)
+    assert learn.evaluation.circumduction_m(feet, contacts) == pytest.approx((0.0, 0.0), abs=1e-9)
     # left outward arcs of 2 and 6 cm: their mean, whatever the heading; the right foot stands
     for heading in (0.0, -8.0):
         feet, contacts = _swinging_feet(heading, [0.02, 0.06])
-        assert learn.circumduction_m(feet, contacts) == pytest.approx((0.04, 0.0))
+        assert learn.evaluation.circumduction_m(feet, contacts) == pytest.approx((0.04, 0.0))
     # an inward arc of the left foot is not circumduction; mirrored, the right foot's is
     feet, contacts = _swinging_feet(0.0, [-0.05])
-    assert learn.circumduction_m(feet, contacts) == pytest.approx((0.0, 0.0))
-    assert learn.circumduction_m(feet[:, ::-1], contacts[:, ::-1]) == pytest.approx((0.0, 0.05))
+    assert learn.evaluation.circumduction_m(feet, contacts) == pytest.approx((0.0, 0.0))
+    assert learn.evaluation.circumduction_m(feet[:, ::-1], contacts[:, ::-1]) == pytest.approx(
+        (0.0, 0.05)
+    )
     # a swing cut by the record's start or end has no chord: not counted
-    assert learn.circumduction_m(feet[11:], contacts[11:]) == (0.0, 0.0)
+    assert learn.evaluation.circumduction_m(feet[11:], contacts[11:]) == (0.0, 0.0)
     with pytest.raises(GaitTwinInputError, match=r"feet_m, foot_contacts: expected \(n, 2, 3\)"):
-        learn.circumduction_m(feet[:, :, 1], contacts)
+        learn.evaluation.circumduction_m(feet[:, :, 1], contacts)
 
 
 def test_a_heel_lifting_for_a_frame_in_stance_is_not_a_step():
@@ -99,7 +109,7 @@ def test_a_heel_lifting_for_a_frame_in_stance_is_not_a_step():
         dataclasses.replace(m, feet_m=f, foot_contacts=c)
         for m, f, c in zip(rollout.measurements, feet, contacts, strict=True)
     ]
-    assert len(learn.step_lengths_m(feet[:, :, 0], contacts)) == 4  # the lift counts raw
+    assert len(learn.evaluation.step_lengths_m(feet[:, :, 0], contacts)) == 4  # the lift counts raw
     measures = learn.gait_measures(
         [dataclasses.replace(rollout, measurements=measurements)], end_x_m=None
     )
@@ -110,7 +120,7 @@ def test_a_heel_lifting_for_a_frame_in_stance_is_not_a_step():
 def test_step_lengths_at_foot_strikes():
     x = np.array([[0.0, 0.3], [0.2, 0.3], [0.7, 0.3], [0.7, 0.6], [0.7, 1.2]])
     contacts = np.array([[1, 1], [0, 1], [1, 1], [1, 0], [1, 1]], dtype=bool)
-    np.testing.assert_allclose(learn.step_lengths_m(x, contacts), [0.7 - 0.3, 1.2 - 0.7])
+    np.testing.assert_allclose(learn.evaluation.step_lengths_m(x, contacts), [0.7 - 0.3, 1.2 - 0.7])
 
 
 def _measurements(sway: float, hike: float, feet: np.ndarray, fallen: bool) -> sim.Measurements:
@@ -126,7 +136,9 @@ def _measurements(sway: float, hike: float, feet: np.ndarray, fallen: bool) -> s
     )
 
 
-def _scripted(n: int, *, speed: float, fell: bool, sway_peak: float) -> learn.TaskRollout:
+def _scripted(
+    n: int, *, speed: float, fell: bool, sway_peak: float
+) -> learn.evaluation.TaskRollout:
     dt = 1.0 / 30.0
     x = speed * dt * np.arange(n + 1)
     sway = np.zeros(n + 1)
@@ -136,12 +148,12 @@ def _scripted(n: int, *, speed: float, fell: bool, sway_peak: float) -> learn.Ta
         _measurements(s, 0.02, f, fell and k == n)
         for k, (s, f) in enumerate(zip(sway, feet, strict=True))
     ]
-    return learn.TaskRollout(
+    return learn.evaluation.TaskRollout(
         observations=np.zeros((n, 4)),
         actions=np.zeros((n, 2)),
         phases=np.zeros(n),
         rewards=np.ones(n),
-        reward_terms={name: np.ones(n) for name in learn.REWARD_TERMS},
+        reward_terms={name: np.ones(n) for name in learn.env.REWARD_TERMS},
         root_position_m=np.column_stack([x, np.zeros(n + 1), np.full(n + 1, 0.9)]),
         measurements=measurements,
         knee_flexion_rad=np.tile([0.5, 1.0], (n + 1, 1)),
@@ -226,7 +238,7 @@ def test_a_rollouts_reward_terms_add_up_to_its_rewards(walk_clip):
     finally:
         env.close()
     terms = rollout.reward_terms
-    assert sorted(terms) == sorted(learn.REWARD_TERMS)
+    assert sorted(terms) == sorted(learn.env.REWARD_TERMS)
     assert all(v.shape == rollout.rewards.shape for v in terms.values())
     combined = 0.5 * terms["goal"] + 0.5 * terms["imitation"] - terms["physics"]
     np.testing.assert_allclose(rollout.rewards, combined + terms["stair_cue"], atol=1e-12)
@@ -238,9 +250,11 @@ def test_push_direction_is_checked(walk_clip):
     env = learn.ImitationEnv([walk_clip], goal=learn.clip_goal(walk_clip), max_steps=5)
     try:
         with pytest.raises(GaitTwinInputError, match="direction: expected one of"):
-            learn.survives_push(env, lambda obs: np.zeros(14), force_n=10.0, direction="up")
+            learn.evaluation.survives_push(
+                env, lambda obs: np.zeros(14), force_n=10.0, direction="up"
+            )
         # a short episode without a fall survives a zero push
-        assert learn.survives_push(
+        assert learn.evaluation.survives_push(
             env, lambda obs: np.zeros(14), force_n=0.0, direction="left", horizon_s=0.1
         )
     finally:

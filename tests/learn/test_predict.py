@@ -11,7 +11,7 @@ import pytest
 import gait
 import learn
 from imu import GaitTwinInputError
-from learn._cli import main as cli_main
+from learn.cli import main as cli_main
 from sim import Simulation
 
 
@@ -55,9 +55,9 @@ def test_example_09_predicts_without_atlas_and_resumes(
             assert f'id="{task}-{level}"' in text
             assert (out / "outcomes" / f"{task}_{level}.gif").is_file()
     assert 'id="slope-2"' not in text
-    assert html.escape(learn.SCRATCH_NOTE) in text
+    assert html.escape(learn.prediction.SCRATCH_NOTE) in text
     assert "Budgets: adaptation 64 steps, task training 128 steps per task" in text
-    falling_note = html.escape(learn.FALLING_BASELINE_NOTE)
+    falling_note = html.escape(learn.prediction.FALLING_BASELINE_NOTE)
     assert (falling_note in text) == (result.baseline.falls > 0)
     assert "data:image/gif;base64," in text  # GIFs embedded
     assert result.summary_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -164,7 +164,7 @@ def test_examples_have_help(load_example, name, capsys):
 def test_stiff_clip_plays_in_the_imitation_env(walk_clip):
     stiff = gait.stiffen_knee(walk_clip, "left", peak_flexion_deg=30.0)
     with Simulation() as simulation:
-        reference = learn.ReferenceMotion.from_motion(stiff, simulation)
+        reference = learn.env.ReferenceMotion.from_motion(stiff, simulation)
         names = [d.angle_name for d in simulation.spec.dofs]
         signs = [d.sign for d in simulation.spec.dofs]
     peaks = {

@@ -1,7 +1,7 @@
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from learn import _quaternion as quaternion
+from learn.env import quaternion
 
 A = Rotation.random(6, random_state=1)
 B = Rotation.random(6, random_state=2)

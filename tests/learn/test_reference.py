@@ -3,7 +3,7 @@ import pytest
 
 from gait import Motion
 from imu import GaitTwinInputError
-from learn import ReferenceMotion, walking_cycle
+from learn.env import ReferenceMotion, walking_cycle
 from sim import Simulation
 
 

@@ -18,21 +18,23 @@ import pytest
 import sim
 from imu import GaitTwinInputError
 from learn import (
-    DECISION_SUPPORT_NOTE,
     N_LEVELS,
     TASK_TERRAINS,
-    FlagThresholds,
     GaitMeasures,
     LevelOutcome,
+    write_report,
+    write_summary_png,
+)
+from learn.report import (
+    DECISION_SUPPORT_NOTE,
+    FlagThresholds,
     PatientSummary,
     compensations,
     media_data_uri,
     report_html,
     safety_flags,
-    write_report,
-    write_summary_png,
 )
-from learn._report import _measure_rows
+from learn.report._html import _measure_rows
 
 DEG = math.pi / 180.0
 

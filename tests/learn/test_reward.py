@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from learn import (
+from learn.env import (
     GoalErrors,
     ImitationErrors,
     goal_reward,
@@ -9,7 +9,7 @@ from learn import (
     physics_penalty,
     total_reward,
 )
-from learn._reward import GOAL_WEIGHTS, IMITATION_WEIGHTS, POSE_SCALE, SPEED_SCALE
+from learn.env._reward import GOAL_WEIGHTS, IMITATION_WEIGHTS, POSE_SCALE, SPEED_SCALE
 
 
 def test_zero_errors_give_the_maximum():

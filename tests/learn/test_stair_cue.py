@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from imu import GaitTwinInputError
-from learn import StairCue, edge_distances_m, stair_cue_reward
+from learn.tasks import StairCue, edge_distances_m, stair_cue_reward
 from sim import Terrain
 
 STAIRS = Terrain("stairs", 3)  # 11.25 cm risers from x = 2 m, treads 0.30 m

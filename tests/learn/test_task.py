@@ -131,7 +131,7 @@ def test_train_task_runs_and_records_steps_per_level(adapted_run, walk_clip, tmp
         "round_000001",
         "round_000002",
     ]
-    d = learn.load_discriminator(tmp_path / "stairs")
+    d = learn.runs.load_discriminator(tmp_path / "stairs")
     obs = np.zeros((3, 348), dtype=np.float32)
     p = d(obs, np.zeros((3, 14), dtype=np.float32))
     assert p.shape == (3,) and np.all((p > 0.0) & (p < 1.0))
@@ -189,7 +189,7 @@ def _train_stairs(adapted_run, walk_clip, out, *, total_timesteps=512, **options
 def stopped_run(adapted_run, walk_clip, tmp_path_factory):
     """A 4-round stairs run stopped after round 2 (checkpoints of rounds 1 and 2, no outputs)."""
     out = tmp_path_factory.mktemp("stopped") / "stairs"
-    train = learn.HybridGAIL.train
+    train = learn.algorithms.HybridGAIL.train
 
     def stop_after_round_2(self, total_timesteps, callback=None, until=None):
         def after_round(round_index):
@@ -200,7 +200,7 @@ def stopped_run(adapted_run, walk_clip, tmp_path_factory):
         return train(self, total_timesteps, after_round, until=until)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(learn.HybridGAIL, "train", stop_after_round_2)
+        patch.setattr(learn.algorithms.HybridGAIL, "train", stop_after_round_2)
         with pytest.raises(_Stopped):
             _train_stairs(adapted_run, walk_clip, out)
     assert not (out / "curriculum.json").exists()
@@ -210,7 +210,7 @@ def stopped_run(adapted_run, walk_clip, tmp_path_factory):
 def _resume(adapted_run, walk_clip, out, monkeypatch) -> dict:
     """Resume ``out`` to 512 steps; return what the trainer held before its first round."""
     seen = {}
-    train = learn.HybridGAIL.train
+    train = learn.algorithms.HybridGAIL.train
 
     def spy(self, total_timesteps, callback=None, until=None):
         seen["num_timesteps"] = self.gen_algo.num_timesteps
@@ -225,7 +225,7 @@ def _resume(adapted_run, walk_clip, out, monkeypatch) -> dict:
         seen["progress"] = learn.read_task_progress(out)
         return train(self, total_timesteps, callback, until=until)
 
-    monkeypatch.setattr(learn.HybridGAIL, "train", spy)
+    monkeypatch.setattr(learn.algorithms.HybridGAIL, "train", spy)
     seen["result"] = _train_stairs(adapted_run, walk_clip, out, resume=True)
     return seen
 
@@ -235,7 +235,7 @@ def test_a_stopped_task_run_resumes_from_its_newest_checkpoint(
 ):
     out = shutil.copytree(stopped_run, tmp_path / "stairs")
     checkpoint = out / "checkpoints" / "round_000002"
-    assert learn.latest_task_checkpoint(out) == checkpoint
+    assert learn.runs.latest_task_checkpoint(out) == checkpoint
     saved = json.loads((checkpoint / "state.json").read_text())
     level = saved["curriculum"]["level"]
     assert (saved["rounds"], saved["num_timesteps"]) == (2, 256)
@@ -252,7 +252,9 @@ def test_a_stopped_task_run_resumes_from_its_newest_checkpoint(
     assert seen["adam_step"] == gail["optimizer"]["state"][0]["step"].item() == 4
     for name, tensor in policy.items():
         assert torch.equal(seen["policy"][name], tensor), name
-    assert seen["discriminator_learning_rate"] == pytest.approx(0.5 * learn.GAIL_LEARNING_RATE)
+    assert seen["discriminator_learning_rate"] == pytest.approx(
+        0.5 * learn.algorithms.GAIL_LEARNING_RATE
+    )
     assert seen["levels"] == [level] * RESUMABLE.n_envs
     assert seen["cue_active"] == [saved["curriculum"]["stair_cue_active"]] * RESUMABLE.n_envs
     # after: the counters of an uninterrupted 4-round run
@@ -274,10 +276,10 @@ def test_a_stopped_task_run_resumes_from_its_newest_checkpoint(
     first = pd.read_csv(out / "logs" / "from_0000000256" / "progress.csv").iloc[0]
     assert first["mean/gen/time/total_timesteps"] == 384
     assert first["mean/gen/train/bc_weight"] == pytest.approx(
-        learn.bc_weight(384, decay_steps=1024)
+        learn.algorithms.bc_weight(384, decay_steps=1024)
     )
     assert first["mean/gen/train/learning_rate"] == pytest.approx(
-        learn.PPO_LEARNING_RATE * (1.0 - 384 / 512)
+        learn.algorithms.PPO_LEARNING_RATE * (1.0 - 384 / 512)
     )
 
 
@@ -301,7 +303,7 @@ def test_resume_ignores_a_checkpoint_interrupted_before_its_state_file(
     partial = out / "checkpoints" / "round_000003"
     partial.mkdir()
     shutil.copyfile(out / "checkpoints" / "round_000002" / "model.zip", partial / "model.zip")
-    assert learn.latest_task_checkpoint(out) == out / "checkpoints" / "round_000002"
+    assert learn.runs.latest_task_checkpoint(out) == out / "checkpoints" / "round_000002"
     seen = _resume(adapted_run, walk_clip, out, monkeypatch)
     assert seen["num_timesteps"] == 256
     assert json.loads((partial / "state.json").read_text())["rounds"] == 3  # rewritten whole
@@ -320,7 +322,7 @@ def test_resume_refuses_no_checkpoint_and_other_options(
             settings=RESUMABLE,
             resume=True,
         )
-    assert learn.latest_task_checkpoint(tmp_path) is None
+    assert learn.runs.latest_task_checkpoint(tmp_path) is None
     with pytest.raises(GaitTwinInputError, match=r"was written with seed = 0, found 1"):
         learn.train_task(
             adapted_run,
@@ -350,7 +352,7 @@ def test_a_resumed_run_takes_a_larger_budget_and_its_rates_follow_it(
     assert first["mean/gen/time/total_timesteps"] == 384
     # the rate of the new budget at 384 steps (the old one would give 2e-5 * (1 - 384 / 512))
     assert first["mean/gen/train/learning_rate"] == pytest.approx(
-        learn.PPO_LEARNING_RATE * (1.0 - 384 / 768)
+        learn.algorithms.PPO_LEARNING_RATE * (1.0 - 384 / 768)
     )
 
 
@@ -391,7 +393,7 @@ def test_a_task_run_stops_once_the_requested_level_is_mastered(adapted_run, walk
     record = json.loads((out / "curriculum.json").read_text())
     assert sorted(result.steps_to_master) == [0, 1] and result.final_level == 2
     assert record["rounds"] < 16 and record["total_timesteps"] == 128 * record["rounds"]
-    newest = learn.latest_task_checkpoint(out)
+    newest = learn.runs.latest_task_checkpoint(out)
     assert newest.name == f"round_{record['rounds']:06d}"  # saved at the stop
     progress = learn.read_task_progress(out)
     assert progress["finished"] and progress["level"] == 2
@@ -433,7 +435,7 @@ def test_each_mastered_level_keeps_the_controller_saved_at_its_promotion(
         assert (folder / "model.zip").read_bytes() == (checkpoint / "model.zip").read_bytes()
         assert (folder / "vecnormalize.pkl").is_file()
         learn.Controller.load(folder)
-    assert learn.load_discriminator(result.controller(mastered[0])[0]) is not None
+    assert learn.runs.load_discriminator(result.controller(mastered[0])[0]) is not None
     if result.final_level not in result.steps_to_master:
         assert result.controller(result.final_level) == (out, result.total_timesteps)
     assert learn.read_task_result(out) == result
@@ -475,7 +477,9 @@ def test_example_10_tabulates_and_plots_steps_to_master(load_example, stopped_ru
     progress = learn.read_task_progress(stopped_run)
     assert table["level"].tolist() == [0, 1, 2, 3, 4]
     assert table["rise_cm"].tolist() == pytest.approx([0.0, 3.75, 7.5, 11.25, 15.0])
-    assert table["paper_steps_to_master"].tolist() == list(learn.PAPER_STEPS_TO_MASTER["stairs"])
+    assert table["paper_steps_to_master"].tolist() == list(
+        learn.tasks.PAPER_STEPS_TO_MASTER["stairs"]
+    )
     mastered = table["steps_to_master"].dropna()
     assert mastered.index.tolist() == sorted(progress["steps_to_master"])
     assert mastered.tolist() == [progress["steps_to_master"][k] for k in mastered.index]
@@ -502,7 +506,9 @@ def test_a_stopped_run_is_finished_at_its_newest_checkpoint(
     newest = PPO.load(out / "checkpoints" / "round_000002" / "model.zip", device="cpu")
     for name, tensor in newest.policy.state_dict().items():
         assert torch.equal(PPO.load(out / "model.zip").policy.state_dict()[name], tensor), name
-    d = learn.load_discriminator(out)(np.zeros((2, 348), np.float32), np.zeros((2, 14), np.float32))
+    d = learn.runs.load_discriminator(out)(
+        np.zeros((2, 348), np.float32), np.zeros((2, 14), np.float32)
+    )
     assert d.shape == (2,) and np.all((d > 0.0) & (d < 1.0))
     with pytest.raises(GaitTwinInputError, match="expected a complete checkpoint"):
         learn.finish_task_run(adapted_run, tmp_path / "empty")
@@ -525,7 +531,7 @@ def test_no_episode_reaches_the_far_edge_or_a_side_of_the_landing(walk_clip, tas
     env = learn.task_env(walk_clip, task, level=4)
     try:
         terrain = env.simulation.terrain
-        fastest_reach_m = max(learn.SPEED_RANGE_M_S) * env.max_steps * env.dt
+        fastest_reach_m = max(learn.env.SPEED_RANGE_M_S) * env.max_steps * env.dt
         assert terrain.end_x_m + terrain.landing_length_m > 1.2 * fastest_reach_m
         assert 0.5 * terrain.width_m > 1.2 * fastest_reach_m  # nor walks off a side
     finally:

@@ -9,18 +9,17 @@ import learn
 import sim
 from imu import GaitTwinInputError
 from learn import (
+    EnvSettings,
     PPOSettings,
     adapt,
-    latest_checkpoint,
-    load_policy,
     make_env,
-    make_vec_env,
     read_progress,
     run_env_settings,
     train,
     train_atlas,
 )
-from learn._training import EnvSettings
+from learn.runs import latest_checkpoint, load_policy
+from learn.training import make_vec_env
 
 TINY = PPOSettings(n_steps_per_env=128, batch_size=128, n_epochs=1)
 
@@ -109,8 +108,10 @@ def test_a_run_records_its_avatar_and_ppo_and_adaptation_inherits_them(walk_clip
         tmp_path / "atlas", walk_clip, tmp_path / "patient", total_timesteps=128, n_envs=1,
         progress_bar=False,
     )  # fmt: skip
-    assert learn.run_ppo_settings(tmp_path / "patient") == TINY  # the atlas's, not the defaults
-    assert learn.adaptation_ppo(None) == learn.PPOSettings()
+    assert (
+        learn.runs.run_ppo_settings(tmp_path / "patient") == TINY
+    )  # the atlas's, not the defaults
+    assert learn.training.adaptation_ppo(None) == learn.PPOSettings()
     adapted = run_env_settings(tmp_path / "patient")
     assert adapted.model == sim.ANKLE_MODEL.name and adapted.height_m == 1.58
     assert adapted.goal == pytest.approx(learn.clip_goal(walk_clip))
@@ -159,5 +160,5 @@ def test_adaptation_starts_from_the_atlas_settings_or_the_defaults(walk_clip, tm
         [walk_clip], tmp_path, total_timesteps=64, env_settings=settings, n_envs=1,
         ppo=PPOSettings(n_steps_per_env=64, batch_size=64, n_epochs=1), progress_bar=False,
     )  # fmt: skip
-    assert learn.adaptation_settings(tmp_path) == settings
-    assert learn.adaptation_settings(None) == EnvSettings()
+    assert learn.training.adaptation_settings(tmp_path) == settings
+    assert learn.training.adaptation_settings(None) == EnvSettings()

@@ -5,7 +5,8 @@ import pytest
 from stable_baselines3.common.vec_env import SubprocVecEnv
 
 from imu import GaitTwinInputError
-from learn import BatchedSubprocVecEnv, ImitationEnv, parallel_envs
+from learn import ImitationEnv
+from learn.algorithms import BatchedSubprocVecEnv, parallel_envs
 
 
 def _factory(clip):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -13,71 +11,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from stable_baselines3 import PPO
 
 from imu import GaitTwinInputError, atomic_path
-from learn._env import ImitationEnv
-from learn._training import MODEL_FILE, NORMALISER_FILE, check_policy_folder
+from learn.env import ImitationEnv
+from learn.runs import Controller
 from sim import Camera, render_frame, write_video
-
-
-@dataclass(frozen=True)
-class Controller:
-    """A trained policy with its frozen observation normalisation.
-
-    Parameters
-    ----------
-    model
-        The PPO model.
-    obs_mean, obs_var
-        Running mean and variance of the observations (``VecNormalize`` statistics).
-    clip_obs
-        Normalised observations are clipped to ``[-clip_obs, clip_obs]``.
-    epsilon
-        Added to the variance.
-    """
-
-    model: PPO
-    obs_mean: np.ndarray
-    obs_var: np.ndarray
-    clip_obs: float
-    epsilon: float
-
-    @classmethod
-    def from_model(cls, model: PPO) -> Controller:
-        """Take the normaliser statistics from a model trained by :func:`learn.train`."""
-        normaliser = model.get_vec_normalize_env()
-        if normaliser is None:
-            raise GaitTwinInputError("model: expected an environment wrapped in VecNormalize")
-        rms = normaliser.obs_rms
-        return cls(model, rms.mean.copy(), rms.var.copy(), normaliser.clip_obs, normaliser.epsilon)
-
-    @classmethod
-    def load(cls, folder: str | Path) -> Controller:
-        """Load a run or checkpoint folder (``model.zip`` and ``vecnormalize.pkl``) for acting.
-
-        Raises
-        ------
-        GaitTwinInputError
-            If a file is missing.
-        """
-        folder = check_policy_folder(folder)
-        with open(folder / NORMALISER_FILE, "rb") as handle:
-            normaliser = pickle.load(handle)
-        rms = normaliser.obs_rms
-        model = PPO.load(folder / MODEL_FILE, device="cpu")
-        return cls(model, rms.mean.copy(), rms.var.copy(), normaliser.clip_obs, normaliser.epsilon)
-
-    def act(self, observation: np.ndarray, *, deterministic: bool = True) -> np.ndarray:
-        """Return the action for one raw observation (the policy mean when deterministic)."""
-        normalised = np.clip(
-            (observation - self.obs_mean) / np.sqrt(self.obs_var + self.epsilon),
-            -self.clip_obs,
-            self.clip_obs,
-        )
-        action, _ = self.model.predict(normalised.astype(np.float32), deterministic=deterministic)
-        return action
-
 
 #: Columns of the evaluation table (one row per goal).
 EVALUATION_COLUMNS = (

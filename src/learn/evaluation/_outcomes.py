@@ -15,10 +15,8 @@ import numpy as np
 
 import gait
 from imu import GaitTwinInputError
-from learn import _quaternion as quaternion
-from learn._env import ImitationEnv
-from learn._report import GaitMeasures, LevelOutcome
-from learn._reward import REWARD_TERMS
+from learn.env import REWARD_TERMS, ImitationEnv, quaternion
+from learn.evaluation._measures import GaitMeasures, LevelOutcome
 from sim import (
     PUSH_DURATION_S,
     Camera,

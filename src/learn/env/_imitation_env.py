@@ -12,9 +12,8 @@ import pandas as pd
 
 from gait import Motion, nearest_clip
 from imu import GaitTwinInputError
-from learn import _quaternion as quaternion
-from learn._curriculum import task_terrain
-from learn._observation import (
+from learn.env import quaternion
+from learn.env._observation import (
     LINK_PARENTS,
     BodyReading,
     posture_features,
@@ -22,8 +21,8 @@ from learn._observation import (
     reference_features,
     rotation_error_rad,
 )
-from learn._reference import ReferenceFrame, ReferenceMotion, natural_stride_m
-from learn._reward import (
+from learn.env._reference import ReferenceFrame, ReferenceMotion, natural_stride_m
+from learn.env._reward import (
     GoalErrors,
     ImitationErrors,
     goal_reward,
@@ -31,7 +30,7 @@ from learn._reward import (
     physics_penalty,
     total_reward,
 )
-from learn._stair_cue import StairCue
+from learn.tasks import StairCue, task_terrain
 from sim import DEFAULT_MODEL, RAY_ANGLES_RAD, BodyDimensions, ModelSpec, Simulation, Terrain
 
 #: Goal ranges of the atlas (the paper's): speed 0.4-1.4 m/s, stride length 0.5-1.7 m.
@@ -165,7 +164,7 @@ class ImitationEnv(gym.Env):
     measured from foot positions, not contacts, which flicker).
 
     **Reward** ``0.5 r_goal + 0.5 r_imitation - p_physics`` (at most 1), see
-    :mod:`learn._reward` and ``docs/learn.md``, plus the stair cue's shaping term on stairs.
+    :mod:`learn.env._reward` and ``docs/learn.md``, plus the stair cue's shaping term on stairs.
     ``info`` holds every term (:data:`learn.REWARD_TERMS`; ``"stair_cue"`` is 0 without a cue).
 
     Each instance owns one :class:`sim.Simulation` (its own ``BulletClient``); reset restores

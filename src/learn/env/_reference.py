@@ -16,7 +16,7 @@ from scipy.spatial.transform import Rotation, Slerp
 
 from gait import Motion
 from imu import GaitTwinInputError
-from learn import _quaternion as quaternion
+from learn.env import quaternion
 from sim import Simulation
 
 #: Rate of the stored cycle grid, Hz (the control rate is 30 Hz; the grid is interpolated).

@@ -27,6 +27,7 @@ from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.vec_env import VecEnv
 
 from imu import GaitTwinInputError
+from learn.algorithms._internals import discriminator, discriminator_optimizer, global_step
 
 #: PPO learning rate of GATP (the paper's 2e-5, decayed linearly to 0).
 PPO_LEARNING_RATE: float = 2e-5
@@ -289,7 +290,7 @@ class HybridGAIL(GAIL):
     @property
     def discriminator_learning_rate_now(self) -> float:
         """Current learning rate of the discriminator's optimiser."""
-        return float(self._disc_opt.param_groups[0]["lr"])
+        return float(discriminator_optimizer(self).param_groups[0]["lr"])
 
     def train(
         self,
@@ -332,12 +333,12 @@ class HybridGAIL(GAIL):
             self._set_discriminator_learning_rate(self.discriminator_learning_rate * remaining)
             if callback is not None:
                 callback(round_index)
-            self.logger.dump(self._global_step)
+            self.logger.dump(global_step(self))
             if until is not None and until():
                 break
 
     def _set_discriminator_learning_rate(self, learning_rate: float) -> None:
-        for group in self._disc_opt.param_groups:
+        for group in discriminator_optimizer(self).param_groups:
             group["lr"] = learning_rate
 
     def discriminator_output(self, observations: np.ndarray, actions: np.ndarray) -> np.ndarray:
@@ -356,5 +357,6 @@ class HybridGAIL(GAIL):
             ``(n,)`` in ``(0, 1)``.
         """
         obs = np.asarray(observations)
-        logits = self._reward_net.predict(obs, np.asarray(actions), obs, np.zeros(len(obs), bool))
+        net = discriminator(self)
+        logits = net.predict(obs, np.asarray(actions), obs, np.zeros(len(obs), bool))
         return 1.0 / (1.0 + np.exp(-logits))

@@ -10,8 +10,10 @@ from stable_baselines3 import PPO
 
 from gait import Motion
 from imu import GaitTwinInputError
-from learn._reference import clip_goal
-from learn._training import EnvSettings, PPOSettings, run_env_settings, run_ppo_settings, train
+from learn.algorithms import PPOSettings
+from learn.env import EnvSettings, clip_goal
+from learn.runs import run_env_settings, run_ppo_settings
+from learn.training._atlas import train
 
 
 def adaptation_settings(atlas_dir: str | Path | None) -> EnvSettings:

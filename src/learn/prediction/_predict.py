@@ -14,33 +14,35 @@ import gait
 import imu
 import sim
 from imu import GaitTwinInputError, write_text_atomic
-from learn._adapt import adapt, adaptation_settings
-from learn._curriculum import N_LEVELS, TASK_TERRAINS, task_terrain
-from learn._evaluate import Controller
-from learn._outcomes import gait_measures, level_outcome, max_survived_push_n, record_rollout
-from learn._report import (
+from learn.algorithms import PPOSettings
+from learn.evaluation import (
     GaitMeasures,
     LevelOutcome,
-    PatientSummary,
-    write_report,
-    write_summary_png,
+    gait_measures,
+    level_outcome,
+    max_survived_push_n,
+    record_rollout,
 )
-from learn._task import (
+from learn.report import PatientSummary, write_report, write_summary_png
+from learn.runs import (
     CURRICULUM_FILE,
-    CurriculumSettings,
-    TaskSettings,
-    flat_ground_rollouts,
+    MANIFEST_FILE,
+    Controller,
+    check_policy_folder,
     latest_task_checkpoint,
     load_discriminator,
     read_task_result,
+    run_env_settings,
+)
+from learn.tasks import N_LEVELS, TASK_TERRAINS, task_terrain
+from learn.training import (
+    CurriculumSettings,
+    TaskSettings,
+    adapt,
+    adaptation_settings,
+    flat_ground_rollouts,
     task_env,
     train_task,
-)
-from learn._training import (
-    MANIFEST_FILE,
-    PPOSettings,
-    check_policy_folder,
-    run_env_settings,
 )
 
 #: Note put in the report of a run without an atlas.

@@ -25,7 +25,7 @@ from stable_baselines3.common.utils import get_linear_fn
 from tqdm import tqdm
 
 from imu import GaitTwinInputError
-from learn._training import PPOSettings
+from learn.algorithms._ppo import PPOSettings
 
 #: Initial weight of the behaviour-cloning term (the paper's 0.2).
 BC_WEIGHT_INITIAL: float = 0.2

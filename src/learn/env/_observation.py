@@ -8,8 +8,8 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from imu import quaternion_conjugate, quaternion_multiply
-from learn import _quaternion as quaternion
-from learn._reference import ReferenceFrame
+from learn.env import quaternion
+from learn.env._reference import ReferenceFrame
 from sim import Simulation, probe_rays
 
 #: Proximal link of every non-root link (the feet hang on the shanks with or without ankles).

@@ -28,7 +28,7 @@ import pandas as pd
 import gait
 from imu import GaitTwinInputError, write_text_atomic
 from imu._jobs import run_jobs
-from learn._predict import _check_atlas, predict_patient
+from learn.prediction._predict import _check_atlas, predict_patient
 
 #: The batch's table, in its output folder.
 PATIENTS_FILE = "patients.csv"

@@ -8,10 +8,15 @@ from pathlib import Path
 
 import gait
 from imu import GaitTwinInputError
-from learn._batch_predict import PatientRecording, predict_patients, read_patient_manifest
-from learn._curriculum import N_LEVELS, TASK_TERRAINS
-from learn._predict import Budgets, predict_patient
-from learn._task import TaskSettings
+from learn.prediction import (
+    Budgets,
+    PatientRecording,
+    predict_patient,
+    predict_patients,
+    read_patient_manifest,
+)
+from learn.tasks import N_LEVELS, TASK_TERRAINS
+from learn.training import TaskSettings
 
 
 def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int) -> None:

@@ -1,0 +1,93 @@
+"""The options of every environment of a run (EnvSettings) and the one factory that applies them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gait import Motion
+from imu import GaitTwinInputError
+from learn.env._imitation_env import SPEED_RANGE_M_S, STRIDE_RANGE_M, ImitationEnv
+from sim import (
+    DEFAULT_MODEL,
+    MAX_PD_FREQUENCY_RAD_S,
+    MODELS,
+    PD_NATURAL_FREQUENCY_RAD_S,
+    body_dimensions,
+)
+
+#: The default body of every avatar (1.75 m, 70 kg): the height and mass a run, a prediction
+#: and the command-line tools use when the patient's are not given.
+DEFAULT_HEIGHT_M = 1.75
+DEFAULT_MASS_KG = 70.0
+
+#: Stride spread of the atlas goals around the library's natural stride (ImitationEnv's
+#: ``stride_spread``).
+ATLAS_STRIDE_SPREAD = 0.15
+
+
+@dataclass(frozen=True)
+class EnvSettings:
+    """Options of every :class:`learn.ImitationEnv` of a run (see its parameters).
+
+    ``model`` names the avatar variant in :data:`sim.MODELS` (the environment's ``spec``);
+    ``height_m`` (m) and ``mass_kg`` (kg) size its segments (:func:`sim.body_dimensions`);
+    ``pd_frequency_rad_s`` sets every joint's PD natural frequency (rad/s,
+    :meth:`sim.ModelSpec.with_pd_frequency`). A run's manifest records them
+    (:func:`learn.run_env_settings` reads them back).
+    """
+
+    goal: tuple[float, float] | None = None
+    speed_range_m_s: tuple[float, float] = SPEED_RANGE_M_S
+    stride_range_m: tuple[float, float] = STRIDE_RANGE_M
+    action_mode: str = "offset"
+    max_steps: int = 500
+    model: str = DEFAULT_MODEL.name
+    stride_spread: float | None = None
+    height_m: float = DEFAULT_HEIGHT_M
+    mass_kg: float = DEFAULT_MASS_KG
+    reference_state: bool = False
+    pd_frequency_rad_s: float = PD_NATURAL_FREQUENCY_RAD_S
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            raise GaitTwinInputError(
+                f"EnvSettings.model: expected one of {sorted(MODELS)}, found {self.model!r}"
+            )
+        if not (1.0 <= self.height_m <= 2.3 and 25.0 <= self.mass_kg <= 200.0):
+            raise GaitTwinInputError(
+                "EnvSettings.height_m, mass_kg: expected 1.0-2.3 m and 25-200 kg, found "
+                f"{self.height_m} m and {self.mass_kg} kg"
+            )
+        if not 0.0 < self.pd_frequency_rad_s <= MAX_PD_FREQUENCY_RAD_S:
+            raise GaitTwinInputError(
+                f"EnvSettings.pd_frequency_rad_s: expected (0, {MAX_PD_FREQUENCY_RAD_S:g}] rad/s, "
+                f"found {self.pd_frequency_rad_s}"
+            )
+
+
+#: Environment settings of the atlas (:func:`learn.train_atlas`): goals drawn near the
+#: library's natural stride (:data:`ATLAS_STRIDE_SPREAD`), the rest as in :class:`EnvSettings`.
+ATLAS_ENV_SETTINGS = EnvSettings(stride_spread=ATLAS_STRIDE_SPREAD)
+
+
+def make_env(clips: Sequence[Motion], settings: EnvSettings, **task: Any) -> ImitationEnv:
+    """Return a new :class:`learn.ImitationEnv` on ``clips`` with ``settings``.
+
+    ``task`` passes the task options (``task``, ``terrain_level``, ``stair_cue``,
+    ``speed_goal``) through to the environment.
+    """
+    return ImitationEnv(
+        clips,
+        goal=settings.goal,
+        speed_range_m_s=settings.speed_range_m_s,
+        stride_range_m=settings.stride_range_m,
+        action_mode=settings.action_mode,
+        max_steps=settings.max_steps,
+        spec=MODELS[settings.model].with_pd_frequency(settings.pd_frequency_rad_s),
+        body=body_dimensions(settings.height_m, settings.mass_kg),
+        stride_spread=settings.stride_spread,
+        reference_state=settings.reference_state,
+        **task,
+    )

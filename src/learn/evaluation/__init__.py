@@ -1,0 +1,40 @@
+"""Evaluation of controllers: rollouts, gait measures and per-level outcomes, tables and figures."""
+
+from learn.evaluation._evaluate import EVALUATION_COLUMNS, evaluate, plot_evaluation
+from learn.evaluation._measures import GaitMeasures, LevelOutcome
+from learn.evaluation._outcomes import (
+    CONTACT_MIN_PHASE_S,
+    GAIT_CYCLE_PHASE_BINS,
+    UPRIGHT_FRACTION,
+    TaskRollout,
+    activation_similarity,
+    circumduction_m,
+    gait_measures,
+    level_outcome,
+    max_survived_push_n,
+    phase_profile,
+    record_rollout,
+    step_lengths_m,
+    survives_push,
+)
+
+__all__ = [
+    "CONTACT_MIN_PHASE_S",
+    "EVALUATION_COLUMNS",
+    "GAIT_CYCLE_PHASE_BINS",
+    "UPRIGHT_FRACTION",
+    "GaitMeasures",
+    "LevelOutcome",
+    "TaskRollout",
+    "activation_similarity",
+    "circumduction_m",
+    "evaluate",
+    "gait_measures",
+    "level_outcome",
+    "max_survived_push_n",
+    "phase_profile",
+    "plot_evaluation",
+    "record_rollout",
+    "step_lengths_m",
+    "survives_push",
+]

@@ -1,0 +1,29 @@
+"""The clinician's report: one self-contained HTML page and a PNG summary per patient."""
+
+from learn.report._html import (
+    DECISION_SUPPORT_NOTE,
+    MEDIA_TYPES,
+    FlagThresholds,
+    PatientSummary,
+    compensation_items,
+    compensations,
+    media_data_uri,
+    report_html,
+    safety_flags,
+    write_report,
+    write_summary_png,
+)
+
+__all__ = [
+    "DECISION_SUPPORT_NOTE",
+    "MEDIA_TYPES",
+    "FlagThresholds",
+    "PatientSummary",
+    "compensation_items",
+    "compensations",
+    "media_data_uri",
+    "report_html",
+    "safety_flags",
+    "write_report",
+    "write_summary_png",
+]

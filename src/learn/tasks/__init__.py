@@ -1,0 +1,29 @@
+"""Task terrains and their curriculum: the slope and stairs levels, promotion, the stair cue.
+
+The lowest floor of learn/: it knows terrains (:mod:`sim`) and episode returns, nothing of
+environments or learning algorithms.
+"""
+
+from learn.tasks._curriculum import (
+    N_LEVELS,
+    PAPER_STEPS_TO_MASTER,
+    TASK_TERRAINS,
+    Curriculum,
+    CurriculumCallback,
+    CurriculumEnv,
+    task_terrain,
+)
+from learn.tasks._stair_cue import StairCue, edge_distances_m, stair_cue_reward
+
+__all__ = [
+    "N_LEVELS",
+    "PAPER_STEPS_TO_MASTER",
+    "TASK_TERRAINS",
+    "Curriculum",
+    "CurriculumCallback",
+    "CurriculumEnv",
+    "StairCue",
+    "edge_distances_m",
+    "stair_cue_reward",
+    "task_terrain",
+]

@@ -1,0 +1,101 @@
+"""Task environments: the patient's clip on slope or stairs, with the adapted run's normaliser."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+from pathlib import Path
+
+from stable_baselines3.common.vec_env import VecMonitor, VecNormalize
+
+from gait import Motion
+from learn.algorithms import parallel_envs
+from learn.env import EnvSettings, ImitationEnv, clip_goal, make_env
+from learn.runs import NORMALISER_FILE, check_policy_folder, run_env_settings
+
+
+def task_env(
+    patient_motion: Motion,
+    task: str,
+    *,
+    settings: EnvSettings = EnvSettings(),  # noqa: B008 (frozen dataclass)
+    level: int = 0,
+    stair_cue: bool = True,
+    max_steps: int = 500,
+) -> ImitationEnv:
+    """Return the task environment: the patient's clip on the task's terrain, goals fixed.
+
+    Parameters
+    ----------
+    patient_motion
+        The patient's (contact-corrected) clip, the only reference.
+    task
+        ``"flat"``, ``"slope"`` or ``"stairs"``.
+    settings
+        The adapted run's avatar and action mode (:func:`learn.run_env_settings`: model,
+        action mode, height and mass; its goal is replaced by the patient's).
+    level
+        Curriculum level of the first episode (ignored for ``"flat"``).
+    stair_cue
+        Stairs: shape the reward with the stair cue (False: the ablation).
+    max_steps
+        Episode cap, steps.
+
+    Notes
+    -----
+    The goal is the patient's measured speed and stride length (:func:`learn.clip_goal`), as
+    in adaptation, so the observation is the adapted policy's. On stairs the paper sets no
+    speed target: the target speed stays in the observation but the goal reward's speed term
+    is held at 1 (``speed_goal=False``), so going slower on stairs costs nothing.
+    """
+    return make_env(
+        [patient_motion],
+        replace(settings, goal=clip_goal(patient_motion), max_steps=max_steps),
+        task=task,
+        terrain_level=0 if task == "flat" else level,
+        stair_cue=stair_cue,
+        speed_goal=task != "stairs",
+    )
+
+
+def frozen_normaliser(venv, adapted_run_dir: str | Path) -> VecNormalize:
+    """Wrap ``venv`` in the adapted model's observation normaliser, frozen (no updates).
+
+    Observations are normalised with the adapted model's statistics; rewards are not touched.
+    """
+    folder = check_policy_folder(adapted_run_dir)
+    normaliser = VecNormalize.load(str(folder / NORMALISER_FILE), venv)
+    normaliser.training = False
+    normaliser.norm_reward = False
+    return normaliser
+
+
+def make_task_vec_env(
+    patient_motion: Motion,
+    task: str,
+    adapted_run_dir: str | Path,
+    *,
+    n_envs: int,
+    seed: int,
+    level: int = 0,
+    stair_cue: bool = True,
+    max_steps: int = 500,
+) -> VecNormalize:
+    """Task environments for GAIL: monitored (own reward), then frozen normalisation.
+
+    ``VecMonitor`` sits below the normaliser and any GAIL reward wrapper, so the episode
+    returns the curriculum sees are the environment's own reward. ``env_method`` reaches the
+    :class:`learn.ImitationEnv` instances (``set_terrain_level``, ``set_stair_cue``).
+    """
+    factory = functools.partial(
+        task_env,
+        patient_motion,
+        task,
+        level=level,
+        stair_cue=stair_cue,
+        settings=run_env_settings(adapted_run_dir),
+        max_steps=max_steps,
+    )
+    venv = parallel_envs(factory, n_envs)
+    venv.seed(seed)
+    return frozen_normaliser(VecMonitor(venv), adapted_run_dir)
