@@ -336,8 +336,11 @@ def _check_joint_position(
     deviation = vector_norm(position_m - offsets_m[j])
     if (deviation > JOINT_POSITION_TOLERANCE_M).any():
         i = int(np.argmax(deviation > JOINT_POSITION_TOLERANCE_M))
+        col = first_col + next(
+            k for k, (_, c) in enumerate(channels[first_col:]) if c in _POSITIONS
+        )
         raise GaitTwinInputError(
-            f"bvh file {name!r}, line {rows[i][0]}, column {first_col + 1}: joint "
+            f"bvh file {name!r}, line {rows[i][0]}, column {col + 1}: joint "
             f"{joints[j]!r}: expected position channels equal to its OFFSET (rigid bones, "
             f"within {JOINT_POSITION_TOLERANCE_M:g} m), found {deviation[i]:.3g} m away"
         )

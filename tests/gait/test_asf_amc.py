@@ -201,3 +201,120 @@ def test_asf_hierarchy_with_unknown_bone_raises(tmp_path):
     path.write_text(text)
     with pytest.raises(GaitTwinInputError, match=r"line \d+: hierarchy names unknown bone 'lshin'"):
         gait.read_asf(path)
+
+
+def _broken_asf(tmp_path, old, new):
+    text = (DATA / "16_15" / "16.asf").read_text()
+    assert old in text
+    path = tmp_path / "broken.asf"
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "length 7.03469",
+            "length -0.45",
+            r"bone block at line 25 \('lfemur'\): expected a positive length, found -0.45",
+        ),
+        ("length 7.03469", "length nan", r"\('lfemur'\): expected finite numbers for length"),
+        (
+            "length 7.03469",
+            "length 70",
+            r"\('lfemur'\): expected a bone length of at most 2 m, found 3.95111 m",
+        ),
+        (
+            "axis 0 0 20  XYZ",
+            "axis 0 0 20  XYQ",
+            r"\('lfemur'\): expected an axis order made of X, Y and Z once each .* found 'XYQ'",
+        ),
+        ("axis 0 0 20  XYZ", "axis 0 0 1e300  XYZ", r"\('lfemur'\): expected rotations of axis"),
+        (
+            "direction 0.34202 -0.939693 0  ",
+            "direction 0.34202 -0.939693 0.5  ",
+            r"\('lfemur'\): expected a unit direction vector, found norm 1.1",
+        ),
+        ("  length 0.45", "  length 0", r":units: expected a positive length, found '0'"),
+        (
+            "  length 0.45",
+            "  length 1e5",
+            r"\('ltibia'\): expected the longest bone .* 0.05 m, found 1.97669e-06 m .*length unit",
+        ),
+        (
+            "    lfemur ltibia\n",
+            "    lfemur ltibia\n    ltibia lhipjoint\n",
+            r"line 317: bone 'lhipjoint' given parent 'ltibia', but it already has parent 'root' "
+            r"\(line 314\)",
+        ),
+        (
+            "    root lhipjoint rhipjoint lowerback",
+            "    root rhipjoint lowerback\n    ltibia lhipjoint",
+            r"line 312: bones not connected to root \(a loop or a missing hierarchy line\): "
+            r"lhipjoint, lfemur, ltibia, lfoot, ltoes",
+        ),
+        (
+            "name lfemur",
+            "name ltibia",
+            r"line 44: bone 'ltibia' defined again \(first at line 25\)",
+        ),
+        ("order TX TY TZ RX RY RZ", "order TX TY TZ RX RY RX", r":root: expected 'order' with"),
+    ],
+)
+def test_broken_asf_raises_naming_file_and_place(tmp_path, old, new, message):
+    path = _broken_asf(tmp_path, old, new)
+    with pytest.raises(GaitTwinInputError, match=rf"asf file '.*broken.asf'.*{message}"):
+        gait.read_asf(path)
+
+
+def test_byte_order_mark_reads_the_same(tmp_path, skeleton16):
+    for name in ("16.asf", "16_15.amc"):
+        (tmp_path / name).write_bytes(b"\xef\xbb\xbf" + (DATA / "16_15" / name).read_bytes())
+    marked = gait.read_amc(tmp_path / "16_15.amc", gait.read_asf(tmp_path / "16.asf"))
+    plain = gait.read_amc(DATA / "16_15" / "16_15.amc", skeleton16)
+    np.testing.assert_array_equal(marked.local_rotations, plain.local_rotations)
+    np.testing.assert_array_equal(marked.root_translation_m, plain.root_translation_m)
+
+
+def _replace_value(prefix, index, value):
+    def edit(lines):
+        i = next(k for k, line in enumerate(lines) if line.startswith(prefix))
+        words = lines[i].split()
+        words[index] = value
+        lines[i] = " ".join(words)
+        return lines
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            _replace_value("rfemur", 1, "1e300"),
+            r"line 26: expected rotations of bone 'rfemur' within ±360 deg, found 1e\+300 deg",
+        ),
+        (_replace_value("rfemur", 2, "-361"), r"line 26: .*'rfemur' .* found -361 deg"),
+        (_replace_value("rfemur", 3, "inf"), r"line 26: expected finite numbers .* found 'inf'"),
+        (_replace_value("root", 5, "400"), r"line 5: expected rotations of bone 'root'"),
+        (
+            _replace_value("root", 1, "1e300"),
+            r"line 5: expected the root within 100 m of the origin, found .* \(frame 1\)",
+        ),
+        (
+            _replace_value("root", 3, "-10"),
+            r"line 35: expected a root speed below 15 m/s, found 113 m/s from frame 1 to frame 2",
+        ),
+        (lambda lines: [":FOO", *lines], r"line 1: expected :FULLY-SPECIFIED, :DEGREES or"),
+    ],
+)
+def test_implausible_amc_values_raise(tmp_path, skeleton16, edit, message):
+    path = _broken_amc(tmp_path, edit)
+    with pytest.raises(GaitTwinInputError, match=rf"amc file '.*broken.amc', {message}"):
+        gait.read_amc(path, skeleton16)
+
+
+def test_amc_sampling_rate_must_be_plausible(skeleton16):
+    with pytest.raises(GaitTwinInputError, match=r"sampling_rate_hz: expected at least 1 Hz"):
+        gait.read_amc(DATA / "16_15" / "16_15.amc", skeleton16, sampling_rate_hz=0.0)

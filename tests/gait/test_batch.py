@@ -114,3 +114,35 @@ def test_example_03_runs_on_two_takes(tmp_path):
     assert sorted(gait.read_manifest(out / "library")["clip_id"]) == ["07_01", "16_15"]
     assert (out / "library" / "step_length_vs_speed.png").exists()
     assert (out / "library" / "summary.json").exists()
+
+
+def test_batch_fails_a_take_with_an_implausible_value(tmp_path):
+    root = tmp_path / "tree"
+    root.mkdir()
+    (root / "07.asf").symlink_to(DATA / "07" / "07.asf")
+    lines = (DATA / "07" / "07_01.amc").read_text().splitlines()
+    k = next(i for i, line in enumerate(lines) if line.startswith("rtibia"))
+    lines[k] = "rtibia 1e300"
+    (root / "07_01.amc").write_text("\n".join(lines) + "\n")
+    status = main([str(root), str(tmp_path / "lib"), "--workers", "1", "--no-progress"])
+    assert status == 1
+    error = pd.read_csv(tmp_path / "lib" / "failures.csv").set_index("trial").loc["07_01", "error"]
+    assert f"07_01.amc', line {k + 1}: expected rotations of bone 'rtibia'" in error
+    assert len(gait.read_manifest(tmp_path / "lib")) == 0
+
+
+def test_batch_reports_a_trial_name_found_in_two_folders(tmp_path):
+    root = tmp_path / "tree"
+    for folder in ("a", "b"):
+        (root / folder).mkdir(parents=True)
+        for name in ("16.asf", "16_15.amc"):
+            (root / folder / name).symlink_to(DATA / "16_15" / name)
+    (root / "a" / "07.asf").symlink_to(DATA / "07" / "07.asf")
+    (root / "a" / "07_01.amc").symlink_to(DATA / "07" / "07_01.amc")
+    summary = gait.process_cmu(root, tmp_path / "lib", workers=1, progress=False)
+    assert (summary.n_found, summary.n_processed, summary.n_failed) == (3, 1, 1)
+    error = summary.failures.set_index("trial").loc["16_15", "error"]
+    assert "expected one take per trial name" in error
+    assert str(root / "a" / "16_15.amc") in error and str(root / "b" / "16_15.amc") in error
+    with pytest.raises(GaitTwinInputError, match=r"trial '16_15': expected one take per trial"):
+        gait.find_cmu_takes(root)

@@ -236,3 +236,151 @@ def test_broken_bvh_raises_naming_file_and_line(tmp_path, edit, message):
     path.write_text(edit((DATA / "walk_lowerbody.bvh").read_text()))
     with pytest.raises(GaitTwinInputError, match=rf"bvh file '.*broken.bvh', {message}"):
         gait.read_bvh(path)
+
+
+# --- Perception Neuron (Axis Neuron) BVH: a synthetic walk in that naming, known joint angles ---
+
+#: Axis Neuron's lower body (cm, Y up, facing +Z, left = +X) and a short spine; the feet have
+#: no toe joint, their End Site is the toe.
+_NEURON_JOINTS = [
+    # name, parent, offset (cm)
+    ("Hips", None, (0.0, 0.0, 0.0)),
+    ("RightUpLeg", "Hips", (-9.0, 0.0, 0.0)),
+    ("RightLeg", "RightUpLeg", (0.0, -45.0, 0.0)),
+    ("RightFoot", "RightLeg", (0.0, -43.0, 0.0)),
+    ("LeftUpLeg", "Hips", (9.0, 0.0, 0.0)),
+    ("LeftLeg", "LeftUpLeg", (0.0, -45.0, 0.0)),
+    ("LeftFoot", "LeftLeg", (0.0, -43.0, 0.0)),
+    ("Spine", "Hips", (0.0, 10.0, 0.0)),
+    ("Spine1", "Spine", (0.0, 15.0, 0.0)),
+    ("Neck", "Spine1", (0.0, 25.0, 0.0)),
+    ("Head", "Neck", (0.0, 10.0, 0.0)),
+]
+_NEURON_END_SITES = {
+    "RightFoot": (0.0, -8.0, 15.0),
+    "LeftFoot": (0.0, -8.0, 15.0),
+    "Head": (0, 15, 0),
+}
+_NEURON_ROTATIONS = ("Yrotation", "Xrotation", "Zrotation")
+_NEURON_POSITIONS = ("Xposition", "Yposition", "Zposition")
+
+
+def _known_walk(n=240, rate_hz=60.0, cadence_hz=0.9, speed_m_s=1.2):
+    """Sagittal joint angles (deg, ISB signs) and the hips' path (cm) of a synthetic walk."""
+    phase = 2 * np.pi * cadence_hz * np.arange(n) / rate_hz
+    angles = {}
+    for side, shift in (("r", 0.0), ("l", np.pi)):
+        angles[f"hip_flexion_{side}"] = 10 + 25 * np.sin(phase + shift)
+        angles[f"knee_flexion_{side}"] = 30 + 28 * np.sin(phase + shift + 1.2)
+        angles[f"ankle_dorsiflexion_{side}"] = 12 * np.sin(phase + shift - 0.6)
+    path_cm = np.stack(
+        [np.zeros(n), 92 + np.sin(2 * phase), speed_m_s * 100 * np.arange(n) / rate_hz], axis=1
+    )
+    return angles, path_cm, rate_hz
+
+
+def _write_neuron_bvh(path, *, displacement=False):
+    """Write the known walk as an Axis Neuron BVH (``displacement``: six channels per joint).
+
+    A rotation about the joint's X axis (the left-pointing axis of the rest pose) by +a moves
+    the distal bone backwards: hip flexion = -a, knee flexion = +a, ankle dorsiflexion = -a.
+    """
+    angles, path_cm, rate_hz = _known_walk()
+    lines, columns = ["HIERARCHY"], []
+    children = {}
+    for name, parent, _ in _NEURON_JOINTS:
+        children.setdefault(parent, []).append(name)
+    offsets = {name: offset for name, _, offset in _NEURON_JOINTS}
+
+    def joint(name, depth):
+        pad = "  " * depth
+        root = depth == 0
+        lines.append(f"{pad}{'ROOT' if root else 'JOINT'} {name}")
+        lines.append(f"{pad}{{")
+        lines.append(f"{pad}  OFFSET {' '.join(f'{v:.6f}' for v in offsets[name])}")
+        chans = (
+            (*_NEURON_POSITIONS, *_NEURON_ROTATIONS) if root or displacement else _NEURON_ROTATIONS
+        )
+        lines.append(f"{pad}  CHANNELS {len(chans)} {' '.join(chans)}")
+        columns.extend((name, c) for c in chans)
+        for child in children.get(name, []):
+            joint(child, depth + 1)
+        if name in _NEURON_END_SITES:
+            end = " ".join(f"{v:.6f}" for v in _NEURON_END_SITES[name])
+            lines.extend([f"{pad}  End Site", f"{pad}  {{", f"{pad}    OFFSET {end}", f"{pad}  }}"])
+        lines.append(f"{pad}}}")
+
+    joint("Hips", 0)
+    n = len(path_cm)
+    lines += ["MOTION", f"Frames: {n}", f"Frame Time: {1 / rate_hz:.6f}"]
+    x_rotation = {}
+    for side, label in (("r", "Right"), ("l", "Left")):
+        x_rotation[f"{label}UpLeg"] = -angles[f"hip_flexion_{side}"]
+        x_rotation[f"{label}Leg"] = angles[f"knee_flexion_{side}"]
+        x_rotation[f"{label}Foot"] = -angles[f"ankle_dorsiflexion_{side}"]
+    for k in range(n):
+        values = []
+        for name, channel in columns:
+            if channel in _NEURON_POSITIONS:
+                axis = _NEURON_POSITIONS.index(channel)
+                values.append(path_cm[k, axis] if name == "Hips" else offsets[name][axis])
+            elif channel == "Xrotation":
+                values.append(x_rotation.get(name, np.zeros(n))[k])
+            else:
+                values.append(0.0)
+        lines.append(" ".join(f"{v:.6f}" for v in values))
+    path.write_text("\n".join(lines) + "\n")
+    return angles
+
+
+@pytest.mark.parametrize("displacement", [False, True])
+def test_perception_neuron_bvh_gives_the_known_walk(tmp_path, displacement):
+    angles = _write_neuron_bvh(tmp_path / "neuron.bvh", displacement=displacement)
+    take = gait.read_bvh(tmp_path / "neuron.bvh")
+    assert gait.leg_bones_for(take.skeleton) is gait.PERCEPTION_NEURON_BONES
+    motion = gait.motion_from_mocap(take, heading_cutoff_hz=None)
+    for name, expected_deg in angles.items():
+        found = np.rad2deg(motion.joint_angles[name])
+        np.testing.assert_allclose(found, expected_deg, atol=1e-3, err_msg=name)
+    for name in motion.joint_angles.names:
+        if name not in angles:
+            assert np.abs(np.rad2deg(motion.joint_angles[name])).max() < 1e-3, name
+    path = motion.root_position_m
+    speed = (path[-1, 0] - path[0, 0]) / motion.time_s[-1]
+    assert speed == pytest.approx(1.2, rel=1e-4)  # walked along +Z in the file, +X here
+    assert np.abs(path[:, 1]).max() < 1e-9
+    np.testing.assert_allclose(
+        path[:, 2], 0.92 + 0.01 * np.sin(4 * np.pi * 0.9 * motion.time_s), atol=1e-4
+    )
+
+
+def test_perception_neuron_bone_that_stretches_raises(tmp_path):
+    _write_neuron_bvh(tmp_path / "neuron.bvh", displacement=True)
+    text = (tmp_path / "neuron.bvh").read_text().splitlines()
+    values = text[-1].split()
+    values[13] = "-40"  # RightLeg Yposition: -45 cm in its OFFSET
+    text[-1] = " ".join(values)
+    (tmp_path / "neuron.bvh").write_text("\n".join(text) + "\n")
+    with pytest.raises(
+        GaitTwinInputError,
+        match=rf"line {len(text)}, column 13: joint 'RightLeg': expected position channels equal "
+        r"to its OFFSET .* found 0.05 m away",
+    ):
+        gait.read_bvh(tmp_path / "neuron.bvh")
+
+
+def test_unknown_bone_names_raise_naming_both_conventions():
+    take = gait.read_bvh(DATA / "walk_lowerbody.bvh")
+    renamed = gait.Skeleton(
+        tuple(j.replace("femur", "thigh") for j in take.skeleton.joints),
+        take.skeleton.parents,
+        take.skeleton.offsets_m,
+        take.skeleton.rest_rotations,
+        {"file": "renamed.bvh"},
+    )
+    with pytest.raises(
+        GaitTwinInputError,
+        match=r"skeleton 'renamed.bvh': expected the leg joints of a known naming.*CMU lacks "
+        r"lfemur, rfemur; Perception Neuron lacks Hips",
+    ):
+        gait.leg_bones_for(renamed)
