@@ -169,7 +169,7 @@ def _column_layout(
     else:
         contacts = "at_end"
     n_part_columns = len(found) - len(places)
-    fingers = declared_bones == 59 if declared_bones else n_part_columns > 16 * 21
+    fingers = declared_bones == 59 if declared_bones else n_part_columns > 16 * len(CALC_BODY_PARTS)
     layout = CalcLayout(column_names=naming, contacts=contacts, fingers=fingers, **layout_fields)
     expected = layout.columns()
     for i, (want, got) in enumerate(zip(expected, found, strict=False)):
