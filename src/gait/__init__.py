@@ -54,7 +54,16 @@ from gait._segmentation import (
     time_normalise,
     turning_mask,
 )
-from gait._skeleton import CMU_BONES, MOCAP_SEGMENTS, LegBones, MocapTake, Skeleton
+from gait._skeleton import (
+    CMU_BONES,
+    KNOWN_LEG_BONES,
+    MOCAP_SEGMENTS,
+    PERCEPTION_NEURON_BONES,
+    LegBones,
+    MocapTake,
+    Skeleton,
+    leg_bones_for,
+)
 from gait._virtual_walk import virtual_imu_from_motion
 
 __all__ = [
@@ -63,8 +72,10 @@ __all__ = [
     "FIDELITY_ANGLES",
     "HEEL_STRIKE_SEARCH_FRACTION",
     "KNEE_SIDES",
+    "KNOWN_LEG_BONES",
     "MANIFEST_COLUMNS",
     "MOCAP_SEGMENTS",
+    "PERCEPTION_NEURON_BONES",
     "SIDES",
     "STIFF_KNEE_PEAK_DEG",
     "STRIDE_BAND_HZ",
@@ -96,6 +107,7 @@ __all__ = [
     "find_cmu_takes",
     "foot_contacts_from_positions",
     "gait_parameters",
+    "leg_bones_for",
     "leg_lengths_from_height",
     "load_clip",
     "motion_from_mocap",
