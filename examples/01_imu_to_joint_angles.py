@@ -29,10 +29,16 @@ def main(argv: list[str] | None = None) -> None:
         "(default: the bundled walk)",
     )
     parser.add_argument("--out", type=Path, default=Path("out/example01"), help="output folder")
+    parser.add_argument(
+        "--sensor-map",
+        type=Path,
+        help="JSON or CSV file: sensor id or file name -> segment, for sensors not in the "
+        "reader's built-in map (docs/readers.md, 'Sensor maps')",
+    )
     parser.add_argument("--cutoff-hz", type=float, default=6.0, help="low-pass cutoff, Hz")
     args = parser.parse_args(argv)
 
-    recording = imu.read_recording(args.recording)
+    recording = imu.read_recording(args.recording, sensor_map=args.sensor_map)
     print(
         f"read {args.recording}: {len(recording.segments)} sensors "
         f"({', '.join(recording.segments)}), {recording.duration_s:.1f} s at "

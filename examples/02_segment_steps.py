@@ -33,6 +33,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--out", type=Path, default=Path("out/example02"), help="output folder")
     parser.add_argument(
+        "--sensor-map",
+        type=Path,
+        help="JSON or CSV file: sensor id or file name -> segment, for sensors not in the "
+        "reader's built-in map (docs/readers.md, 'Sensor maps')",
+    )
+    parser.add_argument(
         "--height-m", type=float, default=1.75, help="body height for the leg lengths, m"
     )
     parser.add_argument(
@@ -43,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
 
-    recording = imu.read_recording(args.recording)
+    recording = imu.read_recording(args.recording, sensor_map=args.sensor_map)
     walk = gait.analyse_imu_walk(
         recording, height_m=args.height_m, walkway_distance_m=args.walkway_m
     )

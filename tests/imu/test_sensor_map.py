@@ -3,6 +3,8 @@
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -124,3 +126,20 @@ def test_a_folder_with_mtw_and_dot_files_is_refused_or_read_by_choice(data_dir, 
     assert recording.metadata["files_not_read"] == [str(folder / dot.name)]
     with pytest.raises(imu.GaitTwinInputError, match=r"file_format: expected one of calc, "):
         imu.read_recording(folder, file_format="mtw")
+
+
+def test_example_01_takes_a_sensor_map(data_dir, tmp_path):
+    example = Path(__file__).resolve().parents[2] / "examples" / "01_imu_to_joint_angles.py"
+    mapping = renamed_mtw_copy(data_dir, tmp_path / "walk")
+    (tmp_path / "map.json").write_text(json.dumps(mapping))
+    arguments = [str(tmp_path / "walk"), "--out", str(tmp_path / "o")]
+    arguments += ["--sensor-map", str(tmp_path / "map.json")]
+    done = subprocess.run(
+        [sys.executable, str(example), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "8 sensors" in done.stdout
+    assert (tmp_path / "o" / "joint_angles.csv").is_file()
