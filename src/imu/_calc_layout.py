@@ -284,6 +284,20 @@ class CalcLayout:
         If a field has a value not listed above, a header key is unknown or repeated, or the
         units or world frame differ from the defaults without the header line declaring them.
 
+    Examples
+    --------
+    >>> import imu
+    >>> layout = imu.CalcLayout(
+    ...     header=("FrameTime", "Units", "World"),
+    ...     column_names="body_part",
+    ...     length_unit="cm",
+    ...     world_frame="Y-up",
+    ... )
+    >>> layout.columns()[:2]
+    ['Hips-Joint-Posi-x', 'Hips-Joint-Posi-y']
+    >>> layout.units
+    {'length': 'cm', 'acceleration': 'cm/s^2', 'angular_velocity': 'rad/s'}
+
     """
 
     header: tuple[str, ...] = _DEFAULT_HEADER
