@@ -25,6 +25,7 @@ from stable_baselines3.common.utils import get_linear_fn
 from tqdm import tqdm
 
 from imu import GaitTwinInputError
+from learn.algorithms._internals import constructor_parameters
 from learn.algorithms._ppo import PPOSettings
 
 #: Initial weight of the behaviour-cloning term (the paper's 0.2).
@@ -186,7 +187,7 @@ def frozen_copy(policy: ActorCriticPolicy) -> ActorCriticPolicy:
     Rebuilt from SB3's constructor parameters and state dict, as SB3's own ``save``/``load``
     does (a deep copy fails on a policy holding its last action distribution).
     """
-    out = type(policy)(**policy._get_constructor_parameters())
+    out = type(policy)(**constructor_parameters(policy))
     out.load_state_dict(policy.state_dict())
     out.set_training_mode(False)
     for parameter in out.parameters():

@@ -39,6 +39,11 @@ def n_updates(model: BaseAlgorithm) -> int:
     return int(model._n_updates)
 
 
+def constructor_parameters(policy: BasePolicy) -> dict:
+    """Return the keywords that build a policy like ``policy`` (``_get_constructor_parameters``)."""
+    return policy._get_constructor_parameters()
+
+
 def discriminator(trainer: AdversarialTrainer) -> RewardNet:
     """Return the discriminator network of an imitation adversarial trainer (``_reward_net``)."""
     return trainer._reward_net
