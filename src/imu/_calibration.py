@@ -53,7 +53,7 @@ _QUATERNION_NORM_TOLERANCE = 0.01
 _JOINT_ANGLE_NAMES: tuple[str, ...] = tuple(name for joint in JOINTS for name in angle_names(joint))
 
 #: The two ways to calibrate a take that holds no standing, as the error names them.
-WITHOUT_STANDING = (
+_WITHOUT_STANDING = (
     "a take without standing is calibrated from a given standing pose "
     "(imu.calibrate(recording, standing=<recording of quiet standing with the same sensors>); "
     "command line: --standing FILE) or from a given mounting "
@@ -219,7 +219,7 @@ def find_static_window(recording: ImuRecording, *, window_s: float = 1.0) -> tup
             f"recording {recording.metadata.get('path', '')!r}: expected a standing window of "
             f"{window_s} s with orientations within {np.rad2deg(MAX_STATIC_SPREAD_RAD):.0f} deg "
             f"RMS, found the quietest at {recording.time_s[start]:.2f} s spreading "
-            f"{np.rad2deg(quietest):.1f} deg; {WITHOUT_STANDING}"
+            f"{np.rad2deg(quietest):.1f} deg; {_WITHOUT_STANDING}"
         )
     return start, start + width, quietest
 
