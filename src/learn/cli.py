@@ -52,6 +52,12 @@ def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int
         help="levels to evaluate and report",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of every stage")
+    parser.add_argument(
+        "--sensor-map",
+        type=Path,
+        help="JSON or CSV file: sensor id or file name -> segment, for sensors not in the "
+        "reader's built-in map (docs/readers.md, 'Sensor maps')",
+    )
     parser.add_argument("--height-m", type=float, default=1.75, help="patient height, m")
     parser.add_argument("--mass-kg", type=float, default=70.0, help="patient mass, kg")
     parser.add_argument(
@@ -93,6 +99,7 @@ def prediction_options(args: argparse.Namespace) -> dict:
         "n_rollouts": args.rollouts,
         "use_stair_cue": not args.no_stair_cue,
         "stiff_knee_peak_deg": args.stiff_knee_peak_deg,
+        "sensor_map": args.sensor_map,
     }
 
 

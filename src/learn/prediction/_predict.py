@@ -82,6 +82,75 @@ class Budgets:
 
 
 @dataclass(frozen=True)
+class PredictionSettings:
+    """Options of a prediction, shared by :func:`predict_patient`, :func:`predict_from_clip`
+    and :func:`learn.predict_patients`.
+
+    Parameters
+    ----------
+    atlas_dir
+        The Healthy Motion Atlas run folder (:func:`learn.train_atlas`); None needs
+        ``allow_scratch``.
+    allow_scratch
+        With ``atlas_dir=None``: adapt from a fresh network instead of refusing (tests,
+        demonstrations); the report says the predictions are not meaningful.
+    budgets
+        Adaptation and per-task training steps.
+    tasks
+        Among ``"slope"``, ``"stairs"``.
+    levels
+        Curriculum levels to evaluate and report (the curriculum itself runs from level 0).
+    seed
+        Seeds every stage.
+    height_m, mass_kg
+        Patient height (m) and mass (kg): leg lengths of the pelvis path and the avatar of
+        contact correction, adaptation and every prediction (:func:`sim.body_dimensions`).
+    n_envs
+        Environment processes of adaptation (default :func:`learn.train`'s); task training
+        uses ``task_settings.n_envs``.
+    adapt_ppo
+        PPO settings of adaptation (default: the atlas's,
+        :func:`learn.training.adaptation_ppo`).
+    task_settings, curriculum
+        Options of task training and the curriculum.
+    n_rollouts
+        Evaluation episodes per level and for the flat-ground baseline.
+    push_directions
+        Push-test directions (:data:`sim.PUSH_DIRECTIONS`); empty skips the push test.
+    use_stair_cue
+        Stairs: the terrain cue (False: the ablation).
+
+    Raises
+    ------
+    GaitTwinInputError
+        An unknown task or level.
+    """
+
+    atlas_dir: Path | None = None
+    allow_scratch: bool = False
+    budgets: Budgets = Budgets()
+    tasks: tuple[str, ...] = ("slope", "stairs")
+    levels: tuple[int, ...] = tuple(range(N_LEVELS))
+    seed: int = 0
+    height_m: float = DEFAULT_HEIGHT_M
+    mass_kg: float = DEFAULT_MASS_KG
+    n_envs: int | None = None
+    adapt_ppo: PPOSettings | None = None
+    task_settings: TaskSettings = TaskSettings()
+    curriculum: CurriculumSettings = CurriculumSettings()
+    n_rollouts: int = 3
+    push_directions: tuple[str, ...] = tuple(sim.PUSH_DIRECTIONS)
+    use_stair_cue: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("tasks", "levels", "push_directions"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        if self.atlas_dir is not None:
+            object.__setattr__(self, "atlas_dir", Path(self.atlas_dir))
+        _check_tasks_and_levels(self.tasks, self.levels)
+
+
+@dataclass(frozen=True)
 class PredictionResult:
     """Paths and outcomes of :func:`predict_patient`.
 
@@ -201,22 +270,8 @@ def _check_stiffening(
 def predict_patient(
     recording_path: str | Path,
     out_dir: str | Path,
+    settings: PredictionSettings = PredictionSettings(),  # noqa: B008 (frozen dataclass)
     *,
-    atlas_dir: str | Path | None = None,
-    budgets: Budgets = Budgets(),
-    tasks: Sequence[str] = ("slope", "stairs"),
-    levels: Sequence[int] = tuple(range(N_LEVELS)),
-    seed: int = 0,
-    height_m: float = 1.75,
-    mass_kg: float = 70.0,
-    allow_scratch: bool = False,
-    n_envs: int | None = None,
-    adapt_ppo: PPOSettings | None = None,
-    task_settings: TaskSettings = TaskSettings(),  # noqa: B008 (frozen dataclass)
-    curriculum: CurriculumSettings = CurriculumSettings(),  # noqa: B008 (frozen dataclass)
-    n_rollouts: int = 3,
-    push_directions: Sequence[str] = tuple(sim.PUSH_DIRECTIONS),
-    use_stair_cue: bool = True,
     stiff_knee: str | None = None,
     stiff_knee_peak_deg: float = gait.STIFF_KNEE_PEAK_DEG,
 ) -> PredictionResult:
@@ -229,41 +284,17 @@ def predict_patient(
         walk with quiet standing first.
     out_dir
         Output folder (see Notes).
-    atlas_dir
-        The Healthy Motion Atlas run folder (:func:`learn.train_atlas`).
-    budgets
-        Adaptation and per-task training steps.
-    tasks
-        Among ``"slope"``, ``"stairs"``.
-    levels
-        Curriculum levels to evaluate and report (the curriculum itself runs from level 0).
-    seed
-        Seeds every stage.
-    height_m, mass_kg
-        Patient height (m) and mass (kg): leg lengths of the pelvis path and the avatar of
-        contact correction, adaptation and every prediction (:func:`sim.body_dimensions`).
-    allow_scratch
-        With ``atlas_dir=None``: adapt from a fresh network instead of refusing (tests,
-        demonstrations); the report says the predictions are not meaningful.
-    n_envs
-        Environment processes of adaptation (default :func:`learn.train`'s); task training
-        uses ``task_settings.n_envs``.
-    adapt_ppo
-        PPO settings of adaptation (default: the atlas's, :func:`learn.adaptation_ppo`).
-    task_settings, curriculum
-        Options of task training and the curriculum.
-    n_rollouts
-        Evaluation episodes per level and for the flat-ground baseline.
-    push_directions
-        Push-test directions (:data:`sim.PUSH_DIRECTIONS`); empty skips the push test.
-    use_stair_cue
-        Stairs: the terrain cue (False: the ablation).
+    settings
+        The prediction's options (atlas, budgets, tasks, levels, body, ...).
     stiff_knee
         ``"left"`` or ``"right"``: make a patient-like clip by stiffening that knee of the
         recorded walk (:func:`gait.stiffen_knee`) before contact correction and adaptation;
         None (default) uses the walk as recorded. The report says so.
     stiff_knee_peak_deg
         With ``stiff_knee``: the largest flexion of that knee in the clip, deg.
+    sensor_map
+        Sensor id or file name -> segment for :func:`imu.read_recording` (a mapping or a JSON /
+        CSV file, ``docs/readers.md`` "Sensor maps"); None: the readers' built-in maps.
 
     Returns
     -------
@@ -288,12 +319,12 @@ def predict_patient(
     ``outcomes/<task>_<level>.json`` and ``.gif``; then ``report.html`` and ``summary.png``
     (always rewritten). Delete a stage's output to redo it.
     """
-    _check_tasks_and_levels(tasks, levels)
+    _check_tasks_and_levels(settings.tasks, settings.levels)
     if stiff_knee is not None and stiff_knee not in gait.KNEE_SIDES:
         raise GaitTwinInputError(
             f"stiff_knee: expected one of {sorted(gait.KNEE_SIDES)} or None, found {stiff_knee!r}"
         )
-    atlas = _check_atlas(atlas_dir, allow_scratch)
+    atlas = _check_atlas(settings.atlas_dir, settings.allow_scratch)
     out = Path(out_dir)
     recording_path = Path(recording_path)
 
@@ -302,13 +333,13 @@ def predict_patient(
         _log(f"patient clip: {clip_path} (exists)")
     else:
         _log(f"reading {recording_path}")
-        recording = imu.read_recording(recording_path)
-        clip = gait.analyse_imu_walk(recording, height_m=height_m).steady_clip()
+        recording = imu.read_recording(recording_path, sensor_map=sensor_map)
+        clip = gait.analyse_imu_walk(recording, height_m=settings.height_m).steady_clip()
         if stiff_knee is not None:
             clip = gait.stiffen_knee(clip, stiff_knee, peak_flexion_deg=stiff_knee_peak_deg)
             _log(f"patient-like clip: {_stiffening_text(clip.metadata['impairments'][-1])}")
         _log(f"steady clip: {clip.n_frames} frames; contact correction")
-        corrected = sim.correct_contacts(clip, body=sim.body_dimensions(height_m, mass_kg)).motion
+        corrected = sim.correct_contacts(clip, body=sim.body_dimensions(settings.height_m, settings.mass_kg)).motion
         replace(corrected, metadata=json.loads(json.dumps(corrected.metadata, default=str))).save(
             clip_path
         )
@@ -320,44 +351,30 @@ def predict_patient(
         patient_id=recording_path.stem or str(recording_path),
         source=str(recording_path),
         atlas_dir=atlas,
-        budgets=budgets,
-        tasks=tasks,
-        levels=levels,
-        seed=seed,
-        height_m=height_m,
-        mass_kg=mass_kg,
-        allow_scratch=allow_scratch,
-        n_envs=n_envs,
-        adapt_ppo=adapt_ppo,
-        task_settings=task_settings,
-        curriculum=curriculum,
-        n_rollouts=n_rollouts,
-        push_directions=push_directions,
-        use_stair_cue=use_stair_cue,
+        budgets=settings.budgets,
+        tasks=settings.tasks,
+        levels=settings.levels,
+        seed=settings.seed,
+        height_m=settings.height_m,
+        mass_kg=settings.mass_kg,
+        allow_scratch=settings.allow_scratch,
+        n_envs=settings.n_envs,
+        adapt_ppo=settings.adapt_ppo,
+        task_settings=settings.task_settings,
+        curriculum=settings.curriculum,
+        n_rollouts=settings.n_rollouts,
+        push_directions=settings.push_directions,
+        use_stair_cue=settings.use_stair_cue,
     )
 
 
 def predict_from_clip(
     motion: gait.Motion,
     out_dir: str | Path,
+    settings: PredictionSettings = PredictionSettings(),  # noqa: B008 (frozen dataclass)
     *,
     patient_id: str,
     source: str,
-    atlas_dir: str | Path | None = None,
-    budgets: Budgets = Budgets(),
-    tasks: Sequence[str] = ("slope", "stairs"),
-    levels: Sequence[int] = tuple(range(N_LEVELS)),
-    seed: int = 0,
-    height_m: float = 1.75,
-    mass_kg: float = 70.0,
-    allow_scratch: bool = False,
-    n_envs: int | None = None,
-    adapt_ppo: PPOSettings | None = None,
-    task_settings: TaskSettings = TaskSettings(),  # noqa: B008 (frozen dataclass)
-    curriculum: CurriculumSettings = CurriculumSettings(),  # noqa: B008 (frozen dataclass)
-    n_rollouts: int = 3,
-    push_directions: Sequence[str] = tuple(sim.PUSH_DIRECTIONS),
-    use_stair_cue: bool = True,
 ) -> PredictionResult:
     """Predict a patient's slope and stair walking from a clip; write the report.
 
@@ -378,9 +395,8 @@ def predict_from_clip(
         The report's title.
     source
         Where the clip came from, for the report (a file name, ``"CMU 16_15"``, ...).
-    atlas_dir, budgets, tasks, levels, seed, height_m, mass_kg, allow_scratch, n_envs, \
-adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
-        As for :func:`predict_patient`.
+    settings
+        The prediction's options.
 
     Returns
     -------
@@ -389,16 +405,16 @@ adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
     Raises
     ------
     GaitTwinInputError
-        No atlas (unless ``allow_scratch``), unknown task or level.
+        No atlas (unless ``settings.allow_scratch``), unknown task or level.
 
     Notes
     -----
     Each stage is skipped when its output exists, as in :func:`predict_patient`; a task
-    folder ``tasks/<task>/`` with a finished run (its ``curriculum.json``, e.g. copied from
+    folder ``settings.tasks/<task>/`` with a finished run (its ``settings.curriculum.json``, e.g. copied from
     :func:`learn.train_task`'s output) is used as it is.
     """
-    _check_tasks_and_levels(tasks, levels)
-    atlas = _check_atlas(atlas_dir, allow_scratch)
+    _check_tasks_and_levels(settings.tasks, settings.levels)
+    atlas = _check_atlas(settings.atlas_dir, settings.allow_scratch)
     torch.set_num_threads(1)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -408,37 +424,37 @@ adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
         _log(f"adapted controller: {adapt_dir} (exists)")
     else:
         start = "the atlas " + str(atlas) if atlas is not None else "scratch (no atlas)"
-        _log(f"adapting from {start}: {budgets.adapt_steps} steps")
+        _log(f"adapting from {start}: {settings.budgets.adapt_steps} steps")
         avatar = adaptation_settings(atlas)
         adapt(
             atlas,
             motion,
             adapt_dir,
-            total_timesteps=budgets.adapt_steps,
-            seed=seed,
-            n_envs=n_envs,
-            env_settings=replace(avatar, height_m=height_m, mass_kg=mass_kg),
-            ppo=adapt_ppo,
+            total_timesteps=settings.budgets.adapt_steps,
+            seed=settings.seed,
+            n_envs=settings.n_envs,
+            env_settings=replace(avatar, height_m=settings.height_m, mass_kg=settings.mass_kg),
+            ppo=settings.adapt_ppo,
         )
     check_policy_folder(adapt_dir)
     adapted = Controller.load(adapt_dir)
-    settings = run_env_settings(adapt_dir)
+    env_settings = run_env_settings(adapt_dir)
 
     baseline_path = out / "baseline.json"
     if baseline_path.is_file():
         baseline = _read_saved(baseline_path, _measures_from_dict)
     else:
         _log("flat-ground baseline")
-        env = task_env(motion, "flat", settings=settings, max_steps=task_settings.max_steps)
+        env = task_env(motion, "flat", settings=env_settings, max_steps=settings.task_settings.max_steps)
         try:
             rollouts = [
                 record_rollout(
                     env,
                     adapted.act,
-                    seed=seed + k,
+                    seed=settings.seed + k,
                     gif_path=out / "baseline.gif" if k == 0 else None,
                 )
-                for k in range(n_rollouts)
+                for k in range(settings.n_rollouts)
             ]
         finally:
             env.close()
@@ -450,12 +466,12 @@ adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
         push = json.loads(push_path.read_text())
     else:
         push = {}
-        env = task_env(motion, "flat", settings=settings, max_steps=task_settings.max_steps)
+        env = task_env(motion, "flat", settings=env_settings, max_steps=settings.task_settings.max_steps)
         try:
-            for direction in push_directions:
+            for direction in settings.push_directions:
                 _log(f"push test: {direction}")
                 push[direction] = max_survived_push_n(
-                    env, adapted.act, direction=direction, seed=seed
+                    env, adapted.act, direction=direction, seed=settings.seed
                 )
         finally:
             env.close()
@@ -463,7 +479,7 @@ adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
 
     reference = None
     outcomes: list[LevelOutcome] = []
-    for task in tasks:
+    for task in settings.tasks:
         task_dir = out / "tasks" / task
         if (task_dir / CURRICULUM_FILE).is_file():
             _log(f"{task}: trained controller {task_dir} (exists)")
@@ -471,19 +487,19 @@ adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
         else:
             checkpoint = latest_task_checkpoint(task_dir)
             if checkpoint is None:
-                _log(f"{task}: training (BPD + GATP + curriculum), {budgets.task_steps} steps")
+                _log(f"{task}: training (BPD + GATP + settings.curriculum), {settings.budgets.task_steps} steps")
             else:
-                _log(f"{task}: resuming training from {checkpoint}, to {budgets.task_steps} steps")
+                _log(f"{task}: resuming training from {checkpoint}, to {settings.budgets.task_steps} steps")
             result = train_task(
                 adapt_dir,
                 motion,
                 task,
                 task_dir,
-                total_timesteps=budgets.task_steps,
-                curriculum=curriculum,
-                settings=task_settings,
-                use_stair_cue=use_stair_cue,
-                seed=seed,
+                total_timesteps=settings.budgets.task_steps,
+                curriculum=settings.curriculum,
+                settings=settings.task_settings,
+                use_stair_cue=settings.use_stair_cue,
+                seed=settings.seed,
                 resume=checkpoint is not None,
             )
         _log(f"{task}: steps to master per level {result.steps_to_master}")
@@ -493,20 +509,20 @@ adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
                 "every level is predicted by the final controller; learn.finish_task_run "
                 "writes them from the run's checkpoints"
             )
-        loaded: dict[Path, tuple[Controller, Callable]] = {}  # levels may share a controller
-        for level in levels:
+        loaded: dict[Path, tuple[Controller, Callable]] = {}  # settings.levels may share a controller
+        for level in settings.levels:
             path = out / "outcomes" / f"{task}_{level}.json"
             if path.is_file():
                 outcomes.append(_read_saved(path, _outcome_from_dict))
                 continue
             controller_dir, controller_steps = result.controller(level)
             _log(
-                f"{task} level {level}: evaluating {n_rollouts} rollout(s) of {controller_dir} "
+                f"{task} level {level}: evaluating {settings.n_rollouts} rollout(s) of {controller_dir} "
                 f"({controller_steps} training steps)"
             )
             if reference is None:
                 reference = flat_ground_rollouts(
-                    adapt_dir, motion, n_steps=1, max_steps=task_settings.max_steps, seed=seed
+                    adapt_dir, motion, n_steps=1, max_steps=settings.task_settings.max_steps, seed=settings.seed
                 )[0]
             if controller_dir not in loaded:
                 loaded[controller_dir] = (
@@ -519,16 +535,16 @@ adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
                 task,
                 level=level,
                 stair_cue=False,
-                settings=settings,
-                max_steps=task_settings.max_steps,
+                settings=env_settings,
+                max_steps=settings.task_settings.max_steps,
             )
             gif = out / "outcomes" / f"{task}_{level}.gif"
             try:
                 rollouts = [
                     record_rollout(
-                        env, controller.act, seed=seed + k, gif_path=gif if k == 0 else None
+                        env, controller.act, seed=settings.seed + k, gif_path=gif if k == 0 else None
                     )
-                    for k in range(n_rollouts)
+                    for k in range(settings.n_rollouts)
                 ]
                 end_x_m = env.simulation.terrain.end_x_m
             finally:
@@ -548,12 +564,12 @@ adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
             outcomes.append(outcome)
 
     notes = [
-        f"Budgets: adaptation {budgets.adapt_steps:,} steps, task training "
-        f"{budgets.task_steps:,} steps per task; {n_rollouts} evaluation rollout(s) per level. "
+        f"Budgets: adaptation {settings.budgets.adapt_steps:,} steps, task training "
+        f"{settings.budgets.task_steps:,} steps per task; {settings.n_rollouts} evaluation rollout(s) per level. "
         "A mastered level is predicted by the controller saved when it was mastered, a level "
         "not mastered by the final controller.",
-        f"The simulated avatar has the patient's height and mass ({settings.height_m:.2f} m, "
-        f"{settings.mass_kg:.0f} kg; de Leva segment proportions).",
+        f"The simulated avatar has the patient's height and mass ({env_settings.height_m:.2f} m, "
+        f"{env_settings.mass_kg:.0f} kg; de Leva segment proportions).",
     ]
     if atlas is None:
         notes.insert(0, SCRATCH_NOTE)
@@ -570,8 +586,8 @@ adapt_ppo, task_settings, curriculum, n_rollouts, push_directions, use_stair_cue
     patient = PatientSummary(
         patient_id=patient_id,
         recording=source,
-        height_m=settings.height_m,
-        mass_kg=settings.mass_kg,
+        height_m=env_settings.height_m,
+        mass_kg=env_settings.mass_kg,
         baseline=baseline,
         push_max_force_n={k: float(v) for k, v in push.items()},
         baseline_media=out / "baseline.gif" if (out / "baseline.gif").is_file() else None,
