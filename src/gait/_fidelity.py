@@ -27,10 +27,13 @@ class ClipFidelity:
     speed_ratio
         Mean horizontal pelvis speed of the motion over the reference's (1 = equal).
     vertical_range_m, reference_vertical_range_m
-        Pelvis vertical range (5th to 95th percentile of height), m.
+        Pelvis vertical range (5th to 95th percentile of height after removing its straight-line
+        trend: a mocap floor that is not level, or a slow drift, is not a bob), m.
     lateral_drift_m
-        Sideways distance between where the two pelvis paths end, both started at the origin
-        and walking along +X, m.
+        Largest sideways distance between the two pelvis paths over time, each started at the
+        origin and turned so that the line from its first to its last position is the +X axis
+        (so a path that bends, wanders or sways more than the reference shows; the choice of
+        the overall walking direction does not), m.
     angle_rmse_rad
         Joint angle name -> RMS difference, rad.
     """
@@ -101,17 +104,20 @@ def clip_fidelity(motion: Motion, reference: Motion, *, time_offset_s: float = 0
         return float(np.linalg.norm(path[-1, :2] - path[0, :2]) / (time_s[-1] - time_s[0]))
 
     def vertical_range(path: np.ndarray) -> float:
-        low, high = np.percentile(path[:, 2], [5.0, 95.0])
+        trend = np.polyval(np.polyfit(time_s, path[:, 2], 1), time_s)
+        low, high = np.percentile(path[:, 2] - trend, [5.0, 95.0])
         return float(high - low)
 
-    def lateral_end(path: np.ndarray) -> float:
-        return float(path[-1, 1] - path[0, 1])
+    def sideways(path: np.ndarray) -> np.ndarray:
+        chord = path[-1, :2] - path[0, :2]
+        across = np.array([-chord[1], chord[0]]) / np.linalg.norm(chord)
+        return (path[:, :2] - path[0, :2]) @ across
 
     rmse = np.sqrt(np.mean((angles - truth_angles) ** 2, axis=0))
     return ClipFidelity(
         speed_ratio=speed(root) / speed(truth_root),
         vertical_range_m=vertical_range(root),
         reference_vertical_range_m=vertical_range(truth_root),
-        lateral_drift_m=abs(lateral_end(root) - lateral_end(truth_root)),
+        lateral_drift_m=float(np.max(np.abs(sideways(root) - sideways(truth_root)))),
         angle_rmse_rad=dict(zip(FIDELITY_ANGLES, map(float, rmse), strict=True)),
     )

@@ -138,8 +138,9 @@ def analyse_imu_walk(
     turn = Rotation.from_rotvec([0.0, 0.0, -forward])
     events = events_from_leg_angles(angles)
     contacts = contacts_from_events(events)
+    pelvis_world = (turn * Rotation.from_quat(pelvis)).as_quat()
     root = root_path_from_stance(
-        angles, contacts, height_m=height_m, heading_rad=heading - forward,
+        angles, contacts, height_m=height_m, pelvis_quaternion=pelvis_world,
         walkway_distance_m=walkway_distance_m,
     )  # fmt: skip
     metadata = {
@@ -148,6 +149,6 @@ def analyse_imu_walk(
         "height_m": height_m,
         "heading_rad": float(forward),
     }
-    motion = Motion(root, (turn * Rotation.from_quat(pelvis)).as_quat(), angles, contacts, metadata)
+    motion = Motion(root, pelvis_world, angles, contacts, metadata)
     parameters = gait_parameters(events, root_position_m=root, angles=angles, include=steady)
     return ImuWalk(motion, heading - forward, turning, segmentations, steady, events, parameters)

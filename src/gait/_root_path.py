@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.spatial.transform import Rotation
 
-from gait._events import shank_inclination
-from imu import GaitTwinInputError, JointAngles
+from imu import GaitTwinInputError, JointAngles, angle_names, lowpass, segment_orientations
 from imu._errors import check_shape
 
 #: Segment length over body height (Winter 2009, *Biomechanics and Motor Control of Human
@@ -15,6 +15,10 @@ WINTER_LENGTH_RATIOS: dict[str, float] = {"thigh": 0.245, "shank": 0.246}
 
 #: Ankle joint centre height over body height (Winter 2009, Fig. 4.1: 0.039 H).
 WINTER_ANKLE_HEIGHT_RATIO = 0.039
+
+#: Distance between the hip joint centres over body height: half of Winter's hip width 0.191 H
+#: (Winter 2009, Fig. 4.1), as the avatar (``sim.body_dimensions``) uses.
+HIP_JOINT_SEPARATION_RATIO = 0.0955
 
 #: Radius of the ankle-foot roll-over shape over body height: the effective rocker the foot
 #: and ankle conform to in stance (Hansen & Meier 2010, Clin. Biomech. 25:248: about 22 % of
@@ -93,6 +97,33 @@ def ankle_relative_to_hip(
     return np.column_stack((forward, up))
 
 
+def _leg_segments(angles: JointAngles, pelvis_quaternion: np.ndarray) -> dict[str, Rotation]:
+    """World orientations of the thighs and shanks composed from the pelvis and joint angles.
+
+    Hip and knee angles that ``angles`` lacks (e.g. a sagittal-only input) are taken as zero.
+    """
+    names = [n for side in ("l", "r") for j in ("hip", "knee") for n in angle_names(f"{j}_{side}")]
+    values = np.column_stack(
+        [angles[n] if n in angles.names else np.zeros(angles.time_s.size) for n in names]
+    )
+    legs = JointAngles(angles.time_s, angles.sampling_rate_hz, tuple(names), values)
+    quaternions, segments = segment_orientations(pelvis_quaternion, legs)
+    return {s: Rotation.from_quat(quaternions[:, k]) for k, s in enumerate(segments)}
+
+
+def _median_stride_s(contacts: np.ndarray, sampling_rate_hz: float) -> float | None:
+    """Median time between contact onsets of the same foot, s; ``None`` with fewer than two."""
+    onsets = [np.flatnonzero(np.diff(c.astype(int)) == 1) for c in contacts.T]
+    strides = np.concatenate([np.diff(o) for o in onsets])
+    return float(np.median(strides)) / sampling_rate_hz if strides.size else None
+
+
+def _horizontal_unit(vectors: np.ndarray) -> np.ndarray:
+    """``vectors`` ``(n, 3)`` with z removed, scaled to unit length."""
+    flat = vectors * np.array([1.0, 1.0, 0.0])
+    return flat / np.linalg.norm(flat, axis=1, keepdims=True)
+
+
 def root_path_from_stance(
     angles: JointAngles,
     foot_contacts: np.ndarray,
@@ -100,16 +131,19 @@ def root_path_from_stance(
     height_m: float | None = None,
     thigh_length_m: float | None = None,
     shank_length_m: float | None = None,
+    pelvis_quaternion: np.ndarray | None = None,
     heading_rad: np.ndarray | None = None,
+    hip_joint_separation_m: float | None = None,
     walkway_distance_m: float | None = None,
     rollover_radius_m: float | None = None,
 ) -> np.ndarray:
-    """Rebuild the pelvis path from the leg angles, each stance foot rolling over the ground.
+    """Rebuild the pelvis path from the leg kinematics, each stance foot rolling on the ground.
 
     Parameters
     ----------
     angles
-        ``hip_flexion_l/r`` and ``knee_flexion_l/r`` (``pelvis_tilt`` optional), rad.
+        ``hip_flexion_l/r`` and ``knee_flexion_l/r``, rad; the other hip and knee angles
+        (adduction, rotation) when known, else taken as zero.
     foot_contacts
         Boolean ``(n, 2)`` stance flags ``[left, right]`` (e.g. from
         :func:`contacts_from_events`).
@@ -118,9 +152,15 @@ def root_path_from_stance(
         segment lengths.
     thigh_length_m, shank_length_m
         Hip-knee and knee-ankle joint-centre distances, m.
+    pelvis_quaternion
+        Pelvis segment-to-world orientation, scalar-last ``(n, 4)`` (e.g. from the pelvis
+        sensor); the path is in that world.
     heading_rad
-        Walking heading (yaw of the pelvis about Z from the world X axis), ``(n,)``, rad;
-        ``None`` walks along +X.
+        Without ``pelvis_quaternion``: the pelvis yaw about Z from the world X axis, ``(n,)``,
+        rad (the pelvis otherwise upright); ``None`` faces +X.
+    hip_joint_separation_m
+        Distance between the hip joint centres, m; default
+        :data:`HIP_JOINT_SEPARATION_RATIO` times the body height.
     walkway_distance_m
         When given, the horizontal path is scaled so that its length equals this distance
         (e.g. 20 m for the clinical protocol); heights are not scaled.
@@ -131,8 +171,8 @@ def root_path_from_stance(
     Returns
     -------
     numpy.ndarray
-        Root (hip-centre) positions ``(n, 3)``, m, Z up, starting at ``x = y = 0``; ``z`` is the
-        hip height above the ground.
+        Root (midpoint of the hip joint centres) positions ``(n, 3)``, m, Z up, starting at
+        ``x = y = 0``; ``z`` is the height above the ground.
 
     Raises
     ------
@@ -142,22 +182,30 @@ def root_path_from_stance(
 
     Notes
     -----
-    A foot in stance rolls over the ground like a rocker: its roll-over shape is an arc of
-    radius ``R`` (:data:`ROLLOVER_RADIUS_RATIO`) fixed to the shank, whose centre ``C`` lies on
+    Each leg is a chain in the world: pelvis (hip joint centre at ``±s/2`` along the pelvis's
+    left axis), thigh and shank (along their long axes, segment frames as in
+    ``docs/conventions.md``). A foot in stance rolls over the ground like a rocker: its
+    roll-over shape is an arc of radius ``R`` fixed to the shank, whose centre ``C`` lies on
     the shank axis ``R - h`` above the ankle (``h``: ankle height, Winter's 0.039 H, or 0.08 m
     when only segment lengths are given), so that the arc touches the ground below the ankle
-    when the shank is vertical. Rolling without slipping keeps ``C`` at height ``R`` and moves it
-    forward by ``R`` times the forward rotation of the shank (``-Δb`` of
-    :func:`ankle_relative_to_hip`). The hip is at ``C`` minus ``C``'s position relative to the
-    hip (:func:`ankle_relative_to_hip` with ``above_ankle_m = R - h``). So the hip advances by
-    the leg's inverted-pendulum motion over ``C`` plus the roll of ``C``; a foot pinned at the
-    ankle (``R = h`` and no roll) makes steps about 10 % short on motion capture. In double
-    support the leg that puts the hip farther forward and higher is taken: a foot flagged in
-    stance that is in fact lifting or sliding forward (event detection is never exact, and the
-    trailing foot rolls on its toes) can only make its leg's estimate shorter and lower. With no
-    foot in contact (detection gaps) the last forward speed is held. The forward speed is
-    turned into the world by the heading and integrated. The error on motion capture is given
-    in ``docs/gait-analysis.md``.
+    when the shank is vertical. Rolling without slipping keeps ``C`` at height ``R`` and moves
+    it, at each sample, by ``R`` times the shank's rotation about its horizontal left axis,
+    along the shank's horizontal forward direction. The root is ``C`` minus the chain from the
+    root to ``C``: so it moves with the leg's inverted pendulum over ``C`` in 3-D (forward and
+    sideways) plus the roll of ``C``. A foot pinned at the ankle (no roll) makes steps about 10
+    % short on motion capture.
+
+    The walker goes where the pelvis faces: of the sideways motion (across the pelvis heading)
+    only what varies within a stride is kept (the sway), the part below half the stride
+    frequency (zero-phase 2nd-order low-pass, stride time from ``foot_contacts``) is removed;
+    on motion capture the leg chain alone drifts sideways by up to 5 deg from the heading.
+
+    In double support the leg that puts the root farther forward (along the pelvis heading) is
+    taken, and the higher of the two heights: a foot flagged in stance that is in fact lifting
+    or sliding forward (event detection is never exact, and the trailing foot rolls on its
+    toes) can only make its leg's estimate shorter and lower. With no foot in contact
+    (detection gaps) the last displacement is held. The error on motion capture and on virtual
+    IMU recordings is given in ``docs/gait-analysis.md`` (``benchmarks/imu_clip_fidelity.py``).
 
     """
     n = angles.time_s.size
@@ -180,6 +228,11 @@ def root_path_from_stance(
             f"rollover_radius_m: expected from the ankle height {ankle_height:.3f} m to the "
             f"shank length plus it, {shank_length_m + ankle_height:.3f} m, found {radius}"
         )
+    separation = (
+        HIP_JOINT_SEPARATION_RATIO * height_m
+        if hip_joint_separation_m is None
+        else hip_joint_separation_m
+    )
     contacts = np.asarray(foot_contacts)
     if contacts.shape != (n, 2) or contacts.dtype != bool:
         raise GaitTwinInputError(
@@ -188,31 +241,45 @@ def root_path_from_stance(
         )
     if not contacts.any():
         raise GaitTwinInputError("foot_contacts: expected some stance, found no contact at all")
-    heading = np.zeros(n) if heading_rad is None else check_shape("heading_rad", heading_rad, (n,))
-    centres = np.stack(
-        [
-            ankle_relative_to_hip(
-                angles,
-                side,
-                thigh_length_m=thigh_length_m,
-                shank_length_m=shank_length_m,
-                above_ankle_m=radius - ankle_height,
-            )
-            for side in ("l", "r")
-        ],
-        axis=1,
-    )
-    shanks = np.column_stack([shank_inclination(angles, side) for side in ("l", "r")])
-    # forward displacement of the hip over each sample interval from the planted feet, the larger
-    # of two; intervals with no planted foot hold the last displacement
-    step = -np.diff(centres[:, :, 0], axis=0) - radius * np.diff(shanks, axis=0)
+    if pelvis_quaternion is None:
+        yaw = np.zeros(n) if heading_rad is None else check_shape("heading_rad", heading_rad, (n,))
+        pelvis = Rotation.from_rotvec(np.outer(yaw, [0.0, 0.0, 1.0]))
+    else:
+        pelvis = Rotation.from_quat(check_shape("pelvis_quaternion", pelvis_quaternion, (n, 4)))
+    segments = _leg_segments(angles, pelvis.as_quat())
+    below_knee = shank_length_m - (radius - ankle_height)
+    # root -> arc centre C of each leg, (n, 2, 3); the roll of C over each interval, (n - 1, 2, 3)
+    to_centre = np.empty((n, 2, 3))
+    roll = np.empty((n - 1, 2, 3))
+    left = _horizontal_unit(pelvis.apply([0.0, 1.0, 0.0]))[:-1]
+    for k, (side, lateral) in enumerate((("l", 0.5), ("r", -0.5))):
+        thigh, shank = segments[f"thigh_{side}"], segments[f"shank_{side}"]
+        to_centre[:, k] = (
+            pelvis.apply([0.0, lateral * separation, 0.0])
+            + thigh.apply([0.0, 0.0, -thigh_length_m])
+            + shank.apply([0.0, 0.0, -below_knee])
+        )
+        turn = (shank[1:] * shank[:-1].inv()).as_rotvec()
+        pitch = np.sum(turn * left, axis=1)
+        roll[:, k] = radius * pitch[:, None] * np.cross(left, [0.0, 0.0, 1.0])
+    moves = roll - np.diff(to_centre, axis=0)
+    forward = np.cross(left, [0.0, 0.0, 1.0])
     planted = contacts[:-1] & contacts[1:]
-    forward = np.where(planted, step, -np.inf).max(axis=1)
-    forward = pd.Series(forward).where(planted.any(axis=1)).ffill().fillna(0.0).to_numpy()
-    mid_heading = 0.5 * (heading[:-1] + heading[1:])
+    ahead = np.where(planted, np.einsum("nkd,nd->nk", moves, forward), -np.inf)
+    chosen = moves[np.arange(n - 1), np.argmax(ahead, axis=1), :2]
+    chosen[~planted.any(axis=1)] = np.nan
+    steps = pd.DataFrame(chosen).ffill().fillna(0.0).to_numpy()
+    # along the heading as measured; sideways only what varies within a stride (sway): a slow
+    # sideways drift is a leg-model error, since the walker goes where the pelvis faces
+    sideways = np.sum(steps * left[:, :2], axis=1)
+    stride_s = _median_stride_s(contacts, angles.sampling_rate_hz)
+    if stride_s is not None and n > 30:
+        drift = lowpass(
+            sideways, sampling_rate_hz=angles.sampling_rate_hz, cutoff_hz=0.5 / stride_s, order=2
+        )
+        steps = steps - drift[:, None] * left[:, :2]
     xy = np.zeros((n, 2))
-    xy[1:, 0] = np.cumsum(forward * np.cos(mid_heading))
-    xy[1:, 1] = np.cumsum(forward * np.sin(mid_heading))
+    xy[1:] = np.cumsum(steps, axis=0)
     if walkway_distance_m is not None:
         length = float(np.linalg.norm(np.diff(xy, axis=0), axis=1).sum())
         if not walkway_distance_m > 0 or length == 0:
@@ -222,6 +289,6 @@ def root_path_from_stance(
             )
         xy *= walkway_distance_m / length
     known = np.flatnonzero(contacts.any(axis=1))
-    hip_height = np.where(contacts, -centres[:, :, 1], -np.inf).max(axis=1)[known]
-    z = np.interp(np.arange(n), known, hip_height) + radius
+    height = np.where(contacts, radius - to_centre[:, :, 2], -np.inf).max(axis=1)[known]
+    z = np.interp(np.arange(n), known, height)
     return np.column_stack((xy, z))

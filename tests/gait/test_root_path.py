@@ -97,7 +97,7 @@ def test_root_path_error_on_mocap(asf, amc):
     ]
     rebuilt = gait.root_path_from_stance(
         motion.joint_angles, motion.foot_contacts, thigh_length_m=lengths[0],
-        shank_length_m=lengths[1],
+        shank_length_m=lengths[1], pelvis_quaternion=motion.root_quaternion,
     )  # fmt: skip
     truth = motion.root_position_m
     events = gait.events_from_contacts(motion.foot_contacts, sampling_rate_hz=120.0)
@@ -112,7 +112,8 @@ def test_root_path_error_on_mocap(asf, amc):
     walked = float(np.linalg.norm(np.diff(truth[:, :2], axis=0), axis=1).sum())
     scaled = gait.root_path_from_stance(
         motion.joint_angles, motion.foot_contacts, thigh_length_m=lengths[0],
-        shank_length_m=lengths[1], walkway_distance_m=walked,
+        shank_length_m=lengths[1], pelvis_quaternion=motion.root_quaternion,
+        walkway_distance_m=walked,
     )  # fmt: skip
     scaled_steps = gait.gait_parameters(events, root_position_m=scaled).steps["step_length_m"]
     assert np.median(np.abs(scaled_steps.to_numpy() / true_steps.to_numpy() - 1)) < 0.05
