@@ -10,6 +10,7 @@ gaps up to a limit. The exact layout is in ``docs/readers.md`` ("gaittwin IMU CS
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -123,8 +124,11 @@ def _field_groups(
     return groups
 
 
-def _grid_steps(time_s: np.ndarray, rate_hz: float, where) -> np.ndarray:
-    """Check every time step is a whole number of sample periods (within the tolerance)."""
+def _grid_steps(time_s: np.ndarray, rate_hz: float, where: Callable[[int, str], str]) -> np.ndarray:
+    """Return each time step in whole sample periods, ``(n - 1,)``; refuse off-grid steps.
+
+    ``where(row, column)`` names a place in the file for the message.
+    """
     periods = np.diff(time_s) * rate_hz
     whole = np.rint(periods)
     bad = np.flatnonzero((whole < 1) | (np.abs(periods - whole) > TIME_STEP_TOLERANCE))
@@ -261,13 +265,12 @@ def read_imu_csv(
             f"{_WHAT} '{path}', line {header_line}: expected both "
             f"{' and '.join(IMU_CSV_CONTACTS)}, found only {contacts[0]!r}"
         )
-    use = ["time_s", *contacts]
-    use += [
-        f"{sensor}_{s}"
+    sensor_columns = {
+        (sensor, name): [f"{sensor}_{s}" for s in _GROUPS[per_sensor[sensor]][1]]
         for sensor, _ in kept
-        for k in (groups[n][sensor] for n in groups)
-        for s in _GROUPS[k][1]
-    ]
+        for name, per_sensor in groups.items()
+    }
+    use = ["time_s", *contacts, *(c for names in sensor_columns.values() for c in names)]
     table = parse_table(text, path=path, what=_WHAT, preamble_lines=n_preamble, sep=",", use=use)
     time_s = table.values["time_s"]
     back = np.flatnonzero(np.diff(time_s) <= 0)
@@ -294,8 +297,8 @@ def read_imu_csv(
     for sensor, segment in kept:
         arrays = {}
         for name, per_sensor in groups.items():
-            _, suffixes, factor = _GROUPS[per_sensor[sensor]]
-            names = [f"{sensor}_{s}" for s in suffixes]
+            names = sensor_columns[(sensor, name)]
+            factor = _GROUPS[per_sensor[sensor]][2]
             if name == "quaternions":
                 arrays[name] = unit_quaternions(table, names)
             else:
