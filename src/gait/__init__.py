@@ -36,8 +36,9 @@ from gait._parameters import SYMMETRY_COLUMNS, GaitParameters, gait_parameters, 
 from gait._plots import plot_gait_cycles, plot_step_parameters
 from gait._repeated_walk import repeat_stride
 from gait._root_path import (
+    HIP_JOINT_SEPARATION_RATIO,
+    ROLLOVER_RADIUS_RATIO,
     WINTER_LENGTH_RATIOS,
-    ankle_relative_to_hip,
     leg_lengths_from_height,
     root_path_from_stance,
 )
@@ -71,11 +72,13 @@ __all__ = [
     "CYCLE_POINTS",
     "FIDELITY_ANGLES",
     "HEEL_STRIKE_SEARCH_FRACTION",
+    "HIP_JOINT_SEPARATION_RATIO",
     "KNEE_SIDES",
     "KNOWN_LEG_BONES",
     "MANIFEST_COLUMNS",
     "MOCAP_SEGMENTS",
     "PERCEPTION_NEURON_BONES",
+    "ROLLOVER_RADIUS_RATIO",
     "SIDES",
     "STIFF_KNEE_PEAK_DEG",
     "STRIDE_BAND_HZ",
@@ -95,7 +98,6 @@ __all__ = [
     "Skeleton",
     "add_clips",
     "analyse_imu_walk",
-    "ankle_relative_to_hip",
     "clip_fidelity",
     "contacts_from_events",
     "cut_walk",

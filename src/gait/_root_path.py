@@ -52,51 +52,6 @@ def leg_lengths_from_height(height_m: float) -> tuple[float, float]:
     return WINTER_LENGTH_RATIOS["thigh"] * height_m, WINTER_LENGTH_RATIOS["shank"] * height_m
 
 
-def ankle_relative_to_hip(
-    angles: JointAngles,
-    side: str,
-    *,
-    thigh_length_m: float,
-    shank_length_m: float,
-    above_ankle_m: float = 0.0,
-) -> np.ndarray:
-    """Return the ankle position relative to the hip in the sagittal plane, ``(n, 2)``, m.
-
-    Parameters
-    ----------
-    angles
-        Holds ``hip_flexion_<side>`` and ``knee_flexion_<side>``; ``pelvis_tilt`` when present.
-    side
-        ``"l"`` or ``"r"``.
-    thigh_length_m, shank_length_m
-        Segment lengths, m.
-    above_ankle_m
-        Give instead the point this far above the ankle on the shank axis, m (the centre of the
-        foot's roll-over arc in :func:`root_path_from_stance`).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(n, 2)``: forward (along the heading) and up components, m.
-
-    Notes
-    -----
-    Planar two-segment leg: thigh inclination ``a = hip_flexion - pelvis_tilt``, shank
-    inclination ``b = a - knee_flexion`` (forward positive); the ankle is at
-    ``(L_t sin a + L_s sin b, -(L_t cos a + L_s cos b))`` from the hip (``L_s`` shortened by
-    ``above_ankle_m``).
-
-    """
-    thigh = angles[f"hip_flexion_{side}"].copy()
-    if "pelvis_tilt" in angles.names:
-        thigh -= angles["pelvis_tilt"]
-    shank = thigh - angles[f"knee_flexion_{side}"]
-    lower = shank_length_m - above_ankle_m
-    forward = thigh_length_m * np.sin(thigh) + lower * np.sin(shank)
-    up = -(thigh_length_m * np.cos(thigh) + lower * np.cos(shank))
-    return np.column_stack((forward, up))
-
-
 def _leg_segments(angles: JointAngles, pelvis_quaternion: np.ndarray) -> dict[str, Rotation]:
     """World orientations of the thighs and shanks composed from the pelvis and joint angles.
 
