@@ -29,6 +29,7 @@ from gait._library import (
     read_manifest,
     resample_clip,
 )
+from gait._mean_cycle import MeanCycle, StrideCheck, mean_cycle
 from gait._mocap_motion import motion_from_mocap
 from gait._motion import Motion
 from gait._normative import read_winter_normative
@@ -93,9 +94,11 @@ __all__ = [
     "GaitParameters",
     "ImuWalk",
     "LegBones",
+    "MeanCycle",
     "MocapTake",
     "Motion",
     "Skeleton",
+    "StrideCheck",
     "add_clips",
     "analyse_imu_walk",
     "clip_fidelity",
@@ -112,6 +115,7 @@ __all__ = [
     "leg_bones_for",
     "leg_lengths_from_height",
     "load_clip",
+    "mean_cycle",
     "motion_from_mocap",
     "nearest_clip",
     "plot_gait_cycles",

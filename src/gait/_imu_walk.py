@@ -10,6 +10,7 @@ from scipy.spatial.transform import Rotation
 import imu
 from gait._events import SIDES, GaitEvents, contacts_from_events, events_from_leg_angles
 from gait._library import cut_walk
+from gait._mean_cycle import MeanCycle, mean_cycle
 from gait._motion import Motion
 from gait._parameters import GaitParameters, gait_parameters
 from gait._root_path import root_path_from_stance
@@ -71,6 +72,24 @@ class ImuWalk:
             clip.joint_angles,
             clip.foot_contacts,
             clip.metadata,
+        )
+
+    def mean_cycle(self) -> MeanCycle:
+        """Every usable stride of the walk averaged into one cycle (:func:`gait.mean_cycle`)."""
+        return mean_cycle(self.motion, self.events, turning=self.turning)
+
+    def reference_clip(self, *, n_strides: int = 4) -> Motion:
+        """Return the patient's reference: the mean cycle repeated ``n_strides`` times along +X.
+
+        Built from every usable stride (:meth:`mean_cycle`), not one straight piece; the
+        motion's ``metadata["mean_cycle"]`` says how many strides were used, which were left
+        out and why, and the stride-to-stride spread of each angle.
+        """
+        cycle = self.mean_cycle()
+        return cycle.to_motion(
+            n_strides=n_strides,
+            sampling_rate_hz=self.motion.sampling_rate_hz,
+            metadata=self.motion.metadata,
         )
 
 
