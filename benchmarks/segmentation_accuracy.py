@@ -1,0 +1,243 @@
+"""Accuracy of stride segmentation and gait events against every source of truth we have.
+
+Sources:
+
+- CMU takes (13 straight walks, ``tests/data/cmu``), one stride of each repeated 8 times
+  (:func:`gait.repeat_stride`) as it is, with a stiff left knee (:func:`gait.stiffen_knee`),
+  slowed to 0.45 m/s (time stretch; takes whose stride frequency would fall below 0.3 Hz are
+  left out), and slowed with the stiff knee; each through virtual IMUs on pelvis, thighs and
+  shanks (:func:`gait.virtual_imu_from_motion`, seed 0) and the IMU pipeline
+  (:func:`imu.joint_angles`). Truth: the mocap foot contacts (:func:`gait.motion_from_mocap`),
+  contact or swing phases shorter than 0.2 s of the original take merged (subject 07's right
+  foot lifts and lands again within a stance).
+- gaitmap's healthy walk (``tests/data/gaitmap_foot``): 58 hand-labelled strides on the foot
+  gyroscope ``gyr_y``.
+- gaitmap's multiple-sclerosis walk (the full 68 s from ``../shared/data/imu/gaitmap_foot`` when
+  present, else the bundled first 30 s): no labels; truth = the foot's rest phases (gyroscope
+  norm below 50 deg/s for at least 5 samples).
+
+Figures, per source: cadence error of the segmentation (``120 * frequency_hz`` against the true
+stride frequency), halved strides (kept cycles shorter than 0.75 true strides), stride borders
+matched (gaitmap), and for the CMU walks heel strikes and toe offs within 25 / 50 ms of contact.
+Reference in the same run (``before``): the stride band 0.5-1.5 Hz with no harmonic check, and
+the earlier event rule (first local minimum of the 6 Hz shank angular velocity after a swing
+peak, last one before it, swings at least 0.4 s apart).
+
+Run: ``.venv/bin/python benchmarks/segmentation_accuracy.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.signal import butter, find_peaks, sosfiltfilt
+
+import gait
+import imu
+
+ROOT = Path(__file__).resolve().parents[1]
+CMU = ROOT / "tests" / "data" / "cmu"
+GAITMAP = ROOT / "tests" / "data" / "gaitmap_foot"
+SHARED_GAITMAP = ROOT.parent / "shared" / "data" / "imu" / "gaitmap_foot"
+OLD_BAND_HZ = (0.5, 1.5)
+SLOW_SPEED_M_S = 0.45
+LEAD_S = 2.5  # virtual_imu_from_motion's standing (2 s) and blend (0.5 s) before the walk
+
+
+def old_events(angles: imu.JointAngles) -> gait.GaitEvents:
+    """The earlier rule, kept here as the reference (see the module docstring)."""
+    rate = angles.sampling_rate_hz
+    sos = butter(2, 6.0, fs=rate, output="sos")
+    strikes, offs = {}, {}
+    for side in gait.SIDES:
+        omega = np.gradient(sosfiltfilt(sos, gait.shank_inclination(angles, side))) * rate
+        swings, _ = find_peaks(omega, height=1.0, distance=round(0.4 * rate))
+        minima, _ = find_peaks(-omega)
+        after = [minima[minima > p][0] for p in swings if np.any(minima > p)]
+        before = [minima[minima < p][-1] for p in swings if np.any(minima < p)]
+        strikes[side], offs[side] = np.unique(after), np.unique(before)
+    return gait.GaitEvents(rate, angles.time_s.size, strikes, offs, "reference")
+
+
+def event_errors_s(found: gait.GaitEvents, truth: gait.GaitEvents, period_s: float) -> dict:
+    """Per kind, error (s) of the nearest found event to each true event after the first."""
+    errors = {}
+    for kind in ("heel_strikes", "toe_offs"):
+        values = []
+        for side in gait.SIDES:
+            times = getattr(found, kind)[side] / found.sampling_rate_hz
+            for true_s in getattr(truth, kind)[side][1:] / truth.sampling_rate_hz + LEAD_S:
+                error = np.min(np.abs(times - true_s)) if times.size else np.inf
+                values.append(error if error < 0.3 * period_s else np.inf)
+        errors[kind] = np.array(values)
+    return errors
+
+
+def cadence_figures(signals: list[np.ndarray], rate: float, true_hz: float, band_hz) -> dict:
+    """Cadence error (%) and halved strides of segment_cycles over one signal per leg."""
+    cadence_errors, halved, n_cycles = [], 0, 0
+    for signal in signals:
+        seg = gait.segment_cycles(signal, sampling_rate_hz=rate, band_hz=band_hz)
+        cadence_errors.append(100.0 * abs(seg.frequency_hz - true_hz) / true_hz)
+        durations = np.array([c.duration_s for c in seg.kept])
+        halved += int(np.sum(durations * true_hz < 0.75))
+        n_cycles += durations.size
+    return {"cadence_error_pct": max(cadence_errors), "halved": halved, "cycles": n_cycles}
+
+
+def cmu_variants() -> dict[str, list[tuple[str, gait.Motion]]]:
+    """Every take as four 8-stride walks: normal, stiff knee, slow, slow with stiff knee."""
+    variants: dict[str, list[tuple[str, gait.Motion]]] = {
+        "CMU virtual IMU": [],
+        "CMU virtual IMU, stiff left knee": [],
+        "CMU virtual IMU, slowed to 0.45 m/s": [],
+        "CMU virtual IMU, slowed, stiff left knee": [],
+    }
+    for trial, (asf, amc) in gait.find_cmu_takes(CMU).items():
+        take = gait.motion_from_mocap(gait.read_amc(amc, gait.read_asf(asf)))
+        stiff = gait.stiffen_knee(take, "left")
+        normal = gait.repeat_stride(take, n_strides=8)
+        speed = normal.root_position_m[-1, 0] / normal.time_s[-1]
+        stretch = speed / SLOW_SPEED_M_S
+        names = list(variants)
+        variants[names[0]].append((trial, normal))
+        variants[names[1]].append((trial, gait.repeat_stride(stiff, n_strides=8)))
+        if normal.metadata["stride_frequency_hz"] / stretch >= 0.3:
+            variants[names[2]].append((trial, gait.repeat_stride(take, n_strides=8, time_stretch=stretch)))  # fmt: skip
+            variants[names[3]].append((trial, gait.repeat_stride(stiff, n_strides=8, time_stretch=stretch)))  # fmt: skip
+    return variants
+
+
+def share(errors: np.ndarray, limit_s: float) -> str:
+    return f"{100.0 * np.mean(errors <= limit_s):.0f} %"
+
+
+def cmu_rows() -> list[dict]:
+    rows = []
+    for source, walks in cmu_variants().items():
+        figures = {"new": {"hs": [], "to": [], "cad": [], "halved": 0, "cycles": 0},
+                   "before": {"hs": [], "to": [], "cad": [], "halved": 0, "cycles": 0}}  # fmt: skip
+        speeds, frequencies = [], []
+        for _, walk in walks:
+            true_hz = walk.metadata["stride_frequency_hz"]
+            frequencies.append(true_hz)
+            speeds.append(walk.root_position_m[-1, 0] / walk.time_s[-1])
+            virtual, _ = gait.virtual_imu_from_motion(walk, rng=np.random.default_rng(0))
+            recording = virtual.recording
+            angles = imu.joint_angles(recording, calibration=imu.calibrate(recording))
+            rate = angles.sampling_rate_hz
+            contacts = gait.debounce_contacts(
+                walk.foot_contacts,
+                sampling_rate_hz=walk.sampling_rate_hz,
+                min_phase_s=0.2 * walk.metadata["time_stretch"],
+            )
+            truth = gait.events_from_contacts(contacts, sampling_rate_hz=walk.sampling_rate_hz)
+            hips = [angles[f"hip_flexion_{side}"] for side in gait.SIDES]
+            for label, events, band in (
+                ("new", gait.events_from_leg_angles(angles), gait.STRIDE_BAND_HZ),
+                ("before", old_events(angles), OLD_BAND_HZ),
+            ):
+                errors = event_errors_s(events, truth, 1.0 / true_hz)
+                figures[label]["hs"].append(errors["heel_strikes"])
+                figures[label]["to"].append(errors["toe_offs"])
+                cadence = cadence_figures(hips, rate, true_hz, band)
+                figures[label]["cad"].append(cadence["cadence_error_pct"])
+                figures[label]["halved"] += cadence["halved"]
+                figures[label]["cycles"] += cadence["cycles"]
+        for label, f in figures.items():
+            hs, to = np.concatenate(f["hs"]), np.concatenate(f["to"])
+            rows.append({
+                "source": source,
+                "method": label,
+                "walks": len(walks),
+                "speed m/s": f"{min(speeds):.2f}-{max(speeds):.2f}",
+                "stride Hz": f"{min(frequencies):.2f}-{max(frequencies):.2f}",
+                "cadence error % (median, max)": f"{np.median(f['cad']):.1f}, {max(f['cad']):.1f}",
+                "halved / cycles": f"{f['halved']} / {f['cycles']}",
+                "HS <=25 / <=50 ms": f"{share(hs, 0.025)} / {share(hs, 0.050)} (n={hs.size})",
+                "TO <=25 / <=50 ms": f"{share(to, 0.025)} / {share(to, 0.050)} (n={to.size})",
+            })  # fmt: skip
+    return rows
+
+
+def gaitmap_labelled_rows() -> list[dict]:
+    signals = pd.read_csv(GAITMAP / "imu_sample_gyr_y.csv", header=[0, 1], index_col=0)
+    labels = pd.read_csv(GAITMAP / "stride_borders_sample.csv")
+    rate = 204.8
+    rows = []
+    for label, band in (("new", gait.STRIDE_BAND_HZ), ("before", OLD_BAND_HZ)):
+        matched = {0.025: 0, 0.050: 0}
+        cadence_errors, halved, n_cycles = [], 0, 0
+        for foot in ("left", "right"):
+            seg = gait.segment_cycles(
+                signals[(f"{foot}_sensor", "gyr_y")].to_numpy(), sampling_rate_hz=rate, band_hz=band
+            )
+            borders = np.array([[c.start_sample, c.end_sample] for c in seg.kept])
+            strides = labels.loc[labels["foot"] == foot, ["start", "end"]].to_numpy()
+            true_hz = rate / np.median(strides[:, 1] - strides[:, 0])
+            cadence_errors.append(100.0 * abs(seg.frequency_hz - true_hz) / true_hz)
+            durations = (borders[:, 1] - borders[:, 0]) / rate
+            halved += int(np.sum(durations * true_hz < 0.75))
+            n_cycles += durations.size
+            for limit in matched:
+                for start, end in strides:
+                    near = np.abs(borders - [start, end]).max(axis=1) <= limit * rate
+                    matched[limit] += bool(near.any())
+        rows.append({
+            "source": "gaitmap healthy, foot gyr_y",
+            "method": label,
+            "walks": 1,
+            "cadence error % (median, max)": f"{np.median(cadence_errors):.1f}, {max(cadence_errors):.1f}",
+            "halved / cycles": f"{halved} / {n_cycles}",
+            "strides matched <=25 / <=50 ms": f"{matched[0.025]} / {matched[0.050]} of {len(labels)}",
+        })  # fmt: skip
+    return rows
+
+
+def ms_gyroscope(foot: str) -> tuple[np.ndarray, str]:
+    """Gyroscope (deg/s, (n, 3)) of the MS walk: the shared full file, else the bundled 30 s."""
+    full = SHARED_GAITMAP / f"imu_sample_ms_{foot}.csv"
+    if full.exists():
+        return pd.read_csv(full, index_col=0)[["gyr_x", "gyr_y", "gyr_z"]].to_numpy(), "68 s"
+    bundled = GAITMAP / f"imu_sample_ms_{foot}_gyr_30s.csv"
+    return pd.read_csv(bundled, index_col=0).to_numpy(), "30 s"
+
+
+def ms_rows() -> list[dict]:
+    rate = 102.4
+    rows = []
+    for label, band in (("new", gait.STRIDE_BAND_HZ), ("before", OLD_BAND_HZ)):
+        cadence_errors, halved, n_cycles = [], 0, 0
+        for foot in ("left", "right"):
+            gyro, length = ms_gyroscope(foot)
+            resting = np.concatenate(([0], np.linalg.norm(gyro, axis=1) < 50.0, [0])).astype(int)
+            edges = np.flatnonzero(np.diff(resting))
+            onsets = edges[::2][(edges[1::2] - edges[::2]) >= 5]
+            true_hz = rate / np.median(np.diff(onsets))
+            figures = cadence_figures([gyro[:, 1]], rate, true_hz, band)
+            cadence_errors.append(figures["cadence_error_pct"])
+            halved += figures["halved"]
+            n_cycles += figures["cycles"]
+        rows.append({
+            "source": f"gaitmap multiple sclerosis ({length}), foot gyr_y",
+            "method": label,
+            "walks": 1,
+            "stride Hz": f"{true_hz:.2f}",
+            "cadence error % (median, max)": f"{np.median(cadence_errors):.1f}, {max(cadence_errors):.1f}",
+            "halved / cycles": f"{halved} / {n_cycles}",
+        })  # fmt: skip
+    return rows
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.ERROR)
+    table = pd.DataFrame(cmu_rows() + gaitmap_labelled_rows() + ms_rows()).fillna("")
+    with pd.option_context("display.max_columns", None, "display.width", 250):
+        print(table.to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
