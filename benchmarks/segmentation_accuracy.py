@@ -48,7 +48,7 @@ LEAD_S = 2.5  # virtual_imu_from_motion's standing (2 s) and blend (0.5 s) befor
 
 
 def old_events(angles: imu.JointAngles) -> gait.GaitEvents:
-    """The earlier rule, kept here as the reference (see the module docstring)."""
+    """Return events by the earlier rule, the reference (see the module docstring)."""
     rate = angles.sampling_rate_hz
     sos = butter(2, 6.0, fs=rate, output="sos")
     strikes, offs = {}, {}
@@ -106,13 +106,20 @@ def cmu_variants() -> dict[str, list[tuple[str, gait.Motion]]]:
         variants[names[0]].append((trial, normal))
         variants[names[1]].append((trial, gait.repeat_stride(stiff, n_strides=8)))
         if normal.metadata["stride_frequency_hz"] / stretch >= 0.3:
-            variants[names[2]].append((trial, gait.repeat_stride(take, n_strides=8, time_stretch=stretch)))  # fmt: skip
-            variants[names[3]].append((trial, gait.repeat_stride(stiff, n_strides=8, time_stretch=stretch)))  # fmt: skip
+            for name, motion in ((names[2], take), (names[3], stiff)):
+                slow = gait.repeat_stride(motion, n_strides=8, time_stretch=stretch)
+                variants[name].append((trial, slow))
     return variants
 
 
 def share(errors: np.ndarray, limit_s: float) -> str:
+    """Percentage of errors within ``limit_s``."""
     return f"{100.0 * np.mean(errors <= limit_s):.0f} %"
+
+
+def median_and_max(values: list[float]) -> str:
+    """``"median, max"`` with one decimal."""
+    return f"{np.median(values):.1f}, {max(values):.1f}"
 
 
 def cmu_rows() -> list[dict]:
@@ -155,7 +162,7 @@ def cmu_rows() -> list[dict]:
                 "walks": len(walks),
                 "speed m/s": f"{min(speeds):.2f}-{max(speeds):.2f}",
                 "stride Hz": f"{min(frequencies):.2f}-{max(frequencies):.2f}",
-                "cadence error % (median, max)": f"{np.median(f['cad']):.1f}, {max(f['cad']):.1f}",
+                "cadence error % (median, max)": median_and_max(f["cad"]),
                 "halved / cycles": f"{f['halved']} / {f['cycles']}",
                 "HS <=25 / <=50 ms": f"{share(hs, 0.025)} / {share(hs, 0.050)} (n={hs.size})",
                 "TO <=25 / <=50 ms": f"{share(to, 0.025)} / {share(to, 0.050)} (n={to.size})",
@@ -190,9 +197,11 @@ def gaitmap_labelled_rows() -> list[dict]:
             "source": "gaitmap healthy, foot gyr_y",
             "method": label,
             "walks": 1,
-            "cadence error % (median, max)": f"{np.median(cadence_errors):.1f}, {max(cadence_errors):.1f}",
+            "cadence error % (median, max)": median_and_max(cadence_errors),
             "halved / cycles": f"{halved} / {n_cycles}",
-            "strides matched <=25 / <=50 ms": f"{matched[0.025]} / {matched[0.050]} of {len(labels)}",
+            "strides matched <=25 / <=50 ms": (
+                f"{matched[0.025]} / {matched[0.050]} of {len(labels)}"
+            ),
         })  # fmt: skip
     return rows
 
@@ -226,7 +235,7 @@ def ms_rows() -> list[dict]:
             "method": label,
             "walks": 1,
             "stride Hz": f"{true_hz:.2f}",
-            "cadence error % (median, max)": f"{np.median(cadence_errors):.1f}, {max(cadence_errors):.1f}",
+            "cadence error % (median, max)": median_and_max(cadence_errors),
             "halved / cycles": f"{halved} / {n_cycles}",
         })  # fmt: skip
     return rows
