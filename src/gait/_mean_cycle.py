@@ -294,7 +294,8 @@ def _stride_curves(
     """Time-normalised curves of one stride, turned to walk along +X."""
     heading = float(np.arctan2(chord[1], chord[0]))
     turn = Rotation.from_rotvec([0.0, 0.0, -heading])
-    root = turn.apply(motion.root_position_m[start : stop + 1] - motion.root_position_m[start])
+    origin = motion.root_position_m[start] * np.array([1.0, 1.0, 0.0])
+    root = turn.apply(motion.root_position_m[start : stop + 1] - origin)
     length = float(np.linalg.norm(chord))
     fraction = np.linspace(0.0, 1.0, stop - start + 1)
     root[:, 0] -= length * fraction

@@ -52,6 +52,8 @@ def test_the_reference_clip_repeats_the_cycle_along_x(xsens_walk):
         len(clip.metadata["mean_cycle"]["strides_left_out"]) == len(cycle.strides) - cycle.n_strides
     )
     assert np.ptp(clip.root_position_m[:, 1]) < 0.1
+    # the pelvis at its height above the ground (1.75 m tall walker), bobbing a few cm
+    assert 0.8 < clip.root_position_m[:, 2].min() and np.ptp(clip.root_position_m[:, 2]) < 0.08
 
 
 def test_a_mocap_walk_gives_its_own_speed_and_stride(data_dir):
