@@ -437,7 +437,8 @@ def segment_cycles(
         ``"max"`` or ``"min"``: the extremum that starts each cycle (e.g. ``"max"`` of hip
         flexion lies near heel strike).
     band_hz
-        Search band of the dominant frequency, Hz (see :func:`dominant_frequency`).
+        Search band of the stride frequency, Hz (default :data:`STRIDE_BAND_HZ`, 0.3-1.5 Hz;
+        see :func:`stride_frequency`).
     window_fraction
         Each extremum is searched within ``± window_fraction`` of the period around its expected
         place; a cycle whose duration departs from the median cycle duration by more than this
@@ -463,12 +464,13 @@ def segment_cycles(
     Raises
     ------
     GaitTwinInputError
-        On a bad ``extremum``, fraction or mask, or a signal that :func:`dominant_frequency`
+        On a bad ``extremum``, fraction or mask, or a signal that :func:`stride_frequency`
         rejects.
 
     Notes
     -----
-    1. Dominant frequency ``f`` by :func:`dominant_frequency`; period ``T = fs / f`` samples.
+    1. Stride frequency ``f`` by :func:`stride_frequency` (the largest spectral peak, or half
+       of it when that peak is the second harmonic); period ``T = fs / f`` samples.
     2. Steady walking: the local range ``max - min`` over a centred window of ``T`` samples must
        reach ``min_amplitude_fraction`` of its 90th percentile, and ``include`` must hold.
     3. Phase of the fundamental: the signal is band-passed at 0.6-1.4 ``f`` (zero-phase
@@ -476,7 +478,10 @@ def segment_cycles(
        phase at which the average cycle (signal averaged in 36 phase bins over the steady
        samples) has its ``extremum`` marks the expected cycle starts: one per turn of the phase,
        so the expected places follow slow changes of cadence. Each cycle boundary is the largest
-       local extremum within ``± window_fraction * T`` of its expected place; a cycle joins two
+       local extremum within ``± window_fraction * T`` of its expected place or, among local
+       extrema within :data:`SIMILAR_EXTREMUM_FRACTION` (3 %) of the signal's range of that
+       largest one, the one nearest the expected place (so that a border does not jump between
+       two near-equal peaks from stride to stride); a cycle joins two
        boundaries of consecutive turns inside one steady stretch. Aligning on the average
        cycle's extremum picks the same event in every stride even when a stride has two
        extrema of similar size (a foot gyroscope peaks at push-off and at heel strike).
