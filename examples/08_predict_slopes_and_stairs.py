@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         help="with --stiff-knee: largest flexion of that knee, deg",
     )
     args = parser.parse_args(argv)
+    learn.show_progress()  # the prediction's stages
 
     patient = learn.cmu_walks(BUNDLED, trials=[args.patient])[0]
     title = f"patient clip {args.patient}"
@@ -101,21 +102,23 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     result = learn.predict_from_clip(
         patient,
         args.out,
+        learn.PredictionSettings(
+            atlas_dir=args.atlas,
+            allow_scratch=args.atlas is None,
+            budgets=learn.Budgets(adapt_steps=args.adapt_steps, task_steps=args.task_steps),
+            tasks=args.tasks,
+            levels=args.levels,
+            seed=args.seed,
+            n_envs=args.envs,
+            adapt_ppo=adapt_ppo,
+            task_settings=task_settings,
+            curriculum=learn.CurriculumSettings(flat_ground_episodes=1),
+            n_rollouts=args.rollouts,
+            push_directions=args.push,
+            use_stair_cue=not args.no_stair_cue,
+        ),
         patient_id=f"CMU {args.patient}",
         source=f"CMU motion-capture database, trial {args.patient} (bundled)",
-        atlas_dir=args.atlas,
-        allow_scratch=args.atlas is None,
-        budgets=learn.Budgets(adapt_steps=args.adapt_steps, task_steps=args.task_steps),
-        tasks=args.tasks,
-        levels=args.levels,
-        seed=args.seed,
-        n_envs=args.envs,
-        adapt_ppo=adapt_ppo,
-        task_settings=task_settings,
-        curriculum=learn.CurriculumSettings(flat_ground_episodes=1),
-        n_rollouts=args.rollouts,
-        push_directions=args.push,
-        use_stair_cue=not args.no_stair_cue,
     )
     rows = []
     for outcome in result.outcomes:

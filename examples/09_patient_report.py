@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> learn.PredictionResult:
         help="with --stiff-knee: largest flexion of that knee, deg",
     )
     args = parser.parse_args(argv)
+    learn.show_progress()  # the prediction's stages
 
     adapt_ppo, task_settings = learn.small_budget_settings(
         n_envs=args.envs,
@@ -56,18 +57,20 @@ def main(argv: list[str] | None = None) -> learn.PredictionResult:
     result = learn.predict_patient(
         args.recording,
         args.out,
-        atlas_dir=args.atlas,
-        allow_scratch=args.atlas is None,
-        budgets=learn.Budgets(adapt_steps=args.adapt_steps, task_steps=args.task_steps),
-        tasks=args.tasks,
-        levels=args.levels,
-        seed=args.seed,
-        n_envs=args.envs,
-        adapt_ppo=adapt_ppo if args.atlas is None else None,  # None: the atlas's settings
-        task_settings=task_settings,
-        curriculum=learn.CurriculumSettings(flat_ground_episodes=1),
-        n_rollouts=args.rollouts,
-        push_directions=args.push,
+        learn.PredictionSettings(
+            atlas_dir=args.atlas,
+            allow_scratch=args.atlas is None,
+            budgets=learn.Budgets(adapt_steps=args.adapt_steps, task_steps=args.task_steps),
+            tasks=args.tasks,
+            levels=args.levels,
+            seed=args.seed,
+            n_envs=args.envs,
+            adapt_ppo=adapt_ppo if args.atlas is None else None,  # None: the atlas's settings
+            task_settings=task_settings,
+            curriculum=learn.CurriculumSettings(flat_ground_episodes=1),
+            n_rollouts=args.rollouts,
+            push_directions=args.push,
+        ),
         stiff_knee=args.stiff_knee,
         stiff_knee_peak_deg=args.stiff_knee_peak_deg,
     )

@@ -30,10 +30,12 @@ from learn.prediction import (
     Budgets,
     PatientRecording,
     PredictionResult,
+    PredictionSettings,
     predict_from_clip,
     predict_patient,
     predict_patients,
     read_patient_manifest,
+    show_progress,
 )
 from learn.report import write_report, write_summary_png
 from learn.runs import (
@@ -71,6 +73,7 @@ __all__ = [
     "PPOSettings",
     "PatientRecording",
     "PredictionResult",
+    "PredictionSettings",
     "TaskSettings",
     "adapt",
     "clip_goal",
@@ -90,6 +93,7 @@ __all__ = [
     "read_task_result",
     "record_rollout",
     "run_env_settings",
+    "show_progress",
     "small_budget_settings",
     "task_env",
     "train",

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import gait
 from imu import GaitTwinInputError
+from learn.env import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
 from learn.prediction import (
     Budgets,
     PatientRecording,
+    PredictionSettings,
     predict_patient,
     predict_patients,
     read_patient_manifest,
+    show_progress,
 )
 from learn.tasks import N_LEVELS, TASK_TERRAINS
 from learn.training import TaskSettings
@@ -58,8 +62,10 @@ def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int
         help="JSON or CSV file: sensor id or file name -> segment, for sensors not in the "
         "reader's built-in map (docs/readers.md, 'Sensor maps')",
     )
-    parser.add_argument("--height-m", type=float, default=1.75, help="patient height, m")
-    parser.add_argument("--mass-kg", type=float, default=70.0, help="patient mass, kg")
+    parser.add_argument(
+        "--height-m", type=float, default=DEFAULT_HEIGHT_M, help="patient height, m"
+    )
+    parser.add_argument("--mass-kg", type=float, default=DEFAULT_MASS_KG, help="patient mass, kg")
     parser.add_argument(
         "--envs", type=int, default=envs_default, help="environment processes per patient"
     )
@@ -85,19 +91,24 @@ def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int
 def prediction_options(args: argparse.Namespace) -> dict:
     """Return the :func:`learn.predict_patient` keywords of every patient from parsed options.
 
-    The per-patient ones (``height_m``, ``mass_kg``, ``stiff_knee``) are left to the caller.
+    ``settings`` (a :class:`learn.PredictionSettings` with the default body) and the options
+    of reading the recording; the per-patient ones (``height_m``, ``mass_kg`` in the settings,
+    ``stiff_knee``) are left to the caller.
     """
+    settings = PredictionSettings(
+        atlas_dir=args.atlas,
+        allow_scratch=args.allow_scratch,
+        budgets=Budgets(adapt_steps=args.adapt_steps, task_steps=args.task_steps),
+        tasks=args.tasks,
+        levels=args.levels,
+        seed=args.seed,
+        n_envs=args.envs,
+        task_settings=TaskSettings(n_envs=args.envs),
+        n_rollouts=args.rollouts,
+        use_stair_cue=not args.no_stair_cue,
+    )
     return {
-        "atlas_dir": args.atlas,
-        "allow_scratch": args.allow_scratch,
-        "budgets": Budgets(adapt_steps=args.adapt_steps, task_steps=args.task_steps),
-        "tasks": args.tasks,
-        "levels": args.levels,
-        "seed": args.seed,
-        "n_envs": args.envs,
-        "task_settings": TaskSettings(n_envs=args.envs),
-        "n_rollouts": args.rollouts,
-        "use_stair_cue": not args.no_stair_cue,
+        "settings": settings,
         "stiff_knee_peak_deg": args.stiff_knee_peak_deg,
         "sensor_map": args.sensor_map,
     }
@@ -122,15 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run ``gaittwin-predict``; return the exit code (1 with the message on bad input)."""
     args = build_parser().parse_args(argv)
+    show_progress()
     try:
-        predict_patient(
-            args.recording,
-            args.out,
-            height_m=args.height_m,
-            mass_kg=args.mass_kg,
-            stiff_knee=args.stiff_knee,
-            **prediction_options(args),
-        )
+        options = prediction_options(args)
+        settings = replace(options.pop("settings"), height_m=args.height_m, mass_kg=args.mass_kg)
+        predict_patient(args.recording, args.out, settings, stiff_knee=args.stiff_knee, **options)
     except GaitTwinInputError as error:
         print(f"gaittwin-predict: error: {error}", file=sys.stderr)
         return 1

@@ -15,6 +15,7 @@ from learn.cli import batch_main
 from learn.prediction import PATIENTS_COLUMNS
 
 XSENS_FILE = "MT_012005D6_009-001_00B421E6.txt"
+SCRATCH = learn.PredictionSettings(allow_scratch=True)
 
 
 def _tiny() -> dict:
@@ -22,18 +23,19 @@ def _tiny() -> dict:
     adapt_ppo, task_settings = learn.small_budget_settings(
         n_envs=1, n_steps_per_env=64, max_steps=30
     )
-    return {
-        "allow_scratch": True,
-        "budgets": learn.Budgets(adapt_steps=64, task_steps=64),
-        "tasks": ["slope"],
-        "levels": [0],
-        "n_envs": 1,
-        "adapt_ppo": adapt_ppo,
-        "task_settings": task_settings,
-        "curriculum": learn.CurriculumSettings(flat_ground_episodes=1),
-        "n_rollouts": 1,
-        "push_directions": [],
-    }
+    settings = learn.PredictionSettings(
+        allow_scratch=True,
+        budgets=learn.Budgets(adapt_steps=64, task_steps=64),
+        tasks=["slope"],
+        levels=[0],
+        n_envs=1,
+        adapt_ppo=adapt_ppo,
+        task_settings=task_settings,
+        curriculum=learn.CurriculumSettings(flat_ground_episodes=1),
+        n_rollouts=1,
+        push_directions=[],
+    )
+    return {"settings": settings}
 
 
 @pytest.fixture
@@ -105,12 +107,10 @@ def test_manifest_rows_and_relative_paths(tmp_path):
         PatientRecording(tmp_path / "clinic" / "walks" / "p01", height_m=1.62, mass_kg=58.0),
         PatientRecording(Path("/data/p02"), height_m=1.8, mass_kg=81.5, stiff_knee="left"),
     ]
-    defaults = inspect.signature(learn.predict_patient).parameters
+    defaults = learn.PredictionSettings()  # the body of one patient's prediction
+    stiff_knee = inspect.signature(learn.predict_patient).parameters["stiff_knee"].default
     assert PatientRecording("x") == PatientRecording(
-        "x",
-        defaults["height_m"].default,
-        defaults["mass_kg"].default,
-        defaults["stiff_knee"].default,
+        "x", defaults.height_m, defaults.mass_kg, stiff_knee
     )
 
 
@@ -144,10 +144,10 @@ def test_manifest_errors_name_the_file_line_and_column(tmp_path, text, match):
 @pytest.mark.parametrize(
     ("recordings", "jobs", "options", "match"),
     [
-        ([], None, {"allow_scratch": True}, r"recordings: expected at least one patient"),
-        (["w"], 0, {"allow_scratch": True}, r"jobs: expected a positive number, found 0"),
-        (["w"], 2, {"allow_scratch": True, "height_m": 1.7}, r"'height_m' is set per patient"),
-        (["w"], 2, {"allow_scratch": True, "budget": 1}, r"predict_patient, found 'budget'"),
+        ([], None, {"settings": SCRATCH}, r"recordings: expected at least one patient"),
+        (["w"], 0, {"settings": SCRATCH}, r"jobs: expected a positive number, found 0"),
+        (["w"], 2, {"settings": SCRATCH, "height_m": 1.7}, r"'height_m' is set per patient"),
+        (["w"], 2, {"settings": SCRATCH, "budget": 1}, r"predict_patient, found 'budget'"),
         (["w"], 2, {}, r"atlas: expected an atlas folder, found none"),
     ],
 )

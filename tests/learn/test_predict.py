@@ -105,9 +105,15 @@ def test_prediction_refuses_a_missing_atlas(data_dir, tmp_path):
     with pytest.raises(GaitTwinInputError, match=r"examples/06_train_atlas\.py"):
         learn.predict_patient(walk, tmp_path)
     with pytest.raises(GaitTwinInputError, match=r"expected model\.zip and vecnormalize\.pkl"):
-        learn.predict_patient(walk, tmp_path, atlas_dir=tmp_path / "no_atlas", allow_scratch=True)
+        learn.predict_patient(
+            walk,
+            tmp_path,
+            learn.PredictionSettings(atlas_dir=tmp_path / "no_atlas", allow_scratch=True),
+        )
     with pytest.raises(GaitTwinInputError, match=r"stiff_knee: expected one of \['left', 'r"):
-        learn.predict_patient(walk, tmp_path, allow_scratch=True, stiff_knee="l")
+        learn.predict_patient(
+            walk, tmp_path, learn.PredictionSettings(allow_scratch=True), stiff_knee="l"
+        )
     assert not any(tmp_path.iterdir())  # refused before writing anything
 
 

@@ -11,9 +11,11 @@ from learn.prediction._predict import (
     SCRATCH_NOTE,
     Budgets,
     PredictionResult,
+    PredictionSettings,
     predict_from_clip,
     predict_patient,
 )
+from learn.prediction._progress import show_progress
 
 __all__ = [
     "FALLING_BASELINE_NOTE",
@@ -22,8 +24,10 @@ __all__ = [
     "Budgets",
     "PatientRecording",
     "PredictionResult",
+    "PredictionSettings",
     "predict_from_clip",
     "predict_patient",
     "predict_patients",
     "read_patient_manifest",
+    "show_progress",
 ]

@@ -12,15 +12,15 @@ import contextlib
 import csv
 import inspect
 import json
+import logging
 import math
 import multiprocessing
 import numbers
 import os
 import sys
 import time
-import traceback
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 import pandas as pd
@@ -28,7 +28,11 @@ import pandas as pd
 import gait
 from imu import GaitTwinInputError, write_text_atomic
 from imu._jobs import run_jobs
-from learn.prediction._predict import _check_atlas, predict_patient
+from learn.env import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
+from learn.prediction._predict import PredictionSettings, _check_atlas, predict_patient
+from learn.prediction._progress import progress_printed, show_progress
+
+logger = logging.getLogger(__name__)
 
 #: The batch's table, in its output folder.
 PATIENTS_FILE = "patients.csv"
@@ -64,8 +68,8 @@ class PatientRecording:
     """
 
     recording: Path
-    height_m: float = 1.75
-    mass_kg: float = 70.0
+    height_m: float = DEFAULT_HEIGHT_M
+    mass_kg: float = DEFAULT_MASS_KG
     stiff_knee: str | None = None
 
     def __post_init__(self) -> None:
@@ -202,7 +206,10 @@ def _finished(folder: Path, request: dict) -> dict | None:
 
 @contextlib.contextmanager
 def _output_to(path: Path) -> Iterator[None]:
-    """Send this process's stdout and stderr (Python and file descriptors 1, 2) to ``path``."""
+    """Send stdout, stderr (Python and file descriptors 1, 2) and learn's log to ``path``.
+
+    learn's INFO messages are printed meanwhile (:func:`learn.show_progress`).
+    """
     sys.stdout.flush()
     sys.stderr.flush()
     saved = [os.dup(1), os.dup(2)]
@@ -210,7 +217,11 @@ def _output_to(path: Path) -> Iterator[None]:
         os.dup2(log.fileno(), 1)
         os.dup2(log.fileno(), 2)
         try:
-            with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            with (
+                contextlib.redirect_stdout(log),
+                contextlib.redirect_stderr(log),
+                progress_printed(),
+            ):
                 yield
         finally:
             log.flush()
@@ -243,18 +254,17 @@ def _predict_one(patient: PatientRecording, folder: Path, options: dict) -> dict
     folder.mkdir(parents=True, exist_ok=True)
     write_text_atomic(folder / PATIENT_FILE, json.dumps(request, indent=2))
     with _output_to(folder / LOG_FILE):
-        print(f"=== {time.strftime('%Y-%m-%d %H:%M:%S')} {request}", flush=True)
+        logger.info(f"=== {time.strftime('%Y-%m-%d %H:%M:%S')} {request}")
         try:
             result = predict_patient(
                 Path(request["recording"]),
                 folder,
-                height_m=patient.height_m,
-                mass_kg=patient.mass_kg,
+                _patient_settings(options, patient),
                 stiff_knee=patient.stiff_knee,
-                **options,
+                **{key: value for key, value in options.items() if key != "settings"},
             )
         except Exception:
-            traceback.print_exc()
+            logger.exception("=== failed")
             raise
     record = {
         **request,
@@ -263,6 +273,14 @@ def _predict_one(patient: PatientRecording, folder: Path, options: dict) -> dict
     }
     write_text_atomic(folder / PATIENT_FILE, json.dumps(record, indent=2))
     return record
+
+
+def _patient_settings(
+    options: Mapping[str, object], patient: PatientRecording
+) -> PredictionSettings:
+    """Return the shared settings of ``options`` with the patient's height and mass."""
+    shared = options.get("settings", PredictionSettings())
+    return replace(shared, height_m=patient.height_m, mass_kg=patient.mass_kg)
 
 
 def _check_options(options: Mapping[str, object]) -> dict:
@@ -306,12 +324,13 @@ def predict_patients(
         (``os.cpu_count()``). With 1 (or one patient left to do) they run one after the other
         in this process.
     options
-        Keyword options of :func:`learn.predict_patient` shared by every patient (``atlas_dir``,
-        ``allow_scratch``, ``budgets``, ``tasks``, ``n_envs``, ...); ``height_m``, ``mass_kg``
-        and ``stiff_knee`` are per patient. Keep ``n_envs`` and ``task_settings.n_envs`` small
-        (1): the patients are the parallelism.
+        Keyword options of :func:`learn.predict_patient` shared by every patient: ``settings``
+        (a :class:`learn.PredictionSettings`: atlas, budgets, tasks, ...; its ``height_m`` and
+        ``mass_kg`` are replaced by each patient's), ``stiff_knee_peak_deg``, ``sensor_map``;
+        ``stiff_knee`` is per patient. Keep ``settings.n_envs`` and
+        ``settings.task_settings.n_envs`` small (1): the patients are the parallelism.
     progress
-        Print a line per finished patient and a summary.
+        Print a line per finished patient and a summary (:func:`learn.show_progress`).
 
     Returns
     -------
@@ -344,8 +363,11 @@ def predict_patients(
         raise GaitTwinInputError("recordings: expected at least one patient, found none")
     if jobs is not None and jobs < 1:
         raise GaitTwinInputError(f"jobs: expected a positive number, found {jobs}")
+    if progress:
+        show_progress()
     shared = _check_options(options or {})
-    _check_atlas(shared.get("atlas_dir"), bool(shared.get("allow_scratch", False)))
+    settings = shared.get("settings", PredictionSettings())
+    _check_atlas(settings.atlas_dir, settings.allow_scratch)
     start = time.perf_counter()
     out = Path(out_dir)
     patients = [p if isinstance(p, PatientRecording) else PatientRecording(p) for p in recordings]
@@ -369,7 +391,7 @@ def predict_patients(
         _progress(progress, len(rows), len(ids), rows[patient_id])
     table = _write_table(out, ids, rows)
     if progress:
-        _print_summary(table, out, jobs, time.perf_counter() - start)
+        _log_summary(table, out, jobs, time.perf_counter() - start)
     return table
 
 
@@ -410,17 +432,16 @@ def _progress(show: bool, n_done: int, n_total: int, row: dict) -> None:
         what = f"ok in {row['wall_time_s']:.1f} s, report {row['report']}"
     else:
         what = f"failed after {row['wall_time_s']:.1f} s: {row['error']}"
-    print(f"[{n_done}/{n_total}] {row['patient']}: {what}", flush=True)
+    logger.info("[%d/%d] %s: %s", n_done, n_total, row["patient"], what)
 
 
-def _print_summary(table: pd.DataFrame, out: Path, jobs: int | None, elapsed_s: float) -> None:
+def _log_summary(table: pd.DataFrame, out: Path, jobs: int | None, elapsed_s: float) -> None:
     ok = table["status"] == "ok"
     n = len(table)
-    print(
+    logger.info(
         f"{n} patient{'s' * (n != 1)}: {int(ok.sum())} ok ({int(table['skipped'].sum())} "
         f"skipped, finished before), {int((~ok).sum())} failed; {elapsed_s:.1f} s with "
-        f"{jobs or os.cpu_count()} job(s); table {out / PATIENTS_FILE}",
-        flush=True,
+        f"{jobs or os.cpu_count()} job(s); table {out / PATIENTS_FILE}"
     )
     for row in table[~ok].itertuples():
-        print(f"  failed {row.patient}: {row.error}", flush=True)
+        logger.info(f"  failed {row.patient}: {row.error}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -15,6 +16,7 @@ import imu
 import sim
 from imu import GaitTwinInputError, write_text_atomic
 from learn.algorithms import PPOSettings
+from learn.env import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
 from learn.evaluation import (
     GaitMeasures,
     LevelOutcome,
@@ -27,6 +29,8 @@ from learn.report import PatientSummary, write_report, write_summary_png
 from learn.runs import (
     CURRICULUM_FILE,
     MANIFEST_FILE,
+    MODEL_FILE,
+    NORMALISER_FILE,
     Controller,
     check_policy_folder,
     latest_task_checkpoint,
@@ -44,6 +48,8 @@ from learn.training import (
     task_env,
     train_task,
 )
+
+logger = logging.getLogger(__name__)
 
 #: Note put in the report of a run without an atlas.
 SCRATCH_NOTE = (
@@ -83,8 +89,10 @@ class Budgets:
 
 @dataclass(frozen=True)
 class PredictionSettings:
-    """Options of a prediction, shared by :func:`predict_patient`, :func:`predict_from_clip`
-    and :func:`learn.predict_patients`.
+    """Options of a prediction (:func:`predict_patient`, :func:`predict_from_clip`, a batch).
+
+    One object for the options every prediction stage shares; :func:`learn.predict_patients`
+    gives each patient these settings with the patient's height and mass.
 
     Parameters
     ----------
@@ -136,8 +144,8 @@ class PredictionSettings:
     mass_kg: float = DEFAULT_MASS_KG
     n_envs: int | None = None
     adapt_ppo: PPOSettings | None = None
-    task_settings: TaskSettings = TaskSettings()
-    curriculum: CurriculumSettings = CurriculumSettings()
+    task_settings: TaskSettings = TaskSettings()  # noqa: RUF009 (frozen dataclass)
+    curriculum: CurriculumSettings = CurriculumSettings()  # noqa: RUF009 (frozen dataclass)
     n_rollouts: int = 3
     push_directions: tuple[str, ...] = tuple(sim.PUSH_DIRECTIONS)
     use_stair_cue: bool = True
@@ -176,7 +184,8 @@ class PredictionResult:
 
 
 def _log(message: str) -> None:
-    print(f"[gaittwin-predict] {message}", flush=True)
+    """Log a stage of the prediction (INFO; :func:`learn.show_progress` prints them)."""
+    logger.info("[gaittwin-predict] %s", message)
 
 
 def _measures_from_dict(record: dict) -> GaitMeasures:
@@ -223,10 +232,10 @@ def _check_atlas(atlas_dir: str | Path | None, allow_scratch: bool) -> Path | No
             return None
         raise GaitTwinInputError(f"atlas: expected an atlas folder, found none. {how}")
     folder = Path(atlas_dir)
-    if not (folder / "model.zip").is_file() or not (folder / "vecnormalize.pkl").is_file():
+    if not (folder / MODEL_FILE).is_file() or not (folder / NORMALISER_FILE).is_file():
         raise GaitTwinInputError(
-            f"atlas folder {str(folder)!r}: expected model.zip and vecnormalize.pkl, not found. "
-            f"{how}"
+            f"atlas folder {str(folder)!r}: expected {MODEL_FILE} and {NORMALISER_FILE}, not "
+            f"found. {how}"
         )
     return folder
 
@@ -270,10 +279,11 @@ def _check_stiffening(
 def predict_patient(
     recording_path: str | Path,
     out_dir: str | Path,
-    settings: PredictionSettings = PredictionSettings(),  # noqa: B008 (frozen dataclass)
+    settings: PredictionSettings = PredictionSettings(),
     *,
     stiff_knee: str | None = None,
     stiff_knee_peak_deg: float = gait.STIFF_KNEE_PEAK_DEG,
+    sensor_map: imu.SensorMap | None = None,
 ) -> PredictionResult:
     """Predict a patient's slope and stair walking from one IMU walk and write the report.
 
@@ -319,12 +329,11 @@ def predict_patient(
     ``outcomes/<task>_<level>.json`` and ``.gif``; then ``report.html`` and ``summary.png``
     (always rewritten). Delete a stage's output to redo it.
     """
-    _check_tasks_and_levels(settings.tasks, settings.levels)
     if stiff_knee is not None and stiff_knee not in gait.KNEE_SIDES:
         raise GaitTwinInputError(
             f"stiff_knee: expected one of {sorted(gait.KNEE_SIDES)} or None, found {stiff_knee!r}"
         )
-    atlas = _check_atlas(settings.atlas_dir, settings.allow_scratch)
+    _check_atlas(settings.atlas_dir, settings.allow_scratch)
     out = Path(out_dir)
     recording_path = Path(recording_path)
 
@@ -339,7 +348,9 @@ def predict_patient(
             clip = gait.stiffen_knee(clip, stiff_knee, peak_flexion_deg=stiff_knee_peak_deg)
             _log(f"patient-like clip: {_stiffening_text(clip.metadata['impairments'][-1])}")
         _log(f"steady clip: {clip.n_frames} frames; contact correction")
-        corrected = sim.correct_contacts(clip, body=sim.body_dimensions(settings.height_m, settings.mass_kg)).motion
+        corrected = sim.correct_contacts(
+            clip, body=sim.body_dimensions(settings.height_m, settings.mass_kg)
+        ).motion
         replace(corrected, metadata=json.loads(json.dumps(corrected.metadata, default=str))).save(
             clip_path
         )
@@ -348,30 +359,16 @@ def predict_patient(
     return predict_from_clip(
         motion,
         out,
+        settings,
         patient_id=recording_path.stem or str(recording_path),
         source=str(recording_path),
-        atlas_dir=atlas,
-        budgets=settings.budgets,
-        tasks=settings.tasks,
-        levels=settings.levels,
-        seed=settings.seed,
-        height_m=settings.height_m,
-        mass_kg=settings.mass_kg,
-        allow_scratch=settings.allow_scratch,
-        n_envs=settings.n_envs,
-        adapt_ppo=settings.adapt_ppo,
-        task_settings=settings.task_settings,
-        curriculum=settings.curriculum,
-        n_rollouts=settings.n_rollouts,
-        push_directions=settings.push_directions,
-        use_stair_cue=settings.use_stair_cue,
     )
 
 
 def predict_from_clip(
     motion: gait.Motion,
     out_dir: str | Path,
-    settings: PredictionSettings = PredictionSettings(),  # noqa: B008 (frozen dataclass)
+    settings: PredictionSettings = PredictionSettings(),
     *,
     patient_id: str,
     source: str,
@@ -405,15 +402,14 @@ def predict_from_clip(
     Raises
     ------
     GaitTwinInputError
-        No atlas (unless ``settings.allow_scratch``), unknown task or level.
+        No atlas (unless ``settings.allow_scratch``).
 
     Notes
     -----
     Each stage is skipped when its output exists, as in :func:`predict_patient`; a task
-    folder ``settings.tasks/<task>/`` with a finished run (its ``settings.curriculum.json``, e.g. copied from
+    folder ``tasks/<task>/`` with a finished run (its ``curriculum.json``, e.g. copied from
     :func:`learn.train_task`'s output) is used as it is.
     """
-    _check_tasks_and_levels(settings.tasks, settings.levels)
     atlas = _check_atlas(settings.atlas_dir, settings.allow_scratch)
     torch.set_num_threads(1)
     out = Path(out_dir)
@@ -445,7 +441,9 @@ def predict_from_clip(
         baseline = _read_saved(baseline_path, _measures_from_dict)
     else:
         _log("flat-ground baseline")
-        env = task_env(motion, "flat", settings=env_settings, max_steps=settings.task_settings.max_steps)
+        env = task_env(
+            motion, "flat", settings=env_settings, max_steps=settings.task_settings.max_steps
+        )
         try:
             rollouts = [
                 record_rollout(
@@ -466,7 +464,9 @@ def predict_from_clip(
         push = json.loads(push_path.read_text())
     else:
         push = {}
-        env = task_env(motion, "flat", settings=env_settings, max_steps=settings.task_settings.max_steps)
+        env = task_env(
+            motion, "flat", settings=env_settings, max_steps=settings.task_settings.max_steps
+        )
         try:
             for direction in settings.push_directions:
                 _log(f"push test: {direction}")
@@ -479,6 +479,7 @@ def predict_from_clip(
 
     reference = None
     outcomes: list[LevelOutcome] = []
+    task_steps = settings.budgets.task_steps
     for task in settings.tasks:
         task_dir = out / "tasks" / task
         if (task_dir / CURRICULUM_FILE).is_file():
@@ -487,9 +488,9 @@ def predict_from_clip(
         else:
             checkpoint = latest_task_checkpoint(task_dir)
             if checkpoint is None:
-                _log(f"{task}: training (BPD + GATP + settings.curriculum), {settings.budgets.task_steps} steps")
+                _log(f"{task}: training (BPD + GATP + curriculum), {task_steps} steps")
             else:
-                _log(f"{task}: resuming training from {checkpoint}, to {settings.budgets.task_steps} steps")
+                _log(f"{task}: resuming training from {checkpoint}, to {task_steps} steps")
             result = train_task(
                 adapt_dir,
                 motion,
@@ -509,7 +510,7 @@ def predict_from_clip(
                 "every level is predicted by the final controller; learn.finish_task_run "
                 "writes them from the run's checkpoints"
             )
-        loaded: dict[Path, tuple[Controller, Callable]] = {}  # settings.levels may share a controller
+        loaded: dict[Path, tuple[Controller, Callable]] = {}  # levels may share a controller
         for level in settings.levels:
             path = out / "outcomes" / f"{task}_{level}.json"
             if path.is_file():
@@ -517,12 +518,16 @@ def predict_from_clip(
                 continue
             controller_dir, controller_steps = result.controller(level)
             _log(
-                f"{task} level {level}: evaluating {settings.n_rollouts} rollout(s) of {controller_dir} "
-                f"({controller_steps} training steps)"
+                f"{task} level {level}: evaluating {settings.n_rollouts} rollout(s) of "
+                f"{controller_dir} ({controller_steps} training steps)"
             )
             if reference is None:
                 reference = flat_ground_rollouts(
-                    adapt_dir, motion, n_steps=1, max_steps=settings.task_settings.max_steps, seed=settings.seed
+                    adapt_dir,
+                    motion,
+                    n_steps=1,
+                    max_steps=settings.task_settings.max_steps,
+                    seed=settings.seed,
                 )[0]
             if controller_dir not in loaded:
                 loaded[controller_dir] = (
@@ -542,7 +547,10 @@ def predict_from_clip(
             try:
                 rollouts = [
                     record_rollout(
-                        env, controller.act, seed=settings.seed + k, gif_path=gif if k == 0 else None
+                        env,
+                        controller.act,
+                        seed=settings.seed + k,
+                        gif_path=gif if k == 0 else None,
                     )
                     for k in range(settings.n_rollouts)
                 ]
@@ -565,7 +573,8 @@ def predict_from_clip(
 
     notes = [
         f"Budgets: adaptation {settings.budgets.adapt_steps:,} steps, task training "
-        f"{settings.budgets.task_steps:,} steps per task; {settings.n_rollouts} evaluation rollout(s) per level. "
+        f"{task_steps:,} steps per task; {settings.n_rollouts} evaluation rollout(s) per "
+        "level. "
         "A mastered level is predicted by the controller saved when it was mastered, a level "
         "not mastered by the final controller.",
         f"The simulated avatar has the patient's height and mass ({env_settings.height_m:.2f} m, "
