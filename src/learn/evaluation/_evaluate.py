@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from imu import GaitTwinInputError, atomic_path
 from learn.env import ImitationEnv
@@ -155,7 +152,8 @@ def plot_evaluation(table: pd.DataFrame, path: str | Path) -> Path:
     pathlib.Path
         The written file.
     """
-    fig, axes = plt.subplots(1, 2, figsize=(9.0, 4.0))
+    fig = Figure(figsize=(9.0, 4.0))  # no pyplot: the caller's backend stays as it is
+    axes = fig.subplots(1, 2)
     panels = (
         ("target_speed_m_s", "speed", "m_s", "walking speed (m/s)"),
         ("target_stride_length_m", "stride", "m", "stride length (m)"),
@@ -182,5 +180,4 @@ def plot_evaluation(table: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     with atomic_path(path) as tmp:
         fig.savefig(tmp)
-    plt.close(fig)
     return path

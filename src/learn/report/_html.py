@@ -18,10 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from imu import GaitTwinInputError, atomic_path, write_text_atomic
 from learn.evaluation import GaitMeasures, LevelOutcome
@@ -373,7 +370,8 @@ def write_summary_png(
     its flag threshold, and the left and right knee flexion peaks with the baseline's; the
     decision-support note at the bottom.
     """
-    fig, axes = plt.subplots(3, 2, figsize=(8.27, 11.69), sharex=True, squeeze=False)
+    fig = Figure(figsize=(8.27, 11.69))  # no pyplot: the caller's backend stays as it is
+    axes = fig.subplots(3, 2, sharex=True, squeeze=False)
     title = patient.patient_id.replace("$", r"\$")  # no mathtext from free text
     fig.suptitle(f"Locomotion prediction: {title}", fontsize=14)
     levels = list(range(N_LEVELS))
@@ -414,5 +412,4 @@ def write_summary_png(
     fig.tight_layout(rect=(0.0, 0.05, 1.0, 0.97))
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, format="png")
-    plt.close(fig)
     return Path(path)
