@@ -1,0 +1,266 @@
+"""Property: any single edit of a reader's input gives the same data or a named error.
+
+For each reader in :data:`READERS` (adding a reader is one entry), hypothesis applies one
+:class:`_mutations.Mutation` to a small real file and reads it. Three outcomes pass:
+
+- ``GaitTwinInputError`` whose message names the file (and so the line, column or field);
+- the same data as the unedited file (the edit hit a comment, an ignored field, a line ending,
+  a byte-order mark, a name);
+- changed data that is *plausible* by the reader's own check in this file (below), and no edit
+  that wrote a non-finite or huge number (``nan``, ``inf``, ``1e300``) into a number field.
+
+Anything else fails: another exception type is a *generic* error, changed data outside the
+plausible ranges is *silent*, and a read that takes longer than ``HANG_S`` is a *hang*.
+
+Plausible, for the mocap readers (the limits the docs state): every value finite; frame time in
+(0, 1] s; BVH frame count equal to ``Frames:`` and to the frame lines; rotation channels within
+±360 deg; no bone longer than 2 m, the longest at least 5 cm, ASF lengths positive; root within
+100 m of the origin and slower than 15 m/s between frames. These are re-derived here from the
+edited text where they are file values, independently of the readers' code.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from _mutations import Mutation, mutations
+from hypothesis import HealthCheck, event, given, settings
+
+import gait
+from imu import GaitTwinInputError
+
+DATA = Path(__file__).parents[1] / "data"
+CMU = DATA / "cmu" / "16_15"
+
+#: A read that takes longer than this is a hang, s.
+HANG_S = 5.0
+#: Examples per reader; the whole suite stays under a minute on one core.
+EXAMPLES = 250
+
+
+class Hang(Exception):
+    """A read did not return within ``HANG_S``."""
+
+
+@dataclass(frozen=True)
+class ReaderCase:
+    """One reader under test.
+
+    Parameters
+    ----------
+    name
+        Test id.
+    seed
+        Writes the unedited input into a folder and returns the file that gets edited.
+    read
+        Reads that file (with any companion files) and returns the data.
+    same
+        Whether two results hold the same data.
+    implausible
+        ``(result, edited text) -> list of violations`` of the plausible ranges.
+    files
+        Names an error may give: the edited file's, or a companion's that the edit made
+        inconsistent (an ASF edit can make its AMC unreadable).
+
+    """
+
+    name: str
+    seed: Callable[[Path], Path]
+    read: Callable[[Path], object]
+    same: Callable[[object, object], bool]
+    implausible: Callable[[object, str], list[str]]
+    files: tuple[str, ...]
+
+
+# --- mocap seeds: small cuts of the vendored CMU take 16_15 ---------------------------------
+
+
+def _bvh_seed(folder: Path) -> Path:
+    lines = (CMU / "walk_lowerbody.bvh").read_text().splitlines()
+    motion = lines.index("MOTION")
+    head = [*lines[: motion + 1], "Frames:\t12", lines[motion + 2]]
+    path = folder / "walk.bvh"
+    path.write_text("\n".join(head + lines[motion + 3 : motion + 15]) + "\n")
+    return path
+
+
+def _amc_seed(folder: Path) -> Path:
+    lines = (CMU / "16_15.amc").read_text().splitlines()
+    fourth_frame = lines.index("4")
+    path = folder / "walk.amc"
+    path.write_text("\n".join(lines[:fourth_frame]) + "\n")
+    return path
+
+
+def _asf_seed(folder: Path) -> Path:
+    path = folder / "subject.asf"
+    path.write_text((CMU / "16.asf").read_text())
+    _amc_seed(folder)
+    return path
+
+
+SKELETON = gait.read_asf(CMU / "16.asf")
+
+
+def _read_asf_and_amc(path: Path) -> gait.MocapTake:
+    return gait.read_amc(path.with_name("walk.amc"), gait.read_asf(path))
+
+
+def _same_take(a: gait.MocapTake, b: gait.MocapTake) -> bool:
+    sa, sb = a.skeleton, b.skeleton
+    return (
+        a.sampling_rate_hz == b.sampling_rate_hz
+        and sa.parents == sb.parents
+        and np.array_equal(sa.offsets_m, sb.offsets_m)
+        and np.array_equal(sa.rest_rotations, sb.rest_rotations)
+        and np.array_equal(a.root_translation_m, b.root_translation_m)
+        and np.array_equal(a.local_rotations, b.local_rotations)
+    )
+
+
+def _take_violations(take: gait.MocapTake) -> list[str]:
+    """Plausible ranges of a take's numbers (finite values are the container's own check)."""
+    out = []
+    if not 1.0 <= take.sampling_rate_hz:
+        out.append(f"frame time {1 / take.sampling_rate_hz} s > 1 s")
+    bones = np.linalg.norm(take.skeleton.offsets_m[1:], axis=1)
+    if bones.max() > 2.0 or bones.max() < 0.05:
+        out.append(f"longest bone {bones.max()} m")
+    root = take.root_translation_m
+    if np.linalg.norm(root, axis=1).max() > 100.0:
+        out.append("root beyond 100 m")
+    speed = np.linalg.norm(np.diff(root, axis=0), axis=1) * take.sampling_rate_hz
+    if len(speed) and speed.max() > 15.0:
+        out.append(f"root speed {speed.max()} m/s")
+    return out
+
+
+def _numbers(words: list[str]) -> np.ndarray:
+    """The tokens that are numbers (others are the readers' business), as floats."""
+    out = []
+    for word in words:
+        try:
+            out.append(float(word))
+        except ValueError:
+            continue
+    return np.array([*out, 0.0])
+
+
+def _bvh_violations(take: gait.MocapTake, text: str) -> list[str]:
+    out = _take_violations(take)
+    lines = text.lstrip("\ufeff").splitlines()
+    motion = next(k for k, line in enumerate(lines) if line.split() == ["MOTION"])
+    header = int(lines[motion + 1].split(":")[1])
+    rows = [line.split() for line in lines[motion + 3 :] if line.strip()]
+    if not take.n_frames == header == len(rows):
+        out.append(f"{take.n_frames} frames read, Frames: {header}, {len(rows)} frame lines")
+    channels = [c for line in lines[:motion] if "CHANNELS" in line for c in line.split()[2:]]
+    rotations = [k for k, c in enumerate(channels) if c.endswith("rotation")]
+    values = np.array([_numbers(row) for row in rows])
+    if np.abs(values[:, rotations]).max() > 360:
+        out.append("a rotation beyond 360 deg")
+    return out
+
+
+def _amc_violations(take: gait.MocapTake, text: str) -> list[str]:
+    out = _take_violations(take)
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) > 1 and words[0] != "root" and np.abs(_numbers(words[1:])).max() > 360:
+            out.append(f"a rotation beyond 360 deg: {line!r}")
+        if words[:1] == ["root"] and np.abs(_numbers(words[4:])).max() > 360:
+            out.append(f"a root rotation beyond 360 deg: {line!r}")
+    return out
+
+
+def _asf_violations(take: gait.MocapTake, text: str) -> list[str]:
+    out = _take_violations(take)
+    lengths = re.findall(r"^\s*length\s+(\S+)\s*$", text, re.MULTILINE)
+    if _numbers(lengths)[:-1].min() <= 0:
+        out.append(f"a length {_numbers(lengths)[:-1].min()}")
+    for m in re.findall(r"^\s*axis\s+(\S+)\s+(\S+)\s+(\S+)\s+\S+\s*$", text, re.MULTILINE):
+        if np.abs(_numbers(list(m))).max() > 360:
+            out.append(f"an axis angle beyond 360 deg: {m}")
+    return out
+
+
+#: Every reader under test: adding a reader is one entry.
+READERS = [
+    ReaderCase("bvh", _bvh_seed, gait.read_bvh, _same_take, _bvh_violations, ("walk.bvh",)),
+    ReaderCase(
+        "amc",
+        _amc_seed,
+        lambda p: gait.read_amc(p, SKELETON),
+        _same_take,
+        _amc_violations,
+        ("walk.amc",),
+    ),
+    ReaderCase(
+        "asf",
+        _asf_seed,
+        _read_asf_and_amc,
+        _same_take,
+        _asf_violations,
+        ("subject.asf", "walk.amc"),
+    ),
+]
+
+
+def _raise_hang(signum, frame):
+    raise Hang(f"read did not return within {HANG_S} s")
+
+
+def _read_bounded(case: ReaderCase, path: Path) -> object:
+    """Read with a wall-clock alarm: a hang becomes :class:`Hang` instead of a stuck suite."""
+    previous = signal.signal(signal.SIGALRM, _raise_hang)
+    signal.setitimer(signal.ITIMER_REAL, HANG_S)
+    try:
+        return case.read(path)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("case", READERS, ids=[c.name for c in READERS])
+def test_any_mutation_gives_the_same_data_or_a_named_error(case, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(case.name)
+    path = case.seed(folder)
+    original_text = path.read_text(encoding="utf-8")
+    original = case.read(path)
+    assert not case.implausible(original, original_text)
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    @given(mutation=mutations())
+    def check(mutation: Mutation) -> None:
+        text = mutation.apply(original_text)
+        path.write_text(text, encoding="utf-8", newline="")
+        try:
+            result = _read_bounded(case, path)
+        except GaitTwinInputError as error:
+            named = any(f"file '{folder / name}'" in str(error) for name in case.files)
+            assert named, f"error does not name the file: {error}"
+            event("named error")
+            return
+        finally:
+            path.write_text(original_text, encoding="utf-8", newline="")
+        if case.same(result, original):
+            event("same data")
+            return
+        assert not mutation.inserts_non_finite_or_huge, f"silent: {mutation} read as data"
+        violations = case.implausible(result, text)
+        assert not violations, f"silent: {mutation} read implausible data: {violations}"
+        event("changed, plausible data")
+
+    check()
