@@ -16,7 +16,7 @@ from imu._calc_layout import (
 from imu._calibration import Calibration, calibrate, find_static_window, orientation_spread
 from imu._calibration_file import read_calibration, write_calibration
 from imu._conditioning import continuous_quaternions, lowpass, lowpass_quaternions, resample, slerp
-from imu._errors import GaitTwinInputError
+from imu._errors import GaitTwinInputError, check_mask, check_shape
 from imu._export import (
     OPENSIM_COORDINATES,
     read_joint_angles_csv,
@@ -31,6 +31,7 @@ from imu._imu_csv import (
     read_imu_csv,
     write_imu_csv,
 )
+from imu._jobs import JobResult, guarded, run_jobs
 from imu._joint_angles import (
     JOINTS,
     PELVIS_ANGLES,
@@ -77,6 +78,7 @@ __all__ = [
     "Calibration",
     "GaitTwinInputError",
     "ImuRecording",
+    "JobResult",
     "JointAngles",
     "SensorMap",
     "SensorStream",
@@ -85,9 +87,12 @@ __all__ = [
     "angle_names",
     "atomic_path",
     "calibrate",
+    "check_mask",
+    "check_shape",
     "continuous_quaternions",
     "estimate_orientation",
     "find_static_window",
+    "guarded",
     "jcs_angles",
     "joint_angles",
     "joint_angles_from_segments",
@@ -108,6 +113,7 @@ __all__ = [
     "read_xsens_dot",
     "read_xsens_mtw",
     "resample",
+    "run_jobs",
     "segment_orientations",
     "slerp",
     "virtual_sensors",

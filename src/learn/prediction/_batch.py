@@ -1,7 +1,7 @@
 """Many patients at once: one :func:`learn.predict_patient` per recording, as local jobs.
 
 Each patient is an independent job (its own process, its own output folder, torch on one thread),
-run over a pool of local processes (:func:`imu._jobs.run_jobs`, shared with the CMU batch). A
+run over a pool of local processes (:func:`imu.run_jobs`, shared with the CMU batch). A
 patient that fails (an unreadable recording, ...) is reported and the others go on; a finished
 patient is skipped when the batch runs again, and an unfinished one resumes from its stages.
 """
@@ -26,8 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 import gait
-from imu import GaitTwinInputError, write_text_atomic
-from imu._jobs import run_jobs
+from imu import GaitTwinInputError, run_jobs, write_text_atomic
 from learn.env import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
 from learn.prediction._predict import PredictionSettings, _check_atlas, predict_patient
 from learn.prediction._progress import progress_printed, show_progress

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from imu import GaitTwinInputError
-from imu._errors import check_shape
+from imu import GaitTwinInputError, check_shape
 from sim import Terrain
 
 
