@@ -397,7 +397,7 @@ def read_amc(
                 raise GaitTwinInputError(f"{where}: expected {flag} before the first frame")
             degrees = flag != ":RADIANS"
             continue
-        if len(words) == 1 and words[0].isdigit():
+        if len(words) == 1 and words[0].isascii() and words[0].isdigit():
             if n_frames:
                 close_frame(lineno)
             n_frames += 1

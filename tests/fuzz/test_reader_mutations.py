@@ -1,7 +1,9 @@
 """Property: any single edit of a reader's input gives the same data or a named error.
 
-For each reader in :data:`READERS` (adding a reader is one entry), hypothesis applies one
-:class:`_mutations.Mutation` to a small real file and reads it. Three outcomes pass:
+For each reader in :data:`READERS` (adding a reader is one entry), one
+:class:`_mutations.Mutation` is applied to a small real file, which is then read: a systematic
+sweep (every line: a number replaced, the line deleted, the line repeated; the file cut short;
+a byte-order mark; CRLF) and random edits drawn by hypothesis. Three outcomes pass:
 
 - ``GaitTwinInputError`` whose message names the file (and so the line, column or field);
 - the same data as the unedited file (the edit hit a comment, an ignored field, a line ending,
@@ -29,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _mutations import Mutation, mutations
+from _mutations import NON_FINITE_OR_HUGE, ODD_TOKENS, Mutation, mutations
 from hypothesis import HealthCheck, event, given, settings
 
 import gait
@@ -227,13 +229,63 @@ def _read_bounded(case: ReaderCase, path: Path) -> object:
         signal.signal(signal.SIGALRM, previous)
 
 
-@pytest.mark.parametrize("case", READERS, ids=[c.name for c in READERS])
-def test_any_mutation_gives_the_same_data_or_a_named_error(case, tmp_path_factory):
-    folder = tmp_path_factory.mktemp(case.name)
+def _check(case: ReaderCase, path: Path, original_text: str, mutation: Mutation) -> str:
+    """Apply ``mutation``, read, and return the outcome; fail on a generic error, silent
+    change or hang."""
+    original = _ORIGINALS[case.name]
+    text = mutation.apply(original_text)
+    path.write_text(text, encoding="utf-8", newline="")
+    try:
+        result = _read_bounded(case, path)
+    except GaitTwinInputError as error:
+        named = any(f"file '{path.with_name(name)}'" in str(error) for name in case.files)
+        assert named, f"{mutation}: error does not name the file: {error}"
+        return "named error"
+    finally:
+        path.write_text(original_text, encoding="utf-8", newline="")
+    if case.same(result, original):
+        return "same data"
+    assert not mutation.inserts_non_finite_or_huge, f"silent: {mutation} read as data"
+    violations = case.implausible(result, text)
+    assert not violations, f"silent: {mutation} read implausible data: {violations}"
+    return "changed, plausible data"
+
+
+#: Each reader's unedited result, filled by :func:`_seeded`.
+_ORIGINALS: dict[str, object] = {}
+
+
+def _seeded(case: ReaderCase, folder: Path) -> tuple[Path, str]:
+    """Write the seed, read it once (it must be plausible) and return its path and text."""
     path = case.seed(folder)
-    original_text = path.read_text(encoding="utf-8")
-    original = case.read(path)
-    assert not case.implausible(original, original_text)
+    text = path.read_text(encoding="utf-8")
+    _ORIGINALS[case.name] = case.read(path)
+    assert not case.implausible(_ORIGINALS[case.name], text)
+    return path, text
+
+
+def sweep(text: str) -> list[Mutation]:
+    """Systematic edits: on every line a number replaced (the special values in turn), the line
+    deleted and repeated; the file cut at ten places; a byte-order mark; CRLF endings."""
+    values = NON_FINITE_OR_HUGE + ODD_TOKENS
+    out = [Mutation("byte_order_mark"), Mutation("crlf")]
+    out += [Mutation("truncate", value=str(k)) for k in range(50, 1000, 100)]
+    for i in range(len(text.split("\n"))):
+        out.append(Mutation("replace_number", i, token=i, value=values[i % len(values)]))
+        out += [Mutation("delete_line", i), Mutation("repeat_line", i)]
+    return out
+
+
+@pytest.mark.parametrize("case", READERS, ids=[c.name for c in READERS])
+def test_systematic_edits_give_the_same_data_or_a_named_error(case, tmp_path):
+    path, text = _seeded(case, tmp_path)
+    outcomes = [_check(case, path, text, mutation) for mutation in sweep(text)]
+    assert outcomes.count("named error") > len(outcomes) / 3  # the edits do break the file
+
+
+@pytest.mark.parametrize("case", READERS, ids=[c.name for c in READERS])
+def test_random_edits_give_the_same_data_or_a_named_error(case, tmp_path_factory):
+    path, text = _seeded(case, tmp_path_factory.mktemp(case.name))
 
     @settings(
         max_examples=EXAMPLES,
@@ -244,23 +296,6 @@ def test_any_mutation_gives_the_same_data_or_a_named_error(case, tmp_path_factor
     )
     @given(mutation=mutations())
     def check(mutation: Mutation) -> None:
-        text = mutation.apply(original_text)
-        path.write_text(text, encoding="utf-8", newline="")
-        try:
-            result = _read_bounded(case, path)
-        except GaitTwinInputError as error:
-            named = any(f"file '{folder / name}'" in str(error) for name in case.files)
-            assert named, f"error does not name the file: {error}"
-            event("named error")
-            return
-        finally:
-            path.write_text(original_text, encoding="utf-8", newline="")
-        if case.same(result, original):
-            event("same data")
-            return
-        assert not mutation.inserts_non_finite_or_huge, f"silent: {mutation} read as data"
-        violations = case.implausible(result, text)
-        assert not violations, f"silent: {mutation} read implausible data: {violations}"
-        event("changed, plausible data")
+        event(_check(case, path, text, mutation))
 
     check()
