@@ -25,8 +25,8 @@ STRIDE_BAND_HZ: tuple[float, float] = (0.3, 1.5)
 #: second harmonic (see :func:`stride_frequency`).
 HARMONIC_GAIN = 0.3
 #: Extrema within this fraction of the signal's range (5th to 95th percentile) of the largest
-#: one in a search window count as equally large; the one nearest its expected place is taken.
-SIMILAR_EXTREMUM_FRACTION = 0.03
+#: one in a search window are candidate cycle borders; the most regular sequence is taken.
+SIMILAR_EXTREMUM_FRACTION = 0.1
 #: Gain above which (and up to :data:`HARMONIC_GAIN`) the choice is reported as ambiguous.
 AMBIGUOUS_GAIN = 0.1
 
@@ -352,6 +352,32 @@ def _extremum_phase(y: np.ndarray, phase: np.ndarray, usable: np.ndarray) -> flo
     return (int(np.argmax(means)) + 0.5) * 2 * np.pi / n_bins
 
 
+def _regular_borders(
+    places: list[tuple[float, np.ndarray, np.ndarray]], period: float
+) -> list[int]:
+    """One candidate per expected place: least size deficit plus irregularity (Viterbi).
+
+    ``places`` holds, per expected place in time order, ``(expected sample, candidate samples,
+    size deficit of each candidate as a fraction of the signal's range)``. The cost of a choice
+    is the sum of the deficits plus, between consecutive places, the departure of the cycle
+    length from the spacing of the expected places, as a fraction of ``period``.
+    """
+    if not places:
+        return []
+    cost = places[0][2].copy()
+    choices: list[np.ndarray] = []
+    for (before, previous, _), (after, candidates, deficit) in itertools.pairwise(places):
+        lengths = candidates[None, :] - previous[:, None]
+        total = cost[:, None] + np.abs(lengths - (after - before)) / period
+        choices.append(np.argmin(total, axis=0))
+        cost = deficit + total.min(axis=0)
+    picked = [int(np.argmin(cost))]
+    for choice in reversed(choices):
+        picked.append(int(choice[picked[-1]]))
+    picked.reverse()
+    return [int(place[1][k]) for place, k in zip(places, picked, strict=True)]
+
+
 def _cycle_bounds(
     y: np.ndarray, phase: np.ndarray, usable: np.ndarray, period: float, tolerance: float
 ) -> list[tuple[int, int]]:
@@ -366,24 +392,24 @@ def _cycle_bounds(
     # an extremum near either end of the signal is not lost
     expected = np.concatenate(([crossings[0] - period], crossings, [crossings[-1] + period]))
     margin = tolerance * period
-    near = (
-        SIMILAR_EXTREMUM_FRACTION * np.ptp(np.percentile(y[usable], [5, 95]))
-        if usable.any()
-        else 0.0
-    )
+    spread = float(np.ptp(np.percentile(y[usable], [5, 95]))) if usable.any() else 0.0
+    spread = spread or 1.0
     bounds: list[tuple[int, int]] = []
     for start, end in _runs(usable):
-        found: list[int | None] = []
+        # runs of expected places that each have a local extremum within the margin
+        chains: list[list[tuple[float, np.ndarray, np.ndarray]]] = [[]]
         for e in expected[(expected >= start - margin) & (expected < end + margin)]:
             window = peaks[(np.abs(peaks - e) <= margin) & (peaks >= start) & (peaks < end)]
             if window.size == 0:
-                found.append(None)
+                chains.append([])
                 continue
-            similar = window[y[window] >= y[window].max() - near]
-            found.append(int(similar[np.argmin(np.abs(similar - e))]))
-        for a, b in itertools.pairwise(found):
-            if a is not None and b is not None and b > a:
-                bounds.append((a, b))
+            deficit = (y[window].max() - y[window]) / spread
+            similar = deficit <= SIMILAR_EXTREMUM_FRACTION
+            chains[-1].append((float(e), window[similar], deficit[similar]))
+        for chain in chains:
+            for a, b in itertools.pairwise(_regular_borders(chain, period)):
+                if b > a:
+                    bounds.append((a, b))
     return bounds
 
 
@@ -478,10 +504,13 @@ def segment_cycles(
        phase at which the average cycle (signal averaged in 36 phase bins over the steady
        samples) has its ``extremum`` marks the expected cycle starts: one per turn of the phase,
        so the expected places follow slow changes of cadence. Each cycle boundary is the largest
-       local extremum within ``± window_fraction * T`` of its expected place or, among local
-       extrema within :data:`SIMILAR_EXTREMUM_FRACTION` (3 %) of the signal's range of that
-       largest one, the one nearest the expected place (so that a border does not jump between
-       two near-equal peaks from stride to stride); a cycle joins two
+       local extremum within ``± window_fraction * T`` of its expected place, unless another
+       local extremum there is within :data:`SIMILAR_EXTREMUM_FRACTION` (10 %) of the signal's
+       range (5th to 95th percentile) of it: then, along each run of consecutive borders, the
+       candidates are chosen together (dynamic programming) to minimise the sum of their
+       deficits in size (fraction of the range) and of the departures of the cycle lengths from
+       the spacing of the expected places (fraction of ``T``), so that a border does not jump
+       between two near-equal peaks from stride to stride; a cycle joins two
        boundaries of consecutive turns inside one steady stretch. Aligning on the average
        cycle's extremum picks the same event in every stride even when a stride has two
        extrema of similar size (a foot gyroscope peaks at push-off and at heel strike).

@@ -209,15 +209,15 @@ def test_a_true_stride_peak_is_kept():
 def test_cycle_borders_do_not_jump_between_two_near_equal_maxima():
     """Each stride has two maxima 20 % of a stride apart whose order of size changes at random.
 
-    Their sizes differ by up to about 3 % of the signal's range (``SIMILAR_EXTREMUM_FRACTION``);
-    taking the larger one, as before, made 8-18 of 29 cycles 20 % too short or too long.
+    Their sizes differ at random by about 2 % (standard deviation); taking the larger one, as
+    before, made 8-20 of 29 cycles 20 % too short or too long.
     """
     rng = np.random.default_rng(3)
     period_s, n = 1.0, 30
     t = np.arange(round(n * period_s * FS)) / FS
     phase = np.mod(t / period_s, 1.0)
     stride = np.floor(t / period_s).astype(int)
-    heights = 1.0 + 0.01 * rng.standard_normal((n, 2))
+    heights = 1.0 + 0.02 * rng.standard_normal((n, 2))
     signal = (
         heights[stride, 0] * np.exp(-(((phase - 0.4) / 0.05) ** 2))
         + heights[stride, 1] * np.exp(-(((phase - 0.6) / 0.05) ** 2))
@@ -244,7 +244,8 @@ def test_slowed_cmu_walk_is_segmented_at_its_stride_frequency(data_dir):
         assert abs(seg.frequency_hz - truth) / truth < 0.05
         durations = np.array([c.duration_s for c in seg.kept])
         assert durations.size >= 6
-        assert np.all(np.abs(durations * truth - 1.0) < 0.1)  # no halved stride
+        assert abs(np.median(durations) * truth - 1.0) < 0.05
+        assert np.all(durations * truth > 0.75)  # no halved stride
 
 
 @pytest.mark.parametrize("foot", ["left", "right"])
