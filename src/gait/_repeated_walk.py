@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from scipy.spatial.transform import Rotation
 
@@ -21,7 +23,7 @@ def repeat_stride(
         A walk with foot contacts (e.g. from :func:`gait.motion_from_mocap`) holding at least
         one whole stride of ``side``.
     n_strides
-        Number of repetitions of the stride.
+        Number of repetitions of the stride (an integer >= 1).
     time_stretch
         Time scale factor (> 0): 2 makes every movement take twice as long, so the stride
         frequency and the walking speed are halved while the step length is kept.
@@ -55,7 +57,7 @@ def repeat_stride(
     """
     if side not in SIDES:
         raise GaitTwinInputError(f"side: expected 'l' or 'r', found {side!r}")
-    if not (isinstance(n_strides, int) and n_strides >= 1):
+    if not (isinstance(n_strides, numbers.Integral) and n_strides >= 1):
         raise GaitTwinInputError(f"n_strides: expected an integer >= 1, found {n_strides!r}")
     if not time_stretch > 0:
         raise GaitTwinInputError(f"time_stretch: expected a positive value, found {time_stretch}")

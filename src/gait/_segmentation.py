@@ -263,7 +263,7 @@ def stride_frequency(
     A gain between :data:`AMBIGUOUS_GAIN` (0.1) and 0.3, or a clear gain whose ``f / 2`` lies
     below the band, keeps ``f`` and logs a warning naming both candidates and the ``band_hz``
     that selects each. Measured on real and virtual walks (``docs/gait-analysis.md``): genuine
-    stride peaks gave gains of -0.2 to -0.05, harmonic peaks +0.6 to +0.8. A signal shorter than
+    stride peaks gave gains of -0.2 to 0.0, harmonic peaks +0.6 to +0.8. A signal shorter than
     three periods of ``f`` is not checked.
 
     Examples
