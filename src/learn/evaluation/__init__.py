@@ -11,12 +11,11 @@ from learn.evaluation._outcomes import (
     circumduction_m,
     gait_measures,
     level_outcome,
-    max_survived_push_n,
     phase_profile,
     record_rollout,
     step_lengths_m,
-    survives_push,
 )
+from learn.evaluation._push import max_survived_push_n, survives_push
 
 __all__ = [
     "CONTACT_MIN_PHASE_S",

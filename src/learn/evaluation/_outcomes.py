@@ -3,6 +3,10 @@
 Rollouts run in a :class:`learn.ImitationEnv` (its observation and actions); the clinical signals
 come from :meth:`sim.Simulation.measure` (:class:`sim.Measurements`: trunk sway, pelvic
 obliquity, feet, contacts, falls) at every control step.
+
+Over 400 lines because each measure (circumduction, step lengths, phase profile, activation
+similarity) is a small documented function with its equation, and :func:`gait_measures` and
+:func:`level_outcome` combine them; the push tests are in :mod:`learn.evaluation._push`.
 """
 
 from __future__ import annotations
@@ -15,14 +19,11 @@ import numpy as np
 
 import gait
 from imu import GaitTwinInputError
-from learn.env import REWARD_TERMS, ImitationEnv, quaternion
+from learn.env import REWARD_TERMS, ImitationEnv
 from learn.evaluation._measures import GaitMeasures, LevelOutcome
 from sim import (
-    PUSH_DURATION_S,
     Camera,
     Measurements,
-    largest_survived_force,
-    push_force,
     render_frame,
     write_video,
 )
@@ -448,61 +449,3 @@ def level_outcome(
         discriminator_output=d,
         media=media,
     )
-
-
-def survives_push(
-    env: ImitationEnv,
-    controller: Callable[[np.ndarray], np.ndarray],
-    *,
-    force_n: float,
-    direction: str,
-    seed: int = 0,
-    push_at_s: float = 1.0,
-    horizon_s: float = 4.0,
-    duration_s: float = PUSH_DURATION_S,
-) -> bool:
-    """Return whether the avatar stays up after one pelvis push.
-
-    The push acts on the pelvis (:meth:`sim.Simulation.push`) at ``push_at_s`` after the reset,
-    in ``direction`` (:data:`sim.PUSH_DIRECTIONS`) of the pelvis heading at that moment; the
-    avatar must not fall until ``horizon_s``. A fall before the push counts as not surviving.
-
-    Notes
-    -----
-    :func:`sim.max_push_force` drives the world with ``SimState -> action`` controllers; a
-    learned controller needs the environment's observation, so the same protocol is run here
-    through the environment's ``step``.
-    """
-    push_force(force_n, direction, 0.0)  # checks the arguments before the rollout
-    observation, _ = env.reset(seed=seed)
-    push_step = round(push_at_s / env.dt)
-    for step in range(round(horizon_s / env.dt)):
-        if step == push_step:
-            yaw = float(quaternion.yaw(env.simulation.state().root_quaternion))
-            env.simulation.push(push_force(force_n, direction, yaw), duration_s=duration_s)
-        observation, _, terminated, truncated, _ = env.step(controller(observation))
-        if terminated:
-            return False
-        if truncated:
-            break
-    return True
-
-
-def max_survived_push_n(
-    env: ImitationEnv,
-    controller: Callable[[np.ndarray], np.ndarray],
-    *,
-    direction: str,
-    high_n: float = 1000.0,
-    tolerance_n: float = 20.0,
-    seed: int = 0,
-) -> float:
-    """Largest push survived (:func:`survives_push`), found by bisection, N.
-
-    0 when the controller falls without a push; ``high_n`` when it survives even that.
-    """
-
-    def survives(force: float) -> bool:
-        return survives_push(env, controller, force_n=force, direction=direction, seed=seed)
-
-    return largest_survived_force(survives, high_n=high_n, tolerance_n=tolerance_n)

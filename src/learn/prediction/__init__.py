@@ -1,11 +1,7 @@
 """Prediction: a patient's walk -> adapted controller -> task outcomes -> report, one or many."""
 
-from learn.prediction._batch import (
-    PATIENTS_COLUMNS,
-    PatientRecording,
-    predict_patients,
-    read_patient_manifest,
-)
+from learn.prediction._batch import PATIENTS_COLUMNS, predict_patients
+from learn.prediction._manifest import PatientRecording, read_patient_manifest
 from learn.prediction._predict import (
     FALLING_BASELINE_NOTE,
     SCRATCH_NOTE,

@@ -1,4 +1,11 @@
-"""The whole prediction for one patient: IMU recording in, clinician's report out (resumable)."""
+"""The whole prediction for one patient: IMU recording in, clinician's report out (resumable).
+
+Over 400 lines: :func:`predict_from_clip` runs the pipeline's stages (adaptation, baseline,
+push test, task training, per-level outcomes, report) one after the other, each skipped when
+its output exists, in one function about 200 lines long; splitting it into one function per
+stage is the next step (not done in the reorganisation of issue 20, to leave the pipeline's
+behaviour untouched while its options became :class:`PredictionSettings`).
+"""
 
 from __future__ import annotations
 

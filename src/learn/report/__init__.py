@@ -11,8 +11,8 @@ from learn.report._html import (
     report_html,
     safety_flags,
     write_report,
-    write_summary_png,
 )
+from learn.report._summary_png import write_summary_png
 
 __all__ = [
     "DECISION_SUPPORT_NOTE",

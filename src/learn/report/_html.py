@@ -18,11 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from matplotlib.figure import Figure
-
-from imu import GaitTwinInputError, atomic_path, write_text_atomic
+from imu import GaitTwinInputError, write_text_atomic
 from learn.evaluation import GaitMeasures, LevelOutcome
-from learn.tasks import N_LEVELS, TASK_TERRAINS, task_terrain
+from learn.tasks import TASK_TERRAINS, task_terrain
 
 #: Media types the report embeds, by file suffix.
 MEDIA_TYPES: dict[str, str] = {
@@ -354,62 +352,3 @@ def write_report(
 ) -> Path:
     """Write :func:`report_html` to ``path`` (UTF-8, atomically) and return the path."""
     return write_text_atomic(path, report_html(patient, outcomes, thresholds=thresholds))
-
-
-def write_summary_png(
-    patient: PatientSummary,
-    outcomes: Sequence[LevelOutcome],
-    path: str | Path,
-    *,
-    thresholds: FlagThresholds = FlagThresholds(),
-    dpi: int = 100,
-) -> Path:
-    """Write a one-page PNG summary for the patient record (matplotlib), atomically.
-
-    One column per task: success per level (reached the end / fell), maximum trunk sway with
-    its flag threshold, and the left and right knee flexion peaks with the baseline's; the
-    decision-support note at the bottom.
-    """
-    fig = Figure(figsize=(8.27, 11.69))  # no pyplot: the caller's backend stays as it is
-    axes = fig.subplots(3, 2, sharex=True, squeeze=False)
-    title = patient.patient_id.replace("$", r"\$")  # no mathtext from free text
-    fig.suptitle(f"Locomotion prediction: {title}", fontsize=14)
-    levels = list(range(N_LEVELS))
-    base_knee = [math.degrees(v) for v in patient.baseline.knee_flexion_peak_rad]
-    for column, task in enumerate(TASK_TERRAINS):
-        by_level = {o.level: o for o in outcomes if o.task == task}
-        shown = [k for k in levels if k in by_level]
-        ax_ok, ax_sway, ax_knee = axes[:, column]
-        ax_ok.set_title(_TASK_TITLES[task])
-        for k in shown:
-            m = by_level[k].measures
-            ok = m.success and m.falls == 0
-            ax_ok.bar(k, 1.0, color="tab:green" if ok else "tab:red")
-            ax_ok.text(
-                k,
-                0.5,
-                "reached end" if ok else "fell" if m.falls else "stopped",
-                ha="center",
-                va="center",
-                rotation=90,
-                color="white",
-            )
-        ax_ok.set_yticks([])
-        ax_ok.set_ylabel("outcome")
-        sway = [math.degrees(by_level[k].measures.max_trunk_sway_rad) for k in shown]
-        ax_sway.plot(shown, sway, "o-", color="tab:purple")
-        ax_sway.axhline(thresholds.trunk_sway_deg, ls="--", color="tab:red", lw=1)
-        ax_sway.set_ylabel("max trunk sway (deg)")
-        for side, index, colour in (("left", 0, "tab:blue"), ("right", 1, "tab:orange")):
-            peaks = [math.degrees(by_level[k].measures.knee_flexion_peak_rad[index]) for k in shown]
-            ax_knee.plot(shown, peaks, "o-", color=colour, label=f"{side}")
-            ax_knee.axhline(base_knee[index], ls=":", color=colour, lw=1)
-        ax_knee.set_ylabel("knee flexion peak (deg)")
-        ax_knee.set_xlabel("level")
-        ax_knee.set_xticks(levels)
-        ax_knee.legend(title="dotted: flat ground", fontsize=8)
-    fig.text(0.05, 0.015, DECISION_SUPPORT_NOTE, wrap=True, fontsize=8)
-    fig.tight_layout(rect=(0.0, 0.05, 1.0, 0.97))
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=dpi, format="png")
-    return Path(path)

@@ -1,0 +1,109 @@
+"""Options of task training (:func:`learn.train_task`): curriculum, training, tiny budgets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from learn.algorithms import (
+    BC_DECAY_STEPS,
+    PPOSettings,
+)
+
+
+@dataclass(frozen=True)
+class CurriculumSettings:
+    """Curriculum options of :func:`train_task` (see :class:`learn.Curriculum`).
+
+    Parameters
+    ----------
+    promotion_fraction, min_episodes, window_episodes, start_level
+        As for :class:`learn.Curriculum` (the paper's 0.9 and 500 episodes).
+    flat_ground_return
+        The patient's flat-ground performance; None measures it: the mean return of the
+        adapted controller over ``flat_ground_episodes`` episodes on the task's level-0
+        terrain (flat ground, the task's reward).
+    flat_ground_episodes
+        Episodes for that measurement.
+    """
+
+    promotion_fraction: float = 0.9
+    min_episodes: int = 500
+    window_episodes: int = 100
+    start_level: int = 0
+    flat_ground_return: float | None = None
+    flat_ground_episodes: int = 3
+
+
+@dataclass(frozen=True)
+class TaskSettings:
+    """Training options of :func:`train_task`.
+
+    Parameters
+    ----------
+    n_envs
+        Environments (one process each when more than one).
+    n_steps_per_env
+        PPO rollout per environment; one GAIL round is ``n_envs * n_steps_per_env`` steps.
+    batch_size, n_epochs
+        PPO minibatch and epochs per update.
+    gamma
+        Discount; None (default) keeps the adapted run's, with which its value function was
+        learnt.
+    demo_steps
+        Reference (state, action) pairs recorded from the adapted controller.
+    demo_batch_size
+        Reference pairs per discriminator batch (capped at the pairs recorded and a round).
+    bc_decay_steps
+        Steps over which ``alpha_BC`` decays from 0.2 to 0 (the paper's 5 M).
+    max_steps
+        Episode length cap (the paper's 500).
+    checkpoint_every_rounds
+        Save a checkpoint ``checkpoints/round_<r>/`` every this many GAIL rounds and after
+        the last one (see :func:`train_task`).
+    """
+
+    n_envs: int = 8
+    n_steps_per_env: int = 256
+    batch_size: int = 512
+    n_epochs: int = 5
+    gamma: float | None = None
+    demo_steps: int = 4096
+    demo_batch_size: int = 1024
+    bc_decay_steps: int = BC_DECAY_STEPS
+    max_steps: int = 500
+    checkpoint_every_rounds: int = 20
+
+
+def small_budget_settings(
+    *, n_envs: int, n_steps_per_env: int, max_steps: int
+) -> tuple[PPOSettings, TaskSettings]:
+    """Adaptation and task settings for demonstrations and tests on tiny budgets.
+
+    One minibatch per rollout, one epoch, and demonstrations of two rollouts: the cheapest
+    settings that exercise every stage. Predictions made with them are not meaningful.
+
+    Parameters
+    ----------
+    n_envs
+        Environment processes.
+    n_steps_per_env
+        Rollout length per environment and minibatch size, steps.
+    max_steps
+        Episode length cap of the task environments, steps.
+
+    Returns
+    -------
+    tuple
+        ``(adaptation PPOSettings, TaskSettings)``.
+    """
+    ppo = PPOSettings(n_steps_per_env=n_steps_per_env, batch_size=n_steps_per_env, n_epochs=1)
+    task = TaskSettings(
+        n_envs=n_envs,
+        n_steps_per_env=n_steps_per_env,
+        batch_size=n_steps_per_env,
+        n_epochs=1,
+        demo_steps=2 * n_steps_per_env,
+        demo_batch_size=n_steps_per_env,
+        max_steps=max_steps,
+    )
+    return ppo, task

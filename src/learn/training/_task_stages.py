@@ -1,0 +1,231 @@
+"""Stages of :func:`learn.train_task`: curriculum, policy (BPD), GAIL (GATP), checkpoints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from imitation.data import types
+from imitation.util import logger as imitation_logger
+from stable_baselines3 import PPO
+from stable_baselines3.common.utils import get_linear_fn
+from stable_baselines3.common.vec_env import VecNormalize
+
+from gait import Motion
+from learn.algorithms import (
+    PPO_LEARNING_RATE,
+    BCRegularisedPPO,
+    HybridGAIL,
+    behaviour_prior,
+    discriminator_net,
+    initialise_policy,
+    n_updates,
+    restore_gail_state,
+)
+from learn.runs import (
+    GAIL_STATE_FILE,
+    MODEL_FILE,
+    prune_task_checkpoints,
+    round_checkpoint_dir,
+    save_task_checkpoint,
+)
+from learn.tasks import Curriculum, CurriculumCallback
+from learn.training._demonstrations import flat_ground_rollouts
+from learn.training._task_settings import CurriculumSettings, TaskSettings
+
+
+def _curriculum_state(state: Curriculum, *, drive_cue: bool) -> dict:
+    """Return everything a resumed run needs of the curriculum and the stair cue."""
+    return {
+        **state.state_dict(),
+        "stair_cue_active": drive_cue and not state.mastered(state.level),
+    }
+
+
+def task_curriculum(
+    task: str,
+    curriculum: CurriculumSettings,
+    saved: dict | None,
+    adapted_run_dir: Path,
+    patient_motion: Motion,
+    *,
+    max_steps: int,
+    seed: int,
+) -> Curriculum:
+    """Return the curriculum: restored from a checkpoint's state, or new with ``R_flat``.
+
+    A new run without ``curriculum.flat_ground_return`` measures ``R_flat``: the adapted
+    controller's mean return on the task's level-0 terrain (episodes seeded from
+    ``seed + 10_000``).
+    """
+    if saved is not None:
+        return Curriculum.from_state_dict(
+            task,
+            saved["curriculum"],
+            promotion_fraction=curriculum.promotion_fraction,
+            min_episodes=curriculum.min_episodes,
+            window_episodes=curriculum.window_episodes,
+        )
+    if curriculum.flat_ground_return is None:
+        level0 = flat_ground_rollouts(
+            adapted_run_dir,
+            patient_motion,
+            n_episodes=curriculum.flat_ground_episodes,
+            max_steps=max_steps,
+            seed=seed + 10_000,
+            task=task,
+        )
+        flat_return = float(np.mean([r.episode_return for r in level0]))
+    else:
+        flat_return = float(curriculum.flat_ground_return)
+    return Curriculum(
+        task,
+        flat_ground_return=flat_return,
+        promotion_fraction=curriculum.promotion_fraction,
+        min_episodes=curriculum.min_episodes,
+        window_episodes=curriculum.window_episodes,
+        start_level=curriculum.start_level,
+    )
+
+
+def task_policy(
+    adapted_run_dir: Path,
+    venv: VecNormalize,
+    demos: list[types.Trajectory],
+    settings: TaskSettings,
+    total_timesteps: int,
+    checkpoint: Path | None,
+    *,
+    seed: int,
+) -> tuple[BCRegularisedPPO, bool]:
+    """Return the task policy and whether distillation ran (BPD, the paper's first stage).
+
+    The behaviour prior ``pi_BC`` comes from the adapted policy (re-derived, seeded, on a
+    resume); a new run's policy starts from it, a resumed one is loaded from ``checkpoint``.
+    """
+    adapted = PPO.load(adapted_run_dir / MODEL_FILE, device="cpu")
+    torch.manual_seed(seed)
+    prior, distilled = behaviour_prior(
+        adapted.policy, venv.observation_space, demos, rng=np.random.default_rng(seed)
+    )
+    if checkpoint is not None:
+        model = BCRegularisedPPO.load(checkpoint / MODEL_FILE, env=venv, device="cpu")
+        model.bc_policy = prior
+        model.schedule_timesteps = total_timesteps  # the budget may have been extended
+        return model, distilled
+    round_steps = settings.n_envs * settings.n_steps_per_env
+    model = BCRegularisedPPO(
+        "MlpPolicy",
+        venv,
+        bc_policy=prior,
+        bc_decay_steps=settings.bc_decay_steps,
+        schedule_timesteps=total_timesteps,
+        learning_rate=get_linear_fn(PPO_LEARNING_RATE, 0.0, 1.0),
+        policy_kwargs=adapted.policy_kwargs,
+        n_steps=settings.n_steps_per_env,
+        batch_size=min(settings.batch_size, round_steps),
+        n_epochs=settings.n_epochs,
+        gamma=settings.gamma,
+        seed=seed,
+        device="cpu",
+    )
+    initialise_policy(model, prior)
+    return model, distilled
+
+
+def task_gail(
+    venv: VecNormalize,
+    model: BCRegularisedPPO,
+    demos: list[types.Trajectory],
+    state: Curriculum,
+    checkpoint: Path | None,
+    saved: dict | None,
+    *,
+    settings: TaskSettings,
+    use_stair_cue: bool,
+    log_folder: Path,
+    discriminator_learning_rate: float,
+) -> HybridGAIL:
+    """Return the GAIL trainer (GATP) driving ``model``, restored from ``checkpoint`` if given.
+
+    ``discriminator_learning_rate`` is the rate at the first round of this call: HybridGAIL
+    decays it to 0 over the rounds it trains.
+    """
+    discriminator = discriminator_net(venv.observation_space, venv.action_space)
+    if checkpoint is not None:
+        saved_gail = torch.load(checkpoint / GAIL_STATE_FILE)
+        discriminator.load_state_dict(saved_gail["reward_net"])
+    round_steps = settings.n_envs * settings.n_steps_per_env
+    n_pairs = sum(len(d.acts) for d in demos)
+    gail = HybridGAIL(
+        demonstrations=demos,
+        venv=venv,
+        gen_algo=model,
+        demo_batch_size=min(settings.demo_batch_size, n_pairs, round_steps),
+        discriminator=discriminator,
+        discriminator_learning_rate=discriminator_learning_rate,
+        gen_callbacks=[CurriculumCallback(state, stair_cue=use_stair_cue)],
+        allow_variable_horizon=True,
+        custom_logger=imitation_logger.configure(str(log_folder), format_strs=["csv"]),
+    )
+    if checkpoint is not None:
+        restore_gail_state(
+            gail,
+            saved_gail["optimizer"],
+            disc_step=saved["disc_step"],
+            global_step=saved["global_step"],
+        )
+    return gail
+
+
+class RoundCheckpointer:
+    """GAIL's per-round callback: save a checkpoint when one is due, then prune old ones.
+
+    A checkpoint is due every ``every_rounds`` rounds, after the last round and after a round
+    in which a level was mastered (so that each level's controller is kept).
+    """
+
+    def __init__(
+        self,
+        out: Path,
+        model: BCRegularisedPPO,
+        gail: HybridGAIL,
+        state: Curriculum,
+        *,
+        run: dict,
+        rounds_done: int,
+        n_rounds: int,
+        every_rounds: int,
+        distilled: bool,
+        drive_cue: bool,
+        keep_checkpoints: int | None,
+    ) -> None:
+        self.out, self.model, self.gail, self.state = out, model, gail, state
+        self.run = run
+        self.rounds_done, self.n_rounds, self.every_rounds = rounds_done, n_rounds, every_rounds
+        self.distilled, self.drive_cue = distilled, drive_cue
+        self.keep_checkpoints = keep_checkpoints
+        self.mastered_saved = len(state.steps_to_master)
+
+    def __call__(self, round_index: int) -> None:
+        rounds = self.rounds_done + round_index + 1
+        promoted = len(self.state.steps_to_master) > self.mastered_saved
+        if rounds % self.every_rounds and rounds != self.n_rounds and not promoted:
+            return
+        self.mastered_saved = len(self.state.steps_to_master)
+        save_task_checkpoint(
+            round_checkpoint_dir(self.out, rounds),
+            self.model,
+            self.gail,
+            {
+                "num_timesteps": int(self.model.num_timesteps),
+                "rounds": rounds,
+                "n_updates": n_updates(self.model),
+                "distilled": self.distilled,
+                "curriculum": _curriculum_state(self.state, drive_cue=self.drive_cue),
+                "run": self.run,
+            },
+        )
+        if self.keep_checkpoints is not None:
+            prune_task_checkpoints(self.out, self.keep_checkpoints)
