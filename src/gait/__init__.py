@@ -9,6 +9,7 @@ from gait._bvh import read_bvh
 from gait._events import (
     HEEL_STRIKE_SEARCH_FRACTION,
     SIDES,
+    TOE_OFF_RISE_FRACTION,
     GaitEvents,
     contacts_from_events,
     debounce_contacts,
@@ -84,6 +85,7 @@ __all__ = [
     "STIFF_KNEE_PEAK_DEG",
     "STRIDE_BAND_HZ",
     "SYMMETRY_COLUMNS",
+    "TOE_OFF_RISE_FRACTION",
     "WINTER_LENGTH_RATIOS",
     "BatchSummary",
     "ClipFidelity",

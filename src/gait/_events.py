@@ -279,9 +279,12 @@ def _toe_off_before(ankle_rate: np.ndarray, peak: int, period: float) -> int | N
     return low + int(below[-1]) + 1 if below.size else None
 
 
-def _heel_strike_after(omega: np.ndarray, peak: int, search: int) -> int | None:
-    """Heel strike after a swing peak: the minimum in ``search`` samples from the zero crossing."""
-    negative = np.flatnonzero(omega[peak:] < 0.0)
+def _heel_strike_after(omega: np.ndarray, peak: int, search: int, period: float) -> int | None:
+    """Heel strike after a swing peak: the minimum in ``search`` samples from the zero crossing.
+
+    ``None`` when the angular velocity does not cross zero within half a stride of the peak.
+    """
+    negative = np.flatnonzero(omega[peak : peak + round(0.5 * period)] < 0.0)
     if negative.size == 0:
         return None
     zero = peak + int(negative[0])
@@ -303,8 +306,8 @@ def events_from_leg_angles(
         Joint angles with ``hip_flexion_l/r`` and ``knee_flexion_l/r`` (``pelvis_tilt``
         optional), rad.
     cutoff_hz
-        The shank inclination is low-passed at this cutoff (zero-phase 2nd-order Butterworth)
-        before it is differentiated, Hz; ``None`` for none. Angles from
+        The thigh and shank inclinations are low-passed at this cutoff (zero-phase 2nd-order
+        Butterworth) before they are differentiated, Hz; ``None`` for none. Angles from
         :func:`imu.joint_angles` are already low-passed at 6 Hz.
     min_swing_rate_rad_s
         A swing is a peak of the shank's forward angular velocity above this value, rad/s
@@ -375,7 +378,7 @@ def events_from_leg_angles(
         search = max(1, round(HEEL_STRIKE_SEARCH_FRACTION * period))
         hs, to = [], []
         for peak in swings:
-            strike = _heel_strike_after(omega, int(peak), search)
+            strike = _heel_strike_after(omega, int(peak), search, period)
             if strike is not None:
                 hs.append(strike)
             toe_off = _toe_off_before(ankle_rate, int(peak), period)
