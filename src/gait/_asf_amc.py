@@ -138,7 +138,9 @@ def read_asf(path: str | PathLike) -> Skeleton:
             if section == "hierarchy":
                 hierarchy_line = lineno
             if len(words) > 1 and section in ("units", "root", "bonedata", "hierarchy"):
-                raise GaitTwinInputError(f"{where}: expected ':{section}' alone on its line")
+                raise GaitTwinInputError(
+                    f"{where}: expected ':{section}' alone on its line, found {raw.strip()!r}"
+                )
             continue
         if section == "units":
             if len(words) != 2 or words[0] in units:
@@ -148,14 +150,19 @@ def read_asf(path: str | PathLike) -> Skeleton:
             units[words[0]] = words[1]
         elif section == "root":
             if words[0].lower() in root:
-                raise GaitTwinInputError(f"{where}: expected {words[0]!r} once in :root")
+                raise GaitTwinInputError(
+                    f"{where}: expected {words[0]!r} once in :root, found it again"
+                )
             root[words[0].lower()] = words[1:]
         elif section == "bonedata":
             if words[0] == "begin" and current is None:
                 current, current_line = {}, lineno
             elif words[0] == "end" and current is not None:
                 if "name" not in current or len(current["name"]) != 1:
-                    raise GaitTwinInputError(f"{where}: expected 'name' in the bone block")
+                    raise GaitTwinInputError(
+                        f"{where}: expected one 'name' in the bone block from line "
+                        f"{current_line}, found {current.get('name', 'none')}"
+                    )
                 bname = current["name"][0]
                 if bname in bones or bname == "root":
                     raise GaitTwinInputError(
@@ -170,7 +177,9 @@ def read_asf(path: str | PathLike) -> Skeleton:
                     f"found {raw.strip()!r}"
                 )
             elif words[0] in current and words[0] in _BONE_KEYS:
-                raise GaitTwinInputError(f"{where}: expected {words[0]!r} once per bone block")
+                raise GaitTwinInputError(
+                    f"{where}: expected {words[0]!r} once per bone block, found it again"
+                )
             else:
                 current[words[0]] = words[1:]
         elif section == "hierarchy" and words[0] not in ("begin", "end"):
@@ -192,7 +201,8 @@ def read_asf(path: str | PathLike) -> Skeleton:
             children.setdefault(words[0], []).extend(words[1:])
     if current is not None:
         raise GaitTwinInputError(
-            f"asf file {name!r}, line {current_line}: bone block not closed; expected 'end'"
+            f"asf file {name!r}, line {current_line}: bone block not closed: expected 'end', "
+            f"found the end of the file"
         )
     if "length" not in units:
         raise GaitTwinInputError(

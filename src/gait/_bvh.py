@@ -115,7 +115,9 @@ def read_bvh(path: str | PathLike, *, length_unit_m: float = 0.01) -> MocapTake:
             end_site, pending_line = key == "End", lineno
             pending = f"{joints[stack[-1]]}_end" if end_site else " ".join(words[1:])
             if not pending or (key == "End" and len(words) > 2):
-                raise GaitTwinInputError(f"{where}: expected a joint name after {key}")
+                raise GaitTwinInputError(
+                    f"{where}: expected a joint name after {key}, found {raw.strip()!r}"
+                )
             if pending in joints:
                 raise GaitTwinInputError(
                     f"{where}: joint {pending!r} defined again (first at line "
@@ -123,7 +125,9 @@ def read_bvh(path: str | PathLike, *, length_unit_m: float = 0.01) -> MocapTake:
                 )
         elif key == "{" and len(words) == 1:
             if pending is None:
-                raise GaitTwinInputError(f"{where}: expected ROOT, JOINT or End Site before '{{'")
+                raise GaitTwinInputError(
+                    f"{where}: expected ROOT, JOINT or End Site before '{{', found '{{' alone"
+                )
             parents.append(stack[-1] if stack else -1)
             joints.append(pending)
             joint_line.append(pending_line)
@@ -134,7 +138,10 @@ def read_bvh(path: str | PathLike, *, length_unit_m: float = 0.01) -> MocapTake:
             pending = None
         elif key == "}" and len(words) == 1:
             if not stack or pending is not None:
-                raise GaitTwinInputError(f"{where}: unexpected '}}'")
+                raise GaitTwinInputError(
+                    f"{where}: expected '}}' only to close a joint, found one with "
+                    f"{'no joint open' if not stack else 'a joint name still waiting for {'}"
+                )
             _check_joint_complete(name, lineno, joints, offsets, channels, stack.pop())
         elif key == "OFFSET" and stack and pending is None:
             if len(words) != 4 or offsets[stack[-1]] is not None:
@@ -146,7 +153,8 @@ def read_bvh(path: str | PathLike, *, length_unit_m: float = 0.01) -> MocapTake:
         elif key == "CHANNELS" and stack and pending is None:
             if channels[stack[-1]] is not None:
                 raise GaitTwinInputError(
-                    f"{where}: expected one CHANNELS line per joint and none in an End Site"
+                    f"{where}: expected one CHANNELS line per joint and none in an End Site, "
+                    f"found {raw.strip()!r} in {joints[stack[-1]]!r}"
                 )
             channels[stack[-1]] = _channels(words, where)
         elif key == "MOTION" and len(words) == 1:
@@ -155,8 +163,14 @@ def read_bvh(path: str | PathLike, *, length_unit_m: float = 0.01) -> MocapTake:
         else:
             raise GaitTwinInputError(f"{where}: unexpected {raw.strip()!r} in the hierarchy")
     if not motion_line or stack or not joints or pending is not None:
+        found = "no MOTION line"
+        if not joints:
+            found = "no joint"
+        elif stack or pending is not None:
+            found = f"joint {joints[stack[-1]] if stack else pending!r} still open"
         raise GaitTwinInputError(
-            f"bvh file {name!r}, line {lineno}: expected a complete HIERARCHY followed by MOTION"
+            f"bvh file {name!r}, line {lineno}: expected a complete HIERARCHY followed by MOTION, "
+            f"found {found}"
         )
     frame_lines = _frame_lines(name, lines, motion_line)
     n_frames = len(frame_lines)
