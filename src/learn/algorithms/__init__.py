@@ -4,14 +4,16 @@ The only sub-package that touches private attributes of stable-baselines3 and im
 through :mod:`learn.algorithms._internals` (listed in :data:`PRIVATE_ATTRIBUTES`).
 """
 
-from learn.algorithms._behaviour_cloning import (
+from learn.algorithms._bc_ppo import (
     BC_DECAY_STEPS,
     BC_WEIGHT_INITIAL,
     BCRegularisedPPO,
-    actor_critic_policy,
     add_loss_gradient,
     bc_loss,
     bc_weight,
+)
+from learn.algorithms._behaviour_cloning import (
+    actor_critic_policy,
     behaviour_prior,
     frozen_copy,
     initialise_policy,
