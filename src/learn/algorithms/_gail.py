@@ -210,11 +210,11 @@ class HybridGAIL(GAIL):
     ----------
     demonstrations
         Reference (state, action) pairs: imitation ``Transitions`` or trajectories
-        (:func:`learn.record_demonstrations`).
+        (:func:`learn.algorithms.record_demonstrations`).
     venv
         Task environments (their reward is ``r_ex``; no ``VecNormalize`` on observations).
     gen_algo
-        The PPO generator (e.g. :class:`learn.BCRegularisedPPO` with
+        The PPO generator (e.g. :class:`learn.algorithms.BCRegularisedPPO` with
         ``learning_rate=stable_baselines3.common.utils.get_linear_fn(PPO_LEARNING_RATE, 0.0,
         1.0)`` and ``schedule_timesteps`` set to the whole budget).
     demo_batch_size
@@ -227,7 +227,8 @@ class HybridGAIL(GAIL):
     extrinsic_weight, intrinsic_weight, baseline
         See :class:`HybridRewardVecEnvWrapper`.
     gen_callbacks
-        SB3 callbacks run during each generator round (e.g. :class:`learn.CurriculumCallback`).
+        SB3 callbacks run during each generator round (e.g.
+        :class:`learn.tasks.CurriculumCallback`).
     **kwargs
         Passed to :class:`imitation.algorithms.adversarial.gail.GAIL` (``n_disc_updates_per_round``,
         ``gen_train_timesteps``, ``allow_variable_horizon``, ``custom_logger``, ...).

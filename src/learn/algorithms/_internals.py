@@ -7,9 +7,9 @@ through a function here, and :data:`PRIVATE_ATTRIBUTES` lists each attribute tou
 ``tests/learn/test_internals.py`` fails on a library upgrade that renames one instead of a
 training run failing (or silently resuming wrongly) hours in.
 
-:class:`learn.BCRegularisedPPO` also overrides SB3's protected hooks
+:class:`learn.algorithms.BCRegularisedPPO` also overrides SB3's protected hooks
 ``_excluded_save_params`` and ``_update_current_progress_remaining``, and
-:func:`learn.frozen_copy` calls ``_get_constructor_parameters``; they are listed too.
+:func:`learn.algorithms.frozen_copy` calls ``_get_constructor_parameters``; they are listed too.
 """
 
 from __future__ import annotations

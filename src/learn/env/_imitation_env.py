@@ -76,7 +76,8 @@ class ImitationEnv(gym.Env):
     spec
         Avatar DoFs (:data:`sim.DEFAULT_MODEL`: 9 DoF, 5 joints, 14 actions).
     body
-        Avatar segment dimensions (:func:`sim.body_dimensions`; default 1.75 m, 70 kg).
+        Avatar segment dimensions (:func:`sim.body_dimensions`); None: :class:`sim.Simulation`'s
+        default body, the same as :data:`learn.env.DEFAULT_HEIGHT_M` and ``DEFAULT_MASS_KG``.
     terrain
         Terrain (default flat ground).
     goal
@@ -98,13 +99,13 @@ class ImitationEnv(gym.Env):
         Running window of the goal terms, s.
     task
         ``"flat"`` (the ``terrain`` given, default flat ground), ``"slope"`` or ``"stairs"``
-        (:func:`learn.task_terrain` at ``terrain_level``; ``terrain`` must then be None).
-        Task environments follow :class:`learn.CurriculumEnv`: :meth:`set_terrain_level` and
+        (:func:`learn.tasks.task_terrain` at ``terrain_level``; ``terrain`` must then be None).
+        Task environments follow :class:`learn.tasks.CurriculumEnv`: :meth:`set_terrain_level` and
         :meth:`set_stair_cue` take effect at the next reset.
     terrain_level
         Curriculum level 0-4 of the first episode of a slope or stairs task.
     stair_cue
-        Stairs only: add the stair cue's shaping term (:class:`learn.StairCue`,
+        Stairs only: add the stair cue's shaping term (:class:`learn.tasks.StairCue`,
         ``weight * (cue - 1)``) to the reward while the cue is active; False is the ablation.
     stride_spread
         Draw the stride length within ``+-stride_spread`` (a fraction) of the library's
@@ -118,7 +119,7 @@ class ImitationEnv(gym.Env):
         speed target on stairs).
     reference_state
         Append to every observation frame how far the avatar is from the next reference frame
-        (:func:`learn.reference_features`; ``n_dofs + 13`` values, 22 for the default model).
+        (:func:`learn.env.reference_features`; ``n_dofs + 13`` values, 22 for the default model).
         Not in the paper's state: with a library of clips resampled to each goal, the phase alone
         does not say where the reference is, and the policy has to infer it.
 
@@ -171,7 +172,7 @@ class ImitationEnv(gym.Env):
 
     **Reward** ``0.5 r_goal + 0.5 r_imitation - p_physics`` (at most 1), see
     :mod:`learn.env._reward` and ``docs/learn.md``, plus the stair cue's shaping term on stairs.
-    ``info`` holds every term (:data:`learn.REWARD_TERMS`; ``"stair_cue"`` is 0 without a cue).
+    ``info`` holds every term (:data:`learn.env.REWARD_TERMS`; ``"stair_cue"`` is 0 without a cue).
 
     Each instance owns one :class:`sim.Simulation` (its own ``BulletClient``); reset restores
     the saved world state first, so the same seed and actions replay identically.
@@ -303,7 +304,7 @@ class ImitationEnv(gym.Env):
         (:data:`ASSIST_FREQUENCY_HZ`, :data:`ASSIST_DAMPING_RATIO` on the whole body mass;
         :data:`ASSIST_STIFFNESS_N_M_RAD`, :data:`ASSIST_DAMPING_N_M_S_RAD` in rotation), times
         ``scale``. Training may start with it and decay it to zero
-        (:class:`learn.RootAssistDecay`) to bootstrap balance; evaluations and shipped models
+        (:class:`learn.env.RootAssistDecay`) to bootstrap balance; evaluations and shipped models
         use zero.
 
         Raises

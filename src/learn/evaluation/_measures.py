@@ -25,7 +25,7 @@ class GaitMeasures:
         Largest pelvic obliquity (``sim.Measurements.pelvis_obliquity_rad``), magnitude, rad.
     circumduction_m
         Outward arc of the swing foot ``(left, right)``, mean per swing (see
-        :func:`learn.circumduction_m`), m.
+        :func:`learn.evaluation.circumduction_m`), m.
     knee_flexion_peak_rad
         Peak knee flexion ``(left, right)`` of the mean gait cycle (see
         :func:`learn.gait_measures`), rad.
@@ -64,14 +64,14 @@ class LevelOutcome:
     task
         ``"slope"`` or ``"stairs"``.
     level
-        Curriculum level 0-4 (:func:`learn.task_terrain`).
+        Curriculum level 0-4 (:func:`learn.tasks.task_terrain`).
     measures
         Outcome measures of the evaluation rollouts.
     steps_to_master
-        Training steps until the level was mastered (:class:`learn.Curriculum`); None when it
+        Training steps until the level was mastered (:class:`learn.tasks.Curriculum`); None when it
         was not mastered within the budget.
     controller_steps
-        Training steps of the task controller evaluated (:meth:`learn.TaskResult.controller`:
+        Training steps of the task controller evaluated (:meth:`learn.runs.TaskResult.controller`:
         the one saved when the level was mastered, else the final one).
     activation_similarity
         The activation-signal imitation metric: pattern similarity of the generated actions to

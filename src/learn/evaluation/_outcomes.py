@@ -56,7 +56,7 @@ class TaskRollout:
     rewards
         ``(T,)`` environment rewards.
     reward_terms
-        Each of :data:`learn.REWARD_TERMS` -> ``(T,)`` its value per step.
+        Each of :data:`learn.env.REWARD_TERMS` -> ``(T,)`` its value per step.
     root_position_m
         ``(T + 1, 3)`` pelvis origin, m.
     measurements

@@ -330,7 +330,7 @@ def predict_patient(
     atomically): ``patient_clip.npz`` (:func:`gait.analyse_imu_walk` steady clip, with
     :func:`gait.stiffen_knee` when asked, after :func:`sim.correct_contacts`); ``adapt/``
     (:func:`learn.adapt`); ``baseline.json`` and ``baseline.gif`` (flat ground); ``push.json``
-    (largest survived push per direction, :func:`learn.max_survived_push_n`); per task
+    (largest survived push per direction, :func:`learn.evaluation.max_survived_push_n`); per task
     ``tasks/<task>/`` (:func:`learn.train_task`; done when its ``curriculum.json`` exists, a
     stopped training resumes from its newest complete checkpoint) and per level
     ``outcomes/<task>_<level>.json`` and ``.gif``; then ``report.html`` and ``summary.png``

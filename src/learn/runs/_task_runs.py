@@ -204,7 +204,7 @@ def finish_task_run(adapted_run_dir: str | Path, out_dir: str | Path) -> TaskRes
     For a run stopped before its budget (killed, out of time): ``model.zip``,
     ``discriminator.pt``, ``vecnormalize.pkl``, ``levels/`` and ``curriculum.json`` are
     written from the newest complete checkpoint, as :func:`train_task` writes them after its
-    last round, so that :class:`learn.Controller`, :func:`learn.load_discriminator` and
+    last round, so that :class:`learn.Controller`, :func:`learn.runs.load_discriminator` and
     :func:`learn.predict_from_clip` can use the run. ``curriculum.json`` records
     ``finished_early: true``; its ``total_timesteps`` are the steps trained (the budget is
     ``budget_timesteps``).

@@ -70,7 +70,7 @@ class CurriculumEnv(Protocol):
         """Use ``Terrain(kind, level)`` of the environment's task from the next reset on."""
 
     def set_stair_cue(self, active: bool) -> None:
-        """Switch the stair cue reward (:class:`learn.StairCue`) on or off from the next reset."""
+        """Switch the stair cue reward (:class:`StairCue`) on or off from the next reset."""
 
 
 class Curriculum:
@@ -236,15 +236,14 @@ class Curriculum:
 class CurriculumCallback(BaseCallback):
     """Feed finished episodes to a :class:`Curriculum` and move the environments' terrain.
 
-    Reads the returns of finished episodes from ``infos[i]["episode"]["r"]`` (written by
-    SB3's ``VecMonitor``, as in :func:`learn.make_vec_env`; place it below any reward wrapper
-    so that the returns are the environment's own reward, comparable with the flat-ground
-    performance; a per-env ``Monitor`` works too, but gymnasium then warns that ``env_method``
-    reaches through a wrapper). On
-    promotion it calls ``set_terrain_level(level)`` on every sub-environment through
+    Reads the returns of finished episodes from ``infos[i]["episode"]["r"]`` (written by SB3's
+    ``VecMonitor``, as in :func:`learn.training.make_vec_env`; place it below any reward wrapper so
+    that the returns are the environment's own reward, comparable with the flat-ground performance;
+    a per-env ``Monitor`` works too, but gymnasium then warns that ``env_method`` reaches through a
+    wrapper). On promotion it calls ``set_terrain_level(level)`` on every sub-environment through
     ``env_method``; for the stairs task with ``stair_cue=True`` it also calls
-    ``set_stair_cue(active)``: on while the current level is not yet mastered, off once it is
-    (the paper's "disabled once mastery is achieved"). The environments must follow
+    ``set_stair_cue(active)``: on while the current level is not yet mastered, off once it is (the
+    paper's "disabled once mastery is achieved"). The environments must follow
     :class:`CurriculumEnv`.
 
     Parameters

@@ -109,8 +109,8 @@ class StairCue:
     (:meth:`shaping`): 0 where the paper gives 1, ``-weight`` where it gives 0. Adding the
     paper's ``c`` itself would add ``weight`` per step almost everywhere, a survival bonus
     under early termination (the same issue as GAIL's ``-log(1 - D)``, see
-    :func:`learn.intrinsic_reward`); the difference ``c - 1`` ranks the actions of a state
-    exactly as ``c`` does. ``active`` is switched by :class:`learn.CurriculumCallback`
+    :func:`learn.algorithms.intrinsic_reward`); the difference ``c - 1`` ranks the actions of a
+    state exactly as ``c`` does. ``active`` is switched by :class:`learn.tasks.CurriculumCallback`
     (through the environment's ``set_stair_cue``): on while the level is not mastered, off
     after.
     """

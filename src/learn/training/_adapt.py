@@ -28,7 +28,7 @@ def adaptation_settings(atlas_dir: str | Path | None) -> EnvSettings:
 def adaptation_ppo(atlas_dir: str | Path | None) -> PPOSettings:
     """Return the PPO settings adaptation uses by default.
 
-    The atlas's (:func:`learn.run_ppo_settings`: learning rate, discount, rollout length, ...),
+    The atlas's (:func:`learn.runs.run_ppo_settings`: learning rate, discount, rollout length, ...),
     so that fine-tuning continues the atlas's training, or the defaults from scratch.
     """
     return run_ppo_settings(atlas_dir) if atlas_dir is not None else PPOSettings()

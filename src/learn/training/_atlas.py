@@ -60,7 +60,7 @@ def make_vec_env(
     clips, settings
         Passed to :func:`make_env`.
     n_envs
-        Number of environments (:func:`learn.parallel_envs`: worker processes when > 1).
+        Number of environments (:func:`learn.algorithms.parallel_envs`: worker processes when > 1).
     seed
         Environment ``i`` is seeded with ``seed + i`` at its first reset.
     """
@@ -127,9 +127,9 @@ def train(
         a resumed run re-seeds them with ``seed + num_timesteps + i``).
     n_envs
         Parallel environments (default: ``ENVS_PER_CORE`` per core, stepped by one worker
-        process per core, :class:`learn.BatchedSubprocVecEnv`). More environments per step
-        spread the main process's policy and bookkeeping over more samples: 16 envs trained
-        at 1,280 steps/s against 1,024 with 8 on 2 cores (`docs/learn.md`).
+        process per core, :class:`learn.algorithms.BatchedSubprocVecEnv`). More environments
+        per step spread the main process's policy and bookkeeping over more samples: 16 envs
+        trained at 1,280 steps/s against 1,024 with 8 on 2 cores (`docs/learn.md`).
     checkpoint_every_steps
         Checkpoint period, environment steps (checked at the end of each rollout).
     resume
@@ -147,7 +147,7 @@ def train(
         networks are small and the environment processes need the cores (measured 2.7x faster
         than torch's default on 2 cores).
     root_assist
-        Performance-gated assistive root wrench (:class:`learn.RootAssist`) to bootstrap
+        Performance-gated assistive root wrench (:class:`learn.env.RootAssist`) to bootstrap
         balance; ``None`` (the default) trains without. A resumed run continues from the scale
         its checkpoint saved. Report and ship only models evaluated without it.
 

@@ -128,12 +128,12 @@ def train_task(
     -----
     1. **Reference pairs**: the adapted controller walks the patient's clip on flat ground
        (``settings.demo_steps`` steps); observations normalised with its frozen statistics.
-    2. **BPD**: :func:`learn.behaviour_prior`; the task environments keep the flat-ground
+    2. **BPD**: :func:`learn.algorithms.behaviour_prior`; the task environments keep the flat-ground
        observation, so distillation is skipped (``pi' = pi``, ``pi_BC`` a frozen copy).
-    3. **GATP**: :class:`learn.HybridGAIL` (discriminator 2x128, rate 1e-5 decayed,
-       ``0.9 r_ex + 0.1 r_in``) with :class:`learn.BCRegularisedPPO` (rate 2e-5 decayed over
-       the budget, ``alpha_BC`` 0.2 -> 0 over ``settings.bc_decay_steps``) and
-       :class:`learn.CurriculumCallback` (promotion at ``0.9 R_flat`` after
+    3. **GATP**: :class:`learn.algorithms.HybridGAIL` (discriminator 2x128, rate 1e-5 decayed,
+       ``0.9 r_ex + 0.1 r_in``) with :class:`learn.algorithms.BCRegularisedPPO` (rate 2e-5
+       decayed over the budget, ``alpha_BC`` 0.2 -> 0 over ``settings.bc_decay_steps``) and
+       :class:`learn.tasks.CurriculumCallback` (promotion at ``0.9 R_flat`` after
        ``min_episodes``). Torch uses one thread; imitation shows a progress bar of the
        rounds.
 

@@ -12,12 +12,12 @@ from learn.algorithms import (
 
 @dataclass(frozen=True)
 class CurriculumSettings:
-    """Curriculum options of :func:`train_task` (see :class:`learn.Curriculum`).
+    """Curriculum options of :func:`train_task` (see :class:`learn.tasks.Curriculum`).
 
     Parameters
     ----------
     promotion_fraction, min_episodes, window_episodes, start_level
-        As for :class:`learn.Curriculum` (the paper's 0.9 and 500 episodes).
+        As for :class:`learn.tasks.Curriculum` (the paper's 0.9 and 500 episodes).
     flat_ground_return
         The patient's flat-ground performance; None measures it: the mean return of the
         adapted controller over ``flat_ground_episodes`` episodes on the task's level-0
