@@ -48,12 +48,15 @@ def _lines(path: str | PathLike) -> list[str]:
 
 
 def _floats(words: list[str], where: str, what: str) -> np.ndarray:
-    """Parse finite numbers, naming ``where`` (file and line) and ``what`` in the error."""
-    try:
-        values = np.array([float(w) for w in words])
-    except ValueError:
+    """Parse finite numbers written in ASCII, naming ``where`` (file and line) and ``what``.
+
+    Python's ``float`` also reads other scripts' digits (``'١٢'`` is 12); the mocap formats are
+    ASCII, so such a word is refused like any other non-number.
+    """
+    if not all(_is_number(w) for w in words):
         bad = next(w for w in words if not _is_number(w))
-        raise GaitTwinInputError(f"{where}: expected numbers for {what}, found {bad!r}") from None
+        raise GaitTwinInputError(f"{where}: expected numbers for {what}, found {bad!r}")
+    values = np.array([float(w) for w in words])
     if not np.isfinite(values).all():
         bad = words[int(np.argmin(np.isfinite(values)))]
         raise GaitTwinInputError(f"{where}: expected finite numbers for {what}, found {bad!r}")
@@ -61,6 +64,8 @@ def _floats(words: list[str], where: str, what: str) -> np.ndarray:
 
 
 def _is_number(word: str) -> bool:
+    if not word.isascii():
+        return False
     try:
         float(word)
     except ValueError:

@@ -297,6 +297,8 @@ def _replace_value(prefix, index, value):
         ),
         (_replace_value("rfemur", 2, "-361"), r"line 26: .*'rfemur' .* found -361 deg"),
         (_replace_value("rfemur", 3, "inf"), r"line 26: expected finite numbers .* found 'inf'"),
+        # float() reads other scripts' digits ('١٢' is 12); the format is ASCII
+        (_replace_value("rfemur", 3, "١٢"), r"line 26: expected numbers .* found '١٢'"),
         (_replace_value("root", 5, "400"), r"line 5: expected rotations of bone 'root'"),
         (
             _replace_value("root", 1, "1e300"),
