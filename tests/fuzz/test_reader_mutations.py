@@ -35,6 +35,7 @@ from _mutations import NON_FINITE_OR_HUGE, ODD_TOKENS, Mutation, mutations
 from hypothesis import HealthCheck, event, given, settings
 
 import gait
+import imu
 from imu import GaitTwinInputError
 
 DATA = Path(__file__).parents[1] / "data"
@@ -192,6 +193,119 @@ def _asf_violations(take: gait.MocapTake, text: str) -> list[str]:
     return out
 
 
+# --- imu seeds: small cuts of the vendored Xsens recordings, and files our writers made ------
+
+MTW = DATA / "xsens_mtw_walk"
+DOT = DATA / "xsens_dot_nonwalk"
+MTW_FILES = tuple(sorted(p.name for p in MTW.glob("*.txt")))
+DOT_FILES = tuple(sorted(p.name for p in DOT.glob("*.csv")))
+
+
+def _cut_folder(source: Path, pattern: str, folder: Path, keep_rows: int) -> list[Path]:
+    """Copy every ``pattern`` file of ``source`` with its header and first ``keep_rows`` rows."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for file in sorted(source.glob(pattern)):
+        lines = file.read_text(encoding="utf-8").splitlines()
+        header = next(k for k, line in enumerate(lines) if line.startswith("PacketCounter"))
+        out.append(folder / file.name)
+        out[-1].write_text("\n".join(lines[: header + 1 + keep_rows]) + "\n", encoding="utf-8")
+    return out
+
+
+def _mtw_seed(folder: Path) -> Path:
+    return _cut_folder(MTW, "*.txt", folder / "mtw", 30)[0]
+
+
+def _dot_seed(folder: Path) -> Path:
+    return _cut_folder(DOT, "*.csv", folder / "dot", 30)[0]
+
+
+def _short_recording(folder: Path) -> imu.ImuRecording:
+    """The first 20 samples of the Xsens MTw walk (real data for the writers to write)."""
+    return imu.read_xsens_mtw(_cut_folder(MTW, "*.txt", folder / "source", 20))
+
+
+def _calc_seed(folder: Path) -> Path:
+    return imu.write_calc(_short_recording(folder), folder / "walk.calc")
+
+
+def _csv_seed(folder: Path) -> Path:
+    return imu.write_imu_csv(_short_recording(folder), folder / "walk.csv")
+
+
+_RECORDING_ARRAYS = (
+    "time_s",
+    "quaternions",
+    "acceleration_m_s2",
+    "angular_velocity_rad_s",
+    "magnetic_field",
+    "position_m",
+    "velocity_m_s",
+    "foot_contacts",
+)
+
+
+def _same_recording(a: imu.ImuRecording, b: imu.ImuRecording) -> bool:
+    if a.sampling_rate_hz != b.sampling_rate_hz or a.segments != b.segments:
+        return False
+    for name in _RECORDING_ARRAYS:
+        x, y = getattr(a, name, None), getattr(b, name, None)
+        if (x is None) != (y is None) or (x is not None and not np.array_equal(x, y)):
+            return False
+    return True
+
+
+def _recording_violations(recording: imu.ImuRecording, text: str) -> list[str]:
+    """Plausible: rate in [1, 2000] Hz, times increasing, unit quaternions (within 1 %)."""
+    out = []
+    if not 1.0 <= recording.sampling_rate_hz <= 2000.0:
+        out.append(f"sampling rate {recording.sampling_rate_hz} Hz")
+    if not (np.diff(recording.time_s) > 0).all():
+        out.append("times do not increase")
+    norms = np.linalg.norm(recording.quaternions, axis=-1)
+    if np.abs(norms - 1.0).max() > 0.01:
+        out.append(f"quaternion norm {norms.max()}")
+    return out
+
+
+def _in_folder(read: Callable[[Path], object]) -> Callable[[Path], object]:
+    """Read the folder that holds the edited file (multi-file readers)."""
+    return lambda path: read(path.parent)
+
+
+#: The imu readers, added to the table last (their code was changing in the same session).
+IMU_READERS = [
+    ReaderCase(
+        "xsens_mtw",
+        _mtw_seed,
+        _in_folder(imu.read_xsens_mtw),
+        _same_recording,
+        _recording_violations,
+        MTW_FILES,
+    ),
+    ReaderCase(
+        "xsens_dot",
+        _dot_seed,
+        _in_folder(imu.read_xsens_dot),
+        _same_recording,
+        _recording_violations,
+        DOT_FILES,
+    ),
+    ReaderCase(
+        "calc", _calc_seed, imu.read_calc, _same_recording, _recording_violations, ("walk.calc",)
+    ),
+    ReaderCase(
+        "imu_csv",
+        _csv_seed,
+        imu.read_imu_csv,
+        _same_recording,
+        _recording_violations,
+        ("walk.csv",),
+    ),
+]
+
+
 #: Every reader under test: adding a reader is one entry.
 READERS = [
     ReaderCase("bvh", _bvh_seed, gait.read_bvh, _same_take, _bvh_violations, ("walk.bvh",)),
@@ -229,10 +343,10 @@ def _read_bounded(case: ReaderCase, path: Path) -> object:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _check(case: ReaderCase, path: Path, original_text: str, mutation: Mutation) -> str:
+def _check(case: ReaderCase, seed: Seed, mutation: Mutation) -> str:
     """Apply ``mutation``, read, and return the outcome; fail on a generic error, silent
     change or hang."""
-    original = _ORIGINALS[case.name]
+    path, original_text, original = seed
     text = mutation.apply(original_text)
     path.write_text(text, encoding="utf-8", newline="")
     try:
@@ -251,17 +365,17 @@ def _check(case: ReaderCase, path: Path, original_text: str, mutation: Mutation)
     return "changed, plausible data"
 
 
-#: Each reader's unedited result, filled by :func:`_seeded`.
-_ORIGINALS: dict[str, object] = {}
+#: The edited file, its unedited text and what the reader made of it.
+Seed = tuple[Path, str, object]
 
 
-def _seeded(case: ReaderCase, folder: Path) -> tuple[Path, str]:
-    """Write the seed, read it once (it must be plausible) and return its path and text."""
+def _seeded(case: ReaderCase, folder: Path) -> Seed:
+    """Write the seed, read it once (it must be plausible) and return path, text and data."""
     path = case.seed(folder)
     text = path.read_text(encoding="utf-8")
-    _ORIGINALS[case.name] = case.read(path)
-    assert not case.implausible(_ORIGINALS[case.name], text)
-    return path, text
+    original = case.read(path)
+    assert not case.implausible(original, text)
+    return path, text, original
 
 
 def sweep(text: str) -> list[Mutation]:
@@ -278,14 +392,14 @@ def sweep(text: str) -> list[Mutation]:
 
 @pytest.mark.parametrize("case", READERS, ids=[c.name for c in READERS])
 def test_systematic_edits_give_the_same_data_or_a_named_error(case, tmp_path):
-    path, text = _seeded(case, tmp_path)
-    outcomes = [_check(case, path, text, mutation) for mutation in sweep(text)]
+    seed = _seeded(case, tmp_path)
+    outcomes = [_check(case, seed, mutation) for mutation in sweep(seed[1])]
     assert outcomes.count("named error") > len(outcomes) / 3  # the edits do break the file
 
 
 @pytest.mark.parametrize("case", READERS, ids=[c.name for c in READERS])
 def test_random_edits_give_the_same_data_or_a_named_error(case, tmp_path_factory):
-    path, text = _seeded(case, tmp_path_factory.mktemp(case.name))
+    seed = _seeded(case, tmp_path_factory.mktemp(case.name))
 
     @settings(
         max_examples=EXAMPLES,
@@ -296,6 +410,6 @@ def test_random_edits_give_the_same_data_or_a_named_error(case, tmp_path_factory
     )
     @given(mutation=mutations())
     def check(mutation: Mutation) -> None:
-        event(_check(case, path, text, mutation))
+        event(_check(case, seed, mutation))
 
     check()
