@@ -93,6 +93,33 @@ def _bvh_seed(folder: Path) -> Path:
     return path
 
 
+def _bvh_displacement_seed(folder: Path) -> Path:
+    """The BVH seed as an export "with displacement": six channels on every joint, the
+    position channels repeating each joint's OFFSET (as Axis Neuron writes them)."""
+    lines = _bvh_seed(folder).read_text().splitlines()
+    head, offset, offsets = [], None, []
+    for line in lines[: lines.index("MOTION")]:
+        words = line.split()
+        if words[:1] == ["OFFSET"]:
+            offset = words[1:]
+        if words[:2] == ["CHANNELS", "3"]:
+            line = line.replace("CHANNELS 3", "CHANNELS 6 Xposition Yposition Zposition")
+            offsets.append(offset)
+        head.append(line)
+    frames = []
+    for line in lines[lines.index("MOTION") + 3 :]:
+        values = line.split()
+        root, joints = values[:6], [values[6 + 3 * k : 9 + 3 * k] for k in range(len(offsets))]
+        frames.append(
+            " ".join(root + [v for o, r in zip(offsets, joints, strict=True) for v in o + r])
+        )
+    path = folder / "walk.bvh"
+    path.write_text(
+        "\n".join(head + lines[lines.index("MOTION") : lines.index("MOTION") + 3] + frames) + "\n"
+    )
+    return path
+
+
 def _amc_seed(folder: Path) -> Path:
     lines = (CMU / "16_15.amc").read_text().splitlines()
     fourth_frame = lines.index("4")
@@ -309,6 +336,14 @@ IMU_READERS = [
 #: Every reader under test: adding a reader is one entry.
 READERS = [
     ReaderCase("bvh", _bvh_seed, gait.read_bvh, _same_take, _bvh_violations, ("walk.bvh",)),
+    ReaderCase(
+        "bvh_displacement",
+        _bvh_displacement_seed,
+        gait.read_bvh,
+        _same_take,
+        _bvh_violations,
+        ("walk.bvh",),
+    ),
     ReaderCase(
         "amc",
         _amc_seed,
