@@ -40,6 +40,28 @@ def test_spaces_match_the_paper_sizes(env):
     assert observation.dtype == np.float32
 
 
+def test_named_frame_slices_tile_the_frame_and_read_known_values(walk_clip):
+    environment = ImitationEnv([walk_clip], goal=(1.1, 1.3), max_steps=40, reference_state=True)
+    sizes = [s.stop - s.start for s in environment.frame_slices.values()]
+    starts = [s.start for s in environment.frame_slices.values()]
+    assert starts == [0, *np.cumsum(sizes)[:-1].tolist()]  # contiguous, in order
+    assert sum(sizes) == environment.frame_size
+    observation, _ = environment.reset(seed=2, options={"phase": 0.3})
+    part = environment.observation_part
+    assert part(observation, "phase")[0] == pytest.approx(0.3, abs=1e-6)
+    np.testing.assert_allclose(
+        [part(observation, "target_speed_m_s")[0], part(observation, "target_stride_m")[0]],
+        [1.1, 1.3],
+        rtol=1e-6,
+    )
+    assert part(observation, "hip_height_m")[0] > 0.5  # standing on the reference pose
+    assert part(observation, "posture", frame=0).shape == part(observation, "posture").shape
+    assert part(observation, "reference_error").shape == (environment.model.n_dofs + 13,)
+    with pytest.raises(GaitTwinInputError, match="observation part: expected one of"):
+        part(observation, "pelvis")
+    environment.close()
+
+
 def _rollout(environment, seed, actions):
     observation, _ = environment.reset(seed=seed)
     observations, rewards = [observation], []

@@ -165,6 +165,12 @@ class ImitationEnv(gym.Env):
                                    feet), rad and m
     =======================  ====  ==========================================================
 
+    :attr:`frame_slices` names these components within a frame (``phase``,
+    ``target_speed_m_s``, ``target_stride_m``, ``speed_deviation_m_s``, ``stride_deviation_m``,
+    ``torque_limits``, ``posture`` from root height to feet, ``foot_contacts``,
+    ``hip_height_m``, ``terrain_rays_m``, ``reference_error``); :meth:`observation_part` reads
+    one of them from an observation.
+
     **Stride length** (the paper's "step length"; its range 0.5-1.7 m is a stride length at
     0.4-1.4 m/s): the sum of the largest forward distance of the left sole ahead of the right
     and of the right ahead of the left over the last reference cycle (each is a step length;
@@ -252,11 +258,28 @@ class ImitationEnv(gym.Env):
         self._max_torque = spec.max_torque_n_m
         n = spec.action_size
         self.action_space = gym.spaces.Box(-1.0, 1.0, (n,), dtype=np.float32)
-        posture = 1 + 4 + 3 + 3 + 10 * len(LINK_PARENTS) + 3 + 6
-        #: Values per observation frame (see the table above): 116 for the default model.
-        self.frame_size = 5 + len(spec.joints) + posture + 2 + 1 + len(RAY_ANGLES_RAD)
+        parts = {
+            "phase": 1,
+            "target_speed_m_s": 1,
+            "target_stride_m": 1,
+            "speed_deviation_m_s": 1,
+            "stride_deviation_m": 1,
+            "torque_limits": len(spec.joints),
+            "posture": 1 + 4 + 3 + 3 + 10 * len(LINK_PARENTS) + 3 + 6,
+            "foot_contacts": 2,
+            "hip_height_m": 1,
+            "terrain_rays_m": len(RAY_ANGLES_RAD),
+        }
         if self.reference_state:
-            self.frame_size += spec.n_dofs + 13
+            parts["reference_error"] = spec.n_dofs + 13
+        ends = np.cumsum(list(parts.values()))
+        #: The components of one observation frame by name (the table above), as slices of it.
+        self.frame_slices: dict[str, slice] = {
+            name: slice(int(end - size), int(end))
+            for (name, size), end in zip(parts.items(), ends, strict=True)
+        }
+        #: Values per observation frame (see the table above): 116 for the default model.
+        self.frame_size = int(ends[-1])
         self.observation_space = gym.spaces.Box(
             -np.inf, np.inf, (3 * self.frame_size,), dtype=np.float32
         )
@@ -578,6 +601,30 @@ class ImitationEnv(gym.Env):
             "fallen": reading.fallen,
         }
         return float(reward), info
+
+    def observation_part(self, observation: np.ndarray, name: str, frame: int = -1) -> np.ndarray:
+        """Return component ``name`` of one frame of an observation (the newest by default).
+
+        Parameters
+        ----------
+        observation
+            An observation of this environment, ``(3 * frame_size,)``.
+        name
+            A key of :attr:`frame_slices` (``"phase"``, ``"posture"``, ``"terrain_rays_m"``, ...).
+        frame
+            Which of the three stacked frames: 0 the oldest, -1 or 2 the newest.
+
+        Raises
+        ------
+        GaitTwinInputError
+            An unknown component name.
+        """
+        if name not in self.frame_slices:
+            raise GaitTwinInputError(
+                f"observation part: expected one of {list(self.frame_slices)}, found {name!r}"
+            )
+        frames = np.asarray(observation).reshape(3, self.frame_size)
+        return frames[frame, self.frame_slices[name]]
 
     def _frame(
         self, reading: BodyReading, frame: ReferenceFrame, speed_dev: float, stride_dev: float

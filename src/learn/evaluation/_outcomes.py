@@ -129,7 +129,6 @@ def record_rollout(
     TaskRollout
     """
     observation, _ = env.reset(seed=seed)
-    frame_size = env.frame_size
     observations, actions, phases, rewards = [], [], [], []
     terms: dict[str, list[float]] = {name: [] for name in REWARD_TERMS}
     roots = [env.simulation.state().root_position_m]
@@ -140,7 +139,7 @@ def record_rollout(
     while not (terminated or truncated):
         action = np.asarray(controller(observation), dtype=np.float32)
         observations.append(observation)
-        phases.append(float(observation[2 * frame_size]))
+        phases.append(float(env.observation_part(observation, "phase")[0]))
         observation, reward, terminated, truncated, info = env.step(action)
         actions.append(action)
         rewards.append(reward)
