@@ -384,3 +384,17 @@ def test_unknown_bone_names_raise_naming_both_conventions():
         r"lfemur, rfemur; Perception Neuron lacks Hips",
     ):
         gait.leg_bones_for(renamed)
+
+
+def test_toeless_foot_straight_above_its_end_site_raises(tmp_path):
+    _write_neuron_bvh(tmp_path / "neuron.bvh")
+    text = (tmp_path / "neuron.bvh").read_text()
+    (tmp_path / "flat.bvh").write_text(
+        text.replace("OFFSET 0.000000 -8.000000 15.000000", "OFFSET 0 -8 0")
+    )
+    take = gait.read_bvh(tmp_path / "flat.bvh")
+    with pytest.raises(
+        GaitTwinInputError,
+        match=r"flat.bvh': joint 'LeftFoot_end': expected the toe in front of the ankle",
+    ):
+        gait.motion_from_mocap(take)
