@@ -7,6 +7,7 @@ statistics the (frozen) normalisation of the task environments.
 
 from __future__ import annotations
 
+import functools
 import json
 import pickle
 import shutil
@@ -38,7 +39,7 @@ from learn.runs import (
     run_ppo_settings,
     write_task_outputs,
 )
-from learn.tasks import N_LEVELS, TASK_TERRAINS
+from learn.tasks import N_LEVELS, TASK_TERRAINS, Curriculum
 from learn.training._demonstrations import flat_ground_rollouts, reference_demonstrations
 from learn.training._task_envs import make_task_vec_env
 from learn.training._task_settings import CurriculumSettings, TaskSettings
@@ -237,10 +238,7 @@ def train_task(
             drive_cue=drive_cue,
             keep_checkpoints=keep_checkpoints,
         )
-
-        def stop() -> bool:
-            return stop_after_level is not None and state.mastered(stop_after_level)
-
+        stop = functools.partial(_mastered, state, stop_after_level)
         if rounds_done < n_rounds and not stop():
             gail.train((n_rounds - rounds_done) * round_steps, callback=checkpointer, until=stop)
     finally:
@@ -253,6 +251,11 @@ def train_task(
         wall_time_s=round(time.time() - started, 1),
     )
     return read_task_result(out)
+
+
+def _mastered(state: Curriculum, level: int | None) -> bool:
+    """Return whether curriculum ``level`` is mastered (never, for None: train the budget)."""
+    return level is not None and state.mastered(level)
 
 
 def _check_task_options(
