@@ -36,8 +36,7 @@ from gait._library import (
 from gait._mocap_motion import motion_from_mocap
 from gait._motion import Motion
 from gait._plots import _save
-from imu import GaitTwinInputError, write_text_atomic
-from imu._jobs import guarded, run_jobs
+from imu import GaitTwinInputError, guarded, run_jobs, write_text_atomic
 
 #: A segmentation step: walk -> (clip with the manifest values in its metadata, values).
 Segmenter = Callable[[Motion], tuple[Motion, dict]]

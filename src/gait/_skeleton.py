@@ -27,8 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from imu import SEGMENTS, GaitTwinInputError
-from imu._errors import check_shape
+from imu import SEGMENTS, GaitTwinInputError, check_shape
 
 #: Anatomical segments built from a mocap skeleton, in this order.
 MOCAP_SEGMENTS: tuple[str, ...] = tuple(s for s in SEGMENTS if s != "torso")
