@@ -38,6 +38,12 @@ def main(argv: list[str] | None = None) -> learn.PredictionResult:
     parser.add_argument("--push", nargs="*", default=["forward"], help="push directions")
     parser.add_argument("--seed", type=int, default=0, help="seed")
     parser.add_argument(
+        "--continue-if-falling",
+        action="store_true",
+        help="run the tasks even when the adapted controller falls on flat ground (the report "
+        "still says 'no prediction')",
+    )
+    parser.add_argument(
         "--stiff-knee", choices=sorted(gait.KNEE_SIDES), help="stiffen this knee of the walk"
     )
     parser.add_argument(
@@ -70,10 +76,12 @@ def main(argv: list[str] | None = None) -> learn.PredictionResult:
             curriculum=learn.CurriculumSettings(flat_ground_episodes=1),
             n_rollouts=args.rollouts,
             push_directions=args.push,
+            continue_if_falling=args.continue_if_falling,
         ),
         stiff_knee=args.stiff_knee,
         stiff_knee_peak_deg=args.stiff_knee_peak_deg,
     )
+    print(f"status: {result.status.text}")
     for outcome in result.outcomes:
         flags = learn.report.safety_flags(outcome.measures) or ["no safety flag"]
         print(f"{outcome.task} level {outcome.level}: {', '.join(flags)}")

@@ -22,6 +22,10 @@ from learn.prediction import (
 from learn.tasks import N_LEVELS, TASK_TERRAINS
 from learn.training import TaskSettings
 
+#: Exit code of ``gaittwin-predict`` when the report says "no prediction" (the adapted
+#: controller falls on flat ground): the run worked, its result is not a prediction.
+NO_PREDICTION_EXIT_CODE = 3
+
 
 def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int) -> None:
     """Add the options shared by ``gaittwin-predict`` and ``gaittwin-predict-batch``.
@@ -74,6 +78,12 @@ def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int
         "--no-stair-cue", action="store_true", help="train the stairs without the terrain cue"
     )
     parser.add_argument(
+        "--continue-if-falling",
+        action="store_true",
+        help="when the adapted controller falls on flat ground, still run the push test and "
+        "the tasks (the report still says 'no prediction'); by default the run stops there",
+    )
+    parser.add_argument(
         "--stiff-knee",
         choices=sorted(gait.KNEE_SIDES),
         help="make a patient-like clip: stiffen this knee of the walk before adaptation "
@@ -106,6 +116,7 @@ def prediction_options(args: argparse.Namespace) -> dict:
         task_settings=TaskSettings(n_envs=args.envs),
         n_rollouts=args.rollouts,
         use_stair_cue=not args.no_stair_cue,
+        continue_if_falling=args.continue_if_falling,
     )
     return {
         "settings": settings,
@@ -131,16 +142,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``gaittwin-predict``; return the exit code (1 with the message on bad input)."""
+    """Run ``gaittwin-predict``; return the exit code.
+
+    0 for a report, 1 with the message on bad input, :data:`NO_PREDICTION_EXIT_CODE` with the
+    report's status line when the adapted controller falls on flat ground.
+    """
     args = build_parser().parse_args(argv)
     show_progress()
     try:
         options = prediction_options(args)
         settings = replace(options.pop("settings"), height_m=args.height_m, mass_kg=args.mass_kg)
-        predict_patient(args.recording, args.out, settings, stiff_knee=args.stiff_knee, **options)
+        result = predict_patient(
+            args.recording, args.out, settings, stiff_knee=args.stiff_knee, **options
+        )
     except GaitTwinInputError as error:
         print(f"gaittwin-predict: error: {error}", file=sys.stderr)
         return 1
+    if result.status.kind == "no prediction":
+        print(f"gaittwin-predict: {result.status.text}", file=sys.stderr)
+        return NO_PREDICTION_EXIT_CODE
     return 0
 
 

@@ -34,6 +34,7 @@ def _tiny() -> dict:
         curriculum=learn.CurriculumSettings(flat_ground_episodes=1),
         n_rollouts=1,
         push_directions=[],
+        continue_if_falling=True,
     )
     return {"settings": settings}
 
@@ -63,6 +64,8 @@ def test_batch_runs_patients_as_jobs_reports_failures_and_resumes(
     assert failed["error"].startswith("GaitTwinInputError: Xsens MTw file")
     assert f"{XSENS_FILE}', line 26: expected 26 values" in failed["error"]
     assert failed["report"] == "" and not table["skipped"].any()
+    kinds = {"predicted", "partial", "no prediction"}
+    assert set(table["prediction"][:2]) <= kinds and failed["prediction"] == ""
     for row, height in zip(table.iloc[:2].itertuples(), ["1.75 m", "1.60 m"], strict=True):
         assert row.report == str(out / row.patient / "report.html") and row.wall_time_s > 0
         assert f"({height}, 70 kg;" in Path(row.report).read_text()

@@ -27,10 +27,12 @@ from learn import (
 )
 from learn.report import (
     DECISION_SUPPORT_NOTE,
+    NO_PREDICTION_TEXT,
     FlagThresholds,
     PatientSummary,
     compensations,
     media_data_uri,
+    prediction_status,
     report_html,
     safety_flags,
 )
@@ -132,7 +134,7 @@ def test_html_shows_every_level_with_measures_and_flags(report_inputs):
     page = report_html(patient, outcomes)
     for o in outcomes:
         match = re.search(
-            rf'<section class="level" id="{o.task}-{o.level}">(.*?)</section>', page, re.S
+            rf'<section class="level[^"]*" id="{o.task}-{o.level}">(.*?)</section>', page, re.S
         )
         assert match, f"{o.task} level {o.level} missing"
         section = match.group(1)
@@ -158,6 +160,28 @@ def test_html_shows_every_level_with_measures_and_flags(report_inputs):
     assert "stiff right knee (peak flexion 35 deg)</li>" in slope_3
     assert "survives up to 980 N" in page
     assert html.escape(DECISION_SUPPORT_NOTE) in page
+
+
+def test_status_line_says_what_the_report_may_claim(report_inputs):
+    """Levels 4 are not mastered: a partial prediction; a falling baseline: no prediction."""
+    patient, outcomes = report_inputs
+    page = report_html(patient, outcomes)
+    status = prediction_status(patient.baseline, outcomes)
+    assert status.kind == "partial" and "slope 4, stairs 4" in status.text
+    assert page.index('class="status partial"') < page.index('class="note"')
+    assert page.count(": not a prediction</h3>") == 2
+    assert 'class="level not-predicted" id="stairs-4"' in page
+    mastered = [dataclasses.replace(o, steps_to_master=1) for o in outcomes]
+    assert prediction_status(patient.baseline, mastered).kind == "predicted"
+    assert ": not a prediction</h3>" not in report_html(patient, mastered)
+    falling = dataclasses.replace(
+        patient, baseline=dataclasses.replace(patient.baseline, falls=2, success=False)
+    )
+    page = report_html(falling, mastered)
+    assert prediction_status(falling.baseline, mastered).kind == "no prediction"
+    assert f'class="status no-prediction">{html.escape(NO_PREDICTION_TEXT)}' in page
+    assert page.count(": not a prediction</h3>") == len(outcomes)  # no level called mastered
+    assert page.count("not mastered: the promotion bar came from a controller that falls") == 10
 
 
 def test_html_is_self_contained_and_escapes_text(report_inputs):

@@ -3,7 +3,6 @@
 from learn.prediction._batch import PATIENTS_COLUMNS, predict_patients
 from learn.prediction._manifest import PatientRecording, read_patient_manifest
 from learn.prediction._predict import (
-    FALLING_BASELINE_NOTE,
     SCRATCH_NOTE,
     Budgets,
     PredictionResult,
@@ -14,7 +13,6 @@ from learn.prediction._predict import (
 from learn.prediction._progress import show_progress
 
 __all__ = [
-    "FALLING_BASELINE_NOTE",
     "PATIENTS_COLUMNS",
     "SCRATCH_NOTE",
     "Budgets",

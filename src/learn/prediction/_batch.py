@@ -32,7 +32,16 @@ logger = logging.getLogger(__name__)
 #: The batch's table, in its output folder.
 PATIENTS_FILE = "patients.csv"
 #: Columns of the batch's table.
-PATIENTS_COLUMNS = ("patient", "recording", "status", "report", "error", "wall_time_s", "skipped")
+PATIENTS_COLUMNS = (
+    "patient",
+    "recording",
+    "status",
+    "prediction",
+    "report",
+    "error",
+    "wall_time_s",
+    "skipped",
+)
 #: In each patient's folder: the request (recording and body) and, once done, the result.
 PATIENT_FILE = "patient.json"
 #: In each patient's folder: everything the patient's prediction printed (appended per run).
@@ -143,6 +152,7 @@ def _predict_one(patient: PatientRecording, folder: Path, options: dict) -> dict
     record = {
         **request,
         "report": str(result.report.relative_to(folder)),
+        "prediction": result.status.kind,
         "wall_time_s": time.perf_counter() - start,
     }
     write_text_atomic(folder / PATIENT_FILE, json.dumps(record, indent=2))
@@ -210,7 +220,9 @@ def predict_patients(
     -------
     pandas.DataFrame
         One row per patient, in the given order: ``patient``, ``recording``, ``status``
-        (``ok``/``failed``), ``report`` (path), ``error`` (``"<type>: <message>"``, empty when
+        (``ok``/``failed``: whether the run finished), ``prediction`` (what its report may claim,
+        :func:`learn.report.prediction_status`: ``predicted``, ``partial`` or ``no prediction``;
+        empty when failed), ``report`` (path), ``error`` (``"<type>: <message>"``, empty when
         ok), ``wall_time_s`` (s; for a skipped patient, the run that made it) and ``skipped``
         (finished by an earlier run). Also written to ``patients.csv`` (atomically, after every
         finished patient).
@@ -284,6 +296,7 @@ def _row(
         "patient": patient_id,
         "recording": str(patient.recording),
         "status": "failed" if error is not None else "ok",
+        "prediction": "" if record is None else record.get("prediction", ""),
         "report": "" if record is None else str(out / patient_id / record["report"]),
         "error": error or "",
         "wall_time_s": round(wall_time_s if record is None else record["wall_time_s"], 3),
@@ -303,7 +316,7 @@ def _progress(show: bool, n_done: int, n_total: int, row: dict) -> None:
     if row["skipped"]:
         what = f"skipped (finished before), report {row['report']}"
     elif row["status"] == "ok":
-        what = f"ok in {row['wall_time_s']:.1f} s, report {row['report']}"
+        what = f"ok ({row['prediction']}) in {row['wall_time_s']:.1f} s, report {row['report']}"
     else:
         what = f"failed after {row['wall_time_s']:.1f} s: {row['error']}"
     logger.info("[%d/%d] %s: %s", n_done, n_total, row["patient"], what)

@@ -32,7 +32,14 @@ from learn.evaluation import (
     max_survived_push_n,
     record_rollout,
 )
-from learn.report import PatientSummary, write_report, write_summary_png
+from learn.report import (
+    NO_PREDICTION_TEXT,
+    PatientSummary,
+    PredictionStatus,
+    prediction_status,
+    write_report,
+    write_summary_png,
+)
 from learn.runs import (
     CURRICULUM_FILE,
     MANIFEST_FILE,
@@ -62,15 +69,6 @@ logger = logging.getLogger(__name__)
 SCRATCH_NOTE = (
     "No atlas: the controller was trained from scratch on a tiny budget; predictions are not "
     "meaningful."
-)
-
-
-#: Note put in the report when the adapted controller falls on flat ground.
-FALLING_BASELINE_NOTE = (
-    "The adapted controller fell on flat ground (see the baseline): it does not yet reproduce "
-    "this walk. The curriculum promotes at 90 % of that flat-ground return, so a level it "
-    "counts as mastered says nothing about walking it; every prediction below describes a "
-    "controller that has not learnt this walk."
 )
 
 
@@ -134,6 +132,11 @@ class PredictionSettings:
         Push-test directions (:data:`sim.PUSH_DIRECTIONS`); empty skips the push test.
     use_stair_cue
         Stairs: the terrain cue (False: the ablation).
+    continue_if_falling
+        When the adapted controller falls on flat ground, go on to the push test and the tasks
+        anyway (to exercise the pipeline, e.g. with tiny budgets). By default the prediction
+        stops after the baseline. Either way the report says "no prediction" and calls no
+        level mastered.
 
     Raises
     ------
@@ -156,6 +159,7 @@ class PredictionSettings:
     n_rollouts: int = 3
     push_directions: tuple[str, ...] = tuple(sim.PUSH_DIRECTIONS)
     use_stair_cue: bool = True
+    continue_if_falling: bool = False
 
     def __post_init__(self) -> None:
         for name in ("tasks", "levels", "push_directions"):
@@ -188,6 +192,11 @@ class PredictionResult:
     outcomes: list[LevelOutcome]
     baseline: GaitMeasures
     push_max_force_n: dict[str, float]
+
+    @property
+    def status(self) -> PredictionStatus:
+        """What the report may claim (:func:`learn.report.prediction_status`)."""
+        return prediction_status(self.baseline, self.outcomes)
 
 
 def _log(message: str) -> None:
@@ -327,8 +336,9 @@ def predict_patient(
     Notes
     -----
     Stages, each skipped when its output exists (so a stopped run resumes; outputs are written
-    atomically): ``patient_clip.npz`` (:func:`gait.analyse_imu_walk` steady clip, with
-    :func:`gait.stiffen_knee` when asked, after :func:`sim.correct_contacts`); ``adapt/``
+    atomically): ``patient_clip.npz`` (:meth:`gait.ImuWalk.reference_clip`: every usable
+    stride averaged into one cycle, with :func:`gait.stiffen_knee` when asked, after
+    :func:`sim.correct_contacts` on the atlas's avatar model); ``adapt/``
     (:func:`learn.adapt`); ``baseline.json`` and ``baseline.gif`` (flat ground); ``push.json``
     (largest survived push per direction, :func:`learn.evaluation.max_survived_push_n`); per task
     ``tasks/<task>/`` (:func:`learn.train_task`; done when its ``curriculum.json`` exists, a
@@ -350,13 +360,22 @@ def predict_patient(
     else:
         _log(f"reading {recording_path}")
         recording = imu.read_recording(recording_path, sensor_map=sensor_map)
-        clip = gait.analyse_imu_walk(recording, height_m=settings.height_m).steady_clip()
+        clip = gait.analyse_imu_walk(recording, height_m=settings.height_m).reference_clip()
+        used = clip.metadata["mean_cycle"]
+        _log(
+            f"reference cycle from {used['n_strides_used']} stride(s), "
+            f"{len(used['strides_left_out'])} left out: "
+            + "; ".join(f"{s['start_s']:.1f} s: {s['reason']}" for s in used["strides_left_out"])
+        )
         if stiff_knee is not None:
             clip = gait.stiffen_knee(clip, stiff_knee, peak_flexion_deg=stiff_knee_peak_deg)
             _log(f"patient-like clip: {_stiffening_text(clip.metadata['impairments'][-1])}")
-        _log(f"steady clip: {clip.n_frames} frames; contact correction")
+        model = adaptation_settings(_check_atlas(settings.atlas_dir, settings.allow_scratch)).model
+        _log(f"reference clip: {clip.n_frames} frames; contact correction on the {model} avatar")
         corrected = sim.correct_contacts(
-            clip, body=sim.body_dimensions(settings.height_m, settings.mass_kg)
+            clip,
+            spec=sim.MODELS[model],
+            body=sim.body_dimensions(settings.height_m, settings.mass_kg),
         ).motion
         replace(corrected, metadata=json.loads(json.dumps(corrected.metadata, default=str))).save(
             clip_path
@@ -466,8 +485,22 @@ def predict_from_clip(
         baseline = gait_measures(rollouts, end_x_m=None)
         _write_json(baseline_path, asdict(baseline))
 
+    walks = baseline.falls == 0
+    if not walks:
+        logger.warning(
+            "%s (it fell in %d of %d baseline rollouts)%s",
+            NO_PREDICTION_TEXT,
+            baseline.falls,
+            settings.n_rollouts,
+            "; going on as asked (continue_if_falling)"
+            if settings.continue_if_falling
+            else "; stopping: no push test, no task training (adapt longer)",
+        )
+    go_on = walks or settings.continue_if_falling
     push_path = out / "push.json"
-    if push_path.is_file():
+    if not go_on:
+        push = {}
+    elif push_path.is_file():
         push = json.loads(push_path.read_text())
     else:
         push = {}
@@ -487,7 +520,7 @@ def predict_from_clip(
     reference = None
     outcomes: list[LevelOutcome] = []
     task_steps = settings.budgets.task_steps
-    for task in settings.tasks:
+    for task in settings.tasks if go_on else ():
         task_dir = out / "tasks" / task
         if (task_dir / CURRICULUM_FILE).is_file():
             _log(f"{task}: trained controller {task_dir} (exists)")
@@ -589,8 +622,6 @@ def predict_from_clip(
     ]
     if atlas is None:
         notes.insert(0, SCRATCH_NOTE)
-    if baseline.falls > 0:
-        notes.insert(0, FALLING_BASELINE_NOTE)
     for record in motion.metadata.get("impairments", []):
         notes.insert(
             0,

@@ -38,6 +38,66 @@ DECISION_SUPPORT_NOTE: str = (
 )
 
 
+#: Status line of a report whose adapted controller falls on flat ground.
+NO_PREDICTION_TEXT = "No prediction: the patient model does not walk on flat ground"
+
+
+@dataclass(frozen=True)
+class PredictionStatus:
+    """What a report may claim, shown first in the HTML report and on the summary page.
+
+    Parameters
+    ----------
+    kind
+        ``"no prediction"`` (the flat-ground baseline falls), ``"partial"`` (some levels not
+        mastered within the budget) or ``"predicted"`` (every level by a controller that
+        mastered it).
+    text
+        One line in plain words.
+    """
+
+    kind: str
+    text: str
+
+
+def prediction_status(baseline: GaitMeasures, outcomes: Sequence[LevelOutcome]) -> PredictionStatus:
+    """Return what the report may claim, from the baseline and the levels' mastery.
+
+    Parameters
+    ----------
+    baseline
+        The adapted controller on flat ground.
+    outcomes
+        The evaluated levels.
+
+    Returns
+    -------
+    PredictionStatus
+        ``"no prediction"`` whenever the baseline fell: a controller that does not walk on flat
+        ground predicts nothing about slopes or stairs. Otherwise ``"partial"`` when a level
+        was not mastered (its outcome describes a controller that has not learnt it) and
+        ``"predicted"`` when every level was.
+    """
+    if baseline.falls > 0:
+        return PredictionStatus(
+            "no prediction",
+            f"{NO_PREDICTION_TEXT} (it fell in {baseline.falls} baseline rollout(s)). "
+            "Nothing below is a prediction; adapting longer (--adapt-steps) may make it walk.",
+        )
+    missed = [f"{o.task} {o.level}" for o in outcomes if o.steps_to_master is None]
+    if missed:
+        return PredictionStatus(
+            "partial",
+            f"Not mastered within the training budget, so not predictions: {', '.join(missed)}. "
+            "The other levels are predicted by the controller that mastered them.",
+        )
+    if not outcomes:
+        return PredictionStatus("predicted", "Flat-ground walk only; no task level was run.")
+    return PredictionStatus(
+        "predicted", "Every level is predicted by the controller that mastered it."
+    )
+
+
 @dataclass(frozen=True)
 class PatientSummary:
     """The patient and the flat-ground baseline of the report.
@@ -219,6 +279,11 @@ table.measures th { text-align: left; font-weight: normal; padding-right: 1em; }
 ul.flags li { color: #a00; font-weight: bold; }
 ul.compensations li { color: #840; }
 p.none { color: #555; }
+.status { font-size: 1.3em; font-weight: bold; padding: 0.6em 1em; border: 3px solid; }
+.status.no-prediction { color: #900; border-color: #900; background: #fde8e8; }
+.status.partial { color: #840; border-color: #a60; background: #fff6e5; }
+.status.predicted { color: #063; border-color: #063; background: #e8f6ee; }
+.not-predicted h3 { color: #900; }
 """
 
 
@@ -227,7 +292,18 @@ def _steps_text(steps: int) -> str:
     return f"{steps / 1e6:.2f} M" if steps >= 100_000 else f"{steps:,}"
 
 
-def _level_html(outcome: LevelOutcome, baseline_comp: set[str], th: FlagThresholds) -> str:
+def _mastery_text(outcome: LevelOutcome, baseline_walks: bool) -> str:
+    """Return the report's "training steps to master" entry of a level."""
+    if outcome.steps_to_master is None:
+        return "not mastered"
+    if not baseline_walks:
+        return "not mastered: the promotion bar came from a controller that falls"
+    return _steps_text(outcome.steps_to_master)
+
+
+def _level_html(
+    outcome: LevelOutcome, baseline_comp: set[str], th: FlagThresholds, *, baseline_walks: bool
+) -> str:
     m = outcome.measures
     rise = outcome.rise_m
     terrain = task_terrain(outcome.task, outcome.level)
@@ -238,14 +314,12 @@ def _level_html(outcome: LevelOutcome, baseline_comp: set[str], th: FlagThreshol
     else:
         rise_text = f"{rise:.4g} m rise, 1:{terrain.ramp_length_m / rise:.0f}"
     title = f"Level {outcome.level} ({rise_text})"
+    predicted = baseline_walks and outcome.steps_to_master is not None
+    if not predicted:
+        title += ": not a prediction"
     rows = [
         *_measure_rows(m),
-        (
-            "training steps to master",
-            "not mastered"
-            if outcome.steps_to_master is None
-            else _steps_text(outcome.steps_to_master),
-        ),
+        ("training steps to master", _mastery_text(outcome, baseline_walks)),
         ("controller evaluated, trained", f"{_steps_text(outcome.controller_steps)} steps"),
         ("activation similarity to flat ground", f"{100 * outcome.activation_similarity:.1f} %"),
         ("discriminator output D", f"{outcome.discriminator_output:.2f}"),
@@ -254,8 +328,9 @@ def _level_html(outcome: LevelOutcome, baseline_comp: set[str], th: FlagThreshol
         text if kind in baseline_comp else f"{text} (not on flat ground)"
         for kind, text in compensation_items(m, th)
     ]
+    css = "level" if predicted else "level not-predicted"
     return (
-        f'<section class="level" id="{outcome.task}-{outcome.level}">'
+        f'<section class="{css}" id="{outcome.task}-{outcome.level}">'
         f"<div>{_media_html(outcome.media, f'{outcome.task} {title}')}</div>"
         f"<div><h3>{html.escape(title)}</h3>"
         f"{_flag_list(safety_flags(m, th), 'flags', 'no safety flag')}"
@@ -300,12 +375,14 @@ def report_html(
     baseline_comp = {kind for kind, _ in compensation_items(base, thresholds)}
     push = patient.push_max_force_n
     push_rows = [(f"push {d}", f"survives up to {f:.0f} N (0.1 s)") for d, f in push.items()]
+    status = prediction_status(base, outcomes)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>Locomotion prediction: {esc(patient.patient_id)}</title>",
         f"<style>{_STYLE}</style></head><body>",
         f"<h1>Locomotion prediction: {esc(patient.patient_id)}</h1>",
+        f'<p class="status {status.kind.replace(" ", "-")}">{esc(status.text)}</p>',
         f'<p class="note">{esc(DECISION_SUPPORT_NOTE)}</p>',
         _table(
             [
@@ -331,7 +408,10 @@ def report_html(
         parts.append(f"<h2>{esc(_TASK_TITLES[task])}</h2>")
         if not levels:
             parts.append("<p>not predicted</p>")
-        parts += [_level_html(o, baseline_comp, thresholds) for o in levels]
+        parts += [
+            _level_html(o, baseline_comp, thresholds, baseline_walks=base.falls == 0)
+            for o in levels
+        ]
     parts.append(
         "<p><small>Flags: trunk sway above "
         f"{thresholds.trunk_sway_deg:g} deg, pelvic hike above {thresholds.pelvic_hike_deg:g} deg, "

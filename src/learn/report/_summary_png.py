@@ -10,7 +10,13 @@ from matplotlib.figure import Figure
 
 from imu import atomic_path
 from learn.evaluation import LevelOutcome
-from learn.report._html import _TASK_TITLES, DECISION_SUPPORT_NOTE, FlagThresholds, PatientSummary
+from learn.report._html import (
+    _TASK_TITLES,
+    DECISION_SUPPORT_NOTE,
+    FlagThresholds,
+    PatientSummary,
+    prediction_status,
+)
 from learn.tasks import N_LEVELS, TASK_TERRAINS
 
 
@@ -24,14 +30,29 @@ def write_summary_png(
 ) -> Path:
     """Write a one-page PNG summary for the patient record (matplotlib), atomically.
 
-    One column per task: success per level (reached the end / fell), maximum trunk sway with
-    its flag threshold, and the left and right knee flexion peaks with the baseline's; the
+    The report's status line (:func:`prediction_status`) under the title, in red when there is
+    no prediction; one column per task: success per level (reached the end / fell; a level not
+    mastered is hatched and marked "not predicted"), maximum trunk sway with its flag
+    threshold, and the left and right knee flexion peaks with the baseline's; the
     decision-support note at the bottom.
     """
     fig = Figure(figsize=(8.27, 11.69))  # no pyplot: the caller's backend stays as it is
     axes = fig.subplots(3, 2, sharex=True, squeeze=False)
     title = patient.patient_id.replace("$", r"\$")  # no mathtext from free text
     fig.suptitle(f"Locomotion prediction: {title}", fontsize=14)
+    status = prediction_status(patient.baseline, outcomes)
+    colours = {"no prediction": "#900", "partial": "#840", "predicted": "#063"}
+    fig.text(
+        0.5,
+        0.955,
+        status.text.replace("$", r"\$"),
+        ha="center",
+        va="top",
+        wrap=True,
+        fontsize=11,
+        fontweight="bold",
+        color=colours[status.kind],
+    )
     levels = list(range(N_LEVELS))
     base_knee = [math.degrees(v) for v in patient.baseline.knee_flexion_peak_rad]
     for column, task in enumerate(TASK_TERRAINS):
@@ -42,11 +63,15 @@ def write_summary_png(
         for k in shown:
             m = by_level[k].measures
             ok = m.success and m.falls == 0
-            ax_ok.bar(k, 1.0, color="tab:green" if ok else "tab:red")
+            predicted = patient.baseline.falls == 0 and by_level[k].steps_to_master is not None
+            ax_ok.bar(
+                k, 1.0, color="tab:green" if ok else "tab:red", hatch=None if predicted else "//"
+            )
+            outcome = "reached end" if ok else "fell" if m.falls else "stopped"
             ax_ok.text(
                 k,
                 0.5,
-                "reached end" if ok else "fell" if m.falls else "stopped",
+                outcome if predicted else f"{outcome}\n(not predicted)",
                 ha="center",
                 va="center",
                 rotation=90,
@@ -67,7 +92,7 @@ def write_summary_png(
         ax_knee.set_xticks(levels)
         ax_knee.legend(title="dotted: flat ground", fontsize=8)
     fig.text(0.05, 0.015, DECISION_SUPPORT_NOTE, wrap=True, fontsize=8)
-    fig.tight_layout(rect=(0.0, 0.05, 1.0, 0.97))
+    fig.tight_layout(rect=(0.0, 0.05, 1.0, 0.92))
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, format="png")
     return Path(path)
