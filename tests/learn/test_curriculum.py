@@ -158,3 +158,17 @@ def test_state_dict_round_trip_continues_the_rule():
     assert not again.record_episode(9.5, total_steps=600)  # n = 2 of 3 at level 1
     assert again.record_episode(9.5, total_steps=700)  # window [9.5, 9.5]: the saved 1.0 is out
     assert again.steps_to_master == {0: 300, 1: 400}
+
+
+def test_a_bar_from_a_controller_that_falls_promotes_nothing():
+    """The promotion bar must come from a controller that walks; the state keeps the flag."""
+    c = Curriculum("slope", flat_ground_return=91.0, min_episodes=1, window_episodes=1,
+                   reference_walks=False)  # fmt: skip
+    assert not any(c.record_episode(500.0, total_steps=100 * k) for k in range(1, 20))
+    assert c.level == 0 and c.steps_to_master == {} and not c.mastered(0)
+    restored = Curriculum.from_state_dict("slope", c.state_dict(), min_episodes=1,
+                                          window_episodes=1)  # fmt: skip
+    assert not restored.reference_walks
+    assert not restored.record_episode(500.0, total_steps=5_000)
+    walking = Curriculum("slope", flat_ground_return=91.0, min_episodes=1, window_episodes=1)
+    assert walking.record_episode(500.0, total_steps=100)

@@ -93,6 +93,10 @@ class Curriculum:
         level (fewer while fewer were played) with the threshold; 1 compares single episodes.
     start_level
         Level of the first episode.
+    reference_walks
+        Whether ``flat_ground_return`` comes from a controller that walks (no fall). When it
+        does not, the bar means nothing and no level is ever promoted or called mastered: the
+        curriculum stays at ``start_level``.
 
     Notes
     -----
@@ -119,6 +123,7 @@ class Curriculum:
         min_episodes: int = 500,
         window_episodes: int = 100,
         start_level: int = 0,
+        reference_walks: bool = True,
     ) -> None:
         task_terrain(task, start_level)
         if not np.isfinite(flat_ground_return):
@@ -136,6 +141,7 @@ class Curriculum:
         self.min_episodes = int(min_episodes)
         self.window_episodes = int(window_episodes)
         self.level = int(start_level)
+        self.reference_walks = bool(reference_walks)
         #: Environment steps from entering each mastered level to its qualifying episode.
         self.steps_to_master: dict[int, int] = {}
         #: Episodes finished at each level.
@@ -172,6 +178,7 @@ class Curriculum:
             "window_returns": list(self._returns),
             "flat_ground_return": self.flat_ground_return,
             "threshold": self.threshold,
+            "reference_walks": self.reference_walks,
         }
 
     @classmethod
@@ -192,6 +199,7 @@ class Curriculum:
             min_episodes=min_episodes,
             window_episodes=window_episodes,
             start_level=record["level"],
+            reference_walks=record.get("reference_walks", True),
         )
         state.episodes = {int(k): int(v) for k, v in record["episodes_per_level"].items()}
         state.steps_to_master = {int(k): int(v) for k, v in record["steps_to_master"].items()}
@@ -220,7 +228,7 @@ class Curriculum:
             return False
         self._returns.append(float(episode_return))
         self.episodes[self.level] = self.episodes.get(self.level, 0) + 1
-        if self.episodes[self.level] < self.min_episodes:
+        if self.episodes[self.level] < self.min_episodes or not self.reference_walks:
             return False
         if float(np.mean(self._returns)) <= self.threshold:
             return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,8 @@ from learn.tasks import Curriculum, CurriculumCallback
 from learn.training._demonstrations import flat_ground_rollouts
 from learn.training._task_settings import CurriculumSettings, TaskSettings
 
+logger = logging.getLogger(__name__)
+
 
 def _curriculum_state(state: Curriculum, *, drive_cue: bool) -> dict:
     """Return everything a resumed run needs of the curriculum and the stair cue."""
@@ -57,7 +60,9 @@ def task_curriculum(
 
     A new run without ``curriculum.flat_ground_return`` measures ``R_flat``: the adapted
     controller's mean return on the task's level-0 terrain (episodes seeded from
-    ``seed + 10_000``).
+    ``seed + 10_000``). When the controller falls in any of them, the bar comes from a
+    controller that does not walk: the curriculum then promotes nothing
+    (``Curriculum(reference_walks=False)``).
     """
     if saved is not None:
         return Curriculum.from_state_dict(
@@ -77,10 +82,22 @@ def task_curriculum(
             task=task,
         )
         flat_return = float(np.mean([r.episode_return for r in level0]))
+        falls = sum(r.fell for r in level0)
+        if falls:
+            logger.warning(
+                "%s: the adapted controller fell in %d of %d level-0 episodes, so its return "
+                "%.1f is no promotion bar; no level will be promoted or called mastered",
+                task,
+                falls,
+                len(level0),
+                flat_return,
+            )
     else:
         flat_return = float(curriculum.flat_ground_return)
+        falls = 0
     return Curriculum(
         task,
+        reference_walks=falls == 0,
         flat_ground_return=flat_return,
         promotion_fraction=curriculum.promotion_fraction,
         min_episodes=curriculum.min_episodes,
