@@ -8,6 +8,11 @@ the scratch run ends at are printed (the paper: the atlas start needed about a q
 
     python examples/06_train_atlas.py --out out/atlas
     python examples/07_adapt_to_patient.py --atlas out/atlas --out out/adapt --steps 50000
+
+``--recording`` adapts to an IMU walk instead (e.g. ``tests/data/xsens_mtw_walk``): its clip is
+:func:`learn.patient_reference` (every usable stride averaged into one cycle, contact-corrected
+on the atlas's avatar), exactly as ``gaittwin-predict`` makes it; the clip is saved as
+``patient_clip.npz`` beside the runs. ``--resume`` continues the runs to a larger ``--steps``.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+import gait
 import learn
 
 BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "cmu"
@@ -28,6 +34,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--atlas", type=Path, default=Path("out/atlas"), help="atlas run folder")
     parser.add_argument("--patient", default="16_15", help="bundled CMU trial of the patient")
+    parser.add_argument("--recording", type=Path, help="an IMU walk instead of a CMU trial")
+    parser.add_argument("--height-m", type=float, default=1.75, help="with --recording, m")
+    parser.add_argument("--mass-kg", type=float, default=70.0, help="with --recording, kg")
+    parser.add_argument("--resume", action="store_true", help="continue the runs in --out")
     parser.add_argument("--out", type=Path, default=Path("out/adapt"), help="output folder")
     parser.add_argument("--steps", type=int, default=50_000, help="budget of each run")
     parser.add_argument("--seed", type=int, default=0, help="seed of both runs")
@@ -37,11 +47,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-video", action="store_true", help="skip the evaluation video")
     args = parser.parse_args(argv)
 
-    patient = learn.cmu_walks(BUNDLED, trials=[args.patient])[0]
+    avatar = learn.run_env_settings(args.atlas)
+    if args.recording is None:
+        name = args.patient
+        patient = learn.cmu_walks(BUNDLED, trials=[args.patient])[0]
+    else:
+        name = args.recording.name
+        clip_path = args.out / "patient_clip.npz"
+        if not clip_path.is_file():
+            learn.patient_reference(
+                args.recording, model=avatar.model, height_m=args.height_m, mass_kg=args.mass_kg
+            ).save(clip_path)
+        patient = gait.Motion.load(clip_path)
+        avatar = dataclasses.replace(avatar, height_m=args.height_m, mass_kg=args.mass_kg)
     goal = learn.clip_goal(patient)
-    print(f"patient {args.patient}: speed {goal[0]:.2f} m/s, stride length {goal[1]:.2f} m")
+    print(f"patient {name}: speed {goal[0]:.2f} m/s, stride length {goal[1]:.2f} m")
     # both runs use the atlas's avatar, action mode and PPO settings: they differ only in the start
-    settings = dataclasses.replace(learn.run_env_settings(args.atlas), goal=goal)
+    settings = dataclasses.replace(avatar, goal=goal)
     ppo = learn.training.adaptation_ppo(args.atlas)
     starts = {"atlas": args.atlas} if args.no_scratch else {"atlas": args.atlas, "scratch": None}
     rows, progress = [], {}
@@ -56,6 +78,7 @@ def main(argv: list[str] | None = None) -> None:
             n_envs=args.envs,
             env_settings=settings,
             ppo=ppo,
+            resume=args.resume,
         )
         table = learn.evaluate(
             learn.Controller.from_model(model),

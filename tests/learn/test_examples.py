@@ -1,7 +1,14 @@
+import json
+
 import pandas as pd
 
+import gait
+import learn
 
-def test_atlas_and_adaptation_examples_run_on_a_tiny_budget(load_example, tmp_path, capsys):
+
+def test_atlas_and_adaptation_examples_run_on_a_tiny_budget(
+    load_example, data_dir, tmp_path, capsys
+):
     atlas = tmp_path / "atlas"
     load_example("06_train_atlas").main(
         ["--out", str(atlas), "--steps", "256", "--envs", "1", "--eval-rollouts", "1", "--no-video"]
@@ -27,3 +34,16 @@ def test_atlas_and_adaptation_examples_run_on_a_tiny_budget(load_example, tmp_pa
     adapted = pd.read_csv(tmp_path / "adapt" / "evaluation.csv")
     assert adapted["start"].tolist() == ["atlas", "scratch"]
     assert "steps to reach" in capsys.readouterr().out
+    # an IMU walk: its reference clip (every usable stride) on the atlas's avatar, then resumed
+    imu_run = tmp_path / "adapt_imu"
+    walk = ["--recording", str(data_dir / "xsens_mtw_walk"), "--height-m", "1.7"]
+    common = ["--atlas", str(atlas), "--out", str(imu_run), "--envs", "1", "--no-scratch"]
+    common += ["--eval-rollouts", "1", "--no-video"]
+    load_example("07_adapt_to_patient").main([*common, *walk, "--steps", "256"])
+    clip = gait.Motion.load(imu_run / "patient_clip.npz")
+    assert clip.metadata["mean_cycle"]["n_strides_used"] >= 4
+    assert clip.metadata["contact_correction"]["model"] == learn.run_env_settings(atlas).model
+    assert "patient xsens_mtw_walk: speed 1.0" in capsys.readouterr().out
+    load_example("07_adapt_to_patient").main([*common, *walk, "--steps", "512", "--resume"])
+    state = json.loads((imu_run / "atlas" / "state.json").read_text())
+    assert state["num_timesteps"] >= 512

@@ -7,6 +7,7 @@ from learn.prediction._predict import (
     Budgets,
     PredictionResult,
     PredictionSettings,
+    patient_reference,
     predict_from_clip,
     predict_patient,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "PatientRecording",
     "PredictionResult",
     "PredictionSettings",
+    "patient_reference",
     "predict_from_clip",
     "predict_patient",
     "predict_patients",

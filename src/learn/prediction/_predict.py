@@ -292,6 +292,58 @@ def _check_stiffening(
         )
 
 
+def patient_reference(
+    recording_path: str | Path,
+    *,
+    model: str,
+    height_m: float = DEFAULT_HEIGHT_M,
+    mass_kg: float = DEFAULT_MASS_KG,
+    stiff_knee: str | None = None,
+    stiff_knee_peak_deg: float = gait.STIFF_KNEE_PEAK_DEG,
+    sensor_map: imu.SensorMap | None = None,
+) -> gait.Motion:
+    """Return the clip a patient is adapted to: the reference cycle of the walk, contact-corrected.
+
+    Parameters
+    ----------
+    recording_path
+        Anything :func:`imu.read_recording` reads: a walk with quiet standing first.
+    model
+        The avatar the clip is corrected on: the atlas's (``learn.run_env_settings(atlas).model``),
+        so that the clip is built, corrected and learned on the same model.
+    height_m, mass_kg
+        The patient's height (leg lengths of the pelvis path; the avatar) and mass.
+    stiff_knee, stiff_knee_peak_deg
+        As for :func:`predict_patient`.
+    sensor_map
+        As for :func:`predict_patient`.
+
+    Returns
+    -------
+    gait.Motion
+        :meth:`gait.ImuWalk.reference_clip` (every usable stride averaged into one cycle,
+        repeated), with :func:`gait.stiffen_knee` when asked, after :func:`sim.correct_contacts`
+        on ``model``; JSON-safe metadata.
+    """
+    _log(f"reading {recording_path}")
+    recording = imu.read_recording(Path(recording_path), sensor_map=sensor_map)
+    clip = gait.analyse_imu_walk(recording, height_m=height_m).reference_clip()
+    used = clip.metadata["mean_cycle"]
+    _log(
+        f"reference cycle from {used['n_strides_used']} stride(s), "
+        f"{len(used['strides_left_out'])} left out: "
+        + "; ".join(f"{s['start_s']:.1f} s: {s['reason']}" for s in used["strides_left_out"])
+    )
+    if stiff_knee is not None:
+        clip = gait.stiffen_knee(clip, stiff_knee, peak_flexion_deg=stiff_knee_peak_deg)
+        _log(f"patient-like clip: {_stiffening_text(clip.metadata['impairments'][-1])}")
+    _log(f"reference clip: {clip.n_frames} frames; contact correction on the {model} avatar")
+    corrected = sim.correct_contacts(
+        clip, spec=sim.MODELS[model], body=sim.body_dimensions(height_m, mass_kg)
+    ).motion
+    return replace(corrected, metadata=json.loads(json.dumps(corrected.metadata, default=str)))
+
+
 def predict_patient(
     recording_path: str | Path,
     out_dir: str | Path,
@@ -358,28 +410,16 @@ def predict_patient(
     if clip_path.is_file():
         _log(f"patient clip: {clip_path} (exists)")
     else:
-        _log(f"reading {recording_path}")
-        recording = imu.read_recording(recording_path, sensor_map=sensor_map)
-        clip = gait.analyse_imu_walk(recording, height_m=settings.height_m).reference_clip()
-        used = clip.metadata["mean_cycle"]
-        _log(
-            f"reference cycle from {used['n_strides_used']} stride(s), "
-            f"{len(used['strides_left_out'])} left out: "
-            + "; ".join(f"{s['start_s']:.1f} s: {s['reason']}" for s in used["strides_left_out"])
+        corrected = patient_reference(
+            recording_path,
+            model=adaptation_settings(settings.atlas_dir).model,
+            height_m=settings.height_m,
+            mass_kg=settings.mass_kg,
+            stiff_knee=stiff_knee,
+            stiff_knee_peak_deg=stiff_knee_peak_deg,
+            sensor_map=sensor_map,
         )
-        if stiff_knee is not None:
-            clip = gait.stiffen_knee(clip, stiff_knee, peak_flexion_deg=stiff_knee_peak_deg)
-            _log(f"patient-like clip: {_stiffening_text(clip.metadata['impairments'][-1])}")
-        model = adaptation_settings(_check_atlas(settings.atlas_dir, settings.allow_scratch)).model
-        _log(f"reference clip: {clip.n_frames} frames; contact correction on the {model} avatar")
-        corrected = sim.correct_contacts(
-            clip,
-            spec=sim.MODELS[model],
-            body=sim.body_dimensions(settings.height_m, settings.mass_kg),
-        ).motion
-        replace(corrected, metadata=json.loads(json.dumps(corrected.metadata, default=str))).save(
-            clip_path
-        )
+        corrected.save(clip_path)
     motion = gait.Motion.load(clip_path)
     _check_stiffening(clip_path, motion, stiff_knee, stiff_knee_peak_deg)
     return predict_from_clip(

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from imu import GaitTwinInputError, write_text_atomic
 from learn.evaluation import GaitMeasures, LevelOutcome
+from learn.report._status import prediction_status
 from learn.tasks import TASK_TERRAINS, task_terrain
 
 #: Media types the report embeds, by file suffix.
@@ -36,66 +37,6 @@ DECISION_SUPPORT_NOTE: str = (
     "predicts; it is not a measurement of the patient and not a prescription. Task selection, "
     "difficulty and safety remain the treating clinician's judgement."
 )
-
-
-#: Status line of a report whose adapted controller falls on flat ground.
-NO_PREDICTION_TEXT = "No prediction: the patient model does not walk on flat ground"
-
-
-@dataclass(frozen=True)
-class PredictionStatus:
-    """What a report may claim, shown first in the HTML report and on the summary page.
-
-    Parameters
-    ----------
-    kind
-        ``"no prediction"`` (the flat-ground baseline falls), ``"partial"`` (some levels not
-        mastered within the budget) or ``"predicted"`` (every level by a controller that
-        mastered it).
-    text
-        One line in plain words.
-    """
-
-    kind: str
-    text: str
-
-
-def prediction_status(baseline: GaitMeasures, outcomes: Sequence[LevelOutcome]) -> PredictionStatus:
-    """Return what the report may claim, from the baseline and the levels' mastery.
-
-    Parameters
-    ----------
-    baseline
-        The adapted controller on flat ground.
-    outcomes
-        The evaluated levels.
-
-    Returns
-    -------
-    PredictionStatus
-        ``"no prediction"`` whenever the baseline fell: a controller that does not walk on flat
-        ground predicts nothing about slopes or stairs. Otherwise ``"partial"`` when a level
-        was not mastered (its outcome describes a controller that has not learnt it) and
-        ``"predicted"`` when every level was.
-    """
-    if baseline.falls > 0:
-        return PredictionStatus(
-            "no prediction",
-            f"{NO_PREDICTION_TEXT} (it fell in {baseline.falls} baseline rollout(s)). "
-            "Nothing below is a prediction; adapting longer (--adapt-steps) may make it walk.",
-        )
-    missed = [f"{o.task} {o.level}" for o in outcomes if o.steps_to_master is None]
-    if missed:
-        return PredictionStatus(
-            "partial",
-            f"Not mastered within the training budget, so not predictions: {', '.join(missed)}. "
-            "The other levels are predicted by the controller that mastered them.",
-        )
-    if not outcomes:
-        return PredictionStatus("predicted", "Flat-ground walk only; no task level was run.")
-    return PredictionStatus(
-        "predicted", "Every level is predicted by the controller that mastered it."
-    )
 
 
 @dataclass(frozen=True)

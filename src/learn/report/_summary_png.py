@@ -15,8 +15,8 @@ from learn.report._html import (
     DECISION_SUPPORT_NOTE,
     FlagThresholds,
     PatientSummary,
-    prediction_status,
 )
+from learn.report._status import prediction_status
 from learn.tasks import N_LEVELS, TASK_TERRAINS
 
 
