@@ -10,17 +10,43 @@ With a trained atlas and real budgets:
 
     python examples/09_patient_report.py --atlas out/atlas --adapt-steps 2000000 \
         --task-steps 20000000 --envs 8 --max-steps 500 --out out/report
+
+``--shipped DIR`` starts from a patient's shipped stage outputs (``patient_clip.npz``,
+``adapt/``, ``tasks/<task>/``, as in ``models/patients/xsens_mtw_walk``): they are copied into
+``--out`` and loaded, the stages not shipped are trained here, and the example prints which was
+which (``make demo`` does this with the bundled walk's adapted controller).
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 from pathlib import Path
 
 import gait
 import learn
 
 BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "xsens_mtw_walk"
+
+
+SHIPPED_STAGES = ("patient_clip.npz", "adapt", "tasks/slope", "tasks/stairs")
+
+
+def load_shipped_stages(shipped: Path, out: Path) -> None:
+    """Copy the shipped stage outputs that ``out`` lacks into it; print loaded and to train."""
+    if not shipped.is_dir():
+        raise SystemExit(f"--shipped: expected a folder, found {str(shipped)!r}")
+    for stage in SHIPPED_STAGES:
+        source, target = shipped / stage, out / stage
+        if target.exists():
+            print(f"{stage}: in {out} already (used as it is)")
+        elif source.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            copy = shutil.copytree if source.is_dir() else shutil.copy2
+            copy(source, target)
+            print(f"{stage}: loaded from {shipped}")
+        else:
+            print(f"{stage}: not shipped, trained in this run")
 
 
 def main(argv: list[str] | None = None) -> learn.PredictionResult:
@@ -52,8 +78,13 @@ def main(argv: list[str] | None = None) -> learn.PredictionResult:
         default=gait.STIFF_KNEE_PEAK_DEG,
         help="with --stiff-knee: largest flexion of that knee, deg",
     )
+    parser.add_argument(
+        "--shipped", type=Path, help="folder of a patient's shipped stages to load (see above)"
+    )
     args = parser.parse_args(argv)
     learn.show_progress()  # the prediction's stages
+    if args.shipped is not None:
+        load_shipped_stages(args.shipped, args.out)
 
     adapt_ppo, task_settings = learn.small_budget_settings(
         n_envs=args.envs,

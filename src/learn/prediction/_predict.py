@@ -51,6 +51,7 @@ from learn.runs import (
     load_discriminator,
     read_task_result,
     run_env_settings,
+    trained_steps,
 )
 from learn.tasks import N_LEVELS, TASK_TERRAINS, task_terrain
 from learn.training import (
@@ -652,8 +653,8 @@ def predict_from_clip(
             outcomes.append(outcome)
 
     notes = [
-        f"Budgets: adaptation {settings.budgets.adapt_steps:,} steps, task training "
-        f"{task_steps:,} steps per task; {settings.n_rollouts} evaluation rollout(s) per "
+        f"Training: adapted controller {trained_steps(adapt_dir):,} steps, task training "
+        f"budget {task_steps:,} steps per task; {settings.n_rollouts} evaluation rollout(s) per "
         "level. "
         "A mastered level is predicted by the controller saved when it was mastered, a level "
         "not mastered by the final controller.",

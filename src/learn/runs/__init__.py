@@ -9,6 +9,7 @@ from learn.runs._checkpoints import (
     latest_checkpoint,
     load_policy,
     save_checkpoint,
+    trained_steps,
 )
 from learn.runs._controller import Controller
 from learn.runs._layout import (
@@ -88,6 +89,7 @@ __all__ = [
     "save_checkpoint",
     "save_task_checkpoint",
     "step_checkpoint_dir",
+    "trained_steps",
     "write_manifest_part",
     "write_task_outputs",
 ]

@@ -54,6 +54,24 @@ def save_checkpoint(model: PPO, folder: str | Path) -> Path:
     return folder
 
 
+def trained_steps(folder: str | Path) -> int:
+    """Return the environment steps a run or checkpoint folder's policy was trained for.
+
+    Raises
+    ------
+    GaitTwinInputError
+        If ``state.json`` is missing or has no ``num_timesteps``.
+    """
+    path = Path(folder) / STATE_FILE
+    try:
+        return int(json.loads(path.read_text())["num_timesteps"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise GaitTwinInputError(
+            f"policy folder {str(folder)!r}: expected {STATE_FILE} with num_timesteps, found "
+            f"{type(error).__name__}: {error}"
+        ) from error
+
+
 def check_policy_folder(folder: str | Path) -> Path:
     """Return ``folder`` as a path if it holds ``model.zip`` and ``vecnormalize.pkl``.
 
