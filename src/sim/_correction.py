@@ -12,7 +12,9 @@ joint angles close to the recording:
 2. **Stance anchoring.** With the root placed so that the lower foot touches the terrain, it is
    shifted horizontally, frame to frame, against the mean slip of the stance feet's contact
    points (the lowest material point of each foot box), so that a foot in single stance does
-   not slide; in double support the two slips are averaged.
+   not slide; in double support the two slips are averaged. Before it, the pelvis is turned
+   about the vertical by the angle between the recorded path and the path the anchored feet
+   step (a few degrees), so that anchoring does not bend the path sideways.
 3. **Vertical placement.** The root is moved vertically so that the lower foot just touches the
    terrain in every frame (no penetration, no floating), iterated twice because the
    closest-point distance is not exactly vertical on slopes and stair edges; the shift is
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.spatial.transform import Rotation
 from tqdm import tqdm
 
 from gait import Motion
@@ -119,6 +122,32 @@ def _anchor_stance(world: Simulation, motion: Motion, stance: np.ndarray) -> Mot
     root = motion.root_position_m.copy()
     root[1:, :2] -= np.cumsum(mean_slip, axis=0)
     return _with_root(motion, root)
+
+
+def _align_walking_direction(world: Simulation, motion: Motion, stance: np.ndarray) -> Motion:
+    """Turn the pelvis about the vertical so that the avatar's steps go along the root path.
+
+    Anchored stance feet move the root where the legs step. When the legs step at an angle to
+    the recorded path (the avatar's proportions differ from the subject's, or the pelvis heading
+    is off by a few degrees), anchoring alone bends the path sideways by that angle (up to 27 cm
+    over 4 strides). The angle between the recorded displacement and the anchored one is
+    removed from the pelvis heading instead, which keeps the walking direction.
+    """
+    anchored = _anchor_stance(world, motion, stance).root_position_m
+    recorded = motion.root_position_m
+    path, stepped = recorded[-1, :2] - recorded[0, :2], anchored[-1, :2] - anchored[0, :2]
+    if np.linalg.norm(path) < 0.1 or np.linalg.norm(stepped) < 0.1:
+        return motion
+    angle = np.arctan2(path[1], path[0]) - np.arctan2(stepped[1], stepped[0])
+    turn = Rotation.from_rotvec([0.0, 0.0, angle])
+    quaternions = (turn * Rotation.from_quat(motion.root_quaternion)).as_quat()
+    return Motion(
+        motion.root_position_m,
+        quaternions,
+        motion.joint_angles,
+        motion.foot_contacts,
+        motion.metadata,
+    )
 
 
 def _track_physically(
@@ -276,8 +305,13 @@ def correct_contacts(
             smooth_hz=smooth_hz,
             progress=progress,
         )
-        tracked = _with_root(placed, placed.root_position_m, angles)
-        anchored = _anchor_stance(world, _place_vertically(world, tracked, iterations=1), stance)
+        tracked = _place_vertically(
+            world, _with_root(placed, placed.root_position_m, angles), iterations=1
+        )
+        aligned = tracked
+        for _ in range(2):  # the second pass removes what the first turn left (under 1 cm)
+            aligned = _align_walking_direction(world, aligned, stance)
+        anchored = _anchor_stance(world, _place_vertically(world, aligned, iterations=1), stance)
         corrected = _place_vertically(world, anchored, smooth_hz=smooth_hz)
         after = _report(spec, track_feet(world, corrected), corrected, stance, 0.01, smooth_hz, 0.1)
     finally:
