@@ -171,6 +171,8 @@ def test_status_line_says_what_the_report_may_claim(report_inputs):
     assert page.index('class="status partial"') < page.index('class="note"')
     assert page.count(": not a prediction</h3>") == 2
     assert 'class="level not-predicted" id="stairs-4"' in page
+    none = [dataclasses.replace(o, steps_to_master=None) for o in outcomes]
+    assert "No level was mastered" in prediction_status(patient.baseline, none).text
     mastered = [dataclasses.replace(o, steps_to_master=1) for o in outcomes]
     assert prediction_status(patient.baseline, mastered).kind == "predicted"
     assert ": not a prediction</h3>" not in report_html(patient, mastered)

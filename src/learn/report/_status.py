@@ -54,6 +54,12 @@ def prediction_status(baseline: GaitMeasures, outcomes: Sequence[LevelOutcome]) 
             "Nothing below is a prediction; adapting longer (--adapt-steps) may make it walk.",
         )
     missed = [f"{o.task} {o.level}" for o in outcomes if o.steps_to_master is None]
+    if missed and len(missed) == len(outcomes):
+        return PredictionStatus(
+            "partial",
+            "No level was mastered within the training budget, so none below is a prediction; "
+            "the flat-ground baseline is the patient model walking.",
+        )
     if missed:
         return PredictionStatus(
             "partial",
