@@ -341,7 +341,9 @@ def test_chromium_dom_has_media_measures_and_flags_of_every_level(
     assert baseline, "baseline missing from the DOM"
     shown = [(patient.baseline, patient.baseline_media, baseline.group(1))]
     for o in outcomes:
-        found = re.search(rf'<section class="level" id="{o.task}-{o.level}">(.*?)</section>', dom)
+        found = re.search(
+            rf'<section class="level[^"]*" id="{o.task}-{o.level}">(.*?)</section>', dom
+        )
         assert found, f"{o.task} level {o.level} missing from the DOM"
         rows = _rows(found.group(1))
         steps = "not mastered" if o.steps_to_master is None else f"{o.steps_to_master / 1e6:.2f} M"

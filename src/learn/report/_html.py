@@ -224,7 +224,7 @@ p.none { color: #555; }
 .status.no-prediction { color: #900; border-color: #900; background: #fde8e8; }
 .status.partial { color: #840; border-color: #a60; background: #fff6e5; }
 .status.predicted { color: #063; border-color: #063; background: #e8f6ee; }
-.not-predicted h3 { color: #900; }
+.not-predicted h3 { color: #840; }
 """
 
 
