@@ -5,6 +5,10 @@ from __future__ import annotations
 import html
 import json
 import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -230,3 +234,26 @@ def test_stiff_clip_plays_in_the_imitation_env(walk_clip):
         assert np.isfinite(observation).all() and np.isfinite(reward) and not any(ended)
     finally:
         env.close()
+
+
+def test_a_prediction_killed_during_adaptation_reruns_into_the_same_folder(data_dir, tmp_path):
+    """SIGKILL once adaptation has started (its manifest exists, no model yet), then rerun."""
+    out = tmp_path / "killed"
+    command = [sys.executable, "-m", "learn.cli", str(data_dir / "xsens_mtw_walk"), "--out"]
+    command += [str(out), "--allow-scratch", "--adapt-steps", "20000", "--envs", "1"]
+    command += ["--tasks", "slope", "--levels", "0", "--rollouts", "1", "--task-steps", "256"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / "adapt" / "manifest.json").is_file():
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        time.sleep(1.0)  # training under way
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert not (out / "adapt" / "model.zip").is_file()
+    rerun = [*command[:8], "512", *command[9:]]  # a smaller budget, to finish quickly
+    finished = subprocess.run(rerun, capture_output=True, text=True, timeout=600)
+    assert finished.returncode in (0, 3), finished.stderr
+    assert (out / "adapt" / "model.zip").is_file() and (out / "report.html").is_file()

@@ -42,11 +42,11 @@ from learn.report import (
 )
 from learn.runs import (
     CURRICULUM_FILE,
-    MANIFEST_FILE,
     MODEL_FILE,
     NORMALISER_FILE,
     Controller,
     check_policy_folder,
+    latest_checkpoint,
     latest_task_checkpoint,
     load_discriminator,
     read_task_result,
@@ -483,11 +483,15 @@ def predict_from_clip(
     out.mkdir(parents=True, exist_ok=True)
 
     adapt_dir = out / "adapt"
-    if (adapt_dir / MANIFEST_FILE).is_file():
+    if (adapt_dir / MODEL_FILE).is_file():  # written when the adaptation has finished
         _log(f"adapted controller: {adapt_dir} (exists)")
     else:
-        start = "the atlas " + str(atlas) if atlas is not None else "scratch (no atlas)"
-        _log(f"adapting from {start}: {settings.budgets.adapt_steps} steps")
+        checkpoint = latest_checkpoint(adapt_dir) if adapt_dir.is_dir() else None
+        if checkpoint is not None:
+            _log(f"adaptation: resuming from {checkpoint}, to {settings.budgets.adapt_steps}")
+        else:
+            start = "the atlas " + str(atlas) if atlas is not None else "scratch (no atlas)"
+            _log(f"adapting from {start}: {settings.budgets.adapt_steps} steps")
         avatar = adaptation_settings(atlas)
         adapt(
             atlas,
@@ -498,6 +502,7 @@ def predict_from_clip(
             n_envs=settings.n_envs,
             env_settings=replace(avatar, height_m=settings.height_m, mass_kg=settings.mass_kg),
             ppo=settings.adapt_ppo,
+            resume=checkpoint is not None,
         )
     check_policy_folder(adapt_dir)
     adapted = Controller.load(adapt_dir)
