@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import os
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -82,7 +78,8 @@ def plot_gait_cycles(
             f"angles: expected hip/knee/ankle sagittal angles, found {', '.join(angles.names)}"
         )
     percent = np.linspace(0.0, 100.0, CYCLE_POINTS)
-    fig, axes = plt.subplots(1, len(kinds), figsize=(4.0 * len(kinds), 3.2), squeeze=False)
+    fig = Figure(figsize=(4.0 * len(kinds), 3.2))  # no pyplot: the backend stays as it is
+    axes = fig.subplots(1, len(kinds), squeeze=False)
     for ax, kind in zip(axes[0], kinds, strict=True):
         for side in ("l", "r"):
             name = f"{kind}_{side}"
@@ -152,9 +149,8 @@ def plot_step_parameters(
     shown = {c: label for c, label in columns.items() if table[c].notna().any()}
     n_columns = min(3, max(1, len(shown)))
     n_rows = max(1, int(np.ceil(len(shown) / n_columns)))
-    fig, axes = plt.subplots(
-        n_rows, n_columns, figsize=(3.6 * n_columns, 2.6 * n_rows), squeeze=False
-    )
+    fig = Figure(figsize=(3.6 * n_columns, 2.6 * n_rows))
+    axes = fig.subplots(n_rows, n_columns, squeeze=False)
     for ax, (column, label) in zip(axes.flat, shown.items(), strict=False):
         for side in ("l", "r"):
             rows = table[table["side"] == side]

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import os
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -50,9 +46,8 @@ def plot_joint_angles(
     n = len(kinds)
     columns = 3
     rows = int(np.ceil(n / columns))
-    fig, axes = plt.subplots(
-        rows, columns, figsize=(4.2 * columns, 2.4 * rows), sharex=True, squeeze=False
-    )
+    fig = Figure(figsize=(4.2 * columns, 2.4 * rows))  # no pyplot: the backend stays as it is
+    axes = fig.subplots(rows, columns, sharex=True, squeeze=False)
     for ax, (kind, names) in zip(axes.flat, kinds.items(), strict=False):
         for name in names:
             side = name[-1] if name != kind else ""
