@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import pickle
+from collections.abc import Callable
 from pathlib import Path
 
-import torch
 from stable_baselines3 import PPO
 from stable_baselines3.common.vec_env import VecEnv, VecNormalize
 
 from imu import GaitTwinInputError, atomic_path, write_text_atomic
 from learn.algorithms import n_updates
 from learn.runs._layout import (
+    LEGACY_NORMALISER_FILE,
     MODEL_FILE,
     NORMALISER_FILE,
     RNG_FILE,
@@ -20,6 +20,7 @@ from learn.runs._layout import (
     STEP_CHECKPOINT_GLOB,
     complete_checkpoints,
 )
+from learn.runs._model_files import load_normaliser, load_ppo, save_normaliser, save_rng_state
 
 
 def save_checkpoint(model: PPO, folder: str | Path) -> Path:
@@ -41,10 +42,8 @@ def save_checkpoint(model: PPO, folder: str | Path) -> Path:
     with atomic_path(folder / MODEL_FILE) as tmp:
         model.save(tmp)
     normaliser = model.get_vec_normalize_env()
-    with atomic_path(folder / NORMALISER_FILE) as tmp:
-        normaliser.save(tmp)
-    with atomic_path(folder / RNG_FILE) as tmp:
-        tmp.write_bytes(pickle.dumps({"torch": torch.get_rng_state()}))
+    save_normaliser(normaliser, folder / NORMALISER_FILE)
+    save_rng_state(folder / RNG_FILE)
     state = {
         "num_timesteps": int(model.num_timesteps),
         "n_updates": n_updates(model),
@@ -73,29 +72,44 @@ def trained_steps(folder: str | Path) -> int:
 
 
 def check_policy_folder(folder: str | Path) -> Path:
-    """Return ``folder`` as a path if it holds ``model.zip`` and ``vecnormalize.pkl``.
+    """Return ``folder`` as a path if it holds ``model.zip`` and ``normaliser.json``.
 
     Raises
     ------
     GaitTwinInputError
-        Naming the first missing file.
+        Naming the first missing file; a folder with the old pickled ``vecnormalize.pkl``
+        instead is refused (it is never unpickled) and the message says how to convert it.
     """
     folder = Path(folder)
     for name in (MODEL_FILE, NORMALISER_FILE):
-        if not (folder / name).is_file():
-            raise GaitTwinInputError(f"policy folder {str(folder)!r}: expected {name}, not found")
+        if (folder / name).is_file():
+            continue
+        if name == NORMALISER_FILE and (folder / LEGACY_NORMALISER_FILE).is_file():
+            raise GaitTwinInputError(
+                f"policy folder {str(folder)!r}: expected {name}, found only the pickled "
+                f"{LEGACY_NORMALISER_FILE}, which is not loaded (unpickling runs code); if you "
+                "trust the folder, convert it with scripts/convert_model_folders.py"
+            )
+        raise GaitTwinInputError(f"policy folder {str(folder)!r}: expected {name}, not found")
     return folder
 
 
-def load_policy(folder: str | Path, venv: VecEnv) -> tuple[PPO, VecNormalize]:
-    """Load a saved model and its observation normaliser onto environments.
+def load_policy(
+    folder: str | Path,
+    venv: VecEnv,
+    schedules: dict[str, float | Callable[[float], float]] | None = None,
+) -> tuple[PPO, VecNormalize]:
+    """Load a saved model and its observation normaliser onto environments, unpickling nothing.
 
     Parameters
     ----------
     folder
-        A run folder or checkpoint with ``model.zip`` and ``vecnormalize.pkl``.
+        A run folder or checkpoint with ``model.zip`` and ``normaliser.json``.
     venv
         Environments to attach (for training or evaluation).
+    schedules
+        Schedules saved as functions, to continue training (e.g. ``{"clip_range": 0.2}``);
+        see :func:`learn.runs._model_files.load_ppo`.
 
     Returns
     -------
@@ -105,11 +119,11 @@ def load_policy(folder: str | Path, venv: VecEnv) -> tuple[PPO, VecNormalize]:
     Raises
     ------
     GaitTwinInputError
-        If a file is missing.
+        If a file is missing, corrupt or holds a pickled object.
     """
     folder = check_policy_folder(folder)
-    normaliser = VecNormalize.load(str(folder / NORMALISER_FILE), venv)
-    model = PPO.load(folder / MODEL_FILE, env=normaliser, device="cpu")
+    normaliser = load_normaliser(folder / NORMALISER_FILE, venv)
+    model = load_ppo(folder / MODEL_FILE, env=normaliser, schedules=schedules)
     return model, normaliser
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from stable_baselines3 import PPO
 from imu import GaitTwinInputError
 from learn.runs._checkpoints import check_policy_folder
 from learn.runs._layout import MODEL_FILE, NORMALISER_FILE
+from learn.runs._model_files import load_ppo, read_normaliser
 
 
 @dataclass(frozen=True)
@@ -47,19 +47,20 @@ class Controller:
 
     @classmethod
     def load(cls, folder: str | Path) -> Controller:
-        """Load a run or checkpoint folder (``model.zip`` and ``vecnormalize.pkl``) for acting.
+        """Load a run or checkpoint folder (``model.zip`` and ``normaliser.json``) for acting.
+
+        Nothing is unpickled (:func:`learn.runs._model_files.load_ppo`).
 
         Raises
         ------
         GaitTwinInputError
-            If a file is missing.
+            If a file is missing, corrupt or holds a pickled object.
         """
         folder = check_policy_folder(folder)
-        with open(folder / NORMALISER_FILE, "rb") as handle:
-            normaliser = pickle.load(handle)
-        rms = normaliser.obs_rms
-        model = PPO.load(folder / MODEL_FILE, device="cpu")
-        return cls(model, rms.mean.copy(), rms.var.copy(), normaliser.clip_obs, normaliser.epsilon)
+        normaliser = read_normaliser(folder / NORMALISER_FILE)
+        model = load_ppo(folder / MODEL_FILE)
+        rms = normaliser["obs_rms"]
+        return cls(model, rms["mean"], rms["var"], normaliser["clip_obs"], normaliser["epsilon"])
 
     def normalise(self, observations: np.ndarray) -> np.ndarray:
         """Return raw observations ``(..., n_obs)`` normalised and clipped as the policy sees them.

@@ -2,22 +2,22 @@
 
 An atlas or adaptation run (:func:`learn.train`)::
 
-    <run>/model.zip, vecnormalize.pkl, state.json, rng.pkl    the final controller
+    <run>/model.zip, normaliser.json, state.json, rng.npz   the final controller
     <run>/manifest.json                                       one part per training call
-    <run>/checkpoints/step_<steps:010d>/                      model.zip, vecnormalize.pkl,
-                                                              state.json (last), rng.pkl
+    <run>/checkpoints/step_<steps:010d>/                      model.zip, normaliser.json,
+                                                              state.json (last), rng.npz
     <run>/logs/from_<steps:010d>/progress.csv                 one folder per training part
 
 A task run (:func:`learn.train_task`) has the same ``logs/`` and, besides ``model.zip`` and
-``vecnormalize.pkl`` (the adapted run's frozen statistics)::
+``normaliser.json`` (the adapted run's frozen statistics)::
 
     <run>/discriminator.pt, curriculum.json (last)            the final controller's
-    <run>/checkpoints/round_<rounds:06d>/                     model.zip, gail.pt, rng.pkl,
+    <run>/checkpoints/round_<rounds:06d>/                     model.zip, gail.pt, rng.npz,
                                                               state.json (last)
     <run>/levels/level_<k>/                                   each mastered level's controller
 
 A folder whose ``state.json`` (checkpoint) or ``curriculum.json`` (task run) is missing was
-left by an interrupted save.
+left by an interrupted save. No file is unpickled when loading (:mod:`learn.runs._model_files`).
 """
 
 from __future__ import annotations
@@ -26,15 +26,19 @@ from pathlib import Path
 
 #: The policy (stable-baselines3 zip: weights, optimiser state, settings).
 MODEL_FILE = "model.zip"
-#: The observation normaliser (stable-baselines3 ``VecNormalize``, pickled).
-NORMALISER_FILE = "vecnormalize.pkl"
+#: The observation normaliser (stable-baselines3 ``VecNormalize``'s statistics and settings, JSON).
+NORMALISER_FILE = "normaliser.json"
 #: A checkpoint's counters, written last (a checkpoint without it is partial).
 STATE_FILE = "state.json"
-#: torch's RNG state of a checkpoint.
-RNG_FILE = "rng.pkl"
+#: torch's RNG state of a checkpoint (NPZ).
+RNG_FILE = "rng.npz"
+#: The pickled files of folders written before model folders were read without unpickling
+#: (converted once by ``scripts/convert_model_folders.py``, refused when loading).
+LEGACY_NORMALISER_FILE = "vecnormalize.pkl"
+LEGACY_RNG_FILE = "rng.pkl"
 #: The training parts of a run (command, seed, settings, versions).
 MANIFEST_FILE = "manifest.json"
-#: A task run's discriminator (the whole module, ``torch.save``).
+#: A task run's discriminator (its state dict, ``torch.save``).
 DISCRIMINATOR_FILE = "discriminator.pt"
 #: A task run's record (curriculum, steps to master, level controllers), written last.
 CURRICULUM_FILE = "curriculum.json"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import pickle
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from learn.runs._layout import (
     complete_checkpoints,
     level_controller_dir,
 )
+from learn.runs._model_files import load_ppo, load_tensors, save_rng_state
 
 #: Column of a task run's training log (:func:`learn.read_progress`) counting environment steps.
 TASK_STEPS_COLUMN = "mean/gen/time/total_timesteps"
@@ -41,7 +41,7 @@ class TaskResult:
     Parameters
     ----------
     out_dir
-        The task run folder (``model.zip``, ``vecnormalize.pkl``: the adapted model's frozen
+        The task run folder (``model.zip``, ``normaliser.json``: the adapted model's frozen
         statistics, ``discriminator.pt``, ``curriculum.json``, ``logs/``, ``checkpoints/``,
         and ``levels/level_<k>/`` with the same three files for each mastered level).
     steps_to_master
@@ -137,8 +137,7 @@ def save_task_checkpoint(folder: Path, model: PPO, gail: HybridGAIL, state: dict
     with atomic_path(folder / GAIL_STATE_FILE) as tmp:
         gail_dicts = gail_state(gail)
         torch.save({key: gail_dicts[key] for key in ("reward_net", "optimizer")}, tmp)
-    with atomic_path(folder / RNG_FILE) as tmp:
-        tmp.write_bytes(pickle.dumps({"torch": torch.get_rng_state()}))
+    save_rng_state(folder / RNG_FILE)
     counters = {key: gail_dicts[key] for key in ("disc_step", "global_step")}
     write_text_atomic(folder / STATE_FILE, json.dumps({**state, **counters}, indent=2))
 
@@ -185,15 +184,18 @@ def write_task_outputs(adapted_run_dir: Path, out: Path, **extra) -> None:
 
 
 def _write_controller(checkpoint: Path, folder: Path, adapted_run_dir: Path) -> None:
-    """Write a checkpoint's controller to ``folder``: the policy, discriminator, normaliser."""
+    """Write a checkpoint's controller to ``folder``: the policy, discriminator, normaliser.
+
+    The discriminator is saved as its state dict (read back with ``weights_only=True``).
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    model = PPO.load(checkpoint / MODEL_FILE, device="cpu")
+    model = load_ppo(checkpoint / MODEL_FILE)
     discriminator = discriminator_net(model.observation_space, model.action_space)
-    discriminator.load_state_dict(torch.load(checkpoint / GAIL_STATE_FILE)["reward_net"])
+    discriminator.load_state_dict(load_tensors(checkpoint / GAIL_STATE_FILE)["reward_net"])
     with atomic_path(folder / MODEL_FILE) as tmp:
         shutil.copyfile(checkpoint / MODEL_FILE, tmp)
     with atomic_path(folder / DISCRIMINATOR_FILE) as tmp:
-        torch.save(discriminator, tmp)
+        torch.save(discriminator.state_dict(), tmp)
     with atomic_path(folder / NORMALISER_FILE) as tmp:
         shutil.copyfile(adapted_run_dir / NORMALISER_FILE, tmp)
 
@@ -202,7 +204,7 @@ def finish_task_run(adapted_run_dir: str | Path, out_dir: str | Path) -> TaskRes
     """End a stopped task run at its newest checkpoint: write the outputs of a finished run.
 
     For a run stopped before its budget (killed, out of time): ``model.zip``,
-    ``discriminator.pt``, ``vecnormalize.pkl``, ``levels/`` and ``curriculum.json`` are
+    ``discriminator.pt``, ``normaliser.json``, ``levels/`` and ``curriculum.json`` are
     written from the newest complete checkpoint, as :func:`train_task` writes them after its
     last round, so that :class:`learn.Controller`, :func:`learn.runs.load_discriminator` and
     :func:`learn.predict_from_clip` can use the run. ``curriculum.json`` records
@@ -321,11 +323,20 @@ def load_discriminator(out_dir: str | Path):
     """Return ``(observations, actions) -> D`` from a task run's saved discriminator.
 
     Observations are raw; they are normalised with the run's frozen statistics first, as
-    during training.
+    during training. The discriminator is rebuilt (:func:`learn.algorithms.discriminator_net`)
+    and its saved state dict read with ``weights_only=True``.
     """
     out = Path(out_dir)
-    net = torch.load(out / DISCRIMINATOR_FILE, weights_only=False)
     controller = Controller.load(out)
+    net = discriminator_net(controller.model.observation_space, controller.model.action_space)
+    path = out / DISCRIMINATOR_FILE
+    try:
+        net.load_state_dict(load_tensors(path))
+    except (RuntimeError, TypeError, AttributeError) as error:
+        raise GaitTwinInputError(
+            f"{str(path)!r}: expected the discriminator's state dict, found "
+            f"{type(error).__name__}: {error}"
+        ) from error
 
     def probability(observations: np.ndarray, actions: np.ndarray) -> np.ndarray:
         obs = controller.normalise(np.asarray(observations))

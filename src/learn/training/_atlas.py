@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import pickle
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -39,6 +38,7 @@ from learn.runs import (
     STATE_FILE,
     latest_checkpoint,
     load_policy,
+    load_rng_state,
     log_dir,
     package_versions,
     save_checkpoint,
@@ -115,7 +115,7 @@ def train(
     clips
         Reference clips (the library, or one patient clip).
     out_dir
-        Run folder: ``model.zip``, ``vecnormalize.pkl``, ``manifest.json``,
+        Run folder: ``model.zip``, ``normaliser.json``, ``manifest.json``,
         ``checkpoints/step_*/`` and, per training part, ``logs/from_<step>/`` with
         ``progress.csv`` and TensorBoard events (:func:`learn.read_progress` joins them).
     total_timesteps
@@ -189,10 +189,11 @@ def train(
     torch.set_num_threads(torch_threads)
     torch.manual_seed(seed)
     if checkpoint is not None:
-        model, normaliser = load_policy(checkpoint, venv)
+        schedules = {"learning_rate": ppo.learning_rate, "clip_range": ppo.clip_range}
+        model, normaliser = load_policy(checkpoint, venv, schedules)
         normaliser.training = True
         model.set_random_seed(seed + done)
-        torch.set_rng_state(pickle.loads((checkpoint / RNG_FILE).read_bytes())["torch"])
+        load_rng_state(checkpoint / RNG_FILE)
     else:
         if init_from is not None:
             start, normaliser = load_policy(init_from, venv)

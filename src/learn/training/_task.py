@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import pickle
 import shutil
 import time
 from dataclasses import asdict, replace
@@ -34,6 +33,7 @@ from learn.runs import (
     TaskResult,
     check_policy_folder,
     latest_task_checkpoint,
+    load_rng_state,
     log_dir,
     read_task_result,
     run_ppo_settings,
@@ -83,7 +83,7 @@ def train_task(
     ----------
     adapted_run_dir
         The patient's adapted flat-ground run (:func:`learn.adapt`): ``model.zip`` and
-        ``vecnormalize.pkl``.
+        ``normaliser.json``.
     patient_motion
         The patient's clip (the adaptation's reference).
     task
@@ -141,7 +141,7 @@ def train_task(
     **Checkpoints and resume**: every ``settings.checkpoint_every_rounds`` rounds, after the
     round in which a level is mastered and after the last, ``checkpoints/round_<r>/`` gets
     ``model.zip`` (PPO with its Adam state and step counters), ``gail.pt`` (the discriminator's
-    and its Adam's state dicts), ``rng.pkl`` (torch's RNG state) and, last, ``state.json``:
+    and its Adam's state dicts), ``rng.npz`` (torch's RNG state) and, last, ``state.json``:
     rounds, steps, discriminator steps, the curriculum (level, episodes per level, steps to
     master, the promotion window's returns, ``R_flat`` and threshold, the stair cue's state) and
     the run's options. A resumed run re-derives the reference pairs and ``pi_BC`` (seeded),
@@ -224,7 +224,7 @@ def train_task(
         )
         if saved is not None:
             model.set_random_seed(seed + done)
-            torch.set_rng_state(pickle.loads((checkpoint / RNG_FILE).read_bytes())["torch"])
+            load_rng_state(checkpoint / RNG_FILE)
         checkpointer = RoundCheckpointer(
             out,
             model,

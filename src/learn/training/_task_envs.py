@@ -11,7 +11,7 @@ from stable_baselines3.common.vec_env import VecMonitor, VecNormalize
 from gait import Motion
 from learn.algorithms import parallel_envs
 from learn.env import EnvSettings, ImitationEnv, clip_goal, make_env
-from learn.runs import NORMALISER_FILE, check_policy_folder, run_env_settings
+from learn.runs import NORMALISER_FILE, check_policy_folder, load_normaliser, run_env_settings
 
 
 def task_env(
@@ -64,7 +64,7 @@ def frozen_normaliser(venv, adapted_run_dir: str | Path) -> VecNormalize:
     Observations are normalised with the adapted model's statistics; rewards are not touched.
     """
     folder = check_policy_folder(adapted_run_dir)
-    normaliser = VecNormalize.load(str(folder / NORMALISER_FILE), venv)
+    normaliser = load_normaliser(folder / NORMALISER_FILE, venv)
     normaliser.training = False
     normaliser.norm_reward = False
     return normaliser

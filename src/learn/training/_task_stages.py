@@ -9,7 +9,6 @@ import numpy as np
 import torch
 from imitation.data import types
 from imitation.util import logger as imitation_logger
-from stable_baselines3 import PPO
 from stable_baselines3.common.utils import get_linear_fn
 from stable_baselines3.common.vec_env import VecNormalize
 
@@ -27,6 +26,8 @@ from learn.algorithms import (
 from learn.runs import (
     GAIL_STATE_FILE,
     MODEL_FILE,
+    load_ppo,
+    load_tensors,
     prune_task_checkpoints,
     round_checkpoint_dir,
     save_task_checkpoint,
@@ -36,6 +37,9 @@ from learn.training._demonstrations import flat_ground_rollouts
 from learn.training._task_settings import CurriculumSettings, TaskSettings
 
 logger = logging.getLogger(__name__)
+
+#: PPO's clip range in task training (stable-baselines3's default), also given on a resume.
+PPO_CLIP_RANGE = 0.2
 
 
 def _curriculum_state(state: Curriculum, *, drive_cue: bool) -> dict:
@@ -121,13 +125,19 @@ def task_policy(
     The behaviour prior ``pi_BC`` comes from the adapted policy (re-derived, seeded, on a
     resume); a new run's policy starts from it, a resumed one is loaded from ``checkpoint``.
     """
-    adapted = PPO.load(adapted_run_dir / MODEL_FILE, device="cpu")
+    adapted = load_ppo(adapted_run_dir / MODEL_FILE)
     torch.manual_seed(seed)
     prior, distilled = behaviour_prior(
         adapted.policy, venv.observation_space, demos, rng=np.random.default_rng(seed)
     )
+    learning_rate = get_linear_fn(PPO_LEARNING_RATE, 0.0, 1.0)
     if checkpoint is not None:
-        model = BCRegularisedPPO.load(checkpoint / MODEL_FILE, env=venv, device="cpu")
+        model = load_ppo(
+            checkpoint / MODEL_FILE,
+            env=venv,
+            algorithm=BCRegularisedPPO,
+            schedules={"learning_rate": learning_rate, "clip_range": PPO_CLIP_RANGE},
+        )
         model.bc_policy = prior
         model.schedule_timesteps = total_timesteps  # the budget may have been extended
         return model, distilled
@@ -138,7 +148,8 @@ def task_policy(
         bc_policy=prior,
         bc_decay_steps=settings.bc_decay_steps,
         schedule_timesteps=total_timesteps,
-        learning_rate=get_linear_fn(PPO_LEARNING_RATE, 0.0, 1.0),
+        learning_rate=learning_rate,
+        clip_range=PPO_CLIP_RANGE,
         policy_kwargs=adapted.policy_kwargs,
         n_steps=settings.n_steps_per_env,
         batch_size=min(settings.batch_size, round_steps),
@@ -171,7 +182,7 @@ def task_gail(
     """
     discriminator = discriminator_net(venv.observation_space, venv.action_space)
     if checkpoint is not None:
-        saved_gail = torch.load(checkpoint / GAIL_STATE_FILE)
+        saved_gail = load_tensors(checkpoint / GAIL_STATE_FILE)
         discriminator.load_state_dict(saved_gail["reward_net"])
     round_steps = settings.n_envs * settings.n_steps_per_env
     n_pairs = sum(len(d.acts) for d in demos)
