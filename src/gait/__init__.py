@@ -5,6 +5,7 @@ Public names are re-exported here; implementation lives in the private modules.
 
 from gait._asf_amc import read_amc, read_asf
 from gait._batch import BatchSummary, find_cmu_takes, plot_step_length_vs_speed, process_cmu
+from gait._body import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
 from gait._bvh import read_bvh
 from gait._events import (
     HEEL_STRIKE_SEARCH_FRACTION,
@@ -72,6 +73,8 @@ from gait._virtual_walk import virtual_imu_from_motion
 __all__ = [
     "CMU_BONES",
     "CYCLE_POINTS",
+    "DEFAULT_HEIGHT_M",
+    "DEFAULT_MASS_KG",
     "FIDELITY_ANGLES",
     "HEEL_STRIKE_SEARCH_FRACTION",
     "HIP_JOINT_SEPARATION_RATIO",

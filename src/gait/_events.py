@@ -9,8 +9,7 @@ import pandas as pd
 from scipy.signal import butter, find_peaks, sosfiltfilt
 
 from gait._segmentation import stride_frequency
-from imu import GaitTwinInputError, JointAngles
-from imu._errors import check_shape
+from imu import GaitTwinInputError, JointAngles, check_shape
 
 #: Sides in the order used by ``foot_contacts`` arrays: ``[left, right]``.
 SIDES: tuple[str, str] = ("l", "r")

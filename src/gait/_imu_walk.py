@@ -8,6 +8,7 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 import imu
+from gait._body import DEFAULT_HEIGHT_M
 from gait._events import SIDES, GaitEvents, contacts_from_events, events_from_leg_angles
 from gait._library import cut_walk
 from gait._mean_cycle import MeanCycle, mean_cycle
@@ -107,7 +108,7 @@ def analyse_imu_walk(
     recording: imu.ImuRecording,
     *,
     calibration: imu.Calibration | None = None,
-    height_m: float = 1.75,
+    height_m: float = DEFAULT_HEIGHT_M,
     walkway_distance_m: float | None = None,
 ) -> ImuWalk:
     """Calibrate, compute joint angles, segment steady cycles and rebuild the pelvis path.

@@ -11,8 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from imu import GaitTwinInputError, JointAngles, atomic_path
-from imu._errors import check_shape
+from imu import GaitTwinInputError, JointAngles, atomic_path, check_shape
 
 #: Columns of :meth:`Motion.to_dataframe` before the joint angles.
 ROOT_COLUMNS: tuple[str, ...] = (

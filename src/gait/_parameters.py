@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 
 from gait._events import SIDES, GaitEvents
-from imu import GaitTwinInputError, JointAngles
-from imu._errors import check_mask, check_shape
+from imu import GaitTwinInputError, JointAngles, check_mask, check_shape
 
 #: Per-stride quantities whose left/right symmetry index is reported.
 SYMMETRY_COLUMNS: tuple[str, ...] = (

@@ -6,8 +6,14 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.transform import Rotation
 
-from imu import GaitTwinInputError, JointAngles, angle_names, lowpass, segment_orientations
-from imu._errors import check_shape
+from imu import (
+    GaitTwinInputError,
+    JointAngles,
+    angle_names,
+    check_shape,
+    lowpass,
+    segment_orientations,
+)
 
 #: Segment length over body height (Winter 2009, *Biomechanics and Motor Control of Human
 #: Movement*, Fig. 4.1): thigh = hip to knee joint centre, shank = knee to ankle joint centre.

@@ -14,8 +14,7 @@ import pandas as pd
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 from scipy.signal import butter, find_peaks, hilbert, periodogram, sosfiltfilt
 
-from imu import GaitTwinInputError
-from imu._errors import check_mask, check_shape
+from imu import GaitTwinInputError, check_mask, check_shape
 
 #: Points of a time-normalised cycle (0, 1, ..., 100 % of the cycle).
 CYCLE_POINTS = 101

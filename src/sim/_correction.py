@@ -32,7 +32,7 @@ import pandas as pd
 from scipy.spatial.transform import Rotation
 from tqdm import tqdm
 
-from gait import Motion
+from gait import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG, Motion
 from imu import JointAngles, lowpass
 from sim._anthropometry import BodyDimensions, body_dimensions
 from sim._model_spec import DEFAULT_MODEL, ModelSpec
@@ -41,9 +41,7 @@ from sim._simulation import Simulation
 from sim._terrain import Terrain
 
 #: Reference stature at which a motion's leg geometry is evaluated by :func:`fit_height_to_motion`.
-
-
-_REFERENCE_HEIGHT_M = 1.75
+_REFERENCE_HEIGHT_M = DEFAULT_HEIGHT_M
 
 
 @dataclass(frozen=True)
@@ -230,7 +228,7 @@ def fit_height_to_motion(
     below the root is ``H * d_k``; ``H = sum(z_k d_k) / sum(d_k^2)`` with ``z_k`` the root
     heights.
     """
-    body = body_dimensions(_REFERENCE_HEIGHT_M, 70.0, sex=sex)
+    body = body_dimensions(_REFERENCE_HEIGHT_M, DEFAULT_MASS_KG, sex=sex)
     with Simulation(spec, body=body, fixed_root=True) as world:
         root = motion.root_position_m.copy()
         root[:, 2] = 0.0
@@ -260,7 +258,8 @@ def correct_contacts(
     spec
         Avatar model; its DoFs are the angles the physics pass may change.
     body
-        The subject's segments; default: :func:`fit_height_to_motion` with 70 kg.
+        The subject's segments; default: :func:`fit_height_to_motion` with
+        :data:`gait.DEFAULT_MASS_KG` (70 kg).
     terrain
         Terrain the clip walks on; default flat ground.
     torque_scale
@@ -289,7 +288,7 @@ def correct_contacts(
     the three passes.
     """
     if body is None:
-        body = body_dimensions(fit_height_to_motion(motion, spec=spec), 70.0)
+        body = body_dimensions(fit_height_to_motion(motion, spec=spec), DEFAULT_MASS_KG)
     terrain = terrain if terrain is not None else Terrain()
     world = _kinematic_world(motion, spec, body, terrain)
     try:

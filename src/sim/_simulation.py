@@ -9,8 +9,8 @@ import numpy as np
 import pybullet
 from pybullet_utils import bullet_client
 
-from imu import GaitTwinInputError, pelvis_angles_world
-from imu._errors import check_shape
+from gait import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
+from imu import GaitTwinInputError, check_shape, pelvis_angles_world
 from sim._anthropometry import BodyDimensions, body_dimensions
 from sim._model_spec import DEFAULT_MODEL, ModelSpec
 from sim._terrain import TERRAIN_GROUP, Terrain, build_terrain, probe_heights, probe_rays
@@ -139,7 +139,8 @@ class Simulation:
     spec
         Actuated DoFs (:data:`sim.DEFAULT_MODEL` or :data:`sim.ANKLE_MODEL`).
     body
-        Segment parameters; default :func:`sim.body_dimensions` ``(1.75, 70.0)``.
+        Segment parameters; default :func:`sim.body_dimensions` of the default body
+        (:data:`gait.DEFAULT_HEIGHT_M`, :data:`gait.DEFAULT_MASS_KG`: 1.75 m, 70 kg).
     terrain
         Terrain to build; default flat ground.
     physics_timestep_s
@@ -178,7 +179,7 @@ class Simulation:
         if int(n_substeps) != n_substeps or n_substeps < 1:
             raise GaitTwinInputError(f"n_substeps: expected a positive integer, found {n_substeps}")
         self.spec = spec
-        self.body = body if body is not None else body_dimensions(1.75, 70.0)
+        self.body = body if body is not None else body_dimensions(DEFAULT_HEIGHT_M, DEFAULT_MASS_KG)
         self.terrain = terrain if terrain is not None else Terrain()
         self.physics_timestep_s = float(physics_timestep_s)
         self.n_substeps = int(n_substeps)

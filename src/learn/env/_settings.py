@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gait import Motion
+from gait import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG, Motion
 from imu import GaitTwinInputError
 from learn.env._imitation_env import SPEED_RANGE_M_S, STRIDE_RANGE_M, ImitationEnv
 from sim import (
@@ -16,11 +16,6 @@ from sim import (
     PD_NATURAL_FREQUENCY_RAD_S,
     body_dimensions,
 )
-
-#: The default body of every avatar (1.75 m, 70 kg): the height and mass a run, a prediction
-#: and the command-line tools use when the patient's are not given.
-DEFAULT_HEIGHT_M = 1.75
-DEFAULT_MASS_KG = 70.0
 
 #: Stride spread of the atlas goals around the library's natural stride (ImitationEnv's
 #: ``stride_spread``).
