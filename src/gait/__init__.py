@@ -3,6 +3,8 @@
 Public names are re-exported here; implementation lives in the private modules.
 """
 
+import importlib.metadata
+
 from gait._asf_amc import read_amc, read_asf
 from gait._batch import BatchSummary, find_cmu_takes, plot_step_length_vs_speed, process_cmu
 from gait._body import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
@@ -144,3 +146,5 @@ __all__ = [
     "turning_mask",
     "virtual_imu_from_motion",
 ]
+
+__version__ = importlib.metadata.version("gaittwin")

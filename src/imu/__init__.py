@@ -3,6 +3,8 @@
 Public names are re-exported here; implementation lives in the private modules.
 """
 
+import importlib.metadata
+
 from imu._alignment import DEFAULT_MAX_GAP_S, AlignedStreams, SensorStream, align_streams
 from imu._calc import read_calc, write_calc
 from imu._calc_layout import (
@@ -15,6 +17,7 @@ from imu._calc_layout import (
 )
 from imu._calibration import Calibration, calibrate, find_static_window, orientation_spread
 from imu._calibration_file import read_calibration, write_calibration
+from imu._cli import command_parser, configure_logging, silenced_fds
 from imu._conditioning import continuous_quaternions, lowpass, lowpass_quaternions, resample, slerp
 from imu._errors import GaitTwinInputError, check_mask, check_shape
 from imu._export import (
@@ -89,6 +92,8 @@ __all__ = [
     "calibrate",
     "check_mask",
     "check_shape",
+    "command_parser",
+    "configure_logging",
     "continuous_quaternions",
     "estimate_orientation",
     "find_static_window",
@@ -115,6 +120,7 @@ __all__ = [
     "resample",
     "run_jobs",
     "segment_orientations",
+    "silenced_fds",
     "slerp",
     "virtual_sensors",
     "write_calc",
@@ -124,3 +130,5 @@ __all__ = [
     "write_mot",
     "write_text_atomic",
 ]
+
+__version__ = importlib.metadata.version("gaittwin")

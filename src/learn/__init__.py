@@ -16,6 +16,8 @@ that holds it (each lists its names in ``__all__``), from the bottom floor up:
 A sub-package imports only those above it in this list (``docs/architecture.md``).
 """
 
+import importlib.metadata
+
 from learn.algorithms import PPOSettings
 from learn.env import EnvSettings, ImitationEnv, clip_goal, cmu_walks, make_env, natural_stride_m
 from learn.evaluation import (
@@ -104,3 +106,5 @@ __all__ = [
     "write_report",
     "write_summary_png",
 ]
+
+__version__ = importlib.metadata.version("gaittwin")

@@ -3,6 +3,8 @@
 Public names are re-exported here; implementation lives in the private modules.
 """
 
+import importlib.metadata
+
 from sim._anthropometry import DE_LEVA_TABLE, BodyDimensions, Segment, body_dimensions
 from sim._correction import CorrectionResult, correct_contacts, fit_height_to_motion
 from sim._model_spec import (
@@ -103,3 +105,5 @@ __all__ = [
     "write_avatar_urdf",
     "write_video",
 ]
+
+__version__ = importlib.metadata.version("gaittwin")

@@ -10,7 +10,7 @@ import pybullet
 from pybullet_utils import bullet_client
 
 from gait import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
-from imu import GaitTwinInputError, check_shape, pelvis_angles_world
+from imu import GaitTwinInputError, check_shape, pelvis_angles_world, silenced_fds
 from sim._anthropometry import BodyDimensions, body_dimensions
 from sim._model_spec import DEFAULT_MODEL, ModelSpec
 from sim._terrain import TERRAIN_GROUP, Terrain, build_terrain, probe_heights, probe_rays
@@ -184,7 +184,8 @@ class Simulation:
         self.physics_timestep_s = float(physics_timestep_s)
         self.n_substeps = int(n_substeps)
         self.fixed_root = fixed_root
-        self.client = bullet_client.BulletClient(connection_mode=pybullet.DIRECT)
+        with silenced_fds(1):  # pybullet prints 'argv[0]=' to fd 1 as it connects
+            self.client = bullet_client.BulletClient(connection_mode=pybullet.DIRECT)
         self.client.setGravity(0.0, 0.0, -9.81)
         self.client.setPhysicsEngineParameter(
             fixedTimeStep=self.physics_timestep_s,

@@ -1,0 +1,141 @@
+"""Pieces every gaittwin command shares: its parser, logging set-up and quiet C-level output.
+
+The commands (``gaittwin-predict``, ``gaittwin-predict-batch``, ``gaittwin-cmu-batch``) build
+their parser with :func:`command_parser` (``--version``, ``-q``, ``-v``, defaults shown in
+``--help``) and call :func:`configure_logging` once the options are parsed. Library code logs;
+only these commands attach a handler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import importlib.metadata
+import logging
+import os
+import sys
+from collections.abc import Iterator
+
+#: Attribute that marks the handler :func:`configure_logging` attached to the root logger.
+_HANDLER_MARK = "_gaittwin_command"
+
+
+class _DefaultsHelpFormatter(argparse.HelpFormatter):
+    """Help text with each option's default appended, unless it is unset, off or already said."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if (
+            "%(default)" in text
+            or not action.option_strings
+            or action.default in (None, False, argparse.SUPPRESS)
+        ):
+            return action.help
+        return f"{text} (default: %(default)s)"
+
+
+class _CommandFormatter(logging.Formatter):
+    """``prog: level: message`` (argparse's form for errors), with the logger's name at debug."""
+
+    def __init__(self, prog: str, *, show_names: bool) -> None:
+        super().__init__()
+        self.prog = prog
+        self.show_names = show_names
+
+    def format(self, record: logging.LogRecord) -> str:
+        name = f"{record.name}: " if self.show_names else ""
+        return f"{self.prog}: {record.levelname.lower()}: {name}{record.getMessage()}"
+
+
+def command_parser(prog: str, *, description: str) -> argparse.ArgumentParser:
+    """Return a command's parser with ``--version``, ``-q``/``--quiet`` and ``-v``/``--verbose``.
+
+    Parameters
+    ----------
+    prog
+        Command name, e.g. ``"gaittwin-predict"``; it starts every message of the command.
+    description
+        What the command does, shown by ``--help``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        A parser whose ``--help`` shows each option's default (those that have one).
+    """
+    parser = argparse.ArgumentParser(
+        prog=prog, description=description, formatter_class=_DefaultsHelpFormatter
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {importlib.metadata.version('gaittwin')}",
+    )
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
+    loudness.add_argument("-v", "--verbose", action="store_true", help="log debug messages too")
+    return parser
+
+
+def configure_logging(args: argparse.Namespace, prog: str) -> None:
+    """Send log records to stderr as ``prog: level: message``, at the level ``-q``/``-v`` chose.
+
+    INFO by default, WARNING with ``-q``, DEBUG with ``-v`` (which also names each record's
+    logger). A handler attached by an earlier call (a command run twice in one process) is
+    replaced, not doubled.
+
+    Parameters
+    ----------
+    args
+        Parsed options of a :func:`command_parser` parser.
+    prog
+        Command name that starts every line.
+    """
+    level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, _HANDLER_MARK, False)]:
+        root.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_CommandFormatter(prog, show_names=args.verbose))
+    setattr(handler, _HANDLER_MARK, True)
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+@contextlib.contextmanager
+def silenced_fds(*fds: int) -> Iterator[None]:
+    """Send file descriptors (1 stdout, 2 stderr) to ``/dev/null`` for the block, then restore.
+
+    Silences what C extensions print straight to the process's streams (pybullet's
+    ``argv[0]=`` on stdout as it connects, ``pybullet build time`` on stderr as it is
+    imported), which redirecting ``sys.stdout`` cannot catch. Python's streams and the C
+    library's (``fflush(NULL)``, POSIX) are flushed on entry and exit, so that nothing written
+    before the block is lost and nothing written in it leaks out after.
+
+    Parameters
+    ----------
+    *fds
+        File descriptors to silence, e.g. ``1`` or ``1, 2``.
+    """
+    _flush_streams()
+    saved = {fd: os.dup(fd) for fd in fds}
+    try:
+        with open(os.devnull, "wb") as devnull:
+            for fd in fds:
+                os.dup2(devnull.fileno(), fd)
+        try:
+            yield
+        finally:
+            _flush_streams()
+            for fd, saved_fd in saved.items():
+                os.dup2(saved_fd, fd)
+    finally:
+        for saved_fd in saved.values():
+            os.close(saved_fd)
+
+
+def _flush_streams() -> None:
+    """Flush Python's ``sys.stdout`` and ``sys.stderr`` and every C stdio output stream."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    ctypes.CDLL(None).fflush(None)
