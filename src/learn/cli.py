@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 import gait
-from imu import GaitTwinInputError
+from imu import GaitTwinInputError, command_parser, configure_logging
 from learn.env import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
 from learn.prediction import (
     Budgets,
@@ -25,6 +26,12 @@ from learn.training import TaskSettings
 #: Exit code of ``gaittwin-predict`` when the report says "no prediction" (the adapted
 #: controller falls on flat ground): the run worked, its result is not a prediction.
 NO_PREDICTION_EXIT_CODE = 3
+
+#: Exit code of both commands for a user error (unreadable recording, bad manifest, missing or
+#: corrupt model folder): one line on stderr, argparse's code for bad options.
+USER_ERROR_EXIT_CODE = 2
+
+logger = logging.getLogger(__name__)
 
 
 def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int) -> None:
@@ -49,7 +56,11 @@ def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int
         "--task-steps", type=int, default=defaults.task_steps, help="training budget per task"
     )
     parser.add_argument(
-        "--tasks", nargs="+", choices=sorted(TASK_TERRAINS), default=["slope", "stairs"]
+        "--tasks",
+        nargs="+",
+        choices=sorted(TASK_TERRAINS),
+        default=["slope", "stairs"],
+        help="tasks to train and report",
     )
     parser.add_argument(
         "--levels",
@@ -67,9 +78,15 @@ def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int
         "reader's built-in map (docs/readers.md, 'Sensor maps')",
     )
     parser.add_argument(
-        "--height-m", type=float, default=DEFAULT_HEIGHT_M, help="patient height, m"
+        "--height-m",
+        type=float,
+        help=f"patient height, m (not given: {DEFAULT_HEIGHT_M} m, with a warning)",
     )
-    parser.add_argument("--mass-kg", type=float, default=DEFAULT_MASS_KG, help="patient mass, kg")
+    parser.add_argument(
+        "--mass-kg",
+        type=float,
+        help=f"patient mass, kg (not given: {DEFAULT_MASS_KG:g} kg, with a warning)",
+    )
     parser.add_argument(
         "--envs", type=int, default=envs_default, help="environment processes per patient"
     )
@@ -93,8 +110,7 @@ def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int
         "--stiff-knee-peak-deg",
         type=float,
         default=gait.STIFF_KNEE_PEAK_DEG,
-        help="with --stiff-knee: largest flexion of that knee in the clip, deg (default "
-        "%(default)s)",
+        help="with --stiff-knee: largest flexion of that knee in the clip, deg",
     )
 
 
@@ -127,8 +143,8 @@ def prediction_options(args: argparse.Namespace) -> dict:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``gaittwin-predict``."""
-    parser = argparse.ArgumentParser(
-        prog="gaittwin-predict",
+    parser = command_parser(
+        "gaittwin-predict",
         description=(
             "Predict a patient's slope and stair walking from one IMU walk (adapt the atlas, "
             "train each task under its curriculum, evaluate every level) and write a "
@@ -141,33 +157,64 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def warn_default_body(height_m: float | None, mass_kg: float | None) -> dict[str, float]:
+    """Return the body of a patient, the defaults standing in for what was not given, and say so.
+
+    Parameters
+    ----------
+    height_m, mass_kg
+        ``--height-m`` and ``--mass-kg``, ``None`` when not given.
+
+    Returns
+    -------
+    dict
+        ``height_m`` (m) and ``mass_kg`` (kg). When either was not given, one WARNING line
+        names the defaults used, e.g. ``no --height-m/--mass-kg given: using 1.75 m, 70 kg``.
+    """
+    missing = [
+        flag for flag, value in (("--height-m", height_m), ("--mass-kg", mass_kg)) if value is None
+    ]
+    body = {
+        "height_m": DEFAULT_HEIGHT_M if height_m is None else height_m,
+        "mass_kg": DEFAULT_MASS_KG if mass_kg is None else mass_kg,
+    }
+    if missing:
+        logger.warning(
+            "no %s given: using %g m, %g kg", "/".join(missing), body["height_m"], body["mass_kg"]
+        )
+    return body
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``gaittwin-predict``; return the exit code.
 
-    0 for a report, 1 with the message on bad input, :data:`NO_PREDICTION_EXIT_CODE` with the
-    report's status line when the adapted controller falls on flat ground.
+    0 for a report, :data:`USER_ERROR_EXIT_CODE` with one line on bad input,
+    :data:`NO_PREDICTION_EXIT_CODE` with the report's status line when the adapted controller
+    falls on flat ground.
     """
     args = build_parser().parse_args(argv)
+    configure_logging(args, "gaittwin-predict")
     show_progress()
     try:
         options = prediction_options(args)
-        settings = replace(options.pop("settings"), height_m=args.height_m, mass_kg=args.mass_kg)
+        body = warn_default_body(args.height_m, args.mass_kg)
+        settings = replace(options.pop("settings"), **body)
         result = predict_patient(
             args.recording, args.out, settings, stiff_knee=args.stiff_knee, **options
         )
     except GaitTwinInputError as error:
-        print(f"gaittwin-predict: error: {error}", file=sys.stderr)
-        return 1
+        logger.error("%s", error)
+        return USER_ERROR_EXIT_CODE
     if result.status.kind == "no prediction":
-        print(f"gaittwin-predict: {result.status.text}", file=sys.stderr)
+        logger.warning("%s", result.status.text)
         return NO_PREDICTION_EXIT_CODE
     return 0
 
 
 def build_batch_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``gaittwin-predict-batch``."""
-    parser = argparse.ArgumentParser(
-        prog="gaittwin-predict-batch",
+    parser = command_parser(
+        "gaittwin-predict-batch",
         description=(
             "Run gaittwin-predict for many patients as independent jobs on this machine's "
             "cores: one folder per patient in --out, a table patients.csv (status, report, "
@@ -192,16 +239,24 @@ def build_batch_parser() -> argparse.ArgumentParser:
         "--jobs", type=int, help="patients at once, one process each (default: all cores)"
     )
     add_prediction_options(parser, envs_default=1)
-    parser.set_defaults(height_m=None, mass_kg=None)  # given or not: refused with --manifest
     return parser
 
 
 def batch_main(argv: list[str] | None = None) -> int:
-    """Run ``gaittwin-predict-batch``; return the exit code (1 if any patient failed)."""
+    """Run ``gaittwin-predict-batch``; return the exit code.
+
+    1 if any patient failed (after the others finished), :data:`USER_ERROR_EXIT_CODE` with one
+    line for a bad manifest, recording list or atlas (nothing run).
+    """
     parser = build_batch_parser()
     args = parser.parse_args(argv)
-    body = {"height_m": args.height_m, "mass_kg": args.mass_kg, "stiff_knee": args.stiff_knee}
-    given = {key: value for key, value in body.items() if value is not None}
+    configure_logging(args, "gaittwin-predict-batch")
+    per_patient = {
+        "height_m": args.height_m,
+        "mass_kg": args.mass_kg,
+        "stiff_knee": args.stiff_knee,
+    }
+    given = {key: value for key, value in per_patient.items() if value is not None}
     if (args.manifest is None) == (not args.recordings):
         parser.error("expected RECORDING arguments or --manifest CSV (one of them)")
     if args.manifest is not None and given:
@@ -211,13 +266,17 @@ def batch_main(argv: list[str] | None = None) -> int:
         if args.manifest is not None:
             patients = read_patient_manifest(args.manifest)
         else:
-            patients = [PatientRecording(path, **given) for path in args.recordings]
+            body = warn_default_body(args.height_m, args.mass_kg)
+            patients = [
+                PatientRecording(path, **body, stiff_knee=args.stiff_knee)
+                for path in args.recordings
+            ]
         table = predict_patients(
             patients, args.out, jobs=args.jobs, options=prediction_options(args)
         )
     except GaitTwinInputError as error:
-        print(f"gaittwin-predict-batch: error: {error}", file=sys.stderr)
-        return 1
+        logger.error("%s", error)
+        return USER_ERROR_EXIT_CODE
     return int((table["status"] == "failed").any())
 
 

@@ -145,7 +145,7 @@ def test_prediction_refuses_a_missing_atlas(data_dir, tmp_path):
     walk = data_dir / "xsens_mtw_walk"
     with pytest.raises(GaitTwinInputError, match=r"examples/06_train_atlas\.py"):
         learn.predict_patient(walk, tmp_path)
-    with pytest.raises(GaitTwinInputError, match=r"expected model\.zip and vecnormalize\.pkl"):
+    with pytest.raises(GaitTwinInputError, match=r"expected model\.zip and normaliser\.json"):
         learn.predict_patient(
             walk,
             tmp_path,
@@ -170,11 +170,11 @@ def test_cli_help_and_bad_input(tmp_path, capsys):
     assert exit_info.value.code == 2
     assert "invalid choice: 'up'" in capsys.readouterr().err
     code = cli_main([str(tmp_path / "missing"), "--out", str(tmp_path / "o"), "--allow-scratch"])
-    assert code == 1
+    assert code == 2
     error = capsys.readouterr().err
     assert "gaittwin-predict: error: recording" in error and "no such file" in error
     assert not (tmp_path / "o").exists()  # nothing half-written for a bad recording
-    assert cli_main([str(tmp_path), "--out", str(tmp_path / "o"), "--atlas", "nope"]) == 1
+    assert cli_main([str(tmp_path), "--out", str(tmp_path / "o"), "--atlas", "nope"]) == 2
     assert "No Healthy Motion Atlas is trained or shipped" in capsys.readouterr().err
 
 

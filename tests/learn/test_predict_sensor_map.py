@@ -25,7 +25,7 @@ def test_predict_runs_on_renamed_sensor_ids_with_a_sensor_map(data_dir, tmp_path
     sensor_map = tmp_path / "map.json"
     sensor_map.write_text(json.dumps(mapping, indent=2))
 
-    assert cli_main([str(walk), "--out", str(tmp_path / "refused"), *TINY]) == 1
+    assert cli_main([str(walk), "--out", str(tmp_path / "refused"), *TINY]) == 2
     error = capsys.readouterr().err
     assert "unknown sensor id '00D00000'" in error and "--sensor-map FILE" in error
     assert "still missing: pelvis, thigh_r, shank_r, thigh_l, shank_l" in error
