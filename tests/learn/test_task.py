@@ -125,7 +125,7 @@ def test_train_task_runs_and_records_steps_per_level(adapted_run, walk_clip, tmp
     assert result.steps_to_master == {int(k): v for k, v in record["steps_to_master"].items()}
     assert all(0 < v <= 256 for v in result.steps_to_master.values())
     assert result.final_level == len(result.steps_to_master) or result.final_level == 4
-    for name in ("model.zip", "vecnormalize.pkl", "discriminator.pt"):
+    for name in ("model.zip", "normaliser.json", "discriminator.pt"):
         assert (tmp_path / "stairs" / name).is_file()
     assert sorted(p.name for p in (tmp_path / "stairs" / "checkpoints").iterdir()) == [
         "round_000001",
@@ -433,7 +433,7 @@ def test_each_mastered_level_keeps_the_controller_saved_at_its_promotion(
         folder, controller_steps = result.controller(level)
         assert (folder, controller_steps) == (out / "levels" / f"level_{level}", steps)
         assert (folder / "model.zip").read_bytes() == (checkpoint / "model.zip").read_bytes()
-        assert (folder / "vecnormalize.pkl").is_file()
+        assert (folder / "normaliser.json").is_file()
         learn.Controller.load(folder)
     assert learn.runs.load_discriminator(result.controller(mastered[0])[0]) is not None
     if result.final_level not in result.steps_to_master:
