@@ -210,3 +210,13 @@ def test_rng_state_round_trips(tmp_path):
 def test_committed_model_folders_hold_no_pickles():
     pickles = sorted((ROOT / "models").rglob("*.pkl"))
     assert pickles == [], f"convert with scripts/convert_model_folders.py: {pickles}"
+
+
+def test_statistics_of_another_policy_are_refused(tmp_path):
+    folder = _atlas_copy(tmp_path)
+    record = json.loads((folder / NORMALISER_FILE).read_text())
+    record["obs_rms"]["mean"] = record["obs_rms"]["mean"][:-1]
+    record["obs_rms"]["var"] = record["obs_rms"]["var"][:-1]
+    (folder / NORMALISER_FILE).write_text(json.dumps(record))
+    with pytest.raises(GaitTwinInputError, match=r"normaliser\.json.*obs_rms of shape"):
+        learn.Controller.load(folder)

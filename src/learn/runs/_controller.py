@@ -60,6 +60,11 @@ class Controller:
         normaliser = read_normaliser(folder / NORMALISER_FILE)
         model = load_ppo(folder / MODEL_FILE)
         rms = normaliser["obs_rms"]
+        if rms["mean"].shape != model.observation_space.shape:
+            raise GaitTwinInputError(
+                f"{str(folder / NORMALISER_FILE)!r}: expected obs_rms of shape "
+                f"{model.observation_space.shape} (the policy's), found {rms['mean'].shape}"
+            )
         return cls(model, rms["mean"], rms["var"], normaliser["clip_obs"], normaliser["epsilon"])
 
     def normalise(self, observations: np.ndarray) -> np.ndarray:

@@ -48,7 +48,9 @@ _ROLLOUT_STATE = (
     "ep_success_buffer",
 )
 #: Entries of SB3's ``data`` that are schedules (functions of the remaining progress).
-_SCHEDULES = ("learning_rate", "lr_schedule", "clip_range", "clip_range_vf")
+_SCHEDULES = ("learning_rate", "lr_schedule", "clip_range")
+#: Entries of SB3's ``data`` that name classes: always ours, whatever ``data`` holds.
+_CLASSES = {"policy_class": ActorCriticPolicy, "rollout_buffer_class": RolloutBuffer}
 
 
 def normaliser_record(normaliser: VecNormalize) -> dict:
@@ -252,6 +254,7 @@ def load_ppo(
         for key, value in data.items()
         if isinstance(value, dict) and _SERIALIZED in value
     }
+    custom.update(_CLASSES)
     try:
         return algorithm.load(path, env=env, device="cpu", custom_objects=custom)
     except (RuntimeError, ValueError, KeyError) as error:
@@ -263,10 +266,8 @@ def load_ppo(
 
 def _replacement(path: Path, key: str, saved: dict, env: VecEnv | None, schedules: dict):
     """Return the object that stands in for the cloudpickled ``data`` entry ``key``."""
-    if key == "policy_class":
-        return ActorCriticPolicy
-    if key == "rollout_buffer_class":
-        return RolloutBuffer
+    if key in _CLASSES:
+        return _CLASSES[key]
     if key in _ROLLOUT_STATE:
         return None
     if key in _SCHEDULES:
