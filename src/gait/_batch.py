@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import re
 import time
@@ -36,7 +37,14 @@ from gait._library import (
 from gait._mocap_motion import motion_from_mocap
 from gait._motion import Motion
 from gait._plots import _save
-from imu import GaitTwinInputError, guarded, run_jobs, write_text_atomic
+from imu import (
+    GaitTwinInputError,
+    command_parser,
+    configure_logging,
+    guarded,
+    run_jobs,
+    write_text_atomic,
+)
 
 #: A segmentation step: walk -> (clip with the manifest values in its metadata, values).
 Segmenter = Callable[[Motion], tuple[Motion, dict]]
@@ -44,6 +52,8 @@ Segmenter = Callable[[Motion], tuple[Motion, dict]]
 FAILURES_NAME = "failures.csv"
 SUMMARY_NAME = "summary.json"
 SCATTER_NAME = "step_length_vs_speed.png"
+
+logger = logging.getLogger(__name__)
 
 _AMC_NAME = re.compile(r"^(?P<subject>[^_]+)_(?P<trial>[^_.]+)\.amc$", re.IGNORECASE)
 
@@ -344,9 +354,19 @@ def plot_step_length_vs_speed(manifest: pd.DataFrame, *, path: str | os.PathLike
     return fig
 
 
+def _read_trials_file(path: Path) -> list[str]:
+    """Return the lines of a ``--trials-file``; a missing or unreadable file is a user error."""
+    try:
+        return path.read_text().splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise GaitTwinInputError(
+            f"--trials-file {str(path)!r}: expected a text file of trial names, found {error}"
+        ) from error
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="gaittwin-cmu-batch",
+    parser = command_parser(
+        "gaittwin-cmu-batch",
         description="Convert a tree of CMU ASF/AMC takes into a gaittwin clip library "
         "(resumable; failures are reported, not fatal).",
     )
@@ -367,20 +387,30 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``gaittwin-cmu-batch`` command; return the exit status (1 if any take failed)."""
+    """Run the ``gaittwin-cmu-batch`` command; return the exit status.
+
+    0 when every take was converted, 1 if any take failed (the others are in the library), 2
+    with one line on stderr for a user error (no such tree, unreadable ``--trials-file``,
+    bad ``--workers``): nothing is run.
+    """
     args = _parser().parse_args(argv)
+    configure_logging(args, "gaittwin-cmu-batch")
     trials = list(args.trials or [])
-    if args.trials_file is not None:
-        lines = args.trials_file.read_text().splitlines()
-        trials += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-    summary = process_cmu(
-        args.tree,
-        args.library,
-        trials=trials or None,
-        workers=args.workers,
-        ray_address=args.ray_address,
-        progress=not args.no_progress,
-    )
+    try:
+        if args.trials_file is not None:
+            lines = _read_trials_file(args.trials_file)
+            trials += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+        summary = process_cmu(
+            args.tree,
+            args.library,
+            trials=trials or None,
+            workers=args.workers,
+            ray_address=args.ray_address,
+            progress=not args.no_progress,
+        )
+    except GaitTwinInputError as error:
+        logger.error("%s", error)
+        return 2
     print(
         f"{summary.n_found} takes found, {summary.n_selected} selected: "
         f"{summary.n_processed} processed, {summary.n_skipped} skipped (done before), "

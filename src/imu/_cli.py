@@ -29,14 +29,17 @@ class _DefaultsHelpFormatter(argparse.HelpFormatter):
         if (
             "%(default)" in text
             or not action.option_strings
-            or action.default in (None, False, argparse.SUPPRESS)
+            or any(action.default is unset for unset in (None, False, argparse.SUPPRESS))
         ):
             return action.help
         return f"{text} (default: %(default)s)"
 
 
 class _CommandFormatter(logging.Formatter):
-    """``prog: level: message`` (argparse's form for errors), with the logger's name at debug."""
+    """INFO as the bare message, other levels as ``prog: level: message`` (argparse's form).
+
+    With ``show_names`` each line also names its logger.
+    """
 
     def __init__(self, prog: str, *, show_names: bool) -> None:
         super().__init__()
@@ -45,7 +48,23 @@ class _CommandFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         name = f"{record.name}: " if self.show_names else ""
+        if record.levelno == logging.INFO:
+            return f"{name}{record.getMessage()}"
         return f"{self.prog}: {record.levelname.lower()}: {name}{record.getMessage()}"
+
+
+def _not_shown_before(record: logging.LogRecord) -> bool:
+    """Whether a record is a warning or error, or no handler on its way to the root showed it."""
+    if record.levelno > logging.INFO:
+        return True
+    logger: logging.Logger | None = logging.getLogger(record.name)
+    while logger is not None and logger is not logging.root:
+        if logger.handlers:
+            return False
+        if not logger.propagate:
+            return True
+        logger = logger.parent
+    return True
 
 
 def command_parser(prog: str, *, description: str) -> argparse.ArgumentParser:
@@ -78,11 +97,13 @@ def command_parser(prog: str, *, description: str) -> argparse.ArgumentParser:
 
 
 def configure_logging(args: argparse.Namespace, prog: str) -> None:
-    """Send log records to stderr as ``prog: level: message``, at the level ``-q``/``-v`` chose.
+    """Send log records to stderr at the level ``-q``/``-v`` chose.
 
-    INFO by default, WARNING with ``-q``, DEBUG with ``-v`` (which also names each record's
-    logger). A handler attached by an earlier call (a command run twice in one process) is
-    replaced, not doubled.
+    INFO by default (each message as it is), WARNING with ``-q``, DEBUG with ``-v`` (which
+    also names each record's logger); warnings and errors read ``prog: warning: message``. An
+    INFO or DEBUG record that a handler of its own logger's family already showed (e.g.
+    :func:`learn.show_progress`'s, on stdout) is not shown again. A handler attached by an
+    earlier call (a command run twice in one process) is replaced, not doubled.
 
     Parameters
     ----------
@@ -97,6 +118,7 @@ def configure_logging(args: argparse.Namespace, prog: str) -> None:
         root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_CommandFormatter(prog, show_names=args.verbose))
+    handler.addFilter(_not_shown_before)
     setattr(handler, _HANDLER_MARK, True)
     root.addHandler(handler)
     root.setLevel(level)

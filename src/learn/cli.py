@@ -18,7 +18,6 @@ from learn.prediction import (
     predict_patient,
     predict_patients,
     read_patient_manifest,
-    show_progress,
 )
 from learn.tasks import N_LEVELS, TASK_TERRAINS
 from learn.training import TaskSettings
@@ -194,7 +193,6 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     configure_logging(args, "gaittwin-predict")
-    show_progress()
     try:
         options = prediction_options(args)
         body = warn_default_body(args.height_m, args.mass_kg)
@@ -272,7 +270,11 @@ def batch_main(argv: list[str] | None = None) -> int:
                 for path in args.recordings
             ]
         table = predict_patients(
-            patients, args.out, jobs=args.jobs, options=prediction_options(args)
+            patients,
+            args.out,
+            jobs=args.jobs,
+            options=prediction_options(args),
+            progress=not args.quiet,
         )
     except GaitTwinInputError as error:
         logger.error("%s", error)

@@ -170,7 +170,7 @@ def test_batch_cli(tmp_path, bad_walk, capsys):
     out = tmp_path / "out"
     manifest = tmp_path / "patients.csv"
     manifest.write_text("recording,height_m,weight_kg\nw,1.7,70\n")
-    assert batch_main(["--manifest", str(manifest), "--out", str(out), "--allow-scratch"]) == 1
+    assert batch_main(["--manifest", str(manifest), "--out", str(out), "--allow-scratch"]) == 2
     error = capsys.readouterr().err
     assert f"gaittwin-predict-batch: error: patient manifest '{manifest}'" in error
     assert "unknown column 'weight_kg'" in error and not out.exists()
