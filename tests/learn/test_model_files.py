@@ -220,3 +220,14 @@ def test_statistics_of_another_policy_are_refused(tmp_path):
     (folder / NORMALISER_FILE).write_text(json.dumps(record))
     with pytest.raises(GaitTwinInputError, match=r"normaliser\.json.*obs_rms of shape"):
         learn.Controller.load(folder)
+
+
+def test_conversion_saves_a_pickled_discriminator_as_its_state_dict(tmp_path):
+    box = gymnasium.spaces.Box(-1.0, 1.0, (4,), dtype=np.float32)
+    module = learn.algorithms.discriminator_net(box, box)
+    torch.save(module, tmp_path / "discriminator.pt")
+    assert convert_model_folders(tmp_path) == [tmp_path / "discriminator.pt"]
+    saved = load_tensors(tmp_path / "discriminator.pt")
+    assert saved.keys() == module.state_dict().keys()
+    for name, tensor in module.state_dict().items():
+        assert torch.equal(saved[name], tensor), name
