@@ -5,6 +5,7 @@ Public names are re-exported here; implementation lives in the private modules.
 
 import importlib.metadata
 
+import sim._quiet_pybullet  # noqa: F401 (first: pybullet imported quietly)
 from sim._anthropometry import DE_LEVA_TABLE, BodyDimensions, Segment, body_dimensions
 from sim._correction import CorrectionResult, correct_contacts, fit_height_to_motion
 from sim._model_spec import (
