@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import gait
+import imu
 from imu import GaitTwinInputError, command_parser, configure_logging
 from learn.env import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
 from learn.prediction import (
@@ -152,6 +153,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("recording", type=Path, help="recording file or folder (imu readers)")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
+    without_standing = parser.add_mutually_exclusive_group()
+    without_standing.add_argument(
+        "--standing",
+        type=Path,
+        help="for a walk without standing: a recording of quiet standing with the same sensors "
+        "(docs/calibration.md)",
+    )
+    without_standing.add_argument(
+        "--mounting",
+        type=Path,
+        help="for a walk without standing: a calibration JSON, a known sensor mounting "
+        "(docs/calibration.md)",
+    )
     add_prediction_options(parser, envs_default=8)
     return parser
 
@@ -197,8 +211,21 @@ def main(argv: list[str] | None = None) -> int:
         options = prediction_options(args)
         body = warn_default_body(args.height_m, args.mass_kg)
         settings = replace(options.pop("settings"), **body)
+        calibration = None
+        if args.mounting is not None:
+            calibration = imu.read_calibration(args.mounting)
+        elif args.standing is not None:
+            calibration = imu.calibrate(
+                imu.read_recording(args.recording, sensor_map=args.sensor_map),
+                standing=imu.read_recording(args.standing, sensor_map=args.sensor_map),
+            )
         result = predict_patient(
-            args.recording, args.out, settings, stiff_knee=args.stiff_knee, **options
+            args.recording,
+            args.out,
+            settings,
+            stiff_knee=args.stiff_knee,
+            calibration=calibration,
+            **options,
         )
     except GaitTwinInputError as error:
         logger.error("%s", error)

@@ -302,6 +302,7 @@ def patient_reference(
     stiff_knee: str | None = None,
     stiff_knee_peak_deg: float = gait.STIFF_KNEE_PEAK_DEG,
     sensor_map: imu.SensorMap | None = None,
+    calibration: imu.Calibration | None = None,
 ) -> gait.Motion:
     """Return the clip a patient is adapted to: the reference cycle of the walk, contact-corrected.
 
@@ -316,7 +317,7 @@ def patient_reference(
         The patient's height (leg lengths of the pelvis path; the avatar) and mass.
     stiff_knee, stiff_knee_peak_deg
         As for :func:`predict_patient`.
-    sensor_map
+    sensor_map, calibration
         As for :func:`predict_patient`.
 
     Returns
@@ -328,7 +329,8 @@ def patient_reference(
     """
     _log(f"reading {recording_path}")
     recording = imu.read_recording(Path(recording_path), sensor_map=sensor_map)
-    clip = gait.analyse_imu_walk(recording, height_m=height_m).reference_clip()
+    walk = gait.analyse_imu_walk(recording, height_m=height_m, calibration=calibration)
+    clip = walk.reference_clip()
     used = clip.metadata["mean_cycle"]
     _log(
         f"reference cycle from {used['n_strides_used']} stride(s), "
@@ -353,6 +355,7 @@ def predict_patient(
     stiff_knee: str | None = None,
     stiff_knee_peak_deg: float = gait.STIFF_KNEE_PEAK_DEG,
     sensor_map: imu.SensorMap | None = None,
+    calibration: imu.Calibration | None = None,
 ) -> PredictionResult:
     """Predict a patient's slope and stair walking from one IMU walk and write the report.
 
@@ -374,6 +377,9 @@ def predict_patient(
     sensor_map
         Sensor id or file name -> segment for :func:`imu.read_recording` (a mapping or a JSON /
         CSV file, ``docs/readers.md`` "Sensor maps"); None: the readers' built-in maps.
+    calibration
+        For a walk without standing: a calibration from a given standing pose or mounting
+        (``docs/calibration.md``); None: :func:`imu.calibrate` on the walk.
 
     Returns
     -------
@@ -419,6 +425,7 @@ def predict_patient(
             stiff_knee=stiff_knee,
             stiff_knee_peak_deg=stiff_knee_peak_deg,
             sensor_map=sensor_map,
+            calibration=calibration,
         )
         corrected.save(clip_path)
     motion = gait.Motion.load(clip_path)
