@@ -3,9 +3,7 @@
 ``pyproject.toml`` points the commands here, in the package with no optional dependency, so
 that a command whose extra is not installed exits with one line such as
 ``gaittwin-predict needs the 'learn' extra (no module named 'torch'): pip install
-'gaittwin[learn]'`` instead of a ``ModuleNotFoundError`` traceback. The command's module is
-imported with file descriptors 1 and 2 silenced: pybullet prints its build time to stderr when
-imported (a failed import raises an exception; it prints nothing).
+'gaittwin[learn]'`` instead of a ``ModuleNotFoundError`` traceback.
 """
 
 from __future__ import annotations
@@ -15,8 +13,6 @@ import importlib.metadata
 import re
 import sys
 from collections.abc import Callable
-
-from imu._cli import silenced_fds
 
 #: Exit status of a command whose optional dependencies are not installed.
 MISSING_EXTRA_EXIT_CODE = 1
@@ -66,10 +62,7 @@ def run_command(prog: str, target: str) -> int:
     """
     module_name, function_name = target.split(":")
     try:
-        with silenced_fds(1, 2):
-            command: Callable[[], int] = getattr(
-                importlib.import_module(module_name), function_name
-            )
+        command: Callable[[], int] = getattr(importlib.import_module(module_name), function_name)
     except ModuleNotFoundError as error:
         extra = extra_providing(error.name or "")
         if extra is None:
