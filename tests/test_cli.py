@@ -93,9 +93,14 @@ def test_prediction_says_which_default_body_it_uses(tmp_path, capsys, body, line
 def test_quiet_keeps_warnings_and_errors_only(tmp_path, capsys):
     argv = [str(tmp_path / "missing"), "--out", str(tmp_path / "o"), "--allow-scratch"]
     assert main(argv) == 2
-    assert "[gaittwin-predict] reading" in capsys.readouterr().err  # INFO shown by default
+    shown = capsys.readouterr()
+    # INFO shown by default (on stdout when an earlier prediction in this process installed
+    # learn.show_progress's handler, else on stderr)
+    assert "[gaittwin-predict] reading" in shown.out + shown.err
     assert main([*argv, "-q"]) == 2
-    lines = capsys.readouterr().err.splitlines()
+    shown = capsys.readouterr()
+    assert "[gaittwin-predict] reading" not in shown.out + shown.err
+    lines = shown.err.splitlines()
     assert [row.split(":")[1] for row in lines] == [" warning", " error"]
 
 

@@ -96,6 +96,10 @@ def command_parser(prog: str, *, description: str) -> argparse.ArgumentParser:
     return parser
 
 
+#: The project's import packages, whose loggers :func:`configure_logging` hands to the root.
+PACKAGES: tuple[str, ...] = ("imu", "gait", "sim", "learn")
+
+
 def configure_logging(args: argparse.Namespace, prog: str) -> None:
     """Send log records to stderr at the level ``-q``/``-v`` chose.
 
@@ -103,7 +107,9 @@ def configure_logging(args: argparse.Namespace, prog: str) -> None:
     also names each record's logger); warnings and errors read ``prog: warning: message``. An
     INFO or DEBUG record that a handler of its own logger's family already showed (e.g.
     :func:`learn.show_progress`'s, on stdout) is not shown again. A handler attached by an
-    earlier call (a command run twice in one process) is replaced, not doubled.
+    earlier call (a command run twice in one process) is replaced, not doubled. The levels of
+    the project's package loggers (:data:`PACKAGES`) are reset, so that ``-q`` also quiets a
+    logger that :func:`learn.show_progress` had set to INFO earlier in the process.
 
     Parameters
     ----------
@@ -122,6 +128,8 @@ def configure_logging(args: argparse.Namespace, prog: str) -> None:
     setattr(handler, _HANDLER_MARK, True)
     root.addHandler(handler)
     root.setLevel(level)
+    for package in PACKAGES:  # the command's level governs, whatever a script set before
+        logging.getLogger(package).setLevel(logging.NOTSET)
 
 
 @contextlib.contextmanager
