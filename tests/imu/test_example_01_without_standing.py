@@ -6,7 +6,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import imu
 from imu import GaitTwinInputError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "01_imu_to_joint_angles.py"
@@ -18,20 +17,6 @@ def example():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.fixture(scope="module")
-def takes(xsens_walk, tmp_path_factory):
-    """The bundled walk cut in two IMU CSV files: standing (0-4 s) and walking (from 6 s)."""
-    folder = tmp_path_factory.mktemp("takes")
-    rate = xsens_walk.sampling_rate_hz
-    standing = imu.write_imu_csv(
-        xsens_walk.slice_frames(0, round(4.0 * rate)), folder / "standing.csv"
-    )
-    walk = imu.write_imu_csv(
-        xsens_walk.slice_frames(round(6.0 * rate), xsens_walk.n_frames), folder / "walk.csv"
-    )
-    return standing, walk
 
 
 def test_a_take_without_standing_is_refused_naming_both_options(example, takes, tmp_path):

@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
-import imu
 from learn.cli import NO_PREDICTION_EXIT_CODE, USER_ERROR_EXIT_CODE
 from learn.cli import main as cli_main
 
 TINY = ["--allow-scratch", "--tasks", "slope", "--levels", "0", "--envs", "1", "--rollouts", "1"]
 TINY += ["--adapt-steps", "64", "--task-steps", "256"]
-
-
-@pytest.fixture(scope="module")
-def takes(xsens_walk, tmp_path_factory):
-    """The bundled walk cut in two IMU CSV files: standing (0-4 s) and walking (from 6 s)."""
-    folder = tmp_path_factory.mktemp("takes")
-    rate = xsens_walk.sampling_rate_hz
-    standing = imu.write_imu_csv(
-        xsens_walk.slice_frames(0, round(4.0 * rate)), folder / "standing.csv"
-    )
-    walk = imu.write_imu_csv(
-        xsens_walk.slice_frames(round(6.0 * rate), xsens_walk.n_frames), folder / "walk.csv"
-    )
-    return standing, walk
 
 
 def test_a_walk_without_standing_is_refused_naming_both_options(takes, tmp_path, capsys):
