@@ -243,6 +243,8 @@ def predict_patients(
     are started with ``forkserver`` (no threads inherited from the caller), so a script that
     calls this needs the ``if __name__ == "__main__":`` guard; each imports :mod:`learn` once
     (a few seconds) and runs torch on one thread (:func:`learn.predict_patient` sets it).
+    A worker exits as soon as the main process ends, even when killed (:func:`imu.run_jobs`),
+    so a rerun into the same ``out_dir`` never races an orphan for a patient's folder.
     While a patient runs, its process's stdout and stderr go to the patient's ``log.txt``.
     """
     if not recordings:

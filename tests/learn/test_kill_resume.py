@@ -1,0 +1,103 @@
+"""Kill tests: SIGKILL a run at a well-defined moment, rerun, same final outputs."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from test_batch_predict import _tiny
+
+import learn
+from learn import PatientRecording
+
+TIMEOUT_S = 120.0
+
+
+def _state(pid: int) -> str | None:
+    """The process state letter of ``pid`` (``R``, ``S``, ``Z``...), None if there is none."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return stat.rsplit(")", 1)[1].split()[0]
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` exists and is not a zombie (a dead process nobody reaped yet)."""
+    return _state(pid) not in (None, "Z")
+
+
+def _descendants(pid: int) -> set[int]:
+    """The pids of every live process below ``pid`` (children, grandchildren...)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return {child for child in found if _alive(child)}
+
+
+def _wait_for(condition, what: str, timeout_s: float = TIMEOUT_S) -> None:
+    """Poll ``condition()`` every 0.1 s until it is true; fail after ``timeout_s`` s."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def _start(script: str, arguments: Path) -> subprocess.Popen:
+    """Run ``script`` with the pickled ``arguments`` in a fresh Python process, output discarded."""
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(script), str(arguments)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+BATCH_SCRIPT = """
+    import pickle
+    import sys
+
+    import learn
+
+    if __name__ == "__main__":
+        patients, out, options = pickle.loads(open(sys.argv[1], "rb").read())
+        learn.predict_patients(patients, out, jobs=2, options=options, progress=False)
+"""
+
+
+def test_batch_workers_end_with_their_killed_parent_and_a_rerun_finishes(data_dir, tmp_path):
+    walk = data_dir / "xsens_mtw_walk"
+    patients = [PatientRecording(walk), PatientRecording(walk, height_m=1.6)]
+    out = tmp_path / "batch"
+    arguments = tmp_path / "arguments.pickle"
+    arguments.write_bytes(pickle.dumps((patients, out, _tiny())))
+    main = _start(BATCH_SCRIPT, arguments)
+    logs = [out / "xsens_mtw_walk" / "log.txt", out / "xsens_mtw_walk-2" / "log.txt"]
+    _wait_for(lambda: all(log.exists() for log in logs), "both patients' workers to start")
+    workers = _descendants(main.pid)
+    assert len(workers) >= 3  # the fork server and the two workers (and a resource tracker)
+    os.kill(main.pid, signal.SIGKILL)
+    main.wait()
+    _wait_for(lambda: not any(_alive(pid) for pid in workers), "the workers to end", 5.0)
+    assert not (out / "xsens_mtw_walk" / "report.html").exists()  # killed before the end
+
+    table = learn.predict_patients(patients, out, jobs=2, options=_tiny(), progress=False)
+    assert table["status"].tolist() == ["ok", "ok"]
+    assert not table["skipped"].any()
+    assert all(Path(report).is_file() for report in table["report"])
