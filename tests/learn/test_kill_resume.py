@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import signal
@@ -15,6 +16,8 @@ from test_batch_predict import _tiny
 
 import learn
 from learn import PatientRecording
+from learn.algorithms import PPOSettings
+from learn.runs import latest_checkpoint
 
 TIMEOUT_S = 120.0
 
@@ -101,3 +104,55 @@ def test_batch_workers_end_with_their_killed_parent_and_a_rerun_finishes(data_di
     assert table["status"].tolist() == ["ok", "ok"]
     assert not table["skipped"].any()
     assert all(Path(report).is_file() for report in table["report"])
+
+
+TRAIN_SCRIPT = """
+    import pickle
+    import sys
+
+    import learn
+
+    clips, out, options = pickle.loads(open(sys.argv[1], "rb").read())
+    learn.train(clips, out, progress_bar=False, tensorboard=False, **options)
+"""
+
+
+def _counters(folder: Path) -> dict:
+    """``num_timesteps`` and ``n_updates`` of a run or checkpoint folder's ``state.json``."""
+    state = json.loads((folder / "state.json").read_text())
+    return {key: state[key] for key in ("num_timesteps", "n_updates")}
+
+
+def test_a_training_killed_after_a_checkpoint_resumes_to_the_same_counters(walk_clip, tmp_path):
+    options = {
+        "total_timesteps": 384,
+        "n_envs": 1,
+        "ppo": PPOSettings(n_steps_per_env=64, batch_size=64, n_epochs=2),
+        "checkpoint_every_steps": 64,
+    }
+    whole = tmp_path / "uninterrupted"
+    learn.train([walk_clip], whole, progress_bar=False, tensorboard=False, **options)
+    assert _counters(whole) == {"num_timesteps": 384, "n_updates": 2 * 6}
+
+    killed = tmp_path / "killed"
+    arguments = tmp_path / "arguments.pickle"
+    arguments.write_bytes(pickle.dumps(([walk_clip], killed, options)))
+    run = _start(TRAIN_SCRIPT, arguments)
+    _wait_for(lambda: _newest_steps(killed) >= 128, "the checkpoint of step 128")
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    newest = latest_checkpoint(killed)
+    assert not (killed / "model.zip").exists()  # killed before the end
+    # each checkpoint holds the update of its last rollout: one update (2 epochs) per 64 steps
+    steps = _counters(newest)["num_timesteps"]
+    assert _counters(newest) == {"num_timesteps": steps, "n_updates": 2 * steps // 64}
+
+    learn.train([walk_clip], killed, progress_bar=False, tensorboard=False, resume=True, **options)
+    assert _counters(killed) == _counters(whole)
+    assert _counters(latest_checkpoint(killed)) == _counters(latest_checkpoint(whole))
+
+
+def _newest_steps(run: Path) -> int:
+    """Steps of the newest complete checkpoint of ``run``, 0 when there is none."""
+    newest = latest_checkpoint(run)
+    return 0 if newest is None else _counters(newest)["num_timesteps"]

@@ -71,7 +71,12 @@ def make_vec_env(
 
 
 class _CheckpointCallback(BaseCallback):
-    """Save a checkpoint of the run ``folder`` every ``every_steps`` steps (at rollout ends)."""
+    """Save a checkpoint of the run ``folder`` every ``every_steps`` steps, after an update.
+
+    SB3 updates the policy after ``on_rollout_end``, so the checkpoint is taken when the next
+    rollout starts: it holds that update and its counters, and a run resumed from it repeats
+    and loses nothing (the last update of a run is saved by :func:`train` itself).
+    """
 
     def __init__(self, folder: Path, every_steps: int) -> None:
         super().__init__()
@@ -85,7 +90,7 @@ class _CheckpointCallback(BaseCallback):
     def _on_step(self) -> bool:
         return True
 
-    def _on_rollout_end(self) -> None:
+    def _on_rollout_start(self) -> None:
         if self.num_timesteps >= self._next:
             save_checkpoint(self.model, step_checkpoint_dir(self.folder, self.num_timesteps))
             self._next = (self.num_timesteps // self.every_steps + 1) * self.every_steps
@@ -131,7 +136,7 @@ def train(
         per step spread the main process's policy and bookkeeping over more samples: 16 envs
         trained at 1,280 steps/s against 1,024 with 8 on 2 cores (`docs/learn.md`).
     checkpoint_every_steps
-        Checkpoint period, environment steps (checked at the end of each rollout).
+        Checkpoint period, environment steps (checked after each rollout's update).
     resume
         Continue from the newest checkpoint in ``out_dir`` (error if there is none).
     init_from
@@ -166,6 +171,9 @@ def train(
     -----
     Resume restores the policy and value weights, the Adam state, the observation-normaliser
     statistics, the step and update counters, the assist scale and torch's RNG state.
+    Checkpoints are taken after a rollout's update, so a run killed at any moment and resumed
+    ends with the same ``num_timesteps`` and ``n_updates`` as an uninterrupted run of the same
+    budget (the rollout in progress at the kill is collected again).
     Environments start new episodes (their mid-episode physics state is not saved), so a
     resumed run matches an uninterrupted one in its counters and files, not bit for bit in its
     trajectories.
