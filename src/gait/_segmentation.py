@@ -279,7 +279,7 @@ def stride_frequency(
     """
     x = check_shape("signal", signal, (None,))
     low, high = (float(v) for v in band_hz)
-    shortest = sampling_rate_hz / max(x.size, 1)
+    shortest = sampling_rate_hz / max(x.size - 1, 1)  # one period fits, rounding included
     if low < shortest < high:
         logger.info(
             "stride_frequency: a %.2f s signal holds no period below %.3f Hz; band_hz low edge "

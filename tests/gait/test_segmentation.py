@@ -264,3 +264,10 @@ def test_multiple_sclerosis_walk_cadence_against_rest_phases(foot):
     assert abs(1 / seg.frequency_hz - true_stride_s) / true_stride_s < 0.05
     assert durations.size >= 0.9 * (rest_onsets.size - 1)
     assert durations.min() > 0.75 * true_stride_s  # no halved stride
+
+
+def test_a_signal_shorter_than_the_bands_longest_period_is_searched_from_its_duration():
+    """229 samples at 90 Hz (2.5 s, a CMU take without standing) with the 0.3 Hz band edge."""
+    t = np.arange(229) / 90.0
+    stride = gait.stride_frequency(np.sin(2 * np.pi * 0.9 * t), sampling_rate_hz=90.0)
+    assert stride == pytest.approx(0.9, abs=0.05)
