@@ -71,6 +71,7 @@ def test_example_09_predicts_without_atlas_and_resumes(
     # nothing mastered in 128 steps: every level is labelled as no prediction
     assert text.count(": not a prediction</h3>") == 4
     assert "data:image/gif;base64," in text  # GIFs embedded
+    assert "<td>xsens_mtw_walk</td>" in text and str(data_dir) not in text  # no machine path
     assert result.summary_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(result.outcomes) == 4 and set(result.push_max_force_n) == {"forward"}
     printed = capsys.readouterr().out

@@ -435,7 +435,7 @@ def predict_patient(
         out,
         settings,
         patient_id=recording_path.stem or str(recording_path),
-        source=str(recording_path),
+        source=recording_path.name,  # the recording's name: no machine path in the report
     )
 
 
