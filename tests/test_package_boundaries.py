@@ -1,6 +1,6 @@
 """The four packages: dependencies one way, public names between them, no global state at import.
 
-``docs/architecture.md`` and ``/work/shared/DESIGN.md``: ``imu <- gait <- sim <- learn``; no
+``docs/architecture.md`` and the design notes: ``imu <- gait <- sim <- learn``; no
 module imports another package's private module; importing a package does not switch the
 matplotlib backend; the default body (1.75 m, 70 kg) is defined once, in ``gait``.
 """
