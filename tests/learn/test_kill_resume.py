@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pickle
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 from test_batch_predict import _tiny
+from test_task import TINY, adapted_run  # noqa: F401 (a fixture)
 
 import learn
 from learn import PatientRecording
@@ -156,3 +158,63 @@ def _newest_steps(run: Path) -> int:
     """Steps of the newest complete checkpoint of ``run``, 0 when there is none."""
     newest = latest_checkpoint(run)
     return 0 if newest is None else _counters(newest)["num_timesteps"]
+
+
+TASK_SCRIPT = """
+    import pickle
+    import sys
+
+    import learn
+
+    arguments, options = pickle.loads(open(sys.argv[1], "rb").read())
+    learn.train_task(*arguments, **options)
+"""
+
+#: Six GAIL rounds of 64 steps, a checkpoint after each; the threshold is above any return.
+TASK_OPTIONS = {
+    "total_timesteps": 384,
+    "settings": dataclasses.replace(TINY, n_envs=1),
+    "curriculum": learn.CurriculumSettings(flat_ground_return=1e6),
+}
+
+
+def _task_counters(out: Path) -> dict:
+    """The counters of a finished task run: ``curriculum.json``'s and its last checkpoint's."""
+    record = json.loads((out / "curriculum.json").read_text())
+    state = json.loads((Path(record["checkpoint"]) / "state.json").read_text())
+    return {
+        **{key: record[key] for key in ("total_timesteps", "rounds", "budget_timesteps")},
+        **{key: record[key] for key in ("final_level", "steps_to_master")},
+        **{key: state[key] for key in ("n_updates", "disc_step", "global_step")},
+        "checkpoint": Path(record["checkpoint"]).name,
+    }
+
+
+def test_a_task_training_killed_after_a_round_resumes_to_the_same_counters(
+    adapted_run,  # noqa: F811 (the fixture imported from test_task)
+    walk_clip,
+    tmp_path,
+):
+    whole = tmp_path / "uninterrupted"
+    learn.train_task(adapted_run, walk_clip, "slope", whole, **TASK_OPTIONS)
+    expected = _task_counters(whole)
+    assert (expected["rounds"], expected["total_timesteps"]) == (6, 384)
+
+    killed = tmp_path / "killed"
+    arguments = tmp_path / "arguments.pickle"
+    arguments.write_bytes(pickle.dumps(((adapted_run, walk_clip, "slope", killed), TASK_OPTIONS)))
+    run = _start(TASK_SCRIPT, arguments)
+    _wait_for(lambda: _newest_round(killed) >= 2, "the checkpoint of round 2")
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    assert not (killed / "curriculum.json").exists()  # killed before the end
+    assert _newest_round(killed) < 6
+
+    learn.train_task(adapted_run, walk_clip, "slope", killed, resume=True, **TASK_OPTIONS)
+    assert _task_counters(killed) == expected
+
+
+def _newest_round(run: Path) -> int:
+    """Rounds of the newest complete task checkpoint of ``run``, 0 when there is none."""
+    newest = learn.runs.latest_task_checkpoint(run)
+    return 0 if newest is None else json.loads((newest / "state.json").read_text())["rounds"]
