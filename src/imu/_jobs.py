@@ -60,12 +60,19 @@ def guarded(function: Callable, args: tuple) -> tuple[object, str | None, float]
 
 
 def _main_process_ended(main_pid: int, poll_interval_s: float) -> None:
-    """Return once the process ``main_pid`` has ended (is gone or a zombie)."""
-    if hasattr(os, "pidfd_open"):  # Linux: a pidfd becomes readable when its process exits
-        try:
-            pidfd = os.pidfd_open(main_pid)
-        except ProcessLookupError:
-            return
+    """Return once the process ``main_pid`` has ended.
+
+    With a pidfd (Linux 5.3+), as soon as the process exits; otherwise once its pid is gone
+    (checked every ``poll_interval_s`` s; a killed process its parent has not reaped yet still
+    counts as running then).
+    """
+    try:
+        pidfd = os.pidfd_open(main_pid)  # readable once the process has exited
+    except ProcessLookupError:
+        return
+    except (AttributeError, OSError):  # no pidfd: not Linux, or a kernel before 5.3
+        pidfd = None
+    if pidfd is not None:
         select.select([pidfd], [], [])
         return
     while True:
