@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from source_graph import imported_modules
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 #: The packages, lowest first: a package may import only the ones before it.
@@ -29,18 +31,6 @@ def _source_files() -> list[Path]:
     return sorted(path for package in PACKAGES for path in (SRC / package).rglob("*.py"))
 
 
-def _imports(path: Path) -> list[str]:
-    """Return the modules ``path`` imports (``from a import b`` gives ``a`` and ``a.b``)."""
-    found = []
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            found += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            found.append(node.module)
-            found += [f"{node.module}.{alias.name}" for alias in node.names]
-    return found
-
-
 def _package(path: Path) -> str:
     return path.relative_to(SRC).parts[0]
 
@@ -52,7 +42,7 @@ def _name(path: Path) -> str:
 @pytest.mark.parametrize("path", _source_files(), ids=_name)
 def test_no_private_module_of_another_package(path):
     own = _package(path)
-    for imported in _imports(path):
+    for imported in imported_modules(path):
         top, *rest = imported.split(".")
         if top in PACKAGES and top != own and any(part.startswith("_") for part in rest):
             pytest.fail(f"{_name(path)} imports {imported}, a private module of {top}")
@@ -61,7 +51,7 @@ def test_no_private_module_of_another_package(path):
 @pytest.mark.parametrize("path", _source_files(), ids=_name)
 def test_dependencies_point_one_way(path):
     above = PACKAGES[PACKAGES.index(_package(path)) + 1 :]
-    upward = sorted({m for m in _imports(path) if m.split(".")[0] in above})
+    upward = sorted({m for m in imported_modules(path) if m.split(".")[0] in above})
     assert not upward, f"{_name(path)} imports {upward} from a package above it"
 
 
@@ -74,7 +64,9 @@ def test_no_pyplot_and_no_backend_switch(path):
                 node.func.attr == "use" and getattr(node.func.value, "id", "") == "matplotlib"
             )
             assert not switches, f"{_name(path)}, line {node.lineno}: matplotlib.use"
-    assert "matplotlib.pyplot" not in _imports(path), f"{_name(path)} imports matplotlib.pyplot"
+    assert "matplotlib.pyplot" not in imported_modules(path), (
+        f"{_name(path)} imports matplotlib.pyplot"
+    )
 
 
 def test_importing_the_packages_keeps_the_matplotlib_backend():

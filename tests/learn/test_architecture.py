@@ -8,9 +8,14 @@ Run as a script to print the import graph between the sub-packages (``docs/archi
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
+
+# tests/ holds source_graph; pytest puts it on the path, a script run does not
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from source_graph import imported_modules
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "learn"
 
@@ -40,18 +45,6 @@ def _modules() -> dict[str, Path]:
     return modules
 
 
-def _imports(path: Path) -> list[str]:
-    """Return the modules ``path`` imports (``from a import b`` gives ``a`` and ``a.b``)."""
-    found = []
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            found += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            found.append(node.module)
-            found += [f"{node.module}.{alias.name}" for alias in node.names]
-    return found
-
-
 def _floor(module: str) -> str | None:
     """Return the sub-package (or ``cli``) of a ``learn`` module; None for ``learn`` itself."""
     parts = module.split(".")
@@ -62,7 +55,7 @@ def import_graph() -> dict[str, set[str]]:
     """Return, per module of learn, the modules of learn it imports."""
     modules = _modules()
     return {
-        name: {m for m in _imports(path) if m in modules and m != name}
+        name: {m for m in imported_modules(path) if m in modules and m != name}
         for name, path in modules.items()
     }
 
@@ -83,7 +76,7 @@ def test_every_sub_package_is_on_a_floor():
 
 
 @pytest.mark.parametrize("floor", LAYERS)
-def test_no_upward_imports(floor):
+def test_no_upwardimported_modules(floor):
     above = set(LAYERS[LAYERS.index(floor) + 1 :])
     upward = floor_graph()[floor] & above
     assert not upward, f"learn.{floor} imports {sorted(upward)} from a floor above it"
@@ -120,7 +113,7 @@ def test_sub_packages_import_each_other_through_their_public_names():
 
 def test_no_private_module_of_another_package():
     for module, path in _modules().items():
-        for imported in _imports(path):
+        for imported in imported_modules(path):
             top, *rest = imported.split(".")
             if top in {"imu", "gait", "sim"} and any(p.startswith("_") for p in rest):
                 pytest.fail(f"{module} imports {imported}")
@@ -143,7 +136,7 @@ def test_no_print_and_no_global_state_at_import(module):
             assert node.func.attr != "use" or getattr(node.func.value, "id", "") != "matplotlib"
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             assert node.func.id != "print" or module == "learn.cli", f"{module} prints"
-    assert "matplotlib.pyplot" not in _imports(_modules()[module])
+    assert "matplotlib.pyplot" not in imported_modules(_modules()[module])
 
 
 def main() -> None:
