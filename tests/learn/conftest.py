@@ -10,6 +10,7 @@ import pytest
 import torch
 
 import gait
+import learn
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +48,19 @@ def load_example():
         return module
 
     return load
+
+
+@pytest.fixture(scope="module")
+def adapted_run(walk_clip, tmp_path_factory):
+    """An 'adapted' run folder trained from scratch on 64 steps (it does not walk)."""
+    folder = tmp_path_factory.mktemp("adapted")
+    learn.adapt(
+        None,
+        walk_clip,
+        folder,
+        total_timesteps=64,
+        n_envs=1,
+        ppo=learn.PPOSettings(n_steps_per_env=64, batch_size=64, n_epochs=1),
+        progress_bar=False,
+    )
+    return folder

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tiny_budgets import tiny_prediction_options
 
 import learn
 from imu import GaitTwinInputError
@@ -16,27 +17,6 @@ from learn.prediction import PATIENTS_COLUMNS
 
 XSENS_FILE = "MT_012005D6_009-001_00B421E6.txt"
 SCRATCH = learn.PredictionSettings(allow_scratch=True)
-
-
-def _tiny() -> dict:
-    """The cheapest options that run every stage (as example 09's test; one task, one level)."""
-    adapt_ppo, task_settings = learn.small_budget_settings(
-        n_envs=1, n_steps_per_env=64, max_steps=30
-    )
-    settings = learn.PredictionSettings(
-        allow_scratch=True,
-        budgets=learn.Budgets(adapt_steps=64, task_steps=64),
-        tasks=["slope"],
-        levels=[0],
-        n_envs=1,
-        adapt_ppo=adapt_ppo,
-        task_settings=task_settings,
-        curriculum=learn.CurriculumSettings(flat_ground_episodes=1),
-        n_rollouts=1,
-        push_directions=[],
-        continue_if_falling=True,
-    )
-    return {"settings": settings}
 
 
 @pytest.fixture
@@ -56,7 +36,7 @@ def test_batch_runs_patients_as_jobs_reports_failures_and_resumes(
     walk = data_dir / "xsens_mtw_walk"
     patients = [PatientRecording(walk), PatientRecording(walk, height_m=1.6), bad_walk]
     out = tmp_path / "batch"
-    table = learn.predict_patients(patients, out, jobs=2, options=_tiny())
+    table = learn.predict_patients(patients, out, jobs=2, options=tiny_prediction_options())
     assert table.columns.tolist() == list(PATIENTS_COLUMNS)
     assert table["patient"].tolist() == ["xsens_mtw_walk", "xsens_mtw_walk-2", "bad_walk"]
     assert table["status"].tolist() == ["ok", "ok", "failed"]
@@ -82,7 +62,7 @@ def test_batch_runs_patients_as_jobs_reports_failures_and_resumes(
     # run again: the finished patients are skipped, the failed one is tried again
     done = [p for p in out.rglob("*") if p.is_file() and "bad_walk" not in p.parts]
     stamps = {p: p.stat().st_mtime_ns for p in done if p.name != "patients.csv"}
-    again = learn.predict_patients(patients, out, jobs=2, options=_tiny())
+    again = learn.predict_patients(patients, out, jobs=2, options=tiny_prediction_options())
     assert again["skipped"].tolist() == [True, True, False]
     assert again["status"].tolist() == ["ok", "ok", "failed"]
     assert again["wall_time_s"][:2].tolist() == table["wall_time_s"][:2].tolist()
@@ -91,7 +71,11 @@ def test_batch_runs_patients_as_jobs_reports_failures_and_resumes(
 
     # a patient folder made for another body fails rather than being reused
     other = learn.predict_patients(
-        [walk, PatientRecording(walk, height_m=1.9)], out, jobs=1, options=_tiny(), progress=False
+        [walk, PatientRecording(walk, height_m=1.9)],
+        out,
+        jobs=1,
+        options=tiny_prediction_options(),
+        progress=False,
     )
     assert other["status"].tolist() == ["ok", "failed"]
     assert "patient folder" in other["error"][1] and "'height_m': 1.6" in other["error"][1]

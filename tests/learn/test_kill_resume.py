@@ -13,8 +13,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from test_batch_predict import _tiny
-from test_task import TINY, adapted_run  # noqa: F401 (a fixture)
+from tiny_budgets import TINY_TASK_SETTINGS, tiny_prediction_options
 
 import learn
 from learn import PatientRecording
@@ -91,7 +90,7 @@ def test_batch_workers_end_with_their_killed_parent_and_a_rerun_finishes(data_di
     patients = [PatientRecording(walk), PatientRecording(walk, height_m=1.6)]
     out = tmp_path / "batch"
     arguments = tmp_path / "arguments.pickle"
-    arguments.write_bytes(pickle.dumps((patients, out, _tiny())))
+    arguments.write_bytes(pickle.dumps((patients, out, tiny_prediction_options())))
     main = _start(BATCH_SCRIPT, arguments)
     logs = [out / "xsens_mtw_walk" / "log.txt", out / "xsens_mtw_walk-2" / "log.txt"]
     _wait_for(lambda: all(log.exists() for log in logs), "both patients' workers to start")
@@ -102,7 +101,9 @@ def test_batch_workers_end_with_their_killed_parent_and_a_rerun_finishes(data_di
     _wait_for(lambda: not any(_alive(pid) for pid in workers), "the workers to end", 5.0)
     assert not (out / "xsens_mtw_walk" / "report.html").exists()  # killed before the end
 
-    table = learn.predict_patients(patients, out, jobs=2, options=_tiny(), progress=False)
+    table = learn.predict_patients(
+        patients, out, jobs=2, options=tiny_prediction_options(), progress=False
+    )
     assert table["status"].tolist() == ["ok", "ok"]
     assert not table["skipped"].any()
     assert all(Path(report).is_file() for report in table["report"])
@@ -173,7 +174,7 @@ TASK_SCRIPT = """
 #: Six GAIL rounds of 64 steps, a checkpoint after each; the threshold is above any return.
 TASK_OPTIONS = {
     "total_timesteps": 384,
-    "settings": dataclasses.replace(TINY, n_envs=1),
+    "settings": dataclasses.replace(TINY_TASK_SETTINGS, n_envs=1),
     "curriculum": learn.CurriculumSettings(flat_ground_return=1e6),
 }
 
@@ -191,9 +192,7 @@ def _task_counters(out: Path) -> dict:
 
 
 def test_a_task_training_killed_after_a_round_resumes_to_the_same_counters(
-    adapted_run,  # noqa: F811 (the fixture imported from test_task)
-    walk_clip,
-    tmp_path,
+    adapted_run, walk_clip, tmp_path
 ):
     whole = tmp_path / "uninterrupted"
     learn.train_task(adapted_run, walk_clip, "slope", whole, **TASK_OPTIONS)

@@ -13,37 +13,11 @@ import pytest
 import torch
 from stable_baselines3 import PPO
 from stable_baselines3.common.vec_env import DummyVecEnv
+from tiny_budgets import TINY_TASK_SETTINGS as TINY
 
 import learn
 import sim
 from imu import GaitTwinInputError
-
-TINY = learn.TaskSettings(
-    n_envs=2,
-    n_steps_per_env=64,
-    batch_size=64,
-    n_epochs=1,
-    demo_steps=128,
-    demo_batch_size=64,
-    max_steps=40,
-    checkpoint_every_rounds=1,
-)
-
-
-@pytest.fixture(scope="module")
-def adapted_run(walk_clip, tmp_path_factory):
-    """An 'adapted' run folder trained from scratch on 64 steps (it does not walk)."""
-    folder = tmp_path_factory.mktemp("adapted")
-    learn.adapt(
-        None,
-        walk_clip,
-        folder,
-        total_timesteps=64,
-        n_envs=1,
-        ppo=learn.PPOSettings(n_steps_per_env=64, batch_size=64, n_epochs=1),
-        progress_bar=False,
-    )
-    return folder
 
 
 def test_terrain_level_changes_at_the_next_reset_through_env_method(walk_clip):
