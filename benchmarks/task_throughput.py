@@ -64,7 +64,7 @@ def main() -> None:
                 settings=learn.TaskSettings(n_envs=args.envs),
             )
         )
-        progress = learn.read_progress(task, steps_column=learn.TASK_STEPS_COLUMN)
+        progress = learn.read_progress(task, steps_column=learn.runs.TASK_STEPS_COLUMN)
     generator = float(progress["mean/gen/time/fps"].median())
     ppo_rate, gail_rate = args.steps / ppo_s, args.steps / gail_s
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.2f}")

@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
 
     # evaluation goals: the speeds at the library's natural stride lengths
     goals_seen = np.array([learn.clip_goal(c) for c in clips])
-    goals = [(v, float(learn.natural_stride_m(goals_seen, v))) for v in (0.6, 0.9, 1.2)]
+    goals = [(v, float(learn.env.natural_stride_m(goals_seen, v))) for v in (0.6, 0.9, 1.2)]
     settings = learn.run_env_settings(args.out)
     table = learn.evaluate(
         learn.Controller.from_model(model),

@@ -58,10 +58,14 @@ def mastery_table(run: Path) -> pd.DataFrame:
             "run": run.name,
             "task": task,
             "stair_cue": progress["use_stair_cue"] if task == "stairs" else None,
-            "level": range(learn.N_LEVELS),
+            "level": range(learn.tasks.N_LEVELS),
             "rise_cm": [100 * h for h in heights],
-            "episodes": [progress["episodes_per_level"].get(k, 0) for k in range(learn.N_LEVELS)],
-            "steps_to_master": [progress["steps_to_master"].get(k) for k in range(learn.N_LEVELS)],
+            "episodes": [
+                progress["episodes_per_level"].get(k, 0) for k in range(learn.tasks.N_LEVELS)
+            ],
+            "steps_to_master": [
+                progress["steps_to_master"].get(k) for k in range(learn.tasks.N_LEVELS)
+            ],
             "paper_steps_to_master": learn.tasks.PAPER_STEPS_TO_MASTER[task],
             "run_steps": progress["num_timesteps"],
             "finished": progress["finished"],
@@ -108,9 +112,9 @@ def plot_training(runs: list[Path], path: Path) -> None:
         2, len(runs), figsize=(4.5 * len(runs), 6.2), squeeze=False, sharex="col"
     )
     for column, run in enumerate(runs):
-        log = learn.read_progress(run, steps_column=learn.TASK_STEPS_COLUMN)
+        log = learn.read_progress(run, steps_column=learn.runs.TASK_STEPS_COLUMN)
         progress = learn.read_task_progress(run)
-        steps = log[learn.TASK_STEPS_COLUMN] / 1e6
+        steps = log[learn.runs.TASK_STEPS_COLUMN] / 1e6
         top, bottom = axes[0, column], axes[1, column]
         top.plot(steps, log["mean/gen/rollout/ep_rew_mean"], color="C0", lw=1)
         top.axhline(progress["threshold"], color="0.4", ls="--", lw=1, label="promotion")
@@ -187,7 +191,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--adapted", type=Path, help="the patient's adapted run (example 7)")
     parser.add_argument("--patient", default="16_15", help="bundled CMU trial of the patient")
-    parser.add_argument("--task", choices=sorted(learn.TASK_TERRAINS), default="slope")
+    parser.add_argument("--task", choices=sorted(learn.tasks.TASK_TERRAINS), default="slope")
     parser.add_argument("--out", type=Path, default=Path("out/mastery"), help="output folder")
     parser.add_argument("--steps", type=int, default=10_000_000, help="training budget")
     parser.add_argument("--envs", type=int, default=16, help="environments")

@@ -19,12 +19,9 @@ A sub-package imports only those above it in this list (``docs/architecture.md``
 import importlib.metadata
 
 from learn.algorithms import PPOSettings
-from learn.env import EnvSettings, ImitationEnv, clip_goal, cmu_walks, make_env, natural_stride_m
+from learn.env import EnvSettings, ImitationEnv, clip_goal, cmu_walks, make_env
 from learn.evaluation import (
-    GaitMeasures,
-    LevelOutcome,
     evaluate,
-    gait_measures,
     plot_evaluation,
     record_rollout,
 )
@@ -37,42 +34,32 @@ from learn.prediction import (
     predict_from_clip,
     predict_patient,
     predict_patients,
-    read_patient_manifest,
     show_progress,
 )
 from learn.report import write_report, write_summary_png
 from learn.runs import (
-    TASK_STEPS_COLUMN,
     Controller,
     finish_task_run,
     read_progress,
     read_task_progress,
-    read_task_result,
     run_env_settings,
 )
-from learn.tasks import N_LEVELS, TASK_TERRAINS
 from learn.training import (
     CurriculumSettings,
     TaskSettings,
     adapt,
     small_budget_settings,
     task_env,
-    train,
     train_atlas,
     train_task,
 )
 
 __all__ = [
-    "N_LEVELS",
-    "TASK_STEPS_COLUMN",
-    "TASK_TERRAINS",
     "Budgets",
     "Controller",
     "CurriculumSettings",
     "EnvSettings",
-    "GaitMeasures",
     "ImitationEnv",
-    "LevelOutcome",
     "PPOSettings",
     "PatientRecording",
     "PredictionResult",
@@ -83,24 +70,19 @@ __all__ = [
     "cmu_walks",
     "evaluate",
     "finish_task_run",
-    "gait_measures",
     "make_env",
-    "natural_stride_m",
     "patient_reference",
     "plot_evaluation",
     "predict_from_clip",
     "predict_patient",
     "predict_patients",
-    "read_patient_manifest",
     "read_progress",
     "read_task_progress",
-    "read_task_result",
     "record_rollout",
     "run_env_settings",
     "show_progress",
     "small_budget_settings",
     "task_env",
-    "train",
     "train_atlas",
     "train_task",
     "write_report",

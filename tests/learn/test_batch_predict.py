@@ -90,7 +90,7 @@ def test_manifest_rows_and_relative_paths(tmp_path):
         "\n"
         "/data/p02,1.80,81.5,left\n"
     )
-    assert learn.read_patient_manifest(manifest) == [
+    assert learn.prediction.read_patient_manifest(manifest) == [
         PatientRecording(tmp_path / "clinic" / "walks" / "p01", height_m=1.62, mass_kg=58.0),
         PatientRecording(Path("/data/p02"), height_m=1.8, mass_kg=81.5, stiff_knee="left"),
     ]
@@ -125,7 +125,7 @@ def test_manifest_errors_name_the_file_line_and_column(tmp_path, text, match):
     manifest = tmp_path / "patients.csv"
     manifest.write_text(text)
     with pytest.raises(GaitTwinInputError, match=match):
-        learn.read_patient_manifest(manifest)
+        learn.prediction.read_patient_manifest(manifest)
 
 
 @pytest.mark.parametrize(

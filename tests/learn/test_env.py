@@ -175,8 +175,10 @@ def test_bad_options_raise(walk_clip, env):
 
 def test_natural_stride_grows_with_the_square_root_of_speed():
     goals = np.array([[1.0, 1.4], [1.44, 1.56]])  # a = 1.4 and 1.3
-    assert learn.natural_stride_m(goals, 1.0) == pytest.approx(1.35)
-    np.testing.assert_allclose(learn.natural_stride_m(goals, np.array([0.25, 4.0])), [0.675, 2.7])
+    assert learn.env.natural_stride_m(goals, 1.0) == pytest.approx(1.35)
+    np.testing.assert_allclose(
+        learn.env.natural_stride_m(goals, np.array([0.25, 4.0])), [0.675, 2.7]
+    )
 
 
 def test_goal_strides_follow_the_speed_within_the_spread(walk_clip, second_clip):
@@ -184,7 +186,7 @@ def test_goal_strides_follow_the_speed_within_the_spread(walk_clip, second_clip)
     environment.reset(seed=4)
     goals = np.array([environment.draw_goal() for _ in range(300)])
     library = np.array([learn.clip_goal(c) for c in (walk_clip, second_clip)])
-    natural = learn.natural_stride_m(library, goals[:, 0])
+    natural = learn.env.natural_stride_m(library, goals[:, 0])
     inside = np.clip(natural, *environment.stride_range_m)
     assert np.all(np.abs(goals[:, 1] / inside - 1.0) <= 0.1 + 1e-9)
     assert goals[:, 0].min() < 0.5 and goals[:, 0].max() > 1.3  # the whole speed range

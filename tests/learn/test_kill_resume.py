@@ -116,7 +116,7 @@ TRAIN_SCRIPT = """
     import learn
 
     clips, out, options = pickle.loads(open(sys.argv[1], "rb").read())
-    learn.train(clips, out, progress_bar=False, tensorboard=False, **options)
+    learn.training.train(clips, out, progress_bar=False, tensorboard=False, **options)
 """
 
 
@@ -134,7 +134,7 @@ def test_a_training_killed_after_a_checkpoint_resumes_to_the_same_counters(walk_
         "checkpoint_every_steps": 64,
     }
     whole = tmp_path / "uninterrupted"
-    learn.train([walk_clip], whole, progress_bar=False, tensorboard=False, **options)
+    learn.training.train([walk_clip], whole, progress_bar=False, tensorboard=False, **options)
     assert _counters(whole) == {"num_timesteps": 384, "n_updates": 2 * 6}
 
     killed = tmp_path / "killed"
@@ -150,7 +150,9 @@ def test_a_training_killed_after_a_checkpoint_resumes_to_the_same_counters(walk_
     steps = _counters(newest)["num_timesteps"]
     assert _counters(newest) == {"num_timesteps": steps, "n_updates": 2 * steps // 64}
 
-    learn.train([walk_clip], killed, progress_bar=False, tensorboard=False, resume=True, **options)
+    learn.training.train(
+        [walk_clip], killed, progress_bar=False, tensorboard=False, resume=True, **options
+    )
     assert _counters(killed) == _counters(whole)
     assert _counters(latest_checkpoint(killed)) == _counters(latest_checkpoint(whole))
 

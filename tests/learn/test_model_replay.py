@@ -53,7 +53,7 @@ def atlas_replay() -> dict:
     """60 steps of the shipped atlas on CMU 07_01 at 1.0 m/s and its natural stride."""
     clips = learn.cmu_walks(CMU, trials=["07_01"])
     settings = learn.run_env_settings(ATLAS)
-    goal = (1.0, float(learn.natural_stride_m(np.array([learn.clip_goal(clips[0])]), 1.0)))
+    goal = (1.0, float(learn.env.natural_stride_m(np.array([learn.clip_goal(clips[0])]), 1.0)))
     return _replay(
         learn.make_env(clips, settings), learn.Controller.load(ATLAS), seed=3, goal=goal, phase=0.1
     )

@@ -110,7 +110,7 @@ def test_a_heel_lifting_for_a_frame_in_stance_is_not_a_step():
         for m, f, c in zip(rollout.measurements, feet, contacts, strict=True)
     ]
     assert len(learn.evaluation.step_lengths_m(feet[:, :, 0], contacts)) == 4  # the lift counts raw
-    measures = learn.gait_measures(
+    measures = learn.evaluation.gait_measures(
         [dataclasses.replace(rollout, measurements=measurements)], end_x_m=None
     )
     # the three real strikes of the left foot, 1.1, 2.2 and 3.3 m ahead of the right
@@ -165,14 +165,16 @@ def _scripted(
 def test_gait_measures_of_scripted_rollouts():
     walked = _scripted(90, speed=1.0, fell=False, sway_peak=0.1)  # 3 s at 1 m/s -> x = 3 m
     fallen = _scripted(30, speed=0.5, fell=True, sway_peak=0.3)
-    both = learn.gait_measures([walked, fallen], end_x_m=2.5)
+    both = learn.evaluation.gait_measures([walked, fallen], end_x_m=2.5)
     assert both.falls == 1 and not both.success
     assert both.max_trunk_sway_rad == pytest.approx(0.3)  # magnitude of the largest
     assert both.max_pelvis_hike_rad == pytest.approx(0.02)
     assert both.speed_m_s == pytest.approx(0.75)
     assert both.knee_flexion_peak_rad == pytest.approx((0.5, 1.0))
-    assert learn.gait_measures([walked], end_x_m=2.5).success
-    assert not learn.gait_measures([walked], end_x_m=3.5).success  # did not reach the end
+    assert learn.evaluation.gait_measures([walked], end_x_m=2.5).success
+    assert not learn.evaluation.gait_measures(
+        [walked], end_x_m=3.5
+    ).success  # did not reach the end
     assert walked.episode_return == pytest.approx(90.0)
 
 
@@ -182,7 +184,7 @@ def test_sway_and_hike_are_measured_while_the_walker_is_up():
         dataclasses.replace(m, pelvis_height_m=0.9 - 0.1 * k, trunk_lateral_sway_rad=0.5 * k)
         for k, m in enumerate(rollout.measurements[-6:])
     ]  # the last frames: pelvis 0.9 -> 0.4 m, trunk tumbling to 2.5 rad
-    measures = learn.gait_measures(
+    measures = learn.evaluation.gait_measures(
         [dataclasses.replace(rollout, measurements=rollout.measurements[:-6] + falling)],
         end_x_m=None,
     )
@@ -201,12 +203,12 @@ def test_knee_flexion_peak_is_the_peak_of_the_mean_cycle():
         phases=(np.arange(40) % 20) / 20.0,
         knee_flexion_rad=np.column_stack([left, 0.5 * left]),
     )
-    measures = learn.gait_measures([rollout], end_x_m=None)
+    measures = learn.evaluation.gait_measures([rollout], end_x_m=None)
     assert measures.knee_flexion_peak_rad == pytest.approx((1.1, 0.55))
     # a stumble in one frame moves the peak by its share of that bin only
     stumble = rollout.knee_flexion_rad.copy()
     stumble[10, 0] += 1.0
-    spiked = learn.gait_measures(
+    spiked = learn.evaluation.gait_measures(
         [dataclasses.replace(rollout, knee_flexion_rad=stumble)], end_x_m=None
     )
     assert spiked.knee_flexion_peak_rad[0] == pytest.approx(1.6)

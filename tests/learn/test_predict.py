@@ -190,7 +190,7 @@ def test_example_08_prints_outcomes_per_level(load_example, tmp_path, capsys, st
     assert table["level"].tolist() == [0, 2]
     assert table["rise_cm"].tolist() == pytest.approx([0.0, 7.5])
     assert (table["activation_similarity_pct"].between(0, 100)).all()
-    stairs = learn.read_task_result(out / "tasks" / "stairs")
+    stairs = learn.runs.read_task_result(out / "tasks" / "stairs")
     assert table["controller_steps"].tolist() == [stairs.controller(k)[1] for k in (0, 2)]
     assert (out / "outcomes.csv").is_file() and (out / "outcomes" / "stairs_2.gif").is_file()
     printed = capsys.readouterr().out

@@ -17,14 +17,8 @@ import pytest
 
 import sim
 from imu import GaitTwinInputError
-from learn import (
-    N_LEVELS,
-    TASK_TERRAINS,
-    GaitMeasures,
-    LevelOutcome,
-    write_report,
-    write_summary_png,
-)
+from learn import write_report, write_summary_png
+from learn.evaluation import GaitMeasures, LevelOutcome
 from learn.report import (
     DECISION_SUPPORT_NOTE,
     NO_PREDICTION_TEXT,
@@ -37,6 +31,7 @@ from learn.report import (
     safety_flags,
 )
 from learn.report._html import _measure_rows
+from learn.tasks import N_LEVELS, TASK_TERRAINS
 
 DEG = math.pi / 180.0
 

@@ -17,7 +17,10 @@ def test_shipped_atlas_walks_without_assist(data_dir):
     controller = learn.Controller.load(ATLAS)
     environment = learn.make_env(clips, settings)
     assert environment.root_assist == 0.0
-    goal = (0.9, float(learn.natural_stride_m(np.array([learn.clip_goal(c) for c in clips]), 0.9)))
+    goal = (
+        0.9,
+        float(learn.env.natural_stride_m(np.array([learn.clip_goal(c) for c in clips]), 0.9)),
+    )
     distances = []
     for seed in (0, 1):
         observation, _ = environment.reset(seed=seed, options={"goal": goal, "phase": 0.25})

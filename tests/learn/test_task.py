@@ -109,7 +109,7 @@ def test_train_task_runs_and_records_steps_per_level(adapted_run, walk_clip, tmp
     obs = np.zeros((3, 348), dtype=np.float32)
     p = d(obs, np.zeros((3, 14), dtype=np.float32))
     assert p.shape == (3,) and np.all((p > 0.0) & (p < 1.0))
-    assert learn.read_task_result(tmp_path / "stairs") == result
+    assert learn.runs.read_task_result(tmp_path / "stairs") == result
 
 
 def test_train_task_refuses_a_budget_below_one_round(adapted_run, walk_clip, tmp_path):
@@ -412,7 +412,7 @@ def test_each_mastered_level_keeps_the_controller_saved_at_its_promotion(
     assert learn.runs.load_discriminator(result.controller(mastered[0])[0]) is not None
     if result.final_level not in result.steps_to_master:
         assert result.controller(result.final_level) == (out, result.total_timesteps)
-    assert learn.read_task_result(out) == result
+    assert learn.runs.read_task_result(out) == result
 
 
 def test_old_checkpoints_are_deleted_but_each_levels_mastery_one(adapted_run, walk_clip, tmp_path):
@@ -427,7 +427,7 @@ def test_old_checkpoints_are_deleted_but_each_levels_mastery_one(adapted_run, wa
     mastery = {f"round_{n // 128:06d}" for n in result.level_controller_steps.values()}
     assert mastery and kept == sorted(mastery | {"round_000009", "round_000010"})
     assert len(kept) <= 7 and not partial.exists()  # of 10 saved: 5 levels at most, 2 newest
-    assert learn.read_task_result(out) == result  # the level controllers survived the pruning
+    assert learn.runs.read_task_result(out) == result  # the level controllers survived the pruning
     with pytest.raises(GaitTwinInputError, match="keep_checkpoints: expected at least 1"):
         train(total_timesteps=128, settings=RESUMABLE, keep_checkpoints=0)
 
@@ -470,7 +470,7 @@ def test_a_stopped_run_is_finished_at_its_newest_checkpoint(
     table = load_example("10_task_mastery").main(
         ["--adapted", str(adapted_run), "--out", str(out), "--finish"]
     )
-    result = learn.read_task_result(out)
+    result = learn.runs.read_task_result(out)
     assert table["finished"].all() and table["run_steps"].eq(256).all()
     record = json.loads((out / "curriculum.json").read_text())
     assert record["finished_early"] is True and record["checkpoint"].endswith("round_000002")

@@ -15,11 +15,10 @@ from learn import (
     make_env,
     read_progress,
     run_env_settings,
-    train,
     train_atlas,
 )
 from learn.runs import latest_checkpoint, load_policy
-from learn.training import make_vec_env
+from learn.training import make_vec_env, train
 
 TINY = PPOSettings(n_steps_per_env=128, batch_size=128, n_epochs=1)
 

@@ -109,7 +109,7 @@ class ImitationEnv(gym.Env):
         ``weight * (cue - 1)``) to the reward while the cue is active; False is the ablation.
     stride_spread
         Draw the stride length within ``+-stride_spread`` (a fraction) of the library's
-        natural stride at the drawn speed (:func:`learn.natural_stride_m`), clipped to
+        natural stride at the drawn speed (:func:`learn.env.natural_stride_m`), clipped to
         ``stride_range_m``; ``None`` draws it uniformly from ``stride_range_m``, independent
         of the speed (then many goals pair slow speeds with long strides that no clip walks,
         and the time-resampled reference slides its feet).

@@ -28,7 +28,7 @@ class GaitMeasures:
         :func:`learn.evaluation.circumduction_m`), m.
     knee_flexion_peak_rad
         Peak knee flexion ``(left, right)`` of the mean gait cycle (see
-        :func:`learn.gait_measures`), rad.
+        :func:`learn.evaluation.gait_measures`), rad.
     speed_m_s
         Mean forward speed, m/s.
     step_length_m

@@ -411,7 +411,7 @@ def level_outcome(
     controller_steps: int,
     media: Path | None = None,
 ) -> LevelOutcome:
-    """Return the :class:`learn.LevelOutcome` of a task level from its rollouts.
+    """Return the :class:`learn.evaluation.LevelOutcome` of a task level from its rollouts.
 
     Parameters
     ----------

@@ -120,7 +120,7 @@ class PredictionSettings:
         Patient height (m) and mass (kg): leg lengths of the pelvis path and the avatar of
         contact correction, adaptation and every prediction (:func:`sim.body_dimensions`).
     n_envs
-        Environment processes of adaptation (default :func:`learn.train`'s); task training
+        Environment processes of adaptation (default :func:`learn.training.train`'s); task training
         uses ``task_settings.n_envs``.
     adapt_ppo
         PPO settings of adaptation (default: the atlas's,

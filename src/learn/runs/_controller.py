@@ -38,7 +38,7 @@ class Controller:
 
     @classmethod
     def from_model(cls, model: PPO) -> Controller:
-        """Take the normaliser statistics from a model trained by :func:`learn.train`."""
+        """Take the normaliser statistics from a model trained by :func:`learn.training.train`."""
         normaliser = model.get_vec_normalize_env()
         if normaliser is None:
             raise GaitTwinInputError("model: expected an environment wrapped in VecNormalize")

@@ -1,6 +1,6 @@
 """The run folder's layout: every file and folder name of a training run, in one place.
 
-An atlas or adaptation run (:func:`learn.train`)::
+An atlas or adaptation run (:func:`learn.training.train`)::
 
     <run>/model.zip, normaliser.json, state.json, rng.npz   the final controller
     <run>/manifest.json                                       one part per training call

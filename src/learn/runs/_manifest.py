@@ -84,7 +84,7 @@ def read_progress(
         (``time/total_timesteps``, ``rollout/ep_len_mean``, ``rollout/ep_rew_mean``,
         ``train/...``) for atlas and adaptation runs; a task run's (:func:`learn.train_task`,
         logged by imitation) carry the prefix ``mean/gen/`` for the generator and ``mean/disc/``
-        for the discriminator (:data:`learn.TASK_STEPS_COLUMN`).
+        for the discriminator (:data:`learn.runs.TASK_STEPS_COLUMN`).
 
     Returns
     -------

@@ -59,7 +59,7 @@ def adapt(
     patient_motion
         The patient's walking clip (one straight walk with foot contacts).
     out_dir
-        Run folder (see :func:`learn.train`).
+        Run folder (see :func:`learn.training.train`).
     total_timesteps
         Budget, environment steps.
     env_settings
@@ -71,7 +71,7 @@ def adapt(
         PPO settings; default :func:`adaptation_ppo` (the atlas's, or the defaults from
         scratch). Give the same settings to an atlas and a scratch run to compare them.
     seed, n_envs, checkpoint_every_steps, resume, progress_bar
-        As for :func:`learn.train`.
+        As for :func:`learn.training.train`.
 
     Returns
     -------

@@ -303,7 +303,7 @@ def train_atlas(
     clip and time-resamples it to the goal speed (:class:`learn.ImitationEnv`). The default
     ``env_settings`` (:data:`ATLAS_ENV_SETTINGS`) keep the stride within 15 % of the library's
     natural stride at the drawn speed; its ``goal`` must stay ``None``. See
-    :func:`learn.train` for the other parameters, the files and the resume contract.
+    :func:`learn.training.train` for the other parameters, the files and the resume contract.
 
     Returns
     -------
