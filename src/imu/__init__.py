@@ -44,13 +44,22 @@ from imu._joint_angles import (
     jcs_angles,
     joint_angles_from_segments,
     pelvis_angles_world,
-    quaternion_conjugate,
-    quaternion_multiply,
     segment_orientations,
 )
 from imu._orientation import estimate_orientation, orientations_from_raw
 from imu._pipeline import joint_angles
 from imu._plots import plot_joint_angles
+from imu._quaternion import (
+    heading_quaternion,
+    quaternion_angle,
+    quaternion_conjugate,
+    quaternion_multiply,
+    quaternion_positive_w,
+    quaternion_yaw,
+    quaternion_z_axis,
+    rotate_vector,
+    to_heading_frame,
+)
 from imu._read_recording import FILE_FORMATS, read_recording
 from imu._recording import PAPER_SEGMENTS, SEGMENTS, ImuRecording
 from imu._sensor_map import SensorMap, read_sensor_map
@@ -98,6 +107,7 @@ __all__ = [
     "estimate_orientation",
     "find_static_window",
     "guarded",
+    "heading_quaternion",
     "jcs_angles",
     "joint_angles",
     "joint_angles_from_segments",
@@ -107,8 +117,12 @@ __all__ = [
     "orientations_from_raw",
     "pelvis_angles_world",
     "plot_joint_angles",
+    "quaternion_angle",
     "quaternion_conjugate",
     "quaternion_multiply",
+    "quaternion_positive_w",
+    "quaternion_yaw",
+    "quaternion_z_axis",
     "read_calc",
     "read_calibration",
     "read_imu_csv",
@@ -118,10 +132,12 @@ __all__ = [
     "read_xsens_dot",
     "read_xsens_mtw",
     "resample",
+    "rotate_vector",
     "run_jobs",
     "segment_orientations",
     "silenced_fds",
     "slerp",
+    "to_heading_frame",
     "virtual_sensors",
     "write_calc",
     "write_calibration",

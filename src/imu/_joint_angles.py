@@ -22,6 +22,7 @@ import pandas as pd
 
 from imu._conditioning import lowpass
 from imu._errors import GaitTwinInputError, check_known_names, check_shape
+from imu._quaternion import quaternion_multiply
 
 #: Joints: name -> (proximal segment, distal segment).
 JOINTS: dict[str, tuple[str, str]] = {
@@ -331,29 +332,6 @@ def _rotation_yxz(abc: np.ndarray) -> np.ndarray:
         ),
         axis=-1,
     )
-
-
-def quaternion_multiply(q1: np.ndarray, q2: np.ndarray) -> np.ndarray:
-    """Return the Hamilton products ``q1 * q2`` of scalar-last quaternion arrays ``(..., 4)``.
-
-    Cheaper than scipy's ``Rotation`` on small arrays (the simulator's per-step hot path).
-    """
-    x1, y1, z1, w1 = np.moveaxis(q1, -1, 0)
-    x2, y2, z2, w2 = np.moveaxis(q2, -1, 0)
-    return np.stack(
-        (
-            w1 * x2 + x1 * w2 + y1 * z2 - z1 * y2,
-            w1 * y2 - x1 * z2 + y1 * w2 + z1 * x2,
-            w1 * z2 + x1 * y2 - y1 * x2 + z1 * w2,
-            w1 * w2 - x1 * x2 - y1 * y2 - z1 * z2,
-        ),
-        axis=-1,
-    )
-
-
-def quaternion_conjugate(q: np.ndarray) -> np.ndarray:
-    """Return the conjugates (inverses of unit quaternions) of ``q``, ``(..., 4)``."""
-    return q * np.array([-1.0, -1.0, -1.0, 1.0])
 
 
 def segment_orientations(

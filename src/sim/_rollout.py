@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gait import Motion
-from imu import GaitTwinInputError
+from imu import GaitTwinInputError, quaternion_yaw
 from sim._model_spec import ModelSpec
 from sim._simulation import Measurements, SimState, Simulation
 
@@ -226,7 +226,7 @@ def push_test(
     before = rollout(world, controller, round(push_at_s / world.dt))
     if before.fell_at_s is not None:
         return PushResult(float(force_n), direction, duration_s, False, True)
-    yaw = float(np.arctan2(*_heading(before.motion.root_quaternion[-1])[::-1]))
+    yaw = float(quaternion_yaw(before.motion.root_quaternion[-1]))
     force = push_force(force_n, direction, yaw)
     after = rollout(
         world,
@@ -300,12 +300,6 @@ def largest_survived_force(
         middle = 0.5 * (low + high)
         low, high = (middle, high) if survives(middle) else (low, middle)
     return low
-
-
-def _heading(quaternion: np.ndarray) -> np.ndarray:
-    """Horizontal (x, y) direction of the pelvis x axis."""
-    x, y, z, w = quaternion
-    return np.array([1.0 - 2.0 * (y * y + z * z), 2.0 * (x * y + w * z)])
 
 
 def max_push_force(

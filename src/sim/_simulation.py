@@ -10,7 +10,7 @@ import pybullet
 from pybullet_utils import bullet_client
 
 from gait import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
-from imu import GaitTwinInputError, check_shape, pelvis_angles_world, silenced_fds
+from imu import GaitTwinInputError, check_shape, pelvis_angles_world, rotate_vector, silenced_fds
 from sim._anthropometry import BodyDimensions, body_dimensions
 from sim._model_spec import DEFAULT_MODEL, ModelSpec
 from sim._terrain import TERRAIN_GROUP, Terrain, build_terrain, probe_heights, probe_rays
@@ -116,19 +116,6 @@ class Measurements:
     joint_torques_n_m: np.ndarray
     foot_contacts: np.ndarray
     fallen: bool
-
-
-def _rotate(quaternion: np.ndarray, vector: np.ndarray) -> np.ndarray:
-    """Rotate ``vector`` (3,) by the scalar-last unit ``quaternion`` (4,)."""
-    x, y, z, w = (float(c) for c in quaternion)
-    vx, vy, vz = (float(c) for c in vector)
-    # t = u x v + w v, result = v + 2 u x t (u = (x, y, z)); written out: np.cross costs ~10 us
-    tx = y * vz - z * vy + w * vx
-    ty = z * vx - x * vz + w * vy
-    tz = x * vy - y * vx + w * vz
-    return np.array(
-        [vx + 2.0 * (y * tz - z * ty), vy + 2.0 * (z * tx - x * tz), vz + 2.0 * (x * ty - y * tx)]
-    )
 
 
 class Simulation:
@@ -289,7 +276,7 @@ class Simulation:
         quat = np.asarray(root_quaternion, dtype=float)
         quat = quat / np.linalg.norm(quat)
         body_id = self._avatar
-        com = np.asarray(root_position_m, dtype=float) + _rotate(quat, self._base_com)
+        com = np.asarray(root_position_m, dtype=float) + rotate_vector(quat, self._base_com)
         self.client.resetBasePositionAndOrientation(body_id, com.tolist(), quat.tolist())
         lin = np.zeros(3) if root_linear_velocity_m_s is None else root_linear_velocity_m_s
         ang = np.zeros(3) if root_angular_velocity_rad_s is None else root_angular_velocity_rad_s
@@ -339,7 +326,7 @@ class Simulation:
         With ``fixed_root=True`` this drives the root kinematically (contact correction).
         """
         quat = np.asarray(root_quaternion, dtype=float)
-        com = np.asarray(root_position_m, dtype=float) + _rotate(quat, self._base_com)
+        com = np.asarray(root_position_m, dtype=float) + rotate_vector(quat, self._base_com)
         self.client.resetBasePositionAndOrientation(self._avatar, com.tolist(), quat.tolist())
 
     def step(self, action: np.ndarray) -> None:
@@ -429,7 +416,7 @@ class Simulation:
         joint_states = c.getJointStates(self._avatar, self.dof_index.tolist())
         return SimState(
             time_s=self.time_s,
-            root_position_m=np.array(com) - _rotate(quat, self._base_com),
+            root_position_m=np.array(com) - rotate_vector(quat, self._base_com),
             root_quaternion=quat,
             root_linear_velocity_m_s=np.array(lin),
             root_angular_velocity_rad_s=np.array(ang),
@@ -444,7 +431,7 @@ class Simulation:
         c = self.client
         com, quat = c.getBasePositionAndOrientation(body_id)
         quat = np.array(quat)
-        out = {"pelvis": (np.array(com) - _rotate(quat, self._base_com), quat)}
+        out = {"pelvis": (np.array(com) - rotate_vector(quat, self._base_com), quat)}
         indices = [self.link_index[name] for name in LINKS[1:]]
         for name, link in zip(LINKS[1:], c.getLinkStates(body_id, indices), strict=True):
             out[name] = (np.array(link[4]), np.array(link[5]))
@@ -529,7 +516,7 @@ class Simulation:
         """Return the :class:`Measurements` of the current state."""
         c = self.client
         com, pelvis_quat = c.getBasePositionAndOrientation(self._avatar)
-        pelvis_position = np.array(com) - _rotate(np.array(pelvis_quat), self._base_com)
+        pelvis_position = np.array(com) - rotate_vector(np.array(pelvis_quat), self._base_com)
         x, y, z, w = pelvis_quat
         # Baker's rotation-obliquity-tilt angles as in imu.pelvis_angles_world, one sample
         yaw = math.atan2(-2.0 * (x * y - w * z), 1.0 - 2.0 * (x * x + z * z))

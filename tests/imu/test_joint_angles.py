@@ -144,12 +144,3 @@ def test_bad_input_is_named():
         JointAngles.from_dataframe(pd.DataFrame({"knee": [1.0, 2.0]}, index=[0.0, 0.1]))
     with pytest.raises(GaitTwinInputError, match="unknown segment 'arm'"):
         imu.ImuRecording(np.arange(3.0), 1.0, ("arm",), np.tile(IDENTITY, (3, 1, 1)))
-
-
-def test_quaternion_product_and_conjugate_match_scipy():
-    a, b = Rotation.random(6, random_state=1), Rotation.random(6, random_state=2)
-    product = imu.quaternion_multiply(a.as_quat(), b.as_quat())
-    residual = Rotation.from_quat(product) * (a * b).inv()
-    np.testing.assert_allclose(residual.magnitude(), 0.0, atol=1e-12)
-    inverse = Rotation.from_quat(imu.quaternion_conjugate(a.as_quat()))
-    np.testing.assert_allclose((inverse * a).magnitude(), 0.0, atol=1e-12)

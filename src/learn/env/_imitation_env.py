@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 
 from gait import Motion, nearest_clip
-from imu import GaitTwinInputError
-from learn.env import quaternion
+from imu import GaitTwinInputError, quaternion_angle, quaternion_z_axis, to_heading_frame
 from learn.env._observation import (
     LINK_PARENTS,
     BodyReading,
@@ -537,11 +536,11 @@ class ImitationEnv(gym.Env):
     def _reward(self, reading: BodyReading, frame: ReferenceFrame) -> tuple[float, dict]:
         """Update the goal window with ``reading`` and return the reward and its terms."""
         feet_apart = reading.feet_m[0] - reading.feet_m[1]
-        separation = quaternion.to_heading_frame(reading.yaw_rad, feet_apart)[0]
+        separation = to_heading_frame(reading.yaw_rad, feet_apart)[0]
         self._separations.append(float(separation))
         self._positions.append(reading.root_position_m)
-        z_sim = quaternion.z_axis(reading.root_quaternion)
-        z_ref = quaternion.z_axis(frame.root_quaternion)
+        z_sim = quaternion_z_axis(reading.root_quaternion)
+        z_ref = quaternion_z_axis(frame.root_quaternion)
         tilt = float(np.arccos(np.clip(z_sim @ z_ref, -1.0, 1.0)))
         height = reading.hip_height_m - float(frame.root_position_m[2])
         self._root_errors.append((tilt**2, height**2))
@@ -562,9 +561,9 @@ class ImitationEnv(gym.Env):
             )
         )
         yaw = reading.yaw_rad
-        feet_rel = quaternion.to_heading_frame(yaw, reading.feet_m - reading.root_position_m)
-        com_rel = quaternion.to_heading_frame(yaw, reading.com_m - reading.root_position_m)
-        root_angle = float(quaternion.angle(reading.root_quaternion, frame.root_quaternion))
+        feet_rel = to_heading_frame(yaw, reading.feet_m - reading.root_position_m)
+        com_rel = to_heading_frame(yaw, reading.com_m - reading.root_position_m)
+        root_angle = float(quaternion_angle(reading.root_quaternion, frame.root_quaternion))
         imitation = imitation_reward(
             ImitationErrors(
                 pose_rad2=float(

@@ -7,8 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from imu import quaternion_conjugate, quaternion_multiply
-from learn.env import quaternion
+from imu import (
+    heading_quaternion,
+    quaternion_conjugate,
+    quaternion_multiply,
+    quaternion_positive_w,
+    quaternion_yaw,
+    to_heading_frame,
+)
 from learn.env._reference import ReferenceFrame
 from sim import Simulation, probe_rays
 
@@ -91,7 +97,7 @@ def read_body(simulation: Simulation) -> BodyReading:
     state = simulation.state()
     links = [simulation.link_index[name] for name in LINK_PARENTS]
     link_states = client.getLinkStates(avatar, links, computeLinkVelocity=1)
-    yaw = float(quaternion.yaw(state.root_quaternion))
+    yaw = float(quaternion_yaw(state.root_quaternion))
     feet, fallen = simulation.contacts()
     root = state.root_position_m
     rays, _ = probe_rays(client, root, heading_rad=yaw, max_length_m=RAY_LENGTH_M)
@@ -127,24 +133,24 @@ def posture_features(reading: BodyReading) -> np.ndarray:
     root = reading.root_quaternion
     world = np.vstack([root, reading.link_quaternions])
     parents = world[_PARENT_ROWS]
-    local = quaternion.positive(quaternion_multiply(quaternion_conjugate(parents), world[1:]))
-    root_local = quaternion.positive(quaternion_multiply(quaternion.heading_quaternion(-yaw), root))
+    local = quaternion_positive_w(quaternion_multiply(quaternion_conjugate(parents), world[1:]))
+    root_local = quaternion_positive_w(quaternion_multiply(heading_quaternion(-yaw), root))
     links = np.hstack(
         [
             local,
-            quaternion.to_heading_frame(yaw, reading.link_linear_velocities_m_s),
-            quaternion.to_heading_frame(yaw, reading.link_angular_velocities_rad_s),
+            to_heading_frame(yaw, reading.link_linear_velocities_m_s),
+            to_heading_frame(yaw, reading.link_angular_velocities_rad_s),
         ]
     )
     return np.concatenate(
         [
             [reading.root_position_m[2]],
             root_local,
-            quaternion.to_heading_frame(yaw, reading.root_linear_velocity_m_s),
-            quaternion.to_heading_frame(yaw, reading.root_angular_velocity_rad_s),
+            to_heading_frame(yaw, reading.root_linear_velocity_m_s),
+            to_heading_frame(yaw, reading.root_angular_velocity_rad_s),
             links.ravel(),
-            quaternion.to_heading_frame(yaw, reading.com_m - reading.root_position_m),
-            quaternion.to_heading_frame(yaw, reading.feet_m - reading.root_position_m).ravel(),
+            to_heading_frame(yaw, reading.com_m - reading.root_position_m),
+            to_heading_frame(yaw, reading.feet_m - reading.root_position_m).ravel(),
         ]
     )
 
@@ -178,11 +184,11 @@ def reference_features(reading: BodyReading, target: ReferenceFrame) -> np.ndarr
     return np.concatenate(
         [
             target.joint_positions_rad - reading.joint_positions_rad,
-            quaternion.to_heading_frame(
+            to_heading_frame(
                 yaw, rotation_error_rad(target.root_quaternion, reading.root_quaternion)
             ),
             [target.root_position_m[2] - root[2]],
-            target.com_m - quaternion.to_heading_frame(yaw, reading.com_m - root),
-            (target.feet_m - quaternion.to_heading_frame(yaw, reading.feet_m - root)).ravel(),
+            target.com_m - to_heading_frame(yaw, reading.com_m - root),
+            (target.feet_m - to_heading_frame(yaw, reading.feet_m - root)).ravel(),
         ]
     )

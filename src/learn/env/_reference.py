@@ -15,8 +15,7 @@ import numpy as np
 from scipy.spatial.transform import Rotation, Slerp
 
 from gait import Motion
-from imu import GaitTwinInputError
-from learn.env import quaternion
+from imu import GaitTwinInputError, quaternion_yaw, to_heading_frame
 from sim import Simulation
 
 #: Rate of the stored cycle grid, Hz (the control rate is 30 Hz; the grid is interpolated).
@@ -236,9 +235,9 @@ class ReferenceMotion:
         in_contact = feet[..., 2][contacts]
         lift = -float(np.median(in_contact)) if in_contact.size else 0.0
         root[:, 2] += lift
-        yaw = quaternion.yaw(quats)
-        com_rel = quaternion.to_heading_frame(yaw, com - world_root)
-        feet_rel = quaternion.to_heading_frame(yaw[:, None], feet - world_root[:, None])
+        yaw = quaternion_yaw(quats)
+        com_rel = to_heading_frame(yaw, com - world_root)
+        feet_rel = to_heading_frame(yaw[:, None], feet - world_root[:, None])
         trial = motion.metadata.get("trial", motion.metadata.get("source", "clip"))
         return cls(
             cycle_duration_s=float(duration),

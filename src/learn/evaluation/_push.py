@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from learn.env import ImitationEnv, quaternion
+from imu import quaternion_yaw
+from learn.env import ImitationEnv
 from sim import (
     PUSH_DURATION_S,
     largest_survived_force,
@@ -42,7 +43,7 @@ def survives_push(
     push_step = round(push_at_s / env.dt)
     for step in range(round(horizon_s / env.dt)):
         if step == push_step:
-            yaw = float(quaternion.yaw(env.simulation.state().root_quaternion))
+            yaw = float(quaternion_yaw(env.simulation.state().root_quaternion))
             env.simulation.push(push_force(force_n, direction, yaw), duration_s=duration_s)
         observation, _, terminated, truncated, _ = env.step(controller(observation))
         if terminated:
