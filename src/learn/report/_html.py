@@ -20,7 +20,7 @@ from pathlib import Path
 
 from imu import GaitTwinInputError, write_text_atomic
 from learn.evaluation import GaitMeasures, LevelOutcome
-from learn.report._status import prediction_status
+from learn.report._status import is_prediction, prediction_status
 from learn.tasks import TASK_TERRAINS, task_terrain
 
 #: Media types the report embeds, by file suffix.
@@ -243,7 +243,7 @@ def _mastery_text(outcome: LevelOutcome, baseline_walks: bool) -> str:
 
 
 def _level_html(
-    outcome: LevelOutcome, baseline_comp: set[str], th: FlagThresholds, *, baseline_walks: bool
+    outcome: LevelOutcome, baseline_comp: set[str], th: FlagThresholds, *, baseline: GaitMeasures
 ) -> str:
     m = outcome.measures
     rise = outcome.rise_m
@@ -255,12 +255,12 @@ def _level_html(
     else:
         rise_text = f"{rise:.4g} m rise, 1:{terrain.ramp_length_m / rise:.0f}"
     title = f"Level {outcome.level} ({rise_text})"
-    predicted = baseline_walks and outcome.steps_to_master is not None
+    predicted = is_prediction(baseline, outcome)
     if not predicted:
         title += ": not a prediction"
     rows = [
         *_measure_rows(m),
-        ("training steps to master", _mastery_text(outcome, baseline_walks)),
+        ("training steps to master", _mastery_text(outcome, baseline.falls == 0)),
         ("controller evaluated, trained", f"{_steps_text(outcome.controller_steps)} steps"),
         ("activation similarity to flat ground", f"{100 * outcome.activation_similarity:.1f} %"),
         ("discriminator output D", f"{outcome.discriminator_output:.2f}"),
@@ -349,10 +349,7 @@ def report_html(
         parts.append(f"<h2>{esc(_TASK_TITLES[task])}</h2>")
         if not levels:
             parts.append("<p>not predicted</p>")
-        parts += [
-            _level_html(o, baseline_comp, thresholds, baseline_walks=base.falls == 0)
-            for o in levels
-        ]
+        parts += [_level_html(o, baseline_comp, thresholds, baseline=base) for o in levels]
     parts.append(
         "<p><small>Flags: trunk sway above "
         f"{thresholds.trunk_sway_deg:g} deg, pelvic hike above {thresholds.pelvic_hike_deg:g} deg, "

@@ -29,6 +29,11 @@ class PredictionStatus:
     text: str
 
 
+def is_prediction(baseline: GaitMeasures, outcome: LevelOutcome) -> bool:
+    """Return whether a level's outcome is a prediction: the baseline walks, the level mastered."""
+    return baseline.falls == 0 and outcome.steps_to_master is not None
+
+
 def prediction_status(baseline: GaitMeasures, outcomes: Sequence[LevelOutcome]) -> PredictionStatus:
     """Return what the report may claim, from the baseline and the levels' mastery.
 

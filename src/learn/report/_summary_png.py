@@ -16,7 +16,7 @@ from learn.report._html import (
     FlagThresholds,
     PatientSummary,
 )
-from learn.report._status import prediction_status
+from learn.report._status import is_prediction, prediction_status
 from learn.tasks import N_LEVELS, TASK_TERRAINS
 
 
@@ -63,7 +63,7 @@ def write_summary_png(
         for k in shown:
             m = by_level[k].measures
             ok = m.success and m.falls == 0
-            predicted = patient.baseline.falls == 0 and by_level[k].steps_to_master is not None
+            predicted = is_prediction(patient.baseline, by_level[k])
             ax_ok.bar(
                 k, 1.0, color="tab:green" if ok else "tab:red", hatch=None if predicted else "//"
             )
