@@ -1,19 +1,19 @@
 """Example 10: train one task under its curriculum and compare the steps per level with the paper's.
 
-Starts from a patient's adapted flat-ground run (``--adapted``, made by example 7) and trains
-the slope or the stairs (``--task``) with the paper's settings (:func:`learn.train_task`:
-behavioural prior, GAIL, promotion at 90 % of the flat-ground return after 500 episodes), with
-or without the stair cue (``--no-stair-cue``: the ablation). Training stops once
-``--stop-after-level`` is mastered or the budget is spent; ``--resume`` continues an
-interrupted run from its newest checkpoint (pass the same options); ``--finish`` ends a stopped
-run at its newest checkpoint instead (:func:`learn.finish_task_run`: its outputs are written as
-if training had ended there). ``mastery.csv`` lists the steps to master each level next to
-the paper's. ``--compare`` tabulates several runs and draws their steps to master
-(``mastery.png``) and episode returns and lengths over training (``training.png``), without
-training; with ``--adapted`` and ``--reach-level L`` it also rolls each run's controller out
-at level L (``reach.csv``: episode length, falls, how far the pelvis got, risers passed, the
-return and each reward term's mean per step: which term keeps a level below its promotion
-threshold).
+Starts from a patient's adapted flat-ground run (``--adapted``, made by example 7) and trains the
+slope or the stairs (``--task``) with the paper's settings (:func:`learn.train_task`: behavioural
+prior, GAIL, promotion at 90 % of the flat-ground return after 500 episodes), with or without the
+stair cue (``--no-stair-cue``: the ablation). Training stops once ``--stop-after-level`` is
+mastered or the budget is spent; ``--resume`` continues an interrupted run from its newest
+checkpoint (pass the same options); ``--finish`` ends a stopped run at its newest checkpoint
+instead (:func:`learn.finish_task_run`: its outputs are written as if training had ended there).
+``mastery.csv`` lists the steps to master each level next to the paper's. ``--patient-clip`` trains
+on a patient's clip file (e.g. a shipped ``patient_clip.npz``) instead of a bundled CMU trial.
+``--compare`` tabulates several runs and draws their steps to master (``mastery.png``) and episode
+returns and lengths over training (``training.png``), without training; with ``--adapted`` and
+``--reach-level L`` it also rolls each run's controller out at level L (``reach.csv``: episode
+length, falls, how far the pelvis got, risers passed, the return and each reward term's mean per
+step: which term keeps a level below its promotion threshold).
 
     python examples/07_adapt_to_patient.py --atlas models/atlas --out out/adapt16 \
         --steps 100000 --no-scratch
@@ -187,10 +187,22 @@ def reach_table(
     return pd.DataFrame(rows)
 
 
+def patient_motion(args: argparse.Namespace) -> gait.Motion:
+    """Return the patient's clip: ``--patient-clip`` if given, else the bundled CMU trial."""
+    if args.patient_clip is not None:
+        return gait.Motion.load(args.patient_clip)
+    return learn.cmu_walks(BUNDLED, trials=[args.patient])[0]
+
+
 def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--adapted", type=Path, help="the patient's adapted run (example 7)")
     parser.add_argument("--patient", default="16_15", help="bundled CMU trial of the patient")
+    parser.add_argument(
+        "--patient-clip",
+        type=Path,
+        help="the patient's clip file (patient_clip.npz of a prediction) instead of --patient",
+    )
     parser.add_argument("--task", choices=sorted(learn.tasks.TASK_TERRAINS), default="slope")
     parser.add_argument("--out", type=Path, default=Path("out/mastery"), help="output folder")
     parser.add_argument("--steps", type=int, default=10_000_000, help="training budget")
@@ -232,7 +244,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         if args.reach_level is not None:
             if args.adapted is None:
                 parser.error("--reach-level needs --adapted")
-            patient = learn.cmu_walks(BUNDLED, trials=[args.patient])[0]
+            patient = patient_motion(args)
             reach = reach_table(
                 args.compare, patient, args.adapted, args.reach_level, args.rollouts
             )
@@ -243,7 +255,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         if args.finish:
             learn.finish_task_run(args.adapted, args.out)
         else:
-            patient = learn.cmu_walks(BUNDLED, trials=[args.patient])[0]
+            patient = patient_motion(args)
             settings = learn.TaskSettings(n_envs=args.envs, bc_decay_steps=args.bc_decay_steps)
             learn.train_task(
                 args.adapted,
