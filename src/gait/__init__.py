@@ -22,6 +22,7 @@ from gait._events import (
     shank_inclination,
 )
 from gait._fidelity import FIDELITY_ANGLES, ClipFidelity, clip_fidelity
+from gait._foot_gyroscope import events_from_foot_gyroscope
 from gait._impairment import KNEE_SIDES, STIFF_KNEE_PEAK_DEG, stiffen_knee
 from gait._imu_walk import ImuWalk, analyse_imu_walk
 from gait._library import (
@@ -115,6 +116,7 @@ __all__ = [
     "debounce_contacts",
     "dominant_frequency",
     "events_from_contacts",
+    "events_from_foot_gyroscope",
     "events_from_leg_angles",
     "find_cmu_takes",
     "foot_contacts_from_positions",
