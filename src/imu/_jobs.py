@@ -27,7 +27,7 @@ PARENT_POLL_INTERVAL_S = 0.2
 class JobResult(NamedTuple):
     """One finished job of :func:`run_jobs`.
 
-    Parameters
+    Attributes
     ----------
     key
         The job's key.

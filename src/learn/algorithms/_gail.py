@@ -33,8 +33,9 @@ from learn.algorithms._internals import discriminator, discriminator_optimizer, 
 PPO_LEARNING_RATE: float = 2e-5
 #: Discriminator learning rate of GATP (the paper's 1e-5, decayed linearly to 0).
 GAIL_LEARNING_RATE: float = 1e-5
-#: Weights of the external and intrinsic rewards in ``r_tot`` (the paper's 0.9 / 0.1).
+#: Weight of the external (task) reward in ``r_tot`` (the paper's 0.9).
 EXTRINSIC_WEIGHT: float = 0.9
+#: Weight of the intrinsic (discriminator) reward in ``r_tot`` (the paper's 0.1).
 INTRINSIC_WEIGHT: float = 0.1
 #: Hidden layers of the discriminator (the paper's 2x128, ReLU).
 DISCRIMINATOR_LAYERS: tuple[int, ...] = (128, 128)

@@ -38,23 +38,27 @@ from learn.env._reward import (
 from learn.tasks import StairCue, task_terrain
 from sim import DEFAULT_MODEL, RAY_ANGLES_RAD, BodyDimensions, ModelSpec, Simulation, Terrain
 
-#: Goal ranges of the atlas (the paper's): speed 0.4-1.4 m/s, stride length 0.5-1.7 m.
+#: Goal range of the atlas's walking speed (the paper's), m/s.
 SPEED_RANGE_M_S: tuple[float, float] = (0.4, 1.4)
+#: Goal range of the atlas's stride length (the paper's), m.
 STRIDE_RANGE_M: tuple[float, float] = (0.5, 1.7)
 
+#: Meanings of an action: ``"offset"`` from the reference pose or ``"absolute"`` PD targets.
 ACTION_MODES = ("offset", "absolute")
 
 #: Tasks of the environment: flat ground (the terrain given) or a curriculum task's terrain.
 TASKS = ("flat", "slope", "stairs")
 
-#: Natural frequency and damping ratio of the assistive root wrench at scale 1 (Hz, -): a
-#: critically damped spring of the whole body mass towards the reference root position.
+#: Natural frequency of the assistive root wrench at scale 1, Hz: a critically damped spring
+#: of the whole body mass towards the reference root position.
 ASSIST_FREQUENCY_HZ: float = 2.0
+#: Damping ratio of the assistive root wrench (critical).
 ASSIST_DAMPING_RATIO: float = 1.0
-#: Rotational stiffness (N m/rad) and damping (N m s/rad) of the assist at scale 1. The wrench is
-#: held over a whole control period (4 physics substeps), which makes stiffer rotational gains
-#: unstable on the light pelvis link (1000 / 150 diverged within 5 steps; 200 / 30 is stable).
+#: Rotational stiffness of the assist at scale 1, N m/rad. The wrench is held over a whole
+#: control period (4 physics substeps), which makes stiffer rotational gains unstable on the
+#: light pelvis link (1000 / 150 diverged within 5 steps; 200 / 30 is stable).
 ASSIST_STIFFNESS_N_M_RAD: float = 200.0
+#: Rotational damping of the assist at scale 1, N m s/rad (see the stiffness).
 ASSIST_DAMPING_N_M_S_RAD: float = 30.0
 
 

@@ -32,9 +32,10 @@ NORMALISER_FILE = "normaliser.json"
 STATE_FILE = "state.json"
 #: torch's RNG state of a checkpoint (NPZ).
 RNG_FILE = "rng.npz"
-#: The pickled files of folders written before model folders were read without unpickling
-#: (converted once by ``scripts/convert_model_folders.py``, refused when loading).
+#: The pickled normaliser of folders written before model folders were read without
+#: unpickling (converted once by ``scripts/convert_model_folders.py``, refused when loading).
 LEGACY_NORMALISER_FILE = "vecnormalize.pkl"
+#: The pickled RNG state of such folders (converted and refused the same way).
 LEGACY_RNG_FILE = "rng.pkl"
 #: The training parts of a run (command, seed, settings, versions).
 MANIFEST_FILE = "manifest.json"
@@ -47,14 +48,16 @@ GAIL_STATE_FILE = "gail.pt"
 #: Training log of one part, in ``logs/from_<steps>/``.
 PROGRESS_FILE = "progress.csv"
 
-#: Folders of a run.
+#: Folder of a run's checkpoints.
 CHECKPOINTS_DIR = "checkpoints"
+#: Folder of a run's training logs (``from_<steps>/``, one per training part).
 LOGS_DIR = "logs"
 #: Folder of a task run with the controller of each mastered level (``level_<k>/``).
 LEVELS_DIR = "levels"
 
-#: Glob patterns of the checkpoint folders of atlas/adaptation runs and of task runs.
+#: Glob pattern of the checkpoint folders of atlas and adaptation runs.
 STEP_CHECKPOINT_GLOB = "step_*"
+#: Glob pattern of the checkpoint folders of task runs.
 ROUND_CHECKPOINT_GLOB = "round_*"
 #: Glob pattern of the training logs of a run, relative to the run folder.
 PROGRESS_GLOB = f"{LOGS_DIR}/from_*/{PROGRESS_FILE}"
