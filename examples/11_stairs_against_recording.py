@@ -1,0 +1,160 @@
+"""Example 11: a stair prediction against a real stair walk (cadence, stride time, stance).
+
+A first check of a prediction against reality. The recording is gaitmap's healthy stair ascent
+(foot-mounted gyroscopes, ``tests/data/gaitmap_foot``): its strides come from
+:func:`gait.events_from_foot_gyroscope`. The prediction is a stairs task run
+(:func:`learn.train_task`, finished so that ``levels/level_<k>/`` hold the controllers that
+mastered each level): each level's controller is rolled out on its own flight without the stair
+cue, and its strides come from the avatar's foot contacts (:func:`gait.debounce_contacts`: a toe
+brushing a riser is not a step) while the pelvis is over the flight (level 0, flat ground, over the
+same stretch: the controller's own flat-ground gait). The level after the last mastered one is
+rolled out with the run's final controller and marked "not mastered". The table
+(``stairs_vs_recording.csv``) and the figure (``stairs_vs_recording.png``) put cadence, stride time
+and stance next to the recording's.
+
+    mkdir -p out/mastery/stairs
+    cp -r models/in_progress/stairs_16_15/run/* out/mastery/stairs/
+    python examples/10_task_mastery.py --adapted models/in_progress/stairs_16_15/adapted \
+        --task stairs --out out/mastery/stairs --finish
+    python examples/11_stairs_against_recording.py --run out/mastery/stairs \
+        --adapted models/in_progress/stairs_16_15/adapted --out out/stairs_vs_recording
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+import gait
+import learn
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORDING = ROOT / "tests" / "data" / "gaitmap_foot" / "imu_sample_healthy_stair_up_gyr_y.csv"
+RECORDING_RATE_HZ = 204.8
+CMU = ROOT / "tests" / "data" / "cmu"
+#: X of the risers of every stair level (the flight's stretch; level 0 is flat there), m.
+FLIGHT_EDGES_X_M = learn.tasks.task_terrain("stairs", 1).step_edges_x_m
+#: Measures compared, with their labels.
+MEASURES = {
+    "cadence_steps_per_min": "cadence, steps/min",
+    "stride_time_s": "stride time, s",
+    "stance_percent": "stance, % of stride",
+}
+
+
+def summary_row(source: str, strides: pd.DataFrame, **extra: object) -> dict:
+    """Return one table row: median and interquartile range of each measure over ``strides``."""
+    row: dict = {"source": source, **extra, "n_strides": len(strides)}
+    for column in MEASURES:
+        values = strides[column].dropna()
+        row[column] = float(values.median()) if len(values) else np.nan
+        row[f"{column}_iqr"] = (
+            float(values.quantile(0.75) - values.quantile(0.25)) if len(values) else np.nan
+        )
+    return row
+
+
+def recording_strides(path: Path) -> pd.DataFrame:
+    """Return the recording's strides (:func:`gait.gait_parameters` of its foot-gyro events)."""
+    rates = pd.read_csv(path, header=[0, 1], index_col=0).to_numpy(float)
+    events = gait.events_from_foot_gyroscope(rates, sampling_rate_hz=RECORDING_RATE_HZ)
+    return gait.gait_parameters(events).strides
+
+
+def simulated_strides(
+    controller: learn.Controller,
+    patient: gait.Motion,
+    adapted: Path,
+    level: int,
+    n_rollouts: int,
+) -> tuple[pd.DataFrame, int]:
+    """Return the strides over the flight of ``n_rollouts`` rollouts at ``level``, and falls."""
+    env = learn.task_env(
+        patient,
+        "stairs",
+        settings=learn.run_env_settings(adapted),
+        level=level,
+        stair_cue=False,
+    )
+    tables, falls = [], 0
+    try:
+        edges = FLIGHT_EDGES_X_M
+        for seed in range(n_rollouts):
+            rollout = learn.record_rollout(env, controller.act, seed=seed)
+            falls += rollout.fell
+            rate_hz = 1.0 / rollout.dt
+            contacts = gait.debounce_contacts(
+                np.array([m.foot_contacts for m in rollout.measurements]), sampling_rate_hz=rate_hz
+            )
+            events = gait.events_from_contacts(contacts, sampling_rate_hz=rate_hz)
+            x = rollout.root_position_m[:, 0]
+            on_flight = (x >= edges[0]) & (x <= edges[-1])
+            tables.append(gait.gait_parameters(events, include=on_flight).strides)
+    finally:
+        env.close()
+    return pd.concat(tables, ignore_index=True), falls
+
+
+def plot(table: pd.DataFrame, path: Path) -> Path:
+    """Draw each measure per source as a bar with its interquartile range."""
+    fig, axes = plt.subplots(1, len(MEASURES), figsize=(4 * len(MEASURES), 3.6))
+    labels = [s.replace(" (", "\n(") for s in table["source"]]
+    colours = ["tab:green" if s == "recording" else "tab:blue" for s in table["source"]]
+    for ax, (column, label) in zip(axes, MEASURES.items(), strict=True):
+        ax.bar(labels, table[column], yerr=table[f"{column}_iqr"] / 2, color=colours, capsize=3)
+        ax.set_title(label)
+        ax.tick_params(axis="x", labelsize=7)
+    fig.suptitle("Stair ascent: the recording (green) and the predictions (median, IQR)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def main(argv: list[str] | None = None) -> pd.DataFrame:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", type=Path, required=True, help="finished stairs task run")
+    parser.add_argument("--adapted", type=Path, required=True, help="the run's adapted run")
+    parser.add_argument("--patient", default="16_15", help="bundled CMU trial of the patient")
+    parser.add_argument("--recording", type=Path, default=RECORDING, help="stair-ascent gyro CSV")
+    parser.add_argument("--rollouts", type=int, default=3, help="rollouts per level")
+    parser.add_argument("--out", type=Path, default=Path("out/stairs_vs_recording"))
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    rows = [summary_row("recording", recording_strides(args.recording), riser_m=np.nan)]
+    patient = learn.cmu_walks(CMU, trials=[args.patient])[0]
+    result = learn.read_task_progress(args.run)
+    mastered = sorted(int(k) for k in result["steps_to_master"])
+    for level in [*mastered, max(mastered) + 1]:
+        if level >= learn.tasks.N_LEVELS:
+            continue
+        is_mastered = level in mastered
+        folder = args.run / "levels" / f"level_{level}" if is_mastered else args.run
+        strides, falls = simulated_strides(
+            learn.Controller.load(folder), patient, args.adapted, level, args.rollouts
+        )
+        riser_m = learn.tasks.task_terrain("stairs", level).rise_m
+        status = "mastered" if is_mastered else "not mastered"
+        rows.append(
+            summary_row(
+                f"level {level} ({riser_m * 100:.2f} cm, {status})",
+                strides,
+                riser_m=riser_m,
+                falls=falls,
+                rollouts=args.rollouts,
+            )
+        )
+    table = pd.DataFrame(rows)
+    table.to_csv(args.out / "stairs_vs_recording.csv", index=False)
+    plot(table, args.out / "stairs_vs_recording.png")
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    return table
+
+
+if __name__ == "__main__":
+    main()
