@@ -47,6 +47,7 @@ def adapt(
     checkpoint_every_steps: int = 50_000,
     resume: bool = False,
     progress_bar: bool = True,
+    time_limit_s: float | None = None,
 ) -> PPO:
     """Adapt the atlas to a patient: the patient's clip is the only reference, goals fixed.
 
@@ -70,7 +71,7 @@ def adapt(
     ppo
         PPO settings; default :func:`adaptation_ppo` (the atlas's, or the defaults from
         scratch). Give the same settings to an atlas and a scratch run to compare them.
-    seed, n_envs, checkpoint_every_steps, resume, progress_bar
+    seed, n_envs, checkpoint_every_steps, resume, progress_bar, time_limit_s
         As for :func:`learn.training.train`.
 
     Returns
@@ -103,6 +104,7 @@ def adapt(
         resume=resume,
         init_from=None if resume else atlas_dir,
         progress_bar=progress_bar,
+        time_limit_s=time_limit_s,
     )
 
 

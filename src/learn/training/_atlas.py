@@ -96,6 +96,25 @@ class _CheckpointCallback(BaseCallback):
             self._next = (self.num_timesteps // self.every_steps + 1) * self.every_steps
 
 
+class _TimeLimitCallback(BaseCallback):
+    """End training at the first rollout that starts after ``deadline`` (``time.monotonic``).
+
+    Checked on the first step of each rollout, right after the previous rollout's update: the
+    run stops with that update kept and only the one vector step just taken discarded
+    (SB3 has counted it in ``num_timesteps``).
+    """
+
+    def __init__(self, deadline: float) -> None:
+        super().__init__()
+        self.deadline = deadline
+        self.stopped = False
+
+    def _on_step(self) -> bool:
+        if self.locals.get("n_steps") == 0 and time.monotonic() >= self.deadline:
+            self.stopped = True
+        return not self.stopped
+
+
 def train(
     clips: Sequence[Motion],
     out_dir: str | Path,
@@ -112,6 +131,7 @@ def train(
     tensorboard: bool = True,
     torch_threads: int = 1,
     root_assist: RootAssist | None = None,
+    time_limit_s: float | None = None,
 ) -> PPO:
     """Train (or continue training) a PPO imitation policy; the engine of atlas and adaptation.
 
@@ -155,6 +175,10 @@ def train(
         Performance-gated assistive root wrench (:class:`learn.env.RootAssist`) to bootstrap
         balance; ``None`` (the default) trains without. A resumed run continues from the scale
         its checkpoint saved. Report and ship only models evaluated without it.
+    time_limit_s
+        Wall time of this call's learning, s; None: no limit. Once spent, training ends at the
+        next rollout boundary (after an update) and the run is saved as at the end of its budget,
+        with fewer steps; the manifest part records ``stopped_by_time_limit``.
 
     Returns
     -------
@@ -165,7 +189,7 @@ def train(
     ------
     GaitTwinInputError
         If ``resume`` finds no checkpoint, both ``resume`` and ``init_from`` are given, or a
-        budget is not positive.
+        budget or the time limit is not positive.
 
     Notes
     -----
@@ -185,6 +209,7 @@ def train(
         )
     if resume and init_from is not None:
         raise GaitTwinInputError("resume and init_from: expected at most one, found both")
+    check_time_limit(time_limit_s)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     n_envs = n_envs or ENVS_PER_CORE * (os.cpu_count() or 1)
@@ -217,6 +242,10 @@ def train(
     if root_assist is not None:  # first, so that checkpoints hold the revised scale
         callback.append(RootAssistDecay(root_assist, state.get("root_assist_scale")))
     callback.append(_CheckpointCallback(out, checkpoint_every_steps))
+    time_limit = None
+    if time_limit_s is not None:
+        time_limit = _TimeLimitCallback(time.monotonic() + time_limit_s)
+        callback.append(time_limit)
     start_steps = model.num_timesteps
     part = {
         "command": sys.argv,
@@ -249,11 +278,20 @@ def train(
         end_timesteps=int(model.num_timesteps),
         wall_time_s=round(elapsed, 1),
         steps_per_s=round((model.num_timesteps - start_steps) / max(elapsed, 1e-9), 1),
+        stopped_by_time_limit=time_limit is not None and time_limit.stopped,
         finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     )
     write_manifest_part(out, part, replace_last=True)
     venv.close()
     return model
+
+
+def check_time_limit(time_limit_s: float | None) -> None:
+    """Raise :class:`imu.GaitTwinInputError` unless ``time_limit_s`` is None or positive."""
+    if time_limit_s is not None and not time_limit_s > 0:
+        raise GaitTwinInputError(
+            f"time_limit_s: expected a positive number of seconds or None, found {time_limit_s}"
+        )
 
 
 def _new_ppo(normaliser: VecNormalize, ppo: PPOSettings, seed: int) -> PPO:

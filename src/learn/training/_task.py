@@ -40,6 +40,7 @@ from learn.runs import (
     write_task_outputs,
 )
 from learn.tasks import N_LEVELS, TASK_TERRAINS, Curriculum
+from learn.training._atlas import check_time_limit
 from learn.training._demonstrations import flat_ground_rollouts, reference_demonstrations
 from learn.training._task_envs import make_task_vec_env
 from learn.training._task_settings import CurriculumSettings, TaskSettings
@@ -76,6 +77,7 @@ def train_task(
     resume: bool = False,
     stop_after_level: int | None = None,
     keep_checkpoints: int | None = 3,
+    time_limit_s: float | None = None,
 ) -> TaskResult:
     """Train the patient's task controller: BPD, then GATP under the task's curriculum.
 
@@ -108,6 +110,11 @@ def train_task(
     stop_after_level
         End training once this curriculum level is mastered, even with budget left (a
         checkpoint is saved then); None trains the whole budget.
+    time_limit_s
+        Wall time of this call, s, from its start (reference pairs and set-up included); None:
+        no limit. Once spent, training ends after the GAIL round under way (a checkpoint is
+        saved then) and the outputs are written as at the end of the budget, from fewer steps;
+        ``curriculum.json`` records ``stopped_by_time_limit``.
     keep_checkpoints
         After each save, delete all checkpoints but the newest ``keep_checkpoints`` complete
         ones and each mastered level's first (about 4 MB each; at the default 20 rounds a
@@ -161,6 +168,8 @@ def train_task(
     round_steps = _check_task_options(
         task, total_timesteps, settings, stop_after_level, keep_checkpoints
     )
+    check_time_limit(time_limit_s)
+    deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
     adapted_run_dir = check_policy_folder(adapted_run_dir)
     if settings.gamma is None:
         settings = replace(settings, gamma=run_ppo_settings(adapted_run_dir).gamma)
@@ -237,8 +246,9 @@ def train_task(
             distilled=distilled,
             drive_cue=drive_cue,
             keep_checkpoints=keep_checkpoints,
+            deadline=deadline,
         )
-        stop = functools.partial(_mastered, state, stop_after_level)
+        stop = functools.partial(_should_stop, state, stop_after_level, checkpointer)
         if rounds_done < n_rounds and not stop():
             gail.train((n_rounds - rounds_done) * round_steps, callback=checkpointer, until=stop)
     finally:
@@ -249,13 +259,14 @@ def train_task(
         resumed_from=None if checkpoint is None else str(checkpoint),
         start_timesteps=done,
         wall_time_s=round(time.time() - started, 1),
+        stopped_by_time_limit=checkpointer.out_of_time(),
     )
     return read_task_result(out)
 
 
-def _mastered(state: Curriculum, level: int | None) -> bool:
-    """Return whether curriculum ``level`` is mastered (never, for None: train the budget)."""
-    return level is not None and state.mastered(level)
+def _should_stop(state: Curriculum, level: int | None, checkpointer: RoundCheckpointer) -> bool:
+    """Return whether curriculum ``level`` is mastered (never, for None) or the time is spent."""
+    return (level is not None and state.mastered(level)) or checkpointer.out_of_time()
 
 
 def _check_task_options(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import numpy as np
@@ -210,8 +211,9 @@ def task_gail(
 class RoundCheckpointer:
     """GAIL's per-round callback: save a checkpoint when one is due, then prune old ones.
 
-    A checkpoint is due every ``every_rounds`` rounds, after the last round and after a round
-    in which a level was mastered (so that each level's controller is kept).
+    A checkpoint is due every ``every_rounds`` rounds, after the last round, after a round
+    in which a level was mastered (so that each level's controller is kept) and after the round
+    that ends at or past ``deadline`` (``time.monotonic``; None: none), where training stops.
     """
 
     def __init__(
@@ -228,18 +230,27 @@ class RoundCheckpointer:
         distilled: bool,
         drive_cue: bool,
         keep_checkpoints: int | None,
+        deadline: float | None = None,
     ) -> None:
         self.out, self.model, self.gail, self.state = out, model, gail, state
+        self.deadline = deadline
         self.run = run
         self.rounds_done, self.n_rounds, self.every_rounds = rounds_done, n_rounds, every_rounds
         self.distilled, self.drive_cue = distilled, drive_cue
         self.keep_checkpoints = keep_checkpoints
         self.mastered_saved = len(state.steps_to_master)
+        self._out_of_time = False
+
+    def out_of_time(self) -> bool:
+        """Whether a round ended at or past the deadline (training stops after it)."""
+        return self._out_of_time
 
     def __call__(self, round_index: int) -> None:
         rounds = self.rounds_done + round_index + 1
         promoted = len(self.state.steps_to_master) > self.mastered_saved
-        if rounds % self.every_rounds and rounds != self.n_rounds and not promoted:
+        self._out_of_time = self.deadline is not None and time.monotonic() >= self.deadline
+        due = not rounds % self.every_rounds or rounds == self.n_rounds
+        if not (due or promoted or self._out_of_time):
             return
         self.mastered_saved = len(self.state.steps_to_master)
         save_task_checkpoint(
