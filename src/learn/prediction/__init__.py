@@ -12,6 +12,7 @@ from learn.prediction._predict import (
     predict_patient,
 )
 from learn.prediction._progress import show_progress
+from learn.prediction._time_budget import TrainingClock
 
 __all__ = [
     "PATIENTS_COLUMNS",
@@ -20,6 +21,7 @@ __all__ = [
     "PatientRecording",
     "PredictionResult",
     "PredictionSettings",
+    "TrainingClock",
     "patient_reference",
     "predict_from_clip",
     "predict_patient",

@@ -32,16 +32,19 @@ from learn.evaluation import (
     max_survived_push_n,
     record_rollout,
 )
+from learn.prediction._time_budget import TrainingClock
 from learn.report import (
     NO_PREDICTION_TEXT,
     PatientSummary,
     PredictionStatus,
+    atlas_identity,
     prediction_status,
     write_report,
     write_summary_png,
 )
 from learn.runs import (
     CURRICULUM_FILE,
+    MANIFEST_FILE,
     MODEL_FILE,
     NORMALISER_FILE,
     Controller,
@@ -79,18 +82,24 @@ _Saved = TypeVar("_Saved", GaitMeasures, LevelOutcome)
 
 @dataclass(frozen=True)
 class Budgets:
-    """Training budgets of :func:`predict_patient`, environment steps.
+    """Training budgets of :func:`predict_patient`: environment steps and, optionally, wall time.
 
     Parameters
     ----------
     adapt_steps
-        Adaptation of the atlas to the patient's clip.
+        Adaptation of the atlas to the patient's clip, steps.
     task_steps
-        GATP per task (slope, stairs).
+        GATP per task (slope, stairs), steps.
+    time_limit_s
+        Wall time of all the training stages still to run, s (evaluation and the report come
+        after it); None: no limit. Shared among the stages in proportion to their steps
+        (:class:`learn.prediction.TrainingClock`); a stage that runs out of time ends early with
+        what it has trained, and its levels not mastered are reported as not mastered.
     """
 
     adapt_steps: int = 2_000_000
     task_steps: int = 20_000_000
+    time_limit_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -205,27 +214,11 @@ def _log(message: str) -> None:
     logger.info("[gaittwin-predict] %s", message)
 
 
-def _measures_from_dict(record: dict) -> GaitMeasures:
-    sided = ("circumduction_m", "knee_flexion_peak_rad")
-    return GaitMeasures(**{**record, **{name: tuple(record[name]) for name in sided}})
-
-
-def _outcome_from_dict(record: dict) -> LevelOutcome:
-    media = record["media"]
-    return LevelOutcome(
-        **{
-            **record,
-            "measures": _measures_from_dict(record["measures"]),
-            "media": None if media is None else Path(media),
-        }
-    )
-
-
 def _read_saved(path: Path, from_dict: Callable[[dict], _Saved]) -> _Saved:
     """Return a saved baseline or outcome, naming the file when this version cannot read it."""
     try:
         return from_dict(json.loads(path.read_text()))
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, GaitTwinInputError) as error:
         raise GaitTwinInputError(
             f"{path}: expected a result saved by this gaittwin version, found one it cannot "
             f"read ({error}); delete the file to evaluate again"
@@ -345,6 +338,33 @@ def patient_reference(
         clip, spec=sim.MODELS[model], body=sim.body_dimensions(height_m, mass_kg)
     ).motion
     return replace(corrected, metadata=json.loads(json.dumps(corrected.metadata, default=str)))
+
+
+def _planned(clock: TrainingClock, stage: str) -> float | None:
+    """Return the stage's wall time from the clock, and log it when there is a budget."""
+    limit = clock.limit_for(stage)
+    if limit is not None:
+        _log(f"{stage}: {limit / 60:.1f} min of the time budget")
+    return limit
+
+
+def _time_limit_text(
+    time_limit_s: float | None, adapt_dir: Path, out: Path, tasks: Sequence[str]
+) -> str:
+    """Return the report's words on the time budget: which stages it stopped early."""
+    if time_limit_s is None:
+        return ""
+    stopped = []
+    parts = json.loads((adapt_dir / MANIFEST_FILE).read_text()).get("parts", [])
+    if parts and parts[-1].get("stopped_by_time_limit"):
+        stopped.append("adaptation")
+    for task in tasks:
+        record = out / "tasks" / task / CURRICULUM_FILE
+        if record.is_file() and json.loads(record.read_text()).get("stopped_by_time_limit"):
+            stopped.append(task)
+    ended = f"it ended {', '.join(stopped)} early" if stopped else "no stage ran out of time"
+    budget = f"{time_limit_s:.0f} s" if time_limit_s < 120 else f"{time_limit_s / 60:.0f} min"
+    return f", within a time budget of {budget} ({ended})"
 
 
 def predict_patient(
@@ -490,7 +510,13 @@ def predict_from_clip(
     out.mkdir(parents=True, exist_ok=True)
 
     adapt_dir = out / "adapt"
-    if (adapt_dir / MODEL_FILE).is_file():  # written when the adaptation has finished
+    adapted_before = (adapt_dir / MODEL_FILE).is_file()  # written when adaptation has finished
+    to_train = {} if adapted_before else {"adapt": settings.budgets.adapt_steps}
+    for task in settings.tasks:
+        if not (out / "tasks" / task / CURRICULUM_FILE).is_file():
+            to_train[task] = settings.budgets.task_steps
+    clock = TrainingClock(settings.budgets.time_limit_s, to_train)
+    if adapted_before:
         _log(f"adapted controller: {adapt_dir} (exists)")
     else:
         checkpoint = latest_checkpoint(adapt_dir) if adapt_dir.is_dir() else None
@@ -510,6 +536,7 @@ def predict_from_clip(
             env_settings=replace(avatar, height_m=settings.height_m, mass_kg=settings.mass_kg),
             ppo=settings.adapt_ppo,
             resume=checkpoint is not None,
+            time_limit_s=_planned(clock, "adapt"),
         )
     check_policy_folder(adapt_dir)
     adapted = Controller.load(adapt_dir)
@@ -517,7 +544,7 @@ def predict_from_clip(
 
     baseline_path = out / "baseline.json"
     if baseline_path.is_file():
-        baseline = _read_saved(baseline_path, _measures_from_dict)
+        baseline = _read_saved(baseline_path, GaitMeasures.from_dict)
     else:
         _log("flat-ground baseline")
         env = task_env(
@@ -595,6 +622,7 @@ def predict_from_clip(
                 use_stair_cue=settings.use_stair_cue,
                 seed=settings.seed,
                 resume=checkpoint is not None,
+                time_limit_s=_planned(clock, task),
             )
         _log(f"{task}: steps to master per level {result.steps_to_master}")
         if set(result.steps_to_master) - set(result.level_controller_steps):
@@ -607,7 +635,7 @@ def predict_from_clip(
         for level in settings.levels:
             path = out / "outcomes" / f"{task}_{level}.json"
             if path.is_file():
-                outcomes.append(_read_saved(path, _outcome_from_dict))
+                outcomes.append(_read_saved(path, LevelOutcome.from_dict))
                 continue
             controller_dir, controller_steps = result.controller(level)
             _log(
@@ -666,8 +694,9 @@ def predict_from_clip(
 
     notes = [
         f"Training: adapted controller {trained_steps(adapt_dir):,} steps, task training "
-        f"budget {task_steps:,} steps per task; {settings.n_rollouts} evaluation rollout(s) per "
-        "level. "
+        f"budget {task_steps:,} steps per task"
+        + _time_limit_text(settings.budgets.time_limit_s, adapt_dir, out, settings.tasks)
+        + f"; {settings.n_rollouts} evaluation rollout(s) per level. "
         "A mastered level is predicted by the controller saved when it was mastered, a level "
         "not mastered by the final controller.",
         f"The simulated avatar has the patient's height and mass ({env_settings.height_m:.2f} m, "
@@ -692,6 +721,9 @@ def predict_from_clip(
         push_max_force_n={k: float(v) for k, v in push.items()},
         baseline_media=out / "baseline.gif" if (out / "baseline.gif").is_file() else None,
         notes=" ".join(notes),
+        atlas=atlas_identity(atlas),
+        adapt_steps=settings.budgets.adapt_steps,
+        task_steps=task_steps,
     )
     report = write_report(patient, outcomes, out / "report.html")
     summary = write_summary_png(patient, outcomes, out / "summary.png")

@@ -1,0 +1,56 @@
+"""A prediction's wall-time budget, shared among the training stages still to run."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+from imu import GaitTwinInputError
+
+#: Least wall time a stage is given, s: a stage always trains at least one rollout or round.
+MIN_STAGE_TIME_S = 1.0
+
+
+class TrainingClock:
+    """Share a wall-time budget among training stages in proportion to their step budgets.
+
+    Parameters
+    ----------
+    time_limit_s
+        Wall time for all the stages, s, from now; None: no limit (every stage gets None).
+    stage_steps
+        Step budget of each stage still to train, in the order they will run (e.g.
+        ``{"adapt": 2_000_000, "slope": 20_000_000, "stairs": 20_000_000}``).
+
+    Notes
+    -----
+    When a stage starts, it gets the time left times its share of the steps of the stages
+    still to run (itself included), at least :data:`MIN_STAGE_TIME_S`. Time a stage does not
+    use (it mastered its levels early, or ran faster than planned) goes to the stages after it.
+    """
+
+    def __init__(self, time_limit_s: float | None, stage_steps: Mapping[str, int]) -> None:
+        if time_limit_s is not None and not time_limit_s > 0:
+            raise GaitTwinInputError(
+                f"time_limit_s: expected a positive number of seconds or None, found {time_limit_s}"
+            )
+        self.deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
+        self.pending = dict(stage_steps)
+
+    def limit_for(self, stage: str) -> float | None:
+        """Return the wall time of ``stage``, s (None without a budget); it leaves the plan.
+
+        Raises
+        ------
+        GaitTwinInputError
+            If ``stage`` is not among the stages still to run.
+        """
+        if stage not in self.pending:
+            raise GaitTwinInputError(
+                f"stage: expected one of {sorted(self.pending)}, found {stage!r}"
+            )
+        steps = self.pending.pop(stage)
+        if self.deadline is None:
+            return None
+        share = steps / max(1, steps + sum(self.pending.values()))
+        return max(MIN_STAGE_TIME_S, (self.deadline - time.monotonic()) * share)
