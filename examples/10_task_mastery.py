@@ -7,13 +7,14 @@ stair cue (``--no-stair-cue``: the ablation). Training stops once ``--stop-after
 mastered or the budget is spent; ``--resume`` continues an interrupted run from its newest
 checkpoint (pass the same options); ``--finish`` ends a stopped run at its newest checkpoint
 instead (:func:`learn.finish_task_run`: its outputs are written as if training had ended there).
-``mastery.csv`` lists the steps to master each level next to the paper's. ``--patient-clip`` trains
-on a patient's clip file (e.g. a shipped ``patient_clip.npz``) instead of a bundled CMU trial.
-``--compare`` tabulates several runs and draws their steps to master (``mastery.png``) and episode
-returns and lengths over training (``training.png``), without training; with ``--adapted`` and
-``--reach-level L`` it also rolls each run's controller out at level L (``reach.csv``: episode
-length, falls, how far the pelvis got, risers passed, the return and each reward term's mean per
-step: which term keeps a level below its promotion threshold).
+``mastery.csv`` lists the steps to master each level next to the paper's. ``--paper-rule`` promotes
+as runs started before the like-for-like rule did (:class:`learn.CurriculumSettings`);
+``--patient-clip`` trains on a patient's clip file (e.g. a shipped ``patient_clip.npz``) instead of
+a bundled CMU trial. ``--compare`` tabulates several runs and draws their steps to master
+(``mastery.png``) and episode returns and lengths over training (``training.png``), without
+training; with ``--adapted`` and ``--reach-level L`` it also rolls each run's controller out at
+level L (``reach.csv``: episode length, falls, how far the pelvis got, risers passed, the return
+and each reward term's mean per step: which term keeps a level below its promotion threshold).
 
     python examples/07_adapt_to_patient.py --atlas models/atlas --out out/adapt16 \
         --steps 100000 --no-scratch
@@ -212,6 +213,12 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         "--bc-decay-steps", type=int, default=1_000_000, help="alpha_BC decay (paper 5 M)"
     )
     parser.add_argument("--no-stair-cue", action="store_true", help="ablation without the cue")
+    parser.add_argument(
+        "--paper-rule",
+        action="store_true",
+        help="promotion bar from deterministic flat-ground episodes, training returns with the "
+        "cue (the rule of runs started before the like-for-like rule; needed to resume them)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed")
     parser.add_argument("--resume", action="store_true", help="continue from a checkpoint")
     parser.add_argument(
@@ -263,6 +270,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                 args.task,
                 args.out,
                 total_timesteps=args.steps,
+                curriculum=learn.CurriculumSettings(like_for_like=not args.paper_rule),
                 settings=settings,
                 use_stair_cue=not args.no_stair_cue,
                 seed=args.seed,

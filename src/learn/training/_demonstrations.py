@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
+import torch
 from imitation.data import types
 
 from gait import Motion
@@ -41,13 +43,18 @@ def flat_ground_rollouts(
     max_steps: int = 500,
     seed: int = 0,
     task: str = "flat",
+    deterministic: bool = True,
 ) -> list[TaskRollout]:
     """Episodes of the adapted controller on flat ground: at least ``n_episodes`` and ``n_steps``.
 
     ``task`` picks the reward (``"stairs"``: no speed term) on its level-0 (flat) terrain.
-    Episode ``k`` is seeded ``seed + k``.
+    Episode ``k`` is seeded ``seed + k``. ``deterministic=False`` samples the actions as
+    training does (torch seeded with ``seed`` first).
     """
     controller = Controller.load(adapted_run_dir)
+    act = functools.partial(controller.act, deterministic=deterministic)
+    if not deterministic:
+        torch.manual_seed(seed)
     env = task_env(
         patient_motion,
         task,
@@ -58,7 +65,7 @@ def flat_ground_rollouts(
     try:
         rollouts: list[TaskRollout] = []
         while len(rollouts) < n_episodes or sum(len(r.actions) for r in rollouts) < n_steps:
-            rollouts.append(record_rollout(env, controller.act, seed=seed + len(rollouts)))
+            rollouts.append(record_rollout(env, act, seed=seed + len(rollouts)))
     finally:
         env.close()
     return rollouts

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import shutil
 import time
 from dataclasses import asdict, replace
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import torch
 
+import imu
 from gait import Motion
 from imu import GaitTwinInputError
 from learn.algorithms import (
@@ -51,9 +53,17 @@ from learn.training._task_stages import (
     task_policy,
 )
 
+logger = logging.getLogger(__name__)
+
 
 def _check_same_run(checkpoint: Path, saved: dict, run: dict) -> None:
-    """Refuse to resume a checkpoint written with other options than ``run`` (budget aside)."""
+    """Refuse to resume a checkpoint written with other options than ``run`` (budget aside).
+
+    A checkpoint written before ``CurriculumSettings.like_for_like`` existed used the rule it
+    names False.
+    """
+    saved = {**saved}
+    saved["curriculum_settings"] = {"like_for_like": False, **saved["curriculum_settings"]}
     for key, value in run.items():
         if key != "total_timesteps" and saved[key] != value:
             raise GaitTwinInputError(
@@ -78,6 +88,7 @@ def train_task(
     stop_after_level: int | None = None,
     keep_checkpoints: int | None = 3,
     time_limit_s: float | None = None,
+    progress_bar: bool | None = True,
 ) -> TaskResult:
     """Train the patient's task controller: BPD, then GATP under the task's curriculum.
 
@@ -120,6 +131,10 @@ def train_task(
         ones and each mastered level's first (about 4 MB each; at the default 20 rounds a
         checkpoint, a 20 M-step run writes 244); None keeps them all. Not part of the run's
         options: a run may be resumed with another value.
+    progress_bar
+        Show a progress bar of the GATP steps with the time left (:func:`imu.progress_bar`,
+        updated after each GAIL round); None: show it when this module's logger shows INFO (a
+        command's logging, ``learn.show_progress()``).
 
     Returns
     -------
@@ -142,8 +157,7 @@ def train_task(
        ``0.9 r_ex + 0.1 r_in``) with :class:`learn.algorithms.BCRegularisedPPO` (rate 2e-5
        decayed over the budget, ``alpha_BC`` 0.2 -> 0 over ``settings.bc_decay_steps``) and
        :class:`learn.tasks.CurriculumCallback` (promotion at ``0.9 R_flat`` after
-       ``min_episodes``). Torch uses one thread; imitation shows a progress bar of the
-       rounds.
+       ``min_episodes``). Torch uses one thread.
 
     **Checkpoints and resume**: every ``settings.checkpoint_every_rounds`` rounds, after the
     round in which a level is mastered and after the last, ``checkpoints/round_<r>/`` gets
@@ -249,8 +263,22 @@ def train_task(
             deadline=deadline,
         )
         stop = functools.partial(_should_stop, state, stop_after_level, checkpointer)
-        if rounds_done < n_rounds and not stop():
-            gail.train((n_rounds - rounds_done) * round_steps, callback=checkpointer, until=stop)
+        bar = imu.progress_bar(
+            total=n_rounds * round_steps,
+            initial=rounds_done * round_steps,
+            desc=f"{task} training",
+            unit="step",
+            logger=logger,
+            show=progress_bar,
+        )
+
+        def after_round(round_index: int) -> None:
+            checkpointer(round_index)
+            bar.update(round_steps)
+
+        with bar:
+            if rounds_done < n_rounds and not stop():
+                gail.train((n_rounds - rounds_done) * round_steps, callback=after_round, until=stop)
     finally:
         venv.close()
     write_task_outputs(

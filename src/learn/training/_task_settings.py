@@ -24,6 +24,12 @@ class CurriculumSettings:
         terrain (flat ground, the task's reward).
     flat_ground_episodes
         Episodes for that measurement.
+    like_for_like
+        Measure the flat-ground performance as training returns are measured: actions sampled
+        as in training, and the stair cue's shaping left out of both (see
+        :class:`learn.tasks.Curriculum`). False: deterministic flat-ground episodes and
+        training returns with the cue (the rule of runs made before it; resuming such a run
+        needs False).
     """
 
     promotion_fraction: float = 0.9
@@ -31,7 +37,8 @@ class CurriculumSettings:
     window_episodes: int = 100
     start_level: int = 0
     flat_ground_return: float | None = None
-    flat_ground_episodes: int = 3
+    flat_ground_episodes: int = 10
+    like_for_like: bool = True
 
 
 @dataclass(frozen=True)

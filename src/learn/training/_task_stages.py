@@ -65,8 +65,9 @@ def task_curriculum(
 
     A new run without ``curriculum.flat_ground_return`` measures ``R_flat``: the adapted
     controller's mean return on the task's level-0 terrain (episodes seeded from
-    ``seed + 10_000``). When the controller falls in any of them, the bar comes from a
-    controller that does not walk: the curriculum then promotes nothing
+    ``seed + 10_000``; with ``curriculum.like_for_like`` its actions sampled as in training and
+    the stair cue's term left out). When the controller falls in any of them, the bar comes from
+    a controller that does not walk: the curriculum then promotes nothing
     (``Curriculum(reference_walks=False)``).
     """
     if saved is not None:
@@ -85,8 +86,10 @@ def task_curriculum(
             max_steps=max_steps,
             seed=seed + 10_000,
             task=task,
+            deterministic=not curriculum.like_for_like,
         )
-        flat_return = float(np.mean([r.episode_return for r in level0]))
+        cue = [r.reward_terms["stair_cue"].sum() * curriculum.like_for_like for r in level0]
+        flat_return = float(np.mean([r.episode_return for r in level0]) - np.mean(cue))
         falls = sum(r.fell for r in level0)
         if falls:
             logger.warning(
@@ -108,6 +111,7 @@ def task_curriculum(
         min_episodes=curriculum.min_episodes,
         window_episodes=curriculum.window_episodes,
         start_level=curriculum.start_level,
+        like_for_like=curriculum.like_for_like,
     )
 
 
