@@ -103,7 +103,8 @@ def read_recording(
     max_gap_s
         Longest gap filled by interpolation, s (Xsens, IMU CSV; a calc file has no time column).
     orientation_method
-        Filter for raw-only Xsens MTw and IMU CSV recordings (:func:`imu.orientations_from_raw`).
+        Filter for raw-only Xsens MTw, Xsens DOT and IMU CSV recordings
+        (:func:`imu.orientations_from_raw`).
 
     Returns
     -------
@@ -148,7 +149,9 @@ def read_recording(
             path, sensor_map=sensor_map, max_gap_s=max_gap_s, orientation_method=orientation_method
         )
     else:
-        recording = read_xsens_dot(path, sensor_map=sensor_map, max_gap_s=max_gap_s)
+        recording = read_xsens_dot(
+            path, sensor_map=sensor_map, max_gap_s=max_gap_s, orientation_method=orientation_method
+        )
     if not path.is_dir():
         return recording
     not_read = [

@@ -1,7 +1,10 @@
 """Readers of Xsens text exports: MTw Awinda (MT Manager ``.txt``) and Xsens DOT (``.csv``).
 
 Both produce one file per sensor; the files are aligned on their sample clock by
-:func:`imu._alignment.align_streams`. See ``docs/readers.md`` for the layouts.
+:func:`imu._alignment.align_streams`. Files with the on-board filter's orientation keep it; raw-only
+files (``Acc``/``Gyr``/``Mag`` columns only) get orientations from :func:`imu.orientations_from_raw`
+after alignment, through the one route both readers share (``_sensor_file``,
+``_recording_from``). See ``docs/readers.md`` for the layouts.
 """
 
 from __future__ import annotations
@@ -9,15 +12,22 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from imu._alignment import DEFAULT_MAX_GAP_S, SensorStream, align_streams, unwrap_clock
+from imu._alignment import (
+    DEFAULT_MAX_GAP_S,
+    AlignedStreams,
+    SensorStream,
+    align_streams,
+    unwrap_clock,
+)
 from imu._errors import GaitTwinInputError
-from imu._orientation import orientations_from_raw
+from imu._orientation import METHODS, orientations_from_raw
 from imu._recording import SEGMENTS, ImuRecording
 from imu._sensor_map import SensorMap, assign_segments, sensor_map_from
 from imu._text_table import NumericTable, parse_table, read_text, unit_quaternions
@@ -50,7 +60,15 @@ _SAMPLE_TIME_FINE_WRAP = 2**32
 _DOT_COUNTER_WRAP = 2**32
 _ENU = "Xsens local Earth frame, ENU: X east, Y north, Z up (heading not aligned to walking)"
 _MAT_COLUMNS = tuple(f"Mat[{i}][{j}]" for j in (1, 2, 3) for i in (1, 2, 3))
+_QUAT_COLUMNS = ("Quat_W", "Quat_X", "Quat_Y", "Quat_Z")
 _XYZ = ("X", "Y", "Z")
+
+#: Raw-signal field of :class:`ImuRecording` -> column prefix in Xsens exports (``Acc_X``, ...).
+_RAW_PREFIXES: dict[str, str] = {
+    "acceleration_m_s2": "Acc",
+    "angular_velocity_rad_s": "Gyr",
+    "magnetic_field": "Mag",
+}
 
 
 def _list_files(folder_or_files: str | os.PathLike | Sequence, *, suffix: str, what: str):
@@ -95,10 +113,174 @@ def _common_rate(rates: Sequence[float], paths: Sequence[Path], *, what: str) ->
     return rates[0]
 
 
-def _optional_vectors(
-    table: NumericTable, groups: Mapping[str, Sequence[str]]
-) -> dict[str, np.ndarray]:
-    return {name: table.stack(columns) for name, columns in groups.items()}
+def _check_orientation_method(orientation_method: str) -> None:
+    """Refuse an unknown filter name, whether or not the files need a filter."""
+    if orientation_method not in METHODS:
+        raise GaitTwinInputError(
+            f"orientation_method: expected one of {', '.join(METHODS)}, found "
+            f"{orientation_method!r}"
+        )
+
+
+def _has_columns(header: Sequence[str], columns: Sequence[str], *, where: str) -> bool:
+    """Whether ``header`` has all of ``columns`` (``False``: none of them).
+
+    Raises
+    ------
+    GaitTwinInputError
+        If it has some of them but not all (an axis missing).
+
+    """
+    present = [column for column in columns if column in header]
+    if present and len(present) < len(columns):
+        missing = [column for column in columns if column not in header]
+        raise GaitTwinInputError(
+            f"{where}: expected columns {', '.join(columns)} together, found "
+            f"{', '.join(present)} without {', '.join(missing)}"
+        )
+    return bool(present)
+
+
+@dataclass(frozen=True)
+class _SensorFile:
+    """One Xsens export file, parsed.
+
+    Attributes
+    ----------
+    rate_hz
+        Output rate from the file's header, Hz.
+    table
+        The numeric columns used.
+    on_board
+        Whether the file has the on-board filter's orientation (``Mat`` or ``Quat`` columns).
+    raw_columns
+        Raw-signal field (``_RAW_PREFIXES``) -> its three columns, for each group read.
+    header_fields
+        The file's ``Key:,value`` metadata lines (DOT); empty for MTw.
+
+    """
+
+    rate_hz: float
+    table: NumericTable
+    on_board: bool
+    raw_columns: dict[str, list[str]]
+    header_fields: dict[str, str]
+
+
+def _sensor_file(
+    text: str,
+    *,
+    path: Path,
+    what: str,
+    rate_hz: float,
+    preamble_lines: int,
+    sep: str,
+    orientation_columns: Sequence[str],
+    orientation_text: str,
+    other_columns: Sequence[str],
+    required_raw: Sequence[str] = (),
+    header_fields: Mapping[str, str] | None = None,
+) -> _SensorFile:
+    """Find a file's orientation and raw column groups and parse the columns used.
+
+    A file must have the complete ``orientation_columns`` or the raw groups ``Acc_X/Y/Z`` and
+    ``Gyr_X/Y/Z`` that a filter needs; a group with some of its axes missing is an error.
+    ``required_raw`` groups are read in any case (``parse_table`` names them when missing), and
+    so are ``other_columns`` (clocks, ...).
+    """
+    line = preamble_lines + 1
+    where = f"{what} '{path}', line {line}"
+    lines = text.split("\n", line)
+    header_line = lines[preamble_lines] if len(lines) > preamble_lines else ""
+    header = [name.strip() for name in header_line.split(sep)]
+    on_board = _has_columns(header, orientation_columns, where=where)
+    groups = {name: [f"{prefix}_{axis}" for axis in _XYZ] for name, prefix in _RAW_PREFIXES.items()}
+    present = [
+        name for name, columns in groups.items() if _has_columns(header, columns, where=where)
+    ]
+    if not on_board and not {"acceleration_m_s2", "angular_velocity_rad_s"} <= set(present):
+        found = [f"{_RAW_PREFIXES[name]}_X/Y/Z" for name in present]
+        raise GaitTwinInputError(
+            f"{where}: expected orientation columns {orientation_text} or raw columns Acc_X, "
+            f"Acc_Y, Acc_Z and Gyr_X, Gyr_Y, Gyr_Z to estimate orientations, found "
+            f"{'only ' + ', '.join(found) if found else 'neither'}"
+        )
+    raw_columns = {
+        name: columns for name, columns in groups.items() if name in present or name in required_raw
+    }
+    use = [*other_columns, *(orientation_columns if on_board else ())]
+    use += [column for columns in raw_columns.values() for column in columns]
+    table = parse_table(text, path=path, what=what, preamble_lines=preamble_lines, sep=sep, use=use)
+    return _SensorFile(
+        rate_hz=rate_hz,
+        table=table,
+        on_board=on_board,
+        raw_columns=raw_columns,
+        header_fields=dict(header_fields or {}),
+    )
+
+
+def _on_board(
+    parsed: Sequence[_SensorFile], files: Sequence[Path], *, columns: str, what: str
+) -> bool:
+    """Whether the files have on-board orientations; refuse a mix of files with and without."""
+    first = parsed[0].on_board
+    for path, sensor_file in zip(files, parsed, strict=True):
+        if sensor_file.on_board != first:
+            raise GaitTwinInputError(
+                f"{what} '{path}': expected {'' if first else 'no '}{columns} columns like "
+                f"'{files[0]}', found {'them' if sensor_file.on_board else 'none'} (export "
+                f"every sensor with the same settings)"
+            )
+    return first
+
+
+def _raw_vectors(sensor_file: _SensorFile, *, gyroscope_deg_s: bool) -> dict[str, np.ndarray]:
+    """Return the file's raw signals, ``(n, 3)`` each, with the gyroscope in rad/s."""
+    vectors = {
+        name: sensor_file.table.stack(columns) for name, columns in sensor_file.raw_columns.items()
+    }
+    if gyroscope_deg_s and "angular_velocity_rad_s" in vectors:
+        vectors["angular_velocity_rad_s"] = np.deg2rad(vectors["angular_velocity_rad_s"])
+    return vectors
+
+
+def _placeholder_quaternions(sensor_file: _SensorFile) -> np.ndarray:
+    """Identity quaternions ``(n, 4)`` for raw-only files, replaced after alignment."""
+    return np.tile([0.0, 0.0, 0.0, 1.0], (sensor_file.table.n_rows, 1))
+
+
+def _recording_from(
+    aligned: AlignedStreams,
+    *,
+    sampling_rate_hz: float,
+    segments: Sequence[str],
+    metadata: dict[str, Any],
+    on_board: str | None,
+    orientation_method: str,
+) -> ImuRecording:
+    """Build the recording of aligned streams; estimate its orientations when there are none.
+
+    ``on_board`` describes the files' orientation columns (``metadata["orientation_source"]``);
+    ``None`` means raw-only files, whose placeholder quaternions are replaced by
+    :func:`imu.orientations_from_raw` with ``orientation_method`` (which records the filter and
+    its parameters in the metadata and sets the filters' Earth frame).
+    """
+    recording = ImuRecording(
+        time_s=aligned.time_s,
+        sampling_rate_hz=sampling_rate_hz,
+        segments=tuple(segments),
+        quaternions=aligned.quaternions,
+        metadata={
+            **metadata,
+            "orientation_source": on_board or "estimated from raw signals",
+            **aligned.metadata,
+        },
+        **{name: aligned.vectors[name] for name in _RAW_PREFIXES if name in aligned.vectors},
+    )
+    if on_board is not None:
+        return recording
+    return orientations_from_raw(recording, method=orientation_method, progress=False)
 
 
 def _mapped_files(
@@ -133,8 +315,8 @@ def _mapped_files(
     )
 
 
-def _read_mtw_file(path: Path) -> tuple[float, NumericTable, dict[str, list[str]], bool]:
-    """Return the rate, the table, the vector column groups and whether ``Mat`` columns exist."""
+def _read_mtw_file(path: Path) -> _SensorFile:
+    """Parse one MT Manager text export (``Acc`` always; ``Mat`` and/or ``Gyr``, ``Mag``)."""
     text = read_text(path, what=_MTW_WHAT)
     head = text.split("\n", 40)
     n_preamble = 0
@@ -152,33 +334,18 @@ def _read_mtw_file(path: Path) -> tuple[float, NumericTable, dict[str, list[str]
         where=f"{_MTW_WHAT} '{path}', line {i + 1}",
         field="Update Rate",
     )
-    header = head[n_preamble].split("\t") if n_preamble < len(head) else []
-    header = [name.strip() for name in header]
-    groups = {
-        name: [f"{prefix}_{axis}" for axis in _XYZ]
-        for name, prefix in (("angular_velocity_rad_s", "Gyr"), ("magnetic_field", "Mag"))
-        if all(f"{prefix}_{axis}" in header for axis in _XYZ)
-    }
-    groups = {"acceleration_m_s2": [f"Acc_{axis}" for axis in _XYZ], **groups}
-    with_matrix = any(column in header for column in _MAT_COLUMNS)
-    if not with_matrix and "angular_velocity_rad_s" not in groups:
-        raise GaitTwinInputError(
-            f"{_MTW_WHAT} '{path}', line {n_preamble + 1}: expected orientation columns "
-            f"Mat[1][1] ... Mat[3][3] or raw columns Gyr_X, Gyr_Y, Gyr_Z (with Acc_X/Y/Z) to "
-            f"estimate orientations, found neither"
-        )
-    use = ["PacketCounter", *(_MAT_COLUMNS if with_matrix else ())]
-    use += [c for columns in groups.values() for c in columns]
-    table = parse_table(
+    return _sensor_file(
         text,
         path=path,
         what=_MTW_WHAT,
+        rate_hz=rate,
         preamble_lines=n_preamble,
         sep="\t",
-        use=use,
-        strip_trailing=" ",
+        orientation_columns=_MAT_COLUMNS,
+        orientation_text="Mat[1][1] ... Mat[3][3]",
+        other_columns=("PacketCounter",),
+        required_raw=("acceleration_m_s2",),
     )
-    return rate, table, groups, with_matrix
 
 
 def _matrix_quaternions(table: NumericTable) -> np.ndarray:
@@ -217,7 +384,8 @@ def read_xsens_mtw(
         Longest run of dropped packets that is filled by interpolation, s.
     orientation_method
         Filter of :func:`imu.orientations_from_raw` (``"madgwick"``, ``"mahony"``, ``"ekf"``)
-        used when the files have no ``Mat`` columns (raw-only exports); otherwise unused.
+        used when the files have no ``Mat`` columns (raw-only exports); checked, but unused,
+        otherwise.
 
     Returns
     -------
@@ -234,9 +402,11 @@ def read_xsens_mtw(
     Raises
     ------
     GaitTwinInputError
-        If a file is malformed (naming file, line and column), a sensor id is not mapped (naming
-        every id found and the segments still missing), the rates differ, some files have
-        ``Mat`` columns and others not, or a gap is longer than ``max_gap_s``.
+        If a file is malformed (naming file, line and column), has neither ``Mat`` columns nor
+        ``Gyr`` columns, has a column group with an axis missing, a sensor id is not mapped
+        (naming every id found and the segments still missing), the rates differ, some files
+        have ``Mat`` columns and others not, a gap is longer than ``max_gap_s``, or
+        ``orientation_method`` is unknown.
 
     Notes
     -----
@@ -247,6 +417,7 @@ def read_xsens_mtw(
     :data:`imu._orientation.EARTH_FRAME` (NWU with a magnetometer), not Xsens' ENU.
 
     """
+    _check_orientation_method(orientation_method)
     listed = _list_files(folder_or_files, suffix=".txt", what=_MTW_WHAT)
     ids = []
     for path in listed:
@@ -261,34 +432,23 @@ def read_xsens_mtw(
         listed, ids, sensor_map, default=MTW_SENSOR_SEGMENTS, kind="sensor id", what=_MTW_WHAT
     )
     parsed = [_read_mtw_file(path) for path in files]
-    rate = _common_rate([p[0] for p in parsed], files, what=_MTW_WHAT)
-    with_matrix = parsed[0][3]
-    for path, (_, _, _, has_matrix) in zip(files, parsed, strict=True):
-        if has_matrix != with_matrix:
-            raise GaitTwinInputError(
-                f"{_MTW_WHAT} '{path}': expected {'' if with_matrix else 'no '}Mat[i][j] "
-                f"columns like '{files[0]}', found {'them' if has_matrix else 'none'} (export "
-                f"every sensor with the same settings)"
-            )
-    streams = []
-    for path, sensor_id, segment, (_, table, groups, _) in zip(
-        files, ids, segments, parsed, strict=True
-    ):
-        quaternions = (
-            _matrix_quaternions(table)
-            if with_matrix
-            else np.tile([0.0, 0.0, 0.0, 1.0], (table.n_rows, 1))
+    rate = _common_rate([p.rate_hz for p in parsed], files, what=_MTW_WHAT)
+    with_matrix = _on_board(parsed, files, columns="Mat[i][j]", what=_MTW_WHAT)
+    streams = [
+        SensorStream(
+            label=f"{sensor_id} ({segment})",
+            path=str(path),
+            clock=sensor_file.table.values["PacketCounter"],
+            lines=sensor_file.table.lines,
+            quaternions=(
+                _matrix_quaternions(sensor_file.table)
+                if with_matrix
+                else _placeholder_quaternions(sensor_file)
+            ),
+            vectors=_raw_vectors(sensor_file, gyroscope_deg_s=False),
         )
-        streams.append(
-            SensorStream(
-                label=f"{sensor_id} ({segment})",
-                path=str(path),
-                clock=table.values["PacketCounter"],
-                lines=table.lines,
-                quaternions=quaternions,
-                vectors=_optional_vectors(table, groups),
-            )
-        )
+        for path, sensor_id, segment, sensor_file in zip(files, ids, segments, parsed, strict=True)
+    ]
     aligned = align_streams(
         streams,
         clock_name="PacketCounter",
@@ -303,26 +463,20 @@ def read_xsens_mtw(
         "paths": [str(path) for path in files],
         "sensor_ids": dict(zip(segments, ids, strict=True)),
         **map_metadata,
-        "orientation_source": (
-            "Mat columns (Xsens on-board filter)" if with_matrix else "estimated from raw signals"
-        ),
         "earth_frame": _ENU,
-        **aligned.metadata,
     }
-    recording = ImuRecording(
-        time_s=aligned.time_s,
+    return _recording_from(
+        aligned,
         sampling_rate_hz=rate,
-        segments=tuple(segments),
-        quaternions=aligned.quaternions,
+        segments=segments,
         metadata=metadata,
-        **aligned.vectors,
+        on_board="Mat columns (Xsens on-board filter)" if with_matrix else None,
+        orientation_method=orientation_method,
     )
-    if with_matrix:
-        return recording
-    return orientations_from_raw(recording, method=orientation_method, progress=False)
 
 
-def _read_dot_file(path: Path) -> tuple[float, NumericTable, dict[str, str], bool]:
+def _read_dot_file(path: Path) -> _SensorFile:
+    """Parse one Xsens DOT CSV export (``Quat`` and/or ``Acc``, ``Gyr``; optional ``FreeAcc``)."""
     text = read_text(path, what=_DOT_WHAT)
     head = text.split("\n", 40)
     starts = [i for i, line in enumerate(head[:40]) if line.startswith("PacketCounter")]
@@ -336,7 +490,7 @@ def _read_dot_file(path: Path) -> tuple[float, NumericTable, dict[str, str], boo
     for line in head[:n_preamble]:
         key, _, value = line.partition(",")
         if key.strip().endswith(":"):
-            fields[key.strip().rstrip(":").strip()] = value.strip()
+            fields[key.strip().rstrip(":").strip()] = value.strip().rstrip(",").strip()
     if "OutputRate" not in fields:
         raise GaitTwinInputError(
             f"{_DOT_WHAT} '{path}', lines 1-{n_preamble}: expected a header line "
@@ -347,13 +501,20 @@ def _read_dot_file(path: Path) -> tuple[float, NumericTable, dict[str, str], boo
         fields["OutputRate"], where=f"{_DOT_WHAT} '{path}', line {line_no}", field="OutputRate"
     )
     header = [name.strip() for name in head[n_preamble].split(",")]
-    free = all(f"FreeAcc_{axis}" in header for axis in _XYZ)
-    use = ["PacketCounter", "SampleTimeFine", "Quat_W", "Quat_X", "Quat_Y", "Quat_Z"]
-    use += [f"FreeAcc_{axis}" for axis in _XYZ] if free else []
-    table = parse_table(
-        text, path=path, what=_DOT_WHAT, preamble_lines=n_preamble, sep=",", use=use
+    free_columns = [f"FreeAcc_{axis}" for axis in _XYZ]
+    free = _has_columns(header, free_columns, where=f"{_DOT_WHAT} '{path}', line {n_preamble + 1}")
+    return _sensor_file(
+        text,
+        path=path,
+        what=_DOT_WHAT,
+        rate_hz=rate,
+        preamble_lines=n_preamble,
+        sep=",",
+        orientation_columns=_QUAT_COLUMNS,
+        orientation_text=", ".join(_QUAT_COLUMNS),
+        other_columns=("PacketCounter", "SampleTimeFine", *(free_columns if free else ())),
+        header_fields=fields,
     )
-    return rate, table, fields, free
 
 
 def read_xsens_dot(
@@ -361,6 +522,7 @@ def read_xsens_dot(
     *,
     sensor_map: SensorMap | None = None,
     max_gap_s: float = DEFAULT_MAX_GAP_S,
+    orientation_method: str = "madgwick",
 ) -> ImuRecording:
     """Read Xsens DOT CSV exports, one file per sensor, into one recording.
 
@@ -375,43 +537,61 @@ def read_xsens_dot(
         (:func:`imu.read_sensor_map`). Default :data:`DOT_BODY_PART_SEGMENTS`.
     max_gap_s
         Longest run of dropped packets that is filled by interpolation, s.
+    orientation_method
+        Filter of :func:`imu.orientations_from_raw` (``"madgwick"``, ``"mahony"``, ``"ekf"``)
+        used when the files have no ``Quat`` columns (raw-only exports); checked, but unused,
+        otherwise.
 
     Returns
     -------
     ImuRecording
-        Segments in canonical order; quaternions converted from the file's scalar-first
-        ``Quat_W, Quat_X, Quat_Y, Quat_Z``. No ``acceleration_m_s2``: the export's ``FreeAcc``
-        has gravity removed and is in the Earth frame, so it is returned in
-        ``metadata["free_acceleration_m_s2"]`` (shape ``(n, s, 3)``, m/s^2, Earth frame,
-        gravity removed) when every file has it. ``metadata`` also holds ``source``, ``paths``,
-        ``body_parts``, ``sensor_map``, ``ignored_sensors``, ``earth_frame``,
-        ``file_headers`` and the alignment report
-        (``gaps``, ...).
+        Segments in canonical order. ``quaternions`` converted from the file's scalar-first
+        ``Quat_W, Quat_X, Quat_Y, Quat_Z`` (the DOT's on-board filter) or, in raw-only exports,
+        estimated from Acc/Gyr (and Mag) after alignment. When the files have them (all files
+        or none): ``acceleration_m_s2`` from ``Acc_X/Y/Z`` (m/s^2, sensor frame, gravity
+        included), ``angular_velocity_rad_s`` from ``Gyr_X/Y/Z`` (deg/s in the file, converted
+        to rad/s), ``magnetic_field`` from ``Mag_X/Y/Z`` (arbitrary unit, about 1 for the Earth
+        field). The export's ``FreeAcc`` has gravity removed and is in the Earth frame, so it is
+        not specific force: it is returned in ``metadata["free_acceleration_m_s2"]`` (shape
+        ``(n, s, 3)``, m/s^2, Earth frame, gravity removed) when every file has it.
+        ``metadata`` also holds ``source``, ``paths``, ``body_parts``, ``sensor_map``,
+        ``ignored_sensors``, ``orientation_source``, ``earth_frame``, ``file_headers``, the
+        alignment report (``gaps``, ...) and, for raw-only exports, ``orientation_filter`` and
+        ``orientation_filter_parameters``.
 
     Raises
     ------
     GaitTwinInputError
-        If a file is malformed, a body part is not mapped, the rates differ, or a gap is longer
-        than ``max_gap_s``.
+        If a file is malformed (naming file, line and column), has neither ``Quat`` columns nor
+        ``Acc`` and ``Gyr`` columns, has a column group with an axis missing (``Gyr_X, Gyr_Y``
+        without ``Gyr_Z``), a body part is not mapped, the rates differ, some files have
+        ``Quat`` columns and others not, a gap is longer than ``max_gap_s``, or
+        ``orientation_method`` is unknown.
 
     Notes
     -----
     DOT sensors each count packets from 1, but synchronised sensors share ``SampleTimeFine``
     (microseconds, wraps at 2**32), so the files are aligned on ``SampleTimeFine``;
-    ``PacketCounter`` must still increase in each file.
+    ``PacketCounter`` must still increase in each file. Raw-only exports are aligned and
+    gap-filled first (the filters integrate with a fixed step), then filtered sensor by sensor,
+    exactly as raw-only MTw exports; their Earth frame is :data:`imu._orientation.EARTH_FRAME`
+    (NWU with a magnetometer), not Xsens' ENU.
 
     """
+    _check_orientation_method(orientation_method)
     listed = _list_files(folder_or_files, suffix=".csv", what=_DOT_WHAT)
     parts = [path.name.split("_", 1)[0].removesuffix(".csv") for path in listed]
     files, parts, segments, map_metadata = _mapped_files(
         listed, parts, sensor_map, default=DOT_BODY_PART_SEGMENTS, kind="body part", what=_DOT_WHAT
     )
     parsed = [_read_dot_file(path) for path in files]
-    rate = _common_rate([p[0] for p in parsed], files, what=_DOT_WHAT)
-    with_free = all(p[3] for p in parsed)
+    rate = _common_rate([p.rate_hz for p in parsed], files, what=_DOT_WHAT)
+    with_quaternions = _on_board(parsed, files, columns="Quat_*", what=_DOT_WHAT)
+    with_free = all("FreeAcc_X" in p.table.values for p in parsed)
     streams = []
-    for path, part, segment, (_, table, _, _) in zip(files, parts, segments, parsed, strict=True):
+    for path, part, segment, sensor_file in zip(files, parts, segments, parsed, strict=True):
         label = f"{part} ({segment})"
+        table = sensor_file.table
         unwrap_clock(
             table.values["PacketCounter"],
             lines=table.lines,
@@ -420,15 +600,20 @@ def read_xsens_dot(
             clock_name="PacketCounter",
             wrap=_DOT_COUNTER_WRAP,
         )
-        wxyz = unit_quaternions(table, ["Quat_W", "Quat_X", "Quat_Y", "Quat_Z"])
-        vectors = {"free": table.stack([f"FreeAcc_{a}" for a in _XYZ])} if with_free else {}
+        vectors = _raw_vectors(sensor_file, gyroscope_deg_s=True)
+        if with_free:
+            vectors["free_acceleration_m_s2"] = table.stack([f"FreeAcc_{a}" for a in _XYZ])
         streams.append(
             SensorStream(
                 label=label,
                 path=str(path),
                 clock=table.values["SampleTimeFine"],
                 lines=table.lines,
-                quaternions=wxyz[:, [1, 2, 3, 0]],
+                quaternions=(
+                    unit_quaternions(table, _QUAT_COLUMNS)[:, [1, 2, 3, 0]]
+                    if with_quaternions
+                    else _placeholder_quaternions(sensor_file)
+                ),
                 vectors=vectors,
             )
         )
@@ -447,19 +632,21 @@ def read_xsens_dot(
         "body_parts": dict(zip(segments, parts, strict=True)),
         **map_metadata,
         "earth_frame": _ENU,
-        "file_headers": {segment: p[2] for segment, p in zip(segments, parsed, strict=True)},
-        **aligned.metadata,
+        "file_headers": {
+            segment: p.header_fields for segment, p in zip(segments, parsed, strict=True)
+        },
     }
     if with_free:
-        metadata["free_acceleration_m_s2"] = aligned.vectors["free"]
+        metadata["free_acceleration_m_s2"] = aligned.vectors["free_acceleration_m_s2"]
         metadata["free_acceleration_note"] = (
             "Xsens FreeAcc: Earth frame, gravity removed, m/s^2; not specific force, so not in "
             "acceleration_m_s2"
         )
-    return ImuRecording(
-        time_s=aligned.time_s,
+    return _recording_from(
+        aligned,
         sampling_rate_hz=rate,
-        segments=tuple(segments),
-        quaternions=aligned.quaternions,
+        segments=segments,
         metadata=metadata,
+        on_board="Quat columns (Xsens DOT on-board filter)" if with_quaternions else None,
+        orientation_method=orientation_method,
     )

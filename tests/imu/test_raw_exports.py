@@ -128,7 +128,8 @@ def test_mtw_without_orientation_or_gyroscope_is_rejected(virtual, tmp_path):
     with pytest.raises(
         imu.GaitTwinInputError,
         match=rf"'{re.escape(str(path))}', line 4: expected orientation columns Mat\[1\]\[1\] "
-        r".* or raw columns Gyr_X, Gyr_Y, Gyr_Z .* found neither",
+        r".* or raw columns Acc_X, Acc_Y, Acc_Z and Gyr_X, Gyr_Y, Gyr_Z to estimate "
+        r"orientations, found only Acc_X/Y/Z, Mag_X/Y/Z",
     ):
         imu.read_xsens_mtw(folder, sensor_map=SENSORS)
 
