@@ -11,6 +11,7 @@ import subprocess
 from functools import partial
 from pathlib import Path
 
+import markupsafe
 import matplotlib.image
 import numpy as np
 import pytest
@@ -30,7 +31,7 @@ from learn.report import (
     report_html,
     safety_flags,
 )
-from learn.report._html import _measure_rows
+from learn.report._context import _measure_rows
 from learn.tasks import N_LEVELS, TASK_TERRAINS
 
 DEG = math.pi / 180.0
@@ -154,7 +155,7 @@ def test_html_shows_every_level_with_measures_and_flags(report_inputs):
     assert "pelvic hike 9 deg (not on flat ground)" in slope_3
     assert "stiff right knee (peak flexion 35 deg)</li>" in slope_3
     assert "survives up to 980 N" in page
-    assert html.escape(DECISION_SUPPORT_NOTE) in page
+    assert markupsafe.escape(DECISION_SUPPORT_NOTE) in page  # the template's escaping
 
 
 def test_status_line_says_what_the_report_may_claim(report_inputs):
@@ -190,7 +191,7 @@ def test_html_is_self_contained_and_escapes_text(report_inputs):
     assert all(s.startswith(("data:image/gif;base64,", "data:video/mp4;base64,")) for s in sources)
     assert sources[0] == media_data_uri(patient.baseline_media)
     assert "<script>" not in page
-    assert "P-07 &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in page
+    assert "P-07 &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co" in page
     assert "walk &lt;1&gt;.calc" in page
     assert "uses &lt;no&gt; aid" in page
 
@@ -304,11 +305,12 @@ def test_report_renders_in_headless_chromium(report_inputs, chromium, tmp_path):
     assert red.sum() > 50 * n_flagged
 
 
-def _rows(section: str) -> dict[str, str]:
-    """The rows of the measures table in a DOM section, ``{label: value}``."""
-    table = re.search(r'<table class="measures"><tbody>(.*?)</tbody></table>', section, re.S)
+def _rows(section: str) -> dict[str, tuple[str, str]]:
+    """The rows of the measures table in a DOM section, ``{label: (value, spread)}``."""
+    table = re.search(r'<table class="measures">.*?<tbody>(.*?)</tbody>\s*</table>', section, re.S)
     assert table, "measures table missing"
-    return dict(re.findall(r"<tr><th>(.*?)</th><td>(.*?)</td></tr>", table.group(1)))
+    cells = r'<tr><th>(.*?)</th><td>(.*?)</td><td class="spread">(.*?)</td></tr>'
+    return {label: (value, spread) for label, value, spread in re.findall(cells, table.group(1))}
 
 
 def _items(section: str, css: str) -> list[str]:
@@ -330,25 +332,26 @@ def test_chromium_dom_has_media_measures_and_flags_of_every_level(
     }
     page = write_report(patient, outcomes, tmp_path / "report.html")
     dom = _run_chromium(chromium, page, tmp_path / "profile", "--dump-dom")
-    assert "<tbody>" in dom  # the browser's tree (tables gain a tbody), not the file read back
+    # the browser's tree (the header table gains a tbody), not the file read back
+    assert re.search(r'<table class="header">\s*<tbody>', dom)
     text = partial(html.escape, quote=False)
     baseline = re.search(r'<section class="baseline">(.*?)</section>', dom, re.S)
     assert baseline, "baseline missing from the DOM"
     shown = [(patient.baseline, patient.baseline_media, baseline.group(1))]
     for o in outcomes:
         found = re.search(
-            rf'<section class="level[^"]*" id="{o.task}-{o.level}">(.*?)</section>', dom
+            rf'<section class="level[^"]*" id="{o.task}-{o.level}">(.*?)</section>', dom, re.S
         )
         assert found, f"{o.task} level {o.level} missing from the DOM"
         rows = _rows(found.group(1))
         steps = "not mastered" if o.steps_to_master is None else f"{o.steps_to_master / 1e6:.2f} M"
-        assert rows["training steps to master"] == steps
+        assert rows["training steps to master"] == (steps, "")
         small = o.controller_steps < 100_000  # shown in full, not as "0.00 M"
         controller = "1,024 steps" if small else f"{o.controller_steps / 1e6:.2f} M steps"
-        assert rows["controller evaluated, trained"] == controller
+        assert rows["controller evaluated, trained"] == (controller, "")
         similarity = rows["activation similarity to flat ground"]
-        assert similarity == f"{100 * o.activation_similarity:.1f} %"
-        assert rows["discriminator output D"] == f"{o.discriminator_output:.2f}"
+        assert similarity == (f"{100 * o.activation_similarity:.1f} %", "")
+        assert rows["discriminator output D"] == (f"{o.discriminator_output:.2f}", "")
         shown.append((o.measures, o.media, found.group(1)))
     for measures, media, section in shown:
         tag = "video" if media.suffix == ".mp4" else "img"
@@ -356,10 +359,10 @@ def test_chromium_dom_has_media_measures_and_flags_of_every_level(
         assert media_tags == [(tag, media_data_uri(media))]  # the whole clip, embedded
         rows = _rows(section)
         sway = math.degrees(measures.max_trunk_sway_rad)
-        assert rows["max lateral trunk sway"] == f"{sway:.1f} deg"
-        for label, value in _measure_rows(measures):
-            assert rows.get(text(label)) == text(value), label
+        assert rows["max lateral trunk sway"][0] == f"{sway:.1f} deg"
+        for row in _measure_rows(measures):
+            assert rows.get(text(row["label"])) == (text(row["value"]), text(row["spread"]))
         assert _items(section, "flags") == [text(f) for f in safety_flags(measures)]
         assert len(_items(section, "compensations")) == len(compensations(measures))
-    stairs_top = re.search(r'id="stairs-4">(.*?)</section>', dom).group(1)
+    stairs_top = re.search(r'id="stairs-4">(.*?)</section>', dom, re.S).group(1)
     assert _items(stairs_top, "flags") == ["fell", "trunk sway 53 deg"]

@@ -1,14 +1,16 @@
 """Evaluation of controllers: rollouts, gait measures and per-level outcomes, tables and figures."""
 
 from learn.evaluation._evaluate import EVALUATION_COLUMNS, evaluate, plot_evaluation
-from learn.evaluation._measures import GaitMeasures, LevelOutcome
+from learn.evaluation._measures import FlexionCycles, GaitMeasures, LevelOutcome
 from learn.evaluation._outcomes import (
     CONTACT_MIN_PHASE_S,
     GAIT_CYCLE_PHASE_BINS,
+    SAGITTAL_ANGLES,
     UPRIGHT_FRACTION,
     TaskRollout,
     activation_similarity,
     circumduction_m,
+    flexion_cycles,
     gait_measures,
     level_outcome,
     phase_profile,
@@ -21,13 +23,16 @@ __all__ = [
     "CONTACT_MIN_PHASE_S",
     "EVALUATION_COLUMNS",
     "GAIT_CYCLE_PHASE_BINS",
+    "SAGITTAL_ANGLES",
     "UPRIGHT_FRACTION",
+    "FlexionCycles",
     "GaitMeasures",
     "LevelOutcome",
     "TaskRollout",
     "activation_similarity",
     "circumduction_m",
     "evaluate",
+    "flexion_cycles",
     "gait_measures",
     "level_outcome",
     "max_survived_push_n",

@@ -2,11 +2,59 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import gait
 from imu import GaitTwinInputError
 from learn.tasks import task_terrain
+
+
+@dataclass(frozen=True)
+class FlexionCycles:
+    """Hip, knee and ankle sagittal angles over the gait cycle: mean and SD over strides.
+
+    Parameters
+    ----------
+    mean_rad
+        Angle name with its side (``"hip_flexion_l"``, ``"knee_flexion_r"``,
+        ``"ankle_dorsiflexion_l"``; signs of ``docs/conventions.md``) -> the mean over that
+        side's strides at :data:`gait.CYCLE_POINTS` points, 0-100 % of the cycle from heel strike
+        to heel strike, rad. Only the avatar's joints and sides with a complete stride.
+    sd_rad
+        The same keys -> the standard deviation over the strides (``ddof=1``; 0 for a single
+        stride), rad.
+    n_strides
+        ``{"l": n, "r": n}``: complete strides per side.
+
+    Raises
+    ------
+    GaitTwinInputError
+        Keys that differ between ``mean_rad`` and ``sd_rad``, or a curve of another length.
+    """
+
+    mean_rad: Mapping[str, tuple[float, ...]]
+    sd_rad: Mapping[str, tuple[float, ...]]
+    n_strides: Mapping[str, int]
+
+    def __post_init__(self) -> None:
+        if set(self.mean_rad) != set(self.sd_rad):
+            raise GaitTwinInputError(
+                f"FlexionCycles: expected the same curves in mean_rad and sd_rad, found "
+                f"{sorted(self.mean_rad)} and {sorted(self.sd_rad)}"
+            )
+        for field_name in ("mean_rad", "sd_rad"):
+            curves = {name: tuple(map(float, v)) for name, v in getattr(self, field_name).items()}
+            for name, curve in curves.items():
+                if len(curve) != gait.CYCLE_POINTS:
+                    raise GaitTwinInputError(
+                        f"FlexionCycles.{field_name}[{name!r}]: expected {gait.CYCLE_POINTS} "
+                        f"values, found {len(curve)}"
+                    )
+            object.__setattr__(self, field_name, curves)
+        object.__setattr__(self, "n_strides", {k: int(v) for k, v in self.n_strides.items()})
 
 
 @dataclass(frozen=True)
@@ -33,6 +81,12 @@ class GaitMeasures:
         Mean forward speed, m/s.
     step_length_m
         Mean step length, m.
+    rollouts
+        The same measures of each evaluation rollout alone, for their spread (empty: not
+        recorded, e.g. a result saved by an older version).
+    flexion_cycles
+        Hip, knee and ankle flexion over the gait cycle (:func:`learn.evaluation.flexion_cycles`),
+        or None when not recorded.
     """
 
     success: bool
@@ -43,6 +97,8 @@ class GaitMeasures:
     knee_flexion_peak_rad: tuple[float, float]
     speed_m_s: float
     step_length_m: float
+    rollouts: tuple[GaitMeasures, ...] = ()
+    flexion_cycles: FlexionCycles | None = None
 
     def __post_init__(self) -> None:
         if self.falls < 0:
@@ -53,6 +109,33 @@ class GaitMeasures:
                 raise GaitTwinInputError(
                     f"GaitMeasures.{name}: expected a (left, right) tuple, found {value!r}"
                 )
+        if not all(isinstance(r, GaitMeasures) for r in self.rollouts):
+            raise GaitTwinInputError(
+                f"GaitMeasures.rollouts: expected GaitMeasures, found {self.rollouts!r}"
+            )
+        object.__setattr__(self, "rollouts", tuple(self.rollouts))
+
+    @classmethod
+    def from_dict(cls, record: Mapping[str, Any]) -> GaitMeasures:
+        """Return the measures :func:`dataclasses.asdict` gave as ``record`` (e.g. read from JSON).
+
+        Raises
+        ------
+        KeyError, TypeError, ValueError, GaitTwinInputError
+            A record of another layout (a missing field, one circumduction value, ...). A
+            record without ``rollouts`` or ``flexion_cycles`` (an older version's) reads as
+            not recorded.
+        """
+        sided = ("circumduction_m", "knee_flexion_peak_rad")
+        cycles = record.get("flexion_cycles")
+        return cls(
+            **{
+                **record,
+                **{name: tuple(record[name]) for name in sided},
+                "rollouts": tuple(cls.from_dict(r) for r in record.get("rollouts", ())),
+                "flexion_cycles": None if cycles is None else FlexionCycles(**cycles),
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -98,6 +181,24 @@ class LevelOutcome:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise GaitTwinInputError(f"LevelOutcome.{name}: expected 0 to 1, found {value}")
+
+    @classmethod
+    def from_dict(cls, record: Mapping[str, Any]) -> LevelOutcome:
+        """Return the outcome :func:`dataclasses.asdict` gave as ``record`` (e.g. read from JSON).
+
+        Raises
+        ------
+        KeyError, TypeError, ValueError, GaitTwinInputError
+            As :meth:`GaitMeasures.from_dict`.
+        """
+        media = record["media"]
+        return cls(
+            **{
+                **record,
+                "measures": GaitMeasures.from_dict(record["measures"]),
+                "media": None if media is None else Path(media),
+            }
+        )
 
     @property
     def rise_m(self) -> float:

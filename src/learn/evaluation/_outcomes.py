@@ -5,14 +5,15 @@ come from :meth:`sim.Simulation.measure` (:class:`sim.Measurements`: trunk sway,
 obliquity, feet, contacts, falls) at every control step.
 
 Over 400 lines because each measure (circumduction, step lengths, phase profile, activation
-similarity) is a small documented function with its equation, and :func:`gait_measures` and
-:func:`level_outcome` combine them; the push tests are in :mod:`learn.evaluation._push`.
+similarity, joint-angle curves over the gait cycle) is a small documented function with its
+equation, and :func:`gait_measures` and :func:`level_outcome` combine them; the push tests are in
+:mod:`learn.evaluation._push`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ import numpy as np
 import gait
 from imu import GaitTwinInputError
 from learn.env import REWARD_TERMS, ImitationEnv
-from learn.evaluation._measures import GaitMeasures, LevelOutcome
+from learn.evaluation._measures import FlexionCycles, GaitMeasures, LevelOutcome
 from sim import (
     Camera,
     Measurements,
@@ -39,6 +40,10 @@ UPRIGHT_FRACTION: float = 0.6
 
 #: Phase bins over one gait cycle: the activation-signal imitation metric and the knee peaks.
 GAIT_CYCLE_PHASE_BINS: int = 20
+
+#: The sagittal angles a rollout records per side, in the order of
+#: :attr:`TaskRollout.sagittal_angles_rad` (signs of ``docs/conventions.md``).
+SAGITTAL_ANGLES: tuple[str, str, str] = ("hip_flexion", "knee_flexion", "ankle_dorsiflexion")
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,10 @@ class TaskRollout:
         The episode ended by a fall.
     dt
         Control period, s.
+    hip_ankle_rad
+        ``(T + 1, 2, 2)`` ``[hip flexion, ankle dorsiflexion]`` x ``[left, right]``, rad; NaN
+        for a joint the avatar model does not have (``legs9`` has no ankles). None: not
+        recorded.
     """
 
     observations: np.ndarray
@@ -79,23 +88,48 @@ class TaskRollout:
     knee_flexion_rad: np.ndarray
     fell: bool
     dt: float
+    hip_ankle_rad: np.ndarray | None = None
 
     @property
     def episode_return(self) -> float:
         """Sum of the rewards."""
         return float(np.sum(self.rewards))
 
+    @property
+    def sagittal_angles_rad(self) -> np.ndarray | None:
+        """Hip, knee, ankle: ``(T + 1, 3, 2)``, :data:`SAGITTAL_ANGLES` x ``[left, right]``, rad.
 
-def _knee_flexion(env: ImitationEnv) -> np.ndarray:
-    """``[left, right]`` knee flexion of the avatar now, rad."""
+        None when the rollout was recorded without :attr:`hip_ankle_rad`.
+        """
+        if self.hip_ankle_rad is None:
+            return None
+        hip, ankle = self.hip_ankle_rad[:, 0], self.hip_ankle_rad[:, 1]
+        return np.stack([hip, self.knee_flexion_rad, ankle], axis=1)
+
+
+def _sagittal_dofs(env: ImitationEnv) -> np.ndarray:
+    """``(3, 2, 2)``: per angle of :data:`SAGITTAL_ANGLES` and side, the DoF index and its sign.
+
+    Index -1 (sign 0) for an angle the model does not have; every model has both knees.
+    """
+    out = np.zeros((len(SAGITTAL_ANGLES), 2, 2), dtype=int)
+    out[..., 0] = -1
+    for a, angle in enumerate(SAGITTAL_ANGLES):
+        for side, suffix in enumerate(gait.SIDES):
+            name = f"{angle}_{suffix}"
+            k = [i for i, d in enumerate(env.model.dofs) if d.angle_name == name]
+            if k:
+                out[a, side] = (k[0], env.model.dofs[k[0]].sign)
+            elif angle == "knee_flexion":
+                raise GaitTwinInputError(f"model {env.model.name!r}: expected a DoF {name}")
+    return out
+
+
+def _sagittal_angles(env: ImitationEnv, dofs: np.ndarray) -> np.ndarray:
+    """``(3, 2)`` sagittal angles of the avatar now (:func:`_sagittal_dofs`), rad; NaN if absent."""
     positions = env.simulation.state().joint_positions_rad
-    out = []
-    for name in ("knee_flexion_l", "knee_flexion_r"):
-        k = [i for i, d in enumerate(env.model.dofs) if d.angle_name == name]
-        if not k:
-            raise GaitTwinInputError(f"model {env.model.name!r}: expected a DoF {name}")
-        out.append(env.model.dofs[k[0]].sign * positions[k[0]])
-    return np.array(out)
+    index, sign = dofs[..., 0], dofs[..., 1]
+    return np.where(index >= 0, sign * positions[np.maximum(index, 0)], np.nan)
 
 
 def record_rollout(
@@ -133,7 +167,8 @@ def record_rollout(
     terms: dict[str, list[float]] = {name: [] for name in REWARD_TERMS}
     roots = [env.simulation.state().root_position_m]
     measurements = [env.simulation.measure()]
-    knees = [_knee_flexion(env)]
+    dofs = _sagittal_dofs(env)
+    angles = [_sagittal_angles(env, dofs)]
     frames = []
     terminated = truncated = False
     while not (terminated or truncated):
@@ -147,11 +182,12 @@ def record_rollout(
             values.append(float(info[name]))
         roots.append(env.simulation.state().root_position_m)
         measurements.append(env.simulation.measure())
-        knees.append(_knee_flexion(env))
+        angles.append(_sagittal_angles(env, dofs))
         if gif_path is not None and len(actions) % gif_every == 1:
             frames.append(render_frame(env.simulation, camera=camera))
     if gif_path is not None:
         write_video(frames, gif_path, fps=1.0 / (env.dt * gif_every))
+    sagittal = np.asarray(angles)
     return TaskRollout(
         np.asarray(observations),
         np.asarray(actions),
@@ -160,9 +196,10 @@ def record_rollout(
         {name: np.asarray(values) for name, values in terms.items()},
         np.asarray(roots),
         measurements,
-        np.asarray(knees),
+        sagittal[:, 1],
         bool(terminated),
         env.dt,
+        hip_ankle_rad=sagittal[:, [0, 2]],
     )
 
 
@@ -333,6 +370,98 @@ def _upright_frames(rollout: TaskRollout) -> list[Measurements]:
     return [m for m in rollout.measurements if m.pelvis_height_m >= UPRIGHT_FRACTION * start]
 
 
+def _contacts(rollout: TaskRollout) -> np.ndarray:
+    """``(T + 1, 2)`` foot contacts of ``rollout`` debounced at :data:`CONTACT_MIN_PHASE_S`."""
+    return gait.debounce_contacts(
+        np.array([m.foot_contacts for m in rollout.measurements]),
+        sampling_rate_hz=1.0 / rollout.dt,
+        min_phase_s=CONTACT_MIN_PHASE_S,
+    )
+
+
+def flexion_cycles(rollouts: Sequence[TaskRollout]) -> FlexionCycles | None:
+    """Hip, knee and ankle sagittal angles over the gait cycle, mean and SD over strides.
+
+    Parameters
+    ----------
+    rollouts
+        Episodes; those recorded without :attr:`TaskRollout.hip_ankle_rad` are left out.
+
+    Returns
+    -------
+    FlexionCycles or None
+        None when no rollout recorded its sagittal angles. A stride of a side runs from a heel
+        strike of that foot (contact onset, contacts debounced at :data:`CONTACT_MIN_PHASE_S`)
+        to its next one and is resampled to :data:`gait.CYCLE_POINTS` points, 0-100 % of the
+        cycle (:func:`gait.cycle_curves`), the way a gait laboratory normalises strides; every
+        complete stride of every rollout counts. Angles the avatar does not have (NaN) and
+        sides without a complete stride are absent.
+    """
+    strides: dict[str, list[np.ndarray]] = {}
+    counts = dict.fromkeys(gait.SIDES, 0)
+    recorded = [r for r in rollouts if r.sagittal_angles_rad is not None]
+    for r in recorded:
+        angles = r.sagittal_angles_rad
+        events = gait.events_from_contacts(_contacts(r), sampling_rate_hz=1.0)  # samples
+        for side, suffix in enumerate(gait.SIDES):
+            strikes = events.heel_strikes[suffix]
+            bounds = list(zip(strikes[:-1].tolist(), strikes[1:].tolist(), strict=True))
+            counts[suffix] += len(bounds)
+            for a, angle in enumerate(SAGITTAL_ANGLES):
+                if bounds and not np.isnan(angles[:, a, side]).any():
+                    curves = gait.cycle_curves(angles[:, a, side], bounds)
+                    strides.setdefault(f"{angle}_{suffix}", []).extend(curves)
+    if not recorded:
+        return None
+    mean = {name: np.mean(rows, axis=0) for name, rows in strides.items()}
+    sd = {
+        name: np.std(rows, axis=0, ddof=1) if len(rows) > 1 else np.zeros(gait.CYCLE_POINTS)
+        for name, rows in strides.items()
+    }
+    return FlexionCycles(
+        mean_rad={name: tuple(float(v) for v in values) for name, values in mean.items()},
+        sd_rad={name: tuple(float(v) for v in values) for name, values in sd.items()},
+        n_strides=counts,
+    )
+
+
+def _pooled_measures(rollouts: Sequence[TaskRollout], end_x_m: float | None) -> GaitMeasures:
+    """Return the measures of :func:`gait_measures` over ``rollouts`` pooled, without spread."""
+    falls = sum(r.fell for r in rollouts)
+    if end_x_m is None:
+        reached = True
+    else:
+        reached = all(r.root_position_m[:, 0].max() >= end_x_m for r in rollouts)
+    upright = [_upright_frames(r) for r in rollouts]
+    sway = max(max(abs(m.trunk_lateral_sway_rad) for m in frames) for frames in upright)
+    hike = max(max(abs(m.pelvis_obliquity_rad) for m in frames) for frames in upright)
+    circumduction, steps, speeds = np.zeros(2), [], []
+    for r in rollouts:
+        feet = np.array([m.feet_m for m in r.measurements])
+        contacts = _contacts(r)
+        circumduction = np.maximum(circumduction, circumduction_m(feet, contacts))
+        steps.extend(step_lengths_m(feet[:, :, 0], contacts))
+        duration = (len(r.root_position_m) - 1) * r.dt
+        speeds.append((r.root_position_m[-1, 0] - r.root_position_m[0, 0]) / duration)
+    knees = np.nanmax(
+        phase_profile(
+            np.concatenate([r.knee_flexion_rad[:-1] for r in rollouts]),
+            np.concatenate([r.phases for r in rollouts]),
+        ),
+        axis=0,
+    )
+    return GaitMeasures(
+        success=bool(reached and falls == 0),
+        falls=int(falls),
+        max_trunk_sway_rad=float(sway),
+        max_pelvis_hike_rad=float(hike),
+        circumduction_m=(float(circumduction[0]), float(circumduction[1])),
+        knee_flexion_peak_rad=(float(knees[0]), float(knees[1])),
+        speed_m_s=float(np.mean(speeds)),
+        step_length_m=float(np.mean(steps)) if steps else float("nan"),
+    )
+
+
 def gait_measures(rollouts: Sequence[TaskRollout], *, end_x_m: float | None) -> GaitMeasures:
     """Outcome measures of one terrain level (or flat ground) over rollouts.
 
@@ -356,46 +485,16 @@ def gait_measures(rollouts: Sequence[TaskRollout], *, end_x_m: float | None) -> 
         :data:`CONTACT_MIN_PHASE_S` (:func:`gait.debounce_contacts`). The knee flexion peak of
         each side is the peak of its mean gait cycle: flexion averaged per phase bin of the
         reference cycle over every frame of every rollout (:func:`phase_profile`), then the
-        largest bin, so that one stumble does not set it.
+        largest bin, so that one stumble does not set it. ``rollouts`` holds the same measures
+        of each rollout alone (their spread), ``flexion_cycles`` the joint-angle curves
+        (:func:`flexion_cycles`).
     """
     if not rollouts:
         raise GaitTwinInputError("rollouts: expected at least one, found none")
-    falls = sum(r.fell for r in rollouts)
-    if end_x_m is None:
-        reached = True
-    else:
-        reached = all(r.root_position_m[:, 0].max() >= end_x_m for r in rollouts)
-    upright = [_upright_frames(r) for r in rollouts]
-    sway = max(max(abs(m.trunk_lateral_sway_rad) for m in frames) for frames in upright)
-    hike = max(max(abs(m.pelvis_obliquity_rad) for m in frames) for frames in upright)
-    circumduction, steps, speeds = np.zeros(2), [], []
-    for r in rollouts:
-        feet = np.array([m.feet_m for m in r.measurements])
-        contacts = gait.debounce_contacts(
-            np.array([m.foot_contacts for m in r.measurements]),
-            sampling_rate_hz=1.0 / r.dt,
-            min_phase_s=CONTACT_MIN_PHASE_S,
-        )
-        circumduction = np.maximum(circumduction, circumduction_m(feet, contacts))
-        steps.extend(step_lengths_m(feet[:, :, 0], contacts))
-        duration = (len(r.root_position_m) - 1) * r.dt
-        speeds.append((r.root_position_m[-1, 0] - r.root_position_m[0, 0]) / duration)
-    knees = np.nanmax(
-        phase_profile(
-            np.concatenate([r.knee_flexion_rad[:-1] for r in rollouts]),
-            np.concatenate([r.phases for r in rollouts]),
-        ),
-        axis=0,
-    )
-    return GaitMeasures(
-        success=bool(reached and falls == 0),
-        falls=int(falls),
-        max_trunk_sway_rad=float(sway),
-        max_pelvis_hike_rad=float(hike),
-        circumduction_m=(float(circumduction[0]), float(circumduction[1])),
-        knee_flexion_peak_rad=(float(knees[0]), float(knees[1])),
-        speed_m_s=float(np.mean(speeds)),
-        step_length_m=float(np.mean(steps)) if steps else float("nan"),
+    return replace(
+        _pooled_measures(rollouts, end_x_m),
+        rollouts=tuple(_pooled_measures([r], end_x_m) for r in rollouts),
+        flexion_cycles=flexion_cycles(rollouts),
     )
 
 

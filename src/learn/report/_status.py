@@ -10,6 +10,9 @@ from learn.evaluation import GaitMeasures, LevelOutcome
 #: Status line of a report whose adapted controller falls on flat ground.
 NO_PREDICTION_TEXT = "No prediction: the patient model does not walk on flat ground"
 
+#: How the HTML report and the summary page mark a level that is not a prediction.
+NOT_A_PREDICTION = "not a prediction"
+
 
 @dataclass(frozen=True)
 class PredictionStatus:

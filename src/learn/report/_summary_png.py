@@ -10,31 +10,27 @@ from matplotlib.figure import Figure
 
 from imu import atomic_path
 from learn.evaluation import LevelOutcome
-from learn.report._html import (
-    _TASK_TITLES,
-    DECISION_SUPPORT_NOTE,
-    FlagThresholds,
-    PatientSummary,
-)
-from learn.report._status import is_prediction, prediction_status
+from learn.report._context import _TASK_TITLES
+from learn.report._flags import FlagThresholds
+from learn.report._inputs import DECISION_SUPPORT_NOTE, PatientSummary
+from learn.report._status import NOT_A_PREDICTION, is_prediction, prediction_status
 from learn.tasks import N_LEVELS, TASK_TERRAINS
 
 
-def write_summary_png(
+def summary_figure(
     patient: PatientSummary,
     outcomes: Sequence[LevelOutcome],
-    path: str | Path,
     *,
     thresholds: FlagThresholds = FlagThresholds(),  # noqa: B008 (frozen dataclass)
-    dpi: int = 100,
-) -> Path:
-    """Write a one-page PNG summary for the patient record (matplotlib), atomically.
+) -> Figure:
+    """Return the one-page summary of the patient record as a matplotlib figure (A4 portrait).
 
-    The report's status line (:func:`prediction_status`) under the title, in red when there is
-    no prediction; one column per task: success per level (reached the end / fell; a level not
-    mastered is hatched and marked "not predicted"), maximum trunk sway with its flag
-    threshold, and the left and right knee flexion peaks with the baseline's; the
-    decision-support note at the bottom.
+    The report's status line (:func:`prediction_status`, the HTML report's first line) under
+    the title, in red when there is no prediction; one column per task: success per level
+    (reached the end / fell; a level that is not a prediction is hatched and marked "not a
+    prediction", as its box in the HTML report), maximum trunk sway with its flag threshold,
+    and the left and right knee flexion peaks with the baseline's; the decision-support note
+    at the bottom.
     """
     fig = Figure(figsize=(8.27, 11.69))  # no pyplot: the caller's backend stays as it is
     axes = fig.subplots(3, 2, sharex=True, squeeze=False)
@@ -71,7 +67,7 @@ def write_summary_png(
             ax_ok.text(
                 k,
                 0.5,
-                outcome if predicted else f"{outcome}\n(not predicted)",
+                outcome if predicted else f"{outcome}\n({NOT_A_PREDICTION})",
                 ha="center",
                 va="center",
                 rotation=90,
@@ -93,6 +89,19 @@ def write_summary_png(
         ax_knee.legend(title="dotted: flat ground", fontsize=8)
     fig.text(0.05, 0.015, DECISION_SUPPORT_NOTE, wrap=True, fontsize=8)
     fig.tight_layout(rect=(0.0, 0.05, 1.0, 0.92))
+    return fig
+
+
+def write_summary_png(
+    patient: PatientSummary,
+    outcomes: Sequence[LevelOutcome],
+    path: str | Path,
+    *,
+    thresholds: FlagThresholds = FlagThresholds(),  # noqa: B008 (frozen dataclass)
+    dpi: int = 100,
+) -> Path:
+    """Write :func:`summary_figure` as a PNG (``dpi`` dots per inch) atomically; return its path."""
+    fig = summary_figure(patient, outcomes, thresholds=thresholds)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, format="png")
     return Path(path)

@@ -1,0 +1,333 @@
+"""What a report shows, as the variables of its template: words, units and inline SVG.
+
+:func:`report_context` turns the patient, the baseline and the levels into plain strings, lists
+and dicts (``docs/report.md`` lists them), so that a template only places and styles them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from markupsafe import Markup
+
+from imu import GaitTwinInputError
+from learn.evaluation import GaitMeasures, LevelOutcome
+from learn.report._curves import flexion_curves_svg
+from learn.report._flags import FlagThresholds, compensation_items, compensations, safety_flags
+from learn.report._identity import gaittwin_version
+from learn.report._inputs import DECISION_SUPPORT_NOTE, PatientSummary, media_data_uri
+from learn.report._normative import WINTER_NORMATIVE_SOURCE, read_normative_curves
+from learn.report._status import NOT_A_PREDICTION, is_prediction, prediction_status
+from learn.tasks import TASK_TERRAINS, task_terrain
+
+
+def _media(path: Path | None, label: str) -> dict[str, str] | None:
+    """Return the template's media entry: ``kind`` ("video", "img"), ``uri``, ``alt``; or None."""
+    if path is None:
+        return None
+    uri = media_data_uri(path)
+    return {"kind": "video" if uri.startswith("data:video/") else "img", "uri": uri, "alt": label}
+
+
+def _range_text(values: Sequence[float], scale: float, digits: int) -> str:
+    """``"4.0–6.0"`` of the finite ``values`` times ``scale`` (one value alone), or ``"–"``."""
+    finite = [scale * v for v in values if math.isfinite(v)]
+    if not finite:
+        return "\u2013"
+    low, high = min(finite), max(finite)
+    if f"{low:.{digits}f}" == f"{high:.{digits}f}":
+        return f"{low:.{digits}f}"
+    return f"{low:.{digits}f}\u2013{high:.{digits}f}"
+
+
+def _measure_rows(m: GaitMeasures) -> list[dict[str, str]]:
+    """Return the measures table's rows: ``key``, ``label``, ``value`` (all rollouts), ``spread``.
+
+    ``spread`` is over the rollouts alone (``m.rollouts``): min–max, or how many rollouts for
+    the counts; empty when they were not recorded.
+    """
+    deg, cm = math.degrees(1.0), 100.0
+    left, right = (math.degrees(v) for v in m.knee_flexion_peak_rad)
+    circ_left, circ_right = (cm * v for v in m.circumduction_m)
+    each = m.rollouts
+    n = len(each)
+
+    def spread(get: Callable[[GaitMeasures], float], scale: float, digits: int, unit: str) -> str:
+        return f"{_range_text([get(r) for r in each], scale, digits)} {unit}" if n else ""
+
+    def sided(name: str, scale: float, unit: str) -> str:
+        if not n:
+            return ""
+        ranges = [_range_text([getattr(r, name)[k] for r in each], scale, 1) for k in (0, 1)]
+        return f"{ranges[0]} / {ranges[1]} {unit}"
+
+    rows = [
+        (
+            "reached_end",
+            "reached the end",
+            "yes" if m.success else "no",
+            f"{sum(r.success for r in each)} of {n} rollouts" if n else "",
+        ),
+        (
+            "falls",
+            "falls",
+            str(m.falls),
+            f"{sum(r.falls for r in each)} of {n} rollouts" if n else "",
+        ),
+        (
+            "trunk_sway",
+            "max lateral trunk sway",
+            f"{deg * m.max_trunk_sway_rad:.1f} deg",
+            spread(lambda r: r.max_trunk_sway_rad, deg, 1, "deg"),
+        ),
+        (
+            "pelvic_hike",
+            "max pelvic obliquity (hike)",
+            f"{deg * m.max_pelvis_hike_rad:.1f} deg",
+            spread(lambda r: r.max_pelvis_hike_rad, deg, 1, "deg"),
+        ),
+        (
+            "circumduction",
+            "circumduction left / right",
+            f"{circ_left:.1f} / {circ_right:.1f} cm",
+            sided("circumduction_m", cm, "cm"),
+        ),
+        (
+            "knee_flexion_peaks",
+            "knee flexion peak left / right",
+            f"{left:.1f} / {right:.1f} deg",
+            sided("knee_flexion_peak_rad", deg, "deg"),
+        ),
+        ("speed", "speed", f"{m.speed_m_s:.2f} m/s", spread(lambda r: r.speed_m_s, 1.0, 2, "m/s")),
+        (
+            "step_length",
+            "step length",
+            f"{m.step_length_m:.2f} m" if math.isfinite(m.step_length_m) else "no complete step",
+            spread(lambda r: r.step_length_m, 1.0, 2, "m"),
+        ),
+    ]
+    return [dict(zip(("key", "label", "value", "spread"), row, strict=True)) for row in rows]
+
+
+_TASK_TITLES = {"slope": "Slope ascent (9 m ramp)", "stairs": "Stair climbing (12 steps)"}
+
+
+def _steps_text(steps: int) -> str:
+    """Training steps as the report shows them: millions from 0.1 M on, else in full."""
+    return f"{steps / 1e6:.2f} M" if steps >= 100_000 else f"{steps:,}"
+
+
+def _mastery_text(outcome: LevelOutcome, baseline_walks: bool) -> str:
+    """Return the report's "training steps to master" entry of a level."""
+    if outcome.steps_to_master is None:
+        return "not mastered"
+    if not baseline_walks:
+        return "not mastered: the promotion bar came from a controller that falls"
+    return _steps_text(outcome.steps_to_master)
+
+
+def _section(
+    m: GaitMeasures,
+    normative: pd.DataFrame,
+    *,
+    baseline: GaitMeasures | None,
+) -> dict[str, Any]:
+    """Return the template entries every section has: rows, spread heading, curves."""
+    n = len(m.rollouts)
+    if n:
+        heading = f"per rollout, min\u2013max (n = {n})"
+    else:
+        heading = "per rollout: not recorded"
+    cycles = m.flexion_cycles
+    entry: dict[str, Any] = {
+        "rows": _measure_rows(m),
+        "spread_heading": heading,
+        "curves": "",
+        "curves_note": "",
+        "strides": "",
+        "baseline_dotted": False,
+    }
+    if cycles is None:
+        entry["curves_note"] = (
+            "Joint-angle curves not recorded (a result saved by an older gaittwin version; "
+            "delete its JSON file to evaluate again)."
+        )
+    elif not cycles.mean_rad:
+        entry["curves_note"] = "Joint-angle curves: no complete stride in the rollouts."
+    else:
+        dotted = None if baseline is None else baseline.flexion_cycles
+        entry["curves"] = Markup(flexion_curves_svg(cycles, normative, baseline=dotted))
+        entry["baseline_dotted"] = dotted is not None and bool(dotted.mean_rad)
+        entry["strides"] = (
+            f"{cycles.n_strides.get('l', 0)} left, {cycles.n_strides.get('r', 0)} right strides"
+        )
+    return entry
+
+
+def _level_section(
+    outcome: LevelOutcome,
+    baseline_comp: set[str],
+    th: FlagThresholds,
+    normative: pd.DataFrame,
+    *,
+    baseline: GaitMeasures,
+) -> dict[str, Any]:
+    """Return the template's entry of one task level."""
+    m = outcome.measures
+    rise = outcome.rise_m
+    terrain = task_terrain(outcome.task, outcome.level)
+    if terrain.is_flat:
+        rise_text = "flat ground"
+    elif outcome.task == "stairs":
+        rise_text = f"{100 * rise:.2f} cm risers"
+    else:
+        rise_text = f"{rise:.4g} m rise, 1:{terrain.ramp_length_m / rise:.0f}"
+    title = f"Level {outcome.level} ({rise_text})"
+    predicted = is_prediction(baseline, outcome)
+    if not predicted:
+        title += f": {NOT_A_PREDICTION}"
+    entry = _section(m, normative, baseline=baseline)
+    no_spread = {"key": "", "label": "", "value": "", "spread": ""}
+    entry["rows"] += [
+        {**no_spread, "key": key, "label": label, "value": value}
+        for key, label, value in (
+            (
+                "steps_to_master",
+                "training steps to master",
+                _mastery_text(outcome, baseline.falls == 0),
+            ),
+            (
+                "controller_steps",
+                "controller evaluated, trained",
+                f"{_steps_text(outcome.controller_steps)} steps",
+            ),
+            (
+                "activation_similarity",
+                "activation similarity to flat ground",
+                f"{100 * outcome.activation_similarity:.1f} %",
+            ),
+            (
+                "discriminator_output",
+                "discriminator output D",
+                f"{outcome.discriminator_output:.2f}",
+            ),
+        )
+    ]
+    entry.update(
+        id=f"{outcome.task}-{outcome.level}",
+        task=outcome.task,
+        level=outcome.level,
+        title=title,
+        predicted=predicted,
+        media=_media(outcome.media, f"{outcome.task} {title}"),
+        flags=safety_flags(m, th),
+        compensations=[
+            text if kind in baseline_comp else f"{text} (not on flat ground)"
+            for kind, text in compensation_items(m, th)
+        ],
+    )
+    return entry
+
+
+def _header_rows(patient: PatientSummary, report_date: datetime.date) -> list[dict[str, str]]:
+    """Return the header table: recording, date, version, atlas, budgets, avatar."""
+
+    def steps(value: int | None) -> str:
+        return "not recorded" if value is None else f"{value:,} steps"
+
+    rows = [
+        ("recording", "recording", patient.recording),
+        ("date", "report date", report_date.isoformat()),
+        ("version", "gaittwin version", gaittwin_version()),
+        ("atlas", "Healthy Motion Atlas", patient.atlas),
+        ("adapt_steps", "adaptation budget", steps(patient.adapt_steps)),
+        ("task_steps", "task training budget per task", steps(patient.task_steps)),
+        ("avatar", "avatar", f"{patient.height_m:.2f} m, {patient.mass_kg:.0f} kg"),
+    ]
+    return [dict(zip(("key", "label", "value"), row, strict=True)) for row in rows]
+
+
+def report_context(
+    patient: PatientSummary,
+    outcomes: Sequence[LevelOutcome],
+    *,
+    thresholds: FlagThresholds = FlagThresholds(),  # noqa: B008 (frozen dataclass)
+    report_date: datetime.date | None = None,
+) -> dict[str, Any]:
+    """Return the variables a report template is rendered with (``docs/report.md`` lists them).
+
+    Parameters
+    ----------
+    patient, outcomes, thresholds
+        As for :func:`report_html`.
+    report_date
+        The header's date; None: today.
+
+    Returns
+    -------
+    dict
+        Plain strings, lists and dicts, already in words and units; ``curves`` entries are SVG
+        markup (not escaped by the template).
+
+    Raises
+    ------
+    GaitTwinInputError
+        Two outcomes for the same task and level, or a media file that cannot be embedded.
+    """
+    keys = [(o.task, o.level) for o in outcomes]
+    if len(set(keys)) != len(keys):
+        raise GaitTwinInputError(f"outcomes: expected one per task and level, found {keys}")
+    base = patient.baseline
+    normative = read_normative_curves()
+    baseline_comp = {kind for kind, _ in compensation_items(base, thresholds)}
+    status = prediction_status(base, outcomes)
+    baseline = _section(base, normative, baseline=None)
+    baseline.update(
+        media=_media(patient.baseline_media, "flat-ground walk"),
+        flags=safety_flags(base, thresholds),
+        compensations=compensations(base, thresholds),
+    )
+    tasks = []
+    for task in TASK_TERRAINS:
+        levels = sorted((o for o in outcomes if o.task == task), key=lambda o: o.level)
+        tasks.append(
+            {
+                "key": task,
+                "title": _TASK_TITLES[task],
+                "levels": [
+                    _level_section(o, baseline_comp, thresholds, normative, baseline=base)
+                    for o in levels
+                ],
+            }
+        )
+    th = thresholds
+    return {
+        "title": f"Locomotion prediction: {patient.patient_id}",
+        "patient_id": patient.patient_id,
+        "status": {
+            "kind": status.kind,
+            "css_class": status.kind.replace(" ", "-"),
+            "text": status.text,
+        },
+        "decision_support_note": DECISION_SUPPORT_NOTE,
+        "header": _header_rows(patient, report_date or datetime.date.today()),
+        "notes": patient.notes,
+        "baseline": baseline,
+        "push": [
+            {"label": f"push {d}", "value": f"survives up to {f:.0f} N (0.1 s)"}
+            for d, f in patient.push_max_force_n.items()
+        ],
+        "tasks": tasks,
+        "normative_source": WINTER_NORMATIVE_SOURCE,
+        "thresholds_note": (
+            f"Flags: trunk sway above {th.trunk_sway_deg:g} deg, pelvic hike above "
+            f"{th.pelvic_hike_deg:g} deg, circumduction above {th.circumduction_cm:g} cm, knee "
+            f"flexion peak below {th.stiff_knee_deg:g} deg or sides differing by more than "
+            f"{th.knee_asymmetry_deg:g} deg (documented choices, not clinical cut-offs)."
+        ),
+    }

@@ -1,0 +1,86 @@
+"""Where the report words a measure as a flag or a compensation, in plain words."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from learn.evaluation import GaitMeasures
+
+
+@dataclass(frozen=True)
+class FlagThresholds:
+    """Thresholds above (or below) which the report words a measure as a flag.
+
+    These are documented, adjustable choices for drawing attention, not validated clinical
+    cut-offs.
+
+    Parameters
+    ----------
+    trunk_sway_deg
+        Lateral trunk sway above this is flagged (healthy walking stays within about 5-8 deg
+        of lateral trunk lean; 15 deg is about twice that).
+    pelvic_hike_deg
+        Pelvic obliquity above this is listed as pelvic hike (healthy range about +-5 deg).
+    circumduction_cm
+        A swing foot's outward arc (either side) above this is listed as circumduction.
+    stiff_knee_deg
+        Peak knee flexion below this is listed as a stiff knee (healthy swing peaks near
+        60 deg; stiff-knee gait after stroke is commonly described below about 40 deg).
+    knee_asymmetry_deg
+        Left-right difference of the knee flexion peaks above this is listed.
+    """
+
+    trunk_sway_deg: float = 15.0
+    pelvic_hike_deg: float = 8.0
+    circumduction_cm: float = 5.0
+    stiff_knee_deg: float = 40.0
+    knee_asymmetry_deg: float = 15.0
+
+
+def safety_flags(
+    measures: GaitMeasures, thresholds: FlagThresholds = FlagThresholds()
+) -> list[str]:
+    """Return plain-word safety flags: falls, not reaching the end, large trunk sway."""
+    flags = []
+    if measures.falls > 0:
+        flags.append("fell" if measures.falls == 1 else f"fell ({measures.falls} times)")
+    elif not measures.success:
+        flags.append("did not reach the end")
+    sway = math.degrees(measures.max_trunk_sway_rad)
+    if sway > thresholds.trunk_sway_deg:
+        flags.append(f"trunk sway {sway:.0f} deg")
+    return flags
+
+
+def compensation_items(
+    measures: GaitMeasures,
+    thresholds: FlagThresholds = FlagThresholds(),
+) -> list[tuple[str, str]]:
+    """Return the compensations beyond the thresholds as ``(kind, plain words)`` pairs.
+
+    Kinds: ``"pelvic hike"``, ``"left circumduction"``, ``"right circumduction"``,
+    ``"stiff left knee"``, ``"stiff right knee"``, ``"knee asymmetry"``.
+    """
+    found = []
+    hike = math.degrees(measures.max_pelvis_hike_rad)
+    if hike > thresholds.pelvic_hike_deg:
+        found.append(("pelvic hike", f"pelvic hike {hike:.0f} deg"))
+    for side, arc_m in zip(("left", "right"), measures.circumduction_m, strict=True):
+        if 100.0 * arc_m > thresholds.circumduction_cm:
+            found.append((f"{side} circumduction", f"{side} circumduction {100.0 * arc_m:.0f} cm"))
+    left, right = (math.degrees(v) for v in measures.knee_flexion_peak_rad)
+    for side, peak in (("left", left), ("right", right)):
+        if peak < thresholds.stiff_knee_deg:
+            found.append((f"stiff {side} knee", f"stiff {side} knee (peak flexion {peak:.0f} deg)"))
+    if abs(left - right) > thresholds.knee_asymmetry_deg:
+        found.append(("knee asymmetry", f"knee flexion asymmetry {abs(left - right):.0f} deg"))
+    return found
+
+
+def compensations(
+    measures: GaitMeasures,
+    thresholds: FlagThresholds = FlagThresholds(),
+) -> list[str]:
+    """Return the compensations beyond the thresholds in plain words."""
+    return [text for _, text in compensation_items(measures, thresholds)]

@@ -1,0 +1,86 @@
+"""What a report is made from: the patient's summary and the media it embeds."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from imu import GaitTwinInputError
+from learn.evaluation import GaitMeasures
+
+#: Media types the report embeds, by file suffix.
+MEDIA_TYPES: dict[str, str] = {
+    ".gif": "image/gif",
+    ".png": "image/png",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+}
+
+#: The statement at the top of every report and summary page.
+DECISION_SUPPORT_NOTE: str = (
+    "Decision support only. This report describes what a simulation model of this patient "
+    "predicts; it is not a measurement of the patient and not a prescription. Task selection, "
+    "difficulty and safety remain the treating clinician's judgement."
+)
+
+
+@dataclass(frozen=True)
+class PatientSummary:
+    """The patient and the flat-ground baseline of the report.
+
+    Parameters
+    ----------
+    patient_id
+        Identifier shown in the report (free text, escaped).
+    recording
+        Name of the walking recording the model was built from.
+    height_m, mass_kg
+        Body height, m, and mass, kg, of the avatar.
+    baseline
+        Measures of the adapted controller walking on flat ground.
+    push_max_force_n
+        Largest survived push per direction (``sim.max_push_force``), N, e.g.
+        ``{"forward": 980.0, "left": 340.0}``.
+    baseline_media
+        GIF or MP4 of the flat-ground walk, or None.
+    notes
+        Free text for the clinician (escaped).
+    atlas
+        The Healthy Motion Atlas the patient model was adapted from, as the header names it
+        (:func:`learn.report.atlas_identity`: folder name and content hash, never a path).
+    adapt_steps, task_steps
+        The budgets: adaptation steps and task-training steps per task; None: not recorded.
+    """
+
+    patient_id: str
+    recording: str
+    height_m: float
+    mass_kg: float
+    baseline: GaitMeasures
+    push_max_force_n: Mapping[str, float] = field(default_factory=dict)
+    baseline_media: Path | None = None
+    notes: str = ""
+    atlas: str = "not recorded"
+    adapt_steps: int | None = None
+    task_steps: int | None = None
+
+
+def media_data_uri(path: str | Path) -> str:
+    """Return a file as a ``data:`` URI (base64) for embedding.
+
+    Raises
+    ------
+    GaitTwinInputError
+        Unknown suffix (see :data:`MEDIA_TYPES`) or missing file.
+    """
+    path = Path(path)
+    mime = MEDIA_TYPES.get(path.suffix.lower())
+    if mime is None:
+        raise GaitTwinInputError(
+            f"media file {str(path)!r}: expected a suffix among {sorted(MEDIA_TYPES)}"
+        )
+    if not path.is_file():
+        raise GaitTwinInputError(f"media file {str(path)!r}: not found")
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
