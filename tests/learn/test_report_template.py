@@ -186,7 +186,7 @@ def test_the_header_names_date_version_atlas_budgets_and_recording(report_inputs
     assert header["report date"] == "2026-01-02"
     assert header["gaittwin version"] == importlib.metadata.version("gaittwin")
     assert re.fullmatch(r"atlas_legs13 \(sha256 [0-9a-f]{12}\)", header["Healthy Motion Atlas"])
-    assert header["adaptation budget"] == "2,000,000 steps"
+    assert header["adaptation, trained"] == "2,000,000 steps"
     assert header["task training budget per task"] == "20,000,000 steps"
     today = report_html(
         dataclasses.replace(patient, baseline=_without_curves(patient.baseline)), []

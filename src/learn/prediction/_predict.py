@@ -722,7 +722,7 @@ def predict_from_clip(
         baseline_media=out / "baseline.gif" if (out / "baseline.gif").is_file() else None,
         notes=" ".join(notes),
         atlas=atlas_identity(atlas),
-        adapt_steps=settings.budgets.adapt_steps,
+        adapt_steps=trained_steps(adapt_dir),
         task_steps=task_steps,
     )
     report = write_report(patient, outcomes, out / "report.html")

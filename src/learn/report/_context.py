@@ -245,7 +245,7 @@ def _header_rows(patient: PatientSummary, report_date: datetime.date) -> list[di
         ("date", "report date", report_date.isoformat()),
         ("version", "gaittwin version", gaittwin_version()),
         ("atlas", "Healthy Motion Atlas", patient.atlas),
-        ("adapt_steps", "adaptation budget", steps(patient.adapt_steps)),
+        ("adapt_steps", "adaptation, trained", steps(patient.adapt_steps)),
         ("task_steps", "task training budget per task", steps(patient.task_steps)),
         ("avatar", "avatar", f"{patient.height_m:.2f} m, {patient.mass_kg:.0f} kg"),
     ]

@@ -50,8 +50,11 @@ class PatientSummary:
     atlas
         The Healthy Motion Atlas the patient model was adapted from, as the header names it
         (:func:`learn.report.atlas_identity`: folder name and content hash, never a path).
-    adapt_steps, task_steps
-        The budgets: adaptation steps and task-training steps per task; None: not recorded.
+    adapt_steps
+        Environment steps the adapted controller was trained (:func:`learn.runs.trained_steps`);
+        None: not recorded.
+    task_steps
+        The task-training budget per task, environment steps; None: not recorded.
     """
 
     patient_id: str
