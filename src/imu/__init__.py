@@ -17,7 +17,13 @@ from imu._calc_layout import (
 )
 from imu._calibration import Calibration, calibrate, find_static_window, orientation_spread
 from imu._calibration_file import read_calibration, write_calibration
-from imu._cli import command_parser, configure_logging, silenced_fds
+from imu._cli import (
+    BarSafeStreamHandler,
+    command_parser,
+    configure_logging,
+    progress_bar,
+    silenced_fds,
+)
 from imu._conditioning import continuous_quaternions, lowpass, lowpass_quaternions, resample, slerp
 from imu._errors import GaitTwinInputError, check_mask, check_shape
 from imu._export import (
@@ -34,7 +40,7 @@ from imu._imu_csv import (
     read_imu_csv,
     write_imu_csv,
 )
-from imu._jobs import JobResult, guarded, run_jobs
+from imu._jobs import JobResult, guarded, run_jobs, run_ray_jobs
 from imu._joint_angles import (
     JOINTS,
     PELVIS_ANGLES,
@@ -86,6 +92,7 @@ __all__ = [
     "SEGMENTS",
     "SIGNS",
     "AlignedStreams",
+    "BarSafeStreamHandler",
     "CalcLayout",
     "Calibration",
     "GaitTwinInputError",
@@ -117,6 +124,7 @@ __all__ = [
     "orientations_from_raw",
     "pelvis_angles_world",
     "plot_joint_angles",
+    "progress_bar",
     "quaternion_angle",
     "quaternion_conjugate",
     "quaternion_multiply",
@@ -134,6 +142,7 @@ __all__ = [
     "resample",
     "rotate_vector",
     "run_jobs",
+    "run_ray_jobs",
     "segment_orientations",
     "silenced_fds",
     "slerp",

@@ -1,9 +1,12 @@
-"""Pieces every gaittwin command shares: its parser, logging set-up and quiet C-level output.
+"""Pieces every gaittwin command shares: its parser, logging, progress bars, quiet C output.
 
 The commands (``gaittwin-predict``, ``gaittwin-predict-batch``, ``gaittwin-cmu-batch``) build
 their parser with :func:`command_parser` (``--version``, ``-q``, ``-v``, defaults shown in
-``--help``) and call :func:`configure_logging` once the options are parsed. Library code logs;
-only these commands attach a handler.
+``--help``) and call :func:`configure_logging` once the options are parsed. Library code logs
+and makes its progress bars with :func:`progress_bar`, which shows them when its logger shows
+INFO messages: so a command shows them, ``-q`` hides them, and a library call shows none unless
+its caller asks (configures logging at INFO, or passes ``show=True``). Only the commands attach
+a handler.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ import importlib.metadata
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+
+from tqdm import tqdm
 
 #: Attribute that marks the handler :func:`configure_logging` attached to the root logger.
 _HANDLER_MARK = "_gaittwin_command"
@@ -33,6 +38,86 @@ class _DefaultsHelpFormatter(argparse.HelpFormatter):
         ):
             return action.help
         return f"{text} (default: %(default)s)"
+
+
+class BarSafeStreamHandler(logging.StreamHandler):
+    """A stream handler that writes each record above the progress bars (``tqdm.write``).
+
+    A line written while a bar of :func:`progress_bar` is on the terminal would break it; this
+    handler clears the bars, writes the line and draws them again below it.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            tqdm.write(self.format(record), file=self.stream)
+        except Exception:
+            self.handleError(record)
+
+
+#: Seconds between two redraws of a progress bar that goes to a file or a pipe (a log), not a
+#: terminal: an hours-long stage writes a line every half minute, not ten a second.
+LOG_REFRESH_S = 30.0
+
+
+def progress_bar(
+    iterable: Iterable | None = None,
+    *,
+    total: float | None = None,
+    desc: str,
+    unit: str = "it",
+    logger: logging.Logger,
+    show: bool | None = None,
+    initial: float = 0,
+) -> tqdm:
+    """Return a tqdm progress bar on stderr, with the time left, shown when asked.
+
+    The one helper of gaittwin's progress bars (batches, training, evaluation rollouts).
+
+    Parameters
+    ----------
+    iterable
+        Iterate over this with the bar (as ``tqdm(iterable)``), or None and call ``update``.
+    total
+        Expected number of ``unit`` (``len(iterable)`` when None and it has one).
+    desc
+        The stage, e.g. ``"patients"``, ``"task training"``.
+    unit
+        What is counted: ``"step"``, ``"rollout"``, ``"patient"``...
+    logger
+        The logger of the module making the bar.
+    show
+        True or False: show or hide the bar. None (the default): show it when ``logger`` is
+        enabled for INFO, as with a command's logging (:func:`configure_logging`, not with
+        ``-q``) or ``learn.show_progress()``; not when nothing configured logging (Python's
+        default level is WARNING).
+    initial
+        Count already done (a resumed stage); the time left is estimated from this run's rate.
+
+    Returns
+    -------
+    tqdm.tqdm
+        Disabled (prints nothing) when not shown. It shows the count (in k, M from a total of
+        1000 on), the elapsed time and the estimated time left, ``[elapsed<left, rate]``; on a
+        terminal it is redrawn up to ten times a second, into a file or pipe every
+        :data:`LOG_REFRESH_S` s and when it closes.
+    """
+    shown = logger.isEnabledFor(logging.INFO) if show is None else show
+    if total is None and iterable is not None and hasattr(iterable, "__len__"):
+        total = len(iterable)
+    stream = sys.stderr
+    to_terminal = getattr(stream, "isatty", lambda: False)()
+    return tqdm(
+        iterable,
+        total=total,
+        desc=desc,
+        unit=unit,
+        unit_scale=(total or 0) >= 1000,
+        initial=initial,
+        disable=not shown,
+        file=stream,
+        mininterval=0.1 if to_terminal else LOG_REFRESH_S,
+        dynamic_ncols=to_terminal,
+    )
 
 
 class _CommandFormatter(logging.Formatter):
@@ -104,7 +189,9 @@ def configure_logging(args: argparse.Namespace, prog: str) -> None:
     """Send log records to stderr at the level ``-q``/``-v`` chose.
 
     INFO by default (each message as it is), WARNING with ``-q``, DEBUG with ``-v`` (which
-    also names each record's logger); warnings and errors read ``prog: warning: message``. An
+    also names each record's logger); warnings and errors read ``prog: warning: message``.
+    The level also decides the progress bars (:func:`progress_bar`): shown at INFO and DEBUG,
+    hidden with ``-q``; messages are written above them (:class:`BarSafeStreamHandler`). An
     INFO or DEBUG record that a handler of its own logger's family already showed (e.g.
     :func:`learn.show_progress`'s, on stdout) is not shown again. A handler attached by an
     earlier call (a command run twice in one process) is replaced, not doubled. The levels of
@@ -122,7 +209,7 @@ def configure_logging(args: argparse.Namespace, prog: str) -> None:
     root = logging.getLogger()
     for handler in [h for h in root.handlers if getattr(h, _HANDLER_MARK, False)]:
         root.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = BarSafeStreamHandler(sys.stderr)
     handler.setFormatter(_CommandFormatter(prog, show_names=args.verbose))
     handler.addFilter(_not_shown_before)
     setattr(handler, _HANDLER_MARK, True)

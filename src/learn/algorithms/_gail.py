@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 import gymnasium as gym
 import numpy as np
 import torch as th
-import tqdm
 from imitation.algorithms.adversarial.gail import GAIL
 from imitation.data import types
 from imitation.rewards.reward_nets import BasicRewardNet
@@ -326,7 +325,7 @@ class HybridGAIL(GAIL):
                 f"{self.gen_train_timesteps}, found {total_timesteps}"
             )
         self._set_discriminator_learning_rate(self.discriminator_learning_rate)
-        for round_index in tqdm.tqdm(range(n_rounds), desc="round"):
+        for round_index in range(n_rounds):
             self.train_gen(self.gen_train_timesteps)
             for _ in range(self.n_disc_updates_per_round):
                 with networks.training(self.reward_train):

@@ -46,7 +46,7 @@ def adapt(
     ppo: PPOSettings | None = None,
     checkpoint_every_steps: int = 50_000,
     resume: bool = False,
-    progress_bar: bool = True,
+    progress_bar: bool | None = True,
     time_limit_s: float | None = None,
 ) -> PPO:
     """Adapt the atlas to a patient: the patient's clip is the only reference, goals fixed.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import sys
 import time
@@ -21,6 +22,7 @@ from stable_baselines3.common.vec_env import (
     VecNormalize,
 )
 
+import imu
 from gait import Motion
 from imu import GaitTwinInputError
 from learn.algorithms import PPOSettings, parallel_envs
@@ -49,6 +51,8 @@ from learn.runs import (
 #: Default number of environments per CPU core (stepped by one worker process per core).
 ENVS_PER_CORE = 8
 
+logger = logging.getLogger(__name__)
+
 
 def make_vec_env(
     clips: Sequence[Motion], settings: EnvSettings, *, n_envs: int, seed: int
@@ -68,6 +72,44 @@ def make_vec_env(
     venv = parallel_envs(factory, n_envs)
     venv.seed(seed)
     return VecMonitor(venv)
+
+
+class _StepsBar(BaseCallback):
+    """A progress bar of a run's environment steps with the time left (:func:`imu.progress_bar`).
+
+    Parameters
+    ----------
+    total_timesteps
+        Steps the run reaches at the end; a resumed run's bar starts at its steps so far.
+    desc
+        The stage the bar names.
+    show
+        As :func:`imu.progress_bar`'s (None: shown when this module's logger shows INFO).
+    """
+
+    def __init__(self, total_timesteps: int, *, desc: str, show: bool | None) -> None:
+        super().__init__()
+        self.total_timesteps = total_timesteps
+        self.desc = desc
+        self.show = show
+        self.bar = None
+
+    def _on_training_start(self) -> None:
+        self.bar = imu.progress_bar(
+            total=self.total_timesteps,
+            initial=self.num_timesteps,
+            desc=self.desc,
+            unit="step",
+            logger=logger,
+            show=self.show,
+        )
+
+    def _on_step(self) -> bool:
+        self.bar.update(self.num_timesteps - self.bar.n)
+        return True
+
+    def _on_training_end(self) -> None:
+        self.bar.close()
 
 
 class _CheckpointCallback(BaseCallback):
@@ -127,7 +169,7 @@ def train(
     checkpoint_every_steps: int = 100_000,
     resume: bool = False,
     init_from: str | Path | None = None,
-    progress_bar: bool = True,
+    progress_bar: bool | None = True,
     tensorboard: bool = True,
     torch_threads: int = 1,
     root_assist: RootAssist | None = None,
@@ -164,7 +206,9 @@ def train(
         statistics of this run or checkpoint folder (e.g. the atlas); the optimiser, counters
         and PPO settings are this run's.
     progress_bar
-        Show a progress bar (tqdm/rich).
+        Show a progress bar of the steps with the time left (:func:`imu.progress_bar`); None:
+        show it when this module's logger shows INFO (a command's logging,
+        ``learn.show_progress()``).
     tensorboard
         Also write TensorBoard events (needs the ``tensorboard`` package).
     torch_threads
@@ -246,6 +290,7 @@ def train(
     if time_limit_s is not None:
         time_limit = _TimeLimitCallback(time.monotonic() + time_limit_s)
         callback.append(time_limit)
+    callback.append(_StepsBar(total_timesteps, desc="training", show=progress_bar))
     start_steps = model.num_timesteps
     part = {
         "command": sys.argv,
@@ -269,7 +314,6 @@ def train(
         max(0, total_timesteps - start_steps),
         callback=callback,
         reset_num_timesteps=False,
-        progress_bar=progress_bar,
     )
     elapsed = time.time() - started
     save_checkpoint(model, out)
@@ -332,7 +376,7 @@ def train_atlas(
     ppo: PPOSettings = PPOSettings(),  # noqa: B008 (frozen dataclass)
     checkpoint_every_steps: int = 100_000,
     resume: bool = False,
-    progress_bar: bool = True,
+    progress_bar: bool | None = True,
     root_assist: RootAssist | None = None,
 ) -> PPO:
     """Train the Healthy Motion Atlas (stage I): goal-conditioned imitation of a clip library.

@@ -1,0 +1,84 @@
+"""The one progress-bar helper: shown when its logger shows INFO or when asked, with the time left;
+log lines written above the bars."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+
+import pytest
+
+import imu
+
+logger = logging.getLogger("imu.test_progress_bar")
+
+
+@pytest.fixture
+def restore_logging():
+    """Give back the root and test loggers' levels and handlers after the test."""
+    root = logging.getLogger()
+    saved = [(log, log.level, list(log.handlers)) for log in (root, logger)]
+    yield
+    for log, level, handlers in saved:
+        log.setLevel(level)
+        log.handlers[:] = handlers
+
+
+def _run_bar(**options) -> None:
+    with imu.progress_bar(
+        total=4, desc="stage under test", unit="step", logger=logger, **options
+    ) as bar:
+        for _ in range(4):
+            bar.update()
+
+
+@pytest.mark.parametrize(
+    ("level", "show", "shown"),
+    [
+        (logging.INFO, None, True),
+        (logging.DEBUG, None, True),
+        (logging.WARNING, None, False),
+        (logging.WARNING, True, True),
+        (logging.INFO, False, False),
+    ],
+)
+def test_bar_follows_the_logging_level_unless_told(restore_logging, capsys, level, show, shown):
+    logger.setLevel(level)
+    _run_bar(show=show)
+    err = capsys.readouterr().err
+    assert ("stage under test" in err) is shown
+    if shown:  # the final state: count, elapsed time < time left, rate
+        assert "4/4 [" in err and "<00:00" in err and "step/s" in err
+
+
+def test_no_bar_from_a_library_call_without_logging_configured(restore_logging, capsys):
+    logger.setLevel(logging.NOTSET)
+    logging.getLogger().setLevel(logging.WARNING)  # Python's default
+    _run_bar()
+    assert capsys.readouterr().err == ""
+
+
+def test_bar_starts_at_the_work_done_before(restore_logging, capsys):
+    logger.setLevel(logging.INFO)
+    with imu.progress_bar(total=10, initial=6, desc="resumed", unit="step", logger=logger) as bar:
+        bar.update(4)
+    assert "10/10" in capsys.readouterr().err
+
+
+def test_command_logging_writes_messages_above_the_bars(restore_logging, capsys):
+    imu.configure_logging(argparse.Namespace(quiet=False, verbose=False), "gaittwin-test")
+    handler = [h for h in logging.getLogger().handlers if isinstance(h, imu.BarSafeStreamHandler)]
+    assert len(handler) == 1
+    with imu.progress_bar(total=2, desc="stage", unit="step", logger=logger) as bar:
+        bar.update()
+        logger.info("half way")
+        bar.update()
+    err = capsys.readouterr().err
+    # the bar is erased (blanks between carriage returns) before the line, drawn again after it
+    before, after = err.split("half way\n")
+    assert before.startswith("\rstage:") and re.search(r"\r +\r$", before)
+    assert after.startswith("\rstage:  50%") and "2/2" in after
+    imu.configure_logging(argparse.Namespace(quiet=True, verbose=False), "gaittwin-test")
+    _run_bar()
+    assert capsys.readouterr().err == ""
