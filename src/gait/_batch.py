@@ -24,7 +24,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from tqdm import tqdm
 
 from gait._asf_amc import read_amc, read_asf
 from gait._library import (
@@ -41,8 +40,9 @@ from imu import (
     GaitTwinInputError,
     command_parser,
     configure_logging,
-    guarded,
+    progress_bar,
     run_jobs,
+    run_ray_jobs,
     write_text_atomic,
 )
 
@@ -211,8 +211,10 @@ def process_cmu(
         Local processes; ``None`` uses every core (``os.cpu_count()``), ``1`` runs in this
         process.
     ray_address
-        Run the takes as Ray tasks on this cluster (``"auto"`` for a running local one) instead
-        of local processes. Needs the ``ray`` package.
+        Run the takes as Ray tasks on this cluster (``"host:port"`` of its head, or ``"auto"``
+        for the one this machine has joined) instead of local processes
+        (:func:`imu.run_ray_jobs`, one CPU per take). Needs the ``cluster`` extra, and the tree
+        and library folders at the same paths on every node.
     segment
         The segmentation step applied to each converted walk; it returns the clip (metadata with
         the manifest values) and those values. Must be picklable for local processes (a
@@ -220,7 +222,7 @@ def process_cmu(
     sampling_rate_hz
         Frame rate of the AMC files, Hz.
     progress
-        Show a tqdm progress bar.
+        Show a progress bar of the takes with the time left (:func:`imu.progress_bar`).
 
     Returns
     -------
@@ -231,7 +233,7 @@ def process_cmu(
     ------
     GaitTwinInputError
         If ``tree`` is not a folder, ``workers`` is not positive, or ``ray_address`` is given
-        and Ray is not installed.
+        and Ray is not installed or no cluster answers there.
 
     """
     start = time.perf_counter()
@@ -255,18 +257,22 @@ def process_cmu(
     manifest = read_manifest(library)
     done = _finished(library, manifest)
     todo = [t for t in selected if t not in done]
-    jobs = {t: (*found[t], library, segment, sampling_rate_hz) for t in todo}
+    # absolute paths: a Ray worker's current folder is not this process's
+    jobs = {
+        t: (*(path.absolute() for path in found[t]), library.absolute(), segment, sampling_rate_hz)
+        for t in todo
+    }
     rows: list[dict] = []
     n_processed = 0
-    bar = tqdm(total=len(todo), desc="CMU takes", unit="take", disable=not progress)
+    bar = progress_bar(total=len(todo), desc="CMU takes", unit="take", logger=logger, show=progress)
     last_flush = time.monotonic()
-    for trial, row, error in _run(jobs, workers=workers, ray_address=ray_address):
+    for job in _run(jobs, workers=workers, ray_address=ray_address):
         bar.update()
-        if error is None:
-            rows.append(row)
+        if job.error is None:
+            rows.append(job.value)
             n_processed += 1
         else:
-            failures.append({"trial": trial, "file": str(found[trial][1]), "error": error})
+            failures.append({"trial": job.key, "file": str(found[job.key][1]), "error": job.error})
         if rows and time.monotonic() - last_flush > 2.0:
             manifest, rows, last_flush = write_manifest_rows(library, rows), [], time.monotonic()
     bar.close()
@@ -291,31 +297,10 @@ def process_cmu(
 
 
 def _run(jobs: dict[str, tuple], *, workers: int | None, ray_address: str | None):
-    """Yield ``(trial, manifest row or None, error text or None)`` as the jobs finish."""
+    """Yield a :class:`imu.JobResult` per take as the jobs finish, locally or on Ray."""
     if ray_address is not None:
-        yield from _run_ray(jobs, ray_address)
-        return
-    for job in run_jobs(convert_take, jobs, workers=workers):
-        yield job.key, job.value, job.error
-
-
-def _run_ray(jobs: dict[str, tuple], address: str):
-    """Run the jobs as Ray tasks on the cluster at ``address``."""
-    try:
-        import ray
-    except ImportError:
-        raise GaitTwinInputError(
-            f"ray_address={address!r}: expected the 'ray' package for cluster runs, found it "
-            f"not installed (pip install ray), or leave ray_address unset for local processes"
-        ) from None
-    ray.init(address=address, ignore_reinit_error=True)
-    task = ray.remote(guarded)
-    pending = {task.remote(convert_take, args): trial for trial, args in jobs.items()}
-    while pending:
-        ready, _ = ray.wait(list(pending), num_returns=1)
-        for ref in ready:
-            row, error, _ = ray.get(ref)
-            yield pending.pop(ref), row, error
+        return run_ray_jobs(convert_take, jobs, address=ray_address)
+    return run_jobs(convert_take, jobs, workers=workers)
 
 
 def plot_step_length_vs_speed(manifest: pd.DataFrame, *, path: str | os.PathLike | None = None):
@@ -381,8 +366,14 @@ def _parser() -> argparse.ArgumentParser:
         "--trials-file", type=Path, help="file with one trial name per line (e.g. walking takes)"
     )
     parser.add_argument("--workers", type=int, help="local processes (default: all cores)")
-    parser.add_argument("--ray-address", help="run on a Ray cluster (needs ray), e.g. 'auto'")
-    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument(
+        "--ray-address",
+        help="run the takes on this Ray cluster, host:port of its head or 'auto' "
+        "(needs the 'cluster' extra; docs/cluster.md)",
+    )
+    parser.add_argument(
+        "--no-progress", action="store_true", help="hide the progress bar (as -q does)"
+    )
     return parser
 
 
@@ -406,7 +397,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             trials=trials or None,
             workers=args.workers,
             ray_address=args.ray_address,
-            progress=not args.no_progress,
+            progress=not (args.no_progress or args.quiet),
         )
     except GaitTwinInputError as error:
         logger.error("%s", error)
