@@ -192,9 +192,8 @@ def _level_section(
     if not predicted:
         title += f": {NOT_A_PREDICTION}"
     entry = _section(m, normative, baseline=baseline)
-    no_spread = {"key": "", "label": "", "value": "", "spread": ""}
-    entry["rows"] += [
-        {**no_spread, "key": key, "label": label, "value": value}
+    entry["rows"] += [  # of the controller, not of a rollout: no spread
+        {"key": key, "label": label, "value": value, "spread": ""}
         for key, label, value in (
             (
                 "steps_to_master",
