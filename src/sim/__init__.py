@@ -40,7 +40,7 @@ from sim._rollout import (
     push_test,
     rollout,
 )
-from sim._simulation import LINKS, Measurements, SimState, Simulation
+from sim._simulation import LINKS, BodyKinematics, Measurements, SimState, Simulation
 from sim._terrain import (
     RAMP_TOP_HEIGHTS_M,
     RAY_ANGLES_RAD,
@@ -71,6 +71,7 @@ __all__ = [
     "TERRAIN_FRICTION",
     "ArtifactReport",
     "BodyDimensions",
+    "BodyKinematics",
     "Camera",
     "ClipTracker",
     "CorrectionResult",

@@ -84,6 +84,38 @@ class SimState:
 
 
 @dataclass(frozen=True)
+class BodyKinematics:
+    """The avatar's state, link motions, centre of mass and soles at one instant.
+
+    Read by :meth:`Simulation.kinematics` with one query of every link, for callers that need
+    all of it at every control step (the imitation environment); the values are those of
+    :meth:`Simulation.state`, :meth:`Simulation.centre_of_mass` and
+    :meth:`Simulation.sole_points`.
+
+    Parameters
+    ----------
+    state
+        The generalised state.
+    link_quaternions
+        ``(7, 4)`` world orientations ``[x, y, z, w]`` of the non-root links, in :data:`LINKS`
+        order after the pelvis.
+    link_linear_velocities_m_s, link_angular_velocities_rad_s
+        ``(7, 3)`` world velocities of those links (pybullet's link velocities), m/s and rad/s.
+    com_m
+        Whole-body centre of mass, ``(3,)``, m.
+    feet_m
+        Sole centres of the ``[left, right]`` feet, ``(2, 3)``, m.
+    """
+
+    state: SimState
+    link_quaternions: np.ndarray
+    link_linear_velocities_m_s: np.ndarray
+    link_angular_velocities_rad_s: np.ndarray
+    com_m: np.ndarray
+    feet_m: np.ndarray
+
+
+@dataclass(frozen=True)
 class Measurements:
     """Clinical and safety measures of one state (see :meth:`Simulation.measure`).
 
@@ -213,6 +245,20 @@ class Simulation:
         )
         self._dofs_per_joint = np.array([len(j.dofs) for j in spec.joints])
         self._position_gains, self._velocity_gains = spec.motor_gains(self.physics_timestep_s)
+        # the spec's arrays and the motor command's lists that every control step uses
+        self._n_dofs = spec.n_dofs
+        self._action_shape = (spec.action_size,)
+        self._lower_rad, self._upper_rad = spec.lower_rad, spec.upper_rad
+        self._max_torque_n_m = spec.max_torque_n_m
+        self._dof_list = self.dof_index.tolist()
+        self._joint_of_dof = spec.dof_joint_index
+        self._position_gain_list = self._position_gains.tolist()
+        self._velocity_gain_list = self._velocity_gains.tolist()
+        self._zero_velocities = [0.0] * spec.n_dofs
+        self._total_mass = self._masses.sum()
+        # rows of the named non-root links and of the [left, right] feet in a query of all links
+        self._named_rows = [self._all_links.index(self.link_index[n]) - 1 for n in LINKS[1:]]
+        self._foot_rows = [self._all_links.index(link) - 1 for link in self._foot_links]
         for link in self._all_links:
             self.client.setCollisionFilterGroupMask(self._avatar, link, AVATAR_GROUP, TERRAIN_GROUP)
         for link in self._foot_links:
@@ -339,24 +385,24 @@ class Simulation:
             torque limit per joint (N m, clipped to ``[0, max_torque_n_m]``).
         """
         action = np.asarray(action, dtype=float)
-        if action.shape != (self.spec.action_size,):
+        if action.shape != self._action_shape:
             raise GaitTwinInputError(
-                f"action: expected shape ({self.spec.action_size},), found {action.shape}"
+                f"action: expected shape {self._action_shape}, found {action.shape}"
             )
-        if not np.all(np.isfinite(action)):
+        if not np.isfinite(action).all():
             raise GaitTwinInputError("action: expected finite values, found NaN or inf")
-        n = self.spec.n_dofs
-        targets = np.clip(action[:n], self.spec.lower_rad, self.spec.upper_rad)
-        limits = np.clip(action[n:], 0.0, self.spec.max_torque_n_m)
+        n = self._n_dofs
+        targets = np.minimum(np.maximum(action[:n], self._lower_rad), self._upper_rad)
+        limits = np.minimum(np.maximum(action[n:], 0.0), self._max_torque_n_m)
         self.client.setJointMotorControlArray(
             self._avatar,
-            self.dof_index.tolist(),
+            self._dof_list,
             pybullet.POSITION_CONTROL,
             targetPositions=targets.tolist(),
-            targetVelocities=[0.0] * n,
-            forces=np.repeat(limits, self._dofs_per_joint).tolist(),
-            positionGains=self._position_gains.tolist(),
-            velocityGains=self._velocity_gains.tolist(),
+            targetVelocities=self._zero_velocities,
+            forces=limits[self._joint_of_dof].tolist(),
+            positionGains=self._position_gain_list,
+            velocityGains=self._velocity_gain_list,
         )
         for _ in range(self.n_substeps):
             if self._push_steps_left > 0:
@@ -409,11 +455,35 @@ class Simulation:
 
     def state(self) -> SimState:
         """Return the avatar's current :class:`SimState`."""
+        return self._state(*self.client.getBasePositionAndOrientation(self._avatar))
+
+    def kinematics(self) -> BodyKinematics:
+        """Return the avatar's :class:`BodyKinematics` (state, links, centre of mass, soles).
+
+        One query of every link replaces the separate ones of :meth:`state`,
+        :meth:`centre_of_mass` and :meth:`sole_points`, with the same values.
+        """
+        base, quat = self.client.getBasePositionAndOrientation(self._avatar)
+        links = self.client.getLinkStates(self._avatar, self._all_links[1:], computeLinkVelocity=1)
+        # per named link: orientation (4), linear and angular velocity (3 + 3)
+        motion = np.array(
+            [links[row][5] + links[row][6] + links[row][7] for row in self._named_rows]
+        )
+        return BodyKinematics(
+            state=self._state(base, quat),
+            link_quaternions=motion[:, :4],
+            link_linear_velocities_m_s=motion[:, 4:7],
+            link_angular_velocities_rad_s=motion[:, 7:],
+            com_m=self._centre_of_mass(base, links),
+            feet_m=self._sole_points([links[row] for row in self._foot_rows]),
+        )
+
+    def _state(self, com: tuple, quat: tuple) -> SimState:
+        """Return the :class:`SimState` at the base centre of mass and orientation given."""
         c = self.client
-        com, quat = c.getBasePositionAndOrientation(self._avatar)
         quat = np.array(quat)
         lin, ang = c.getBaseVelocity(self._avatar)
-        joint_states = c.getJointStates(self._avatar, self.dof_index.tolist())
+        joint_states = c.getJointStates(self._avatar, self._dof_list)
         return SimState(
             time_s=self.time_s,
             root_position_m=np.array(com) - rotate_vector(quat, self._base_com),
@@ -448,17 +518,26 @@ class Simulation:
     def centre_of_mass(self) -> np.ndarray:
         """Whole-body centre of mass, ``(3,)``, m."""
         c = self.client
-        positions = [c.getBasePositionAndOrientation(self._avatar)[0]]
-        positions += [s[0] for s in c.getLinkStates(self._avatar, self._all_links[1:])]
-        return self._masses @ np.array(positions) / self._masses.sum()
+        return self._centre_of_mass(
+            c.getBasePositionAndOrientation(self._avatar)[0],
+            c.getLinkStates(self._avatar, self._all_links[1:]),
+        )
+
+    def _centre_of_mass(self, base_com: tuple, link_states: list) -> np.ndarray:
+        """Centre of mass from the base's and every non-base link's (``getLinkStates``) one."""
+        positions = [base_com, *(s[0] for s in link_states)]
+        return self._masses @ np.array(positions) / self._total_mass
 
     def sole_points(self) -> np.ndarray:
         """Sole centres of the ``[left, right]`` feet in the world, ``(2, 3)``, m."""
-        states = self.client.getLinkStates(self._avatar, list(self._foot_links))
+        return self._sole_points(self.client.getLinkStates(self._avatar, list(self._foot_links)))
+
+    def _sole_points(self, foot_states: list) -> np.ndarray:
+        """Sole centres from the ``[left, right]`` feet's link states (``getLinkStates``)."""
         return np.array(
             [
                 self.client.multiplyTransforms(s[4], s[5], self._sole_centre, (0, 0, 0, 1))[0]
-                for s in states
+                for s in foot_states
             ]
         )
 
@@ -534,7 +613,7 @@ class Simulation:
             pelvis_obliquity_rad=float(obliquity),
             pelvis_height_m=float(pelvis_position[2] - ground),
             joint_torques_n_m=np.array(
-                [j[3] for j in c.getJointStates(self._avatar, self.dof_index.tolist())]
+                [j[3] for j in c.getJointStates(self._avatar, self._dof_list)]
             ),
             foot_contacts=feet,
             fallen=fallen,

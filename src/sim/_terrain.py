@@ -32,6 +32,9 @@ TERRAIN_GROUP: int = 1
 #: (backwards, horizontal) to +90 deg (forwards, horizontal) in 15 deg steps.
 RAY_ANGLES_RAD: np.ndarray = np.deg2rad(np.linspace(-90.0, 90.0, 13))
 
+#: World z axis.
+_UP = np.array([0.0, 0.0, 1.0])
+
 
 @dataclass(frozen=True)
 class Terrain:
@@ -196,11 +199,12 @@ def build_terrain(client, terrain: Terrain) -> dict[str, int]:
     return bodies
 
 
-def _cast(client, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Cast rays against the terrain group; return hit fractions and hit positions."""
-    results = client.rayTestBatch(start.tolist(), end.tolist(), collisionFilterMask=TERRAIN_GROUP)
+def _cast(client, start: list, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cast rays ``(k, 3)`` against the terrain group; return hit fractions and hit positions."""
+    ends = end.tolist()
+    results = client.rayTestBatch(start, ends, collisionFilterMask=TERRAIN_GROUP)
     fraction = np.array([r[2] if r[0] >= 0 else 1.0 for r in results])
-    hits = np.array([r[3] if r[0] >= 0 else e for r, e in zip(results, end, strict=True)])
+    hits = np.array([r[3] if r[0] >= 0 else e for r, e in zip(results, ends, strict=True)])
     return fraction, hits
 
 
@@ -225,7 +229,7 @@ def probe_heights(client, x_m: np.ndarray, *, y_m: float = 0.0) -> np.ndarray:
     start = np.column_stack([x, np.full_like(x, y_m), np.full_like(x, 10.0)])
     end = start.copy()
     end[:, 2] = -1.0
-    _, hits = _cast(client, start, end)
+    _, hits = _cast(client, start.tolist(), end)
     return hits[:, 2]
 
 
@@ -261,7 +265,7 @@ def probe_rays(
     """
     origin = np.asarray(origin_m, dtype=float)
     forward = np.array([np.cos(heading_rad), np.sin(heading_rad), 0.0])
-    directions = np.sin(angles_rad)[:, None] * forward - np.cos(angles_rad)[:, None] * [0, 0, 1]
-    start = np.tile(origin, (len(angles_rad), 1))
-    fraction, hits = _cast(client, start, start + max_length_m * directions)
+    directions = np.sin(angles_rad)[:, None] * forward - np.cos(angles_rad)[:, None] * _UP
+    end = origin + max_length_m * directions
+    fraction, hits = _cast(client, [origin.tolist()] * len(end), end)
     return fraction * max_length_m, hits

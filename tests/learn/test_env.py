@@ -1,12 +1,14 @@
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env as gymnasium_check_env
+from scipy.spatial.transform import Rotation
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
+import imu
 import learn
 from imu import GaitTwinInputError
 from learn import ImitationEnv
-from learn.env._observation import read_body
+from learn.env._observation import read_body, rotation_error_rad
 
 
 @pytest.fixture()
@@ -253,3 +255,18 @@ def test_only_the_ankle_model_keeps_the_reference_speed_when_tracking(walk_clip)
     assert rigid < 0.7
     assert ankles > 0.8
     assert ankles > rigid + 0.2
+
+
+def test_rotation_error_is_scipys_rotation_vector_to_the_last_bit():
+    """The hand-written rotation vector equals scipy's of the same product, near identity too."""
+    rng = np.random.default_rng(0)
+    actual = rng.normal(size=(3000, 4))
+    actual /= np.linalg.norm(actual, axis=1)[:, None]
+    turn = rng.normal(size=(3000, 4)) * [1e-4, 1e-4, 1e-4, 1.0]  # many below the 1e-3 series
+    turn[::2] = rng.normal(size=(1500, 4))
+    target = (Rotation.from_quat(turn) * Rotation.from_quat(actual)).as_quat()
+    product = imu.quaternion_multiply(target, imu.quaternion_conjugate(actual))
+    expected = Rotation.from_quat(product).as_rotvec()
+    found = np.array([rotation_error_rad(t, a) for t, a in zip(target, actual, strict=True)])
+    np.testing.assert_array_equal(found, expected)
+    assert np.sum(np.linalg.norm(expected, axis=1) < 1e-3) > 100

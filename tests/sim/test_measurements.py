@@ -58,3 +58,22 @@ def test_root_is_the_hip_joint_centre_midpoint(fixed_root):
     np.testing.assert_allclose(midpoint, [0.3, 0.2, 1.5], atol=1e-6)
     left = np.array([-np.sin(angle), np.cos(angle), 0.0])
     np.testing.assert_allclose(poses["thigh_l"][0] - midpoint, half * left, atol=1e-6)
+
+
+def test_kinematics_reads_what_the_separate_queries_read():
+    """One query of every link gives state, centre of mass and soles to the last bit."""
+    with sim.Simulation(sim.ANKLE_MODEL) as world:
+        rng = np.random.default_rng(0)
+        action = world.spec.default_action()
+        for _ in range(10):  # a moving body: velocities and torques are not zero
+            action[: world.spec.n_dofs] = rng.normal(0.0, 0.3, world.spec.n_dofs)
+            world.step(action)
+        body = world.kinematics()
+        state = world.state()
+        np.testing.assert_array_equal(body.state.to_vector(), state.to_vector())
+        np.testing.assert_array_equal(body.com_m, world.centre_of_mass())
+        np.testing.assert_array_equal(body.feet_m, world.sole_points())
+        poses = world.link_poses()
+        np.testing.assert_array_equal(body.link_quaternions, [poses[n][1] for n in sim.LINKS[1:]])
+        assert np.abs(body.link_linear_velocities_m_s).max() > 0.01
+        assert body.link_angular_velocities_rad_s.shape == (len(sim.LINKS) - 1, 3)

@@ -8,6 +8,7 @@ cue it combines are in their own modules.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Sequence
 from typing import Any
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from gait import Motion, nearest_clip
-from imu import GaitTwinInputError, quaternion_angle, quaternion_z_axis, to_heading_frame
+from imu import GaitTwinInputError, quaternion_angle, quaternion_z_axis
 from learn.env._observation import (
     LINK_PARENTS,
     BodyReading,
@@ -255,10 +256,13 @@ class ImitationEnv(gym.Env):
         self.root_assist = 0.0
         self._window = max(2, round(window_s / self.dt))
         self._references: dict[int, ReferenceMotion] = {}
+        self._resampled: tuple[tuple[int, tuple[float, float]], ReferenceMotion] | None = None
+        self._frame_cache: tuple[int, ReferenceFrame] | None = None
         self._manifest: pd.DataFrame | None = None
         self._mid = 0.5 * (spec.lower_rad + spec.upper_rad)
         self._half = 0.5 * (spec.upper_rad - spec.lower_rad)
         self._max_torque = spec.max_torque_n_m
+        self._n_dofs = spec.n_dofs
         n = spec.action_size
         self.action_space = gym.spaces.Box(-1.0, 1.0, (n,), dtype=np.float32)
         parts = {
@@ -387,6 +391,8 @@ class ImitationEnv(gym.Env):
         The distance is the library's, over (speed, step length) with step length = half the
         stride length.
         """
+        if len(self.clips) == 1:
+            return 0
         row = nearest_clip(
             self._library(), speed_m_s=speed_m_s, step_length_m=0.5 * stride_length_m
         )
@@ -447,12 +453,15 @@ class ImitationEnv(gym.Env):
         if goal is None:
             goal = self.draw_goal()
         self.goal_now = (float(goal[0]), float(goal[1]))
-        clip = self.nearest_clip(*self.goal_now)
-        self.reference = self.clip_reference(clip).resampled(*self.goal_now)
+        key = (self.nearest_clip(*self.goal_now), self.goal_now)
+        if self._resampled is None or self._resampled[0] != key:  # a fixed goal keeps its own
+            self._resampled = (key, self.clip_reference(key[0]).resampled(*self.goal_now))
+        self.reference = self._resampled[1]
         phase = options.get("phase", rng.uniform() if self.random_start else 0.0)
         self._t0 = float(phase) * self.reference.cycle_duration_s
         self._step = 0
-        frame = self.reference.sample(self._t0)
+        self._frame_cache = None
+        frame = self._reference_frame(0)
         self.simulation.client.restoreState(self._saved_state)
         self.simulation.reset_pose(
             frame.root_position_m,
@@ -469,9 +478,10 @@ class ImitationEnv(gym.Env):
         self._root_errors: deque[tuple[float, float]] = deque(maxlen=self._window)
         cycle_steps = max(2, int(np.ceil(self.reference.cycle_duration_s / self.dt)))
         self._separations: deque[float] = deque(maxlen=cycle_steps)
-        for j in range(cycle_steps - 1, 0, -1):  # the reference's past cycle (like RSI)
-            feet = self.reference.sample(self._t0 + (cycle_steps - j) * self.dt).feet_m
-            self._separations.append(float(feet[0, 0] - feet[1, 0]))
+        # the reference's past cycle (like RSI)
+        past = [self._t0 + (cycle_steps - j) * self.dt for j in range(cycle_steps - 1, 0, -1)]
+        feet = self.reference.feet_at(past)
+        self._separations.extend((feet[:, 0, 0] - feet[:, 1, 0]).tolist())
         speed_dev, stride_dev = self._goal_deviations(reading)
         first = self._frame(reading, frame, speed_dev, stride_dev)
         self._frames.clear()
@@ -489,7 +499,7 @@ class ImitationEnv(gym.Env):
 
         Torque limits are the largest (``a = 1``). In offset mode this is zero for the targets.
         """
-        frame = self.reference.sample(self._t0 + (self._step + 1) * self.dt)
+        frame = self._reference_frame(self._step + 1)
         if self.action_mode == "offset":
             targets = np.zeros(self.model.n_dofs)
         else:
@@ -500,10 +510,10 @@ class ImitationEnv(gym.Env):
         """Apply one action for ``dt`` and return ``(obs, reward, terminated, truncated, info)``."""
         if self.reference is None:
             raise GaitTwinInputError("step: expected reset() before the first step")
-        a = np.clip(np.asarray(action, dtype=float), -1.0, 1.0)
-        n = self.model.n_dofs
+        a = np.minimum(np.maximum(np.asarray(action, dtype=float), -1.0), 1.0)
+        n = self._n_dofs
         self._step += 1
-        frame = self.reference.sample(self._t0 + self._step * self.dt)
+        frame = self._reference_frame(self._step)
         if self.action_mode == "offset":
             targets = frame.joint_positions_rad + self.offset_scale_rad * a[:n]
         else:
@@ -526,6 +536,16 @@ class ImitationEnv(gym.Env):
         truncated = bool(self._step >= self.max_steps and not terminated)
         return np.concatenate(self._frames).astype(np.float32), reward, terminated, truncated, info
 
+    def _reference_frame(self, step: int) -> ReferenceFrame:
+        """Return the reference at control step ``step`` of the episode (keeping the last one).
+
+        A step's frame is asked twice: as the next frame of the step before (``reference_state``,
+        :meth:`reference_action`) and as the frame of the step itself.
+        """
+        if self._frame_cache is None or self._frame_cache[0] != step:
+            self._frame_cache = (step, self.reference.sample(self._t0 + step * self.dt))
+        return self._frame_cache[1]
+
     def _goal_deviations(self, reading: BodyReading) -> tuple[float, float]:
         """Window mean forward speed and last stride, each minus its target."""
         elapsed = (len(self._positions) - 1) * self.dt
@@ -533,60 +553,57 @@ class ImitationEnv(gym.Env):
             speed = (self._positions[-1][0] - self._positions[0][0]) / elapsed
         else:
             speed = float(reading.root_linear_velocity_m_s[0])
-        separations = np.array(self._separations) if self._separations else np.zeros(1)
-        stride = float(max(separations.max(), 0.0) + max(-separations.min(), 0.0))
+        separations = self._separations or (0.0,)
+        stride = max(max(separations), 0.0) + max(-min(separations), 0.0)
         return speed - self.goal_now[0], stride - self.goal_now[1]
 
     def _reward(self, reading: BodyReading, frame: ReferenceFrame) -> tuple[float, dict]:
-        """Update the goal window with ``reading`` and return the reward and its terms."""
-        feet_apart = reading.feet_m[0] - reading.feet_m[1]
-        separation = to_heading_frame(reading.yaw_rad, feet_apart)[0]
-        self._separations.append(float(separation))
+        """Update the goal window with ``reading`` and return the reward and its terms.
+
+        Sums and norms are ndarray methods, ``x.dot(x)`` and ``sqrt`` as
+        ``numpy.linalg.norm`` computes them, to the last bit (less overhead per call).
+        """
+        self._separations.append(reading.feet_separation_m)
         self._positions.append(reading.root_position_m)
-        z_sim = quaternion_z_axis(reading.root_quaternion)
-        z_ref = quaternion_z_axis(frame.root_quaternion)
-        tilt = float(np.arccos(np.clip(z_sim @ z_ref, -1.0, 1.0)))
+        quaternions = np.concatenate([reading.root_quaternion, frame.root_quaternion])
+        z_sim, z_ref = quaternion_z_axis(quaternions.reshape(2, 4))
+        tilt = float(np.arccos(min(max(z_sim @ z_ref, -1.0), 1.0)))
         height = reading.hip_height_m - float(frame.root_position_m[2])
         self._root_errors.append((tilt**2, height**2))
         speed_dev, stride_dev = self._goal_deviations(reading)
         displacement = self._positions[-1][:2] - self._positions[0][:2]
-        if np.hypot(*displacement) > 0.01:
+        if np.hypot(displacement[0], displacement[1]) > 0.01:
             heading = float(np.arctan2(displacement[1], displacement[0]))
         else:
             heading = reading.yaw_rad
-        root_errors = np.mean(self._root_errors, axis=0)
+        tilt_sum, height_sum = 0.0, 0.0  # window means, summed oldest first
+        for tilt2, height2 in self._root_errors:
+            tilt_sum += tilt2
+            height_sum += height2
         goal = goal_reward(
             GoalErrors(
                 speed_dev if self.speed_goal else 0.0,
                 stride_dev,
                 heading,
-                float(root_errors[0]),
-                float(root_errors[1]),
+                tilt_sum / len(self._root_errors),
+                height_sum / len(self._root_errors),
             )
         )
-        yaw = reading.yaw_rad
-        feet_rel = to_heading_frame(yaw, reading.feet_m - reading.root_position_m)
-        com_rel = to_heading_frame(yaw, reading.com_m - reading.root_position_m)
+        joint_error = reading.joint_positions_rad - frame.joint_positions_rad
+        velocity_error = reading.joint_velocities_rad_s - frame.joint_velocities_rad_s
+        feet_error = reading.feet_local_m - frame.feet_m
+        com_error = reading.com_local_m - frame.com_m
         root_angle = float(quaternion_angle(reading.root_quaternion, frame.root_quaternion))
         imitation = imitation_reward(
             ImitationErrors(
-                pose_rad2=float(
-                    np.sum((reading.joint_positions_rad - frame.joint_positions_rad) ** 2)
-                    + root_angle**2
-                ),
-                velocity_rad2_s2=float(
-                    np.sum((reading.joint_velocities_rad_s - frame.joint_velocities_rad_s) ** 2)
-                ),
-                feet_m2=float(np.sum((feet_rel - frame.feet_m) ** 2)),
-                com_m2=float(np.sum((com_rel - frame.com_m) ** 2)),
+                pose_rad2=float((joint_error**2).sum() + root_angle**2),
+                velocity_rad2_s2=float((velocity_error**2).sum()),
+                feet_m2=float((feet_error**2).sum()),
+                com_m2=float((com_error**2).sum()),
             )
         )
-        sliding = float(
-            np.sum(
-                np.linalg.norm(reading.feet_linear_velocities_m_s[:, :2], axis=1)
-                * reading.foot_contacts
-            )
-        )
+        feet_speed = np.sqrt((reading.feet_linear_velocities_m_s[:, :2] ** 2).sum(axis=1))
+        sliding = float((feet_speed * reading.foot_contacts).sum())
         penalty = physics_penalty(sliding, floating=not reading.foot_contacts.any())
         reward = total_reward(goal["goal"], imitation["imitation"], penalty)
         info = {
@@ -595,11 +612,9 @@ class ImitationEnv(gym.Env):
             "physics": penalty,
             "speed_deviation_m_s": speed_dev,
             "stride_deviation_m": stride_dev,
-            "joint_error_rad": float(
-                np.mean(np.abs(reading.joint_positions_rad - frame.joint_positions_rad))
-            ),
-            "com_error_m": float(np.linalg.norm(com_rel - frame.com_m)),
-            "feet_error_m": float(np.mean(np.linalg.norm(feet_rel - frame.feet_m, axis=1))),
+            "joint_error_rad": float(np.abs(joint_error).mean()),
+            "com_error_m": math.sqrt(com_error.dot(com_error)),
+            "feet_error_m": float(np.sqrt((feet_error**2).sum(axis=1)).mean()),
             "root_position_m": reading.root_position_m.copy(),
             "fallen": reading.fallen,
         }
@@ -642,6 +657,5 @@ class ImitationEnv(gym.Env):
             reading.rays_m,
         ]
         if self.reference_state:
-            target = self.reference.sample(self._t0 + (self._step + 1) * self.dt)
-            parts.append(reference_features(reading, target))
+            parts.append(reference_features(reading, self._reference_frame(self._step + 1)))
         return np.concatenate(parts)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial.transform import Rotation
 
 from imu import (
     heading_quaternion,
-    quaternion_conjugate,
     quaternion_multiply,
     quaternion_positive_w,
     quaternion_yaw,
@@ -31,6 +30,12 @@ LINK_PARENTS: dict[str, str] = {
 
 #: Row of each link's parent in ``[pelvis, *LINK_PARENTS]``.
 _PARENT_ROWS = np.array([(("pelvis", *LINK_PARENTS)).index(p) for p in LINK_PARENTS.values()])
+
+#: Rows of the ``[left, right]`` feet in :data:`LINK_PARENTS` order.
+_FOOT_ROWS = [tuple(LINK_PARENTS).index("foot_l"), tuple(LINK_PARENTS).index("foot_r")]
+
+#: The conjugate of a quaternion is its product with this (elementwise).
+_CONJUGATE = np.array([-1.0, -1.0, -1.0, 1.0])
 
 #: Length of the terrain rays, m (rays that hit nothing report it).
 RAY_LENGTH_M = 3.0
@@ -64,6 +69,11 @@ class BodyReading:
         Height of the root above the terrain under it, m.
     rays_m
         ``(13,)`` distances of the sagittal terrain rays from the root, m.
+    com_local_m, feet_local_m
+        ``(3,)`` centre of mass and ``(2, 3)`` ``[left, right]`` sole centres relative to the
+        root, in its heading frame, m.
+    feet_separation_m
+        Forward distance of the left sole centre ahead of the right one (heading frame), m.
     """
 
     root_position_m: np.ndarray
@@ -82,25 +92,32 @@ class BodyReading:
     fallen: bool
     hip_height_m: float
     rays_m: np.ndarray
+    com_local_m: np.ndarray
+    feet_local_m: np.ndarray
+    feet_separation_m: float
 
     @property
     def feet_linear_velocities_m_s(self) -> np.ndarray:
         """``(2, 3)`` velocities of the ``[left, right]`` foot links, m/s."""
-        names = tuple(LINK_PARENTS)
-        return self.link_linear_velocities_m_s[[names.index("foot_l"), names.index("foot_r")]]
+        return self.link_linear_velocities_m_s[_FOOT_ROWS]
 
 
 def read_body(simulation: Simulation) -> BodyReading:
     """Read everything the environment needs from ``simulation`` (batched pybullet queries)."""
-    client = simulation.client
-    avatar = simulation.bodies["avatar"]
-    state = simulation.state()
-    links = [simulation.link_index[name] for name in LINK_PARENTS]
-    link_states = client.getLinkStates(avatar, links, computeLinkVelocity=1)
+    body = simulation.kinematics()
+    state = body.state
     yaw = float(quaternion_yaw(state.root_quaternion))
     feet, fallen = simulation.contacts()
     root = state.root_position_m
-    rays, _ = probe_rays(client, root, heading_rad=yaw, max_length_m=RAY_LENGTH_M)
+    rays, _ = probe_rays(simulation.client, root, heading_rad=yaw, max_length_m=RAY_LENGTH_M)
+    # one rotation into the heading frame: centre of mass and soles relative to the root, and
+    # the left sole relative to the right
+    local = to_heading_frame(
+        yaw,
+        np.concatenate(
+            [body.com_m[None] - root, body.feet_m - root, (body.feet_m[0] - body.feet_m[1])[None]]
+        ),
+    )
     return BodyReading(
         root_position_m=root,
         root_quaternion=state.root_quaternion,
@@ -109,15 +126,18 @@ def read_body(simulation: Simulation) -> BodyReading:
         yaw_rad=yaw,
         joint_positions_rad=state.joint_positions_rad,
         joint_velocities_rad_s=state.joint_velocities_rad_s,
-        link_quaternions=np.array([s[5] for s in link_states]),
-        link_linear_velocities_m_s=np.array([s[6] for s in link_states]),
-        link_angular_velocities_rad_s=np.array([s[7] for s in link_states]),
-        com_m=simulation.centre_of_mass(),
-        feet_m=simulation.sole_points(),
+        link_quaternions=body.link_quaternions,
+        link_linear_velocities_m_s=body.link_linear_velocities_m_s,
+        link_angular_velocities_rad_s=body.link_angular_velocities_rad_s,
+        com_m=body.com_m,
+        feet_m=body.feet_m,
         foot_contacts=feet,
         fallen=bool(fallen),
         hip_height_m=float(root[2] - simulation.terrain.height_at(root[0])),
         rays_m=rays,
+        com_local_m=local[0],
+        feet_local_m=local[1:3],
+        feet_separation_m=float(local[3, 0]),
     )
 
 
@@ -130,27 +150,34 @@ def posture_features(reading: BodyReading) -> np.ndarray:
     to the root in the heading frame.
     """
     yaw = reading.yaw_rad
-    root = reading.root_quaternion
-    world = np.vstack([root, reading.link_quaternions])
-    parents = world[_PARENT_ROWS]
-    local = quaternion_positive_w(quaternion_multiply(quaternion_conjugate(parents), world[1:]))
-    root_local = quaternion_positive_w(quaternion_multiply(heading_quaternion(-yaw), root))
+    world = np.concatenate([reading.root_quaternion[None], reading.link_quaternions])
+    # row 0: the root in its heading frame; the others: each link in its parent's frame
+    left = np.concatenate([heading_quaternion(-yaw)[None], world[_PARENT_ROWS] * _CONJUGATE])
+    rotations = quaternion_positive_w(quaternion_multiply(left, world))
+    n_links = len(LINK_PARENTS)
+    velocities = to_heading_frame(
+        yaw,
+        np.concatenate(
+            [
+                reading.root_linear_velocity_m_s[None],
+                reading.root_angular_velocity_rad_s[None],
+                reading.link_linear_velocities_m_s,
+                reading.link_angular_velocities_rad_s,
+            ]
+        ),
+    )
     links = np.hstack(
-        [
-            local,
-            to_heading_frame(yaw, reading.link_linear_velocities_m_s),
-            to_heading_frame(yaw, reading.link_angular_velocities_rad_s),
-        ]
+        [rotations[1:], velocities[2 : 2 + n_links], velocities[2 + n_links : 2 + 2 * n_links]]
     )
     return np.concatenate(
         [
-            [reading.root_position_m[2]],
-            root_local,
-            to_heading_frame(yaw, reading.root_linear_velocity_m_s),
-            to_heading_frame(yaw, reading.root_angular_velocity_rad_s),
+            reading.root_position_m[2:],
+            rotations[0],
+            velocities[0],
+            velocities[1],
             links.ravel(),
-            to_heading_frame(yaw, reading.com_m - reading.root_position_m),
-            to_heading_frame(yaw, reading.feet_m - reading.root_position_m).ravel(),
+            reading.com_local_m,
+            reading.feet_local_m.ravel(),
         ]
     )
 
@@ -167,8 +194,32 @@ def rotation_error_rad(target: np.ndarray, actual: np.ndarray) -> np.ndarray:
     -------
     numpy.ndarray
         ``(3,)`` axis times angle of ``target * actual^-1``, rad.
+
+    Notes
+    -----
+    Written on Python floats (scipy's ``Rotation`` costs ~30 us per call): the product as
+    :func:`imu.quaternion_multiply`, then the rotation vector as scipy's
+    ``Rotation.from_quat(q).as_rotvec()`` computes it (normalise, ``w >= 0``, angle
+    ``2 atan2(|v|, w)``, series below 1e-3 rad), to the last bit
+    (``tests/learn/test_env.py`` compares them).
     """
-    return Rotation.from_quat(quaternion_multiply(target, quaternion_conjugate(actual))).as_rotvec()
+    x1, y1, z1, w1 = (float(v) for v in target)
+    x2, y2, z2, w2 = (-float(actual[0]), -float(actual[1]), -float(actual[2]), float(actual[3]))
+    x = w1 * x2 + x1 * w2 + y1 * z2 - z1 * y2
+    y = w1 * y2 - x1 * z2 + y1 * w2 + z1 * x2
+    z = w1 * z2 + x1 * y2 - y1 * x2 + z1 * w2
+    w = w1 * w2 - x1 * x2 - y1 * y2 - z1 * z2
+    norm = math.sqrt(x * x + y * y + z * z + w * w)
+    x, y, z, w = x / norm, y / norm, z / norm, w / norm
+    if w < 0.0:
+        x, y, z, w = -x, -y, -z, -w
+    angle = 2.0 * math.atan2(math.sqrt(x * x + y * y + z * z), w)
+    if angle <= 1e-3:
+        angle2 = angle * angle
+        scale = 2.0 + angle2 / 12.0 + 7.0 * angle2 * angle2 / 2880.0
+    else:
+        scale = angle / math.sin(angle / 2.0)
+    return np.array([scale * x, scale * y, scale * z])
 
 
 def reference_features(reading: BodyReading, target: ReferenceFrame) -> np.ndarray:
@@ -179,16 +230,15 @@ def reference_features(reading: BodyReading, target: ReferenceFrame) -> np.ndarr
     height ``(1,)`` m; centre of mass relative to the root ``(3,)`` m; ``[left, right]`` soles
     relative to the root ``(6,)`` m. ``n_dofs + 13`` values in all.
     """
-    yaw = reading.yaw_rad
-    root = reading.root_position_m
     return np.concatenate(
         [
             target.joint_positions_rad - reading.joint_positions_rad,
             to_heading_frame(
-                yaw, rotation_error_rad(target.root_quaternion, reading.root_quaternion)
+                reading.yaw_rad,
+                rotation_error_rad(target.root_quaternion, reading.root_quaternion),
             ),
-            [target.root_position_m[2] - root[2]],
-            target.com_m - to_heading_frame(yaw, reading.com_m - root),
-            (target.feet_m - to_heading_frame(yaw, reading.feet_m - root)).ravel(),
+            target.root_position_m[2:] - reading.root_position_m[2:],
+            target.com_m - reading.com_local_m,
+            (target.feet_m - reading.feet_local_m).ravel(),
         ]
     )

@@ -9,7 +9,8 @@ one stride per cycle (as DeepMimic loops its clips).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.spatial.transform import Rotation, Slerp
@@ -20,6 +21,18 @@ from sim import Simulation
 
 #: Rate of the stored cycle grid, Hz (the control rate is 30 Hz; the grid is interpolated).
 GRID_RATE_HZ = 120.0
+
+#: Fields of :class:`ReferenceMotion` interpolated linearly between grid samples.
+_INTERPOLATED = (
+    "root_position_m",
+    "root_quaternion",
+    "root_linear_velocity_m_s",
+    "root_angular_velocity_rad_s",
+    "joint_positions_rad",
+    "joint_velocities_rad_s",
+    "com_m",
+    "feet_m",
+)
 
 
 def walking_cycle(motion: Motion) -> tuple[int, int]:
@@ -149,6 +162,20 @@ class ReferenceMotion:
     feet_m: np.ndarray
     foot_contacts: np.ndarray
     name: str
+    # every interpolated field side by side, (n + 1, k), and where each one lies in a row
+    _grid: np.ndarray = field(init=False, repr=False, compare=False)
+    _layout: tuple = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        rows = self.joint_positions_rad.shape[0]
+        columns = [getattr(self, name).reshape(rows, -1) for name in _INTERPOLATED]
+        ends = np.cumsum([c.shape[1] for c in columns])
+        layout = tuple(
+            (name, slice(int(end) - c.shape[1], int(end)), getattr(self, name).shape[1:])
+            for name, c, end in zip(_INTERPOLATED, columns, ends, strict=True)
+        )
+        object.__setattr__(self, "_grid", np.hstack(columns))
+        object.__setattr__(self, "_layout", layout)
 
     @property
     def speed_m_s(self) -> float:
@@ -292,32 +319,29 @@ class ReferenceMotion:
             joint_velocities_rad_s=self.joint_velocities_rad_s * ratio,
         )
 
+    def feet_at(self, times_s: Sequence[float]) -> np.ndarray:
+        """Return the sole centres of :meth:`sample` at each of ``times_s``, ``(k, 2, 3)``, m."""
+        phases = np.array([divmod(t / self.cycle_duration_s, 1.0)[1] for t in times_s])
+        x = phases * self.n_grid
+        i = np.minimum(x.astype(int), self.n_grid - 1)
+        w = (x - i)[:, None, None]
+        return (1.0 - w) * self.feet_m[i] + w * self.feet_m[i + 1]
+
     def sample(self, time_s: float) -> ReferenceFrame:
         """Return the reference at ``time_s`` after the cycle's start (any time >= 0)."""
         cycles, phase = divmod(time_s / self.cycle_duration_s, 1.0)
         x = phase * self.n_grid
         i = min(int(x), self.n_grid - 1)
         w = x - i
-
-        def lerp(a: np.ndarray) -> np.ndarray:
-            return (1.0 - w) * a[i] + w * a[i + 1]
-
-        quat = lerp(self.root_quaternion)
+        row = (1.0 - w) * self._grid[i] + w * self._grid[i + 1]
+        values = {name: row[columns].reshape(shape) for name, columns, shape in self._layout}
+        quat = values["root_quaternion"]
         if self.root_quaternion[i] @ self.root_quaternion[i + 1] < 0.0:
             quat = (1.0 - w) * self.root_quaternion[i] - w * self.root_quaternion[i + 1]
-        root = lerp(self.root_position_m)
-        root[0] += (cycles + phase) * self.stride_length_m
+        values["root_quaternion"] = quat / np.linalg.norm(quat)
+        values["root_position_m"][0] += (cycles + phase) * self.stride_length_m
         return ReferenceFrame(
-            phase=float(phase),
-            root_position_m=root,
-            root_quaternion=quat / np.linalg.norm(quat),
-            root_linear_velocity_m_s=lerp(self.root_linear_velocity_m_s),
-            root_angular_velocity_rad_s=lerp(self.root_angular_velocity_rad_s),
-            joint_positions_rad=lerp(self.joint_positions_rad),
-            joint_velocities_rad_s=lerp(self.joint_velocities_rad_s),
-            com_m=lerp(self.com_m),
-            feet_m=lerp(self.feet_m),
-            foot_contacts=self.foot_contacts[i if w < 0.5 else i + 1],
+            phase=float(phase), foot_contacts=self.foot_contacts[i if w < 0.5 else i + 1], **values
         )
 
 
