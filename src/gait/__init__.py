@@ -37,7 +37,13 @@ from gait._library import (
 from gait._mean_cycle import MeanCycle, StrideCheck, mean_cycle
 from gait._mocap_motion import motion_from_mocap
 from gait._motion import Motion
-from gait._normative import read_winter_normative
+from gait._normative import (
+    NORMATIVE_ANGLES,
+    WINTER_NORMATIVE_CSV,
+    WINTER_NORMATIVE_SOURCE,
+    read_normative_curves,
+    read_winter_normative,
+)
 from gait._parameters import SYMMETRY_COLUMNS, GaitParameters, gait_parameters, symmetry_index
 from gait._plots import plot_gait_cycles, plot_step_parameters
 from gait._repeated_walk import repeat_stride
@@ -85,6 +91,7 @@ __all__ = [
     "KNOWN_LEG_BONES",
     "MANIFEST_COLUMNS",
     "MOCAP_SEGMENTS",
+    "NORMATIVE_ANGLES",
     "PERCEPTION_NEURON_BONES",
     "ROLLOVER_RADIUS_RATIO",
     "SIDES",
@@ -93,6 +100,8 @@ __all__ = [
     "SYMMETRY_COLUMNS",
     "TOE_OFF_RISE_FRACTION",
     "WINTER_LENGTH_RATIOS",
+    "WINTER_NORMATIVE_CSV",
+    "WINTER_NORMATIVE_SOURCE",
     "BatchSummary",
     "ClipFidelity",
     "Cycle",
@@ -135,6 +144,7 @@ __all__ = [
     "read_asf",
     "read_bvh",
     "read_manifest",
+    "read_normative_curves",
     "read_winter_normative",
     "repeat_stride",
     "resample_clip",

@@ -12,6 +12,7 @@ import pytest
 import gait
 import learn
 import sim
+from gait import WINTER_NORMATIVE_CSV, read_normative_curves
 from imu import GaitTwinInputError
 from learn.evaluation import (
     SAGITTAL_ANGLES,
@@ -21,7 +22,7 @@ from learn.evaluation import (
     flexion_cycles,
     gait_measures,
 )
-from learn.report import WINTER_NORMATIVE_CSV, flexion_curves_svg, read_normative_curves
+from learn.report import flexion_curves_svg
 
 DT = 1.0 / 30.0
 

@@ -18,6 +18,7 @@ import pytest
 
 import gait
 import sim
+from gait import read_normative_curves
 from imu import GaitTwinInputError
 from learn.evaluation import SAGITTAL_ANGLES, FlexionCycles, GaitMeasures, LevelOutcome
 from learn.report import (
@@ -27,7 +28,6 @@ from learn.report import (
     PatientSummary,
     atlas_identity,
     prediction_status,
-    read_normative_curves,
     report_html,
     summary_figure,
     write_report,

@@ -6,11 +6,6 @@ from learn.report._flags import FlagThresholds, compensation_items, compensation
 from learn.report._html import REPORT_TEMPLATE, report_html, write_report
 from learn.report._identity import NO_ATLAS_TEXT, atlas_identity, gaittwin_version
 from learn.report._inputs import DECISION_SUPPORT_NOTE, MEDIA_TYPES, PatientSummary, media_data_uri
-from learn.report._normative import (
-    WINTER_NORMATIVE_CSV,
-    WINTER_NORMATIVE_SOURCE,
-    read_normative_curves,
-)
 from learn.report._status import (
     NO_PREDICTION_TEXT,
     NOT_A_PREDICTION,
@@ -26,8 +21,6 @@ __all__ = [
     "NO_ATLAS_TEXT",
     "NO_PREDICTION_TEXT",
     "REPORT_TEMPLATE",
-    "WINTER_NORMATIVE_CSV",
-    "WINTER_NORMATIVE_SOURCE",
     "FlagThresholds",
     "PatientSummary",
     "PredictionStatus",
@@ -38,7 +31,6 @@ __all__ = [
     "gaittwin_version",
     "media_data_uri",
     "prediction_status",
-    "read_normative_curves",
     "report_context",
     "report_html",
     "safety_flags",

@@ -15,13 +15,13 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
+import gait
 from imu import GaitTwinInputError
 from learn.evaluation import GaitMeasures, LevelOutcome
 from learn.report._curves import flexion_curves_svg
 from learn.report._flags import FlagThresholds, compensation_items, compensations, safety_flags
 from learn.report._identity import gaittwin_version
 from learn.report._inputs import DECISION_SUPPORT_NOTE, PatientSummary, media_data_uri
-from learn.report._normative import WINTER_NORMATIVE_SOURCE, read_normative_curves
 from learn.report._status import NOT_A_PREDICTION, is_prediction, prediction_status
 from learn.tasks import TASK_TERRAINS, task_terrain
 
@@ -282,7 +282,7 @@ def report_context(
     if len(set(keys)) != len(keys):
         raise GaitTwinInputError(f"outcomes: expected one per task and level, found {keys}")
     base = patient.baseline
-    normative = read_normative_curves()
+    normative = gait.read_normative_curves()
     baseline_comp = {kind for kind, _ in compensation_items(base, thresholds)}
     status = prediction_status(base, outcomes)
     baseline = _section(base, normative, baseline=None)
@@ -322,7 +322,7 @@ def report_context(
             for d, f in patient.push_max_force_n.items()
         ],
         "tasks": tasks,
-        "normative_source": WINTER_NORMATIVE_SOURCE,
+        "normative_source": gait.WINTER_NORMATIVE_SOURCE,
         "thresholds_note": (
             f"Flags: trunk sway above {th.trunk_sway_deg:g} deg, pelvic hike above "
             f"{th.pelvic_hike_deg:g} deg, circumduction above {th.circumduction_cm:g} cm, knee "

@@ -42,7 +42,7 @@ def flexion_curves_svg(
     cycles
         The curves to show (their mean per side; a light band of +-1 SD over the strides).
     normative
-        :func:`learn.report.read_normative_curves`: its mean +- 1 SD is the grey band.
+        :func:`gait.read_normative_curves`: its mean +- 1 SD is the grey band.
     baseline
         The flat-ground baseline's curves, drawn dotted for comparison; None: not drawn.
 
