@@ -47,6 +47,7 @@ from learn.runs import (
     step_checkpoint_dir,
     write_manifest_part,
 )
+from learn.training._time_limit import TimeLimitCallback, check_time_limit
 
 #: Default number of environments per CPU core (stepped by one worker process per core).
 ENVS_PER_CORE = 8
@@ -136,25 +137,6 @@ class _CheckpointCallback(BaseCallback):
         if self.num_timesteps >= self._next:
             save_checkpoint(self.model, step_checkpoint_dir(self.folder, self.num_timesteps))
             self._next = (self.num_timesteps // self.every_steps + 1) * self.every_steps
-
-
-class _TimeLimitCallback(BaseCallback):
-    """End training at the first rollout that starts after ``deadline`` (``time.monotonic``).
-
-    Checked on the first step of each rollout, right after the previous rollout's update: the
-    run stops with that update kept and only the one vector step just taken discarded
-    (SB3 has counted it in ``num_timesteps``).
-    """
-
-    def __init__(self, deadline: float) -> None:
-        super().__init__()
-        self.deadline = deadline
-        self.stopped = False
-
-    def _on_step(self) -> bool:
-        if self.locals.get("n_steps") == 0 and time.monotonic() >= self.deadline:
-            self.stopped = True
-        return not self.stopped
 
 
 def train(
@@ -288,7 +270,7 @@ def train(
     callback.append(_CheckpointCallback(out, checkpoint_every_steps))
     time_limit = None
     if time_limit_s is not None:
-        time_limit = _TimeLimitCallback(time.monotonic() + time_limit_s)
+        time_limit = TimeLimitCallback(time.monotonic() + time_limit_s)
         callback.append(time_limit)
     callback.append(_StepsBar(total_timesteps, desc="training", show=progress_bar))
     start_steps = model.num_timesteps
@@ -328,14 +310,6 @@ def train(
     write_manifest_part(out, part, replace_last=True)
     venv.close()
     return model
-
-
-def check_time_limit(time_limit_s: float | None) -> None:
-    """Raise :class:`imu.GaitTwinInputError` unless ``time_limit_s`` is None or positive."""
-    if time_limit_s is not None and not time_limit_s > 0:
-        raise GaitTwinInputError(
-            f"time_limit_s: expected a positive number of seconds or None, found {time_limit_s}"
-        )
 
 
 def _new_ppo(normaliser: VecNormalize, ppo: PPOSettings, seed: int) -> PPO:

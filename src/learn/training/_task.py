@@ -42,7 +42,6 @@ from learn.runs import (
     write_task_outputs,
 )
 from learn.tasks import N_LEVELS, TASK_TERRAINS, Curriculum
-from learn.training._atlas import check_time_limit
 from learn.training._demonstrations import flat_ground_rollouts, reference_demonstrations
 from learn.training._task_envs import make_task_vec_env
 from learn.training._task_settings import CurriculumSettings, TaskSettings
@@ -52,6 +51,7 @@ from learn.training._task_stages import (
     task_gail,
     task_policy,
 )
+from learn.training._time_limit import check_time_limit
 
 logger = logging.getLogger(__name__)
 
