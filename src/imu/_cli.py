@@ -89,7 +89,7 @@ def progress_bar(
         True or False: show or hide the bar. None (the default): show it when ``logger`` is
         enabled for INFO, as with a command's logging (:func:`configure_logging`, not with
         ``-q``) or ``learn.show_progress()``; not when nothing configured logging (Python's
-        default level is WARNING).
+        default level is WARNING). A bar with a total of 0 (nothing to do) is never shown.
     initial
         Count already done (a resumed stage); the time left is estimated from this run's rate.
 
@@ -101,9 +101,9 @@ def progress_bar(
         terminal it is redrawn up to ten times a second, into a file or pipe every
         :data:`LOG_REFRESH_S` s and when it closes.
     """
-    shown = logger.isEnabledFor(logging.INFO) if show is None else show
     if total is None and iterable is not None and hasattr(iterable, "__len__"):
         total = len(iterable)
+    shown = logger.isEnabledFor(logging.INFO) if show is None else show
     stream = sys.stderr
     to_terminal = getattr(stream, "isatty", lambda: False)()
     return tqdm(
@@ -113,11 +113,23 @@ def progress_bar(
         unit=unit,
         unit_scale=(total or 0) >= 1000,
         initial=initial,
-        disable=not shown,
+        disable=not shown or total == 0,
         file=stream,
+        position=_free_line(stream),
         mininterval=0.1 if to_terminal else LOG_REFRESH_S,
         dynamic_ncols=to_terminal,
     )
+
+
+def _free_line(stream: object) -> int:
+    """Return the first line below the open bars on ``stream`` (0: none is open there).
+
+    tqdm stacks a new bar below every open one, whatever stream they draw on; a patient's bars
+    written to its log file while the batch's bar is on the terminal would then be drawn one
+    line down, with cursor movements in the file.
+    """
+    taken = {abs(bar.pos) for bar in list(tqdm._instances) if bar.fp == stream}
+    return min(set(range(len(taken) + 1)) - taken)
 
 
 class _CommandFormatter(logging.Formatter):

@@ -4,6 +4,7 @@ log lines written above the bars."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import re
 
@@ -81,4 +82,21 @@ def test_command_logging_writes_messages_above_the_bars(restore_logging, capsys)
     assert after.startswith("\rstage:  50%") and "2/2" in after
     imu.configure_logging(argparse.Namespace(quiet=True, verbose=False), "gaittwin-test")
     _run_bar()
+    assert capsys.readouterr().err == ""
+
+
+def test_a_bar_into_another_stream_is_not_pushed_below_an_open_one(restore_logging, tmp_path):
+    """A batch's bar on the terminal, a patient's bars in its log file: no cursor moves there."""
+    logger.setLevel(logging.INFO)
+    with imu.progress_bar(total=2, desc="patients", unit="patient", logger=logger):
+        with open(tmp_path / "log.txt", "w") as log, contextlib.redirect_stderr(log):
+            _run_bar()
+    written = (tmp_path / "log.txt").read_bytes().decode()  # carriage returns kept
+    assert written.startswith("\rstage under test:") and "\x1b[" not in written
+
+
+def test_nothing_to_count_shows_no_bar(restore_logging, capsys):
+    logger.setLevel(logging.INFO)
+    for _ in imu.progress_bar([], desc="push test", unit="direction", logger=logger):
+        pass
     assert capsys.readouterr().err == ""
