@@ -9,13 +9,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import gait
-import imu
 from imu import GaitTwinInputError, command_parser, configure_logging
 from learn.env import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
 from learn.prediction import (
     Budgets,
     PatientRecording,
     PredictionSettings,
+    given_calibration,
     predict_patient,
     predict_patients,
     read_patient_manifest,
@@ -211,20 +211,15 @@ def main(argv: list[str] | None = None) -> int:
         options = prediction_options(args)
         body = warn_default_body(args.height_m, args.mass_kg)
         settings = replace(options.pop("settings"), **body)
-        calibration = None
-        if args.mounting is not None:
-            calibration = imu.read_calibration(args.mounting)
-        elif args.standing is not None:
-            calibration = imu.calibrate(
-                imu.read_recording(args.recording, sensor_map=args.sensor_map),
-                standing=imu.read_recording(args.standing, sensor_map=args.sensor_map),
-            )
+        patient = PatientRecording(
+            args.recording, standing=args.standing, mounting=args.mounting, **body
+        )
         result = predict_patient(
             args.recording,
             args.out,
             settings,
             stiff_knee=args.stiff_knee,
-            calibration=calibration,
+            calibration=given_calibration(patient, sensor_map=args.sensor_map),
             **options,
         )
     except GaitTwinInputError as error:
@@ -242,10 +237,12 @@ def build_batch_parser() -> argparse.ArgumentParser:
         "gaittwin-predict-batch",
         description=(
             "Run gaittwin-predict for many patients as independent jobs on this machine's "
-            "cores: one folder per patient in --out, a table patients.csv (status, report, "
-            "error, wall time), and exit code 1 if any patient failed (after the others "
-            "finished). Finished patients are skipped when run again. --height-m, --mass-kg "
-            "and --stiff-knee apply to every RECORDING; a --manifest gives them per patient."
+            "cores or on a Ray cluster (--ray-address): one folder per patient in --out, a "
+            "table patients.csv (status, report, error, wall time), and exit code 1 if any "
+            "patient failed (after the others finished). Finished patients are skipped when run "
+            "again. --height-m, --mass-kg and --stiff-knee apply to every RECORDING; a "
+            "--manifest gives them per patient, and a standing recording or a mounting for a "
+            "walk without standing."
         ),
     )
     parser.add_argument(
@@ -254,14 +251,22 @@ def build_batch_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--manifest",
         type=Path,
-        help="CSV with one patient per row: recording, height_m, mass_kg[, stiff_knee]; "
-        "instead of RECORDING arguments",
+        help="CSV with one patient per row: recording, height_m, mass_kg and optionally "
+        "stiff_knee, standing, mounting (docs/prediction.md); instead of RECORDING arguments",
     )
     parser.add_argument(
         "--out", type=Path, required=True, help="batch folder (a subfolder per patient)"
     )
-    parser.add_argument(
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
         "--jobs", type=int, help="patients at once, one process each (default: all cores)"
+    )
+    where.add_argument(
+        "--ray-address",
+        metavar="ADDRESS",
+        help="run each patient as a Ray task on this cluster instead: host:port of its head, "
+        "or 'auto' for the cluster this machine has joined; each task reserves --envs CPUs "
+        "(needs the 'cluster' extra; docs/cluster.md)",
     )
     add_prediction_options(parser, envs_default=1)
     return parser
@@ -271,7 +276,8 @@ def batch_main(argv: list[str] | None = None) -> int:
     """Run ``gaittwin-predict-batch``; return the exit code.
 
     1 if any patient failed (after the others finished), :data:`USER_ERROR_EXIT_CODE` with one
-    line for a bad manifest, recording list or atlas (nothing run).
+    line for a bad manifest, recording list or atlas, or a Ray cluster that cannot be used
+    (``ray`` not installed, no cluster at the address): nothing run.
     """
     parser = build_batch_parser()
     args = parser.parse_args(argv)
@@ -300,6 +306,7 @@ def batch_main(argv: list[str] | None = None) -> int:
             patients,
             args.out,
             jobs=args.jobs,
+            ray_address=args.ray_address,
             options=prediction_options(args),
             progress=not args.quiet,
         )

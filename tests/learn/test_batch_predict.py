@@ -107,7 +107,7 @@ def test_manifest_rows_and_relative_paths(tmp_path):
         (
             "recording,height_cm,mass_kg\nw,175,70\n",
             r"patients\.csv': expected the columns recording, height_m, mass_kg and optionally "
-            r"stiff_knee, found the unknown column 'height_cm'",
+            r"stiff_knee, standing, mounting, found the unknown column 'height_cm'",
         ),
         ("recording,height_m\nw,1.7\n", r"patients\.csv': .*found no column 'mass_kg'"),
         ("recording,height_m,mass_kg\nw,1.7,70\nv,tall,70\n", r"line 3: height_m: expected a nu"),

@@ -1,7 +1,8 @@
 """Prediction: a patient's walk -> adapted controller -> task outcomes -> report, one or many."""
 
-from learn.prediction._batch import PATIENTS_COLUMNS, predict_patients
-from learn.prediction._manifest import PatientRecording, read_patient_manifest
+from learn.prediction._batch import predict_patients
+from learn.prediction._batch_table import PATIENTS_COLUMNS
+from learn.prediction._manifest import PatientRecording, given_calibration, read_patient_manifest
 from learn.prediction._predict import (
     SCRATCH_NOTE,
     Budgets,
@@ -22,6 +23,7 @@ __all__ = [
     "PredictionResult",
     "PredictionSettings",
     "TrainingClock",
+    "given_calibration",
     "patient_reference",
     "predict_from_clip",
     "predict_patient",

@@ -1,4 +1,4 @@
-"""The patients of a batch: a recording with its body and stiff knee each, or a CSV of them."""
+"""The patients of a batch: each a recording with its body, stiff knee and calibration; a CSV."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import gait
+import imu
 from imu import GaitTwinInputError
 from learn.env import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
 
 #: Columns of a patient manifest (:func:`read_patient_manifest`): required, then optional.
 MANIFEST_COLUMNS = ("recording", "height_m", "mass_kg")
-
-
-MANIFEST_OPTIONAL_COLUMNS = ("stiff_knee",)
+MANIFEST_OPTIONAL_COLUMNS = ("stiff_knee", "standing", "mounting")
+#: Columns of a manifest that hold paths, relative to the manifest's folder.
+MANIFEST_PATH_COLUMNS = ("recording", "standing", "mounting")
 
 
 @dataclass(frozen=True)
@@ -33,20 +34,32 @@ class PatientRecording:
     stiff_knee
         ``"left"`` or ``"right"``: stiffen that knee of the walk (:func:`gait.stiffen_knee`);
         None uses the walk as recorded.
+    standing, mounting
+        For a walk without standing (``docs/calibration.md``), at most one: a recording of
+        quiet standing with the same sensors (:func:`imu.calibrate` with ``standing=``), or a
+        calibration JSON of a known sensor mounting (:func:`imu.read_calibration`); both
+        None calibrate from the walk's own standing. What ``gaittwin-predict --standing`` and
+        ``--mounting`` take; read when the patient's job runs (:func:`given_calibration`).
 
     Raises
     ------
     GaitTwinInputError
-        A height or mass that is not a positive number, or an unknown ``stiff_knee`` side.
+        A height or mass that is not a positive number, an unknown ``stiff_knee`` side, or
+        both ``standing`` and ``mounting``.
     """
 
     recording: Path
     height_m: float = DEFAULT_HEIGHT_M
     mass_kg: float = DEFAULT_MASS_KG
     stiff_knee: str | None = None
+    standing: Path | None = None
+    mounting: Path | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "recording", Path(self.recording))
+        for name in ("standing", "mounting"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, None if value is None else Path(value))
         for name in ("height_m", "mass_kg"):
             value = getattr(self, name)
             if not (isinstance(value, numbers.Real) and math.isfinite(value) and value > 0):
@@ -57,6 +70,46 @@ class PatientRecording:
                 f"stiff_knee: expected one of {sorted(gait.KNEE_SIDES)} or none, "
                 f"found {self.stiff_knee!r}"
             )
+        if self.standing is not None and self.mounting is not None:
+            raise GaitTwinInputError(
+                "standing, mounting: expected at most one (a standing recording or a known "
+                f"mounting calibrates a walk without standing), found both: "
+                f"{str(self.standing)!r} and {str(self.mounting)!r}"
+            )
+
+
+def given_calibration(
+    patient: PatientRecording, *, sensor_map: imu.SensorMap | None = None
+) -> imu.Calibration | None:
+    """Return the calibration of a patient's ``standing`` or ``mounting``, None without either.
+
+    Parameters
+    ----------
+    patient
+        Its ``mounting`` is read with :func:`imu.read_calibration`; with ``standing``, the
+        recording and the standing recording are read (:func:`imu.read_recording`, with
+        ``sensor_map``) and calibrated together (:func:`imu.calibrate`).
+    sensor_map
+        As for :func:`learn.predict_patient`.
+
+    Returns
+    -------
+    imu.Calibration or None
+        The ``calibration`` of :func:`learn.predict_patient`; None: calibrate from the walk.
+
+    Raises
+    ------
+    GaitTwinInputError
+        An unreadable file (from the readers), or a standing recording without quiet standing.
+    """
+    if patient.mounting is not None:
+        return imu.read_calibration(patient.mounting)
+    if patient.standing is None:
+        return None
+    return imu.calibrate(
+        imu.read_recording(patient.recording, sensor_map=sensor_map),
+        standing=imu.read_recording(patient.standing, sensor_map=sensor_map),
+    )
 
 
 def read_patient_manifest(path: str | os.PathLike) -> list[PatientRecording]:
@@ -65,10 +118,12 @@ def read_patient_manifest(path: str | os.PathLike) -> list[PatientRecording]:
     Parameters
     ----------
     path
-        CSV file with the columns ``recording`` (relative paths are relative to the CSV's
-        folder), ``height_m`` (m), ``mass_kg`` (kg) and optionally ``stiff_knee`` (``left``,
-        ``right`` or empty for none). Other columns are refused (a misspelt one must not be
-        ignored).
+        CSV file with the columns ``recording``, ``height_m`` (m), ``mass_kg`` (kg) and
+        optionally ``stiff_knee`` (``left``, ``right`` or empty for none), ``standing`` and
+        ``mounting`` (a quiet-standing recording or a calibration JSON for a walk without
+        standing, at most one per row; empty for none: :class:`PatientRecording`). Relative
+        paths (``recording``, ``standing``, ``mounting``) are relative to the CSV's folder.
+        Other columns are refused (a misspelt one must not be ignored).
 
     Returns
     -------
@@ -126,10 +181,14 @@ def read_patient_manifest(path: str | os.PathLike) -> list[PatientRecording]:
                 raise GaitTwinInputError(
                     f"{where}: {column}: expected a number, found {row[column]!r}"
                 ) from None
-        knee = row.get("stiff_knee") or None
+        paths = {
+            column: source.parent / row[column]
+            for column in MANIFEST_PATH_COLUMNS
+            if row.get(column)
+        }
         try:
             patients.append(
-                PatientRecording(source.parent / row["recording"], **body, stiff_knee=knee)
+                PatientRecording(**paths, **body, stiff_knee=row.get("stiff_knee") or None)
             )
         except GaitTwinInputError as exc:
             raise GaitTwinInputError(f"{where}: {exc}") from None

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 import torch
 
 import gait
@@ -23,10 +24,11 @@ import imu
 import sim
 from imu import GaitTwinInputError, write_text_atomic
 from learn.algorithms import PPOSettings
-from learn.env import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
+from learn.env import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG, ImitationEnv
 from learn.evaluation import (
     GaitMeasures,
     LevelOutcome,
+    TaskRollout,
     gait_measures,
     level_outcome,
     max_survived_push_n,
@@ -223,6 +225,26 @@ def _read_saved(path: Path, from_dict: Callable[[dict], _Saved]) -> _Saved:
             f"{path}: expected a result saved by this gaittwin version, found one it cannot "
             f"read ({error}); delete the file to evaluate again"
         ) from error
+
+
+def _rollouts(
+    env: ImitationEnv,
+    act: Callable[[np.ndarray], np.ndarray],
+    settings: PredictionSettings,
+    *,
+    gif_path: Path,
+    desc: str,
+) -> list[TaskRollout]:
+    """Record ``settings.n_rollouts`` evaluation rollouts (seeds ``seed``, ``seed + 1``...).
+
+    The first is filmed to ``gif_path``; a progress bar named ``desc`` counts them
+    (:func:`imu.progress_bar`, shown when learn's logger shows INFO).
+    """
+    seeds = imu.progress_bar(range(settings.n_rollouts), desc=desc, unit="rollout", logger=logger)
+    return [
+        record_rollout(env, act, seed=settings.seed + k, gif_path=gif_path if k == 0 else None)
+        for k in seeds
+    ]
 
 
 def _write_json(path: Path, record: dict) -> None:
@@ -537,6 +559,7 @@ def predict_from_clip(
             ppo=settings.adapt_ppo,
             resume=checkpoint is not None,
             time_limit_s=_planned(clock, "adapt"),
+            progress_bar=None,
         )
     check_policy_folder(adapt_dir)
     adapted = Controller.load(adapt_dir)
@@ -551,15 +574,9 @@ def predict_from_clip(
             motion, "flat", settings=env_settings, max_steps=settings.task_settings.max_steps
         )
         try:
-            rollouts = [
-                record_rollout(
-                    env,
-                    adapted.act,
-                    seed=settings.seed + k,
-                    gif_path=out / "baseline.gif" if k == 0 else None,
-                )
-                for k in range(settings.n_rollouts)
-            ]
+            rollouts = _rollouts(
+                env, adapted.act, settings, gif_path=out / "baseline.gif", desc="baseline"
+            )
         finally:
             env.close()
         baseline = gait_measures(rollouts, end_x_m=None)
@@ -588,7 +605,10 @@ def predict_from_clip(
             motion, "flat", settings=env_settings, max_steps=settings.task_settings.max_steps
         )
         try:
-            for direction in settings.push_directions:
+            directions = imu.progress_bar(
+                settings.push_directions, desc="push test", unit="direction", logger=logger
+            )
+            for direction in directions:
                 _log(f"push test: {direction}")
                 push[direction] = max_survived_push_n(
                     env, adapted.act, direction=direction, seed=settings.seed
@@ -623,6 +643,7 @@ def predict_from_clip(
                 seed=settings.seed,
                 resume=checkpoint is not None,
                 time_limit_s=_planned(clock, task),
+                progress_bar=None,
             )
         _log(f"{task}: steps to master per level {result.steps_to_master}")
         if set(result.steps_to_master) - set(result.level_controller_steps):
@@ -666,15 +687,9 @@ def predict_from_clip(
             )
             gif = out / "outcomes" / f"{task}_{level}.gif"
             try:
-                rollouts = [
-                    record_rollout(
-                        env,
-                        controller.act,
-                        seed=settings.seed + k,
-                        gif_path=gif if k == 0 else None,
-                    )
-                    for k in range(settings.n_rollouts)
-                ]
+                rollouts = _rollouts(
+                    env, controller.act, settings, gif_path=gif, desc=f"{task} level {level}"
+                )
                 end_x_m = env.simulation.terrain.end_x_m
             finally:
                 env.close()

@@ -2,7 +2,9 @@
 
 Every module of learn logs through :mod:`logging` (``logging.getLogger(__name__)``) and
 configures nothing. :func:`show_progress` is the one switch a script or command-line tool
-turns on to see the stages of a prediction, as ``gaittwin-predict`` does.
+turns on to see the stages of a prediction, as ``gaittwin-predict`` does. The progress bars of
+the long stages (:func:`imu.progress_bar`: adaptation and task training steps, evaluation
+rollouts, a batch's patients) follow the same switch: shown when learn's logger shows INFO.
 """
 
 from __future__ import annotations
@@ -12,9 +14,14 @@ import logging
 import sys
 from collections.abc import Iterator
 
+from imu import BarSafeStreamHandler
 
-class _CurrentStdoutHandler(logging.StreamHandler):
-    """Write each record to ``sys.stdout`` as it is then (so redirections of it are followed)."""
+
+class _CurrentStdoutHandler(BarSafeStreamHandler):
+    """Write each record to ``sys.stdout`` as it is then (so redirections of it are followed).
+
+    Above the progress bars, if any are drawn (:class:`imu.BarSafeStreamHandler`).
+    """
 
     def __init__(self) -> None:
         super().__init__(sys.stdout)
@@ -33,7 +40,8 @@ def show_progress() -> None:
 
     Adds one handler to the ``learn`` logger (again calling it adds none) and lowers that
     logger's level to INFO if it is higher or unset. Messages are printed as they are; the
-    prediction's start with ``[gaittwin-predict]``.
+    prediction's start with ``[gaittwin-predict]``. learn's progress bars are then shown too,
+    on ``sys.stderr`` (:func:`imu.progress_bar`).
     """
     logger = logging.getLogger("learn")
     if not any(isinstance(h, _CurrentStdoutHandler) for h in logger.handlers):
