@@ -12,6 +12,7 @@ import gait
 from imu import GaitTwinInputError, command_parser, configure_logging
 from learn.env import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
 from learn.prediction import (
+    DEFAULT_TIME_BUDGET_MIN,
     Budgets,
     PatientRecording,
     PredictionSettings,
@@ -54,6 +55,14 @@ def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int
     )
     parser.add_argument(
         "--task-steps", type=int, default=defaults.task_steps, help="training budget per task"
+    )
+    parser.add_argument(
+        "--time-budget",
+        type=float,
+        default=DEFAULT_TIME_BUDGET_MIN,
+        metavar="MINUTES",
+        help="wall time of the training stages, shared by their step budgets; a stage out of "
+        "time ends early and its levels not mastered are reported so (0: no limit)",
     )
     parser.add_argument(
         "--tasks",
@@ -124,7 +133,11 @@ def prediction_options(args: argparse.Namespace) -> dict:
     settings = PredictionSettings(
         atlas_dir=args.atlas,
         allow_scratch=args.allow_scratch,
-        budgets=Budgets(adapt_steps=args.adapt_steps, task_steps=args.task_steps),
+        budgets=Budgets(
+            adapt_steps=args.adapt_steps,
+            task_steps=args.task_steps,
+            time_limit_s=60.0 * args.time_budget if args.time_budget > 0 else None,
+        ),
         tasks=args.tasks,
         levels=args.levels,
         seed=args.seed,

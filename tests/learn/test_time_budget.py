@@ -8,6 +8,7 @@ import pytest
 
 import learn
 from imu import GaitTwinInputError
+from learn.cli import build_parser, prediction_options
 from learn.prediction import TrainingClock
 
 
@@ -57,3 +58,12 @@ def test_a_prediction_within_a_time_budget_ends_stages_early_and_says_so(data_di
     assert learn.runs.trained_steps(tmp_path / "adapt") < 10**6
     text = html.unescape(result.report.read_text())
     assert "within a time budget of 4 s (it ended adaptation, slope early)" in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "limit_s"),
+    [([], 60.0 * learn.prediction.DEFAULT_TIME_BUDGET_MIN), (["--time-budget", "0"], None)],
+)
+def test_the_command_plans_within_a_time_budget_by_default(argv, limit_s, tmp_path):
+    args = build_parser().parse_args(["walk", "--out", str(tmp_path), "--allow-scratch", *argv])
+    assert prediction_options(args)["settings"].budgets.time_limit_s == limit_s

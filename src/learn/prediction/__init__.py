@@ -13,9 +13,10 @@ from learn.prediction._predict import (
     predict_patient,
 )
 from learn.prediction._progress import show_progress
-from learn.prediction._time_budget import TrainingClock
+from learn.prediction._time_budget import DEFAULT_TIME_BUDGET_MIN, TrainingClock
 
 __all__ = [
+    "DEFAULT_TIME_BUDGET_MIN",
     "PATIENTS_COLUMNS",
     "SCRATCH_NOTE",
     "Budgets",

@@ -7,6 +7,9 @@ from collections.abc import Mapping
 
 from imu import GaitTwinInputError
 
+#: The command-line tools' time budget of the training stages, minutes: with the clip, the
+#: evaluation and the report, a whole prediction fits in about an hour on 2 cores.
+DEFAULT_TIME_BUDGET_MIN = 50.0
 #: Least wall time a stage is given, s: a stage always trains at least one rollout or round.
 MIN_STAGE_TIME_S = 1.0
 
