@@ -147,6 +147,31 @@ def test_callback_leaves_the_cue_alone_in_the_ablation():
     assert venv.venv.envs[0].level == curriculum.level == 2
 
 
+class _CueEnv(_LevelEnv):
+    """As :class:`_LevelEnv`, with 0.5 of each step's reward from the stair cue's term."""
+
+    def step(self, action):
+        observation, reward, terminated, truncated, _ = super().step(action)
+        return observation, reward, terminated, truncated, {"stair_cue": 0.5}
+
+
+@pytest.mark.parametrize(("like_for_like", "promoted"), [(True, False), (False, True)])
+def test_the_cue_is_left_out_of_the_returns_the_rule_compares(like_for_like, promoted):
+    # returns are 4 with the cue and 2 without it; the bar is 3
+    curriculum = Curriculum(
+        "stairs",
+        flat_ground_return=3.0,
+        promotion_fraction=1.0,
+        min_episodes=1,
+        window_episodes=1,
+        like_for_like=like_for_like,
+    )
+    model = PPO("MlpPolicy", VecMonitor(DummyVecEnv([_CueEnv])), n_steps=8, batch_size=8, seed=0)
+    model.learn(total_timesteps=8, callback=CurriculumCallback(curriculum))
+    assert curriculum.mastered(0) is promoted
+    assert sum(curriculum.episodes.values()) == 2
+
+
 def test_state_dict_round_trip_continues_the_rule():
     state = Curriculum("slope", flat_ground_return=10.0, min_episodes=3, window_episodes=2)
     for k, r in enumerate([9.5, 9.5, 9.5, 1.0]):

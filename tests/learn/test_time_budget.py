@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 
 import pytest
+from tiny_budgets import tiny_prediction_options
 
 import learn
 from imu import GaitTwinInputError
@@ -33,25 +35,10 @@ def test_without_a_budget_no_stage_is_limited():
 
 
 def test_a_prediction_within_a_time_budget_ends_stages_early_and_says_so(data_dir, tmp_path):
-    adapt_ppo, task_settings = learn.small_budget_settings(
-        n_envs=1, n_steps_per_env=64, max_steps=30
-    )
+    settings = tiny_prediction_options()["settings"]
+    budgets = learn.Budgets(adapt_steps=10**6, task_steps=10**6, time_limit_s=4.0)
     result = learn.predict_patient(
-        data_dir / "xsens_mtw_walk",
-        tmp_path,
-        learn.PredictionSettings(
-            allow_scratch=True,
-            budgets=learn.Budgets(adapt_steps=10**6, task_steps=10**6, time_limit_s=4.0),
-            tasks=["slope"],
-            levels=[0],
-            n_envs=1,
-            adapt_ppo=adapt_ppo,
-            task_settings=task_settings,
-            curriculum=learn.CurriculumSettings(flat_ground_episodes=1),
-            n_rollouts=1,
-            push_directions=[],
-            continue_if_falling=True,
-        ),
+        data_dir / "xsens_mtw_walk", tmp_path, dataclasses.replace(settings, budgets=budgets)
     )
     slope = learn.runs.read_task_result(tmp_path / "tasks" / "slope")
     assert 64 <= slope.total_timesteps < 10**4  # whole rounds (64 steps) until its time was spent
