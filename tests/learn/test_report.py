@@ -6,15 +6,13 @@ import dataclasses
 import html
 import math
 import re
-import shutil
-import subprocess
 from functools import partial
-from pathlib import Path
 
 import markupsafe
 import matplotlib.image
 import numpy as np
 import pytest
+from headless_chromium import chromium_binary, run_chromium
 
 import sim
 from imu import GaitTwinInputError
@@ -222,44 +220,6 @@ def test_files_are_written(report_inputs, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "summary.png"]
 
 
-#: Headless Chromium on a machine with no network: no first-run, sync, component or background
-#: connections (each refused one can stall a start), no GPU; root needs --no-sandbox.
-#: The profile (--user-data-dir) is a new empty folder per run.
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    binary = shutil.which("chromium")
-    if binary is None:
-        pytest.skip("no `chromium` on PATH: install Debian's with `make browser` (as root)")
-    return binary
-
-
-def _run_chromium(binary: str, page: Path, profile: Path, *args: str) -> str:
-    """Open ``page`` in headless Chromium with a new empty profile; return its stdout."""
-    profile.mkdir()
-    done = subprocess.run(
-        [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
-        capture_output=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
-
-
 def _runs(mask: np.ndarray, gap: int) -> list[tuple[int, int]]:
     """``(start, length)`` of the runs of True in a 1-D mask, bridging gaps up to ``gap``."""
     index = np.flatnonzero(mask)
@@ -271,13 +231,18 @@ def _runs(mask: np.ndarray, gap: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(starts, ends - starts + 1, strict=True)]
 
 
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    return chromium_binary()
+
+
 def test_report_renders_in_headless_chromium(report_inputs, chromium, tmp_path):
     """A screenshot of the whole report shows every level's clip and every red flag."""
     patient, outcomes = report_inputs
     page = write_report(patient, outcomes, tmp_path / "report.html")
     shot = tmp_path / "screenshot.png"
     size = (1200, 7000)
-    _run_chromium(
+    run_chromium(
         chromium,
         page,
         tmp_path / "profile",
@@ -331,7 +296,7 @@ def test_chromium_dom_has_media_measures_and_flags_of_every_level(
         (task, level) for task in TASK_TERRAINS for level in range(N_LEVELS)
     }
     page = write_report(patient, outcomes, tmp_path / "report.html")
-    dom = _run_chromium(chromium, page, tmp_path / "profile", "--dump-dom")
+    dom = run_chromium(chromium, page, tmp_path / "profile", "--dump-dom")
     # the browser's tree (the header table gains a tbody), not the file read back
     assert re.search(r'<table class="header">\s*<tbody>', dom)
     text = partial(html.escape, quote=False)

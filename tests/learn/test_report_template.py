@@ -9,12 +9,12 @@ import json
 import math
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import matplotlib.image
 import numpy as np
 import pytest
+from headless_chromium import chromium_binary, run_chromium
 
 import gait
 import sim
@@ -275,45 +275,20 @@ def test_the_summary_page_carries_the_reports_status_lines(report_inputs):
         assert marked == (2 if who.baseline is walking else len(outcomes))
 
 
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-)
-
-
 def test_screenshot_shows_a_normative_band_in_every_section(report_inputs, page, tmp_path):
     """Headless Chromium draws the grey band behind the curves of the baseline and every level."""
-    binary = shutil.which("chromium")
-    if binary is None:
-        pytest.skip("no `chromium` on PATH: install Debian's with `make browser` (as root)")
     _, outcomes, _ = report_inputs
     file = tmp_path / "report.html"
     file.write_text(page, encoding="utf-8")
     shot = tmp_path / "screenshot.png"
     width, height = 1200, 10000
-    (tmp_path / "profile").mkdir()
-    done = subprocess.run(
-        [
-            binary,
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={tmp_path / 'profile'}",
-            f"--screenshot={shot}",
-            f"--window-size={width},{height}",
-            file.as_uri(),
-        ],
-        capture_output=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=60,
+    run_chromium(
+        chromium_binary(),
+        file,
+        tmp_path / "profile",
+        f"--screenshot={shot}",
+        f"--window-size={width},{height}",
     )
-    assert done.returncode == 0, done.stderr[-2000:]
     rgb = matplotlib.image.imread(shot)[..., :3]
     drawn = np.flatnonzero(~(rgb > 0.98).all(axis=(1, 2)))
     assert drawn.max() < height - 200  # the whole page is in the shot
