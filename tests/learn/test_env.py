@@ -206,14 +206,15 @@ def test_reference_state_reads_the_distance_to_the_next_reference_frame(walk_cli
     environment.reset(seed=0, options={"phase": 0.4})
     simulation = environment.simulation
     frame = environment.reference.sample(environment._t0)
-    on_reference = learn.env.reference_features(read_body(simulation), frame)
+    target = learn.env.ReferenceFrame.stack([frame])
+    on_reference = learn.env.reference_features(read_body([simulation]), target)[0]
     assert np.abs(on_reference[:13]).max() < 1e-6  # joints, root rotation and height
     assert np.abs(on_reference[13:]).max() < 1e-3  # CoM and feet: the reference's grid, m
     knee = environment.model.dof_names.index("knee_r_y")
     bent = frame.joint_positions_rad.copy()
     bent[knee] += 0.3
     simulation.reset_pose(frame.root_position_m, frame.root_quaternion, bent)
-    displaced = learn.env.reference_features(read_body(simulation), frame)
+    displaced = learn.env.reference_features(read_body([simulation]), target)[0]
     assert displaced[knee] == pytest.approx(-0.3, abs=1e-6)
     assert np.abs(np.delete(displaced[:9], knee)).max() < 1e-6
     assert np.abs(displaced[9:13]).max() < 1e-6  # root rotation and height unchanged
@@ -237,7 +238,7 @@ def _speed_kept(clip, model):
             if terminated:
                 break
             if step >= 12:
-                yaw = read_body(environment.simulation).yaw_rad
+                yaw = read_body([environment.simulation]).yaw_rad[0]
                 velocity = environment.simulation.state().root_linear_velocity_m_s
                 speeds.append(np.cos(yaw) * velocity[0] + np.sin(yaw) * velocity[1])
                 frame = environment.reference.sample(environment._t0 + (step + 1) * environment.dt)
@@ -270,3 +271,59 @@ def test_rotation_error_is_scipys_rotation_vector_to_the_last_bit():
     found = np.array([rotation_error_rad(t, a) for t, a in zip(target, actual, strict=True)])
     np.testing.assert_array_equal(found, expected)
     assert np.sum(np.linalg.norm(expected, axis=1) < 1e-3) > 100
+
+
+def _episode_results(environments, actions, *, together: bool) -> list:
+    """Per step, every environment's (obs, reward, terminated, truncated, numeric info)."""
+    for seed, environment in enumerate(environments):
+        environment.reset(seed=seed)
+    steps = []
+    for step_actions in actions:
+        if together:
+            results = ImitationEnv.step_together(environments, step_actions)
+        else:
+            results = [e.step(a) for e, a in zip(environments, step_actions, strict=True)]
+        for environment, (*_, terminated, truncated, _) in zip(environments, results, strict=True):
+            if terminated or truncated:
+                environment.reset()
+        steps.append(
+            [
+                (obs, reward, terminated, truncated, [np.ravel(info[k]) for k in sorted(info)])
+                for obs, reward, terminated, truncated, info in results
+            ]
+        )
+    return steps
+
+
+def test_stepping_together_gives_each_environment_its_own_results(walk_clip, second_clip):
+    """Three environments (goals drawn, one with the assist) stepped together or one by one."""
+    settings = learn.EnvSettings(model="legs13_ankles", reference_state=True, max_steps=12)
+
+    def environments():
+        made = [learn.make_env([walk_clip, second_clip], settings) for _ in range(3)]
+        made[1].set_root_assist(0.4)
+        return made
+
+    actions = np.random.default_rng(1).normal(0.0, 0.5, (40, 3, 20))
+    one_by_one = _episode_results(environments(), actions, together=False)
+    together = _episode_results(environments(), actions, together=True)
+    assert sum(r[2] or r[3] for step in together for r in step) >= 6  # resets on the way
+    for expected, found in zip(one_by_one, together, strict=True):
+        for (obs, reward, *flags, info), (obs2, reward2, *flags2, info2) in zip(
+            expected, found, strict=True
+        ):
+            np.testing.assert_array_equal(obs2, obs)
+            assert reward2 == reward and flags2 == flags
+            for a, b in zip(info, info2, strict=True):
+                np.testing.assert_array_equal(b, a)
+
+
+def test_stepping_together_needs_one_observation_layout(walk_clip):
+    plain = ImitationEnv([walk_clip], max_steps=5)
+    with_reference = ImitationEnv([walk_clip], max_steps=5, reference_state=True)
+    for environment in (plain, with_reference):
+        environment.reset(seed=0)
+    with pytest.raises(GaitTwinInputError, match="step_together: expected environments of one"):
+        ImitationEnv.step_together([plain, with_reference], np.zeros((2, 14)))
+    plain.close()
+    with_reference.close()

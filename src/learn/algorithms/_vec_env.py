@@ -14,11 +14,44 @@ from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv
 from stable_baselines3.common.vec_env.base_vec_env import CloudpickleWrapper, VecEnvIndices
 
 
+def _step(envs: DummyVecEnv, actions: np.ndarray) -> tuple:
+    """Step this worker's environments; return ``DummyVecEnv.step``'s results and reset infos.
+
+    Environments of one class that defines ``step_together(envs, actions)`` (as
+    :class:`learn.ImitationEnv` does) are stepped by it in one call, then finished episodes are
+    reset and reported as ``DummyVecEnv`` does (``TimeLimit.truncated``,
+    ``terminal_observation``); other environments one by one by ``DummyVecEnv`` itself.
+    """
+    kind = type(envs.envs[0])
+    together = getattr(kind, "step_together", None)
+    if together is None or any(type(env) is not kind for env in envs.envs):
+        observations, rewards, dones, infos = envs.step(actions)
+        return observations, rewards, dones, infos, envs.reset_infos
+    observations, rewards, dones, infos = [], [], [], []
+    for i, (observation, reward, terminated, truncated, info) in enumerate(
+        together(envs.envs, actions)
+    ):
+        info["TimeLimit.truncated"] = truncated and not terminated
+        if terminated or truncated:
+            info["terminal_observation"] = observation
+            observation, envs.reset_infos[i] = envs.envs[i].reset()
+        observations.append(observation)
+        rewards.append(reward)
+        dones.append(terminated or truncated)
+        infos.append(info)
+    return (
+        np.stack(observations),
+        np.array(rewards, dtype=np.float32),
+        np.array(dones),
+        infos,
+        envs.reset_infos,
+    )
+
+
 def _serve(envs: DummyVecEnv, command: str, data: Any) -> Any:
     """Carry out one command of the parent on this worker's environments."""
     if command == "step":
-        observations, rewards, dones, infos = envs.step(data)
-        return observations, rewards, dones, infos, envs.reset_infos
+        return _step(envs, data)
     if command == "reset":
         first_seed, options = data
         if first_seed is not None:
@@ -65,7 +98,10 @@ class BatchedSubprocVecEnv(VecEnv):
     cores (which the policy's batched forward pass favours), ``SubprocVecEnv`` spends much of a
     step switching between processes and waiting on pipes (see ``benchmarks/train_throughput.py``).
     Each worker holds a ``DummyVecEnv`` of its share, which resets finished episodes and records
-    ``terminal_observation`` exactly as ``SubprocVecEnv`` does.
+    ``terminal_observation`` exactly as ``SubprocVecEnv`` does. A worker steps
+    :class:`learn.ImitationEnv` environments together
+    (:meth:`learn.ImitationEnv.step_together`: their observation and reward arithmetic in one
+    numpy call per operation), with the same results.
 
     Parameters
     ----------

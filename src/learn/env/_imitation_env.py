@@ -8,7 +8,6 @@ cue it combines are in their own modules.
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from collections.abc import Sequence
 from typing import Any
@@ -27,13 +26,14 @@ from learn.env._observation import (
     reference_features,
     rotation_error_rad,
 )
-from learn.env._reference import ReferenceFrame, ReferenceMotion, natural_stride_m
+from learn.env._reference import ReferenceFrame, ReferenceMotion, natural_stride_m, stack_rows
 from learn.env._reward import (
     GoalErrors,
     ImitationErrors,
     goal_reward,
     imitation_reward,
     physics_penalty,
+    squared,
     total_reward,
 )
 from learn.tasks import StairCue, task_terrain
@@ -473,8 +473,10 @@ class ImitationEnv(gym.Env):
         )
         self.simulation.client.performCollisionDetection()  # contacts of the new pose
         self._limits = np.full(len(self.model.joints), 0.5)
-        reading = read_body(self.simulation)
-        self._positions: deque[np.ndarray] = deque([reading.root_position_m], maxlen=self._window)
+        reading = read_body([self.simulation])
+        self._positions: deque[np.ndarray] = deque(
+            [reading.root_position_m[0]], maxlen=self._window
+        )
         self._root_errors: deque[tuple[float, float]] = deque(maxlen=self._window)
         cycle_steps = max(2, int(np.ceil(self.reference.cycle_duration_s / self.dt)))
         self._separations: deque[float] = deque(maxlen=cycle_steps)
@@ -482,8 +484,8 @@ class ImitationEnv(gym.Env):
         past = [self._t0 + (cycle_steps - j) * self.dt for j in range(cycle_steps - 1, 0, -1)]
         feet = self.reference.feet_at(past)
         self._separations.extend((feet[:, 0, 0] - feet[:, 1, 0]).tolist())
-        speed_dev, stride_dev = self._goal_deviations(reading)
-        first = self._frame(reading, frame, speed_dev, stride_dev)
+        deviations = [self._goal_deviations(float(reading.root_linear_velocity_m_s[0, 0]))]
+        first = _observation_frames([self], reading, ReferenceFrame.stack([frame]), deviations)[0]
         self._frames.clear()
         self._frames.extend([first, first, first])
         info = {
@@ -508,8 +510,71 @@ class ImitationEnv(gym.Env):
 
     def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         """Apply one action for ``dt`` and return ``(obs, reward, terminated, truncated, info)``."""
-        if self.reference is None:
-            raise GaitTwinInputError("step: expected reset() before the first step")
+        return self.step_together([self], [action])[0]
+
+    @staticmethod
+    def step_together(
+        envs: Sequence[ImitationEnv], actions: Sequence[np.ndarray]
+    ) -> list[tuple[np.ndarray, float, bool, bool, dict[str, Any]]]:
+        """Step several environments, each exactly as its own :meth:`step` would.
+
+        Physics and the pybullet queries run environment by environment; the arithmetic of
+        the observations and rewards runs once for all of them, one numpy call per operation
+        (on arrays this small, numpy's cost per call is most of the cost). A worker process of
+        :class:`learn.algorithms.BatchedSubprocVecEnv` steps its environments this way.
+
+        Parameters
+        ----------
+        envs
+            Environments with one avatar model and one observation layout (made by one
+            factory), each reset.
+        actions
+            One action per environment (see :meth:`step`).
+
+        Returns
+        -------
+        list of tuple
+            ``(obs, reward, terminated, truncated, info)`` per environment, in order.
+
+        Raises
+        ------
+        GaitTwinInputError
+            An environment not reset, or environments of different models or layouts.
+        """
+        first = envs[0]
+        for env in envs:
+            if env.reference is None:
+                raise GaitTwinInputError("step: expected reset() before the first step")
+            if env.frame_slices != first.frame_slices or env._n_dofs != first._n_dofs:
+                raise GaitTwinInputError(
+                    "step_together: expected environments of one avatar model and observation "
+                    f"layout, found {first.model.name} ({first.frame_size} values per frame) "
+                    f"and {env.model.name} ({env.frame_size})"
+                )
+        frames = [env._act(action) for env, action in zip(envs, actions, strict=True)]
+        reading = read_body([env.simulation for env in envs])
+        frame = ReferenceFrame.stack(frames)
+        rewards, infos = _rewards(envs, reading, frame)
+        deviations = [(i["speed_deviation_m_s"], i["stride_deviation_m"]) for i in infos]
+        rows = _observation_frames(envs, reading, frame, deviations)
+        results = []
+        for i, env in enumerate(envs):
+            info, reward = infos[i], float(rewards[i])
+            info["stair_cue"] = 0.0
+            if env.stair_cue is not None:
+                info["stair_cue"] = env.stair_cue.shaping_from_soles(
+                    reading.feet_m[i], foot_length_m=env.simulation.body.segments["foot"].length_m
+                )
+                reward += info["stair_cue"]
+            env._frames.append(rows[i])
+            terminated = bool(reading.fallen[i])
+            truncated = bool(env._step >= env.max_steps and not terminated)
+            observation = np.concatenate(env._frames).astype(np.float32)
+            results.append((observation, reward, terminated, truncated, info))
+        return results
+
+    def _act(self, action: np.ndarray) -> ReferenceFrame:
+        """Apply ``action`` for one control period; return the reference frame of the step."""
         a = np.minimum(np.maximum(np.asarray(action, dtype=float), -1.0), 1.0)
         n = self._n_dofs
         self._step += 1
@@ -522,19 +587,7 @@ class ImitationEnv(gym.Env):
         if self.root_assist > 0.0:
             self._hold_root_assist(frame)
         self.simulation.step(np.concatenate([targets, self._max_torque * self._limits]))
-        reading = read_body(self.simulation)
-        reward, info = self._reward(reading, frame)
-        info["stair_cue"] = 0.0
-        if self.stair_cue is not None:
-            info["stair_cue"] = self.stair_cue.shaping_from_soles(
-                reading.feet_m, foot_length_m=self.simulation.body.segments["foot"].length_m
-            )
-            reward += info["stair_cue"]
-        speed_dev, stride_dev = info["speed_deviation_m_s"], info["stride_deviation_m"]
-        self._frames.append(self._frame(reading, frame, speed_dev, stride_dev))
-        terminated = bool(reading.fallen)
-        truncated = bool(self._step >= self.max_steps and not terminated)
-        return np.concatenate(self._frames).astype(np.float32), reward, terminated, truncated, info
+        return frame
 
     def _reference_frame(self, step: int) -> ReferenceFrame:
         """Return the reference at control step ``step`` of the episode (keeping the last one).
@@ -546,79 +599,39 @@ class ImitationEnv(gym.Env):
             self._frame_cache = (step, self.reference.sample(self._t0 + step * self.dt))
         return self._frame_cache[1]
 
-    def _goal_deviations(self, reading: BodyReading) -> tuple[float, float]:
-        """Window mean forward speed and last stride, each minus its target."""
+    def _goal_deviations(self, root_speed_x_m_s: float) -> tuple[float, float]:
+        """Window mean forward speed and last stride, each minus its target.
+
+        ``root_speed_x_m_s`` stands for the window's speed while the window is one reading.
+        """
         elapsed = (len(self._positions) - 1) * self.dt
         if elapsed > 0.0:
             speed = (self._positions[-1][0] - self._positions[0][0]) / elapsed
         else:
-            speed = float(reading.root_linear_velocity_m_s[0])
+            speed = root_speed_x_m_s
         separations = self._separations or (0.0,)
         stride = max(max(separations), 0.0) + max(-min(separations), 0.0)
         return speed - self.goal_now[0], stride - self.goal_now[1]
 
-    def _reward(self, reading: BodyReading, frame: ReferenceFrame) -> tuple[float, dict]:
-        """Update the goal window with ``reading`` and return the reward and its terms.
+    def _goal_window(
+        self, tilt_rad: float, height_m: float, root_speed_x_m_s: float
+    ) -> tuple[float, float, float, float]:
+        """Add a step's root errors to the goal window; return its goal errors.
 
-        Sums and norms are ndarray methods, ``x.dot(x)`` and ``sqrt`` as
-        ``numpy.linalg.norm`` computes them, to the last bit (less overhead per call).
+        Returns
+        -------
+        tuple of float
+            Speed and stride deviations (m/s, m), and the window means of the squared tilt
+            (rad^2) and height error (m^2).
         """
-        self._separations.append(reading.feet_separation_m)
-        self._positions.append(reading.root_position_m)
-        quaternions = np.concatenate([reading.root_quaternion, frame.root_quaternion])
-        z_sim, z_ref = quaternion_z_axis(quaternions.reshape(2, 4))
-        tilt = float(np.arccos(min(max(z_sim @ z_ref, -1.0), 1.0)))
-        height = reading.hip_height_m - float(frame.root_position_m[2])
-        self._root_errors.append((tilt**2, height**2))
-        speed_dev, stride_dev = self._goal_deviations(reading)
-        displacement = self._positions[-1][:2] - self._positions[0][:2]
-        if np.hypot(displacement[0], displacement[1]) > 0.01:
-            heading = float(np.arctan2(displacement[1], displacement[0]))
-        else:
-            heading = reading.yaw_rad
+        self._root_errors.append((tilt_rad**2, height_m**2))
+        speed_dev, stride_dev = self._goal_deviations(root_speed_x_m_s)
         tilt_sum, height_sum = 0.0, 0.0  # window means, summed oldest first
         for tilt2, height2 in self._root_errors:
             tilt_sum += tilt2
             height_sum += height2
-        goal = goal_reward(
-            GoalErrors(
-                speed_dev if self.speed_goal else 0.0,
-                stride_dev,
-                heading,
-                tilt_sum / len(self._root_errors),
-                height_sum / len(self._root_errors),
-            )
-        )
-        joint_error = reading.joint_positions_rad - frame.joint_positions_rad
-        velocity_error = reading.joint_velocities_rad_s - frame.joint_velocities_rad_s
-        feet_error = reading.feet_local_m - frame.feet_m
-        com_error = reading.com_local_m - frame.com_m
-        root_angle = float(quaternion_angle(reading.root_quaternion, frame.root_quaternion))
-        imitation = imitation_reward(
-            ImitationErrors(
-                pose_rad2=float((joint_error**2).sum() + root_angle**2),
-                velocity_rad2_s2=float((velocity_error**2).sum()),
-                feet_m2=float((feet_error**2).sum()),
-                com_m2=float((com_error**2).sum()),
-            )
-        )
-        feet_speed = np.sqrt((reading.feet_linear_velocities_m_s[:, :2] ** 2).sum(axis=1))
-        sliding = float((feet_speed * reading.foot_contacts).sum())
-        penalty = physics_penalty(sliding, floating=not reading.foot_contacts.any())
-        reward = total_reward(goal["goal"], imitation["imitation"], penalty)
-        info = {
-            **goal,
-            **imitation,
-            "physics": penalty,
-            "speed_deviation_m_s": speed_dev,
-            "stride_deviation_m": stride_dev,
-            "joint_error_rad": float(np.abs(joint_error).mean()),
-            "com_error_m": math.sqrt(com_error.dot(com_error)),
-            "feet_error_m": float(np.sqrt((feet_error**2).sum(axis=1)).mean()),
-            "root_position_m": reading.root_position_m.copy(),
-            "fallen": reading.fallen,
-        }
-        return float(reward), info
+        count = len(self._root_errors)
+        return speed_dev, stride_dev, tilt_sum / count, height_sum / count
 
     def observation_part(self, observation: np.ndarray, name: str, frame: int = -1) -> np.ndarray:
         """Return component ``name`` of one frame of an observation (the newest by default).
@@ -644,18 +657,93 @@ class ImitationEnv(gym.Env):
         frames = np.asarray(observation).reshape(3, self.frame_size)
         return frames[frame, self.frame_slices[name]]
 
-    def _frame(
-        self, reading: BodyReading, frame: ReferenceFrame, speed_dev: float, stride_dev: float
-    ) -> np.ndarray:
-        """One observation frame (see the class docstring's table)."""
-        parts = [
-            [frame.phase, self.goal_now[0], self.goal_now[1], speed_dev, stride_dev],
-            self._limits,
-            posture_features(reading),
-            reading.foot_contacts.astype(float),
-            [reading.hip_height_m],
-            reading.rays_m,
-        ]
-        if self.reference_state:
-            parts.append(reference_features(reading, self._reference_frame(self._step + 1)))
-        return np.concatenate(parts)
+
+def _rewards(
+    envs: Sequence[ImitationEnv], reading: BodyReading, frame: ReferenceFrame
+) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    """Update the environments' goal windows; return their rewards ``(n,)`` and terms.
+
+    ``frame`` holds the environments' reference frames of the step, stacked. Sums and norms are
+    ndarray methods, ``x.dot(x)`` (here ``vecdot``) and ``sqrt`` as ``numpy.linalg.norm``
+    computes them.
+    """
+    for i, env in enumerate(envs):
+        env._separations.append(float(reading.feet_separation_m[i]))
+        env._positions.append(reading.root_position_m[i])
+    z_axes = quaternion_z_axis(np.stack([reading.root_quaternion, frame.root_quaternion], axis=1))
+    tilt = np.arccos(np.clip(np.vecdot(z_axes[:, 0], z_axes[:, 1]), -1.0, 1.0))
+    height = reading.hip_height_m - frame.root_position_m[:, 2]
+    windows = [
+        env._goal_window(float(tilt[i]), float(height[i]), reading.root_linear_velocity_m_s[i, 0])
+        for i, env in enumerate(envs)
+    ]
+    speed_dev, stride_dev, tilt2, height2 = (np.array(v) for v in zip(*windows, strict=True))
+    displacement = np.array([env._positions[-1][:2] - env._positions[0][:2] for env in envs])
+    moved = np.hypot(displacement[:, 0], displacement[:, 1]) > 0.01
+    heading = np.where(moved, np.arctan2(displacement[:, 1], displacement[:, 0]), reading.yaw_rad)
+    speed_goal = np.array([env.speed_goal for env in envs])
+    goal = goal_reward(
+        GoalErrors(np.where(speed_goal, speed_dev, 0.0), stride_dev, heading, tilt2, height2)
+    )
+    joint_error = reading.joint_positions_rad - frame.joint_positions_rad
+    velocity_error = reading.joint_velocities_rad_s - frame.joint_velocities_rad_s
+    feet_error = reading.feet_local_m - frame.feet_m
+    com_error = reading.com_local_m - frame.com_m
+    root_angle = quaternion_angle(reading.root_quaternion, frame.root_quaternion)
+    imitation = imitation_reward(
+        ImitationErrors(
+            pose_rad2=(joint_error**2).sum(axis=1) + squared(root_angle),
+            velocity_rad2_s2=(velocity_error**2).sum(axis=1),
+            feet_m2=(feet_error**2).reshape(len(envs), -1).sum(axis=1),
+            com_m2=(com_error**2).sum(axis=1),
+        )
+    )
+    feet_speed = np.sqrt((reading.feet_linear_velocities_m_s[:, :, :2] ** 2).sum(axis=2))
+    sliding = (feet_speed * reading.foot_contacts).sum(axis=1)
+    penalty = physics_penalty(sliding, floating=~reading.foot_contacts.any(axis=1))
+    rewards = total_reward(goal["goal"], imitation["imitation"], penalty)
+    extra = {
+        "joint_error_rad": np.abs(joint_error).mean(axis=1),
+        "com_error_m": np.sqrt(np.vecdot(com_error, com_error)),
+        "feet_error_m": np.sqrt((feet_error**2).sum(axis=2)).mean(axis=1),
+    }
+    infos = []
+    for i, (env, window) in enumerate(zip(envs, windows, strict=True)):
+        info = {name: float(values[i]) for name, values in (goal | imitation).items()}
+        info["physics"] = float(penalty[i])
+        info["speed_deviation_m_s"], info["stride_deviation_m"] = window[:2]
+        info.update({name: float(values[i]) for name, values in extra.items()})
+        info["root_position_m"] = env._positions[-1].copy()
+        info["fallen"] = bool(reading.fallen[i])
+        infos.append(info)
+    return rewards, infos
+
+
+def _observation_frames(
+    envs: Sequence[ImitationEnv],
+    reading: BodyReading,
+    frame: ReferenceFrame,
+    deviations: Sequence[tuple[float, float]],
+) -> np.ndarray:
+    """Return the environments' observation frames ``(n, frame_size)`` (the class's table).
+
+    ``frame`` holds their reference frames of the step, stacked; ``deviations`` their speed and
+    stride deviations (m/s, m).
+    """
+    parts = [
+        np.array(
+            [
+                (phase, *env.goal_now, *deviation)
+                for phase, env, deviation in zip(frame.phase, envs, deviations, strict=True)
+            ]
+        ),
+        stack_rows([env._limits for env in envs]),
+        posture_features(reading),
+        reading.foot_contacts.astype(float),
+        reading.hip_height_m[:, None],
+        reading.rays_m,
+    ]
+    if envs[0].reference_state:
+        target = ReferenceFrame.stack([env._reference_frame(env._step + 1) for env in envs])
+        parts.append(reference_features(reading, target))
+    return np.concatenate(parts, axis=1)

@@ -347,7 +347,11 @@ class ReferenceMotion:
 
 @dataclass(frozen=True)
 class ReferenceFrame:
-    """The reference at one instant (fields as in :class:`ReferenceMotion`, one row each)."""
+    """The reference at one instant (fields as in :class:`ReferenceMotion`, one row each).
+
+    :meth:`stack` puts the frames of several environments together: each field then has a
+    leading axis, one row per environment (``phase`` an array of them).
+    """
 
     phase: float
     root_position_m: np.ndarray
@@ -359,6 +363,23 @@ class ReferenceFrame:
     com_m: np.ndarray
     feet_m: np.ndarray
     foot_contacts: np.ndarray
+
+    @classmethod
+    def stack(cls, frames: Sequence[ReferenceFrame]) -> ReferenceFrame:
+        """Return ``frames`` as one frame whose fields have a leading axis of ``len(frames)``."""
+        return cls(
+            **{
+                name: stack_rows([getattr(frame, name) for frame in frames])
+                for name in cls.__dataclass_fields__
+            }
+        )
+
+
+def stack_rows(values: Sequence) -> np.ndarray:
+    """Return ``values`` as the rows of one array (a view of the only one, for one value)."""
+    if len(values) == 1:
+        return np.asarray(values[0])[None]
+    return np.array(values)
 
 
 def _interp_rows(x: np.ndarray, values: np.ndarray, new_x: np.ndarray) -> np.ndarray:

@@ -53,14 +53,28 @@ REWARD_TERMS: tuple[str, ...] = (
 )
 
 
-def kernel(squared_error: float, scale: float) -> float:
-    """Return ``exp(-scale * squared_error)``."""
-    return float(np.exp(-scale * squared_error))
+def kernel(squared_error: float | np.ndarray, scale: float) -> float | np.ndarray:
+    """Return ``exp(-scale * squared_error)`` (of each error of an array)."""
+    return np.exp(-scale * squared_error)
+
+
+def squared(value: float | np.ndarray) -> float | np.ndarray:
+    """Return ``value**2`` as Python squares a float, for a float or each value of an array.
+
+    Python and numpy scalars square with C's ``pow``, which differs from the product
+    ``x * x`` (what numpy's ``**2`` computes for an array) in the last bit for about one value
+    in a thousand: the terms of several environments at once stay those of each on its own.
+    """
+    if np.ndim(value) == 0:
+        return value**2
+    return np.array([v**2 for v in np.asarray(value).tolist()])
 
 
 @dataclass(frozen=True)
 class ImitationErrors:
     """Squared tracking errors of one control step (see the module constants for units).
+
+    Each field is a float, or an array of one value per environment.
 
     Parameters
     ----------
@@ -75,15 +89,17 @@ class ImitationErrors:
         Squared error of the centre of mass relative to the root, m^2.
     """
 
-    pose_rad2: float
-    velocity_rad2_s2: float
-    feet_m2: float
-    com_m2: float
+    pose_rad2: float | np.ndarray
+    velocity_rad2_s2: float | np.ndarray
+    feet_m2: float | np.ndarray
+    com_m2: float | np.ndarray
 
 
 @dataclass(frozen=True)
 class GoalErrors:
     """Goal errors measured over the running window (see :class:`learn.ImitationEnv`).
+
+    Each field is a float, or an array of one value per environment.
 
     Parameters
     ----------
@@ -100,15 +116,15 @@ class GoalErrors:
         Window mean of the squared root-height error, m^2.
     """
 
-    speed_m_s: float
-    stride_m: float
-    heading_rad: float
-    tilt_rad2: float
-    height_m2: float
+    speed_m_s: float | np.ndarray
+    stride_m: float | np.ndarray
+    heading_rad: float | np.ndarray
+    tilt_rad2: float | np.ndarray
+    height_m2: float | np.ndarray
 
 
-def imitation_reward(errors: ImitationErrors) -> dict[str, float]:
-    """Return the imitation terms and their weighted sum ``"imitation"``.
+def imitation_reward(errors: ImitationErrors) -> dict[str, float | np.ndarray]:
+    """Return the imitation terms and their weighted sum ``"imitation"`` (shaped as the errors).
 
     Notes
     -----
@@ -125,8 +141,8 @@ def imitation_reward(errors: ImitationErrors) -> dict[str, float]:
     return terms
 
 
-def goal_reward(errors: GoalErrors) -> dict[str, float]:
-    """Return the goal terms and their weighted sum ``"goal"``.
+def goal_reward(errors: GoalErrors) -> dict[str, float | np.ndarray]:
+    """Return the goal terms and their weighted sum ``"goal"`` (shaped as the errors).
 
     Notes
     -----
@@ -134,17 +150,19 @@ def goal_reward(errors: GoalErrors) -> dict[str, float]:
     + 0.2 exp(-5 e_tilt - 50 e_height)``.
     """
     terms = {
-        "speed": kernel(errors.speed_m_s**2, SPEED_SCALE),
-        "stride": kernel(errors.stride_m**2, STRIDE_SCALE),
-        "heading": kernel(errors.heading_rad**2, HEADING_SCALE),
-        "root": float(np.exp(-TILT_SCALE * errors.tilt_rad2 - HEIGHT_SCALE * errors.height_m2)),
+        "speed": kernel(squared(errors.speed_m_s), SPEED_SCALE),
+        "stride": kernel(squared(errors.stride_m), STRIDE_SCALE),
+        "heading": kernel(squared(errors.heading_rad), HEADING_SCALE),
+        "root": np.exp(-TILT_SCALE * errors.tilt_rad2 - HEIGHT_SCALE * errors.height_m2),
     }
     terms["goal"] = sum(GOAL_WEIGHTS[k] * terms[k] for k in GOAL_WEIGHTS)
     return terms
 
 
-def physics_penalty(sliding_speed_m_s: float, *, floating: bool) -> float:
-    """Return ``p_physics = 0.2 min(v_slide, 1) + 0.1 [floating]``.
+def physics_penalty(
+    sliding_speed_m_s: float | np.ndarray, *, floating: bool | np.ndarray
+) -> float | np.ndarray:
+    """Return ``p_physics = 0.2 min(v_slide, 1) + 0.1 [floating]`` (elementwise for arrays).
 
     Parameters
     ----------
@@ -153,9 +171,13 @@ def physics_penalty(sliding_speed_m_s: float, *, floating: bool) -> float:
     floating
         Whether neither foot touches the ground.
     """
-    return SLIDING_PENALTY_PER_M_S * min(sliding_speed_m_s, 1.0) + FLOATING_PENALTY * floating
+    return (
+        SLIDING_PENALTY_PER_M_S * np.minimum(sliding_speed_m_s, 1.0) + FLOATING_PENALTY * floating
+    )
 
 
-def total_reward(goal: float, imitation: float, penalty: float) -> float:
+def total_reward(
+    goal: float | np.ndarray, imitation: float | np.ndarray, penalty: float | np.ndarray
+) -> float | np.ndarray:
     """Return ``0.5 r_goal + 0.5 r_imitation - p_physics`` (the paper's reward)."""
     return GOAL_WEIGHT * goal + IMITATION_WEIGHT * imitation - penalty
