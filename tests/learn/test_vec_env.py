@@ -1,8 +1,9 @@
 import functools
 
+import gymnasium as gym
 import numpy as np
 import pytest
-from stable_baselines3.common.vec_env import SubprocVecEnv
+from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
 
 from imu import GaitTwinInputError
 from learn import ImitationEnv
@@ -61,3 +62,29 @@ def test_one_environment_stays_in_process(walk_clip):
     venv = parallel_envs(_factory(walk_clip), 1)
     assert type(venv).__name__ == "DummyVecEnv"
     venv.close()
+
+
+def test_environments_without_step_together_are_stepped_one_by_one():
+    """Other gymnasium environments: a worker steps them through its DummyVecEnv as before."""
+
+    def pendulum():
+        return gym.wrappers.TimeLimit(gym.make("Pendulum-v1").unwrapped, max_episode_steps=6)
+
+    found = _pendulum_play(BatchedSubprocVecEnv([pendulum] * 3, n_workers=2))
+    expected = _pendulum_play(DummyVecEnv([pendulum] * 3))
+    assert found[2].sum() == 6  # two time-limit resets of each environment
+    for values, reference in zip(found, expected, strict=True):
+        np.testing.assert_array_equal(values, reference)
+
+
+def _pendulum_play(venv, steps=12):
+    venv.seed(1)
+    observations = [venv.reset()]
+    rewards, dones = [], []
+    for k in range(steps):
+        obs, reward, done, _ = venv.step(np.full((venv.num_envs, 1), np.sin(k)))
+        observations.append(obs)
+        rewards.append(reward)
+        dones.append(done)
+    venv.close()
+    return np.array(observations), np.array(rewards), np.array(dones)
