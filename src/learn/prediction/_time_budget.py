@@ -23,7 +23,7 @@ class TrainingClock:
         Wall time for all the stages, s, from now; None: no limit (every stage gets None).
     stage_steps
         Step budget of each stage still to train, in the order they will run (e.g.
-        ``{"adapt": 2_000_000, "slope": 20_000_000, "stairs": 20_000_000}``).
+        ``{"adapt": 1_500_000, "slope": 3_000_000, "stairs": 3_000_000}``).
 
     Notes
     -----
