@@ -36,3 +36,22 @@ def test_shipped_patient_controller_walks_its_clip_for_10_s():
     travelled = environment.simulation.state().root_position_m[0] - start
     environment.close()
     assert travelled / 10.0 == pytest.approx(goal[0], rel=0.1)  # within 10 % of the patient
+
+
+def test_shipped_slope_controllers_walk_up_the_ramps_they_mastered():
+    """Each level's controller (models/patients/xsens_mtw_walk/tasks/slope) climbs its ramp."""
+    clip = gait.Motion.load(PATIENT / "patient_clip.npz")
+    result = learn.runs.read_task_result(PATIENT / "tasks" / "slope")
+    assert sorted(result.steps_to_master) == [0, 1, 2, 3]  # level 4 was not mastered
+    settings = learn.run_env_settings(PATIENT / "adapt")
+    for level in result.steps_to_master:
+        folder, _ = result.controller(level)
+        assert folder.name == f"level_{level}"
+        env = learn.task_env(clip, "slope", settings=settings, level=level, stair_cue=False)
+        try:
+            rollout = learn.record_rollout(env, learn.Controller.load(folder).act, seed=0)
+            terrain = env.simulation.terrain
+        finally:
+            env.close()
+        assert not rollout.fell, level
+        assert rollout.root_position_m[-1, 0] > terrain.end_x_m, level  # past the ramp's top
