@@ -27,6 +27,20 @@ def test_the_budget_is_shared_by_steps_and_leftovers_go_to_later_stages(monkeypa
         clock.limit_for("stairs")
 
 
+def test_a_stage_gets_at_least_its_minimum_part_of_the_budget(monkeypatch):
+    now = [0.0]
+    monkeypatch.setattr("learn.prediction._time_budget.time.monotonic", lambda: now[0])
+    clock = TrainingClock(
+        100.0, {"adapt": 1, "slope": 2, "stairs": 2}, min_fractions={"adapt": 0.4}
+    )
+    assert clock.limit_for("adapt") == pytest.approx(40.0)  # its steps' share would be 20 s
+    now[0] += 10.0  # it reached its step budget in 10 s: the tasks share the other 90
+    assert clock.limit_for("slope") == pytest.approx(45.0)
+    late = TrainingClock(100.0, {"adapt": 1, "slope": 1}, min_fractions={"adapt": 0.4})
+    now[0] += 70.0  # never more than the time left
+    assert late.limit_for("adapt") == pytest.approx(30.0)
+
+
 def test_without_a_budget_no_stage_is_limited():
     clock = TrainingClock(None, {"adapt": 1, "slope": 1})
     assert clock.limit_for("adapt") is None and clock.limit_for("slope") is None

@@ -34,7 +34,7 @@ from learn.evaluation import (
     max_survived_push_n,
     record_rollout,
 )
-from learn.prediction._time_budget import TrainingClock
+from learn.prediction._time_budget import ADAPT_MIN_FRACTION, TrainingClock
 from learn.report import (
     NO_PREDICTION_TEXT,
     PatientSummary,
@@ -539,7 +539,9 @@ def predict_from_clip(
     for task in settings.tasks:
         if not (out / "tasks" / task / CURRICULUM_FILE).is_file():
             to_train[task] = settings.budgets.task_steps
-    clock = TrainingClock(settings.budgets.time_limit_s, to_train)
+    clock = TrainingClock(
+        settings.budgets.time_limit_s, to_train, min_fractions={"adapt": ADAPT_MIN_FRACTION}
+    )
     if adapted_before:
         _log(f"adapted controller: {adapt_dir} (exists)")
     else:

@@ -10,6 +10,9 @@ from imu import GaitTwinInputError
 #: The command-line tools' time budget of the training stages, minutes: with the clip, the
 #: evaluation and the report, a whole prediction fits in about an hour on 2 cores.
 DEFAULT_TIME_BUDGET_MIN = 50.0
+#: Part of a prediction's time budget adaptation is given at least (its share of the steps is
+#: about a fifth with the default budgets; the bundled walk needed 700 k steps to walk).
+ADAPT_MIN_FRACTION = 0.4
 #: Least wall time a stage is given, s: a stage always trains at least one rollout or round.
 MIN_STAGE_TIME_S = 1.0
 
@@ -24,21 +27,34 @@ class TrainingClock:
     stage_steps
         Step budget of each stage still to train, in the order they will run (e.g.
         ``{"adapt": 1_500_000, "slope": 3_000_000, "stairs": 3_000_000}``).
+    min_fractions
+        Fraction of the whole budget a stage is given at least, when that is more than its
+        share of the steps (e.g. ``{"adapt": 0.4}``: without an adapted controller that walks
+        there is no prediction at all, so adaptation comes first).
 
     Notes
     -----
     When a stage starts, it gets the time left times its share of the steps of the stages
-    still to run (itself included), at least :data:`MIN_STAGE_TIME_S`. Time a stage does not
-    use (it mastered its levels early, or ran faster than planned) goes to the stages after it.
+    still to run (itself included), or its ``min_fractions`` part of the whole budget if that is
+    more (never more than the time left), and at least :data:`MIN_STAGE_TIME_S`. Time a stage
+    does not use (it reached its step budget or mastered its levels early) goes to the stages
+    after it.
     """
 
-    def __init__(self, time_limit_s: float | None, stage_steps: Mapping[str, int]) -> None:
+    def __init__(
+        self,
+        time_limit_s: float | None,
+        stage_steps: Mapping[str, int],
+        min_fractions: Mapping[str, float] | None = None,
+    ) -> None:
         if time_limit_s is not None and not time_limit_s > 0:
             raise GaitTwinInputError(
                 f"time_limit_s: expected a positive number of seconds or None, found {time_limit_s}"
             )
+        self.time_limit_s = time_limit_s
         self.deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
         self.pending = dict(stage_steps)
+        self.min_fractions = dict(min_fractions or {})
 
     def limit_for(self, stage: str) -> float | None:
         """Return the wall time of ``stage``, s (None without a budget); it leaves the plan.
@@ -55,5 +71,7 @@ class TrainingClock:
         steps = self.pending.pop(stage)
         if self.deadline is None:
             return None
-        share = steps / max(1, steps + sum(self.pending.values()))
-        return max(MIN_STAGE_TIME_S, (self.deadline - time.monotonic()) * share)
+        left = self.deadline - time.monotonic()
+        share = left * steps / max(1, steps + sum(self.pending.values()))
+        floor = min(left, self.min_fractions.get(stage, 0.0) * self.time_limit_s)
+        return max(MIN_STAGE_TIME_S, share, floor)
