@@ -64,7 +64,10 @@ def test_example_09_predicts_without_atlas_and_resumes(
             assert (out / "outcomes" / f"{task}_{level}.gif").is_file()
     assert 'id="slope-2"' not in text
     assert html.escape(learn.prediction.SCRATCH_NOTE) in text
-    assert "Training: adapted controller 64 steps, task training budget 128 steps per task" in text
+    assert (
+        "Training: adapted controller 64 steps, task training budget 128 steps per task, "
+        "slope trained 128 steps, stairs trained 128 steps;"
+    ) in text
     status = learn.report.prediction_status(result.baseline, result.outcomes)
     assert result.status == status and status.kind in ("no prediction", "partial")
     assert html.escape(status.text) in text

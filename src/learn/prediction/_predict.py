@@ -624,6 +624,7 @@ def predict_from_clip(
     reference = None
     outcomes: list[LevelOutcome] = []
     task_steps = settings.budgets.task_steps
+    trained: dict[str, int] = {}  # steps behind each task's final controller
     for task in settings.tasks if go_on else ():
         task_dir = out / "tasks" / task
         if (task_dir / CURRICULUM_FILE).is_file():
@@ -650,6 +651,7 @@ def predict_from_clip(
                 progress_bar=None,
             )
         _log(f"{task}: steps to master per level {result.steps_to_master}")
+        trained[task] = result.total_timesteps
         if set(result.steps_to_master) - set(result.level_controller_steps):
             _log(
                 f"{task}: {task_dir} has no level controllers (written by an older version): "
@@ -714,6 +716,7 @@ def predict_from_clip(
     notes = [
         f"Training: adapted controller {trained_steps(adapt_dir):,} steps, task training "
         f"budget {task_steps:,} steps per task"
+        + "".join(f", {task} trained {steps:,} steps" for task, steps in trained.items())
         + _time_limit_text(settings.budgets.time_limit_s, adapt_dir, out, settings.tasks)
         + f"; {settings.n_rollouts} evaluation rollout(s) per level. "
         "A mastered level is predicted by the controller saved when it was mastered, a level "
