@@ -110,6 +110,12 @@ def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int
         "the tasks (the report still says 'no prediction'); by default the run stops there",
     )
     parser.add_argument(
+        "--report-template",
+        type=Path,
+        help="Jinja2 template of the HTML report, e.g. a translated or branded copy of the "
+        "shipped one (docs/report.md); not given: the shipped template",
+    )
+    parser.add_argument(
         "--stiff-knee",
         choices=sorted(gait.KNEE_SIDES),
         help="make a patient-like clip: stiffen this knee of the walk before adaptation "
@@ -146,6 +152,7 @@ def prediction_options(args: argparse.Namespace) -> dict:
         n_rollouts=args.rollouts,
         use_stair_cue=not args.no_stair_cue,
         continue_if_falling=args.continue_if_falling,
+        report_template=args.report_template,
     )
     return {
         "settings": settings,

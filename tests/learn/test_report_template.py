@@ -15,11 +15,14 @@ import matplotlib.image
 import numpy as np
 import pytest
 from headless_chromium import chromium_binary, run_chromium
+from tiny_budgets import tiny_prediction_options
 
 import gait
+import learn
 import sim
 from gait import read_normative_curves
 from imu import GaitTwinInputError
+from learn.cli import build_parser, prediction_options
 from learn.evaluation import SAGITTAL_ANGLES, FlexionCycles, GaitMeasures, LevelOutcome
 from learn.report import (
     NO_ATLAS_TEXT,
@@ -323,3 +326,20 @@ def test_the_docs_example_renders_a_saved_prediction_with_a_clinics_template(
     page = (out / "report_de.html").read_text(encoding="utf-8")
     assert "<h2>Gehen in der Ebene</h2>" in page and "Flat-ground baseline" not in page
     assert page.count("<svg") == 1 + 2 and 'id="slope-1"' in page
+
+
+def test_a_prediction_renders_its_report_with_the_template_it_is_given(data_dir, tmp_path):
+    shipped = REPORT_TEMPLATE.read_text(encoding="utf-8")
+    assert shipped.count("<body>") == 1
+    clinic = tmp_path / "clinic.html.j2"
+    clinic.write_text(shipped.replace("<body>", "<body><p>Klinik Beispiel</p>"), encoding="utf-8")
+    options = tiny_prediction_options()
+    settings = dataclasses.replace(options["settings"], report_template=clinic)
+    result = learn.predict_patient(data_dir / "xsens_mtw_walk", tmp_path / "out", settings)
+    assert "<p>Klinik Beispiel</p>" in result.report.read_text(encoding="utf-8")
+    args = build_parser().parse_args(
+        ["walk", "--out", "o", "--allow-scratch", "--report-template", str(clinic)]
+    )
+    assert prediction_options(args)["settings"].report_template == clinic
+    with pytest.raises(GaitTwinInputError, match="report_template: expected a Jinja2 template"):
+        learn.PredictionSettings(allow_scratch=True, report_template=tmp_path / "none.j2")

@@ -37,6 +37,7 @@ from learn.evaluation import (
 from learn.prediction._time_budget import ADAPT_MIN_FRACTION, TrainingClock
 from learn.report import (
     NO_PREDICTION_TEXT,
+    REPORT_TEMPLATE,
     PatientSummary,
     PredictionStatus,
     atlas_identity,
@@ -151,11 +152,14 @@ class PredictionSettings:
         anyway (to exercise the pipeline, e.g. with tiny budgets). By default the prediction
         stops after the baseline. Either way the report says "no prediction" and calls no
         level mastered.
+    report_template
+        A Jinja2 template of the HTML report (a clinic's translation or branding; see
+        ``docs/report.md``); None: the shipped one (:data:`learn.report.REPORT_TEMPLATE`).
 
     Raises
     ------
     GaitTwinInputError
-        An unknown task or level.
+        An unknown task or level, or a report template that is not a file.
     """
 
     atlas_dir: Path | None = None
@@ -174,12 +178,21 @@ class PredictionSettings:
     push_directions: tuple[str, ...] = tuple(sim.PUSH_DIRECTIONS)
     use_stair_cue: bool = True
     continue_if_falling: bool = False
+    report_template: Path | None = None
 
     def __post_init__(self) -> None:
         for name in ("tasks", "levels", "push_directions"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         if self.atlas_dir is not None:
             object.__setattr__(self, "atlas_dir", Path(self.atlas_dir))
+        if self.report_template is not None:  # checked now, not after hours of training
+            template = Path(self.report_template).absolute()
+            if not template.is_file():
+                raise GaitTwinInputError(
+                    f"report_template: expected a Jinja2 template file, found no file "
+                    f"{str(self.report_template)!r}"
+                )
+            object.__setattr__(self, "report_template", template)
         _check_tasks_and_levels(self.tasks, self.levels)
 
 
@@ -747,7 +760,9 @@ def predict_from_clip(
         adapt_steps=trained_steps(adapt_dir),
         task_steps=task_steps,
     )
-    report = write_report(patient, outcomes, out / "report.html")
+    report = write_report(
+        patient, outcomes, out / "report.html", template=settings.report_template or REPORT_TEMPLATE
+    )
     summary = write_summary_png(patient, outcomes, out / "summary.png")
     _log(f"report: {report.resolve()}")
     _log(f"summary page: {summary.resolve()}")
