@@ -1,11 +1,14 @@
 """The documentation site, API reference included, builds strictly and shows every public name."""
 
 import importlib
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+import learn
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,17 +19,9 @@ API_PAGES = {
     "sim": "sim",
     "learn": "learn",
     **{
-        f"learn-{name}": f"learn.{name}"
-        for name in (
-            "tasks",
-            "env",
-            "algorithms",
-            "runs",
-            "evaluation",
-            "training",
-            "report",
-            "prediction",
-        )
+        f"learn-{module.name}": f"learn.{module.name}"
+        for module in pkgutil.iter_modules(learn.__path__)
+        if module.ispkg  # every sub-package of learn has its page
     },
 }
 
