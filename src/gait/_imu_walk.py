@@ -142,7 +142,9 @@ def analyse_imu_walk(
     calibration = calibration or imu.calibrate(recording)
     angles = imu.joint_angles(recording, calibration=calibration)
     fs = angles.sampling_rate_hz
-    pelvis = calibration.apply(recording)[:, calibration.segments.index("pelvis")]
+    pelvis = imu.calibrated_segment_orientations(recording, calibration=calibration)[
+        :, calibration.segments.index("pelvis")
+    ]
     heading = imu.pelvis_angles_world(pelvis)[:, 0]
     turning = turning_mask(heading, sampling_rate_hz=fs)
     segmentations = {

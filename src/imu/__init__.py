@@ -53,7 +53,7 @@ from imu._joint_angles import (
     segment_orientations,
 )
 from imu._orientation import estimate_orientation, orientations_from_raw
-from imu._pipeline import joint_angles
+from imu._pipeline import calibrated_segment_orientations, joint_angles
 from imu._plots import plot_joint_angles
 from imu._quaternion import (
     heading_quaternion,
@@ -106,6 +106,7 @@ __all__ = [
     "angle_names",
     "atomic_path",
     "calibrate",
+    "calibrated_segment_orientations",
     "check_mask",
     "check_shape",
     "command_parser",

@@ -12,6 +12,37 @@ from imu._joint_angles import JointAngles, joint_angles_from_segments
 from imu._recording import ImuRecording
 
 
+def calibrated_segment_orientations(
+    recording: ImuRecording, *, calibration: Calibration, cutoff_hz: float | None = 6.0
+) -> np.ndarray:
+    """Return the calibrated segment-to-Earth orientations, low-passed as the joint angles are.
+
+    Parameters
+    ----------
+    recording
+        Sensor-to-Earth orientations.
+    calibration
+        Sensor-to-segment rotations (:func:`imu.calibrate`).
+    cutoff_hz
+        Zero-phase low-pass of the sign-continuous quaternions, Hz (6 Hz keeps gait content,
+        Winter 2009); ``None`` for no filtering.
+
+    Returns
+    -------
+    numpy.ndarray
+        Scalar-last quaternions ``(n, k, 4)``, one per segment of ``calibration.segments``.
+        Unfiltered sensor noise (0.5 deg per sample is typical) swings a leg chain's foot by
+        about 1 cm per sample, so anything built on the orientations (the pelvis path, the
+        avatar's playback) uses these, not the raw ones.
+    """
+    segments = continuous_quaternions(calibration.apply(recording))
+    if cutoff_hz is None:
+        return segments
+    return lowpass_quaternions(
+        segments, sampling_rate_hz=recording.sampling_rate_hz, cutoff_hz=cutoff_hz
+    )
+
+
 def joint_angles(
     recording: ImuRecording,
     *,
@@ -29,8 +60,8 @@ def joint_angles(
         Sensor-to-segment rotations and standing angles, from :func:`imu.calibrate` (or
         :func:`imu.read_calibration` for a given mounting).
     cutoff_hz
-        Zero-phase low-pass applied to the segment orientations before the angles, Hz (6 Hz keeps
-        gait content, Winter 2009); ``None`` for no filtering.
+        Zero-phase low-pass applied to the segment orientations before the angles, Hz
+        (:func:`calibrated_segment_orientations`); ``None`` for no filtering.
     heading_cutoff_hz
         See :func:`imu.joint_angles_from_segments`, Hz.
 
@@ -49,11 +80,9 @@ def joint_angles(
     >>> angles = imu.joint_angles(recording, calibration=imu.calibrate(recording))  # doctest: +SKIP
 
     """
-    segments = continuous_quaternions(calibration.apply(recording))
-    if cutoff_hz is not None:
-        segments = lowpass_quaternions(
-            segments, sampling_rate_hz=recording.sampling_rate_hz, cutoff_hz=cutoff_hz
-        )
+    segments = calibrated_segment_orientations(
+        recording, calibration=calibration, cutoff_hz=cutoff_hz
+    )
     metadata = {
         "source": recording.metadata.get("source"),
         "path": recording.metadata.get("path"),
