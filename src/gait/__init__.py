@@ -22,7 +22,7 @@ from gait._events import (
     shank_inclination,
 )
 from gait._fidelity import FIDELITY_ANGLES, ClipFidelity, clip_fidelity
-from gait._foot_gyroscope import events_from_foot_gyroscope
+from gait._foot_gyroscope import events_from_foot_gyroscope, foot_sagittal_rate
 from gait._impairment import KNEE_SIDES, STIFF_KNEE_PEAK_DEG, stiffen_knee
 from gait._imu_walk import ImuWalk, analyse_imu_walk
 from gait._library import (
@@ -129,6 +129,7 @@ __all__ = [
     "events_from_leg_angles",
     "find_cmu_takes",
     "foot_contacts_from_positions",
+    "foot_sagittal_rate",
     "gait_parameters",
     "leg_bones_for",
     "leg_lengths_from_height",

@@ -11,15 +11,23 @@ gaitmap's own event detection (tests/gait/test_foot_gyroscope.py).
 
 The sign of the swing lobe depends on how the sensor is mounted, so it is found from the data:
 push-off lobes begin straight after a rest period, swing lobes never do.
+
+:func:`foot_sagittal_rate` gives that rate for a recording with foot sensors: from its
+gyroscope when it has one, else from its calibrated foot orientations.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy.signal import butter, find_peaks, sosfiltfilt
+from scipy.spatial.transform import Rotation
 
+import imu
 from gait._events import SIDES, GaitEvents
 from imu import GaitTwinInputError, check_shape
+
+#: The foot segments, in the order of ``SIDES``.
+FOOT_SEGMENTS: tuple[str, str] = ("foot_l", "foot_r")
 
 #: Low-pass cut-off applied to the rate before events are found, Hz.
 FOOT_RATE_CUTOFF_HZ = 15.0
@@ -145,3 +153,53 @@ def events_from_foot_gyroscope(
         {side: found[i][1] for i, side in enumerate(SIDES)},
         "foot gyroscope: zero crossings around the swing lobe",
     )
+
+
+def foot_sagittal_rate(recording: imu.ImuRecording, *, calibration: imu.Calibration) -> np.ndarray:
+    """Return each foot's angular rate about its medio-lateral axis, as a foot gyroscope reads it.
+
+    Parameters
+    ----------
+    recording
+        A recording with sensors on both feet (``foot_l``, ``foot_r``).
+    calibration
+        The recording's calibration (:func:`imu.calibrate`); it gives each foot's segment frame,
+        whose y axis is the foot's medio-lateral (left) axis.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 2)`` rates ``[left, right]``, deg/s, positive for a rotation about the foot's
+        left axis (toe down). From the recording's gyroscope (``angular_velocity_rad_s``,
+        turned from the sensor into the segment frame) when it has one; else from the calibrated
+        foot orientations by central differences of ``log(q_k^-1 q_k+1) / dt`` (one-sided at
+        the ends), ``dt`` from ``recording.time_s``.
+
+    Raises
+    ------
+    GaitTwinInputError
+        If the recording or the calibration lacks a foot.
+    """
+    missing = [foot for foot in FOOT_SEGMENTS if foot not in calibration.segments]
+    if missing:
+        raise GaitTwinInputError(
+            f"calibration: expected the segments {', '.join(FOOT_SEGMENTS)}, found "
+            f"{', '.join(calibration.segments)} (missing {', '.join(missing)})"
+        )
+    rates = []
+    for foot in FOOT_SEGMENTS:
+        sensor_to_segment = Rotation.from_quat(
+            calibration.sensor_to_segment[calibration.segments.index(foot)]
+        )
+        if recording.angular_velocity_rad_s is not None:
+            sensor_rate = np.array(recording.angular_velocity_rad_s[:, recording.index(foot)])
+            omega = sensor_to_segment.inv().apply(sensor_rate)
+        else:
+            segment = Rotation.from_quat(recording.quaternions[:, recording.index(foot)])
+            segment = segment * sensor_to_segment
+            steps = (segment[:-1].inv() * segment[1:]).as_rotvec() / np.diff(recording.time_s)[
+                :, None
+            ]
+            omega = np.concatenate([steps[:1], 0.5 * (steps[:-1] + steps[1:]), steps[-1:]])
+        rates.append(np.rad2deg(omega[:, 1]))
+    return np.column_stack(rates)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.spatial.transform import Rotation
@@ -10,6 +10,7 @@ from scipy.spatial.transform import Rotation
 import imu
 from gait._body import DEFAULT_HEIGHT_M
 from gait._events import SIDES, GaitEvents, contacts_from_events, events_from_leg_angles
+from gait._foot_gyroscope import FOOT_SEGMENTS, events_from_foot_gyroscope, foot_sagittal_rate
 from gait._library import cut_walk
 from gait._mean_cycle import MeanCycle, mean_cycle
 from gait._motion import Motion
@@ -37,7 +38,8 @@ class ImuWalk:
     steady
         ``(n,)`` booleans: steady straight walking on both sides.
     events
-        Heel strikes and toe offs from the leg angles.
+        Heel strikes and toe offs: from the feet's sagittal rates when the recording has both
+        foot sensors, else from the leg angles (``events.method`` says which).
     parameters
         Stride, step and trial parameters of the steady walking.
     """
@@ -117,7 +119,8 @@ def analyse_imu_walk(
     ----------
     recording
         A walk with quiet standing and pelvis, thigh and shank sensors (see
-        :func:`imu.calibrate`).
+        :func:`imu.calibrate`); foot sensors (``foot_l`` and ``foot_r``), if present, give the
+        gait events.
     calibration
         A calibration to use instead of calibrating on ``recording``.
     height_m
@@ -136,8 +139,11 @@ def analyse_imu_walk(
     Steps, as in ``docs/gait-analysis.md``: joint angles (:func:`imu.joint_angles`); turns from
     the pelvis heading (:func:`gait.turning_mask`); steady cycles by spectral peaks of hip
     flexion on each side, turns excluded (:func:`gait.segment_cycles`); heel strikes and toe offs
-    from the leg angles (:func:`gait.events_from_leg_angles`); the pelvis path from the stance
-    leg (:func:`gait.root_path_from_stance`).
+    from both feet's sagittal angular rates when the calibration holds both feet
+    (:func:`gait.foot_sagittal_rate`, from the gyroscope if the recording has one, else from the
+    foot orientations; then :func:`gait.events_from_foot_gyroscope`), otherwise from the leg
+    angles (:func:`gait.events_from_leg_angles`); the pelvis path from the stance leg
+    (:func:`gait.root_path_from_stance`).
     """
     calibration = calibration or imu.calibrate(recording)
     angles = imu.joint_angles(recording, calibration=calibration)
@@ -158,7 +164,13 @@ def analyse_imu_walk(
     start, stop = _longest_run(steady)
     forward = heading[start:stop].mean() if stop > start else heading[0]
     turn = Rotation.from_rotvec([0.0, 0.0, -forward])
-    events = events_from_leg_angles(angles)
+    if set(FOOT_SEGMENTS) <= set(calibration.segments):
+        rates = foot_sagittal_rate(recording, calibration=calibration)
+        source = "gyroscope" if recording.angular_velocity_rad_s is not None else "orientations"
+        events = events_from_foot_gyroscope(rates, sampling_rate_hz=fs)
+        events = replace(events, method=f"{events.method} (foot rates from the {source})")
+    else:
+        events = events_from_leg_angles(angles)
     contacts = contacts_from_events(events)
     pelvis_world = (turn * Rotation.from_quat(pelvis)).as_quat()
     root = root_path_from_stance(

@@ -1,0 +1,85 @@
+"""analyse_imu_walk takes its gait events from foot sensors when the recording has both feet."""
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import gait
+import imu
+
+CMU = Path(__file__).resolve().parents[1] / "data" / "cmu"
+WITH_FEET = (*imu.PAPER_SEGMENTS, "foot_r", "foot_l")
+#: virtual_imu_from_motion's standing (2 s) and blend (0.5 s) before the walk, s.
+LEAD_S = 2.5
+
+
+@pytest.fixture(scope="module")
+def walk() -> gait.Motion:
+    asf, amc = gait.find_cmu_takes(CMU)["02_01"]
+    take = gait.motion_from_mocap(gait.read_amc(amc, gait.read_asf(asf)))
+    return gait.repeat_stride(take, n_strides=4)
+
+
+@pytest.fixture(scope="module")
+def recording(walk) -> imu.ImuRecording:
+    virtual, _ = gait.virtual_imu_from_motion(
+        walk, rng=np.random.default_rng(0), segments=WITH_FEET
+    )
+    return virtual.recording
+
+
+def _errors_s(found: gait.GaitEvents, truth: gait.GaitEvents, kind: str) -> np.ndarray:
+    """Signed error (s) of the found event nearest to each true event of ``kind``."""
+    errors = []
+    for side in gait.SIDES:
+        times = getattr(found, kind)[side] / found.sampling_rate_hz
+        for true_s in getattr(truth, kind)[side] / truth.sampling_rate_hz + LEAD_S:
+            errors.append(times[np.argmin(np.abs(times - true_s))] - true_s)
+    return np.array(errors)
+
+
+@pytest.mark.parametrize("source", ["gyroscope", "orientations"])
+def test_events_come_from_the_feet(walk, recording, source):
+    if source == "orientations":
+        recording = dataclasses.replace(recording, angular_velocity_rad_s=None)
+    events = gait.analyse_imu_walk(recording).events
+    assert events.method.startswith("foot gyroscope")
+    assert events.method.endswith(f"(foot rates from the {source})")
+    truth = gait.events_from_contacts(walk.foot_contacts, sampling_rate_hz=walk.sampling_rate_hz)
+    strikes = _errors_s(events, truth, "heel_strikes")
+    offs = _errors_s(events, truth, "toe_offs")
+    assert strikes.size == 7 and offs.size == 8
+    # the mocap contact starts when the foot's mid point is down (about foot flat), after the
+    # heel strike the foot's rate marks; it ends as the heel rises, before the toe leaves
+    assert np.all((strikes > -0.05) & (strikes < 0.0))
+    assert np.all((offs > 0.05) & (offs < 0.15))
+
+
+def test_without_feet_the_leg_angles_give_the_events(recording):
+    walk = gait.analyse_imu_walk(recording.select(imu.PAPER_SEGMENTS))
+    assert walk.events.method == gait.events_from_leg_angles(walk.motion.joint_angles).method
+    assert not walk.events.method.startswith("foot gyroscope")
+
+
+def test_foot_sagittal_rate_from_orientations_matches_the_gyroscope(recording):
+    calibration = imu.calibrate(recording)
+    from_gyroscope = gait.foot_sagittal_rate(recording, calibration=calibration)
+    from_orientations = gait.foot_sagittal_rate(
+        dataclasses.replace(recording, angular_velocity_rad_s=None), calibration=calibration
+    )
+    assert from_gyroscope.shape == (recording.n_frames, 2)
+    walking = slice(round(3.0 * recording.sampling_rate_hz), None)
+    # the swing lobes reach hundreds of deg/s; 0.5 deg orientation noise differentiated at 90 Hz
+    # adds tens of deg/s per sample
+    assert np.percentile(np.abs(from_gyroscope[walking]), 99) > 200.0
+    for k in range(2):
+        r = np.corrcoef(from_gyroscope[walking, k], from_orientations[walking, k])[0, 1]
+        assert r > 0.95
+
+
+def test_foot_sagittal_rate_needs_both_feet(recording):
+    calibration = imu.calibrate(recording.select(imu.PAPER_SEGMENTS))
+    with pytest.raises(imu.GaitTwinInputError, match="missing foot_l, foot_r"):
+        gait.foot_sagittal_rate(recording, calibration=calibration)
