@@ -9,7 +9,15 @@ Sources:
   shanks (:func:`gait.virtual_imu_from_motion`, seed 0) and the IMU pipeline
   (:func:`imu.joint_angles`). Truth: the mocap foot contacts (:func:`gait.motion_from_mocap`),
   contact or swing phases shorter than 0.2 s of the original take merged (subject 07's right
-  foot lifts and lands again within a stance).
+  foot lifts and lands again within a stance). The same walks through virtual IMUs that also
+  have both feet (``feet`` rows, seed 0) give events from the feet's sagittal rates, as
+  :func:`gait.analyse_imu_walk` takes them (:func:`gait.foot_sagittal_rate`, then
+  :func:`gait.events_from_foot_gyroscope`); same truth, same matching.
+- The 13 CMU takes as recorded (120 Hz, 2-3 strides each), against Zeni et al. (2008)'s
+  kinematic events: heel strike where the ankle joint is furthest ahead of the hip centre, toe
+  off where the toe joint is furthest behind it (positions low-passed at 6 Hz). Signed median
+  offsets (ms) of the mocap foot contacts, of the leg-angle events and of the foot-sensor
+  events (virtual IMUs on the take, as above) from those events.
 - gaitmap's healthy walk (``tests/data/gaitmap_foot``): 58 hand-labelled strides on the foot
   gyroscope ``gyr_y``.
 - gaitmap's multiple-sclerosis walk (the full 68 s from ``../shared/data/imu/gaitmap_foot`` when
@@ -39,6 +47,7 @@ import gait
 import imu
 
 ROOT = Path(__file__).resolve().parents[1]
+WITH_FEET = (*imu.PAPER_SEGMENTS, "foot_r", "foot_l")
 CMU = ROOT / "tests" / "data" / "cmu"
 GAITMAP = ROOT / "tests" / "data" / "gaitmap_foot"
 SHARED_GAITMAP = ROOT.parent / "shared" / "data" / "imu" / "gaitmap_foot"
@@ -125,8 +134,10 @@ def median_and_max(values: list[float]) -> str:
 def cmu_rows() -> list[dict]:
     rows = []
     for source, walks in cmu_variants().items():
-        figures = {"new": {"hs": [], "to": [], "cad": [], "halved": 0, "cycles": 0},
-                   "before": {"hs": [], "to": [], "cad": [], "halved": 0, "cycles": 0}}  # fmt: skip
+        figures = {
+            label: {"hs": [], "to": [], "cad": [], "halved": 0, "cycles": 0}
+            for label in ("new", "before", "feet")
+        }
         speeds, frequencies = [], []
         for _, walk in walks:
             true_hz = walk.metadata["stride_frequency_hz"]
@@ -154,6 +165,9 @@ def cmu_rows() -> list[dict]:
                 figures[label]["cad"].append(cadence["cadence_error_pct"])
                 figures[label]["halved"] += cadence["halved"]
                 figures[label]["cycles"] += cadence["cycles"]
+            errors = event_errors_s(foot_events(walk), truth, 1.0 / true_hz)
+            figures["feet"]["hs"].append(errors["heel_strikes"])
+            figures["feet"]["to"].append(errors["toe_offs"])
         for label, f in figures.items():
             hs, to = np.concatenate(f["hs"]), np.concatenate(f["to"])
             rows.append({
@@ -162,12 +176,99 @@ def cmu_rows() -> list[dict]:
                 "walks": len(walks),
                 "speed m/s": f"{min(speeds):.2f}-{max(speeds):.2f}",
                 "stride Hz": f"{min(frequencies):.2f}-{max(frequencies):.2f}",
-                "cadence error % (median, max)": median_and_max(f["cad"]),
-                "halved / cycles": f"{f['halved']} / {f['cycles']}",
+                "cadence error % (median, max)": median_and_max(f["cad"]) if f["cad"] else "",
+                "halved / cycles": f"{f['halved']} / {f['cycles']}" if f["cad"] else "",
                 "HS <=25 / <=50 ms": f"{share(hs, 0.025)} / {share(hs, 0.050)} (n={hs.size})",
                 "TO <=25 / <=50 ms": f"{share(to, 0.025)} / {share(to, 0.050)} (n={to.size})",
             })  # fmt: skip
     return rows
+
+
+def foot_events(motion: gait.Motion) -> gait.GaitEvents:
+    """Events from the feet of ``motion`` through virtual IMUs with feet (seed 0)."""
+    virtual, _ = gait.virtual_imu_from_motion(
+        motion, rng=np.random.default_rng(0), segments=WITH_FEET
+    )
+    recording = virtual.recording
+    rates = gait.foot_sagittal_rate(recording, calibration=imu.calibrate(recording))
+    return gait.events_from_foot_gyroscope(
+        rates, sampling_rate_hz=recording.sampling_rate_hz, swing_rate_sign=-1
+    )
+
+
+def zeni_events(take: gait.MocapTake) -> gait.GaitEvents:
+    """Zeni et al. (2008): heel strike / toe off at the ankle's / toe's extreme along the walk."""
+    rate = take.sampling_rate_hz
+    bones = gait.leg_bones_for(take.skeleton)
+    positions, _ = take.forward_kinematics()
+    horizontal = sosfiltfilt(butter(2, 6.0, fs=rate, output="sos"), positions[:, :, [0, 2]], axis=0)
+    joint = {name: horizontal[:, take.skeleton.index(name)] for name in take.skeleton.joints}
+    hips = 0.5 * sum(joint[bones.name("femur", side)] for side in gait.SIDES)
+    forward = hips[-1] - hips[0]
+    forward /= np.linalg.norm(forward)
+    strikes, offs = {}, {}
+    for side in gait.SIDES:
+        ankle = (joint[bones.name("foot", side)] - hips) @ forward
+        toe = (joint[bones.name("toes", side)] - hips) @ forward
+        strikes[side], _ = find_peaks(ankle, distance=round(0.5 * rate))
+        offs[side], _ = find_peaks(-toe, distance=round(0.5 * rate))
+    return gait.GaitEvents(rate, positions.shape[0], strikes, offs, "Zeni et al. 2008")
+
+
+def signed_offsets_ms(found: gait.GaitEvents, reference: gait.GaitEvents, lead_s: float) -> dict:
+    """Per kind, signed offset (ms) of the nearest found event to each reference event."""
+    offsets = {}
+    for kind in ("heel_strikes", "toe_offs"):
+        values = []
+        for side in gait.SIDES:
+            times = getattr(found, kind)[side] / found.sampling_rate_hz
+            for ref_s in getattr(reference, kind)[side] / reference.sampling_rate_hz + lead_s:
+                nearest = times[np.argmin(np.abs(times - ref_s))] - ref_s if times.size else np.inf
+                if abs(nearest) < 0.3:
+                    values.append(1000.0 * nearest)
+        offsets[kind] = np.array(values)
+    return offsets
+
+
+def zeni_rows() -> list[dict]:
+    """Mocap contacts and foot-sensor events against Zeni's events on each take as recorded."""
+    found: dict[str, dict[str, list]] = {
+        label: {"heel_strikes": [], "toe_offs": []}
+        for label in ("mocap foot contacts", "new", "feet")
+    }
+    for asf, amc in gait.find_cmu_takes(CMU).values():
+        take = gait.read_amc(amc, gait.read_asf(asf))
+        motion = gait.motion_from_mocap(take)
+        reference = zeni_events(take)
+        contacts = gait.events_from_contacts(
+            motion.foot_contacts, sampling_rate_hz=motion.sampling_rate_hz
+        )
+        virtual, _ = gait.virtual_imu_from_motion(motion, rng=np.random.default_rng(0))
+        angles = imu.joint_angles(virtual.recording, calibration=imu.calibrate(virtual.recording))
+        for label, events, lead_s in (
+            ("mocap foot contacts", contacts, 0.0),
+            ("new", gait.events_from_leg_angles(angles), LEAD_S),
+            ("feet", foot_events(motion), LEAD_S),
+        ):
+            for kind, values in signed_offsets_ms(events, reference, lead_s).items():
+                found[label][kind].append(np.median(values))
+    return [
+        {
+            "source": "CMU takes as recorded, offset from Zeni's events",
+            "method": label,
+            "walks": len(offsets["heel_strikes"]),
+            "HS offset ms (takes' medians: min, median, max)": median_range(
+                offsets["heel_strikes"]
+            ),
+            "TO offset ms (takes' medians: min, median, max)": median_range(offsets["toe_offs"]),
+        }
+        for label, offsets in found.items()
+    ]
+
+
+def median_range(values: list[float]) -> str:
+    """``"min, median, max"`` with no decimals, signed."""
+    return f"{min(values):+.0f}, {np.median(values):+.0f}, {max(values):+.0f}"
 
 
 def gaitmap_labelled_rows() -> list[dict]:
@@ -243,7 +344,7 @@ def ms_rows() -> list[dict]:
 
 def main() -> None:
     logging.basicConfig(level=logging.ERROR)
-    table = pd.DataFrame(cmu_rows() + gaitmap_labelled_rows() + ms_rows()).fillna("")
+    table = pd.DataFrame(cmu_rows() + zeni_rows() + gaitmap_labelled_rows() + ms_rows()).fillna("")
     with pd.option_context("display.max_columns", None, "display.width", 250):
         print(table.to_string(index=False))
 

@@ -24,10 +24,14 @@ from scipy.spatial.transform import Rotation
 
 import imu
 from gait._events import SIDES, GaitEvents
+from gait._segmentation import stride_frequency
 from imu import GaitTwinInputError, check_shape
 
 #: The foot segments, in the order of ``SIDES``.
 FOOT_SEGMENTS: tuple[str, str] = ("foot_l", "foot_r")
+#: Sign of :func:`foot_sagittal_rate` in swing: the toe rises, a negative rotation about the
+#: foot's left axis.
+SEGMENT_FRAME_SWING_SIGN = -1
 
 #: Low-pass cut-off applied to the rate before events are found, Hz.
 FOOT_RATE_CUTOFF_HZ = 15.0
@@ -41,8 +45,9 @@ LOBE_RATE_DEG_S = 50.0
 #: 99th percentile, deg/s and fraction.
 SWING_PEAK_MIN_DEG_S = 50.0
 SWING_PEAK_PERCENTILE_FRACTION = 0.3
-#: Swing peaks closer than this are one swing, s.
-SWING_MIN_SEPARATION_S = 0.3
+#: Swing peaks closer than this fraction of the stride period are one swing (as
+#: :func:`gait.events_from_leg_angles` does for the shank).
+SWING_MIN_SEPARATION_STRIDES = 0.6
 #: A stride shorter than this fraction of the median stride is a spurious extra swing lobe.
 MIN_STRIDE_FRACTION = 0.5
 
@@ -81,16 +86,17 @@ def swing_sign(rate_deg_s: np.ndarray, sampling_rate_hz: float) -> int:
     return -1 if after_rest[1] >= after_rest[-1] else 1
 
 
-def _foot_events(rate_deg_s: np.ndarray, sampling_rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(heel_strikes, toe_offs)`` sample indices of one foot."""
+def _foot_events(
+    rate_deg_s: np.ndarray, sampling_rate_hz: float, sign: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(heel_strikes, toe_offs)`` sample indices of one foot (swing lobes of ``sign``)."""
     sos = butter(2, FOOT_RATE_CUTOFF_HZ, fs=sampling_rate_hz, output="sos")
     smooth = sosfiltfilt(sos, rate_deg_s)
-    swing = swing_sign(smooth, sampling_rate_hz) * smooth
+    swing = (sign or swing_sign(smooth, sampling_rate_hz)) * smooth
     height = max(SWING_PEAK_MIN_DEG_S, SWING_PEAK_PERCENTILE_FRACTION * np.percentile(swing, 99))
+    period = sampling_rate_hz / stride_frequency(swing, sampling_rate_hz=sampling_rate_hz)
     peaks, _ = find_peaks(
-        swing,
-        height=height,
-        distance=max(1, round(SWING_MIN_SEPARATION_S * sampling_rate_hz)),
+        swing, height=height, distance=max(1, round(SWING_MIN_SEPARATION_STRIDES * period))
     )
     strikes: list[int] = []
     offs: list[int] = []
@@ -113,7 +119,7 @@ def _foot_events(rate_deg_s: np.ndarray, sampling_rate_hz: float) -> tuple[np.nd
 
 
 def events_from_foot_gyroscope(
-    foot_rate_deg_s: np.ndarray, *, sampling_rate_hz: float
+    foot_rate_deg_s: np.ndarray, *, sampling_rate_hz: float, swing_rate_sign: int | None = None
 ) -> GaitEvents:
     """Return heel strikes and toe offs from both feet's sagittal angular rates.
 
@@ -122,22 +128,27 @@ def events_from_foot_gyroscope(
     foot_rate_deg_s
         ``(n, 2)`` angular rate ``[left, right]`` about each foot's medio-lateral axis, as a
         foot-mounted gyroscope measures it (e.g. gaitmap's ``gyr_y``), deg/s. Either sign
-        convention: the swing's sign is found per foot (:func:`swing_sign`).
+        convention: the swing's sign is found per foot (:func:`swing_sign`) unless given.
     sampling_rate_hz
         Sampling rate, Hz.
+    swing_rate_sign
+        The sign of the rate in swing (toe rising), +1 or -1, when the sensor axes are known
+        (:data:`SEGMENT_FRAME_SWING_SIGN` for :func:`foot_sagittal_rate`); ``None``:
+        found from the data.
 
     Returns
     -------
     GaitEvents
         Per foot, a toe off where the rate crosses zero into a swing lobe and a heel strike
-        where it crosses zero out of it; a stride shorter than half the median stride (a second
-        swing lobe, as when stepping down) is dropped.
+        where it crosses zero out of it. Swing peaks closer than 0.6 stride periods (the period
+        from :func:`gait.stride_frequency` of the rate) are one swing; a stride shorter than
+        half the median stride (a second swing lobe, as when stepping down) is dropped.
 
     Raises
     ------
     GaitTwinInputError
         If ``foot_rate_deg_s`` is not ``(n, 2)`` with n covering at least one second, or holds
-        a value that is not finite.
+        a value that is not finite, or ``swing_rate_sign`` is not +1, -1 or None.
     """
     rates = check_shape("foot_rate_deg_s", foot_rate_deg_s, (None, 2))
     if rates.shape[0] < sampling_rate_hz:
@@ -145,7 +156,11 @@ def events_from_foot_gyroscope(
             f"foot_rate_deg_s: expected at least 1 s ({sampling_rate_hz:g} samples), "
             f"found {rates.shape[0]} samples"
         )
-    found = [_foot_events(rates[:, i], sampling_rate_hz) for i in range(2)]
+    if swing_rate_sign not in (1, -1, None):
+        raise GaitTwinInputError(
+            f"swing_rate_sign: expected +1, -1 or None, found {swing_rate_sign!r}"
+        )
+    found = [_foot_events(rates[:, i], sampling_rate_hz, swing_rate_sign) for i in range(2)]
     return GaitEvents(
         float(sampling_rate_hz),
         rates.shape[0],

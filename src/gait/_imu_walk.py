@@ -10,7 +10,12 @@ from scipy.spatial.transform import Rotation
 import imu
 from gait._body import DEFAULT_HEIGHT_M
 from gait._events import SIDES, GaitEvents, contacts_from_events, events_from_leg_angles
-from gait._foot_gyroscope import FOOT_SEGMENTS, events_from_foot_gyroscope, foot_sagittal_rate
+from gait._foot_gyroscope import (
+    FOOT_SEGMENTS,
+    SEGMENT_FRAME_SWING_SIGN,
+    events_from_foot_gyroscope,
+    foot_sagittal_rate,
+)
 from gait._library import cut_walk
 from gait._mean_cycle import MeanCycle, mean_cycle
 from gait._motion import Motion
@@ -167,7 +172,9 @@ def analyse_imu_walk(
     if set(FOOT_SEGMENTS) <= set(calibration.segments):
         rates = foot_sagittal_rate(recording, calibration=calibration)
         source = "gyroscope" if recording.angular_velocity_rad_s is not None else "orientations"
-        events = events_from_foot_gyroscope(rates, sampling_rate_hz=fs)
+        events = events_from_foot_gyroscope(
+            rates, sampling_rate_hz=fs, swing_rate_sign=SEGMENT_FRAME_SWING_SIGN
+        )
         events = replace(events, method=f"{events.method} (foot rates from the {source})")
     else:
         events = events_from_leg_angles(angles)

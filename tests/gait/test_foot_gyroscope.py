@@ -64,3 +64,16 @@ def test_stair_ascent_strides():
 def test_too_short_is_refused():
     with pytest.raises(GaitTwinInputError, match="at least 1 s"):
         gait.events_from_foot_gyroscope(np.zeros((100, 2)), sampling_rate_hz=RATE_HZ)
+
+
+def test_a_given_swing_sign_is_used():
+    rates = _rates("imu_sample_gyr_y.csv")
+    found = gait.events_from_foot_gyroscope(rates, sampling_rate_hz=RATE_HZ)
+    given = gait.events_from_foot_gyroscope(rates, sampling_rate_hz=RATE_HZ, swing_rate_sign=-1)
+    wrong = gait.events_from_foot_gyroscope(rates, sampling_rate_hz=RATE_HZ, swing_rate_sign=1)
+    for side in gait.SIDES:
+        np.testing.assert_array_equal(given.heel_strikes[side], found.heel_strikes[side])
+        errors = _nearest_errors(wrong.heel_strikes[side], found.heel_strikes[side])
+        assert np.median(np.abs(errors)) > 20
+    with pytest.raises(GaitTwinInputError, match=r"swing_rate_sign: expected \+1, -1 or None"):
+        gait.events_from_foot_gyroscope(rates, sampling_rate_hz=RATE_HZ, swing_rate_sign=0)
