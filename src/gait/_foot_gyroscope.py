@@ -94,7 +94,8 @@ def _foot_events(
     smooth = sosfiltfilt(sos, rate_deg_s)
     swing = (sign or swing_sign(smooth, sampling_rate_hz)) * smooth
     height = max(SWING_PEAK_MIN_DEG_S, SWING_PEAK_PERCENTILE_FRACTION * np.percentile(swing, 99))
-    period = sampling_rate_hz / stride_frequency(swing, sampling_rate_hz=sampling_rate_hz)
+    swing_lobes = np.clip(swing, 0.0, None)  # one pulse per stride, not push-off and landing
+    period = sampling_rate_hz / stride_frequency(swing_lobes, sampling_rate_hz=sampling_rate_hz)
     peaks, _ = find_peaks(
         swing, height=height, distance=max(1, round(SWING_MIN_SEPARATION_STRIDES * period))
     )
@@ -133,7 +134,7 @@ def events_from_foot_gyroscope(
         Sampling rate, Hz.
     swing_rate_sign
         The sign of the rate in swing (toe rising), +1 or -1, when the sensor axes are known
-        (:data:`SEGMENT_FRAME_SWING_SIGN` for :func:`foot_sagittal_rate`); ``None``:
+        (-1 for :func:`foot_sagittal_rate`, whose rate is positive toe down); ``None``:
         found from the data.
 
     Returns
