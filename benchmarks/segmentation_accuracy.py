@@ -11,7 +11,8 @@ Sources:
   contact or swing phases shorter than 0.2 s of the original take merged (subject 07's right
   foot lifts and lands again within a stance). The same walks through virtual IMUs that also
   have both feet (``feet`` rows, seed 0) give events from the feet's sagittal rates, as
-  :func:`gait.analyse_imu_walk` takes them (:func:`gait.foot_sagittal_rate`, then
+  :func:`gait.analyse_imu_walk` takes them with ``event_source="feet"``
+  (:func:`gait.foot_sagittal_rate`, then
   :func:`gait.events_from_foot_gyroscope`); same truth, same matching.
 - The 13 CMU takes as recorded (120 Hz, 2-3 strides each), against Zeni et al. (2008)'s
   kinematic events: heel strike where the ankle joint is furthest ahead of the hip centre, toe

@@ -11,7 +11,6 @@ import imu
 from gait._body import DEFAULT_HEIGHT_M
 from gait._events import SIDES, GaitEvents, contacts_from_events, events_from_leg_angles
 from gait._foot_gyroscope import (
-    FOOT_SEGMENTS,
     SEGMENT_FRAME_SWING_SIGN,
     events_from_foot_gyroscope,
     foot_sagittal_rate,
@@ -23,6 +22,9 @@ from gait._parameters import GaitParameters, gait_parameters
 from gait._root_path import root_path_from_stance
 from gait._segmentation import CycleSegmentation, segment_cycles, turning_mask
 from imu import GaitTwinInputError
+
+#: Where :func:`analyse_imu_walk` takes the gait events from (its ``event_source``).
+EVENT_SOURCES: tuple[str, ...] = ("legs", "feet")
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ def analyse_imu_walk(
     calibration: imu.Calibration | None = None,
     height_m: float = DEFAULT_HEIGHT_M,
     walkway_distance_m: float | None = None,
+    event_source: str = "legs",
 ) -> ImuWalk:
     """Calibrate, compute joint angles, segment steady cycles and rebuild the pelvis path.
 
@@ -124,14 +127,23 @@ def analyse_imu_walk(
     ----------
     recording
         A walk with quiet standing and pelvis, thigh and shank sensors (see
-        :func:`imu.calibrate`); foot sensors (``foot_l`` and ``foot_r``), if present, give the
-        gait events.
+        :func:`imu.calibrate`), and foot sensors (``foot_l``, ``foot_r``) for
+        ``event_source="feet"``.
     calibration
         A calibration to use instead of calibrating on ``recording``.
     height_m
         Body height for the leg lengths of the pelvis path, m.
     walkway_distance_m
         Known walked distance to rescale the pelvis path (clinical protocol: 20 m), m.
+    event_source
+        ``"legs"`` (default): heel strikes and toe offs from the thigh and shank angles
+        (:func:`gait.events_from_leg_angles`); their stance phases run from about foot flat to
+        heel rise, the phases in which the avatar's foot can be held still, and the contact
+        correction of the clip works best with them (``docs/gait-analysis.md``). ``"feet"``:
+        from both feet's sagittal angular rates (:func:`gait.foot_sagittal_rate`, from the
+        gyroscope if the recording has one, else from the foot orientations; then
+        :func:`gait.events_from_foot_gyroscope`): initial contact and toe lift, closest to
+        kinematic gait events (Zeni et al. 2008), for clinical timing; needs foot sensors.
 
     Returns
     -------
@@ -144,12 +156,13 @@ def analyse_imu_walk(
     Steps, as in ``docs/gait-analysis.md``: joint angles (:func:`imu.joint_angles`); turns from
     the pelvis heading (:func:`gait.turning_mask`); steady cycles by spectral peaks of hip
     flexion on each side, turns excluded (:func:`gait.segment_cycles`); heel strikes and toe offs
-    from both feet's sagittal angular rates when the calibration holds both feet
-    (:func:`gait.foot_sagittal_rate`, from the gyroscope if the recording has one, else from the
-    foot orientations; then :func:`gait.events_from_foot_gyroscope`), otherwise from the leg
-    angles (:func:`gait.events_from_leg_angles`); the pelvis path from the stance leg
+    from ``event_source``; the pelvis path from the stance leg
     (:func:`gait.root_path_from_stance`).
     """
+    if event_source not in EVENT_SOURCES:
+        raise GaitTwinInputError(
+            f"event_source: expected one of {', '.join(EVENT_SOURCES)}, found {event_source!r}"
+        )
     calibration = calibration or imu.calibrate(recording)
     angles = imu.joint_angles(recording, calibration=calibration)
     fs = angles.sampling_rate_hz
@@ -169,7 +182,7 @@ def analyse_imu_walk(
     start, stop = _longest_run(steady)
     forward = heading[start:stop].mean() if stop > start else heading[0]
     turn = Rotation.from_rotvec([0.0, 0.0, -forward])
-    if set(FOOT_SEGMENTS) <= set(calibration.segments):
+    if event_source == "feet":
         rates = foot_sagittal_rate(recording, calibration=calibration)
         source = "gyroscope" if recording.angular_velocity_rad_s is not None else "orientations"
         events = events_from_foot_gyroscope(

@@ -1,4 +1,4 @@
-"""analyse_imu_walk takes its gait events from foot sensors when the recording has both feet."""
+"""analyse_imu_walk takes its gait events from foot sensors when asked (event_source="feet")."""
 
 import dataclasses
 from pathlib import Path
@@ -44,7 +44,7 @@ def _errors_s(found: gait.GaitEvents, truth: gait.GaitEvents, kind: str) -> np.n
 def test_events_come_from_the_feet(walk, recording, source):
     if source == "orientations":
         recording = dataclasses.replace(recording, angular_velocity_rad_s=None)
-    events = gait.analyse_imu_walk(recording).events
+    events = gait.analyse_imu_walk(recording, event_source="feet").events
     assert events.method.startswith("foot gyroscope")
     assert events.method.endswith(f"(foot rates from the {source})")
     truth = gait.events_from_contacts(walk.foot_contacts, sampling_rate_hz=walk.sampling_rate_hz)
@@ -57,10 +57,21 @@ def test_events_come_from_the_feet(walk, recording, source):
     assert np.all((offs > 0.05) & (offs < 0.15))
 
 
-def test_without_feet_the_leg_angles_give_the_events(recording):
-    walk = gait.analyse_imu_walk(recording.select(imu.PAPER_SEGMENTS))
+@pytest.mark.parametrize("segments", [WITH_FEET, imu.PAPER_SEGMENTS])
+def test_by_default_the_leg_angles_give_the_events(recording, segments):
+    walk = gait.analyse_imu_walk(recording.select(segments))
     assert walk.events.method == gait.events_from_leg_angles(walk.motion.joint_angles).method
     assert not walk.events.method.startswith("foot gyroscope")
+
+
+def test_feet_asked_without_foot_sensors_names_them(recording):
+    with pytest.raises(imu.GaitTwinInputError, match="foot_l"):
+        gait.analyse_imu_walk(recording.select(imu.PAPER_SEGMENTS), event_source="feet")
+
+
+def test_an_unknown_event_source_is_refused(recording):
+    with pytest.raises(imu.GaitTwinInputError, match="event_source: expected one of legs, feet"):
+        gait.analyse_imu_walk(recording, event_source="shoes")
 
 
 def test_foot_sagittal_rate_from_orientations_matches_the_gyroscope(recording):
@@ -95,7 +106,7 @@ def test_slow_stiff_knee_walk_counts_each_stride_once():
     virtual, _ = gait.virtual_imu_from_motion(
         slow, rng=np.random.default_rng(0), segments=WITH_FEET
     )
-    events = gait.analyse_imu_walk(virtual.recording).events
+    events = gait.analyse_imu_walk(virtual.recording, event_source="feet").events
     truth = gait.events_from_contacts(slow.foot_contacts, sampling_rate_hz=slow.sampling_rate_hz)
     for side in gait.SIDES:
         found = events.heel_strikes[side] / events.sampling_rate_hz
