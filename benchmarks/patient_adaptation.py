@@ -10,8 +10,9 @@ episodes of 10 s, speed against the goal, joint angle error, steps and wall time
 is the reference measured in the same run. Goal: the IMU rows as good as the mocap rows, 5 of
 5 episodes without a fall and speed within 10 % at 300 k steps or fewer.
 
-Run: ``.venv/bin/python benchmarks/patient_adaptation.py [--takes 16_15] [--steps 300000]``
-(about 10 min per clip and 300 k steps on 2 cores).
+Run: ``.venv/bin/python benchmarks/patient_adaptation.py [--takes 16_15] [--steps 300000]
+[--clips mocap imu]`` (about 10 min per clip and 300 k steps on 2 cores; ``--clips imu`` skips the
+mocap reference, e.g. for takes whose mocap row was measured before).
 """
 
 from __future__ import annotations
@@ -85,13 +86,18 @@ def main() -> None:
     parser.add_argument("--atlas", type=Path, default=ROOT / "models" / "atlas", help="atlas")
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "bench_adaptation")
     parser.add_argument("--seed", type=int, default=0, help="training and sensor seed")
+    parser.add_argument(
+        "--clips", nargs="+", choices=("mocap", "imu"), default=["mocap", "imu"],
+        help="which clips of each take to adapt to",
+    )  # fmt: skip
     args = parser.parse_args()
     rows = []
     for trial in args.takes:
-        clips = {
-            "mocap": learn.cmu_walks(BUNDLED, trials=[trial])[0],
-            "imu route": imu_route_clip(trial, args.seed),
-        }
+        clips = {}
+        if "mocap" in args.clips:
+            clips["mocap"] = learn.cmu_walks(BUNDLED, trials=[trial])[0]
+        if "imu" in args.clips:
+            clips["imu route"] = imu_route_clip(trial, args.seed)
         for source, clip in clips.items():
             run = args.out / trial / source.replace(" ", "_")
             row = adapt_and_evaluate(
