@@ -10,11 +10,14 @@ instead (:func:`learn.finish_task_run`: its outputs are written as if training h
 ``mastery.csv`` lists the steps to master each level next to the paper's. ``--paper-rule`` promotes
 as runs started before the like-for-like rule did (:class:`learn.CurriculumSettings`);
 ``--patient-clip`` trains on a patient's clip file (e.g. a shipped ``patient_clip.npz``) instead of
-a bundled CMU trial. ``--compare`` tabulates several runs and draws their steps to master
-(``mastery.png``) and episode returns and lengths over training (``training.png``), without
-training; with ``--adapted`` and ``--reach-level L`` it also rolls each run's controller out at
-level L (``reach.csv``: episode length, falls, how far the pelvis got, risers passed, the return
-and each reward term's mean per step: which term keeps a level below its promotion threshold).
+a bundled CMU trial. ``--terrain-reference`` retargets the imitation reference to the slope or
+stairs (:class:`learn.env.TerrainReference`; GAIL keeps the flat-ground reference pairs): the
+ablation of issue 18's terrain-aware reference. ``--compare`` tabulates several runs and draws
+their steps to master (``mastery.png``) and episode returns and lengths over training
+(``training.png``), without training; with ``--adapted`` and ``--reach-level L`` it also rolls
+each run's controller out at level L (``reach.csv``: episode length, falls, how far the pelvis
+got, risers passed, the return and each reward term's mean per step: which term keeps a level
+below its promotion threshold), with the reference each run was trained with.
 
     python examples/07_adapt_to_patient.py --atlas models/atlas --out out/adapt16 \
         --steps 100000 --no-scratch
@@ -33,6 +36,7 @@ and each reward term's mean per step: which term keeps a level below its promoti
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -154,10 +158,11 @@ def reach_table(
     for run in runs:
         progress = learn.read_task_progress(run)
         controller = learn.Controller.load(run)
+        settings = learn.run_env_settings(adapted)
         env = learn.task_env(
             patient,
             progress["task"],
-            settings=learn.run_env_settings(adapted),
+            settings=replace(settings, terrain_reference=progress["terrain_reference"]),
             level=level,
             stair_cue=False,
         )
@@ -214,6 +219,13 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     )
     parser.add_argument("--no-stair-cue", action="store_true", help="ablation without the cue")
     parser.add_argument(
+        "--terrain-reference",
+        action="store_true",
+        help="imitate the patient's cycle retargeted to the slope or stairs (pelvis and feet on "
+        "the surface, hips and knees by inverse kinematics) instead of the flat-ground cycle; "
+        "GAIL keeps the flat-ground walk (default: off)",
+    )
+    parser.add_argument(
         "--paper-rule",
         action="store_true",
         help="promotion bar from deterministic flat-ground episodes, training returns with the "
@@ -263,7 +275,11 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
             learn.finish_task_run(args.adapted, args.out)
         else:
             patient = patient_motion(args)
-            settings = learn.TaskSettings(n_envs=args.envs, bc_decay_steps=args.bc_decay_steps)
+            settings = learn.TaskSettings(
+                n_envs=args.envs,
+                bc_decay_steps=args.bc_decay_steps,
+                terrain_reference=args.terrain_reference,
+            )
             learn.train_task(
                 args.adapted,
                 patient,

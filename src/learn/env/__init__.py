@@ -38,6 +38,7 @@ from learn.env._settings import (
     EnvSettings,
     make_env,
 )
+from learn.env._terrain_reference import TerrainReference
 
 __all__ = [
     "ACTION_MODES",
@@ -57,6 +58,7 @@ __all__ = [
     "ReferenceMotion",
     "RootAssist",
     "RootAssistDecay",
+    "TerrainReference",
     "clip_goal",
     "cmu_walks",
     "goal_reward",

@@ -36,6 +36,7 @@ from learn.env._reward import (
     squared,
     total_reward,
 )
+from learn.env._terrain_reference import TerrainReference
 from learn.tasks import StairCue, task_terrain
 from sim import DEFAULT_MODEL, RAY_ANGLES_RAD, BodyDimensions, ModelSpec, Simulation, Terrain
 
@@ -53,6 +54,9 @@ TASKS = ("flat", "slope", "stairs")
 #: Natural frequency of the assistive root wrench at scale 1, Hz: a critically damped spring
 #: of the whole body mass towards the reference root position.
 ASSIST_FREQUENCY_HZ: float = 2.0
+#: Control steps of the terrain-aware reference retargeted at once (``terrain_reference``): one
+#: vectorised call per chunk costs about as much as one frame.
+TERRAIN_REFERENCE_CHUNK_STEPS = 32
 #: Damping ratio of the assistive root wrench (critical).
 ASSIST_DAMPING_RATIO: float = 1.0
 #: Rotational stiffness of the assist at scale 1, N m/rad. The wrench is held over a whole
@@ -126,6 +130,13 @@ class ImitationEnv(gym.Env):
         (:func:`learn.env.reference_features`; ``n_dofs + 13`` values, 22 for the default model).
         Not in the paper's state: with a library of clips resampled to each goal, the phase alone
         does not say where the reference is, and the policy has to infer it.
+    terrain_reference
+        Slope and stairs: retarget the reference to the terrain at its own position
+        (:class:`learn.env.TerrainReference`: pelvis and feet on the surface, hip and knee
+        flexion by inverse kinematics, the swing foot clearing riser edges), for the
+        imitation terms, the PD targets of ``"offset"`` actions, the root assist and the
+        reference state; the goal term's root height is then the reference's height above the
+        terrain under its root. Ignored on the flat task and on flat terrain levels.
 
     Notes
     -----
@@ -211,6 +222,7 @@ class ImitationEnv(gym.Env):
         speed_goal: bool = True,
         stride_spread: float | None = None,
         reference_state: bool = False,
+        terrain_reference: bool = False,
     ) -> None:
         if not clips:
             raise GaitTwinInputError("clips: expected at least one Motion, found none")
@@ -247,6 +259,7 @@ class ImitationEnv(gym.Env):
         self.max_steps = int(max_steps)
         self.random_start = random_start
         self.reference_state = bool(reference_state)
+        self.terrain_reference = bool(terrain_reference) and task != "flat"
         self.simulation = Simulation(spec, body=body, terrain=terrain)
         self._saved_state = self.simulation.client.saveState()
         self.stair_cue = (
@@ -258,6 +271,9 @@ class ImitationEnv(gym.Env):
         self._references: dict[int, ReferenceMotion] = {}
         self._resampled: tuple[tuple[int, tuple[float, float]], ReferenceMotion] | None = None
         self._frame_cache: tuple[int, ReferenceFrame] | None = None
+        self._retargeting: TerrainReference | None = None
+        # retargeted frames of steps first.., and the terrain height under their roots
+        self._chunk: tuple[int, list[ReferenceFrame], np.ndarray] | None = None
         self._manifest: pd.DataFrame | None = None
         self._mid = 0.5 * (spec.lower_rad + spec.upper_rad)
         self._half = 0.5 * (spec.upper_rad - spec.lower_rad)
@@ -456,11 +472,16 @@ class ImitationEnv(gym.Env):
         key = (self.nearest_clip(*self.goal_now), self.goal_now)
         if self._resampled is None or self._resampled[0] != key:  # a fixed goal keeps its own
             self._resampled = (key, self.clip_reference(key[0]).resampled(*self.goal_now))
+            if self.terrain_reference:
+                self._retargeting = TerrainReference.from_reference(
+                    self._resampled[1], self.simulation
+                )
         self.reference = self._resampled[1]
         phase = options.get("phase", rng.uniform() if self.random_start else 0.0)
         self._t0 = float(phase) * self.reference.cycle_duration_s
         self._step = 0
         self._frame_cache = None
+        self._chunk = None
         frame = self._reference_frame(0)
         self.simulation.client.restoreState(self._saved_state)
         self.simulation.reset_pose(
@@ -595,9 +616,35 @@ class ImitationEnv(gym.Env):
         A step's frame is asked twice: as the next frame of the step before (``reference_state``,
         :meth:`reference_action`) and as the frame of the step itself.
         """
+        if self._retargeting is not None and not self.simulation.terrain.is_flat:
+            return self._retargeted(step)[0]
         if self._frame_cache is None or self._frame_cache[0] != step:
             self._frame_cache = (step, self.reference.sample(self._t0 + step * self.dt))
         return self._frame_cache[1]
+
+    def _reference_ground_m(self, step: int) -> float:
+        """Terrain height under the reference root at control step ``step``, m.
+
+        0 unless the reference is retargeted to the terrain: the flat reference's root height
+        is already a height above the terrain.
+        """
+        if self._retargeting is not None and not self.simulation.terrain.is_flat:
+            return self._retargeted(step)[1]
+        return 0.0
+
+    def _retargeted(self, step: int) -> tuple[ReferenceFrame, float]:
+        """Return the terrain-aware frame at ``step`` and the terrain height under its root.
+
+        Frames are retargeted :data:`TERRAIN_REFERENCE_CHUNK_STEPS` steps at a time.
+        """
+        chunk = self._chunk
+        if chunk is None or not chunk[0] <= step < chunk[0] + len(chunk[1]):
+            steps = np.arange(step, step + TERRAIN_REFERENCE_CHUNK_STEPS)
+            terrain = self.simulation.terrain
+            frames = self._retargeting.frames(self._t0 + steps * self.dt, terrain, period_s=self.dt)
+            ground = terrain.height_at(frames.root_position_m[:, 0])
+            chunk = self._chunk = (step, frames.unstack(), ground)
+        return chunk[1][step - chunk[0]], float(chunk[2][step - chunk[0]])
 
     def _goal_deviations(self, root_speed_x_m_s: float) -> tuple[float, float]:
         """Window mean forward speed and last stride, each minus its target.
@@ -672,7 +719,8 @@ def _rewards(
         env._positions.append(reading.root_position_m[i])
     z_axes = quaternion_z_axis(np.stack([reading.root_quaternion, frame.root_quaternion], axis=1))
     tilt = np.arccos(np.clip(np.vecdot(z_axes[:, 0], z_axes[:, 1]), -1.0, 1.0))
-    height = reading.hip_height_m - frame.root_position_m[:, 2]
+    ground = np.array([env._reference_ground_m(env._step) for env in envs])
+    height = reading.hip_height_m - (frame.root_position_m[:, 2] - ground)
     windows = [
         env._goal_window(float(tilt[i]), float(height[i]), reading.root_linear_velocity_m_s[i, 0])
         for i, env in enumerate(envs)

@@ -344,6 +344,32 @@ class ReferenceMotion:
             phase=float(phase), foot_contacts=self.foot_contacts[i if w < 0.5 else i + 1], **values
         )
 
+    def sample_many(self, times_s: np.ndarray) -> ReferenceFrame:
+        """Return the reference at each of ``times_s`` as one stacked frame (see :meth:`sample`).
+
+        The same interpolation as :meth:`sample`, once for all times: each field has a leading
+        axis of ``len(times_s)``.
+        """
+        cycles, phase = np.divmod(np.asarray(times_s, dtype=float) / self.cycle_duration_s, 1.0)
+        x = phase * self.n_grid
+        i = np.minimum(x.astype(int), self.n_grid - 1)
+        w = (x - i)[:, None]
+        rows = (1.0 - w) * self._grid[i] + w * self._grid[i + 1]
+        values = {
+            name: rows[:, columns].reshape(-1, *shape) for name, columns, shape in self._layout
+        }
+        ahead = self.root_quaternion[i + 1]
+        flip = np.vecdot(self.root_quaternion[i], ahead) < 0.0
+        quat = np.where(
+            flip[:, None],
+            (1.0 - w) * self.root_quaternion[i] - w * ahead,
+            values["root_quaternion"],
+        )
+        values["root_quaternion"] = quat / np.linalg.norm(quat, axis=1, keepdims=True)
+        values["root_position_m"][:, 0] += (cycles + phase) * self.stride_length_m
+        contacts = self.foot_contacts[np.where(w[:, 0] < 0.5, i, i + 1)]
+        return ReferenceFrame(phase=phase, foot_contacts=contacts, **values)
+
 
 @dataclass(frozen=True)
 class ReferenceFrame:
@@ -373,6 +399,15 @@ class ReferenceFrame:
                 for name in cls.__dataclass_fields__
             }
         )
+
+    def unstack(self) -> list[ReferenceFrame]:
+        """Return the frames of a stacked frame, one per row (the inverse of :meth:`stack`)."""
+        rows = []
+        for k in range(len(self.phase)):
+            values = {name: getattr(self, name)[k] for name in self.__dataclass_fields__}
+            values["phase"] = float(values["phase"])
+            rows.append(ReferenceFrame(**values))
+        return rows
 
 
 def stack_rows(values: Sequence) -> np.ndarray:

@@ -29,8 +29,9 @@ class EnvSettings:
     ``model`` names the avatar variant in :data:`sim.MODELS` (the environment's ``spec``);
     ``height_m`` (m) and ``mass_kg`` (kg) size its segments (:func:`sim.body_dimensions`);
     ``pd_frequency_rad_s`` sets every joint's PD natural frequency (rad/s,
-    :meth:`sim.ModelSpec.with_pd_frequency`). A run's manifest records them
-    (:func:`learn.run_env_settings` reads them back).
+    :meth:`sim.ModelSpec.with_pd_frequency`). ``terrain_reference`` retargets the reference to
+    the slope or stairs (ImitationEnv's ``terrain_reference``; no effect on flat ground). A
+    run's manifest records them (:func:`learn.run_env_settings` reads them back).
     """
 
     goal: tuple[float, float] | None = None
@@ -44,6 +45,7 @@ class EnvSettings:
     mass_kg: float = DEFAULT_MASS_KG
     reference_state: bool = False
     pd_frequency_rad_s: float = PD_NATURAL_FREQUENCY_RAD_S
+    terrain_reference: bool = False
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
@@ -84,5 +86,6 @@ def make_env(clips: Sequence[Motion], settings: EnvSettings, **task: Any) -> Imi
         body=body_dimensions(settings.height_m, settings.mass_kg),
         stride_spread=settings.stride_spread,
         reference_state=settings.reference_state,
+        terrain_reference=settings.terrain_reference,
         **task,
     )

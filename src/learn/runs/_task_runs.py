@@ -281,7 +281,8 @@ def read_task_progress(out_dir: str | Path) -> dict:
     Returns
     -------
     dict
-        ``task``, ``use_stair_cue``, ``num_timesteps`` (steps trained), ``level`` (current),
+        ``task``, ``use_stair_cue``, ``terrain_reference`` (False for a run written before
+        the option existed), ``num_timesteps`` (steps trained), ``level`` (current),
         ``episodes_per_level`` and ``steps_to_master`` (level -> count), ``threshold`` (the
         promotion's mean return, ``promotion_fraction * R_flat``) and ``finished``:
         True when read from ``curriculum.json``, False when from the newest checkpoint.
@@ -310,6 +311,7 @@ def read_task_progress(out_dir: str | Path) -> dict:
     return {
         "task": run["task"],
         "use_stair_cue": run["use_stair_cue"],
+        "terrain_reference": run["task_settings"].get("terrain_reference", False),
         "num_timesteps": int(num_timesteps),
         "level": int(level),
         "episodes_per_level": {int(k): int(v) for k, v in curriculum["episodes_per_level"].items()},

@@ -80,12 +80,15 @@ def make_task_vec_env(
     level: int = 0,
     stair_cue: bool = True,
     max_steps: int = 500,
+    terrain_reference: bool = False,
 ) -> VecNormalize:
     """Task environments for GAIL: monitored (own reward), then frozen normalisation.
 
     ``VecMonitor`` sits below the normaliser and any GAIL reward wrapper, so the episode
     returns the curriculum sees are the environment's own reward. ``env_method`` reaches the
     :class:`learn.ImitationEnv` instances (``set_terrain_level``, ``set_stair_cue``).
+    ``terrain_reference`` replaces the adapted run's setting of that name (adaptation is on
+    flat ground, where it has no effect).
     """
     factory = functools.partial(
         task_env,
@@ -93,7 +96,7 @@ def make_task_vec_env(
         task,
         level=level,
         stair_cue=stair_cue,
-        settings=run_env_settings(adapted_run_dir),
+        settings=replace(run_env_settings(adapted_run_dir), terrain_reference=terrain_reference),
         max_steps=max_steps,
     )
     venv = parallel_envs(factory, n_envs)

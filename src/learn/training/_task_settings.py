@@ -67,6 +67,11 @@ class TaskSettings:
     checkpoint_every_rounds
         Save a checkpoint ``checkpoints/round_<r>/`` every this many GAIL rounds and after
         the last one (see :func:`train_task`).
+    terrain_reference
+        Retarget the imitation reference to the task's terrain
+        (:class:`learn.env.TerrainReference`, the environments' ``terrain_reference``); the
+        reference pairs GAIL compares with stay the patient's flat-ground walk. False (the
+        default): the flat-ground reference on every terrain.
     """
 
     n_envs: int = 8
@@ -79,6 +84,7 @@ class TaskSettings:
     bc_decay_steps: int = BC_DECAY_STEPS
     max_steps: int = 500
     checkpoint_every_rounds: int = 20
+    terrain_reference: bool = False
 
 
 def small_budget_settings(

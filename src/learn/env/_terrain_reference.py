@@ -1,0 +1,582 @@
+"""A terrain-aware imitation reference: the flat-ground cycle retargeted to the terrain.
+
+A :class:`learn.env.ReferenceMotion` is a flat-ground walk. :class:`TerrainReference` moves
+each frame of it onto a terrain (a ramp or stairs along +x, :meth:`sim.Terrain.height_at`) at
+the reference's own world position (its root x, which includes the stride advance):
+
+1. **Support heights.** The surface under a foot whose sole centre is at ``x`` is the lowest
+   height at which the sole line (the foot's length ``L`` along x, tilted by the grade ``g``
+   it is set to) touches no terrain: ``S(x) = max_u (H(x + u L/2) - g u L/2)`` over the heel,
+   the centre and the toe (``u = -1, 0, 1``). On a stair tread it is the highest tread under
+   the foot (a foot straddling a riser edge rests on the higher tread's nose); on a ramp the
+   ramp's height under the sole centre. ``g`` is the surface grade under the foot (the
+   one-sided difference of smaller magnitude over :data:`GRADE_STEP_M`: 0 on treads and at
+   riser edges) for an avatar with ankles, 0 for one whose feet are fixed to the shanks.
+2. **Foot plan** (:class:`FootPlan`, from the cycle's foot contacts): a stance foot is raised
+   by ``S`` at its touchdown position (the tread it stands on); a swing foot by
+   ``S_prev + (S_next - S_prev) b(s)``, the support it left and the one it will land on (its
+   position at its next touchdown), ``s`` in [0, 1] the swing's progress and
+   ``b(s) = 3 s^2 - 2 s^3``. A swing foot is lifted further where needed so that its sole
+   centre stays :data:`CLEARANCE_M` above the surface ``S`` under its current position (every
+   riser edge under the foot, heel to toe), the clearance fading in and out over the first
+   and last :data:`CLEARANCE_RAMP` of the swing (so that lift-off and touchdown stay on the
+   surface).
+3. **Pelvis.** The root rises by the support of the trailing foot, blended to the stance
+   foot's over the swing (``S_prev(swing foot) + (S(stance foot) - S_prev(swing foot)) b(s)``;
+   in double support the support of the foot that lifts off next). The pelvis so climbs while
+   the leading leg extends, as in stair ascent, and no stance leg is asked to lengthen: the
+   cycle's stance knees are flexed 12-20 deg at most, about 1 cm of reach, while the feet of
+   one step (0.63 m, two 0.30 m treads) are two risers apart. On stairs the pelvis is
+   therefore up to one riser below the mean of the feet's supports.
+4. **Legs.** Hip flexion and knee flexion of each leg are solved for the raised sole
+   (relative to the raised root, pelvis orientation unchanged) by planar two-link inverse
+   kinematics with the avatar's thigh and shank lengths, hip adduction and rotation kept:
+   the knee angle from the hip-ankle distance in the sagittal plane of the hip, the hip
+   flexion from the direction; then the ankle aim is corrected by the sole's remaining error
+   (:data:`IK_ITERATIONS` times; the ankle-to-sole offset turns with the shank when the foot is
+   fixed to it). With ankles, the ankle's flexion and inversion keep the foot's orientation of
+   the flat cycle turned by ``-atan(g)`` about the lateral axis (the sole parallel to the
+   surface). Every result is clipped to the avatar's joint limits; the other DoFs are
+   unchanged.
+5. **Feet and centre of mass.** ``feet_m`` move by the change of the soles found by forward
+   kinematics of the new joint positions, ``com_m`` by the change of the leg segments'
+   mass-weighted centres (relative to the root, heading frame).
+6. **Velocities** (:meth:`TerrainReference.frames`): the flat cycle's, plus the central
+   difference of the retargeting's change over one control period ``period_s`` (joint
+   positions and root height).
+
+On flat ground :meth:`TerrainReference.retarget` returns the frame itself. Units: m, rad, s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from imu import quaternion_yaw
+from learn.env._reference import ReferenceFrame, ReferenceMotion
+from sim import Simulation, Terrain
+
+#: Clearance of a swing foot's sole centre above the surface under the foot in mid-swing, m.
+CLEARANCE_M = 0.02
+#: Fraction of a swing over which the clearance fades in after lift-off (and out before
+#: touchdown).
+CLEARANCE_RAMP = 0.2
+#: Step of the one-sided differences that give the surface grade under a foot, m.
+GRADE_STEP_M = 0.05
+#: Corrections of the ankle aim by the sole's remaining error (see the module notes).
+IK_ITERATIONS = 3
+
+#: Offsets of the heel, centre and toe along the foot, in half foot lengths; then the two grade
+#: probes (in :data:`GRADE_STEP_M`): the columns of :func:`_surface`'s height samples.
+_HEEL_CENTRE_TOE = np.array([-1.0, 0.0, 1.0])
+
+
+def _blend(s: np.ndarray) -> np.ndarray:
+    """Smooth step ``3 s^2 - 2 s^3`` of ``s`` in [0, 1]."""
+    return s * s * (3.0 - 2.0 * s)
+
+
+def _rotation(angle: np.ndarray, axis: int) -> np.ndarray:
+    """Rotation matrices ``(..., 3, 3)`` about the x (0), y (1) or z (2) axis by ``angle``."""
+    c, s = np.cos(angle), np.sin(angle)
+    out = np.zeros((*np.shape(angle), 3, 3))
+    i, j = [(1, 2), (2, 0), (0, 1)][axis]
+    out[..., axis, axis] = 1.0
+    out[..., i, i] = c
+    out[..., j, j] = c
+    out[..., i, j] = -s
+    out[..., j, i] = s
+    return out
+
+
+def _quaternion_matrix(q: np.ndarray) -> np.ndarray:
+    """Rotation matrices ``(n, 3, 3)`` of scalar-last quaternions ``(n, 4)``."""
+    x, y, z, w = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
+    return np.stack(
+        [
+            np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)], -1),
+            np.stack([2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)], -1),
+            np.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], -1),
+        ],
+        axis=-2,
+    )
+
+
+@dataclass(frozen=True)
+class FootPlan:
+    """Where each foot of a cycle is supported, on the cycle's grid (rows as the reference's).
+
+    X positions are world x of the first cycle (the root advance ``D * phase`` included); a
+    later cycle adds ``D`` per cycle. Row ``n`` is row 0 of the next cycle.
+
+    Parameters
+    ----------
+    root_x_m
+        ``(n + 1,)`` root x, m.
+    previous_x_m, next_x_m
+        ``(n + 1, 2)`` ``[left, right]`` sole x at the touchdown of the support the foot
+        stands on or left (previous) and of the one it stands on or will land on (next), m;
+        equal in stance.
+    swing_progress
+        ``(n + 1, 2)`` progress ``s`` in [0, 1] of the swing under way (0 in stance).
+    swinging
+        ``(n + 1, 2)`` whether the foot is in the air.
+    root_from_x_m, root_to_x_m, root_progress
+        ``(n + 1,)`` the support positions the root's height blends between (m) and the
+        blend's progress.
+    """
+
+    root_x_m: np.ndarray
+    previous_x_m: np.ndarray
+    next_x_m: np.ndarray
+    swing_progress: np.ndarray
+    swinging: np.ndarray
+    root_from_x_m: np.ndarray
+    root_to_x_m: np.ndarray
+    root_progress: np.ndarray
+
+    @classmethod
+    def from_reference(cls, reference: ReferenceMotion) -> FootPlan:
+        """Find each foot's touchdowns, lift-offs and supports on the cycle's grid.
+
+        A foot that never touches down (or never lifts off) over the cycle is supported where
+        it is.
+        """
+        n, stride = reference.n_grid, reference.stride_length_m
+        advance = stride * np.arange(n + 1) / n
+        root_x = reference.root_position_m[:, 0] + advance
+        yaw = quaternion_yaw(reference.root_quaternion)
+        feet = reference.feet_m
+        sole_x = root_x[:, None] + np.cos(yaw)[:, None] * feet[..., 0]
+        sole_x -= np.sin(yaw)[:, None] * feet[..., 1]
+        contact = reference.foot_contacts[:n]
+        previous = np.empty((n + 1, 2))
+        following = np.empty((n + 1, 2))
+        progress = np.zeros((n + 1, 2))
+        lift_in = np.zeros((n, 2), dtype=int)  # rows to the foot's next lift-off
+        for foot in range(2):
+            c = contact[:, foot]
+            downs = np.flatnonzero(c & ~np.roll(c, 1))
+            ups = np.flatnonzero(~c & np.roll(c, 1))
+            if downs.size == 0 or ups.size == 0:
+                previous[:n, foot] = following[:n, foot] = sole_x[:n, foot]
+                lift_in[:, foot] = n
+                continue
+            for i in range(n):
+                # touchdowns at or before row i (cyclic), as unwrapped row numbers
+                last_down = _last_at_or_before(downs, i, n)
+                last_up = _last_at_or_before(ups, i, n)
+                next_up = _first_after(ups, i, n)
+                lift_in[i, foot] = next_up - i
+                if c[i]:
+                    previous[i, foot] = following[i, foot] = _x_at(
+                        sole_x, last_down, foot, n, stride
+                    )
+                    continue
+                start = last_up - 1  # the last stance row
+                end = _first_after(downs, i, n)
+                progress[i, foot] = (i - start) / (end - start)
+                support = _last_at_or_before(downs, start, n)
+                previous[i, foot] = _x_at(sole_x, support, foot, n, stride)
+                following[i, foot] = _x_at(sole_x, end, foot, n, stride)
+        swinging = np.vstack([~contact, ~contact[:1]])
+        for values in (previous, following):
+            values[n] = values[0] + stride
+        progress[n] = progress[0]
+        root_from = np.empty(n + 1)
+        root_to = np.empty(n + 1)
+        root_progress = np.zeros(n + 1)
+        for i in range(n):
+            air = np.flatnonzero(swinging[i])
+            if air.size == 0:  # double support: the support of the foot that lifts off next
+                foot = int(np.argmin(lift_in[i]))
+                root_from[i] = root_to[i] = previous[i, foot]
+                continue
+            swing = int(air[np.argmax(progress[i, air])])
+            root_from[i] = previous[i, swing]
+            root_to[i] = following[i, 1 - swing]
+            root_progress[i] = progress[i, swing]
+        root_from[n], root_to[n] = root_from[0] + stride, root_to[0] + stride
+        root_progress[n] = root_progress[0]
+        return cls(
+            root_x_m=root_x,
+            previous_x_m=previous,
+            next_x_m=following,
+            swing_progress=progress,
+            swinging=swinging,
+            root_from_x_m=root_from,
+            root_to_x_m=root_to,
+            root_progress=root_progress,
+        )
+
+
+def _last_at_or_before(rows: np.ndarray, i: int, n: int) -> int:
+    """Return the last of the cyclic ``rows`` at or before ``i``, unwrapped (may be < 0)."""
+    before = rows[rows <= i]
+    return int(before[-1]) if before.size else int(rows[-1]) - n
+
+
+def _first_after(rows: np.ndarray, i: int, n: int) -> int:
+    """Return the first of the cyclic ``rows`` after ``i``, unwrapped (may be >= ``n``)."""
+    after = rows[rows > i]
+    return int(after[0]) if after.size else int(rows[0]) + n
+
+
+def _x_at(sole_x: np.ndarray, row: int, foot: int, n: int, stride: float) -> float:
+    """Return the sole x of ``foot`` at an unwrapped grid ``row`` (a stride per cycle), m."""
+    cycles, index = divmod(row, n)
+    return float(sole_x[index, foot] + cycles * stride)
+
+
+@dataclass(frozen=True)
+class LegGeometry:
+    """The avatar's legs as :class:`TerrainReference` solves them (one side; both mirror it).
+
+    Parameters
+    ----------
+    thigh_m, shank_m
+        Hip-knee and knee-ankle lengths, m.
+    hip_y_m
+        Lateral offset of the ``[left, right]`` hip joint centres from the root, ``(2,)``, m.
+    sole_m
+        Sole centre in the foot (shank, without ankles) frame, from the ankle, ``(3,)``, m.
+    foot_length_m
+        Heel-to-toe length of the foot box, m.
+    leg_dofs
+        ``(2, 4)`` indices of ``[left, right]`` hip flexion, adduction, rotation and knee
+        flexion among the joint positions.
+    ankle_dofs
+        ``(2, 2)`` indices of ankle flexion and inversion, or None (feet fixed to the shanks).
+    lower_rad, upper_rad
+        Joint limits of every DoF, ``(n_dofs,)``, rad.
+    segment_com_m
+        ``(3, 3)`` centres of mass of thigh, shank and foot in their own frames, m.
+    segment_mass_fraction
+        ``(3,)`` their masses over the body's.
+    """
+
+    thigh_m: float
+    shank_m: float
+    hip_y_m: np.ndarray
+    sole_m: np.ndarray
+    foot_length_m: float
+    leg_dofs: np.ndarray
+    ankle_dofs: np.ndarray | None
+    lower_rad: np.ndarray
+    upper_rad: np.ndarray
+    segment_com_m: np.ndarray
+    segment_mass_fraction: np.ndarray
+
+    @classmethod
+    def from_simulation(cls, simulation: Simulation) -> LegGeometry:
+        """Read the legs of ``simulation``'s avatar (its body dimensions and model)."""
+        body, spec = simulation.body, simulation.spec
+        segments = body.segments
+        foot = segments["foot"]
+        names = spec.dof_names
+        legs = np.array(
+            [[names.index(f"{j}_{side}_{a}") for j, a in _LEG_DOFS] for side in ("l", "r")]
+        )
+        ankles = None
+        if spec.has_ankles:
+            ankles = np.array(
+                [[names.index(f"ankle_{side}_{a}") for a in ("y", "x")] for side in ("l", "r")]
+            )
+        half = 0.5 * body.hip_joint_separation_m
+        return cls(
+            thigh_m=segments["thigh"].length_m,
+            shank_m=segments["shank"].length_m,
+            hip_y_m=np.array([half, -half]),
+            sole_m=np.array(
+                [0.5 * foot.length_m - body.heel_to_ankle_m, 0.0, -body.ankle_height_m]
+            ),
+            foot_length_m=foot.length_m,
+            leg_dofs=legs,
+            ankle_dofs=ankles,
+            lower_rad=spec.lower_rad,
+            upper_rad=spec.upper_rad,
+            segment_com_m=np.array([segments[s].com_m for s in ("thigh", "shank", "foot")]),
+            segment_mass_fraction=np.array(
+                [segments[s].mass_kg / body.mass_kg for s in ("thigh", "shank", "foot")]
+            ),
+        )
+
+    def forward(self, q: np.ndarray) -> dict[str, np.ndarray]:
+        """Leg kinematics in the pelvis frame for joint positions ``q`` ``(n, n_dofs)``.
+
+        Returns
+        -------
+        dict
+            ``(n, 2, 3)`` ``hip``, ``ankle``, ``sole`` and ``com`` (the mass-weighted centre of
+            each leg's segments, times their share of the body mass), m; ``(n, 2, 3, 3)``
+            ``fixed`` (hip adduction then rotation), ``shank`` and ``foot`` rotations.
+        """
+        b, c = (q[:, self.leg_dofs[:, j]] for j in (1, 2))
+        fixed = _rotation(b, 0) @ _rotation(c, 2)
+        legs = self._chain(q[:, self.leg_dofs[:, 0]], fixed, q[:, self.leg_dofs[:, 3]])
+        foot = legs["shank"]
+        if self.ankle_dofs is not None:
+            flexion, inversion = (q[:, self.ankle_dofs[:, j]] for j in range(2))
+            foot = foot @ _rotation(flexion, 1) @ _rotation(inversion, 0)
+        ankle = legs["ankle"]
+        centres = (
+            legs["hip"] + legs["thigh"] @ self.segment_com_m[0],
+            ankle + self.shank_m * legs["shank"][..., :, 2] + legs["shank"] @ self.segment_com_m[1],
+            ankle + foot @ self.segment_com_m[2],
+        )
+        com = sum(m * p for m, p in zip(self.segment_mass_fraction, centres, strict=True))
+        return legs | {"fixed": fixed, "foot": foot, "sole": ankle + foot @ self.sole_m, "com": com}
+
+    def _chain(self, flexion: np.ndarray, fixed: np.ndarray, knee: np.ndarray) -> dict:
+        """Hip, thigh, shank and ankle of hip flexion and knee flexion ``(n, 2)`` (pelvis frame).
+
+        ``fixed`` ``(n, 2, 3, 3)`` is the rotation of hip adduction then rotation.
+        """
+        hip = np.zeros((*flexion.shape, 3))
+        hip[..., 1] = self.hip_y_m
+        thigh = _rotation(flexion, 1) @ fixed
+        shank = thigh @ _rotation(knee, 1)
+        ankle = hip - self.thigh_m * thigh[..., :, 2] - self.shank_m * shank[..., :, 2]
+        return {"hip": hip, "thigh": thigh, "shank": shank, "ankle": ankle}
+
+    def solve(
+        self, q: np.ndarray, start: dict, sole_m: np.ndarray, foot_rotation: np.ndarray | None
+    ) -> np.ndarray:
+        """Return ``q`` with hip and knee flexion (and ankles) set for soles at ``sole_m``.
+
+        Parameters
+        ----------
+        q
+            ``(n, n_dofs)`` joint positions to start from (the flat cycle's), rad.
+        start
+            :meth:`forward` of ``q``.
+        sole_m
+            ``(n, 2, 3)`` target sole centres in the pelvis frame, m.
+        foot_rotation
+            ``(n, 2, 3, 3)`` target foot orientations in the pelvis frame (with ankles), or None
+            (the feet turn with the shanks).
+        """
+        q = q.copy()
+        legs = self.leg_dofs
+        knee_sign = np.where(q[:, legs[:, 3]] >= 0.0, 1.0, -1.0)
+        lengths = self.thigh_m**2 + self.shank_m**2
+        fixed = start["fixed"]
+        hip, now = start["hip"], start
+        knee_range = self.lower_rad[legs[:, 3]], self.upper_rad[legs[:, 3]]
+        flexion_range = self.lower_rad[legs[:, 0]], self.upper_rad[legs[:, 0]]
+        for _ in range(IK_ITERATIONS):
+            rotation = now["shank"] if foot_rotation is None else foot_rotation
+            aim = sole_m - rotation @ self.sole_m - hip
+            lateral = (now["ankle"] - hip)[..., 1]
+            distance2 = aim[..., 0] ** 2 + aim[..., 2] ** 2 + lateral**2
+            cos_knee = (distance2 - lengths) / (2.0 * self.thigh_m * self.shank_m)
+            knee = np.clip(knee_sign * np.arccos(np.clip(cos_knee, -1.0, 1.0)), *knee_range)
+            shin = np.stack(
+                [
+                    -self.shank_m * np.sin(knee),
+                    np.zeros_like(knee),
+                    -self.thigh_m - self.shank_m * np.cos(knee),
+                ],
+                axis=-1,
+            )
+            leg = fixed @ shin[..., None]
+            flexion = np.arctan2(aim[..., 0], aim[..., 2]) - np.arctan2(
+                leg[..., 0, 0], leg[..., 2, 0]
+            )
+            flexion = np.clip(np.mod(flexion + np.pi, 2.0 * np.pi) - np.pi, *flexion_range)
+            now = self._chain(flexion, fixed, knee)
+        q[:, legs[:, 0]] = flexion
+        q[:, legs[:, 3]] = knee
+        if foot_rotation is not None:
+            relative = np.swapaxes(now["shank"], -1, -2) @ foot_rotation
+            angles = (
+                np.arctan2(-relative[..., 2, 0], relative[..., 0, 0]),
+                np.arctan2(-relative[..., 1, 2], relative[..., 1, 1]),
+            )
+            for dofs, angle in zip(self.ankle_dofs.T, angles, strict=True):
+                q[:, dofs] = np.clip(angle, self.lower_rad[dofs], self.upper_rad[dofs])
+        return q
+
+
+#: The leg DoFs :class:`LegGeometry` solves, as ``(joint, axis)``: hip flexion, adduction,
+#: rotation, knee flexion.
+_LEG_DOFS = (("hip", "y"), ("hip", "x"), ("hip", "z"), ("knee", "y"))
+
+
+@dataclass(frozen=True)
+class TerrainReference:
+    """A reference cycle and the avatar's legs, to retarget the cycle's frames to terrains.
+
+    Build it with :meth:`from_reference`; see the module notes for the method.
+
+    Parameters
+    ----------
+    reference
+        The flat-ground cycle.
+    plan
+        Its feet's supports (:class:`FootPlan`).
+    legs
+        The avatar's legs (:class:`LegGeometry`).
+    """
+
+    reference: ReferenceMotion
+    plan: FootPlan
+    legs: LegGeometry
+
+    @classmethod
+    def from_reference(cls, reference: ReferenceMotion, simulation: Simulation) -> TerrainReference:
+        """Plan ``reference``'s feet and read the legs of ``simulation``'s avatar."""
+        return cls(
+            reference, FootPlan.from_reference(reference), LegGeometry.from_simulation(simulation)
+        )
+
+    def frames(self, times_s: np.ndarray, terrain: Terrain, *, period_s: float) -> ReferenceFrame:
+        """Return the retargeted reference at each of ``times_s``, stacked, with velocities.
+
+        Parameters
+        ----------
+        times_s
+            ``(k,)`` times after the cycle's start, s.
+        terrain
+            The terrain to walk on.
+        period_s
+            The control period, s: joint velocities and the root's vertical velocity gain the
+            central difference of the retargeting's change over ``t +- period_s / 2``.
+
+        Returns
+        -------
+        ReferenceFrame
+            Fields with a leading axis of ``k`` (:meth:`ReferenceMotion.sample_many`).
+        """
+        times = np.asarray(times_s, dtype=float)
+        if terrain.is_flat:
+            return self.reference.sample_many(times)
+        k = len(times)
+        flat = self.reference.sample_many(
+            np.concatenate([times, times - 0.5 * period_s, times + 0.5 * period_s])
+        )
+        moved = self._retarget(flat, terrain)
+        change_q = moved.joint_positions_rad - flat.joint_positions_rad
+        change_z = moved.root_position_m[:, 2] - flat.root_position_m[:, 2]
+        linear = flat.root_linear_velocity_m_s[:k].copy()
+        linear[:, 2] += (change_z[2 * k :] - change_z[k : 2 * k]) / period_s
+        rate_q = (change_q[2 * k :] - change_q[k : 2 * k]) / period_s
+        return ReferenceFrame(
+            phase=flat.phase[:k],
+            root_position_m=moved.root_position_m[:k],
+            root_quaternion=flat.root_quaternion[:k],
+            root_linear_velocity_m_s=linear,
+            root_angular_velocity_rad_s=flat.root_angular_velocity_rad_s[:k],
+            joint_positions_rad=moved.joint_positions_rad[:k],
+            joint_velocities_rad_s=flat.joint_velocities_rad_s[:k] + rate_q,
+            com_m=moved.com_m[:k],
+            feet_m=moved.feet_m[:k],
+            foot_contacts=flat.foot_contacts[:k],
+        )
+
+    def retarget(self, frame: ReferenceFrame, terrain: Terrain) -> ReferenceFrame:
+        """Return ``frame`` (one frame or a stack) moved onto ``terrain`` (module notes).
+
+        Root height, the leg DoFs (hip and knee flexion; ankles), ``feet_m`` and ``com_m``
+        change; velocities are the frame's (see :meth:`frames`). On flat ground the frame is
+        returned as it is.
+        """
+        if terrain.is_flat:
+            return frame
+        single = np.ndim(frame.phase) == 0
+        stacked = ReferenceFrame.stack([frame]) if single else frame
+        moved = self._retarget(stacked, terrain)
+        return moved.unstack()[0] if single else moved
+
+    def _retarget(self, frame: ReferenceFrame, terrain: Terrain) -> ReferenceFrame:
+        """:meth:`retarget` of a stacked frame on a terrain that is not flat."""
+        plan, legs, reference = self.plan, self.legs, self.reference
+        n = reference.n_grid
+        x = np.asarray(frame.phase) * n
+        i = np.minimum(x.astype(int), n - 1)
+        w = x - i
+        rows = np.stack([i, i + 1], axis=1)  # (m, 2): the grid rows around each frame
+        weights = np.stack([1.0 - w, w], axis=1)
+        root_x = frame.root_position_m[:, 0]
+        grid_root_x = (weights * plan.root_x_m[rows]).sum(axis=1)
+        shift = np.rint((root_x - grid_root_x) / reference.stride_length_m)
+        shift *= reference.stride_length_m
+        yaw = quaternion_yaw(frame.root_quaternion)
+        sole_x = root_x[:, None] + np.cos(yaw)[:, None] * frame.feet_m[..., 0]
+        sole_x -= np.sin(yaw)[:, None] * frame.feet_m[..., 1]
+        # support heights and grades: (m, 2 rows, 2 feet) previous and next, (m, 2 rows) root
+        # from and to, (m, 2 feet) under the soles now
+        places = (
+            np.concatenate(
+                [
+                    plan.previous_x_m[rows].reshape(len(w), -1),
+                    plan.next_x_m[rows].reshape(len(w), -1),
+                    plan.root_from_x_m[rows],
+                    plan.root_to_x_m[rows],
+                ],
+                axis=1,
+            )
+            + shift[:, None]
+        )
+        support, grade = self._surface(np.concatenate([places, sole_x], axis=1), terrain)
+        previous, following = support[:, :4].reshape(-1, 2, 2), support[:, 4:8].reshape(-1, 2, 2)
+        grade_previous = grade[:, :4].reshape(-1, 2, 2)
+        grade_next = grade[:, 4:8].reshape(-1, 2, 2)
+        root_from, root_to, under = support[:, 8:10], support[:, 10:12], support[:, 12:]
+        s = plan.swing_progress[rows]
+        blend = _blend(s)
+        base = previous + (following - previous) * blend
+        ramp = np.clip(np.minimum(s, 1.0 - s) / CLEARANCE_RAMP, 0.0, 1.0)
+        sole_z = frame.root_position_m[:, 2:] + frame.feet_m[..., 2]
+        needed = under[:, None] + CLEARANCE_M * ramp - np.maximum(sole_z, 0.0)[:, None]
+        raised = np.where(plan.swinging[rows], np.maximum(base, needed), base)
+        feet_rise = (weights[..., None] * raised).sum(axis=1)
+        slope = (weights[..., None] * (grade_previous + (grade_next - grade_previous) * blend)).sum(
+            axis=1
+        )
+        root_blend = _blend(plan.root_progress[rows])
+        root_rise = (weights * (root_from + (root_to - root_from) * root_blend)).sum(axis=1)
+
+        pelvis = _quaternion_matrix(frame.root_quaternion)
+        pelvis_t = np.swapaxes(pelvis, -1, -2)
+        before = legs.forward(frame.joint_positions_rad)
+        lift = np.zeros((len(w), 2, 3))
+        lift[..., 2] = feet_rise - root_rise[:, None]
+        target = before["sole"] + (pelvis_t[:, None] @ lift[..., None])[..., 0]
+        foot_rotation = None
+        if legs.ankle_dofs is not None:
+            lateral = _rotation(yaw, 2)[:, None] @ _rotation(-np.arctan(slope), 1)
+            lateral = lateral @ np.swapaxes(_rotation(yaw, 2), -1, -2)[:, None]
+            foot_rotation = pelvis_t[:, None] @ lateral @ pelvis[:, None] @ before["foot"]
+        q = legs.solve(frame.joint_positions_rad, before, target, foot_rotation)
+        after = legs.forward(q)
+        heading = np.swapaxes(_rotation(yaw, 2), -1, -2) @ pelvis  # pelvis -> heading frame
+        feet_change = (heading[:, None] @ (after["sole"] - before["sole"])[..., None])[..., 0]
+        com_change = heading @ (after["com"] - before["com"]).sum(axis=1)[..., None]
+        root = frame.root_position_m.copy()
+        root[:, 2] += root_rise
+        return replace(
+            frame,
+            root_position_m=root,
+            joint_positions_rad=q,
+            feet_m=frame.feet_m + feet_change,
+            com_m=frame.com_m + com_change[..., 0],
+        )
+
+    def _surface(self, x_m: np.ndarray, terrain: Terrain) -> tuple[np.ndarray, np.ndarray]:
+        """Support height ``S`` and grade ``g`` of a sole centred at each ``x_m`` (notes, 1)."""
+        half = 0.5 * self.legs.foot_length_m
+        offsets = np.concatenate([half * _HEEL_CENTRE_TOE, [-GRADE_STEP_M, GRADE_STEP_M]])
+        heights = terrain.height_at(x_m[..., None] + offsets)
+        centre = heights[..., 1]
+        grade = np.zeros_like(centre)
+        if self.legs.ankle_dofs is not None:
+            back = (centre - heights[..., 3]) / GRADE_STEP_M
+            ahead = (heights[..., 4] - centre) / GRADE_STEP_M
+            grade = np.where(
+                back * ahead > 0.0, np.where(np.abs(back) < np.abs(ahead), back, ahead), 0.0
+            )
+        support = (heights[..., :3] - grade[..., None] * half * _HEEL_CENTRE_TOE).max(axis=-1)
+        return support, grade

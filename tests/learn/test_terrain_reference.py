@@ -1,0 +1,246 @@
+"""The terrain-aware reference: CMU 16_15's cycle retargeted to stairs and the ramp."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import learn
+import sim
+from imu import GaitTwinInputError, quaternion_yaw
+from learn import ImitationEnv
+from learn.env import ReferenceMotion, TerrainReference
+from learn.env._terrain_reference import CLEARANCE_M
+from learn.tasks import task_terrain
+from learn.training._task import _check_same_run
+
+#: 8 s of the reference at 120 Hz: from flat ground over the whole flight or most of the ramp.
+TIMES_S = np.arange(0.0, 8.0, 1.0 / 120.0)
+
+
+@pytest.fixture(scope="module")
+def clip(data_dir):
+    return learn.cmu_walks(data_dir / "cmu", trials=["16_15"])[0]
+
+
+@pytest.fixture(scope="module", params=["legs9", "legs13_ankles"])
+def retargeting(request, clip):
+    """The cycle of 16_15 on each avatar model, and the model's simulation (flat ground)."""
+    simulation = sim.Simulation(sim.MODELS[request.param], fixed_root=True)
+    reference = ReferenceMotion.from_motion(clip, simulation)
+    yield TerrainReference.from_reference(reference, simulation), simulation
+    simulation.close()
+
+
+def _soles(frame):
+    """World x and z of the ``[left, right]`` soles of a stacked frame, ``(n, 2)`` each, m."""
+    yaw = quaternion_yaw(frame.root_quaternion)[:, None]
+    x = frame.root_position_m[:, :1] + np.cos(yaw) * frame.feet_m[..., 0]
+    x -= np.sin(yaw) * frame.feet_m[..., 1]
+    return x, frame.root_position_m[:, 2:] + frame.feet_m[..., 2]
+
+
+def _surface_under(x_m, terrain, *, foot_length_m, tilted):
+    """Height a sole centred at ``x_m`` rests at: the highest terrain under it, heel to toe.
+
+    On the ramp a sole turned parallel to it (``tilted``, an avatar with ankles) rests at the
+    ramp's height under its centre. Dense samples, 1 cm apart.
+    """
+    if tilted and terrain.kind == "ramp":
+        return terrain.height_at(x_m)
+    along = np.linspace(-0.5, 0.5, 27) * foot_length_m
+    return terrain.height_at(x_m[..., None] + along).max(axis=-1)
+
+
+def test_on_flat_ground_the_frame_is_returned_unchanged(retargeting):
+    retarget, _ = retargeting
+    flat = sim.Terrain()
+    frame = retarget.reference.sample(0.7)
+    assert retarget.retarget(frame, flat) is frame
+    stacked = retarget.reference.sample_many(TIMES_S[:5])
+    assert retarget.retarget(stacked, flat) is stacked
+    level_zero = retarget.frames(TIMES_S[:5], task_terrain("stairs", 0), period_s=1 / 30)
+    for name in ("root_position_m", "joint_positions_rad", "joint_velocities_rad_s", "feet_m"):
+        np.testing.assert_array_equal(getattr(level_zero, name), getattr(stacked, name))
+
+
+def test_sampling_many_times_is_sampling_each(retargeting):
+    reference = retargeting[0].reference
+    times = np.array([0.0, 0.37, 1.4, 5.55])
+    many = reference.sample_many(times).unstack()
+    for time_s, frame in zip(times, many, strict=True):
+        one = reference.sample(float(time_s))
+        assert frame.phase == pytest.approx(one.phase)
+        np.testing.assert_array_equal(frame.foot_contacts, one.foot_contacts)
+        for name in ("root_position_m", "root_quaternion", "joint_positions_rad", "feet_m"):
+            np.testing.assert_allclose(getattr(frame, name), getattr(one, name), atol=1e-12)
+
+
+@pytest.mark.parametrize(("task", "level"), [("stairs", 2), ("slope", 3)])
+def test_feet_on_the_surface_swing_foot_clear_pelvis_climbing(retargeting, task, level):
+    """Over 8 s (7 cycles, the flight or ramp under every phase of the cycle at some point).
+
+    Soles are compared with the flat cycle's own: its stance soles are -1 to +4 cm off the
+    ground (heel rise, contact flicker), the retargeted ones must be so off the terrain.
+    """
+    retarget, simulation = retargeting
+    terrain = task_terrain(task, level)
+    moved = retarget.frames(TIMES_S, terrain, period_s=1 / 30)
+    flat = retarget.reference.sample_many(TIMES_S)
+    x, z = _soles(moved)
+    _, flat_z = _soles(flat)
+    foot = simulation.body.segments["foot"].length_m
+    above = z - _surface_under(x, terrain, foot_length_m=foot, tilted=simulation.spec.has_ankles)
+    stance = moved.foot_contacts
+    assert np.abs(above - flat_z)[stance].max() < 0.01
+    # a swing foot is never below the surface under it, and in mid-swing (its middle half) it
+    # clears everything under it, riser edges included, by the clearance
+    assert (above - np.minimum(flat_z, 0.0))[~stance].min() > -0.002
+    for side in range(2):
+        swing = np.flatnonzero(~stance[:, side])
+        for run in np.split(swing, np.flatnonzero(np.diff(swing) > 1) + 1):
+            middle = run[len(run) // 4 : len(run) - len(run) // 4]
+            assert above[middle, side].min() > CLEARANCE_M - 0.003
+    # the pelvis follows the surface: up to two risers below it on stairs (the stance legs
+    # cannot lengthen, and a step of the cycle spans two treads), never above
+    pelvis = moved.root_position_m
+    rise = pelvis[:, 2] - terrain.height_at(pelvis[:, 0]) - flat.root_position_m[:, 2]
+    below = 2.0 * terrain.rise_m + 0.01 if task == "stairs" else 0.03
+    assert rise.min() > -below and rise.max() < 0.01
+    assert pelvis[-1, 2] - flat.root_position_m[-1, 2] > 0.8 * terrain.height_at(pelvis[-1, 0])
+    q = moved.joint_positions_rad
+    assert (q >= simulation.spec.lower_rad - 1e-9).all()
+    assert (q <= simulation.spec.upper_rad + 1e-9).all()
+    # hip and knee flexion (and the ankles) are solved, the other DoFs are the flat cycle's
+    legs = retarget.legs
+    solved = set(legs.leg_dofs[:, [0, 3]].ravel())
+    solved |= set(() if legs.ankle_dofs is None else legs.ankle_dofs.ravel())
+    kept = [j for j in range(q.shape[1]) if j not in solved]
+    np.testing.assert_array_equal(q[:, kept], flat.joint_positions_rad[:, kept])
+    assert (np.abs(q - flat.joint_positions_rad)[:, legs.leg_dofs[:, 3]].max(axis=0) > 0.1).all()
+
+
+def test_the_avatar_in_the_retargeted_pose_has_its_soles_and_centre_of_mass(retargeting):
+    """Forward kinematics by pybullet: the avatar played at retargeted frames (fixed root)."""
+    retarget, simulation = retargeting
+    moved = retarget.frames(TIMES_S[240:720:12], task_terrain("stairs", 2), period_s=1 / 30)
+    yaw = quaternion_yaw(moved.root_quaternion)
+    worst_feet, worst_com = 0.0, 0.0
+    for k, frame in enumerate(moved.unstack()):
+        simulation.reset_pose(
+            frame.root_position_m, frame.root_quaternion, frame.joint_positions_rad
+        )
+        turn = np.array(
+            [
+                [np.cos(yaw[k]), -np.sin(yaw[k]), 0.0],
+                [np.sin(yaw[k]), np.cos(yaw[k]), 0.0],
+                [0, 0, 1],
+            ]
+        )
+        feet = frame.root_position_m + frame.feet_m @ turn.T
+        com = frame.root_position_m + turn @ frame.com_m
+        worst_feet = max(worst_feet, np.abs(simulation.sole_points() - feet).max())
+        worst_com = max(worst_com, np.abs(simulation.centre_of_mass() - com).max())
+    assert worst_feet < 0.002
+    assert worst_com < 0.002
+    assert np.ptp(moved.root_position_m[:, 2]) > 0.2  # the frames climbed
+
+
+def test_velocities_add_the_rate_of_change_of_the_retargeting(retargeting):
+    """Joint and vertical root velocities: the flat cycle's plus the change over one period."""
+    retarget = retargeting[0]
+    terrain = task_terrain("stairs", 2)
+    period = 1 / 30
+    times = TIMES_S[300:330]
+
+    def change(times_s):
+        moved = retarget.frames(times_s, terrain, period_s=period)
+        flat = retarget.reference.sample_many(times_s)
+        return (
+            moved.joint_positions_rad - flat.joint_positions_rad,
+            moved.root_position_m[:, 2] - flat.root_position_m[:, 2],
+        )
+
+    (q_behind, z_behind), (q_ahead, z_ahead) = (
+        change(times - period / 2),
+        change(times + period / 2),
+    )
+    moved = retarget.frames(times, terrain, period_s=period)
+    flat = retarget.reference.sample_many(times)
+    np.testing.assert_allclose(
+        moved.joint_velocities_rad_s - flat.joint_velocities_rad_s,
+        (q_ahead - q_behind) / period,
+        atol=1e-9,
+    )
+    climb = moved.root_linear_velocity_m_s[:, 2] - flat.root_linear_velocity_m_s[:, 2]
+    np.testing.assert_allclose(climb, (z_ahead - z_behind) / period, atol=1e-9)
+    assert climb.max() > 0.2
+
+
+def _reference_following(clip, *, terrain_reference: bool) -> float:
+    """Mean imitation term over steps 45-90 of the root-assisted reference action, stairs 2.
+
+    The episode starts at phase 0 (pelvis at x = 0); the first riser is at 2 m, reached
+    after about 50 steps.
+    """
+    settings = learn.EnvSettings(terrain_reference=terrain_reference)
+    env = learn.task_env(clip, "stairs", settings=settings, level=2)
+    try:
+        env.reset(seed=0, options={"phase": 0.0})
+        env.set_root_assist(1.0)
+        terms = []
+        for _ in range(90):
+            *_, terminated, _, info = env.step(env.reference_action())
+            terms.append(info["imitation"])
+            if terminated:
+                break
+        return float(np.mean(terms[45:])) if len(terms) > 45 else 0.0
+    finally:
+        env.close()
+
+
+def test_the_assisted_avatar_follows_the_terrain_reference_up_the_stairs_better(clip):
+    with_terrain = _reference_following(clip, terrain_reference=True)
+    flat = _reference_following(clip, terrain_reference=False)
+    assert with_terrain > 0.7
+    assert with_terrain > flat + 0.2
+
+
+def test_stepping_together_on_stairs_with_the_terrain_reference(clip):
+    """Two environments stepped one by one and together give the same results."""
+    settings = learn.EnvSettings(terrain_reference=True, reference_state=True, max_steps=40)
+    results = {}
+    for together in (False, True):
+        envs = [learn.task_env(clip, "stairs", settings=settings, level=2) for _ in range(2)]
+        try:
+            for seed, env in enumerate(envs):
+                env.reset(seed=seed, options={"phase": 0.9})
+                env.set_root_assist(1.0)
+            rows = []
+            for _ in range(40):
+                actions = [env.reference_action() for env in envs]
+                if together:
+                    out = ImitationEnv.step_together(envs, actions)
+                else:
+                    out = [env.step(a) for env, a in zip(envs, actions, strict=True)]
+                rows.append([(obs, reward) for obs, reward, *_ in out])
+            results[together] = rows
+            assert envs[0].simulation.state().root_position_m[2] > 0.95  # on the stairs
+        finally:
+            for env in envs:
+                env.close()
+    for alone, together in zip(results[False], results[True], strict=True):
+        for (obs_a, reward_a), (obs_b, reward_b) in zip(alone, together, strict=True):
+            np.testing.assert_array_equal(obs_a, obs_b)
+            assert reward_a == reward_b
+
+
+def test_a_run_resumes_only_with_the_reference_it_was_trained_with(tmp_path):
+    old = {"task": "stairs", "task_settings": {"n_envs": 16}}  # saved before the option
+    new = {"task": "stairs", "task_settings": {"n_envs": 16, "terrain_reference": True}}
+    with pytest.raises(GaitTwinInputError, match="task_settings"):
+        _check_same_run(tmp_path, {**old, "curriculum_settings": {}}, new)
+    new["task_settings"]["terrain_reference"] = False
+    _check_same_run(tmp_path, {**old, "curriculum_settings": {}}, new)
+    assert learn.TaskSettings().terrain_reference is False
+    assert learn.EnvSettings().terrain_reference is False
