@@ -24,20 +24,21 @@ the reference's own world position (its root x, which includes the stride advanc
 3. **Pelvis.** The root rises by the support of the trailing foot, blended to the stance
    foot's over the swing (``S_prev(swing foot) + (S(stance foot) - S_prev(swing foot)) b(s)``;
    in double support the support of the foot that lifts off next). The pelvis so climbs while
-   the leading leg extends, as in stair ascent, and no stance leg is asked to lengthen: the
-   cycle's stance knees are flexed 12-20 deg at most, about 1 cm of reach, while the feet of
-   one step (0.63 m, two 0.30 m treads) are two risers apart. On stairs the pelvis is
-   therefore up to one riser below the mean of the feet's supports.
+   the leading leg extends, as in stair ascent, and no stance leg is asked to lengthen (a
+   walking cycle's knee keeps some flexion, CMU 16_15's 12-20 deg: about 1 cm of reach,
+   while the feet of one of its steps, 0.63 m, are two 0.30 m treads and two risers apart).
+   On stairs the pelvis is therefore up to one riser below the mean of the feet's supports.
 4. **Legs.** Hip flexion and knee flexion of each leg are solved for the raised sole
    (relative to the raised root, pelvis orientation unchanged) by planar two-link inverse
    kinematics with the avatar's thigh and shank lengths, hip adduction and rotation kept:
-   the knee angle from the hip-ankle distance in the sagittal plane of the hip, the hip
-   flexion from the direction; then the ankle aim is corrected by the sole's remaining error
-   (:data:`IK_ITERATIONS` times; the ankle-to-sole offset turns with the shank when the foot is
-   fixed to it). With ankles, the ankle's flexion and inversion keep the foot's orientation of
-   the flat cycle turned by ``-atan(g)`` about the lateral axis (the sole parallel to the
-   surface). Every result is clipped to the avatar's joint limits; the other DoFs are
-   unchanged.
+   the knee angle from the hip-ankle distance (the aim's sagittal components with the leg's
+   own lateral offset), the hip flexion from the aim's direction; then the ankle aim is
+   corrected by the sole's remaining error (:data:`IK_ITERATIONS` times; the ankle-to-sole
+   offset turns with the shank when the foot is fixed to it). With ankles, the ankle's
+   flexion and inversion keep the foot's orientation of the flat cycle turned by ``-atan(g)``
+   about the lateral axis (the sole parallel to the surface). Every result is clipped to the
+   avatar's joint limits; the other DoFs are unchanged. With hip rotation kept, a strongly
+   flexed leg moves its foot sideways (up to 6 cm at 7.5 cm risers for CMU 16_15).
 5. **Feet and centre of mass.** ``feet_m`` move by the change of the soles found by forward
    kinematics of the new joint positions, ``com_m`` by the change of the leg segments'
    mass-weighted centres (relative to the root, heading frame).
@@ -45,7 +46,9 @@ the reference's own world position (its root x, which includes the stride advanc
    difference of the retargeting's change over one control period ``period_s`` (joint
    positions and root height).
 
-On flat ground :meth:`TerrainReference.retarget` returns the frame itself. Units: m, rad, s.
+On flat ground :meth:`TerrainReference.retarget` returns the frame itself. Frames are one
+frame or a stack (every field with a leading axis of ``n``, :meth:`ReferenceFrame.stack`).
+Units: m, rad, s.
 """
 
 from __future__ import annotations
@@ -68,8 +71,7 @@ GRADE_STEP_M = 0.05
 #: Corrections of the ankle aim by the sole's remaining error (see the module notes).
 IK_ITERATIONS = 3
 
-#: Offsets of the heel, centre and toe along the foot, in half foot lengths; then the two grade
-#: probes (in :data:`GRADE_STEP_M`): the columns of :func:`_surface`'s height samples.
+#: Where the sole's heel, centre and toe are along the foot, in half foot lengths.
 _HEEL_CENTRE_TOE = np.array([-1.0, 0.0, 1.0])
 
 
