@@ -36,7 +36,6 @@ below its promotion threshold), with the reference each run was trained with.
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -158,11 +157,10 @@ def reach_table(
     for run in runs:
         progress = learn.read_task_progress(run)
         controller = learn.Controller.load(run)
-        settings = learn.run_env_settings(adapted)
         env = learn.task_env(
             patient,
             progress["task"],
-            settings=replace(settings, terrain_reference=progress["terrain_reference"]),
+            settings=learn.task_run_env_settings(adapted, run),
             level=level,
             stair_cue=False,
         )

@@ -69,6 +69,7 @@ def simulated_strides(
     controller: learn.Controller,
     patient: gait.Motion,
     adapted: Path,
+    run: Path,
     level: int,
     n_rollouts: int,
 ) -> tuple[pd.DataFrame, int]:
@@ -76,7 +77,7 @@ def simulated_strides(
     env = learn.task_env(
         patient,
         "stairs",
-        settings=learn.run_env_settings(adapted),
+        settings=learn.task_run_env_settings(adapted, run),
         level=level,
         stair_cue=False,
     )
@@ -136,7 +137,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         is_mastered = level in mastered
         folder = args.run / "levels" / f"level_{level}" if is_mastered else args.run
         strides, falls = simulated_strides(
-            learn.Controller.load(folder), patient, args.adapted, level, args.rollouts
+            learn.Controller.load(folder), patient, args.adapted, args.run, level, args.rollouts
         )
         riser_m = learn.tasks.task_terrain("stairs", level).rise_m
         status = "mastered" if is_mastered else "not mastered"

@@ -43,6 +43,7 @@ from learn.runs import (
     read_progress,
     read_task_progress,
     run_env_settings,
+    task_run_env_settings,
 )
 from learn.training import (
     CurriculumSettings,
@@ -83,6 +84,7 @@ __all__ = [
     "show_progress",
     "small_budget_settings",
     "task_env",
+    "task_run_env_settings",
     "train_atlas",
     "train_task",
     "write_report",

@@ -444,6 +444,22 @@ def test_read_task_progress_of_a_run_still_training(stopped_run, tmp_path):
         learn.read_task_progress(tmp_path)
 
 
+def test_a_task_runs_controllers_act_with_the_reference_it_trained_with(
+    adapted_run, stopped_run, tmp_path
+):
+    adapted = learn.run_env_settings(adapted_run)
+    assert learn.task_run_env_settings(adapted_run, stopped_run) == adapted
+    run = tmp_path / "stairs"
+    shutil.copytree(stopped_run, run)
+    state_file = run / "checkpoints" / "round_000002" / "state.json"
+    state = json.loads(state_file.read_text())
+    state["run"]["task_settings"]["terrain_reference"] = True
+    state_file.write_text(json.dumps(state))
+    settings = learn.task_run_env_settings(adapted_run, run)
+    assert settings.terrain_reference is True and adapted.terrain_reference is False
+    assert dataclasses.replace(settings, terrain_reference=False) == adapted
+
+
 def test_example_10_tabulates_and_plots_steps_to_master(load_example, stopped_run, tmp_path):
     table = load_example("10_task_mastery").main(
         ["--compare", str(stopped_run), "--out", str(tmp_path)]

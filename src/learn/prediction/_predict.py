@@ -57,6 +57,7 @@ from learn.runs import (
     load_discriminator,
     read_task_result,
     run_env_settings,
+    task_run_env_settings,
     trained_steps,
 )
 from learn.tasks import N_LEVELS, TASK_TERRAINS, task_terrain
@@ -672,6 +673,7 @@ def predict_from_clip(
                 "writes them from the run's checkpoints"
             )
         loaded: dict[Path, tuple[Controller, Callable]] = {}  # levels may share a controller
+        level_env_settings = task_run_env_settings(adapt_dir, task_dir)
         for level in settings.levels:
             path = out / "outcomes" / f"{task}_{level}.json"
             if path.is_file():
@@ -701,7 +703,7 @@ def predict_from_clip(
                 task,
                 level=level,
                 stair_cue=False,
-                settings=env_settings,
+                settings=level_env_settings,
                 max_steps=settings.task_settings.max_steps,
             )
             gif = out / "outcomes" / f"{task}_{level}.gif"

@@ -61,6 +61,7 @@ from learn.runs._task_runs import (
     read_task_progress,
     read_task_result,
     save_task_checkpoint,
+    task_run_env_settings,
     write_task_outputs,
 )
 
@@ -111,6 +112,7 @@ __all__ = [
     "save_rng_state",
     "save_task_checkpoint",
     "step_checkpoint_dir",
+    "task_run_env_settings",
     "trained_steps",
     "write_manifest_part",
     "write_task_outputs",

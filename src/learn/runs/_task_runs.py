@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +13,7 @@ from stable_baselines3 import PPO
 
 from imu import GaitTwinInputError, atomic_path, write_text_atomic
 from learn.algorithms import HybridGAIL, discriminator_net, gail_state
+from learn.env import EnvSettings
 from learn.runs._checkpoints import check_policy_folder
 from learn.runs._controller import Controller
 from learn.runs._layout import (
@@ -28,6 +29,7 @@ from learn.runs._layout import (
     complete_checkpoints,
     level_controller_dir,
 )
+from learn.runs._manifest import run_env_settings
 from learn.runs._model_files import load_ppo, load_tensors, save_rng_state
 
 #: Column of a task run's training log (:func:`learn.read_progress`) counting environment steps.
@@ -319,6 +321,30 @@ def read_task_progress(out_dir: str | Path) -> dict:
         "threshold": float(curriculum["threshold"]),
         "finished": finished,
     }
+
+
+def task_run_env_settings(adapted_run_dir: str | Path, task_run_dir: str | Path) -> EnvSettings:
+    """Return the environment settings a task run's controllers act in.
+
+    The adapted run's :class:`EnvSettings` (the task run trained from it) with the task run's
+    own ``terrain_reference`` (:func:`read_task_progress`): a controller trained on the
+    terrain-aware reference acts as offsets from it and must be rolled out with it.
+
+    Parameters
+    ----------
+    adapted_run_dir
+        The adapted (stage II) run the task run started from.
+    task_run_dir
+        A :func:`train_task` run folder, finished or with a checkpoint.
+
+    Returns
+    -------
+    EnvSettings
+    """
+    return replace(
+        run_env_settings(adapted_run_dir),
+        terrain_reference=read_task_progress(task_run_dir)["terrain_reference"],
+    )
 
 
 def load_discriminator(out_dir: str | Path):
