@@ -72,18 +72,38 @@ def old_events(angles: imu.JointAngles) -> gait.GaitEvents:
     return gait.GaitEvents(rate, angles.time_s.size, strikes, offs, "reference")
 
 
-def event_errors_s(found: gait.GaitEvents, truth: gait.GaitEvents, period_s: float) -> dict:
-    """Per kind, error (s) of the nearest found event to each true event after the first."""
-    errors = {}
+def nearest_offsets_s(
+    found: gait.GaitEvents,
+    reference: gait.GaitEvents,
+    *,
+    lead_s: float,
+    max_offset_s: float,
+    skip_first: bool = False,
+) -> dict[str, np.ndarray]:
+    """Per kind, signed offset (s) of the nearest found event to each reference event.
+
+    ``lead_s`` is added to the reference's times; an offset beyond ``max_offset_s`` (or no event
+    of that kind found) is ``inf``; ``skip_first`` leaves out each foot's first reference event.
+    """
+    offsets = {}
     for kind in ("heel_strikes", "toe_offs"):
         values = []
         for side in gait.SIDES:
             times = getattr(found, kind)[side] / found.sampling_rate_hz
-            for true_s in getattr(truth, kind)[side][1:] / truth.sampling_rate_hz + LEAD_S:
-                error = np.min(np.abs(times - true_s)) if times.size else np.inf
-                values.append(error if error < 0.3 * period_s else np.inf)
-        errors[kind] = np.array(values)
-    return errors
+            references = getattr(reference, kind)[side][int(skip_first) :]
+            for ref_s in references / reference.sampling_rate_hz + lead_s:
+                nearest = times[np.argmin(np.abs(times - ref_s))] - ref_s if times.size else np.inf
+                values.append(nearest if abs(nearest) < max_offset_s else np.inf)
+        offsets[kind] = np.array(values)
+    return offsets
+
+
+def event_errors_s(found: gait.GaitEvents, truth: gait.GaitEvents, period_s: float) -> dict:
+    """Per kind, error (s) of the nearest found event to each true event after the first."""
+    offsets = nearest_offsets_s(
+        found, truth, lead_s=LEAD_S, max_offset_s=0.3 * period_s, skip_first=True
+    )
+    return {kind: np.abs(values) for kind, values in offsets.items()}
 
 
 def cadence_figures(signals: list[np.ndarray], rate: float, true_hz: float, band_hz) -> dict:
@@ -218,17 +238,8 @@ def zeni_events(take: gait.MocapTake) -> gait.GaitEvents:
 
 def signed_offsets_ms(found: gait.GaitEvents, reference: gait.GaitEvents, lead_s: float) -> dict:
     """Per kind, signed offset (ms) of the nearest found event to each reference event."""
-    offsets = {}
-    for kind in ("heel_strikes", "toe_offs"):
-        values = []
-        for side in gait.SIDES:
-            times = getattr(found, kind)[side] / found.sampling_rate_hz
-            for ref_s in getattr(reference, kind)[side] / reference.sampling_rate_hz + lead_s:
-                nearest = times[np.argmin(np.abs(times - ref_s))] - ref_s if times.size else np.inf
-                if abs(nearest) < 0.3:
-                    values.append(1000.0 * nearest)
-        offsets[kind] = np.array(values)
-    return offsets
+    offsets = nearest_offsets_s(found, reference, lead_s=lead_s, max_offset_s=0.3)
+    return {kind: 1000.0 * values[np.isfinite(values)] for kind, values in offsets.items()}
 
 
 def zeni_rows() -> list[dict]:
