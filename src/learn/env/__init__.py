@@ -15,12 +15,12 @@ from learn.env._imitation_env import (
 )
 from learn.env._observation import reference_features
 from learn.env._reference import (
-    ReferenceFrame,
     ReferenceMotion,
     clip_goal,
     natural_stride_m,
     walking_cycle,
 )
+from learn.env._reference_frame import ReferenceFrame
 from learn.env._reward import (
     REWARD_TERMS,
     GoalErrors,

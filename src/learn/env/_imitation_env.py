@@ -26,7 +26,8 @@ from learn.env._observation import (
     reference_features,
     rotation_error_rad,
 )
-from learn.env._reference import ReferenceFrame, ReferenceMotion, natural_stride_m, stack_rows
+from learn.env._reference import ReferenceMotion, natural_stride_m
+from learn.env._reference_frame import ReferenceFrame, stack_rows
 from learn.env._reward import (
     GoalErrors,
     ImitationErrors,

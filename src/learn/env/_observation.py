@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from imu import heading_quaternion, quaternion_multiply, quaternion_positive_w, quaternion_yaw
-from learn.env._reference import ReferenceFrame, stack_rows
+from learn.env._reference_frame import ReferenceFrame, stack_rows
 from sim import Simulation, probe_rays
 
 #: Proximal link of every non-root link (the feet hang on the shanks with or without ankles).

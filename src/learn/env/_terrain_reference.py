@@ -33,8 +33,9 @@ the reference's own world position (its root x, which includes the stride advanc
    kinematics with the avatar's thigh and shank lengths, hip adduction and rotation kept:
    the knee angle from the hip-ankle distance (the aim's sagittal components with the leg's
    own lateral offset), the hip flexion from the aim's direction; then the ankle aim is
-   corrected by the sole's remaining error (:data:`IK_ITERATIONS` times; the ankle-to-sole
-   offset turns with the shank when the foot is fixed to it). With ankles, the ankle's
+   corrected by the sole's remaining error (a few times, ``IK_ITERATIONS`` in
+   ``_leg_geometry.py``; the ankle-to-sole offset turns with the shank when the foot is fixed
+   to it). With ankles, the ankle's
    flexion and inversion keep the foot's orientation of the flat cycle turned by ``-atan(g)``
    about the lateral axis (the sole parallel to the surface). Every result is clipped to the
    avatar's joint limits; the other DoFs are unchanged. With hip rotation kept, a strongly
@@ -58,7 +59,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from imu import quaternion_yaw
-from learn.env._reference import ReferenceFrame, ReferenceMotion
+from learn.env._leg_geometry import LegGeometry, quaternion_matrices, rotation_matrices
+from learn.env._reference import ReferenceMotion
+from learn.env._reference_frame import ReferenceFrame
 from sim import Simulation, Terrain
 
 #: Clearance of a swing foot's sole centre above the surface under the foot in mid-swing, m.
@@ -68,8 +71,6 @@ CLEARANCE_M = 0.02
 CLEARANCE_RAMP = 0.2
 #: Step of the one-sided differences that give the surface grade under a foot, m.
 GRADE_STEP_M = 0.05
-#: Corrections of the ankle aim by the sole's remaining error (see the module notes).
-IK_ITERATIONS = 3
 
 #: Where the sole's heel, centre and toe are along the foot, in half foot lengths.
 _HEEL_CENTRE_TOE = np.array([-1.0, 0.0, 1.0])
@@ -78,32 +79,6 @@ _HEEL_CENTRE_TOE = np.array([-1.0, 0.0, 1.0])
 def _blend(s: np.ndarray) -> np.ndarray:
     """Smooth step ``3 s^2 - 2 s^3`` of ``s`` in [0, 1]."""
     return s * s * (3.0 - 2.0 * s)
-
-
-def _rotation(angle: np.ndarray, axis: int) -> np.ndarray:
-    """Rotation matrices ``(..., 3, 3)`` about the x (0), y (1) or z (2) axis by ``angle``."""
-    c, s = np.cos(angle), np.sin(angle)
-    out = np.zeros((*np.shape(angle), 3, 3))
-    i, j = [(1, 2), (2, 0), (0, 1)][axis]
-    out[..., axis, axis] = 1.0
-    out[..., i, i] = c
-    out[..., j, j] = c
-    out[..., i, j] = -s
-    out[..., j, i] = s
-    return out
-
-
-def _quaternion_matrix(q: np.ndarray) -> np.ndarray:
-    """Rotation matrices ``(n, 3, 3)`` of scalar-last quaternions ``(n, 4)``."""
-    x, y, z, w = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
-    return np.stack(
-        [
-            np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)], -1),
-            np.stack([2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)], -1),
-            np.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], -1),
-        ],
-        axis=-2,
-    )
 
 
 @dataclass(frozen=True)
@@ -230,181 +205,6 @@ def _x_at(sole_x: np.ndarray, row: int, foot: int, n: int, stride: float) -> flo
     """Return the sole x of ``foot`` at an unwrapped grid ``row`` (a stride per cycle), m."""
     cycles, index = divmod(row, n)
     return float(sole_x[index, foot] + cycles * stride)
-
-
-@dataclass(frozen=True)
-class LegGeometry:
-    """The avatar's legs as :class:`TerrainReference` solves them (one side; both mirror it).
-
-    Parameters
-    ----------
-    thigh_m, shank_m
-        Hip-knee and knee-ankle lengths, m.
-    hip_y_m
-        Lateral offset of the ``[left, right]`` hip joint centres from the root, ``(2,)``, m.
-    sole_m
-        Sole centre in the foot (shank, without ankles) frame, from the ankle, ``(3,)``, m.
-    foot_length_m
-        Heel-to-toe length of the foot box, m.
-    leg_dofs
-        ``(2, 4)`` indices of ``[left, right]`` hip flexion, adduction, rotation and knee
-        flexion among the joint positions.
-    ankle_dofs
-        ``(2, 2)`` indices of ankle flexion and inversion, or None (feet fixed to the shanks).
-    lower_rad, upper_rad
-        Joint limits of every DoF, ``(n_dofs,)``, rad.
-    segment_com_m
-        ``(3, 3)`` centres of mass of thigh, shank and foot in their own frames, m.
-    segment_mass_fraction
-        ``(3,)`` their masses over the body's.
-    """
-
-    thigh_m: float
-    shank_m: float
-    hip_y_m: np.ndarray
-    sole_m: np.ndarray
-    foot_length_m: float
-    leg_dofs: np.ndarray
-    ankle_dofs: np.ndarray | None
-    lower_rad: np.ndarray
-    upper_rad: np.ndarray
-    segment_com_m: np.ndarray
-    segment_mass_fraction: np.ndarray
-
-    @classmethod
-    def from_simulation(cls, simulation: Simulation) -> LegGeometry:
-        """Read the legs of ``simulation``'s avatar (its body dimensions and model)."""
-        body, spec = simulation.body, simulation.spec
-        segments = body.segments
-        foot = segments["foot"]
-        names = spec.dof_names
-        legs = np.array(
-            [[names.index(f"{j}_{side}_{a}") for j, a in _LEG_DOFS] for side in ("l", "r")]
-        )
-        ankles = None
-        if spec.has_ankles:
-            ankles = np.array(
-                [[names.index(f"ankle_{side}_{a}") for a in ("y", "x")] for side in ("l", "r")]
-            )
-        half = 0.5 * body.hip_joint_separation_m
-        return cls(
-            thigh_m=segments["thigh"].length_m,
-            shank_m=segments["shank"].length_m,
-            hip_y_m=np.array([half, -half]),
-            sole_m=np.array(
-                [0.5 * foot.length_m - body.heel_to_ankle_m, 0.0, -body.ankle_height_m]
-            ),
-            foot_length_m=foot.length_m,
-            leg_dofs=legs,
-            ankle_dofs=ankles,
-            lower_rad=spec.lower_rad,
-            upper_rad=spec.upper_rad,
-            segment_com_m=np.array([segments[s].com_m for s in ("thigh", "shank", "foot")]),
-            segment_mass_fraction=np.array(
-                [segments[s].mass_kg / body.mass_kg for s in ("thigh", "shank", "foot")]
-            ),
-        )
-
-    def forward(self, q: np.ndarray) -> dict[str, np.ndarray]:
-        """Leg kinematics in the pelvis frame for joint positions ``q`` ``(n, n_dofs)``.
-
-        Returns
-        -------
-        dict
-            ``(n, 2, 3)`` ``hip``, ``ankle``, ``sole`` and ``com`` (the mass-weighted centre of
-            each leg's segments, times their share of the body mass), m; ``(n, 2, 3, 3)``
-            ``fixed`` (hip adduction then rotation), ``shank`` and ``foot`` rotations.
-        """
-        b, c = (q[:, self.leg_dofs[:, j]] for j in (1, 2))
-        fixed = _rotation(b, 0) @ _rotation(c, 2)
-        legs = self._chain(q[:, self.leg_dofs[:, 0]], fixed, q[:, self.leg_dofs[:, 3]])
-        foot = legs["shank"]
-        if self.ankle_dofs is not None:
-            flexion, inversion = (q[:, self.ankle_dofs[:, j]] for j in range(2))
-            foot = foot @ _rotation(flexion, 1) @ _rotation(inversion, 0)
-        ankle = legs["ankle"]
-        centres = (
-            legs["hip"] + legs["thigh"] @ self.segment_com_m[0],
-            ankle + self.shank_m * legs["shank"][..., :, 2] + legs["shank"] @ self.segment_com_m[1],
-            ankle + foot @ self.segment_com_m[2],
-        )
-        com = sum(m * p for m, p in zip(self.segment_mass_fraction, centres, strict=True))
-        return legs | {"fixed": fixed, "foot": foot, "sole": ankle + foot @ self.sole_m, "com": com}
-
-    def _chain(self, flexion: np.ndarray, fixed: np.ndarray, knee: np.ndarray) -> dict:
-        """Hip, thigh, shank and ankle of hip flexion and knee flexion ``(n, 2)`` (pelvis frame).
-
-        ``fixed`` ``(n, 2, 3, 3)`` is the rotation of hip adduction then rotation.
-        """
-        hip = np.zeros((*flexion.shape, 3))
-        hip[..., 1] = self.hip_y_m
-        thigh = _rotation(flexion, 1) @ fixed
-        shank = thigh @ _rotation(knee, 1)
-        ankle = hip - self.thigh_m * thigh[..., :, 2] - self.shank_m * shank[..., :, 2]
-        return {"hip": hip, "thigh": thigh, "shank": shank, "ankle": ankle}
-
-    def solve(
-        self, q: np.ndarray, start: dict, sole_m: np.ndarray, foot_rotation: np.ndarray | None
-    ) -> np.ndarray:
-        """Return ``q`` with hip and knee flexion (and ankles) set for soles at ``sole_m``.
-
-        Parameters
-        ----------
-        q
-            ``(n, n_dofs)`` joint positions to start from (the flat cycle's), rad.
-        start
-            :meth:`forward` of ``q``.
-        sole_m
-            ``(n, 2, 3)`` target sole centres in the pelvis frame, m.
-        foot_rotation
-            ``(n, 2, 3, 3)`` target foot orientations in the pelvis frame (with ankles), or None
-            (the feet turn with the shanks).
-        """
-        q = q.copy()
-        legs = self.leg_dofs
-        knee_sign = np.where(q[:, legs[:, 3]] >= 0.0, 1.0, -1.0)
-        lengths = self.thigh_m**2 + self.shank_m**2
-        fixed = start["fixed"]
-        hip, now = start["hip"], start
-        knee_range = self.lower_rad[legs[:, 3]], self.upper_rad[legs[:, 3]]
-        flexion_range = self.lower_rad[legs[:, 0]], self.upper_rad[legs[:, 0]]
-        for _ in range(IK_ITERATIONS):
-            rotation = now["shank"] if foot_rotation is None else foot_rotation
-            aim = sole_m - rotation @ self.sole_m - hip
-            lateral = (now["ankle"] - hip)[..., 1]
-            distance2 = aim[..., 0] ** 2 + aim[..., 2] ** 2 + lateral**2
-            cos_knee = (distance2 - lengths) / (2.0 * self.thigh_m * self.shank_m)
-            knee = np.clip(knee_sign * np.arccos(np.clip(cos_knee, -1.0, 1.0)), *knee_range)
-            shin = np.stack(
-                [
-                    -self.shank_m * np.sin(knee),
-                    np.zeros_like(knee),
-                    -self.thigh_m - self.shank_m * np.cos(knee),
-                ],
-                axis=-1,
-            )
-            leg = fixed @ shin[..., None]
-            flexion = np.arctan2(aim[..., 0], aim[..., 2]) - np.arctan2(
-                leg[..., 0, 0], leg[..., 2, 0]
-            )
-            flexion = np.clip(np.mod(flexion + np.pi, 2.0 * np.pi) - np.pi, *flexion_range)
-            now = self._chain(flexion, fixed, knee)
-        q[:, legs[:, 0]] = flexion
-        q[:, legs[:, 3]] = knee
-        if foot_rotation is not None:
-            relative = np.swapaxes(now["shank"], -1, -2) @ foot_rotation
-            angles = (
-                np.arctan2(-relative[..., 2, 0], relative[..., 0, 0]),
-                np.arctan2(-relative[..., 1, 2], relative[..., 1, 1]),
-            )
-            for dofs, angle in zip(self.ankle_dofs.T, angles, strict=True):
-                q[:, dofs] = np.clip(angle, self.lower_rad[dofs], self.upper_rad[dofs])
-        return q
-
-
-#: The leg DoFs :class:`LegGeometry` solves, as ``(joint, axis)``: hip flexion, adduction,
-#: rotation, knee flexion.
-_LEG_DOFS = (("hip", "y"), ("hip", "x"), ("hip", "z"), ("knee", "y"))
 
 
 @dataclass(frozen=True)
@@ -541,7 +341,7 @@ class TerrainReference:
         root_blend = _blend(plan.root_progress[rows])
         root_rise = (weights * (root_from + (root_to - root_from) * root_blend)).sum(axis=1)
 
-        pelvis = _quaternion_matrix(frame.root_quaternion)
+        pelvis = quaternion_matrices(frame.root_quaternion)
         pelvis_t = np.swapaxes(pelvis, -1, -2)
         before = legs.forward(frame.joint_positions_rad)
         lift = np.zeros((len(w), 2, 3))
@@ -549,12 +349,12 @@ class TerrainReference:
         target = before["sole"] + (pelvis_t[:, None] @ lift[..., None])[..., 0]
         foot_rotation = None
         if legs.ankle_dofs is not None:
-            lateral = _rotation(yaw, 2)[:, None] @ _rotation(-np.arctan(slope), 1)
-            lateral = lateral @ np.swapaxes(_rotation(yaw, 2), -1, -2)[:, None]
+            lateral = rotation_matrices(yaw, 2)[:, None] @ rotation_matrices(-np.arctan(slope), 1)
+            lateral = lateral @ np.swapaxes(rotation_matrices(yaw, 2), -1, -2)[:, None]
             foot_rotation = pelvis_t[:, None] @ lateral @ pelvis[:, None] @ before["foot"]
         q = legs.solve(frame.joint_positions_rad, before, target, foot_rotation)
         after = legs.forward(q)
-        heading = np.swapaxes(_rotation(yaw, 2), -1, -2) @ pelvis  # pelvis -> heading frame
+        heading = np.swapaxes(rotation_matrices(yaw, 2), -1, -2) @ pelvis  # pelvis -> heading frame
         feet_change = (heading[:, None] @ (after["sole"] - before["sole"])[..., None])[..., 0]
         com_change = heading @ (after["com"] - before["com"]).sum(axis=1)[..., None]
         root = frame.root_position_m.copy()
