@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import types
 
 import numpy as np
 import pytest
@@ -40,3 +41,33 @@ def test_sampled_flat_ground_episodes_are_seeded_and_differ_from_the_mean(adapte
     sampled = actions(deterministic=False)
     np.testing.assert_array_equal(sampled, actions(deterministic=False))
     assert not np.allclose(sampled, actions())
+
+
+@pytest.mark.parametrize(
+    ("sampled_falls", "deterministic_falls", "walks"),
+    [(True, False, True), (False, True, False), (False, False, True)],
+)
+def test_the_bar_is_from_sampled_episodes_walking_from_deterministic_ones(
+    monkeypatch, tmp_path, sampled_falls, deterministic_falls, walks
+):
+    """A controller that stumbles under sampled actions still walks (session 11's slope run of
+    the bundled walk promoted nothing: one of ten sampled episodes fell)."""
+
+    def rollouts(*_args, deterministic, n_episodes, **_options):
+        fell, episode_return = (
+            (deterministic_falls, 400.0) if deterministic else (sampled_falls, 300.0)
+        )
+        terms = {"stair_cue": np.zeros(3)}
+        return [
+            types.SimpleNamespace(
+                fell=fell and k == 0, episode_return=episode_return, reward_terms=terms
+            )
+            for k in range(n_episodes)
+        ]
+
+    monkeypatch.setattr(learn.training._task_stages, "flat_ground_rollouts", rollouts)
+    state = learn.training._task_stages.task_curriculum(
+        "slope", learn.CurriculumSettings(), None, tmp_path, None, max_steps=10, seed=0
+    )
+    assert state.reference_walks is walks
+    assert state.flat_ground_return == pytest.approx(300.0)

@@ -66,9 +66,11 @@ def task_curriculum(
     A new run without ``curriculum.flat_ground_return`` measures ``R_flat``: the adapted
     controller's mean return on the task's level-0 terrain (episodes seeded from
     ``seed + 10_000``; with ``curriculum.like_for_like`` its actions sampled as in training and
-    the stair cue's term left out). When the controller falls in any of them, the bar comes from
-    a controller that does not walk: the curriculum then promotes nothing
-    (``Curriculum(reference_walks=False)``).
+    the stair cue's term left out). Whether that controller walks is judged on the same number
+    of episodes with its deterministic actions, as its predictions are made (sampled actions
+    make a walking controller stumble now and then, which the bar, like training, includes):
+    when it falls in any of them, the bar comes from a controller that does not walk, and the
+    curriculum promotes nothing (``Curriculum(reference_walks=False)``).
     """
     if saved is not None:
         return Curriculum.from_state_dict(
@@ -79,25 +81,29 @@ def task_curriculum(
             window_episodes=curriculum.window_episodes,
         )
     if curriculum.flat_ground_return is None:
-        level0 = flat_ground_rollouts(
-            adapted_run_dir,
-            patient_motion,
-            n_episodes=curriculum.flat_ground_episodes,
-            max_steps=max_steps,
-            seed=seed + 10_000,
-            task=task,
-            deterministic=not curriculum.like_for_like,
-        )
-        cue = [r.reward_terms["stair_cue"].sum() * curriculum.like_for_like for r in level0]
-        flat_return = float(np.mean([r.episode_return for r in level0]) - np.mean(cue))
-        falls = sum(r.fell for r in level0)
+        level0 = {
+            deterministic: flat_ground_rollouts(
+                adapted_run_dir,
+                patient_motion,
+                n_episodes=curriculum.flat_ground_episodes,
+                max_steps=max_steps,
+                seed=seed + 10_000,
+                task=task,
+                deterministic=deterministic,
+            )
+            for deterministic in {True, not curriculum.like_for_like}
+        }
+        bar = level0[not curriculum.like_for_like]
+        cue = [r.reward_terms["stair_cue"].sum() * curriculum.like_for_like for r in bar]
+        flat_return = float(np.mean([r.episode_return for r in bar]) - np.mean(cue))
+        falls = sum(r.fell for r in level0[True])
         if falls:
             logger.warning(
                 "%s: the adapted controller fell in %d of %d level-0 episodes, so its return "
                 "%.1f is no promotion bar; no level will be promoted or called mastered",
                 task,
                 falls,
-                len(level0),
+                len(level0[True]),
                 flat_return,
             )
     else:
