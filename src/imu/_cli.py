@@ -59,6 +59,27 @@ class BarSafeStreamHandler(logging.StreamHandler):
 LOG_REFRESH_S = 30.0
 
 
+class _LogLines:
+    """A log stream (file or pipe) on which each progress-bar redraw is a line of its own.
+
+    On a terminal tqdm redraws a bar in place with carriage returns; in a log those would pile
+    up on one physical line (``less`` shows them as ``^M``). Here every redraw ends with a
+    newline, and blank redraws (the clearing before a log line) are dropped.
+    """
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        for part in text.replace("\n", "\r").split("\r"):
+            if part.strip():
+                self.stream.write(part.rstrip() + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 def progress_bar(
     iterable: Iterable | None = None,
     *,
@@ -99,7 +120,7 @@ def progress_bar(
         Disabled (prints nothing) when not shown. It shows the count (in k, M from a total of
         1000 on), the elapsed time and the estimated time left, ``[elapsed<left, rate]``; on a
         terminal it is redrawn up to ten times a second, into a file or pipe every
-        :data:`LOG_REFRESH_S` s and when it closes.
+        :data:`LOG_REFRESH_S` s and when it closes, each redraw a line of its own.
     """
     if total is None and iterable is not None and hasattr(iterable, "__len__"):
         total = len(iterable)
@@ -114,8 +135,8 @@ def progress_bar(
         unit_scale=(total or 0) >= 1000,
         initial=initial,
         disable=not shown or total == 0,
-        file=stream,
-        position=_free_line(stream),
+        file=stream if to_terminal else _LogLines(stream),
+        position=_free_line(stream) if to_terminal else 0,
         mininterval=0.1 if to_terminal else LOG_REFRESH_S,
         dynamic_ncols=to_terminal,
     )

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import logging
 import re
+import sys
 
 import pytest
 
@@ -67,7 +69,16 @@ def test_bar_starts_at_the_work_done_before(restore_logging, capsys):
     assert "10/10" in capsys.readouterr().err
 
 
-def test_command_logging_writes_messages_above_the_bars(restore_logging, capsys):
+class _Terminal(io.StringIO):
+    """A captured stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_command_logging_writes_messages_above_the_bars(restore_logging, monkeypatch):
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
     imu.configure_logging(argparse.Namespace(quiet=False, verbose=False), "gaittwin-test")
     handler = [h for h in logging.getLogger().handlers if isinstance(h, imu.BarSafeStreamHandler)]
     assert len(handler) == 1
@@ -75,14 +86,26 @@ def test_command_logging_writes_messages_above_the_bars(restore_logging, capsys)
         bar.update()
         logger.info("half way")
         bar.update()
-    err = capsys.readouterr().err
+    err = terminal.getvalue()
     # the bar is erased (blanks between carriage returns) before the line, drawn again after it
     before, after = err.split("half way\n")
     assert before.startswith("\rstage:") and re.search(r"\r +\r$", before)
     assert after.startswith("\rstage:  50%") and "2/2" in after
     imu.configure_logging(argparse.Namespace(quiet=True, verbose=False), "gaittwin-test")
     _run_bar()
-    assert capsys.readouterr().err == ""
+    assert terminal.getvalue() == err
+
+
+def test_in_a_log_each_redraw_is_a_line_and_messages_lines_between(restore_logging, capsys):
+    imu.configure_logging(argparse.Namespace(quiet=False, verbose=False), "gaittwin-test")
+    with imu.progress_bar(total=2, desc="stage", unit="step", logger=logger) as bar:
+        bar.update()
+        logger.info("half way")
+        bar.update()
+    lines = capsys.readouterr().err.split("\n")
+    assert "\r" not in "".join(lines) and lines[-1] == ""
+    assert lines.index("half way") > 0 and lines[0].startswith("stage:   0%")
+    assert lines[-2].startswith("stage: 100%") and "2/2" in lines[-2]
 
 
 def test_a_bar_into_another_stream_is_not_pushed_below_an_open_one(restore_logging, tmp_path):
@@ -92,7 +115,8 @@ def test_a_bar_into_another_stream_is_not_pushed_below_an_open_one(restore_loggi
         with open(tmp_path / "log.txt", "w") as log, contextlib.redirect_stderr(log):
             _run_bar()
     written = (tmp_path / "log.txt").read_bytes().decode()  # carriage returns kept
-    assert written.startswith("\rstage under test:") and "\x1b[" not in written
+    assert written.startswith("stage under test:") and "\x1b[" not in written
+    assert "\r" not in written and written.count("\n") >= 2
 
 
 def test_nothing_to_count_shows_no_bar(restore_logging, capsys):
