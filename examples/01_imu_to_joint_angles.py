@@ -33,12 +33,7 @@ def main(argv: list[str] | None = None) -> None:
         "(default: the bundled walk)",
     )
     parser.add_argument("--out", type=Path, default=Path("out/example01"), help="output folder")
-    parser.add_argument(
-        "--sensor-map",
-        type=Path,
-        help="JSON or CSV file: sensor id or file name -> segment, for sensors not in the "
-        "reader's built-in map (docs/readers.md, 'Sensor maps')",
-    )
+    imu.add_recording_options(parser)
     parser.add_argument("--cutoff-hz", type=float, default=6.0, help="low-pass cutoff, Hz")
     without_standing = parser.add_mutually_exclusive_group()
     without_standing.add_argument(
@@ -55,7 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
 
-    recording = imu.read_recording(args.recording, sensor_map=args.sensor_map)
+    recording = imu.read_recording(args.recording, **imu.recording_options(args))
     print(
         f"read {args.recording}: {len(recording.segments)} sensors "
         f"({', '.join(recording.segments)}), {recording.duration_s:.1f} s at "
@@ -70,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         standing = None
         if args.standing is not None:
-            standing = imu.read_recording(args.standing, sensor_map=args.sensor_map)
+            standing = imu.read_recording(args.standing, **imu.recording_options(args))
         calibration = imu.calibrate(recording, standing=standing)
         start, stop = calibration.static_window_s
         print(

@@ -32,12 +32,7 @@ def main(argv: list[str] | None = None) -> None:
         help="a recording imu.read_recording reads (default: the bundled Xsens walk)",
     )
     parser.add_argument("--out", type=Path, default=Path("out/example02"), help="output folder")
-    parser.add_argument(
-        "--sensor-map",
-        type=Path,
-        help="JSON or CSV file: sensor id or file name -> segment, for sensors not in the "
-        "reader's built-in map (docs/readers.md, 'Sensor maps')",
-    )
+    imu.add_recording_options(parser)
     parser.add_argument(
         "--height-m", type=float, default=1.75, help="body height for the leg lengths, m"
     )
@@ -49,7 +44,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
 
-    recording = imu.read_recording(args.recording, sensor_map=args.sensor_map)
+    recording = imu.read_recording(args.recording, **imu.recording_options(args))
     walk = gait.analyse_imu_walk(
         recording, height_m=args.height_m, walkway_distance_m=args.walkway_m
     )

@@ -19,9 +19,11 @@ from imu._calibration import Calibration, calibrate, find_static_window, orienta
 from imu._calibration_file import read_calibration, write_calibration
 from imu._cli import (
     BarSafeStreamHandler,
+    add_recording_options,
     command_parser,
     configure_logging,
     progress_bar,
+    recording_options,
     silenced_fds,
 )
 from imu._conditioning import continuous_quaternions, lowpass, lowpass_quaternions, resample, slerp
@@ -52,7 +54,7 @@ from imu._joint_angles import (
     pelvis_angles_world,
     segment_orientations,
 )
-from imu._orientation import estimate_orientation, orientations_from_raw
+from imu._orientation import ORIENTATION_METHODS, estimate_orientation, orientations_from_raw
 from imu._pipeline import calibrated_segment_orientations, joint_angles
 from imu._plots import plot_joint_angles
 from imu._quaternion import (
@@ -87,6 +89,7 @@ __all__ = [
     "JOINTS",
     "MTW_SENSOR_SEGMENTS",
     "OPENSIM_COORDINATES",
+    "ORIENTATION_METHODS",
     "PAPER_SEGMENTS",
     "PELVIS_ANGLES",
     "SEGMENTS",
@@ -102,6 +105,7 @@ __all__ = [
     "SensorMap",
     "SensorStream",
     "VirtualImu",
+    "add_recording_options",
     "align_streams",
     "angle_names",
     "atomic_path",
@@ -140,6 +144,7 @@ __all__ = [
     "read_sensor_map",
     "read_xsens_dot",
     "read_xsens_mtw",
+    "recording_options",
     "resample",
     "rotate_vector",
     "run_jobs",

@@ -19,8 +19,11 @@ import logging
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from tqdm import tqdm
+
+from imu._orientation import ORIENTATION_METHODS
 
 #: Attribute that marks the handler :func:`configure_logging` attached to the root logger.
 _HANDLER_MARK = "_gaittwin_command"
@@ -212,6 +215,43 @@ def command_parser(prog: str, *, description: str) -> argparse.ArgumentParser:
     loudness.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
     loudness.add_argument("-v", "--verbose", action="store_true", help="log debug messages too")
     return parser
+
+
+def add_recording_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options of reading a recording: ``--sensor-map`` and ``--orientation-method``.
+
+    Every command and example that reads recordings takes them; :func:`recording_options` turns
+    the parsed values into :func:`imu.read_recording` keywords.
+    """
+    parser.add_argument(
+        "--sensor-map",
+        type=Path,
+        help="JSON or CSV file: sensor id or file name -> segment, for sensors not in the "
+        "reader's built-in map (docs/readers.md, 'Sensor maps')",
+    )
+    parser.add_argument(
+        "--orientation-method",
+        choices=ORIENTATION_METHODS,
+        default="madgwick",
+        help="ahrs filter that makes the orientations of exports with raw channels only "
+        "(accelerometer, gyroscope, magnetometer; docs/readers.md)",
+    )
+
+
+def recording_options(args: argparse.Namespace) -> dict:
+    """Return ``sensor_map`` and ``orientation_method`` of :func:`add_recording_options`'s options.
+
+    Parameters
+    ----------
+    args
+        Parsed options of a parser given :func:`add_recording_options`.
+
+    Returns
+    -------
+    dict
+        Keywords of :func:`imu.read_recording` (and of ``learn.predict_patient``).
+    """
+    return {"sensor_map": args.sensor_map, "orientation_method": args.orientation_method}
 
 
 #: The project's import packages, whose loggers :func:`configure_logging` hands to the root.

@@ -20,7 +20,7 @@ from imu._errors import GaitTwinInputError, check_shape
 from imu._recording import ImuRecording
 
 #: Orientation filters offered by :func:`estimate_orientation`.
-METHODS: tuple[str, ...] = ("madgwick", "mahony", "ekf")
+ORIENTATION_METHODS: tuple[str, ...] = ("madgwick", "mahony", "ekf")
 
 #: Earth frame of every estimated orientation (stored in the recording metadata).
 EARTH_FRAME: str = (
@@ -198,8 +198,10 @@ def estimate_orientation(
     data never converges: real gyroscopes always have noise.
 
     """
-    if method not in METHODS:
-        raise GaitTwinInputError(f"method: expected one of {', '.join(METHODS)}, found {method!r}")
+    if method not in ORIENTATION_METHODS:
+        raise GaitTwinInputError(
+            f"method: expected one of {', '.join(ORIENTATION_METHODS)}, found {method!r}"
+        )
     _check_gains(
         method,
         {

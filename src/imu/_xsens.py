@@ -27,7 +27,7 @@ from imu._alignment import (
     unwrap_clock,
 )
 from imu._errors import GaitTwinInputError
-from imu._orientation import METHODS, orientations_from_raw
+from imu._orientation import ORIENTATION_METHODS, orientations_from_raw
 from imu._recording import SEGMENTS, ImuRecording
 from imu._sensor_map import SensorMap, assign_segments, sensor_map_from
 from imu._text_table import NumericTable, parse_table, read_text, unit_quaternions
@@ -115,9 +115,9 @@ def _common_rate(rates: Sequence[float], paths: Sequence[Path], *, what: str) ->
 
 def _check_orientation_method(orientation_method: str) -> None:
     """Refuse an unknown filter name, whether or not the files need a filter."""
-    if orientation_method not in METHODS:
+    if orientation_method not in ORIENTATION_METHODS:
         raise GaitTwinInputError(
-            f"orientation_method: expected one of {', '.join(METHODS)}, found "
+            f"orientation_method: expected one of {', '.join(ORIENTATION_METHODS)}, found "
             f"{orientation_method!r}"
         )
 

@@ -9,7 +9,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import gait
-from imu import GaitTwinInputError, command_parser, configure_logging
+from imu import (
+    GaitTwinInputError,
+    add_recording_options,
+    command_parser,
+    configure_logging,
+    recording_options,
+)
 from learn.env import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
 from learn.prediction import (
     DEFAULT_TIME_BUDGET_MIN,
@@ -80,12 +86,7 @@ def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int
         help="levels to evaluate and report",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of every stage")
-    parser.add_argument(
-        "--sensor-map",
-        type=Path,
-        help="JSON or CSV file: sensor id or file name -> segment, for sensors not in the "
-        "reader's built-in map (docs/readers.md, 'Sensor maps')",
-    )
+    add_recording_options(parser)
     parser.add_argument(
         "--height-m",
         type=float,
@@ -157,7 +158,7 @@ def prediction_options(args: argparse.Namespace) -> dict:
     return {
         "settings": settings,
         "stiff_knee_peak_deg": args.stiff_knee_peak_deg,
-        "sensor_map": args.sensor_map,
+        **recording_options(args),
     }
 
 
@@ -239,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
             args.out,
             settings,
             stiff_knee=args.stiff_knee,
-            calibration=given_calibration(patient, sensor_map=args.sensor_map),
+            calibration=given_calibration(patient, **recording_options(args)),
             **options,
         )
     except GaitTwinInputError as error:

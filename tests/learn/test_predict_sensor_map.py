@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 import imu
+import learn
 from learn.cli import build_batch_parser, prediction_options
 from learn.cli import main as cli_main
 
@@ -46,3 +49,35 @@ def test_batch_passes_the_sensor_map_to_every_patient(tmp_path):
         ["a", "b", "--out", str(tmp_path), "--allow-scratch", "--sensor-map", "map.csv"]
     )
     assert str(prediction_options(args)["sensor_map"]) == "map.csv"
+
+
+class _Read(Exception):
+    """Raised by the stand-in reader with the keywords it was called with."""
+
+
+def test_the_orientation_method_reaches_the_reader(monkeypatch, tmp_path):
+    args = build_batch_parser().parse_args(
+        ["a", "--out", str(tmp_path), "--allow-scratch", "--orientation-method", "mahony"]
+    )
+    options = prediction_options(args)
+    assert options["orientation_method"] == "mahony" and options["sensor_map"] is None
+
+    def reader(path, **keywords):
+        raise _Read(keywords)
+
+    monkeypatch.setattr(imu, "read_recording", reader)
+    with pytest.raises(_Read) as read:
+        learn.patient_reference("walk", model="legs13_ankles", orientation_method="mahony")
+    assert read.value.args[0]["orientation_method"] == "mahony"
+    patient = learn.PatientRecording(tmp_path / "walk", standing=tmp_path / "standing")
+    with pytest.raises(_Read) as read:
+        learn.prediction.given_calibration(patient, orientation_method="ekf")
+    assert read.value.args[0] == {"sensor_map": None, "orientation_method": "ekf"}
+
+
+def test_an_unknown_orientation_method_is_refused_by_the_parser(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        build_batch_parser().parse_args(
+            ["a", "--out", str(tmp_path), "--allow-scratch", "--orientation-method", "kalman"]
+        )
+    assert "invalid choice: 'kalman'" in capsys.readouterr().err

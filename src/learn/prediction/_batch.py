@@ -150,7 +150,11 @@ def _predict_one(patient: PatientRecording, folder: Path, options: dict) -> dict
     with _output_to(folder / LOG_FILE):
         logger.info(f"=== {time.strftime('%Y-%m-%d %H:%M:%S')} {request}")
         try:
-            calibration = given_calibration(patient, sensor_map=options.get("sensor_map"))
+            calibration = given_calibration(
+                patient,
+                sensor_map=options.get("sensor_map"),
+                orientation_method=options.get("orientation_method", "madgwick"),
+            )
             result = predict_patient(
                 patient.recording,
                 folder,
@@ -257,8 +261,8 @@ def predict_patients(
         Keyword options of :func:`learn.predict_patient` shared by every patient: ``settings``
         (a :class:`learn.PredictionSettings`: atlas, budgets, tasks, ...; its ``height_m`` and
         ``mass_kg`` are replaced by each patient's), ``stiff_knee_peak_deg``, ``sensor_map``,
-        ``calibration`` (for patients without their own ``standing`` or ``mounting``);
-        ``stiff_knee`` is per patient. Keep ``settings.n_envs`` and
+        ``orientation_method``, ``calibration`` (for patients without their own ``standing``
+        or ``mounting``); ``stiff_knee`` is per patient. Keep ``settings.n_envs`` and
         ``settings.task_settings.n_envs`` small (1): the patients are the parallelism.
     progress
         Print a line per finished patient and a summary (:func:`learn.show_progress`), and a

@@ -79,7 +79,10 @@ class PatientRecording:
 
 
 def given_calibration(
-    patient: PatientRecording, *, sensor_map: imu.SensorMap | None = None
+    patient: PatientRecording,
+    *,
+    sensor_map: imu.SensorMap | None = None,
+    orientation_method: str = "madgwick",
 ) -> imu.Calibration | None:
     """Return the calibration of a patient's ``standing`` or ``mounting``, None without either.
 
@@ -88,8 +91,9 @@ def given_calibration(
     patient
         Its ``mounting`` is read with :func:`imu.read_calibration`; with ``standing``, the
         recording and the standing recording are read (:func:`imu.read_recording`, with
-        ``sensor_map``) and calibrated together (:func:`imu.calibrate`).
-    sensor_map
+        ``sensor_map`` and ``orientation_method``) and calibrated together
+        (:func:`imu.calibrate`).
+    sensor_map, orientation_method
         As for :func:`learn.predict_patient`.
 
     Returns
@@ -106,9 +110,10 @@ def given_calibration(
         return imu.read_calibration(patient.mounting)
     if patient.standing is None:
         return None
+    reading = {"sensor_map": sensor_map, "orientation_method": orientation_method}
     return imu.calibrate(
-        imu.read_recording(patient.recording, sensor_map=sensor_map),
-        standing=imu.read_recording(patient.standing, sensor_map=sensor_map),
+        imu.read_recording(patient.recording, **reading),
+        standing=imu.read_recording(patient.standing, **reading),
     )
 
 

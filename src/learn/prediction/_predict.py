@@ -334,6 +334,7 @@ def patient_reference(
     stiff_knee_peak_deg: float = gait.STIFF_KNEE_PEAK_DEG,
     sensor_map: imu.SensorMap | None = None,
     calibration: imu.Calibration | None = None,
+    orientation_method: str = "madgwick",
 ) -> gait.Motion:
     """Return the clip a patient is adapted to: the reference cycle of the walk, contact-corrected.
 
@@ -348,7 +349,7 @@ def patient_reference(
         The patient's height (leg lengths of the pelvis path; the avatar) and mass.
     stiff_knee, stiff_knee_peak_deg
         As for :func:`predict_patient`.
-    sensor_map, calibration
+    sensor_map, calibration, orientation_method
         As for :func:`predict_patient`.
 
     Returns
@@ -359,7 +360,9 @@ def patient_reference(
         on ``model``; JSON-safe metadata.
     """
     _log(f"reading {recording_path}")
-    recording = imu.read_recording(Path(recording_path), sensor_map=sensor_map)
+    recording = imu.read_recording(
+        Path(recording_path), sensor_map=sensor_map, orientation_method=orientation_method
+    )
     walk = gait.analyse_imu_walk(recording, height_m=height_m, calibration=calibration)
     clip = walk.reference_clip()
     used = clip.metadata["mean_cycle"]
@@ -414,6 +417,7 @@ def predict_patient(
     stiff_knee_peak_deg: float = gait.STIFF_KNEE_PEAK_DEG,
     sensor_map: imu.SensorMap | None = None,
     calibration: imu.Calibration | None = None,
+    orientation_method: str = "madgwick",
 ) -> PredictionResult:
     """Predict a patient's slope and stair walking from one IMU walk and write the report.
 
@@ -438,6 +442,10 @@ def predict_patient(
     calibration
         For a walk without standing: a calibration from a given standing pose or mounting
         (``docs/calibration.md``); None: :func:`imu.calibrate` on the walk.
+    orientation_method
+        For exports with raw channels only (no orientations): the ahrs filter that makes the
+        orientations, one of :data:`imu.ORIENTATION_METHODS` (:func:`imu.read_recording`);
+        the recording's metadata records it and its parameters.
 
     Returns
     -------
@@ -484,6 +492,7 @@ def predict_patient(
             stiff_knee_peak_deg=stiff_knee_peak_deg,
             sensor_map=sensor_map,
             calibration=calibration,
+            orientation_method=orientation_method,
         )
         corrected.save(clip_path)
     motion = gait.Motion.load(clip_path)
