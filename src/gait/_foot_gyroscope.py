@@ -212,10 +212,7 @@ def foot_sagittal_rate(recording: imu.ImuRecording, *, calibration: imu.Calibrat
             omega = sensor_to_segment.inv().apply(sensor_rate)
         else:
             segment = Rotation.from_quat(recording.quaternions[:, recording.index(foot)])
-            segment = segment * sensor_to_segment
-            steps = (segment[:-1].inv() * segment[1:]).as_rotvec() / np.diff(recording.time_s)[
-                :, None
-            ]
-            omega = np.concatenate([steps[:1], 0.5 * (steps[:-1] + steps[1:]), steps[-1:]])
+            quaternions = (segment * sensor_to_segment).as_quat()[:, None]
+            omega = imu.body_angular_velocity(quaternions, np.diff(recording.time_s))[:, 0]
         rates.append(np.rad2deg(omega[:, 1]))
     return np.column_stack(rates)

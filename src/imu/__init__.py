@@ -71,7 +71,7 @@ from imu._quaternion import (
 from imu._read_recording import FILE_FORMATS, read_recording
 from imu._recording import PAPER_SEGMENTS, SEGMENTS, ImuRecording
 from imu._sensor_map import SensorMap, read_sensor_map
-from imu._virtual_sensors import VirtualImu, virtual_sensors
+from imu._virtual_sensors import VirtualImu, body_angular_velocity, virtual_sensors
 from imu._xsens import DOT_BODY_PART_SEGMENTS, MTW_SENSOR_SEGMENTS, read_xsens_dot, read_xsens_mtw
 
 __all__ = [
@@ -109,6 +109,7 @@ __all__ = [
     "align_streams",
     "angle_names",
     "atomic_path",
+    "body_angular_velocity",
     "calibrate",
     "calibrated_segment_orientations",
     "check_mask",

@@ -70,15 +70,17 @@ def _random_rotations(
     return Rotation.from_rotvec(axes * angles[:, None])
 
 
-def _body_angular_velocity(quaternions: np.ndarray, dt_s: float) -> np.ndarray:
-    """Body-frame angular velocity of orientations ``(m, s, 4)`` sampled every ``dt_s``.
+def body_angular_velocity(quaternions: np.ndarray, dt_s: float | np.ndarray) -> np.ndarray:
+    """Body-frame angular velocity of orientations ``(m, s, 4)``, rad/s, ``(m, s, 3)``.
 
     Central differences of the incremental rotation vectors ``log(q_k^-1 q_k+1) / dt``
-    (one-sided at the ends); exact for a constant body-frame rate.
+    (one-sided at the ends); exact for a constant body-frame rate. ``dt_s`` is the sampling
+    interval, s: one value, or the ``m - 1`` intervals between the samples.
     """
     m, s = quaternions.shape[:2]
+    dt = np.broadcast_to(np.asarray(dt_s, dtype=float), (m - 1,))[:, None]
     rot = [Rotation.from_quat(quaternions[:, j]) for j in range(s)]
-    steps = np.stack([(r[:-1].inv() * r[1:]).as_rotvec() / dt_s for r in rot], axis=1)
+    steps = np.stack([(r[:-1].inv() * r[1:]).as_rotvec() / dt for r in rot], axis=1)
     omega = np.empty((m, s, 3))
     omega[0], omega[-1] = steps[0], steps[-1]
     omega[1:-1] = 0.5 * (steps[:-1] + steps[1:])
@@ -273,7 +275,7 @@ def virtual_sensors(
     r_true = r_seg * r_mount
     q_true = r_true.as_quat().reshape(m, s, 4)
 
-    gyro = _body_angular_velocity(q_true, 1.0 / rate)
+    gyro = body_angular_velocity(q_true, 1.0 / rate)
     gyro += bias + rng.normal(0.0, sigma["gyro_noise_rad_s"], size=(m, s, 3))
 
     if positions_m is None:
