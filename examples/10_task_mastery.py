@@ -12,12 +12,14 @@ as runs started before the like-for-like rule did (:class:`learn.CurriculumSetti
 ``--patient-clip`` trains on a patient's clip file (e.g. a shipped ``patient_clip.npz``) instead of
 a bundled CMU trial. ``--terrain-reference`` retargets the imitation reference to the slope or
 stairs (:class:`learn.env.TerrainReference`; GAIL keeps the flat-ground reference pairs): the
-ablation of issue 18's terrain-aware reference. ``--compare`` tabulates several runs and draws
-their steps to master (``mastery.png``) and episode returns and lengths over training
-(``training.png``), without training; with ``--adapted`` and ``--reach-level L`` it also rolls
-each run's controller out at level L (``reach.csv``: episode length, falls, how far the pelvis
-got, risers passed, the return and each reward term's mean per step: which term keeps a level
-below its promotion threshold), with the reference each run was trained with.
+ablation of issue 18's terrain-aware reference; with ``--tread-steps`` its steps on the stairs
+are one tread long (at the patient's cadence) instead of the patient's step length.
+``--compare`` tabulates several runs and draws their steps to master (``mastery.png``) and
+episode returns and lengths over training (``training.png``), without training; with
+``--adapted`` and ``--reach-level L`` it also rolls each run's controller out at level L
+(``reach.csv``: episode length, falls, how far the pelvis got, risers passed, the return and
+each reward term's mean per step: which term keeps a level below its promotion threshold), with
+the reference each run was trained with.
 
     python examples/07_adapt_to_patient.py --atlas models/atlas --out out/adapt16 \
         --steps 100000 --no-scratch
@@ -224,6 +226,12 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         "GAIL keeps the flat-ground walk (default: off)",
     )
     parser.add_argument(
+        "--tread-steps",
+        action="store_true",
+        help="with --terrain-reference on stairs: the retargeted cycle takes one step per tread "
+        "at the patient's cadence (default: the patient's own step length)",
+    )
+    parser.add_argument(
         "--paper-rule",
         action="store_true",
         help="promotion bar from deterministic flat-ground episodes, training returns with the "
@@ -277,6 +285,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                 n_envs=args.envs,
                 bc_decay_steps=args.bc_decay_steps,
                 terrain_reference=args.terrain_reference,
+                tread_steps=args.tread_steps,
             )
             learn.train_task(
                 args.adapted,

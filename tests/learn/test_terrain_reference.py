@@ -177,33 +177,78 @@ def test_velocities_add_the_rate_of_change_of_the_retargeting(retargeting):
     assert climb.max() > 0.2
 
 
-def _reference_following(clip, *, terrain_reference: bool) -> float:
+def test_steps_of_one_tread_land_in_the_middle_of_every_tread(retargeting):
+    """On 7.5 cm stairs: one riser per step, every touchdown within 3 cm of a tread's middle."""
+    retarget, simulation = retargeting
+    terrain = task_terrain("stairs", 2)
+    treads = TerrainReference.from_reference(retarget.reference, simulation, treads=terrain)
+    scale = terrain.tread_m / (0.5 * retarget.reference.stride_length_m)
+    assert treads.stride_scale == pytest.approx(scale)
+    times = np.arange(0.0, 14.0, 1.0 / 120.0)
+    moved = treads.frames(times, terrain, period_s=1 / 30)
+    flat = retarget.reference.sample_many(times)
+    x, z = _soles(moved)
+    contact = moved.foot_contacts
+    landings = []
+    for side in range(2):
+        downs = np.flatnonzero(contact[1:, side] & ~contact[:-1, side]) + 1
+        landings += [(x[i, side], z[i, side]) for i in downs]
+    landings = np.array(sorted(landings))
+    on_flight = (landings[:, 0] > terrain.start_x_m) & (landings[:, 0] < terrain.end_x_m)
+    assert on_flight.sum() >= terrain.n_steps - 1
+    # each landing on the flight is one tread ahead of the one before and one riser higher
+    x_on, z_on = landings[on_flight, 0], landings[on_flight, 1]
+    np.testing.assert_allclose(np.diff(x_on), terrain.tread_m, atol=0.01)
+    np.testing.assert_allclose(np.diff(z_on), terrain.rise_m, atol=0.01)
+    into_tread = (x_on - terrain.start_x_m) % terrain.tread_m
+    assert np.abs(into_tread - 0.5 * terrain.tread_m).max() < 0.03
+    # the root advances k times as fast at the cycle's clock
+    speed = np.polyfit(times, moved.root_position_m[:, 0], 1)[0]
+    assert speed == pytest.approx(scale * retarget.reference.speed_m_s, rel=0.02)
+    np.testing.assert_allclose(
+        moved.root_linear_velocity_m_s[:, 0], scale * flat.root_linear_velocity_m_s[:, 0]
+    )
+
+
+def _reference_following(clip, settings: learn.EnvSettings) -> tuple[float, dict]:
     """Mean imitation term over steps 45-90 of the root-assisted reference action, stairs 2.
 
     The episode starts at phase 0 (pelvis at x = 0); the first riser is at 2 m, reached
-    after about 50 steps.
+    after about 50 steps. Also returns the reset's info.
     """
-    settings = learn.EnvSettings(terrain_reference=terrain_reference)
     env = learn.task_env(clip, "stairs", settings=settings, level=2)
     try:
-        env.reset(seed=0, options={"phase": 0.0})
+        _, info = env.reset(seed=0, options={"phase": 0.0})
         env.set_root_assist(1.0)
         terms = []
         for _ in range(90):
-            *_, terminated, _, info = env.step(env.reference_action())
-            terms.append(info["imitation"])
+            *_, terminated, _, step = env.step(env.reference_action())
+            terms.append(step["imitation"])
             if terminated:
                 break
-        return float(np.mean(terms[45:])) if len(terms) > 45 else 0.0
+        return (float(np.mean(terms[45:])) if len(terms) > 45 else 0.0), info
     finally:
         env.close()
 
 
 def test_the_assisted_avatar_follows_the_terrain_reference_up_the_stairs_better(clip):
-    with_terrain = _reference_following(clip, terrain_reference=True)
-    flat = _reference_following(clip, terrain_reference=False)
+    with_terrain, info = _reference_following(clip, learn.EnvSettings(terrain_reference=True))
+    flat, _ = _reference_following(clip, learn.EnvSettings())
     assert with_terrain > 0.7
     assert with_terrain > flat + 0.2
+    treads = learn.EnvSettings(terrain_reference=True, tread_steps=True)
+    on_treads, tread_info = _reference_following(clip, treads)
+    assert on_treads > 0.7
+    # the goal is the reference's: its stride is two treads
+    assert tread_info["goal_stride_length_m"] == pytest.approx(0.6)
+    assert tread_info["goal_speed_m_s"] < 0.6 * info["goal_speed_m_s"]
+
+
+def test_tread_steps_need_the_terrain_reference(clip):
+    with pytest.raises(GaitTwinInputError, match="tread_steps"):
+        learn.TaskSettings(tread_steps=True)
+    with pytest.raises(GaitTwinInputError, match="tread_steps"):
+        learn.task_env(clip, "stairs", settings=learn.EnvSettings(tread_steps=True), level=2)
 
 
 def test_stepping_together_on_stairs_with_the_terrain_reference(clip):
@@ -237,10 +282,16 @@ def test_stepping_together_on_stairs_with_the_terrain_reference(clip):
 
 def test_a_run_resumes_only_with_the_reference_it_was_trained_with(tmp_path):
     old = {"task": "stairs", "task_settings": {"n_envs": 16}}  # saved before the option
-    new = {"task": "stairs", "task_settings": {"n_envs": 16, "terrain_reference": True}}
+    settings = {"n_envs": 16, "terrain_reference": True, "tread_steps": False}
+    new = {"task": "stairs", "task_settings": settings}
     with pytest.raises(GaitTwinInputError, match="task_settings"):
         _check_same_run(tmp_path, {**old, "curriculum_settings": {}}, new)
-    new["task_settings"]["terrain_reference"] = False
+    settings["terrain_reference"] = False
     _check_same_run(tmp_path, {**old, "curriculum_settings": {}}, new)
+    settings.update(terrain_reference=True, tread_steps=True)
+    saved = {"task": "stairs", "task_settings": {"n_envs": 16, "terrain_reference": True}}
+    with pytest.raises(GaitTwinInputError, match="task_settings"):
+        _check_same_run(tmp_path, {**saved, "curriculum_settings": {}}, new)
     assert learn.TaskSettings().terrain_reference is False
+    assert learn.TaskSettings().tread_steps is False
     assert learn.EnvSettings().terrain_reference is False

@@ -138,6 +138,10 @@ class ImitationEnv(gym.Env):
         imitation terms, the PD targets of ``"offset"`` actions, the root assist and the
         reference state; the goal term's root height is then the reference's height above the
         terrain under its root. Ignored on the flat task and on flat terrain levels.
+    tread_steps
+        With ``terrain_reference`` on stairs that are not flat: the retargeted reference takes
+        one step per tread (the ``treads`` of :meth:`learn.env.TerrainReference.from_reference`),
+        at its own cadence, and the goal's speed and stride are the reference's (scaled alike).
 
     Notes
     -----
@@ -224,6 +228,7 @@ class ImitationEnv(gym.Env):
         stride_spread: float | None = None,
         reference_state: bool = False,
         terrain_reference: bool = False,
+        tread_steps: bool = False,
     ) -> None:
         if not clips:
             raise GaitTwinInputError("clips: expected at least one Motion, found none")
@@ -261,6 +266,12 @@ class ImitationEnv(gym.Env):
         self.random_start = random_start
         self.reference_state = bool(reference_state)
         self.terrain_reference = bool(terrain_reference) and task != "flat"
+        if tread_steps and not self.terrain_reference:
+            raise GaitTwinInputError(
+                "tread_steps: expected together with terrain_reference on a slope or stairs "
+                f"task, found terrain_reference={terrain_reference} on task {task!r}"
+            )
+        self.tread_steps = bool(tread_steps)
         self.simulation = Simulation(spec, body=body, terrain=terrain)
         self._saved_state = self.simulation.client.saveState()
         self.stair_cue = (
@@ -273,6 +284,7 @@ class ImitationEnv(gym.Env):
         self._resampled: tuple[tuple[int, tuple[float, float]], ReferenceMotion] | None = None
         self._frame_cache: tuple[int, ReferenceFrame] | None = None
         self._retargeting: TerrainReference | None = None
+        self._treads: Terrain | None = None  # the treads of the retargeting's steps
         # retargeted frames of steps first.., and the terrain height under their roots
         self._chunk: tuple[int, list[ReferenceFrame], np.ndarray] | None = None
         self._manifest: pd.DataFrame | None = None
@@ -469,15 +481,24 @@ class ImitationEnv(gym.Env):
         goal = options.get("goal", self.goal)
         if goal is None:
             goal = self.draw_goal()
-        self.goal_now = (float(goal[0]), float(goal[1]))
-        key = (self.nearest_clip(*self.goal_now), self.goal_now)
+        goal = (float(goal[0]), float(goal[1]))
+        key = (self.nearest_clip(*goal), goal)
         if self._resampled is None or self._resampled[0] != key:  # a fixed goal keeps its own
-            self._resampled = (key, self.clip_reference(key[0]).resampled(*self.goal_now))
-            if self.terrain_reference:
-                self._retargeting = TerrainReference.from_reference(
-                    self._resampled[1], self.simulation
-                )
+            self._resampled = (key, self.clip_reference(key[0]).resampled(*goal))
         self.reference = self._resampled[1]
+        terrain = self.simulation.terrain
+        treads = terrain if self.tread_steps and not terrain.is_flat else None
+        if self.terrain_reference and (
+            self._retargeting is None
+            or self._retargeting.reference is not self.reference
+            or self._treads != treads
+        ):
+            self._retargeting = TerrainReference.from_reference(
+                self.reference, self.simulation, treads=treads
+            )
+            self._treads = treads
+        scale = 1.0 if treads is None else self._retargeting.stride_scale
+        self.goal_now = (goal[0] * scale, goal[1] * scale)
         phase = options.get("phase", rng.uniform() if self.random_start else 0.0)
         self._t0 = float(phase) * self.reference.cycle_duration_s
         self._step = 0
@@ -505,7 +526,7 @@ class ImitationEnv(gym.Env):
         # the reference's past cycle (like RSI)
         past = [self._t0 + (cycle_steps - j) * self.dt for j in range(cycle_steps - 1, 0, -1)]
         feet = self.reference.feet_at(past)
-        self._separations.extend((feet[:, 0, 0] - feet[:, 1, 0]).tolist())
+        self._separations.extend((scale * (feet[:, 0, 0] - feet[:, 1, 0])).tolist())
         deviations = [self._goal_deviations(float(reading.root_linear_velocity_m_s[0, 0]))]
         first = _observation_frames([self], reading, ReferenceFrame.stack([frame]), deviations)[0]
         self._frames.clear()

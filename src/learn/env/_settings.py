@@ -30,7 +30,8 @@ class EnvSettings:
     ``height_m`` (m) and ``mass_kg`` (kg) size its segments (:func:`sim.body_dimensions`);
     ``pd_frequency_rad_s`` sets every joint's PD natural frequency (rad/s,
     :meth:`sim.ModelSpec.with_pd_frequency`). ``terrain_reference`` retargets the reference to
-    the slope or stairs (ImitationEnv's ``terrain_reference``; no effect on flat ground). A
+    the slope or stairs (ImitationEnv's ``terrain_reference``; no effect on flat ground), and
+    ``tread_steps`` makes it take one step per stair tread (ImitationEnv's ``tread_steps``). A
     run's manifest records them (:func:`learn.run_env_settings` reads them back).
     """
 
@@ -46,6 +47,7 @@ class EnvSettings:
     reference_state: bool = False
     pd_frequency_rad_s: float = PD_NATURAL_FREQUENCY_RAD_S
     terrain_reference: bool = False
+    tread_steps: bool = False
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
@@ -87,5 +89,6 @@ def make_env(clips: Sequence[Motion], settings: EnvSettings, **task: Any) -> Imi
         stride_spread=settings.stride_spread,
         reference_state=settings.reference_state,
         terrain_reference=settings.terrain_reference,
+        tread_steps=settings.tread_steps,
         **task,
     )

@@ -47,6 +47,16 @@ the reference's own world position (its root x, which includes the stride advanc
    difference of the retargeting's change over one control period ``period_s`` (joint
    positions and root height).
 
+**Steps of one tread** (``treads`` of :meth:`TerrainReference.from_reference`). A walking
+cycle's step is often two stair treads long (CMU 16_15's 0.63 m over 0.30 m treads), so the
+retargeted cycle would climb two risers per step. On ``treads`` every world x of the cycle (the
+root's advance, the soles, the supports of the plan) becomes ``k x + c`` before steps 1-6, with
+``k = tread / step`` (``step`` half the stride): one step per tread, as people climb stairs, at
+the cycle's own cadence (so at ``k`` times its speed: CMU 16_15's 1.1 m/s becomes 0.52 m/s).
+``c`` puts the mean touchdown of the soles' centres at the middle of a tread (a circular mean
+over the touchdowns of both feet). The legs' inverse kinematics then also solves the soles'
+horizontal change, ``(k - 1)`` times their distance ahead of the root.
+
 On flat ground :meth:`TerrainReference.retarget` returns the frame itself. Frames are one
 frame or a stack (every field with a leading axis of ``n``, :meth:`ReferenceFrame.stack`).
 Units: m, rad, s.
@@ -58,7 +68,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from imu import quaternion_yaw
+from imu import GaitTwinInputError, quaternion_yaw
+from learn.env._foot_plan import FootPlan
 from learn.env._leg_geometry import LegGeometry, quaternion_matrices, rotation_matrices
 from learn.env._reference import ReferenceMotion
 from learn.env._reference_frame import ReferenceFrame
@@ -82,132 +93,6 @@ def _blend(s: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class FootPlan:
-    """Where each foot of a cycle is supported, on the cycle's grid (rows as the reference's).
-
-    X positions are world x of the first cycle (the root advance ``D * phase`` included); a
-    later cycle adds ``D`` per cycle. Row ``n`` is row 0 of the next cycle.
-
-    Parameters
-    ----------
-    root_x_m
-        ``(n + 1,)`` root x, m.
-    previous_x_m, next_x_m
-        ``(n + 1, 2)`` ``[left, right]`` sole x at the touchdown of the support the foot
-        stands on or left (previous) and of the one it stands on or will land on (next), m;
-        equal in stance.
-    swing_progress
-        ``(n + 1, 2)`` progress ``s`` in [0, 1] of the swing under way (0 in stance).
-    swinging
-        ``(n + 1, 2)`` whether the foot is in the air.
-    root_from_x_m, root_to_x_m, root_progress
-        ``(n + 1,)`` the support positions the root's height blends between (m) and the
-        blend's progress.
-    """
-
-    root_x_m: np.ndarray
-    previous_x_m: np.ndarray
-    next_x_m: np.ndarray
-    swing_progress: np.ndarray
-    swinging: np.ndarray
-    root_from_x_m: np.ndarray
-    root_to_x_m: np.ndarray
-    root_progress: np.ndarray
-
-    @classmethod
-    def from_reference(cls, reference: ReferenceMotion) -> FootPlan:
-        """Find each foot's touchdowns, lift-offs and supports on the cycle's grid.
-
-        A foot that never touches down (or never lifts off) over the cycle is supported where
-        it is.
-        """
-        n, stride = reference.n_grid, reference.stride_length_m
-        advance = stride * np.arange(n + 1) / n
-        root_x = reference.root_position_m[:, 0] + advance
-        yaw = quaternion_yaw(reference.root_quaternion)
-        feet = reference.feet_m
-        sole_x = root_x[:, None] + np.cos(yaw)[:, None] * feet[..., 0]
-        sole_x -= np.sin(yaw)[:, None] * feet[..., 1]
-        contact = reference.foot_contacts[:n]
-        previous = np.empty((n + 1, 2))
-        following = np.empty((n + 1, 2))
-        progress = np.zeros((n + 1, 2))
-        lift_in = np.zeros((n, 2), dtype=int)  # rows to the foot's next lift-off
-        for foot in range(2):
-            c = contact[:, foot]
-            downs = np.flatnonzero(c & ~np.roll(c, 1))
-            ups = np.flatnonzero(~c & np.roll(c, 1))
-            if downs.size == 0 or ups.size == 0:
-                previous[:n, foot] = following[:n, foot] = sole_x[:n, foot]
-                lift_in[:, foot] = n
-                continue
-            for i in range(n):
-                # touchdowns at or before row i (cyclic), as unwrapped row numbers
-                last_down = _last_at_or_before(downs, i, n)
-                last_up = _last_at_or_before(ups, i, n)
-                next_up = _first_after(ups, i, n)
-                lift_in[i, foot] = next_up - i
-                if c[i]:
-                    previous[i, foot] = following[i, foot] = _x_at(
-                        sole_x, last_down, foot, n, stride
-                    )
-                    continue
-                start = last_up - 1  # the last stance row
-                end = _first_after(downs, i, n)
-                progress[i, foot] = (i - start) / (end - start)
-                support = _last_at_or_before(downs, start, n)
-                previous[i, foot] = _x_at(sole_x, support, foot, n, stride)
-                following[i, foot] = _x_at(sole_x, end, foot, n, stride)
-        swinging = np.vstack([~contact, ~contact[:1]])
-        for values in (previous, following):
-            values[n] = values[0] + stride
-        progress[n] = progress[0]
-        root_from = np.empty(n + 1)
-        root_to = np.empty(n + 1)
-        root_progress = np.zeros(n + 1)
-        for i in range(n):
-            air = np.flatnonzero(swinging[i])
-            if air.size == 0:  # double support: the support of the foot that lifts off next
-                foot = int(np.argmin(lift_in[i]))
-                root_from[i] = root_to[i] = previous[i, foot]
-                continue
-            swing = int(air[np.argmax(progress[i, air])])
-            root_from[i] = previous[i, swing]
-            root_to[i] = following[i, 1 - swing]
-            root_progress[i] = progress[i, swing]
-        root_from[n], root_to[n] = root_from[0] + stride, root_to[0] + stride
-        root_progress[n] = root_progress[0]
-        return cls(
-            root_x_m=root_x,
-            previous_x_m=previous,
-            next_x_m=following,
-            swing_progress=progress,
-            swinging=swinging,
-            root_from_x_m=root_from,
-            root_to_x_m=root_to,
-            root_progress=root_progress,
-        )
-
-
-def _last_at_or_before(rows: np.ndarray, i: int, n: int) -> int:
-    """Return the last of the cyclic ``rows`` at or before ``i``, unwrapped (may be < 0)."""
-    before = rows[rows <= i]
-    return int(before[-1]) if before.size else int(rows[-1]) - n
-
-
-def _first_after(rows: np.ndarray, i: int, n: int) -> int:
-    """Return the first of the cyclic ``rows`` after ``i``, unwrapped (may be >= ``n``)."""
-    after = rows[rows > i]
-    return int(after[0]) if after.size else int(rows[0]) + n
-
-
-def _x_at(sole_x: np.ndarray, row: int, foot: int, n: int, stride: float) -> float:
-    """Return the sole x of ``foot`` at an unwrapped grid ``row`` (a stride per cycle), m."""
-    cycles, index = divmod(row, n)
-    return float(sole_x[index, foot] + cycles * stride)
-
-
-@dataclass(frozen=True)
 class TerrainReference:
     """A reference cycle and the avatar's legs, to retarget the cycle's frames to terrains.
 
@@ -221,18 +106,45 @@ class TerrainReference:
         Its feet's supports (:class:`FootPlan`).
     legs
         The avatar's legs (:class:`LegGeometry`).
+    stride_scale
+        Factor ``k`` on every world x of the cycle on terrain (module notes, "Steps of one
+        tread"); 1 keeps the cycle's own steps.
+    shift_m
+        Offset ``c`` added to every world x of the cycle on terrain after the scaling, m.
     """
 
     reference: ReferenceMotion
     plan: FootPlan
     legs: LegGeometry
+    stride_scale: float = 1.0
+    shift_m: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.stride_scale > 0.0:
+            raise GaitTwinInputError(
+                f"TerrainReference.stride_scale: expected > 0, found {self.stride_scale}"
+            )
 
     @classmethod
-    def from_reference(cls, reference: ReferenceMotion, simulation: Simulation) -> TerrainReference:
-        """Plan ``reference``'s feet and read the legs of ``simulation``'s avatar."""
-        return cls(
-            reference, FootPlan.from_reference(reference), LegGeometry.from_simulation(simulation)
-        )
+    def from_reference(
+        cls, reference: ReferenceMotion, simulation: Simulation, *, treads: Terrain | None = None
+    ) -> TerrainReference:
+        """Plan ``reference``'s feet and read the legs of ``simulation``'s avatar.
+
+        ``treads``: stairs on whose treads each step of the retargeted cycle is to land (module
+        notes, "Steps of one tread"); None, or a terrain that is not stairs, keeps the cycle's
+        own steps.
+        """
+        plan = FootPlan.from_reference(reference)
+        legs = LegGeometry.from_simulation(simulation)
+        if treads is None or treads.kind != "stairs":
+            return cls(reference, plan, legs)
+        scale = treads.tread_m / (0.5 * reference.stride_length_m)
+        stance = ~plan.swinging[: reference.n_grid]
+        touchdowns = scale * plan.previous_x_m[: reference.n_grid][stance] - treads.start_x_m
+        angle = 2.0 * np.pi * touchdowns / treads.tread_m
+        mean = np.arctan2(np.sin(angle).mean(), np.cos(angle).mean()) / (2.0 * np.pi)
+        return cls(reference, plan, legs, scale, (0.5 - mean % 1.0) * treads.tread_m)
 
     def frames(self, times_s: np.ndarray, terrain: Terrain, *, period_s: float) -> ReferenceFrame:
         """Return the retargeted reference at each of ``times_s``, stacked, with velocities.
@@ -245,7 +157,8 @@ class TerrainReference:
             The terrain to walk on.
         period_s
             The control period, s: joint velocities and the root's vertical velocity gain the
-            central difference of the retargeting's change over ``t +- period_s / 2``.
+            central difference of the retargeting's change over ``t +- period_s / 2``; the
+            root's forward velocity is multiplied by ``stride_scale``.
 
         Returns
         -------
@@ -263,6 +176,7 @@ class TerrainReference:
         change_q = moved.joint_positions_rad - flat.joint_positions_rad
         change_z = moved.root_position_m[:, 2] - flat.root_position_m[:, 2]
         linear = flat.root_linear_velocity_m_s[:k].copy()
+        linear[:, 0] *= self.stride_scale
         linear[:, 2] += (change_z[2 * k :] - change_z[k : 2 * k]) / period_s
         rate_q = (change_q[2 * k :] - change_q[k : 2 * k]) / period_s
         return ReferenceFrame(
@@ -282,7 +196,8 @@ class TerrainReference:
         """Return ``frame`` (one frame or a stack) moved onto ``terrain`` (module notes).
 
         Root height, the leg DoFs (hip and knee flexion; ankles), ``feet_m`` and ``com_m``
-        change; velocities are the frame's (see :meth:`frames`). On flat ground the frame is
+        change, and the root's x on ``treads`` (:meth:`from_reference`); velocities are the
+        frame's (see :meth:`frames`). On flat ground the frame is
         returned as it is.
         """
         if terrain.is_flat:
@@ -294,20 +209,22 @@ class TerrainReference:
 
     def _retarget(self, frame: ReferenceFrame, terrain: Terrain) -> ReferenceFrame:
         """:meth:`retarget` of a stacked frame on a terrain that is not flat."""
-        plan, legs, reference = self.plan, self.legs, self.reference
+        plan, legs, reference, scale = self.plan, self.legs, self.reference, self.stride_scale
         n = reference.n_grid
         x = np.asarray(frame.phase) * n
         i = np.minimum(x.astype(int), n - 1)
         w = x - i
         rows = np.stack([i, i + 1], axis=1)  # (m, 2): the grid rows around each frame
         weights = np.stack([1.0 - w, w], axis=1)
-        root_x = frame.root_position_m[:, 0]
+        flat_root_x = frame.root_position_m[:, 0]
         grid_root_x = (weights * plan.root_x_m[rows]).sum(axis=1)
-        shift = np.rint((root_x - grid_root_x) / reference.stride_length_m)
-        shift *= reference.stride_length_m
+        shift = np.rint((flat_root_x - grid_root_x) / reference.stride_length_m)
+        shift *= scale * reference.stride_length_m
         yaw = quaternion_yaw(frame.root_quaternion)
-        sole_x = root_x[:, None] + np.cos(yaw)[:, None] * frame.feet_m[..., 0]
-        sole_x -= np.sin(yaw)[:, None] * frame.feet_m[..., 1]
+        ahead = np.cos(yaw)[:, None] * frame.feet_m[..., 0]
+        ahead -= np.sin(yaw)[:, None] * frame.feet_m[..., 1]  # (m, 2) soles ahead of the root
+        root_x = scale * flat_root_x + self.shift_m
+        sole_x = scale * (flat_root_x[:, None] + ahead) + self.shift_m
         # support heights and grades: (m, 2 rows, 2 feet) previous and next, (m, 2 rows) root
         # from and to, (m, 2 feet) under the soles now
         places = (
@@ -320,7 +237,8 @@ class TerrainReference:
                 ],
                 axis=1,
             )
-            + shift[:, None]
+            * scale
+            + (shift + self.shift_m)[:, None]
         )
         support, grade = self._surface(np.concatenate([places, sole_x], axis=1), terrain)
         previous, following = support[:, :4].reshape(-1, 2, 2), support[:, 4:8].reshape(-1, 2, 2)
@@ -345,6 +263,7 @@ class TerrainReference:
         pelvis_t = np.swapaxes(pelvis, -1, -2)
         before = legs.forward(frame.joint_positions_rad)
         lift = np.zeros((len(w), 2, 3))
+        lift[..., 0] = (scale - 1.0) * ahead
         lift[..., 2] = feet_rise - root_rise[:, None]
         target = before["sole"] + (pelvis_t[:, None] @ lift[..., None])[..., 0]
         foot_rotation = None
@@ -358,6 +277,7 @@ class TerrainReference:
         feet_change = (heading[:, None] @ (after["sole"] - before["sole"])[..., None])[..., 0]
         com_change = heading @ (after["com"] - before["com"]).sum(axis=1)[..., None]
         root = frame.root_position_m.copy()
+        root[:, 0] = root_x
         root[:, 2] += root_rise
         return replace(
             frame,

@@ -60,12 +60,16 @@ def _check_same_run(checkpoint: Path, saved: dict, run: dict) -> None:
     """Refuse to resume a checkpoint written with other options than ``run`` (budget aside).
 
     A checkpoint written before ``CurriculumSettings.like_for_like`` existed used the rule it
-    names False; one written before ``TaskSettings.terrain_reference`` existed, the flat-ground
-    reference (False).
+    names False; one written before ``TaskSettings.terrain_reference`` (or ``tread_steps``)
+    existed, the flat-ground reference (the cycle's own steps): False.
     """
     saved = {**saved}
     saved["curriculum_settings"] = {"like_for_like": False, **saved["curriculum_settings"]}
-    saved["task_settings"] = {"terrain_reference": False, **saved.get("task_settings", {})}
+    saved["task_settings"] = {
+        "terrain_reference": False,
+        "tread_steps": False,
+        **saved.get("task_settings", {}),
+    }
     for key, value in run.items():
         if key != "total_timesteps" and saved[key] != value:
             raise GaitTwinInputError(
@@ -229,6 +233,7 @@ def train_task(
         stair_cue=use_stair_cue,
         max_steps=settings.max_steps,
         terrain_reference=settings.terrain_reference,
+        tread_steps=settings.tread_steps,
     )
     if drive_cue:  # effective at the first reset, as CurriculumCallback's later switches
         venv.env_method("set_stair_cue", not state.mastered(state.level))

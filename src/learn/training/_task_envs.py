@@ -81,14 +81,15 @@ def make_task_vec_env(
     stair_cue: bool = True,
     max_steps: int = 500,
     terrain_reference: bool = False,
+    tread_steps: bool = False,
 ) -> VecNormalize:
     """Task environments for GAIL: monitored (own reward), then frozen normalisation.
 
     ``VecMonitor`` sits below the normaliser and any GAIL reward wrapper, so the episode
     returns the curriculum sees are the environment's own reward. ``env_method`` reaches the
     :class:`learn.ImitationEnv` instances (``set_terrain_level``, ``set_stair_cue``).
-    ``terrain_reference`` replaces the adapted run's setting of that name (adaptation is on
-    flat ground, where it has no effect).
+    ``terrain_reference`` and ``tread_steps`` replace the adapted run's settings of those
+    names (adaptation is on flat ground, where they have no effect).
     """
     factory = functools.partial(
         task_env,
@@ -96,7 +97,11 @@ def make_task_vec_env(
         task,
         level=level,
         stair_cue=stair_cue,
-        settings=replace(run_env_settings(adapted_run_dir), terrain_reference=terrain_reference),
+        settings=replace(
+            run_env_settings(adapted_run_dir),
+            terrain_reference=terrain_reference,
+            tread_steps=tread_steps,
+        ),
         max_steps=max_steps,
     )
     venv = parallel_envs(factory, n_envs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from imu import GaitTwinInputError
 from learn.algorithms import (
     BC_DECAY_STEPS,
     PPOSettings,
@@ -72,6 +73,9 @@ class TaskSettings:
         (:class:`learn.env.TerrainReference`, the environments' ``terrain_reference``); the
         reference pairs GAIL compares with stay the patient's flat-ground walk. False (the
         default): the flat-ground reference on every terrain.
+    tread_steps
+        With ``terrain_reference`` on stairs: the retargeted reference takes one step per
+        tread (the environments' ``tread_steps``), at the patient's cadence.
     """
 
     n_envs: int = 8
@@ -85,6 +89,14 @@ class TaskSettings:
     max_steps: int = 500
     checkpoint_every_rounds: int = 20
     terrain_reference: bool = False
+    tread_steps: bool = False
+
+    def __post_init__(self) -> None:
+        if self.tread_steps and not self.terrain_reference:
+            raise GaitTwinInputError(
+                "TaskSettings.tread_steps: expected together with terrain_reference, found "
+                "terrain_reference=False"
+            )
 
 
 def small_budget_settings(
