@@ -18,6 +18,10 @@ HEEL_STRIKE_SEARCH_FRACTION = 0.05
 #: Toe off: the ankle's forward speed relative to the hip has risen this fraction of the way from
 #: its stance level to its swing peak.
 TOE_OFF_RISE_FRACTION = 0.15
+#: What :func:`events_from_leg_angles` can mark: the flat-foot phase (``"flat foot"``: heel
+#: strike near foot flat, toe off near heel rise) or the contact (``"contact"``: Zeni et al.
+#: 2008's kinematic events with the ankle for the heel and toe markers).
+LEG_EVENT_MARKS: tuple[str, str] = ("flat foot", "contact")
 
 
 def _frozen_int(values: np.ndarray) -> np.ndarray:
@@ -290,12 +294,29 @@ def _heel_strike_after(omega: np.ndarray, peak: int, search: int, period: float)
     return zero + int(np.argmin(omega[zero : zero + search + 1]))
 
 
+def _ankle_extreme(ankle: np.ndarray, peak: int, period: float, *, ahead: bool) -> int | None:
+    """Return where the ankle is furthest ahead of or behind the hip next to a swing peak.
+
+    ``ahead``: the most forward sample within half a stride after ``peak``; else the most
+    backward one within 0.6 of a stride before it. ``None`` when the extreme is at the edge of
+    that window (the ankle does not turn within it, or the record ends).
+    """
+    if ahead:
+        low, high = peak, min(ankle.size, peak + round(0.5 * period) + 1)
+        extreme = low + int(np.argmax(ankle[low:high]))
+    else:
+        low, high = max(0, peak - round(0.6 * period)), peak + 1
+        extreme = low + int(np.argmin(ankle[low:high]))
+    return extreme if low < extreme < high - 1 else None
+
+
 def events_from_leg_angles(
     angles: JointAngles,
     *,
     cutoff_hz: float | None = 10.0,
     min_swing_rate_rad_s: float = 1.0,
     stride_frequency_hz: float | None = None,
+    marks: str = "flat foot",
 ) -> GaitEvents:
     """Return heel strikes and toe offs from thigh and shank angles only (IMU without feet).
 
@@ -314,6 +335,12 @@ def events_from_leg_angles(
     stride_frequency_hz
         Stride frequency, Hz; by default :func:`gait.stride_frequency` of each shank's angular
         velocity (which does not take the second harmonic of a slow or asymmetric walk).
+    marks
+        ``"flat foot"`` (default): heel strike near foot flat and toe off near heel rise, the
+        stance phases in which :func:`gait.analyse_imu_walk` holds the avatar's foot still.
+        ``"contact"``: heel strike at initial contact and toe off at the ankle's rearmost
+        point, the kinematic events of Zeni et al. (2008) with the ankle for both foot
+        markers (see Notes).
 
     Returns
     -------
@@ -323,7 +350,8 @@ def events_from_leg_angles(
     Raises
     ------
     GaitTwinInputError
-        If an angle is missing or the stride frequency is not positive.
+        If an angle is missing, the stride frequency is not positive or ``marks`` is neither
+        ``"flat foot"`` nor ``"contact"``.
 
     Notes
     -----
@@ -346,12 +374,23 @@ def events_from_leg_angles(
     before it, 6 Hz low-pass) put heel strike 31 ms late on average on 13 CMU takes and missed
     most events of slow walks, whose noisy shank velocity has many small extrema; the zero
     crossing alone is about 60 ms early.
+    With ``marks="contact"`` both events come from the ankle's forward position relative to the
+    hip, ``sin a + sin b`` as above, by Zeni et al. (2008)'s rules for heel and toe markers
+    relative to the pelvis: heel strike where the ankle is furthest ahead (within half a stride
+    after the swing peak), toe off where it is furthest behind (within 0.6 of a stride before
+    the swing peak). Thigh and shank do not show the toe: the ankle starts forward while the
+    toe still pivots on the ground, so this toe off comes before the toe's lift
+    (``docs/gait-analysis.md`` gives the measured offsets).
     The shank inclination comes from :func:`shank_inclination`.
 
     """
     if stride_frequency_hz is not None and not stride_frequency_hz > 0:
         raise GaitTwinInputError(
             f"stride_frequency_hz: expected a positive value, found {stride_frequency_hz}"
+        )
+    if marks not in LEG_EVENT_MARKS:
+        raise GaitTwinInputError(
+            f"marks: expected one of {', '.join(map(repr, LEG_EVENT_MARKS))}, found {marks!r}"
         )
     strikes: dict[str, np.ndarray] = {}
     offs: dict[str, np.ndarray] = {}
@@ -368,7 +407,8 @@ def events_from_leg_angles(
             sos = butter(2, cutoff_hz, fs=rate, output="sos")
             thigh, shank = sosfiltfilt(sos, thigh), sosfiltfilt(sos, shank)
         omega = np.gradient(shank) * rate
-        ankle_rate = np.gradient(np.sin(thigh) + np.sin(shank)) * rate
+        ankle = np.sin(thigh) + np.sin(shank)
+        ankle_rate = np.gradient(ankle) * rate
         frequency = stride_frequency_hz or stride_frequency(omega, sampling_rate_hz=rate)
         period = rate / frequency
         swings, _ = find_peaks(
@@ -377,15 +417,20 @@ def events_from_leg_angles(
         search = max(1, round(HEEL_STRIKE_SEARCH_FRACTION * period))
         hs, to = [], []
         for peak in swings:
-            strike = _heel_strike_after(omega, int(peak), search, period)
+            if marks == "contact":
+                strike = _ankle_extreme(ankle, int(peak), period, ahead=True)
+                toe_off = _ankle_extreme(ankle, int(peak), period, ahead=False)
+            else:
+                strike = _heel_strike_after(omega, int(peak), search, period)
+                toe_off = _toe_off_before(ankle_rate, int(peak), period)
             if strike is not None:
                 hs.append(strike)
-            toe_off = _toe_off_before(ankle_rate, int(peak), period)
             if toe_off is not None:
                 to.append(toe_off)
         strikes[side] = np.unique(hs)
         offs[side] = np.unique(to)
-    return GaitEvents(rate, angles.time_s.size, strikes, offs, "shank angular velocity")
+    method = "shank angular velocity" if marks == "flat foot" else "ankle relative to the hip"
+    return GaitEvents(rate, angles.time_s.size, strikes, offs, method)
 
 
 def contacts_from_events(events: GaitEvents) -> np.ndarray:

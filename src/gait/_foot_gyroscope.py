@@ -33,8 +33,13 @@ FOOT_SEGMENTS: tuple[str, str] = ("foot_l", "foot_r")
 #: foot's left axis.
 SEGMENT_FRAME_SWING_SIGN = -1
 
-#: Low-pass cut-off applied to the rate before events are found, Hz.
+#: Low-pass cut-off applied to the rate before the swing sign and the stride frequency are
+#: found, Hz.
 FOOT_RATE_CUTOFF_HZ = 15.0
+#: The events are found in the rate low-passed at this multiple of the stride frequency (15 Hz
+#: at one stride per second): a cutoff fixed in Hz smooths a slow walk less than the same walk
+#: at normal speed, and its sensor noise, which does not slow down, moves the zero crossings.
+FOOT_RATE_CUTOFF_STRIDES = 15.0
 #: Below this rate magnitude, held for :data:`REST_MIN_S`, the foot is at rest, deg/s.
 REST_RATE_DEG_S = 30.0
 #: Shortest rest period, s.
@@ -45,8 +50,8 @@ LOBE_RATE_DEG_S = 50.0
 #: 99th percentile, deg/s and fraction.
 SWING_PEAK_MIN_DEG_S = 50.0
 SWING_PEAK_PERCENTILE_FRACTION = 0.3
-#: Swing peaks closer than this fraction of the stride period are one swing (as
-#: :func:`gait.events_from_leg_angles` does for the shank).
+#: Swing peaks less than this fraction of the stride period after a swing's first peak belong to
+#: that swing (as :func:`gait.events_from_leg_angles` counts the shank's swings).
 SWING_MIN_SEPARATION_STRIDES = 0.6
 #: A stride shorter than this fraction of the median stride is a spurious extra swing lobe.
 MIN_STRIDE_FRACTION = 0.5
@@ -86,27 +91,44 @@ def swing_sign(rate_deg_s: np.ndarray, sampling_rate_hz: float) -> int:
     return -1 if after_rest[1] >= after_rest[-1] else 1
 
 
+def _swings(peaks: np.ndarray, min_separation: float) -> list[tuple[int, int]]:
+    """Group increasing swing peaks (samples) into swings: ``(first, last)`` peak of each.
+
+    A peak less than ``min_separation`` samples after the first peak of the current swing belongs
+    to it: its lobe may dip to zero between the two (a stiff knee's foot pitches up twice in
+    one swing), and its heel strike comes after the last peak.
+    """
+    groups: list[tuple[int, int]] = []
+    for peak in peaks.tolist():
+        if groups and peak - groups[-1][0] < min_separation:
+            groups[-1] = (groups[-1][0], peak)
+        else:
+            groups.append((peak, peak))
+    return groups
+
+
 def _foot_events(
     rate_deg_s: np.ndarray, sampling_rate_hz: float, sign: int | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(heel_strikes, toe_offs)`` sample indices of one foot (swing lobes of ``sign``)."""
     sos = butter(2, FOOT_RATE_CUTOFF_HZ, fs=sampling_rate_hz, output="sos")
-    smooth = sosfiltfilt(sos, rate_deg_s)
-    swing = (sign or swing_sign(smooth, sampling_rate_hz)) * smooth
+    first_pass = sosfiltfilt(sos, rate_deg_s)
+    sign = sign or swing_sign(first_pass, sampling_rate_hz)
+    swing_lobes = np.clip(sign * first_pass, 0.0, None)  # one pulse per stride
+    frequency = stride_frequency(swing_lobes, sampling_rate_hz=sampling_rate_hz)
+    period = sampling_rate_hz / frequency
+    cutoff_hz = min(FOOT_RATE_CUTOFF_STRIDES * frequency, 0.45 * sampling_rate_hz)
+    swing = sign * sosfiltfilt(butter(2, cutoff_hz, fs=sampling_rate_hz, output="sos"), rate_deg_s)
     height = max(SWING_PEAK_MIN_DEG_S, SWING_PEAK_PERCENTILE_FRACTION * np.percentile(swing, 99))
-    swing_lobes = np.clip(swing, 0.0, None)  # one pulse per stride, not push-off and landing
-    period = sampling_rate_hz / stride_frequency(swing_lobes, sampling_rate_hz=sampling_rate_hz)
-    peaks, _ = find_peaks(
-        swing, height=height, distance=max(1, round(SWING_MIN_SEPARATION_STRIDES * period))
-    )
+    peaks, _ = find_peaks(swing, height=height)
     strikes: list[int] = []
     offs: list[int] = []
-    for peak in peaks:
-        before = np.flatnonzero(swing[:peak] <= 0)
-        after = np.flatnonzero(swing[peak:] <= 0)
+    for first, last in _swings(peaks, SWING_MIN_SEPARATION_STRIDES * period):
+        before = np.flatnonzero(swing[:first] <= 0)
+        after = np.flatnonzero(swing[last:] <= 0)
         if before.size == 0 or after.size == 0:
             continue
-        off, strike = int(before[-1] + 1), int(peak + after[0])
+        off, strike = int(before[-1] + 1), int(last + after[0])
         if offs and off <= strikes[-1]:
             continue  # a second peak of the same swing lobe
         offs.append(off)
@@ -141,9 +163,15 @@ def events_from_foot_gyroscope(
     -------
     GaitEvents
         Per foot, a toe off where the rate crosses zero into a swing lobe and a heel strike
-        where it crosses zero out of it. Swing peaks closer than 0.6 stride periods (the period
-        from :func:`gait.stride_frequency` of the rate) are one swing; a stride shorter than
-        half the median stride (a second swing lobe, as when stepping down) is dropped.
+        where it crosses zero out of it. Swing peaks less than 0.6 stride periods (the period
+        from :func:`gait.stride_frequency` of the rate) after a swing's first peak are one
+        swing: toe off before its first peak, heel strike after its last (a stiff knee's swing
+        lobe can dip to zero between two peaks). A stride shorter than half the median stride
+        (a second swing lobe, as when stepping down) is dropped. The rate is low-passed
+        (zero-phase 2nd-order Butterworth) at :data:`FOOT_RATE_CUTOFF_HZ` to find the swing
+        sign and the stride frequency, then at :data:`FOOT_RATE_CUTOFF_STRIDES` times the
+        stride frequency to find the events, so that a slowed walk's events are those of the
+        walk at normal speed, slowed.
 
     Raises
     ------

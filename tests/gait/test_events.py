@@ -123,6 +123,37 @@ def test_events_from_leg_angles_on_winter_curves():
         assert np.all(np.abs(phase - 0.61) < 0.06)
 
 
+def nearest_errors_cycles(events: gait.GaitEvents, strikes: dict, cycle_s: float) -> dict:
+    """Per side, signed error (cycles) of each found heel strike from the nearest true one."""
+    errors = {}
+    for side in gait.SIDES:
+        signed = events.heel_strikes[side][:, None] / FS - strikes[side][None, :]
+        nearest = np.argmin(np.abs(signed), axis=1)
+        errors[side] = signed[np.arange(nearest.size), nearest] / cycle_s
+    return errors
+
+
+def test_contact_events_from_leg_angles_on_winter_curves():
+    """Heel strike where the ankle is furthest ahead: 3-4 % of the cycle before Winter's contact."""
+    angles, strikes, cycle_s = winter_walk()
+    events = gait.events_from_leg_angles(angles, marks="contact")
+    assert events.method == "ankle relative to the hip"
+    contact = nearest_errors_cycles(events, strikes, cycle_s)
+    flat_foot = nearest_errors_cycles(gait.events_from_leg_angles(angles), strikes, cycle_s)
+    for side in gait.SIDES:
+        assert contact[side].size >= 6
+        assert np.all((contact[side] > -0.05) & (contact[side] < 0.0))
+        assert np.median(flat_foot[side]) > 0.02  # the flat-foot rule's comes after the contact
+        phase = np.mod(events.toe_offs[side] / FS - strikes[side][0], cycle_s) / cycle_s
+        assert np.all(np.abs(phase - 0.61) < 0.02)
+
+
+def test_unknown_marks_are_refused():
+    angles, _, _ = winter_walk(3)
+    with pytest.raises(GaitTwinInputError, match="marks: expected one of 'flat foot', 'contact'"):
+        gait.events_from_leg_angles(angles, marks="initial contact")
+
+
 def test_events_from_leg_angles_need_hip_and_knee():
     angles, _, _ = winter_walk(3)
     only_hips = JointAngles(

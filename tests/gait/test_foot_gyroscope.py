@@ -77,3 +77,34 @@ def test_a_given_swing_sign_is_used():
         assert np.median(np.abs(errors)) > 20
     with pytest.raises(GaitTwinInputError, match=r"swing_rate_sign: expected \+1, -1 or None"):
         gait.events_from_foot_gyroscope(rates, sampling_rate_hz=RATE_HZ, swing_rate_sign=0)
+
+
+def _lobe(t: np.ndarray, start: float, end: float, peak_deg_s: float) -> np.ndarray:
+    """A half-sine lobe of ``peak_deg_s`` between ``start`` and ``end`` (s), zero elsewhere."""
+    inside = (t >= start) & (t < end)
+    return np.where(inside, peak_deg_s * np.sin(np.pi * (t - start) / (end - start)), 0.0)
+
+
+def test_a_split_swing_lobe_is_one_swing():
+    # a stiff knee's foot pitches up twice in one swing, the rate dipping below zero between:
+    # toe off before the first part, heel strike after the second (not between them)
+    rate, stride_s = 100.0, 1.2
+    t = np.arange(round(8 * stride_s * rate)) / rate
+    phase = np.mod(t, stride_s)
+    swing = sum(
+        _lobe(phase, start * stride_s, end * stride_s, peak)
+        for start, end, peak in (
+            (0.50, 0.60, -150.0),  # push-off
+            (0.60, 0.75, 300.0),
+            (0.75, 0.80, -20.0),
+            (0.80, 0.90, 200.0),
+            (0.90, 1.00, -200.0),  # landing
+        )
+    )
+    rates = np.column_stack([swing, np.roll(swing, round(0.5 * stride_s * rate))])
+    events = gait.events_from_foot_gyroscope(rates, sampling_rate_hz=rate, swing_rate_sign=1)
+    strike_phase = np.mod(events.heel_strikes["l"] / rate, stride_s) / stride_s
+    off_phase = np.mod(events.toe_offs["l"] / rate, stride_s) / stride_s
+    assert events.heel_strikes["l"].size >= 7
+    assert np.all(np.abs(strike_phase - 0.90) < 0.02), strike_phase
+    assert np.all(np.abs(off_phase - 0.60) < 0.02), off_phase

@@ -30,12 +30,17 @@ def recording(walk) -> imu.ImuRecording:
     return virtual.recording
 
 
-def _errors_s(found: gait.GaitEvents, truth: gait.GaitEvents, kind: str) -> np.ndarray:
-    """Signed error (s) of the found event nearest to each true event of ``kind``."""
+def _errors_s(
+    found: gait.GaitEvents, truth: gait.GaitEvents, kind: str, lead_s: float = LEAD_S
+) -> np.ndarray:
+    """Signed error (s) of the found event nearest to each true event of ``kind``.
+
+    ``lead_s`` is added to the true events' times (the recording's standing and blend).
+    """
     errors = []
     for side in gait.SIDES:
         times = getattr(found, kind)[side] / found.sampling_rate_hz
-        for true_s in getattr(truth, kind)[side] / truth.sampling_rate_hz + LEAD_S:
+        for true_s in getattr(truth, kind)[side] / truth.sampling_rate_hz + lead_s:
             errors.append(times[np.argmin(np.abs(times - true_s))] - true_s)
     return np.array(errors)
 
@@ -94,6 +99,63 @@ def test_foot_sagittal_rate_needs_both_feet(recording):
     calibration = imu.calibrate(recording.select(imu.PAPER_SEGMENTS))
     with pytest.raises(imu.GaitTwinInputError, match="missing foot_l, foot_r"):
         gait.foot_sagittal_rate(recording, calibration=calibration)
+
+
+def test_heel_contact_from_the_legs_agrees_with_the_feet(recording):
+    # two sensor routes to the heel contact: the ankle furthest ahead of the hip (thigh and
+    # shank) and the end of the foot's forward rotation (foot); the flat-foot rule is later
+    calibration = imu.calibrate(recording)
+    angles = imu.joint_angles(recording, calibration=calibration)
+    feet = gait.events_from_foot_gyroscope(
+        gait.foot_sagittal_rate(recording, calibration=calibration),
+        sampling_rate_hz=recording.sampling_rate_hz,
+        swing_rate_sign=-1,
+    )
+    legs = {
+        marks: gait.events_from_leg_angles(angles, marks=marks)
+        for marks in ("contact", "flat foot")
+    }
+    contact = _errors_s(legs["contact"], feet, "heel_strikes", lead_s=0.0)
+    flat_foot = _errors_s(legs["flat foot"], feet, "heel_strikes", lead_s=0.0)
+    assert np.all(np.abs(contact) <= 0.025), contact
+    assert np.median(flat_foot) > 0.04, flat_foot
+
+
+def test_a_slowed_walk_has_the_stretched_events_of_the_walk():
+    # the rate is low-passed at a multiple of the stride frequency: slowed 2.5 times, the walk
+    # is smoothed as at normal speed, so its events are those at normal speed stretched
+    asf, amc = gait.find_cmu_takes(CMU)["16_15"]
+    take = gait.motion_from_mocap(gait.read_amc(amc, gait.read_asf(asf)))
+    found = []
+    for stretch in (1.0, 2.5):
+        walk = gait.repeat_stride(take, n_strides=6, time_stretch=stretch)
+        virtual, _ = gait.virtual_imu_from_motion(
+            walk, rng=np.random.default_rng(0), segments=WITH_FEET
+        )
+        recording = virtual.recording
+        rates = gait.foot_sagittal_rate(recording, calibration=imu.calibrate(recording))
+        found.append(
+            gait.events_from_foot_gyroscope(
+                rates, sampling_rate_hz=recording.sampling_rate_hz, swing_rate_sign=-1
+            )
+        )
+    normal, slow = found
+    lead = LEAD_S * normal.sampling_rate_hz  # the standing and blend are not slowed
+
+    def stretched(events: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {side: np.rint(2.5 * (samples - lead) + lead) for side, samples in events.items()}
+
+    expected = dataclasses.replace(
+        normal,
+        n_samples=slow.n_samples,
+        heel_strikes=stretched(normal.heel_strikes),
+        toe_offs=stretched(normal.toe_offs),
+    )
+    errors = np.concatenate(
+        [_errors_s(slow, expected, kind, lead_s=0.0) for kind in ("heel_strikes", "toe_offs")]
+    )
+    # 10.5 ms; low-passed at a fixed 15 Hz instead, 14 ms
+    assert np.mean(np.abs(errors)) < 0.012, errors
 
 
 def test_slow_stiff_knee_walk_counts_each_stride_once():
