@@ -19,7 +19,7 @@ from gait._library import cut_walk
 from gait._mean_cycle import MeanCycle, mean_cycle
 from gait._motion import Motion
 from gait._parameters import GaitParameters, gait_parameters
-from gait._root_path import root_path_from_stance
+from gait._root_path import pelvis_vertical_acceleration, root_path_from_stance
 from gait._segmentation import CycleSegmentation, segment_cycles, turning_mask
 from imu import GaitTwinInputError
 
@@ -157,7 +157,8 @@ def analyse_imu_walk(
     the pelvis heading (:func:`gait.turning_mask`); steady cycles by spectral peaks of hip
     flexion on each side, turns excluded (:func:`gait.segment_cycles`); heel strikes and toe offs
     from ``event_source``; the pelvis path from the stance leg
-    (:func:`gait.root_path_from_stance`).
+    (:func:`gait.root_path_from_stance`), its height fused with the pelvis sensor's vertical
+    acceleration when the recording has accelerometer data.
     """
     if event_source not in EVENT_SOURCES:
         raise GaitTwinInputError(
@@ -196,6 +197,7 @@ def analyse_imu_walk(
     root = root_path_from_stance(
         angles, contacts, height_m=height_m, pelvis_quaternion=pelvis_world,
         walkway_distance_m=walkway_distance_m,
+        vertical_acceleration_m_s2=pelvis_vertical_acceleration(recording),
     )  # fmt: skip
     metadata = {
         "source": recording.metadata.get("source"),

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import scipy.constants
+from scipy.integrate import cumulative_trapezoid
 from scipy.spatial.transform import Rotation
 
 from imu import (
     GaitTwinInputError,
+    ImuRecording,
     JointAngles,
     angle_names,
     check_shape,
@@ -79,6 +82,76 @@ def _median_stride_s(contacts: np.ndarray, sampling_rate_hz: float) -> float | N
     return float(np.median(strides)) / sampling_rate_hz if strides.size else None
 
 
+def pelvis_vertical_acceleration(recording: ImuRecording) -> np.ndarray | None:
+    """World vertical acceleration of the pelvis sensor, gravity removed, ``(n,)``, m/s^2.
+
+    The sensor's specific force turned into the recording's Earth frame (Z up) by the
+    sensor's own orientation, minus standard gravity: ``(R f)_z - g``. ``None`` when the
+    recording has no accelerometer data or no pelvis sensor.
+    """
+    if recording.acceleration_m_s2 is None or "pelvis" not in recording.segments:
+        return None
+    k = recording.segments.index("pelvis")
+    force = np.array(recording.acceleration_m_s2[:, k])
+    world = Rotation.from_quat(recording.quaternions[:, k]).apply(force)
+    return world[:, 2] - scipy.constants.g
+
+
+def fuse_height_with_acceleration(
+    height_m: np.ndarray,
+    vertical_acceleration_m_s2: np.ndarray,
+    *,
+    time_s: np.ndarray,
+    sampling_rate_hz: float,
+    crossover_hz: float,
+) -> np.ndarray:
+    """Complementary filter: the low frequencies of a height, the high ones of an acceleration.
+
+    Parameters
+    ----------
+    height_m
+        Height from a drift-free but imprecise source (e.g. the leg kinematics), ``(n,)``, m.
+    vertical_acceleration_m_s2
+        Vertical acceleration of the same point, gravity removed, ``(n,)``, m/s^2; a constant
+        bias and the unknown initial velocity do no harm.
+    time_s
+        Sample times, ``(n,)``, s.
+    sampling_rate_hz
+        Nominal sampling rate, Hz.
+    crossover_hz
+        Where the two sources hand over, Hz.
+
+    Returns
+    -------
+    numpy.ndarray
+        The fused height, ``(n,)``, m.
+
+    Notes
+    -----
+    With ``L`` the zero-phase 2nd-order Butterworth low-pass at ``crossover_hz`` applied
+    forwards and backwards (:func:`imu.lowpass`) and ``z_a`` the acceleration integrated twice
+    (trapezoid rule) minus its least-squares parabola::
+
+        z = L(height) + (1 - L)(z_a) = z_a + L(height - z_a)
+
+    The two branches add up to one at every frequency, so a signal that both sources see
+    correctly passes unchanged. ``1 - L`` rises as ``(f / f_c)^4`` from zero frequency; the
+    double integral's errors (a bias's parabola, removed first, and the random walk of the
+    noise, whose spectrum falls as ``f^-4``) stay below the crossover and do not enter.
+    """
+    n = time_s.size
+    height = check_shape("height_m", height_m, (n,))
+    acceleration = check_shape("vertical_acceleration_m_s2", vertical_acceleration_m_s2, (n,))
+    elapsed = time_s - time_s[0]
+    velocity = cumulative_trapezoid(acceleration, elapsed, initial=0.0)
+    integrated = cumulative_trapezoid(velocity, elapsed, initial=0.0)
+    integrated -= np.polyval(np.polyfit(elapsed, integrated, 2), elapsed)
+    low = lowpass(
+        height - integrated, sampling_rate_hz=sampling_rate_hz, cutoff_hz=crossover_hz, order=2
+    )
+    return integrated + low
+
+
 def _horizontal_unit(vectors: np.ndarray) -> np.ndarray:
     """``vectors`` ``(n, 3)`` with z removed, scaled to unit length."""
     flat = vectors * np.array([1.0, 1.0, 0.0])
@@ -97,6 +170,7 @@ def root_path_from_stance(
     hip_joint_separation_m: float | None = None,
     walkway_distance_m: float | None = None,
     rollover_radius_m: float | None = None,
+    vertical_acceleration_m_s2: np.ndarray | None = None,
 ) -> np.ndarray:
     """Rebuild the pelvis path from the leg kinematics, each stance foot rolling on the ground.
 
@@ -128,6 +202,11 @@ def root_path_from_stance(
     rollover_radius_m
         Radius of the foot's roll-over arc, m; default :data:`ROLLOVER_RADIUS_RATIO` times the
         body height (given, or estimated from the segment lengths with Winter's ratios).
+    vertical_acceleration_m_s2
+        The root's vertical acceleration in the world, gravity removed, ``(n,)``, m/s^2 (e.g.
+        the pelvis sensor's, :func:`pelvis_vertical_acceleration`). When given, the height is
+        the leg kinematics' below half the stride frequency and the acceleration's above it
+        (:func:`fuse_height_with_acceleration`); ``None`` keeps the leg kinematics' height.
 
     Returns
     -------
@@ -138,8 +217,8 @@ def root_path_from_stance(
     Raises
     ------
     GaitTwinInputError
-        If lengths are given both or neither way, an array has the wrong shape, or no foot is
-        ever in contact.
+        If lengths are given both or neither way, an array has the wrong shape, no foot is
+        ever in contact, or an acceleration is given and no foot makes a whole stride.
 
     Notes
     -----
@@ -165,8 +244,16 @@ def root_path_from_stance(
     taken, and the higher of the two heights: a foot flagged in stance that is in fact lifting
     or sliding forward (event detection is never exact, and the trailing foot rolls on its
     toes) can only make its leg's estimate shorter and lower. With no foot in contact
-    (detection gaps) the last displacement is held. The error on motion capture and on virtual
-    IMU recordings is given in ``docs/gait-analysis.md`` (``benchmarks/imu_clip_fidelity.py``).
+    (detection gaps) the last displacement is held.
+
+    With the vertical acceleration, the height's crossover is half the stride frequency: the
+    pelvis's vertical motion in walking is periodic with the stride, its lowest harmonic the
+    stride frequency (left and right steps differ) and its largest the step frequency, so
+    every harmonic of the gait cycle comes from the acceleration, and only what is slower
+    than a stride (standing, the mean height, a change of level) from the legs, whose
+    roll-over and event-timing errors repeat at the step frequency. The error on motion
+    capture and on virtual IMU recordings is given in ``docs/gait-analysis.md``
+    (``benchmarks/imu_clip_fidelity.py``).
 
     """
     n = angles.time_s.size
@@ -252,4 +339,14 @@ def root_path_from_stance(
     known = np.flatnonzero(contacts.any(axis=1))
     height = np.where(contacts, radius - to_centre[:, :, 2], -np.inf).max(axis=1)[known]
     z = np.interp(np.arange(n), known, height)
+    if vertical_acceleration_m_s2 is not None:
+        if stride_s is None:
+            raise GaitTwinInputError(
+                "vertical_acceleration_m_s2: the crossover is half the stride frequency; "
+                "expected two contact onsets of one foot, found fewer"
+            )
+        z = fuse_height_with_acceleration(
+            z, vertical_acceleration_m_s2, time_s=angles.time_s,
+            sampling_rate_hz=angles.sampling_rate_hz, crossover_hz=0.5 / stride_s,
+        )  # fmt: skip
     return np.column_stack((xy, z))

@@ -39,6 +39,8 @@ class VirtualImu:
         Heading drift angle ``psi`` about world +Z at ``recording.time_s``, ``(m, s)``, rad.
     gyro_bias_rad_s
         Constant gyroscope bias per sensor, sensor frame, ``(s, 3)``, rad/s.
+    accelerometer_bias_m_s2
+        Constant accelerometer bias per sensor, sensor frame, ``(s, 3)``, m/s^2.
     dropped_frames
         Indices of the dropped frames on the full output grid ``t0 + k / sampling_rate_hz``.
 
@@ -49,6 +51,7 @@ class VirtualImu:
     segment_quaternions: np.ndarray
     heading_drift_rad: np.ndarray
     gyro_bias_rad_s: np.ndarray
+    accelerometer_bias_m_s2: np.ndarray
     dropped_frames: np.ndarray
 
 
@@ -118,6 +121,7 @@ def virtual_sensors(
     rng: np.random.Generator,
     sampling_rate_hz: float,
     positions_m: np.ndarray | None = None,
+    linear_acceleration_m_s2: np.ndarray | None = None,
     misalignment_deg: tuple[float, float] = (0.0, 0.0),
     orientation_noise_deg: float = 0.0,
     heading_drift_deg_per_min: float | Sequence[float] = 0.0,
@@ -127,6 +131,7 @@ def virtual_sensors(
     gyro_noise_rad_s: float = 0.0,
     gyro_bias_rad_s: float = 0.0,
     accelerometer_noise_m_s2: float = 0.0,
+    accelerometer_bias_m_s2: float = 0.0,
     magnetic_dip_deg: float = 60.0,
     magnetometer_noise: float = 0.0,
 ) -> VirtualImu:
@@ -147,7 +152,11 @@ def virtual_sensors(
         span; orientations are SLERP-interpolated (exact at input times).
     positions_m
         Segment origin positions in the world, ``(n, s, 3)``, m; the sensor sits at the origin.
-        ``None`` means zero linear acceleration: the accelerometer then reads gravity only.
+        ``None`` (and no ``linear_acceleration_m_s2``) means zero linear acceleration: the
+        accelerometer then reads gravity only.
+    linear_acceleration_m_s2
+        Instead of positions: the world linear acceleration of each sensor at ``time_s``,
+        ``(n, s, 3)``, m/s^2 (a sensor whose position is unknown gets zeros, gravity only).
     misalignment_deg
         ``(low, high)`` range of the mounting misalignment angle, deg; each sensor gets a
         rotation about a uniformly random axis by an angle uniform in this range.
@@ -168,6 +177,8 @@ def virtual_sensors(
         Standard deviation per axis of the constant per-sensor gyroscope bias, rad/s.
     accelerometer_noise_m_s2
         Standard deviation of white accelerometer noise per axis, m/s^2.
+    accelerometer_bias_m_s2
+        Standard deviation per axis of the constant per-sensor accelerometer bias, m/s^2.
     magnetic_dip_deg
         Inclination of the Earth field below the horizon, deg (about 60-70 in central Europe).
     magnetometer_noise
@@ -203,14 +214,17 @@ def virtual_sensors(
     sensors)::
 
         gyro  = omega_body + b + N(0, sigma_g^2)   (omega_body from central differences)
-        acc   = R^T (a_world - g) + N(0, sigma_a^2),  g = (0, 0, -9.81) m/s^2
+        acc   = R^T (a_world - g) + b_a + N(0, sigma_a^2),  g = (0, 0, -9.81) m/s^2
         mag   = R^T (cos(dip), 0, -sin(dip)) + N(0, sigma_m^2)
 
     so a static sensor reads ``+9.81`` m/s^2 along its world-up axis, and the world X axis is
     magnetic north. ``a_world`` is the second derivative of a cubic spline through
-    ``positions_m``. Dropped frames are removed from every array (the recording's time base
-    keeps the nominal times, so a drop shows as a gap of ``k / sampling_rate_hz`` s), all sensors
-    at once, never the first or last frame.
+    ``positions_m``, or a cubic spline through ``linear_acceleration_m_s2``. The accelerometer
+    bias ``b_a`` is drawn after every other random quantity, so that a seed gives the same
+    orientations, gyroscope, magnetometer and dropped frames with or without it. Dropped frames
+    are removed from every array (the recording's time base keeps the nominal times, so a drop
+    shows as a gap of ``k / sampling_rate_hz`` s), all sensors at once, never the first or last
+    frame.
 
     """
     segments = tuple(segments)
@@ -253,6 +267,7 @@ def virtual_sensors(
             ("gyro_noise_rad_s", gyro_noise_rad_s),
             ("gyro_bias_rad_s", gyro_bias_rad_s),
             ("accelerometer_noise_m_s2", accelerometer_noise_m_s2),
+            ("accelerometer_bias_m_s2", accelerometer_bias_m_s2),
             ("magnetometer_noise", magnetometer_noise),
         )
     }
@@ -278,12 +293,19 @@ def virtual_sensors(
     gyro = body_angular_velocity(q_true, 1.0 / rate)
     gyro += bias + rng.normal(0.0, sigma["gyro_noise_rad_s"], size=(m, s, 3))
 
-    if positions_m is None:
-        spline = None
-        a_world = np.zeros((m, s, 3))
-    else:
+    if positions_m is not None and linear_acceleration_m_s2 is not None:
+        raise GaitTwinInputError(
+            "positions_m and linear_acceleration_m_s2: expected at most one of them, found both"
+        )
+    spline = None
+    if positions_m is not None:
         spline = CubicSpline(time_in, check_shape("positions_m", positions_m, (n, s, 3)), axis=0)
         a_world = spline(t_out, 2)
+    elif linear_acceleration_m_s2 is not None:
+        a_in = check_shape("linear_acceleration_m_s2", linear_acceleration_m_s2, (n, s, 3))
+        a_world = CubicSpline(time_in, a_in, axis=0)(t_out)
+    else:
+        a_world = np.zeros((m, s, 3))
     specific_force = a_world + np.array([0.0, 0.0, GRAVITY_M_S2])
     acc = r_true.inv().apply(specific_force.reshape(-1, 3)).reshape(m, s, 3)
     acc += rng.normal(0.0, sigma["accelerometer_noise_m_s2"], size=(m, s, 3))
@@ -306,6 +328,8 @@ def virtual_sensors(
     dropped = _dropped(rng, m, float(dropped_fraction), dropped_frames)
     keep = np.ones(m, dtype=bool)
     keep[dropped] = False
+    acc_bias = rng.normal(0.0, sigma["accelerometer_bias_m_s2"], size=(s, 3))
+    acc += acc_bias
     recording = ImuRecording(
         time_s=t_out[keep],
         sampling_rate_hz=rate,
@@ -325,6 +349,7 @@ def virtual_sensors(
             "gyro_noise_rad_s": sigma["gyro_noise_rad_s"],
             "gyro_bias_rad_s": sigma["gyro_bias_rad_s"],
             "accelerometer_noise_m_s2": sigma["accelerometer_noise_m_s2"],
+            "accelerometer_bias_m_s2": sigma["accelerometer_bias_m_s2"],
             "magnetic_dip_deg": float(magnetic_dip_deg),
             "magnetometer_noise": sigma["magnetometer_noise"],
             "dropped_frames": int(dropped.size),
@@ -336,5 +361,6 @@ def virtual_sensors(
         segment_quaternions=seg[keep],
         heading_drift_rad=psi[keep],
         gyro_bias_rad_s=bias,
+        accelerometer_bias_m_s2=acc_bias,
         dropped_frames=dropped,
     )

@@ -155,6 +155,58 @@ def test_accelerometer_adds_linear_acceleration_in_the_sensor_frame():
         )
 
 
+def test_linear_acceleration_gives_what_the_positions_give():
+    time_s = _time(2.0)
+    quats = _swinging(time_s)
+    omega = 2 * np.pi * 1.5
+    wave = np.column_stack((np.sin(omega * time_s), 0.5 * time_s**2, np.cos(omega * time_s)))
+    positions = np.broadcast_to(0.02 * wave[:, None, :], (time_s.size, len(SEGMENTS), 3))
+    second = np.column_stack(
+        (
+            -(omega**2) * np.sin(omega * time_s),
+            np.ones_like(time_s),
+            -(omega**2) * np.cos(omega * time_s),
+        )
+    )
+    accelerations = np.broadcast_to(0.02 * second[:, None, :], positions.shape)
+    kwargs = {"sampling_rate_hz": 90.0}
+    from_positions = virtual_sensors(
+        quats, SEGMENTS, time_s, rng=np.random.default_rng(5), positions_m=positions, **kwargs
+    )
+    given = virtual_sensors(
+        quats, SEGMENTS, time_s, rng=np.random.default_rng(5),
+        linear_acceleration_m_s2=accelerations, **kwargs,
+    )  # fmt: skip
+    inner = slice(5, -5)  # the position spline's free ends
+    np.testing.assert_allclose(
+        given.recording.acceleration_m_s2[inner],
+        from_positions.recording.acceleration_m_s2[inner],
+        atol=2e-3,
+    )
+    assert given.recording.position_m is None
+
+
+def test_accelerometer_bias_is_constant_per_sensor_and_leaves_the_rest_of_a_seed():
+    time_s = _time(2.0)
+    quats = _swinging(time_s)
+    options = {"sampling_rate_hz": RATE_HZ, "orientation_noise_deg": 0.5, "gyro_noise_rad_s": 0.01}
+    biased = virtual_sensors(
+        quats, SEGMENTS, time_s, rng=np.random.default_rng(8), accelerometer_bias_m_s2=0.05,
+        **options,
+    )  # fmt: skip
+    clean = virtual_sensors(quats, SEGMENTS, time_s, rng=np.random.default_rng(8), **options)
+    error = biased.recording.acceleration_m_s2 - clean.recording.acceleration_m_s2
+    np.testing.assert_allclose(
+        error, np.broadcast_to(biased.accelerometer_bias_m_s2, error.shape), atol=1e-12
+    )
+    assert np.all(np.abs(biased.accelerometer_bias_m_s2) > 0)
+    np.testing.assert_array_equal(clean.accelerometer_bias_m_s2, 0.0)
+    np.testing.assert_array_equal(biased.recording.quaternions, clean.recording.quaternions)
+    np.testing.assert_array_equal(
+        biased.recording.angular_velocity_rad_s, clean.recording.angular_velocity_rad_s
+    )
+
+
 @pytest.mark.parametrize("misalignment_deg", [0.0, 12.0])
 def test_gyroscope_reads_a_constant_body_rate(misalignment_deg):
     rng = np.random.default_rng(4)
@@ -324,6 +376,21 @@ def test_same_rng_seed_gives_the_same_recording():
         ({"dropped_frames": [0, 4]}, "expected interior frame indices 1..99 .* found 0"),
         ({"dropped_frames": [4], "dropped_fraction": 0.1}, "expected at most one of them"),
         ({"positions_m": np.zeros((101, 3, 2))}, r"positions_m: expected shape \(101, 3, 3\)"),
+        (
+            {
+                "positions_m": np.zeros((101, 3, 3)),
+                "linear_acceleration_m_s2": np.zeros((101, 3, 3)),
+            },
+            "positions_m and linear_acceleration_m_s2: expected at most one of them, found both",
+        ),
+        (
+            {"linear_acceleration_m_s2": np.zeros((101, 2, 3))},
+            r"linear_acceleration_m_s2: expected shape \(101, 3, 3\)",
+        ),
+        (
+            {"accelerometer_bias_m_s2": -0.1},
+            "accelerometer_bias_m_s2: expected a finite value >= 0",
+        ),
         ({"sampling_rate_hz": 0.0}, "sampling_rate_hz: expected a positive rate, found 0.0"),
     ],
 )

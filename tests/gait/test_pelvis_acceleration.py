@@ -1,0 +1,153 @@
+"""The pelvis sensor's acceleration: virtual truth, and the height fused with the leg path."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from scipy.spatial.transform import Rotation
+
+import gait
+import imu
+from gait._root_path import fuse_height_with_acceleration, pelvis_vertical_acceleration
+from imu import GaitTwinInputError
+
+FS = 100.0
+STEP_HZ = 1.8  # step frequency; the stride is twice as long
+GRAVITY_M_S2 = 9.81  # imu.virtual_sensors' gravity
+
+
+def _take(data_dir) -> gait.Motion:
+    folder = data_dir / "cmu" / "16_15"
+    return gait.motion_from_mocap(
+        gait.read_amc(folder / "16_15.amc", gait.read_asf(folder / "16.asf"))
+    )
+
+
+def test_fusion_keeps_the_accelerations_bob_and_the_legs_slow_height():
+    """Truth: a step-frequency bob on a slow 5 cm rise; the legs err by 1 cm at the step."""
+    rng = np.random.default_rng(0)
+    t = np.arange(round(20.0 * FS)) / FS
+    omega = 2 * np.pi * STEP_HZ
+    truth = 0.9 + 0.05 * t / t[-1] + 0.02 * np.sin(omega * t)
+    legs = truth + 0.01 * np.sin(omega * t + 0.7)
+    acceleration = -0.02 * omega**2 * np.sin(omega * t) + 0.05 + rng.normal(0.0, 0.15, t.size)
+    fused = fuse_height_with_acceleration(
+        legs, acceleration, time_s=t, sampling_rate_hz=FS, crossover_hz=STEP_HZ / 4
+    )
+    legs_rms = np.sqrt(np.mean((legs - truth) ** 2))
+    fused_rms = np.sqrt(np.mean((fused - truth) ** 2))
+    assert legs_rms > 0.007
+    assert fused_rms < 0.002
+    assert np.mean(fused[-200:]) - np.mean(fused[:200]) == pytest.approx(0.045, abs=0.005)
+
+
+def test_root_path_with_acceleration_recovers_a_bob_the_leg_model_misses():
+    """Compass gait (rigid legs): the true pelvis bobs 1 cm more at the step frequency."""
+    n_steps, step_s, amplitude = 16, 0.5, 0.35
+    n = round(n_steps * step_s * FS)
+    t = np.arange(n) / FS
+    phase = np.mod(t / step_s, 1.0)
+    stance = (np.floor(t / step_s).astype(int) % 2)[:, None] == np.arange(2)
+    hips = np.where(stance, 1.0, -1.0) * (amplitude * (1 - 2 * phase))[:, None]
+    names = ("hip_flexion_l", "hip_flexion_r", "knee_flexion_l", "knee_flexion_r")
+    angles = imu.JointAngles(t, FS, names, np.column_stack((hips, np.zeros((n, 2)))))
+    lengths = {"thigh_length_m": 0.45, "shank_length_m": 0.45}
+    legs = gait.root_path_from_stance(angles, stance, **lengths)
+    omega = 2 * np.pi / step_s
+    missed = 0.01 * np.cos(omega * t)
+    truth = legs[:, 2] + missed
+    # the truth's acceleration, from the leg model's height by finite differences
+    acceleration = np.gradient(np.gradient(legs[:, 2], t), t) - omega**2 * missed
+    fused = gait.root_path_from_stance(
+        angles, stance, **lengths, vertical_acceleration_m_s2=acceleration
+    )
+    np.testing.assert_array_equal(fused[:, :2], legs[:, :2])
+    inner = slice(round(2 * FS), n - round(2 * FS))  # the compass gait's kinks blur at the ends
+    assert np.sqrt(np.mean(missed[inner] ** 2)) > 0.007
+    assert np.sqrt(np.mean((fused[inner, 2] - truth[inner]) ** 2)) < 0.002
+
+
+def test_acceleration_needs_a_whole_stride_for_the_crossover():
+    t = np.arange(200) / FS
+    names = ("hip_flexion_l", "hip_flexion_r", "knee_flexion_l", "knee_flexion_r")
+    angles = imu.JointAngles(t, FS, names, np.zeros((200, 4)))
+    contacts = np.ones((200, 2), dtype=bool)
+    with pytest.raises(GaitTwinInputError, match="expected two contact onsets of one foot"):
+        gait.root_path_from_stance(
+            angles, contacts, height_m=1.8, vertical_acceleration_m_s2=np.zeros(200)
+        )
+
+
+@pytest.fixture(scope="module")
+def virtual_walk(data_dir):
+    virtual, _ = gait.virtual_imu_from_motion(_take(data_dir), rng=np.random.default_rng(3))
+    return virtual
+
+
+def test_a_recording_without_acceleration_keeps_the_leg_path(virtual_walk):
+    without = replace(virtual_walk.recording, acceleration_m_s2=None)
+    assert pelvis_vertical_acceleration(without) is None
+    legs = gait.analyse_imu_walk(without, height_m=1.7).motion
+    fused = gait.analyse_imu_walk(virtual_walk.recording, height_m=1.7).motion
+    expected = gait.root_path_from_stance(
+        legs.joint_angles, legs.foot_contacts, height_m=1.7,
+        pelvis_quaternion=legs.root_quaternion,
+    )  # fmt: skip
+    np.testing.assert_array_equal(legs.root_position_m, expected)
+    np.testing.assert_array_equal(fused.root_position_m[:, :2], expected[:, :2])
+    assert np.max(np.abs(fused.root_position_m[:, 2] - expected[:, 2])) > 0.003
+
+
+def test_virtual_pelvis_feels_the_roots_acceleration_plus_gravity(data_dir):
+    """A smooth known root path: the accelerometer reads R^T (a + g) + bias + noise."""
+    take = _take(data_dir)
+    t = take.time_s - take.time_s[0]
+    omega = 2 * np.pi * STEP_HZ
+    root = np.column_stack((1.2 * t, 0.02 * np.sin(omega / 2 * t), 0.9 + 0.02 * np.sin(omega * t)))
+    acceleration = np.column_stack(
+        (
+            0 * t,
+            -0.02 * (omega / 2) ** 2 * np.sin(omega / 2 * t),
+            -0.02 * omega**2 * np.sin(omega * t),
+        )
+    )
+    motion = replace(take, root_position_m=root)
+    virtual, _ = gait.virtual_imu_from_motion(
+        motion, rng=np.random.default_rng(1), standing_s=0.0, ramp_s=0.0
+    )
+    recording = virtual.recording
+    k = recording.segments.index("pelvis")
+    sensor = Rotation.from_quat(virtual.segment_quaternions[:, k]) * Rotation.from_quat(
+        virtual.mounting["pelvis"]
+    )
+    on_output = np.column_stack(
+        [np.interp(recording.time_s, take.time_s, a) for a in acceleration.T]
+    )
+    expected = sensor.inv().apply(on_output + np.array([0.0, 0.0, GRAVITY_M_S2]))
+    error = recording.acceleration_m_s2[:, k] - expected - virtual.accelerometer_bias_m_s2[k]
+    inner = slice(20, -20)  # the low-pass before differentiation has edges
+    np.testing.assert_allclose(np.std(error[inner], axis=0), 0.15, rtol=0.15)
+    np.testing.assert_allclose(np.mean(error[inner], axis=0), 0.0, atol=0.03)
+    assert np.all(np.abs(virtual.accelerometer_bias_m_s2) > 0)
+    # the thighs' and shanks' positions are not known: gravity only (plus their noise)
+    thigh = recording.segments.index("thigh_r")
+    magnitude = np.linalg.norm(recording.acceleration_m_s2[:, thigh], axis=1)
+    assert np.mean(magnitude) == pytest.approx(GRAVITY_M_S2, abs=0.1)
+
+
+def test_virtual_pelvis_rests_while_standing_and_starts_smoothly(data_dir):
+    virtual, _ = gait.virtual_imu_from_motion(
+        _take(data_dir), rng=np.random.default_rng(2), accelerometer_noise_m_s2=0.0,
+        accelerometer_bias_m_s2=0.0,
+    )  # fmt: skip
+    vertical = pelvis_vertical_acceleration(virtual.recording)
+    standing = virtual.recording.time_s < 2.0
+    # 9.81 in the sensors, standard gravity 9.80665 taken off, and 0.5 deg orientation noise
+    np.testing.assert_allclose(vertical[standing], 0.0, atol=0.01)
+    pelvis = virtual.recording.segments.index("pelvis")
+    force = np.linalg.norm(virtual.recording.acceleration_m_s2[:, pelvis], axis=1)
+    ramp = (virtual.recording.time_s >= 2.0) & (virtual.recording.time_s < 2.5)
+    walking = virtual.recording.time_s >= 2.5
+    assert np.max(np.abs(force[ramp] - GRAVITY_M_S2)) < np.max(
+        np.abs(force[walking] - GRAVITY_M_S2)
+    )
