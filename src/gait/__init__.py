@@ -11,6 +11,7 @@ from gait._body import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
 from gait._bvh import read_bvh
 from gait._events import (
     HEEL_STRIKE_SEARCH_FRACTION,
+    LEG_EVENT_MARKS,
     SIDES,
     TOE_OFF_RISE_FRACTION,
     GaitEvents,
@@ -89,6 +90,7 @@ __all__ = [
     "HIP_JOINT_SEPARATION_RATIO",
     "KNEE_SIDES",
     "KNOWN_LEG_BONES",
+    "LEG_EVENT_MARKS",
     "MANIFEST_COLUMNS",
     "MOCAP_SEGMENTS",
     "NORMATIVE_ANGLES",
