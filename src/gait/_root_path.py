@@ -98,7 +98,7 @@ def pelvis_vertical_acceleration(recording: ImuRecording) -> np.ndarray | None:
 
 
 def fuse_height_with_acceleration(
-    height_m: np.ndarray,
+    height_path_m: np.ndarray,
     vertical_acceleration_m_s2: np.ndarray,
     *,
     time_s: np.ndarray,
@@ -109,7 +109,7 @@ def fuse_height_with_acceleration(
 
     Parameters
     ----------
-    height_m
+    height_path_m
         Height from a drift-free but imprecise source (e.g. the leg kinematics), ``(n,)``, m.
     vertical_acceleration_m_s2
         Vertical acceleration of the same point, gravity removed, ``(n,)``, m/s^2; a constant
@@ -139,8 +139,9 @@ def fuse_height_with_acceleration(
     double integral's errors (a bias's parabola, removed first, and the random walk of the
     noise, whose spectrum falls as ``f^-4``) stay below the crossover and do not enter.
     """
+    time_s = check_shape("time_s", time_s, (None,))
     n = time_s.size
-    height = check_shape("height_m", height_m, (n,))
+    height = check_shape("height_path_m", height_path_m, (n,))
     acceleration = check_shape("vertical_acceleration_m_s2", vertical_acceleration_m_s2, (n,))
     elapsed = time_s - time_s[0]
     velocity = cumulative_trapezoid(acceleration, elapsed, initial=0.0)

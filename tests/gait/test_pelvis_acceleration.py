@@ -67,7 +67,7 @@ def test_root_path_with_acceleration_recovers_a_bob_the_leg_model_misses():
     assert np.sqrt(np.mean((fused[inner, 2] - truth[inner]) ** 2)) < 0.002
 
 
-def test_acceleration_needs_a_whole_stride_for_the_crossover():
+def test_acceleration_needs_a_whole_stride_and_one_value_per_sample():
     t = np.arange(200) / FS
     names = ("hip_flexion_l", "hip_flexion_r", "knee_flexion_l", "knee_flexion_r")
     angles = imu.JointAngles(t, FS, names, np.zeros((200, 4)))
@@ -75,6 +75,13 @@ def test_acceleration_needs_a_whole_stride_for_the_crossover():
     with pytest.raises(GaitTwinInputError, match="expected two contact onsets of one foot"):
         gait.root_path_from_stance(
             angles, contacts, height_m=1.8, vertical_acceleration_m_s2=np.zeros(200)
+        )
+    with pytest.raises(
+        GaitTwinInputError,
+        match=r"vertical_acceleration_m_s2: expected shape \(200\), found \(150,\)",
+    ):
+        fuse_height_with_acceleration(
+            np.zeros(200), np.zeros(150), time_s=t, sampling_rate_hz=FS, crossover_hz=0.5
         )
 
 
