@@ -52,7 +52,9 @@ from gait._root_path import (
     HIP_JOINT_SEPARATION_RATIO,
     ROLLOVER_RADIUS_RATIO,
     WINTER_LENGTH_RATIOS,
+    fuse_height_with_acceleration,
     leg_lengths_from_height,
+    pelvis_vertical_acceleration,
     root_path_from_stance,
 )
 from gait._segmentation import (
@@ -132,6 +134,7 @@ __all__ = [
     "find_cmu_takes",
     "foot_contacts_from_positions",
     "foot_sagittal_rate",
+    "fuse_height_with_acceleration",
     "gait_parameters",
     "leg_bones_for",
     "leg_lengths_from_height",
@@ -139,6 +142,7 @@ __all__ = [
     "mean_cycle",
     "motion_from_mocap",
     "nearest_clip",
+    "pelvis_vertical_acceleration",
     "plot_gait_cycles",
     "plot_step_length_vs_speed",
     "plot_step_parameters",

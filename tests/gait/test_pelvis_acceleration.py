@@ -8,7 +8,7 @@ from scipy.spatial.transform import Rotation
 
 import gait
 import imu
-from gait._root_path import fuse_height_with_acceleration, pelvis_vertical_acceleration
+from gait import fuse_height_with_acceleration, pelvis_vertical_acceleration
 from imu import GaitTwinInputError
 
 FS = 100.0
