@@ -153,6 +153,53 @@ def fuse_height_with_acceleration(
     return integrated + low
 
 
+def _sideways_drift(
+    sideways: np.ndarray, *, sampling_rate_hz: float, stride_s: float
+) -> np.ndarray:
+    """Return the part of the sideways steps below half the stride frequency.
+
+    Parameters
+    ----------
+    sideways
+        Sideways (across the heading) root displacement of each sample interval, ``(n,)``, m.
+    sampling_rate_hz
+        Sampling rate, Hz.
+    stride_s
+        Stride time, s; at most the duration of ``sideways``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The zero-phase 2nd-order Butterworth low-pass at ``0.5 / stride_s`` Hz
+        (:func:`imu.lowpass`), ``(n,)``, m per sample.
+
+    Notes
+    -----
+    Before filtering, the start is extended by repeating the first stride (``x[-k] =
+    x[P - k]``, ``P`` samples of a stride, over three periods of the cutoff) instead of
+    :func:`imu.lowpass`'s point reflection about the first sample. A walk recorded from its
+    first steps starts mid-sway, where the first sample is the sway's value at that instant;
+    reflected about it, the low-pass took that value for drift near the start and bent the
+    path sideways by 4-9 cm over the first strides of virtual recordings that start walking
+    (``docs/benchmarks.md``). The sway repeats with the stride, so the repeated stride
+    continues it and leaves the filter only the first stride's mean, the slow part. A walk
+    that starts standing repeats standing, as the reflection did. The end keeps
+    :func:`imu.lowpass`'s extension: after a foot's last event the route cannot tell when
+    its phase ended, so the last stride is no surer than the last sample.
+    """
+    cutoff_hz = 0.5 / stride_s
+    pad = round(3.0 * sampling_rate_hz / cutoff_hz)
+    stride = round(stride_s * sampling_rate_hz)
+    start = sideways[:stride][np.arange(-pad, 0) % stride]
+    drift = lowpass(
+        np.concatenate((start, sideways)),
+        sampling_rate_hz=sampling_rate_hz,
+        cutoff_hz=cutoff_hz,
+        order=2,
+    )
+    return drift[pad:]
+
+
 def _horizontal_unit(vectors: np.ndarray) -> np.ndarray:
     """``vectors`` ``(n, 3)`` with z removed, scaled to unit length."""
     flat = vectors * np.array([1.0, 1.0, 0.0])
@@ -323,8 +370,8 @@ def root_path_from_stance(
     sideways = np.sum(steps * left[:, :2], axis=1)
     stride_s = _median_stride_s(contacts, angles.sampling_rate_hz)
     if stride_s is not None and n > 30:
-        drift = lowpass(
-            sideways, sampling_rate_hz=angles.sampling_rate_hz, cutoff_hz=0.5 / stride_s, order=2
+        drift = _sideways_drift(
+            sideways, sampling_rate_hz=angles.sampling_rate_hz, stride_s=stride_s
         )
         steps = steps - drift[:, None] * left[:, :2]
     xy = np.zeros((n, 2))

@@ -117,3 +117,35 @@ def test_root_path_error_on_mocap(asf, amc):
     )  # fmt: skip
     scaled_steps = gait.gait_parameters(events, root_position_m=scaled).steps["step_length_m"]
     assert np.median(np.abs(scaled_steps.to_numpy() / true_steps.to_numpy() - 1)) < 0.05
+
+
+def swaying_gait(start=0):
+    """The compass gait with hip adduction that sways the pelvis once per 1 s stride.
+
+    Recorded from sample ``start`` on: ``(angles, contacts)``. The legs' chain alone sways the
+    root sideways about a straight line (about ±4 cm, zero mean over every stride).
+    """
+    angles, contacts = compass_gait(n_steps=12)
+    adduction = 0.08 * np.sin(2 * np.pi * angles.time_s / 1.0)
+    names = (*angles.names, "hip_adduction_l", "hip_adduction_r")
+    values = np.column_stack((angles.values_rad, adduction, -adduction))[start:]
+    time_s = angles.time_s[start:] - angles.time_s[start]
+    return JointAngles(time_s, FS, names, values), contacts[start:]
+
+
+@pytest.mark.parametrize("start", [13, 25, 38, 60])
+def test_a_walk_recorded_from_mid_sway_stays_on_its_line(start):
+    """Wherever in the sway a recording starts, the slow sideways removal adds no offset.
+
+    Before the start was extended by repeating the first stride, the removal's edge took the
+    sway's value at the first sample for drift: the path moved about 4 cm sideways over the
+    first stride and a recording cut mid-sway differed from the whole walk by 1-4 cm.
+    """
+    whole = gait.root_path_from_stance(*swaying_gait(), height_m=1.7)
+    stride = round(FS)
+    centres = [whole[k : k + stride, 1].mean() for k in range(0, 4 * stride, stride)]
+    assert np.max(np.abs(centres)) < 0.003
+    assert np.ptp(whole[: 4 * stride, 1]) > 0.06  # the sway itself is kept
+    cut = gait.root_path_from_stance(*swaying_gait(start), height_m=1.7)
+    same = whole[start:, :2] - whole[start, :2]
+    assert np.max(np.abs(cut[:, :2] - same)) < 1e-4
