@@ -285,8 +285,10 @@ def root_path_from_stance(
 
     The walker goes where the pelvis faces: of the sideways motion (across the pelvis heading)
     only what varies within a stride is kept (the sway), the part below half the stride
-    frequency (zero-phase 2nd-order low-pass, stride time from ``foot_contacts``) is removed;
-    on motion capture the leg chain alone drifts sideways by up to 5 deg from the heading.
+    frequency (zero-phase 2nd-order low-pass, stride time from ``foot_contacts``, the start
+    extended by repeating the first stride so that a walk recorded mid-sway is not bent) is
+    removed; on motion capture the leg chain alone drifts sideways by up to 5 deg from the
+    heading.
 
     In double support the leg that puts the root farther forward (along the pelvis heading) is
     taken, and the higher of the two heights: a foot flagged in stance that is in fact lifting
