@@ -18,6 +18,10 @@ HEEL_STRIKE_SEARCH_FRACTION = 0.05
 #: Toe off: the ankle's forward speed relative to the hip has risen this fraction of the way from
 #: its stance level to its swing peak.
 TOE_OFF_RISE_FRACTION = 0.15
+#: A swing is under way at the first or the last sample when the ankle moves forward relative to
+#: the hip there at least this fraction of its median swing peak (a foot on the ground moves back
+#: relative to the hip, or rests).
+EDGE_SWING_FRACTION = 0.25
 #: What :func:`events_from_leg_angles` can mark: the flat-foot phase (``"flat foot"``: heel
 #: strike near foot flat, toe off near heel rise) or the contact (``"contact"``: Zeni et al.
 #: 2008's kinematic events with the ankle for the heel and toe markers).
@@ -269,15 +273,78 @@ def shank_inclination(angles: JointAngles, side: str) -> np.ndarray:
     return _leg_inclinations(angles, side)[1]
 
 
-def _toe_off_before(ankle_rate: np.ndarray, peak: int, period: float) -> int | None:
-    """Toe off before a swing peak from the ankle's forward rate relative to the hip (see below)."""
-    low = max(0, peak - round(0.6 * period))
-    high = min(ankle_rate.size, peak + round(0.25 * period))
-    top = low + int(np.argmax(ankle_rate[low:high]))
+def _toe_off_window(ankle_rate: np.ndarray, peak: int, period: float) -> tuple[int, int, bool]:
+    """Return a swing's toe-off search window: first sample, top, whether both are observed.
+
+    The window runs from 0.6 of a stride before the swing peak to a quarter after it; its top is
+    the sample where the ankle's forward rate is highest in it. The stance level and the top are
+    observed unless the recording's start cuts the window, or its end cuts it while the rate is
+    still rising at the last sample.
+    """
+    low, high = peak - round(0.6 * period), peak + round(0.25 * period)
+    first, stop = max(0, low), min(ankle_rate.size, high)
+    top = first + int(np.argmax(ankle_rate[first:stop]))
+    return first, top, first == low and (stop == high or top < stop - 1)
+
+
+def _rise_threshold(ankle_rate: np.ndarray, low: int, top: int) -> float:
+    """Return the rate :data:`TOE_OFF_RISE_FRACTION` of the way from stance level to top."""
+    level = np.percentile(ankle_rate[low:top], 20)
+    return float(level + TOE_OFF_RISE_FRACTION * (ankle_rate[top] - level))
+
+
+def _stride_reference(
+    ankle_rate: np.ndarray, swings: np.ndarray, period: float
+) -> tuple[float, float] | None:
+    """Return the median toe-off threshold and the median swing top of the ankle's rate.
+
+    Over the swings whose toe-off window's stance level and top are in the recording; ``None``
+    without one.
+    """
+    windows = [_toe_off_window(ankle_rate, int(peak), period) for peak in swings]
+    seen = [(low, top) for low, top, observed in windows if observed and top > low]
+    if not seen:
+        return None
+    thresholds = [_rise_threshold(ankle_rate, low, top) for low, top in seen]
+    return float(np.median(thresholds)), float(np.median([ankle_rate[top] for _, top in seen]))
+
+
+def _edge_swings(
+    ankle_rate: np.ndarray, swings: np.ndarray, period: float, swing_top: float
+) -> list[int]:
+    """Return the edge samples at which a swing whose peak is outside the recording is under way.
+
+    There the ankle moves forward relative to the hip at least :data:`EDGE_SWING_FRACTION` of
+    ``swing_top``, and no swing peak (``swings``, not empty) lies within 0.6 of a stride (else
+    that peak's swing is the one under way, as :func:`events_from_leg_angles` counts swings).
+    """
+    last, spacing = ankle_rate.size - 1, round(0.6 * period)
+    fast = ankle_rate >= EDGE_SWING_FRACTION * swing_top
+    edges = []
+    if fast[0] and swings[0] >= spacing:
+        edges.append(0)
+    if fast[last] and last - swings[-1] >= spacing:
+        edges.append(last)
+    return edges
+
+
+def _toe_off_before(
+    ankle_rate: np.ndarray, peak: int, period: float, reference_threshold: float | None
+) -> int | None:
+    """Toe off before a swing peak from the ankle's forward rate relative to the hip (see below).
+
+    A window whose stance level or top the recording's edge cuts off takes
+    ``reference_threshold`` (that of the other swings) when there is one. ``None`` when the rate
+    does not cross the threshold within the recording (the foot left the ground before it).
+    """
+    low, top, observed = _toe_off_window(ankle_rate, peak, period)
     if top <= low:
         return None
-    level = np.percentile(ankle_rate[low:top], 20)
-    threshold = level + TOE_OFF_RISE_FRACTION * (ankle_rate[top] - level)
+    threshold = (
+        _rise_threshold(ankle_rate, low, top)
+        if observed or reference_threshold is None
+        else reference_threshold
+    )
     below = np.flatnonzero(ankle_rate[low:top] <= threshold)
     return low + int(below[-1]) + 1 if below.size else None
 
@@ -285,10 +352,12 @@ def _toe_off_before(ankle_rate: np.ndarray, peak: int, period: float) -> int | N
 def _heel_strike_after(omega: np.ndarray, peak: int, search: int, period: float) -> int | None:
     """Heel strike after a swing peak: the minimum in ``search`` samples from the zero crossing.
 
-    ``None`` when the angular velocity does not cross zero within half a stride of the peak.
+    ``None`` when the angular velocity, forward at ``peak``, does not cross zero within half a
+    stride of it in the recording. A search cut by the recording's end keeps its minimum so far
+    (at most ``search`` samples early).
     """
     negative = np.flatnonzero(omega[peak : peak + round(0.5 * period)] < 0.0)
-    if negative.size == 0:
+    if negative.size == 0 or negative[0] == 0:
         return None
     zero = peak + int(negative[0])
     return zero + int(np.argmin(omega[zero : zero + search + 1]))
@@ -381,6 +450,21 @@ def events_from_leg_angles(
     the swing peak). Thigh and shank do not show the toe: the ankle starts forward while the
     toe still pivots on the ground, so this toe off comes before the toe's lift
     (``docs/gait-analysis.md`` gives the measured offsets).
+    A recording may start or end mid-walk. A swing whose peak lies before the first sample (or
+    after the last) is under way there when the ankle moves forward relative to the hip at
+    least :data:`EDGE_SWING_FRACTION` (25 %) of the median of its swing tops (a foot on the
+    ground moves back relative to the hip, or rests) and no swing peak lies within ``0.6 T``;
+    it gets the heel strike that ends it (or the toe off that starts it), found as above. A
+    toe-off window that the recording's start cuts (its stance level), or whose rate is still
+    rising at the last sample (its top), takes the median threshold of the walk's other
+    windows, so a toe off before the first sample is left out rather than put just after it.
+    Each event is kept only where its mark lies in the recording: the zero crossing, the
+    threshold crossing, the ankle's extreme inside its window (a heel strike's search cut by
+    the end keeps its minimum so far, at most 5 % of a stride early). Before a foot's first
+    event its state is the opposite of the state that event begins
+    (:func:`contacts_from_events`), so a foot swinging at the first sample is in swing until
+    its heel strike. Without a swing whose window lies in the recording, no edge swing is
+    counted and cut windows keep their own threshold.
     The shank inclination comes from :func:`shank_inclination`.
 
     """
@@ -414,15 +498,20 @@ def events_from_leg_angles(
         swings, _ = find_peaks(
             omega, height=min_swing_rate_rad_s, distance=max(1, round(0.6 * period))
         )
+        reference = _stride_reference(ankle_rate, swings, period)
+        threshold = None if reference is None else reference[0]
+        edges = [] if reference is None else _edge_swings(ankle_rate, swings, period, reference[1])
         search = max(1, round(HEEL_STRIKE_SEARCH_FRACTION * period))
         hs, to = [], []
-        for peak in swings:
+        # a swing under way at an edge has its other event outside the recording, where each
+        # search finds nothing: the first sample's swing gets a heel strike, the last's a toe off
+        for peak in sorted([*map(int, swings), *edges]):
             if marks == "contact":
-                strike = _ankle_extreme(ankle, int(peak), period, ahead=True)
-                toe_off = _ankle_extreme(ankle, int(peak), period, ahead=False)
+                strike = _ankle_extreme(ankle, peak, period, ahead=True)
+                toe_off = _ankle_extreme(ankle, peak, period, ahead=False)
             else:
-                strike = _heel_strike_after(omega, int(peak), search, period)
-                toe_off = _toe_off_before(ankle_rate, int(peak), period)
+                strike = _heel_strike_after(omega, peak, search, period)
+                toe_off = _toe_off_before(ankle_rate, peak, period, threshold)
             if strike is not None:
                 hs.append(strike)
             if toe_off is not None:

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.signal import find_peaks
 
 import gait
 import imu
@@ -238,3 +239,70 @@ def test_bad_stride_frequency_raises():
     angles, _, _ = winter_walk(3)
     with pytest.raises(GaitTwinInputError, match="stride_frequency_hz: expected a positive"):
         gait.events_from_leg_angles(angles, stride_frequency_hz=0.0)
+
+
+def cut(angles: JointAngles, start: int, stop: int) -> JointAngles:
+    """Samples ``start:stop`` of ``angles``: a recording that starts or ends mid-walk."""
+    return JointAngles(angles.time_s[start:stop], FS, angles.names, angles.values_rad[start:stop])
+
+
+def right_shank_swing_peaks(angles: JointAngles) -> np.ndarray:
+    """Samples of the right shank's peaks of forward angular velocity (mid swing)."""
+    omega = np.gradient(gait.shank_inclination(angles, "r")) * FS
+    peaks, _ = find_peaks(omega, height=1.0)
+    return peaks
+
+
+@pytest.mark.parametrize("marks", gait.LEG_EVENT_MARKS)
+def test_a_swing_under_way_at_the_first_sample_ends_in_its_heel_strike(marks):
+    """A recording that starts after a swing's peak keeps the heel strike that ends that swing."""
+    angles, _, _ = winter_walk()
+    whole = gait.events_from_leg_angles(angles, marks=marks)
+    peak = right_shank_swing_peaks(angles)[2]
+    strike = int(whole.heel_strikes["r"][np.argmax(whole.heel_strikes["r"] > peak)])
+    start = peak + (strike - peak) // 3  # past the peak: the foot still swings forward fast
+    events = gait.events_from_leg_angles(cut(angles, start, angles.time_s.size), marks=marks)
+    first = int(events.heel_strikes["r"][0])
+    assert abs(first - (strike - start)) <= 2
+    assert events.toe_offs["r"][0] > first  # no toe off of the swing that began before
+    swinging = ~gait.contacts_from_events(events)[:, 1]
+    assert swinging[: min(first, strike - start)].all()
+
+
+@pytest.mark.parametrize("marks", gait.LEG_EVENT_MARKS)
+def test_a_swing_under_way_at_the_last_sample_starts_at_its_toe_off(marks):
+    """A recording that ends before a swing's peak keeps the toe off that starts that swing."""
+    angles, _, _ = winter_walk()
+    whole = gait.events_from_leg_angles(angles, marks=marks)
+    peak = right_shank_swing_peaks(angles)[-2]
+    toe_off = int(whole.toe_offs["r"][np.flatnonzero(whole.toe_offs["r"] < peak)[-1]])
+    stop = (toe_off + peak) // 2  # past the toe off, before the swing's peak
+    events = gait.events_from_leg_angles(cut(angles, 0, stop), marks=marks)
+    last = int(events.toe_offs["r"][-1])
+    assert abs(last - toe_off) <= 2
+    assert events.heel_strikes["r"][-1] < last  # no heel strike of the swing cut by the end
+    assert not gait.contacts_from_events(events)[max(last, toe_off) :, 1].any()
+
+
+def test_a_toe_off_before_the_first_sample_is_not_guessed():
+    """A recording that starts just after a toe off has no toe off at its start: the foot swings.
+
+    The toe off's search window is cut by the first sample, so the stance level it rises from
+    comes from the walk's other strides; the rate is above that threshold from the first sample.
+    """
+    angles, _, _ = winter_walk()
+    whole = gait.events_from_leg_angles(angles)
+    toe_off = int(whole.toe_offs["r"][2])
+    start = toe_off + 2
+    events = gait.events_from_leg_angles(cut(angles, start, angles.time_s.size))
+    next_strike = whole.heel_strikes["r"][whole.heel_strikes["r"] > toe_off][0] - start
+    assert abs(int(events.heel_strikes["r"][0]) - next_strike) <= 2
+    assert events.toe_offs["r"][0] > events.heel_strikes["r"][0]
+    assert not gait.contacts_from_events(events)[
+        : min(next_strike, events.heel_strikes["r"][0]), 1
+    ].any()
+    # a stance under way at the first sample: its toe off is found where the uncut walk has it
+    start = toe_off - round(0.2 * FS)
+    events = gait.events_from_leg_angles(cut(angles, start, angles.time_s.size))
+    assert abs(int(events.toe_offs["r"][0]) - (toe_off - start)) <= 2
+    assert gait.contacts_from_events(events)[: toe_off - start - 2, 1].all()
