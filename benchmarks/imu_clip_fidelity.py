@@ -167,6 +167,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tree", type=Path, default=BUNDLED, help="CMU folder tree")
     parser.add_argument("--takes", nargs="*", help="trial names (default: every take)")
+    parser.add_argument("--csv", type=Path, help="also write the table to this CSV file")
     args = parser.parse_args()
     takes = gait.find_cmu_takes(args.tree)
     names = args.takes or sorted(takes)
@@ -179,6 +180,8 @@ def main() -> None:
     table = pd.DataFrame(rows).set_index(["pelvis_acc", "standing", "take"]).sort_index()
     pd.set_option("display.width", 200)
     print(table.round(2).to_string())
+    if args.csv is not None:
+        table.to_csv(args.csv)
     goals = {
         "|speed error| <= 5 %": (table["speed_err_%"].abs() <= 5.0),
         "|z range - mocap| <= 2 cm": ((table["z_range_cm"] - table["mocap_z_cm"]).abs() <= 2.0),
