@@ -414,7 +414,8 @@ def events_from_leg_angles(
     Returns
     -------
     GaitEvents
-        Events of both sides.
+        Events of both sides; ``method`` is ``"shank angular velocity"`` for
+        ``marks="flat foot"``, ``"ankle relative to the hip"`` for ``marks="contact"``.
 
     Raises
     ------

@@ -45,8 +45,9 @@ class ImuWalk:
     steady
         ``(n,)`` booleans: steady straight walking on both sides.
     events
-        Heel strikes and toe offs: from the feet's sagittal rates when the recording has both
-        foot sensors, else from the leg angles (``events.method`` says which).
+        Heel strikes and toe offs from :func:`analyse_imu_walk`'s ``event_source``: the leg
+        angles (the default, ``marks="flat foot"``) or the feet's sagittal rates
+        (``events.method`` says which).
     parameters
         Stride, step and trial parameters of the steady walking.
     """
@@ -128,11 +129,13 @@ def analyse_imu_walk(
     recording
         A walk with quiet standing and pelvis, thigh and shank sensors (see
         :func:`imu.calibrate`), and foot sensors (``foot_l``, ``foot_r``) for
-        ``event_source="feet"``.
+        ``event_source="feet"``. When it has accelerometer data, the pelvis sensor's vertical
+        acceleration (:func:`gait.pelvis_vertical_acceleration`) is fused into the pelvis
+        height; without, the height is the leg kinematics' alone.
     calibration
         A calibration to use instead of calibrating on ``recording``.
     height_m
-        Body height for the leg lengths of the pelvis path, m.
+        Body height for the leg lengths of the pelvis path (and its foot roll-over radius), m.
     walkway_distance_m
         Known walked distance to rescale the pelvis path (clinical protocol: 20 m), m.
     event_source
@@ -150,6 +153,14 @@ def analyse_imu_walk(
     ImuWalk
         Motion, steady mask, events and parameters; :meth:`ImuWalk.steady_clip` gives the clip
         the simulator and the learning stage imitate.
+
+    Raises
+    ------
+    GaitTwinInputError
+        If ``event_source`` is unknown, the recording cannot be calibrated
+        (:func:`imu.calibrate`) or lacks an angle or sensor a step needs, or, with
+        accelerometer data, no foot has two contact onsets (the height's crossover is half
+        the stride frequency; the message names ``vertical_acceleration_m_s2``).
 
     Notes
     -----

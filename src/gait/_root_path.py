@@ -1,4 +1,8 @@
-"""Pelvis (root) path of an IMU-only recording, rebuilt from the stance leg."""
+"""Pelvis (root) path of an IMU-only recording, rebuilt from the stance leg.
+
+Its height can be fused with the pelvis sensor's vertical acceleration
+(:func:`fuse_height_with_acceleration`); without accelerometer data it is the legs' alone.
+"""
 
 from __future__ import annotations
 
@@ -85,9 +89,26 @@ def _median_stride_s(contacts: np.ndarray, sampling_rate_hz: float) -> float | N
 def pelvis_vertical_acceleration(recording: ImuRecording) -> np.ndarray | None:
     """World vertical acceleration of the pelvis sensor, gravity removed, ``(n,)``, m/s^2.
 
-    The sensor's specific force turned into the recording's Earth frame (Z up) by the
-    sensor's own orientation, minus standard gravity: ``(R f)_z - g``. ``None`` when the
-    recording has no accelerometer data or no pelvis sensor.
+    Parameters
+    ----------
+    recording
+        A recording with the pelvis sensor's orientation and, for a result, its specific force
+        (``acceleration_m_s2``, sensor frame, gravity included).
+
+    Returns
+    -------
+    numpy.ndarray or None
+        ``(R f)_z - g``, ``(n,)``, m/s^2: the sensor's specific force ``f`` turned into the
+        recording's Earth frame (Z up) by the sensor's own orientation ``R``, minus standard
+        gravity ``g`` (9.80665 m/s^2); positive upwards, zero at rest. ``None`` when the
+        recording has no accelerometer data or no pelvis sensor.
+
+    Notes
+    -----
+    The values are taken as they are: a recording whose accelerometer channels hold gravity
+    only (e.g. a ``.calc`` file written without acceleration, see ``docs/readers.md``) gives
+    zeros, which :func:`root_path_from_stance` takes for a pelvis that does not move
+    vertically within a stride.
     """
     if recording.acceleration_m_s2 is None or "pelvis" not in recording.segments:
         return None
@@ -125,6 +146,12 @@ def fuse_height_with_acceleration(
     -------
     numpy.ndarray
         The fused height, ``(n,)``, m.
+
+    Raises
+    ------
+    GaitTwinInputError
+        If ``time_s`` is not one-dimensional or the height or the acceleration does not have
+        its length.
 
     Notes
     -----

@@ -53,9 +53,11 @@ retargeted cycle would climb two risers per step. On ``treads`` every world x of
 root's advance, the soles, the supports of the plan) becomes ``k x + c`` before steps 1-6, with
 ``k = tread / step`` (``step`` half the stride): one step per tread, as people climb stairs, at
 the cycle's own cadence (so at ``k`` times its speed: CMU 16_15's 1.1 m/s becomes 0.52 m/s).
-``c`` puts the mean touchdown of the soles' centres at the middle of a tread (a circular mean
-over the touchdowns of both feet). The legs' inverse kinematics then also solves the soles'
-horizontal change, ``(k - 1)`` times their distance ahead of the root.
+``c`` puts the mean touchdown x of the soles' centres at the middle of a tread, counted from
+the stairs' ``start_x_m`` (a circular mean, modulo the tread, over the stance rows of both feet's
+cycle grid, so each touchdown weighs as many rows as its stance lasts). The legs' inverse
+kinematics then also solves the soles' horizontal change, ``(k - 1)`` times their distance
+ahead of the root. On a ramp, or with ``treads`` not stairs, ``k = 1`` and ``c = 0``.
 
 On flat ground :meth:`TerrainReference.retarget` returns the frame itself. Frames are one
 frame or a stack (every field with a leading axis of ``n``, :meth:`ReferenceFrame.stack`).
@@ -131,9 +133,22 @@ class TerrainReference:
     ) -> TerrainReference:
         """Plan ``reference``'s feet and read the legs of ``simulation``'s avatar.
 
-        ``treads``: stairs on whose treads each step of the retargeted cycle is to land (module
-        notes, "Steps of one tread"); None, or a terrain that is not stairs, keeps the cycle's
-        own steps.
+        Parameters
+        ----------
+        reference
+            The flat-ground cycle.
+        simulation
+            A simulation of the avatar the reference is for (its body dimensions, DoFs and
+            joint limits are read; its terrain is not used).
+        treads
+            Stairs on whose treads each step of the retargeted cycle is to land (module notes,
+            "Steps of one tread": ``stride_scale = tread_m / (stride_length_m / 2)`` and
+            ``shift_m``); None, or a terrain that is not stairs, keeps the cycle's own steps
+            (``stride_scale`` 1, ``shift_m`` 0).
+
+        Returns
+        -------
+        TerrainReference
         """
         plan = FootPlan.from_reference(reference)
         legs = LegGeometry.from_simulation(simulation)
