@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -19,12 +20,14 @@ from gait._library import cut_walk
 from gait._mean_cycle import MeanCycle, mean_cycle
 from gait._motion import Motion
 from gait._parameters import GaitParameters, gait_parameters
-from gait._root_path import pelvis_vertical_acceleration, root_path_from_stance
+from gait._root_path import median_stride_s, pelvis_vertical_acceleration, root_path_from_stance
 from gait._segmentation import CycleSegmentation, segment_cycles, turning_mask
 from imu import GaitTwinInputError
 
 #: Where :func:`analyse_imu_walk` takes the gait events from (its ``event_source``).
 EVENT_SOURCES: tuple[str, ...] = ("legs", "feet")
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -158,9 +161,9 @@ def analyse_imu_walk(
     ------
     GaitTwinInputError
         If ``event_source`` is unknown, the recording cannot be calibrated
-        (:func:`imu.calibrate`) or lacks an angle or sensor a step needs, or, with
-        accelerometer data, no foot has two contact onsets (the height's crossover is half
-        the stride frequency; the message names ``vertical_acceleration_m_s2``).
+        (:func:`imu.calibrate`) or lacks an angle or sensor a step needs. With accelerometer
+        data and no foot that makes a whole stride, the height comes from the legs alone (a
+        warning says so; ``motion.metadata["pelvis_height"]`` names the source either way).
 
     Notes
     -----
@@ -205,16 +208,24 @@ def analyse_imu_walk(
         events = events_from_leg_angles(angles)
     contacts = contacts_from_events(events)
     pelvis_world = (turn * Rotation.from_quat(pelvis)).as_quat()
+    acceleration = pelvis_vertical_acceleration(recording)
+    if acceleration is not None and median_stride_s(contacts, fs) is None:
+        logger.warning(
+            "%s: no foot makes a whole stride, so the pelvis height comes from the legs alone "
+            "(the pelvis acceleration is fused above half the stride frequency)",
+            recording.metadata.get("path", "recording"),
+        )
+        acceleration = None
     root = root_path_from_stance(
         angles, contacts, height_m=height_m, pelvis_quaternion=pelvis_world,
-        walkway_distance_m=walkway_distance_m,
-        vertical_acceleration_m_s2=pelvis_vertical_acceleration(recording),
+        walkway_distance_m=walkway_distance_m, vertical_acceleration_m_s2=acceleration,
     )  # fmt: skip
     metadata = {
         "source": recording.metadata.get("source"),
         "path": recording.metadata.get("path"),
         "height_m": height_m,
         "heading_rad": float(forward),
+        "pelvis_height": "legs" if acceleration is None else "legs and pelvis acceleration",
     }
     motion = Motion(root, pelvis_world, angles, contacts, metadata)
     parameters = gait_parameters(events, root_position_m=root, angles=angles, include=steady)

@@ -79,7 +79,12 @@ def _leg_segments(angles: JointAngles, pelvis_quaternion: np.ndarray) -> dict[st
     return {s: Rotation.from_quat(quaternions[:, k]) for k, s in enumerate(segments)}
 
 
-def _median_stride_s(contacts: np.ndarray, sampling_rate_hz: float) -> float | None:
+#: Largest change of an accelerometer channel's magnitude over a recording that still counts
+#: as gravity only (no acceleration data), m/s^2.
+GRAVITY_ONLY_TOLERANCE_M_S2 = 1e-3
+
+
+def median_stride_s(contacts: np.ndarray, sampling_rate_hz: float) -> float | None:
     """Median time between contact onsets of the same foot, s; ``None`` with fewer than two."""
     onsets = [np.flatnonzero(np.diff(c.astype(int)) == 1) for c in contacts.T]
     strides = np.concatenate([np.diff(o) for o in onsets])
@@ -105,15 +110,17 @@ def pelvis_vertical_acceleration(recording: ImuRecording) -> np.ndarray | None:
 
     Notes
     -----
-    The values are taken as they are: a recording whose accelerometer channels hold gravity
-    only (e.g. a ``.calc`` file written without acceleration, see ``docs/readers.md``) gives
-    zeros, which :func:`root_path_from_stance` takes for a pelvis that does not move
-    vertically within a stride.
+    A channel whose magnitude never changes by :data:`GRAVITY_ONLY_TOLERANCE_M_S2` holds
+    gravity only (e.g. a ``.calc`` file written without acceleration, whose zero world
+    acceleration reads back as gravity, ``docs/readers.md``): it carries no acceleration and
+    gives ``None`` too. A worn accelerometer's noise alone varies by more than that.
     """
     if recording.acceleration_m_s2 is None or "pelvis" not in recording.segments:
         return None
     k = recording.segments.index("pelvis")
     force = np.array(recording.acceleration_m_s2[:, k])
+    if np.ptp(np.linalg.norm(force, axis=1)) < GRAVITY_ONLY_TOLERANCE_M_S2:
+        return None
     world = Rotation.from_quat(recording.quaternions[:, k]).apply(force)
     return world[:, 2] - scipy.constants.g
 
@@ -397,7 +404,7 @@ def root_path_from_stance(
     # along the heading as measured; sideways only what varies within a stride (sway): a slow
     # sideways drift is a leg-model error, since the walker goes where the pelvis faces
     sideways = np.sum(steps * left[:, :2], axis=1)
-    stride_s = _median_stride_s(contacts, angles.sampling_rate_hz)
+    stride_s = median_stride_s(contacts, angles.sampling_rate_hz)
     if stride_s is not None and n > 30:
         drift = _sideways_drift(
             sideways, sampling_rate_hz=angles.sampling_rate_hz, stride_s=stride_s

@@ -180,7 +180,9 @@ def dominant_frequency(
     Periodogram of the linearly detrended, Hann-windowed signal, zero-padded to a bin width of at
     most 0.005 Hz. The largest bin inside the band is refined by fitting a parabola through the
     logarithm of the power at that bin and its two neighbours (quadratic interpolation of the
-    log spectrum, exact for a Gaussian-shaped peak and close for the Hann window's main lobe).
+    log spectrum, exact for a Gaussian-shaped peak and close for the Hann window's main lobe)
+    when it is a local maximum; a largest bin at a band edge on a slope (the power still
+    rising beyond the band) is returned as it is, so the result always lies in the band.
 
     """
     x = check_shape("signal", signal, (None,))
@@ -203,8 +205,10 @@ def dominant_frequency(
     best = int(inside[np.argmax(power[inside])])
     if power[best] <= 0.0:
         raise GaitTwinInputError("signal: expected a periodic signal, found no power in the band")
-    if 0 < best < freqs.size - 1 and np.all(power[best - 1 : best + 2] > 0.0):
-        a, b, c = np.log(power[best - 1 : best + 2])
+    around = power[best - 1 : best + 2]
+    if 0 < best < freqs.size - 1 and np.all(around > 0.0) and around[1] >= around.max():
+        # a local maximum (not a band edge on a slope): the refinement stays within half a bin
+        a, b, c = np.log(around)
         denominator = a - 2.0 * b + c
         offset = 0.5 * (a - c) / denominator if denominator < 0.0 else 0.0
         return float(freqs[best] + offset * (freqs[1] - freqs[0]))

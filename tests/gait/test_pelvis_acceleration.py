@@ -105,6 +105,29 @@ def test_a_recording_without_acceleration_keeps_the_leg_path(virtual_walk):
     assert np.max(np.abs(fused.root_position_m[:, 2] - expected[:, 2])) > 0.003
 
 
+def test_gravity_only_channels_carry_no_acceleration(virtual_walk):
+    """As a ``.calc`` file written without acceleration reads back: the path uses the legs."""
+    recording = virtual_walk.recording
+    frames_sensors = recording.quaternions.shape[:2]
+    world_to_sensor = Rotation.from_quat(recording.quaternions.reshape(-1, 4)).inv()
+    still = world_to_sensor.apply(np.tile([0.0, 0.0, 9.80665], (len(world_to_sensor), 1)))
+    gravity_only = replace(recording, acceleration_m_s2=still.reshape(*frames_sensors, 3))
+    assert pelvis_vertical_acceleration(gravity_only) is None
+    walk = gait.analyse_imu_walk(gravity_only, height_m=1.7)
+    assert walk.motion.metadata["pelvis_height"] == "legs"
+    fused = gait.analyse_imu_walk(recording, height_m=1.7)
+    assert fused.motion.metadata["pelvis_height"] == "legs and pelvis acceleration"
+
+
+def test_a_walk_without_a_whole_stride_takes_the_height_from_the_legs(virtual_walk, caplog):
+    recording = virtual_walk.recording
+    n = int(np.searchsorted(recording.time_s, recording.time_s[0] + 3.2))  # standing, a step
+    short = recording.slice_frames(0, n)
+    walk = gait.analyse_imu_walk(short, height_m=1.7)
+    assert walk.motion.metadata["pelvis_height"] == "legs"
+    assert "no foot makes a whole stride" in caplog.text
+
+
 def test_virtual_pelvis_feels_the_roots_acceleration_plus_gravity(data_dir):
     """A smooth known root path: the accelerometer reads R^T (a + g) + bias + noise."""
     take = _take(data_dir)

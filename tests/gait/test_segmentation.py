@@ -37,6 +37,14 @@ def test_dominant_frequency_stays_in_band_despite_a_stronger_harmonic():
     assert abs(gait.dominant_frequency(x, sampling_rate_hz=FS) - 0.9) < 0.002
 
 
+def test_dominant_frequency_stays_in_band_when_the_power_rises_below_it():
+    """A short, mostly slow signal: the largest bin in the band is its low edge."""
+    t = np.arange(0, 4, 1 / FS)
+    x = np.sin(2 * np.pi * 0.15 * t) + 0.01 * np.sin(2 * np.pi * 1.2 * t)
+    found = gait.dominant_frequency(x, sampling_rate_hz=FS, band_hz=(0.3, 1.5))
+    assert 0.3 <= found <= 1.5
+
+
 def test_cycles_start_at_the_larger_of_two_similar_maxima():
     signal, peaks = gyro_like(1.1, 12)
     seg = gait.segment_cycles(signal, sampling_rate_hz=FS)
