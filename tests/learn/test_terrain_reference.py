@@ -249,6 +249,9 @@ def test_tread_steps_need_the_terrain_reference(clip):
         learn.TaskSettings(tread_steps=True)
     with pytest.raises(GaitTwinInputError, match="tread_steps"):
         learn.task_env(clip, "stairs", settings=learn.EnvSettings(tread_steps=True), level=2)
+    on_slope = learn.EnvSettings(terrain_reference=True, tread_steps=True)
+    with pytest.raises(GaitTwinInputError, match="stairs task"):
+        learn.task_env(clip, "slope", settings=on_slope, level=2)
 
 
 def test_stepping_together_on_stairs_with_the_terrain_reference(clip):

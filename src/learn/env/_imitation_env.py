@@ -266,10 +266,10 @@ class ImitationEnv(gym.Env):
         self.random_start = random_start
         self.reference_state = bool(reference_state)
         self.terrain_reference = bool(terrain_reference) and task != "flat"
-        if tread_steps and not self.terrain_reference:
+        if tread_steps and not (self.terrain_reference and task == "stairs"):
             raise GaitTwinInputError(
-                "tread_steps: expected together with terrain_reference on a slope or stairs "
-                f"task, found terrain_reference={terrain_reference} on task {task!r}"
+                "tread_steps: expected the stairs task with terrain_reference, found "
+                f"terrain_reference={terrain_reference} on task {task!r}"
             )
         self.tread_steps = bool(tread_steps)
         self.simulation = Simulation(spec, body=body, terrain=terrain)
