@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import scipy.constants
 from scipy.integrate import cumulative_trapezoid
 from scipy.spatial.transform import Rotation
 
 from imu import (
+    STANDARD_GRAVITY_M_S2,
     GaitTwinInputError,
     ImuRecording,
     JointAngles,
@@ -105,8 +105,9 @@ def pelvis_vertical_acceleration(recording: ImuRecording) -> np.ndarray | None:
     numpy.ndarray or None
         ``(R f)_z - g``, ``(n,)``, m/s^2: the sensor's specific force ``f`` turned into the
         recording's Earth frame (Z up) by the sensor's own orientation ``R``, minus standard
-        gravity ``g`` (9.80665 m/s^2); positive upwards, zero at rest. ``None`` when the
-        recording has no accelerometer data or no pelvis sensor.
+        gravity ``g`` (:data:`imu.STANDARD_GRAVITY_M_S2`, 9.80665 m/s^2); positive upwards,
+        zero at rest. ``None`` when the recording has no accelerometer data or no pelvis
+        sensor.
 
     Notes
     -----
@@ -122,7 +123,7 @@ def pelvis_vertical_acceleration(recording: ImuRecording) -> np.ndarray | None:
     if np.ptp(np.linalg.norm(force, axis=1)) < GRAVITY_ONLY_TOLERANCE_M_S2:
         return None
     world = Rotation.from_quat(recording.quaternions[:, k]).apply(force)
-    return world[:, 2] - scipy.constants.g
+    return world[:, 2] - STANDARD_GRAVITY_M_S2
 
 
 def fuse_height_with_acceleration(

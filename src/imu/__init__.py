@@ -71,6 +71,7 @@ from imu._quaternion import (
 from imu._read_recording import FILE_FORMATS, read_recording
 from imu._recording import PAPER_SEGMENTS, SEGMENTS, ImuRecording
 from imu._sensor_map import SensorMap, read_sensor_map
+from imu._specific_force import STANDARD_GRAVITY_M_S2
 from imu._virtual_sensors import VirtualImu, body_angular_velocity, virtual_sensors
 from imu._xsens import DOT_BODY_PART_SEGMENTS, MTW_SENSOR_SEGMENTS, read_xsens_dot, read_xsens_mtw
 
@@ -94,6 +95,7 @@ __all__ = [
     "PELVIS_ANGLES",
     "SEGMENTS",
     "SIGNS",
+    "STANDARD_GRAVITY_M_S2",
     "AlignedStreams",
     "BarSafeStreamHandler",
     "CalcLayout",

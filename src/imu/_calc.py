@@ -28,12 +28,11 @@ from imu._calc_layout import (
 from imu._errors import GaitTwinInputError
 from imu._files import write_text_atomic
 from imu._recording import SEGMENTS, ImuRecording
+from imu._specific_force import specific_force, world_acceleration
 from imu._text_table import parse_table, read_text, unit_quaternions
 
 logger = logging.getLogger(__name__)
 
-#: Gravity in the gaittwin world (Z up), m/s^2 (standard gravity).
-_GRAVITY_M_S2 = np.array([0.0, 0.0, 9.80665])
 #: The 16 values of a body part that :func:`write_calc` writes for a segment it does not have.
 _PLACEHOLDER = np.array([0.0] * 6 + [1.0] + [0.0] * 9)
 
@@ -62,7 +61,8 @@ def read_calc(path: str | os.PathLike) -> ImuRecording:
         absent). Positions (m) and velocities (m/s) are converted from the file's units and
         world frame to the gaittwin world (Z up), quaternions by ``q = R_world q_file``. The
         file's acceleration (world frame, gravity removed) becomes ``acceleration_m_s2`` as
-        specific force in the body-part frame (gravity added, rotated into the part's frame);
+        specific force in the body-part frame, ``R^T (a + g e_z)`` with ``g`` =
+        :data:`imu.STANDARD_GRAVITY_M_S2` (gravity added, rotated into the part's frame);
         angular velocity (body-part frame) is converted to rad/s. ``foot_contacts`` from the
         two contact columns (``None`` when the file has none). ``metadata``: ``source``,
         ``path``, ``earth_frame``, ``calc_layout`` (the file's :class:`CalcLayout`),
@@ -145,7 +145,7 @@ def read_calc(path: str | os.PathLike) -> ImuRecording:
         fields_out["quat"].append(rotation.as_quat())
         fields_out["pos"].append(world.apply(table.stack(columns[0:3]) * scale["length"]))
         fields_out["vel"].append(world.apply(table.stack(columns[3:6]) * scale["length"]))
-        fields_out["acc"].append(rotation.inv().apply(free_acc + _GRAVITY_M_S2))
+        fields_out["acc"].append(specific_force(rotation, free_acc))
         fields_out["gyr"].append(table.stack(columns[13:16]) * scale["angular_velocity"])
     stacked = {k: np.stack(v, axis=1) for k, v in fields_out.items()}
     if header.assumed:
@@ -273,7 +273,7 @@ def write_calc(
                 to_file.apply(np.array(recording.velocity_m_s[:, k])) / scale["length"]
             )
         if recording.acceleration_m_s2 is not None:
-            free = rotation.apply(np.array(recording.acceleration_m_s2[:, k])) - _GRAVITY_M_S2
+            free = world_acceleration(rotation, recording.acceleration_m_s2[:, k])
             data[:, j, 10:13] = to_file.apply(free) / scale["acceleration"]
         if recording.angular_velocity_rad_s is not None:
             data[:, j, 13:16] = recording.angular_velocity_rad_s[:, k] / scale["angular_velocity"]

@@ -16,6 +16,7 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from imu._errors import GaitTwinInputError
+from imu._specific_force import STANDARD_GRAVITY_M_S2
 
 #: Body parts of an Axis Neuron calculation export, in file order (before the contact columns).
 CALC_BODY_PARTS: tuple[str, ...] = (
@@ -108,12 +109,12 @@ CALC_CONTACT_PLACES: tuple[str, ...] = ("after_body", "at_end", "none")
 
 #: Length units of positions (velocities are the same unit per second), in metres.
 CALC_LENGTH_UNITS_M: dict[str, float] = {"m": 1.0, "cm": 0.01, "mm": 0.001}
-#: Acceleration units, in m/s^2 (``g`` is standard gravity).
+#: Acceleration units, in m/s^2 (``g`` is standard gravity, :data:`STANDARD_GRAVITY_M_S2`).
 CALC_ACCELERATION_UNITS_M_S2: dict[str, float] = {
     "m/s^2": 1.0,
     "cm/s^2": 0.01,
     "mm/s^2": 0.001,
-    "g": 9.80665,
+    "g": STANDARD_GRAVITY_M_S2,
 }
 #: Angular-velocity units, in rad/s.
 CALC_ANGULAR_VELOCITY_UNITS_RAD_S: dict[str, float] = {"rad/s": 1.0, "deg/s": np.pi / 180.0}

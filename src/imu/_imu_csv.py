@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import scipy.constants
 
 from imu._alignment import DEFAULT_MAX_GAP_S, SensorStream, align_streams
 from imu._errors import GaitTwinInputError
@@ -23,6 +22,7 @@ from imu._files import write_text_atomic
 from imu._orientation import orientations_from_raw
 from imu._recording import SEGMENTS, ImuRecording
 from imu._sensor_map import SensorMap, assign_segments, sensor_map_from
+from imu._specific_force import STANDARD_GRAVITY_M_S2
 from imu._text_table import parse_table, read_text, unit_quaternions
 
 #: First line of every gaittwin IMU CSV file.
@@ -44,7 +44,7 @@ IMU_CSV_CONTACTS: tuple[str, str] = ("foot_contact_left", "foot_contact_right")
 #: Per-segment column suffixes other than those of :data:`IMU_CSV_FIELDS` a file may use for a
 #: field, with the factor that converts them to the field's SI unit (a raw export in g or deg/s).
 IMU_CSV_UNIT_SUFFIXES: dict[str, tuple[tuple[str, ...], float]] = {
-    "acceleration_m_s2": (("acc_x_g", "acc_y_g", "acc_z_g"), scipy.constants.g),
+    "acceleration_m_s2": (("acc_x_g", "acc_y_g", "acc_z_g"), STANDARD_GRAVITY_M_S2),
     "angular_velocity_rad_s": (("gyr_x_deg_s", "gyr_y_deg_s", "gyr_z_deg_s"), np.pi / 180.0),
 }
 

@@ -16,9 +16,7 @@ from scipy.spatial.transform import Rotation
 from imu._conditioning import continuous_quaternions, slerp
 from imu._errors import GaitTwinInputError, check_known_names, check_shape
 from imu._recording import SEGMENTS, ImuRecording
-
-#: Standard gravity, m/s^2. The world gravity vector is ``(0, 0, -GRAVITY_M_S2)`` (Z up).
-GRAVITY_M_S2: float = 9.81
+from imu._specific_force import specific_force
 
 
 @dataclass(frozen=True)
@@ -214,17 +212,17 @@ def virtual_sensors(
     sensors)::
 
         gyro  = omega_body + b + N(0, sigma_g^2)   (omega_body from central differences)
-        acc   = R^T (a_world - g) + b_a + N(0, sigma_a^2),  g = (0, 0, -9.81) m/s^2
+        acc   = R^T (a_world - g) + b_a + N(0, sigma_a^2),  g = (0, 0, -9.80665) m/s^2
         mag   = R^T (cos(dip), 0, -sin(dip)) + N(0, sigma_m^2)
 
-    so a static sensor reads ``+9.81`` m/s^2 along its world-up axis, and the world X axis is
-    magnetic north. ``a_world`` is the second derivative of a cubic spline through
-    ``positions_m``, or a cubic spline through ``linear_acceleration_m_s2``. The accelerometer
-    bias ``b_a`` is drawn after every other random quantity, so that a seed gives the same
-    orientations, gyroscope, magnetometer and dropped frames with or without it. Dropped frames
-    are removed from every array (the recording's time base keeps the nominal times, so a drop
-    shows as a gap of ``k / sampling_rate_hz`` s), all sensors at once, never the first or last
-    frame.
+    (``g`` from :data:`imu.STANDARD_GRAVITY_M_S2`), so a static sensor reads ``+9.80665`` m/s^2
+    along its world-up axis, and the world X axis is magnetic north. ``a_world`` is the second
+    derivative of a cubic spline through ``positions_m``, or a cubic spline through
+    ``linear_acceleration_m_s2``. The accelerometer bias ``b_a`` is drawn after every other
+    random quantity, so that a seed gives the same orientations, gyroscope, magnetometer and
+    dropped frames with or without it. Dropped frames are removed from every array (the
+    recording's time base keeps the nominal times, so a drop shows as a gap of
+    ``k / sampling_rate_hz`` s), all sensors at once, never the first or last frame.
 
     """
     segments = tuple(segments)
@@ -306,8 +304,7 @@ def virtual_sensors(
         a_world = CubicSpline(time_in, a_in, axis=0)(t_out)
     else:
         a_world = np.zeros((m, s, 3))
-    specific_force = a_world + np.array([0.0, 0.0, GRAVITY_M_S2])
-    acc = r_true.inv().apply(specific_force.reshape(-1, 3)).reshape(m, s, 3)
+    acc = specific_force(r_true, a_world.reshape(-1, 3)).reshape(m, s, 3)
     acc += rng.normal(0.0, sigma["accelerometer_noise_m_s2"], size=(m, s, 3))
 
     dip = np.deg2rad(float(magnetic_dip_deg))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from imu._errors import GaitTwinInputError
 from imu._orientation import ORIENTATION_METHODS, orientations_from_raw
 from imu._recording import SEGMENTS, ImuRecording
 from imu._sensor_map import SensorMap, assign_segments, sensor_map_from
+from imu._specific_force import STANDARD_GRAVITY_M_S2, specific_force
 from imu._text_table import NumericTable, parse_table, read_text, unit_quaternions
 
 #: Sensor id -> segment of the OpenSense walking example (the bundled ``xsens_mtw_walk`` set).
@@ -62,6 +63,11 @@ _ENU = "Xsens local Earth frame, ENU: X east, Y north, Z up (heading not aligned
 _MAT_COLUMNS = tuple(f"Mat[{i}][{j}]" for j in (1, 2, 3) for i in (1, 2, 3))
 _QUAT_COLUMNS = ("Quat_W", "Quat_X", "Quat_Y", "Quat_Z")
 _XYZ = ("X", "Y", "Z")
+_FREE_ACC_COLUMNS = ("FreeAcc_X", "FreeAcc_Y", "FreeAcc_Z")
+_FREE_ACC_SOURCE = (
+    "FreeAcc columns (Earth frame, gravity removed) converted to specific force with the "
+    f"sample's own quaternion: R^T (FreeAcc + g e_z), g = {STANDARD_GRAVITY_M_S2} m/s^2"
+)
 
 #: Raw-signal field of :class:`ImuRecording` -> column prefix in Xsens exports (``Acc_X``, ...).
 _RAW_PREFIXES: dict[str, str] = {
@@ -501,8 +507,9 @@ def _read_dot_file(path: Path) -> _SensorFile:
         fields["OutputRate"], where=f"{_DOT_WHAT} '{path}', line {line_no}", field="OutputRate"
     )
     header = [name.strip() for name in head[n_preamble].split(",")]
-    free_columns = [f"FreeAcc_{axis}" for axis in _XYZ]
-    free = _has_columns(header, free_columns, where=f"{_DOT_WHAT} '{path}', line {n_preamble + 1}")
+    free = _has_columns(
+        header, _FREE_ACC_COLUMNS, where=f"{_DOT_WHAT} '{path}', line {n_preamble + 1}"
+    )
     return _sensor_file(
         text,
         path=path,
@@ -512,7 +519,7 @@ def _read_dot_file(path: Path) -> _SensorFile:
         sep=",",
         orientation_columns=_QUAT_COLUMNS,
         orientation_text=", ".join(_QUAT_COLUMNS),
-        other_columns=("PacketCounter", "SampleTimeFine", *(free_columns if free else ())),
+        other_columns=("PacketCounter", "SampleTimeFine", *(_FREE_ACC_COLUMNS if free else ())),
         header_fields=fields,
     )
 
@@ -551,22 +558,25 @@ def read_xsens_dot(
         or none): ``acceleration_m_s2`` from ``Acc_X/Y/Z`` (m/s^2, sensor frame, gravity
         included), ``angular_velocity_rad_s`` from ``Gyr_X/Y/Z`` (deg/s in the file, converted
         to rad/s), ``magnetic_field`` from ``Mag_X/Y/Z`` (arbitrary unit, about 1 for the Earth
-        field). The export's ``FreeAcc`` has gravity removed and is in the Earth frame, so it is
-        not specific force: it is returned in ``metadata["free_acceleration_m_s2"]`` (shape
-        ``(n, s, 3)``, m/s^2, Earth frame, gravity removed) when every file has it.
-        ``metadata`` also holds ``source``, ``paths``, ``body_parts``, ``sensor_map``,
-        ``ignored_sensors``, ``orientation_source``, ``earth_frame``, ``file_headers``, the
-        alignment report (``gaps``, ...) and, for raw-only exports, ``orientation_filter`` and
-        ``orientation_filter_parameters``.
+        field). Files with ``Quat`` and ``FreeAcc_X/Y/Z`` (Earth frame, gravity removed) but
+        no ``Acc`` get ``acceleration_m_s2`` converted from ``FreeAcc`` (Notes);
+        ``metadata["acceleration_source"]`` names the columns used (``None`` without
+        acceleration). The files' ``FreeAcc`` is also returned as exported in
+        ``metadata["free_acceleration_m_s2"]`` (shape ``(n, s, 3)``, m/s^2, Earth frame,
+        gravity removed). ``metadata`` also holds ``source``, ``paths``, ``body_parts``,
+        ``sensor_map``, ``ignored_sensors``, ``orientation_source``, ``earth_frame``,
+        ``file_headers``, the alignment report (``gaps``, ...) and, for raw-only exports,
+        ``orientation_filter`` and ``orientation_filter_parameters``.
 
     Raises
     ------
     GaitTwinInputError
         If a file is malformed (naming file, line and column), has neither ``Quat`` columns nor
         ``Acc`` and ``Gyr`` columns, has a column group with an axis missing (``Gyr_X, Gyr_Y``
-        without ``Gyr_Z``), a body part is not mapped, the rates differ, some files have
-        ``Quat`` columns and others not, a gap is longer than ``max_gap_s``, or
-        ``orientation_method`` is unknown.
+        without ``Gyr_Z``, ``FreeAcc_X`` without ``FreeAcc_Y``), a body part is not mapped,
+        the rates differ, some files have ``Quat`` (or ``Acc``, ``Gyr``, ``Mag``, ``FreeAcc``)
+        columns and others not, a gap is longer than ``max_gap_s``, or ``orientation_method``
+        is unknown.
 
     Notes
     -----
@@ -576,6 +586,19 @@ def read_xsens_dot(
     gap-filled first (the filters integrate with a fixed step), then filtered sensor by sensor,
     exactly as raw-only MTw exports; their Earth frame is :data:`imu._orientation.EARTH_FRAME`
     (NWU with a magnetometer), not Xsens' ENU.
+
+    ``FreeAcc`` is "the acceleration in the local earth coordinate system (L) from which the
+    local gravity is deducted" (Xsens DOT user manual XD0502P, section 4.2.4), L being the
+    ENU frame of the quaternions. Without ``Acc`` columns it is turned into specific force in
+    the sensor frame, the recording's convention, with each sample's own orientation ``R``
+    (after alignment and gap filling)::
+
+        acceleration_m_s2 = R^T (FreeAcc + g e_z),   g = imu.STANDARD_GRAVITY_M_S2
+
+    The local gravity Xsens deducted is not in the export; at sea level (9.78-9.83 m/s^2) it
+    differs from standard gravity by less than 0.03 m/s^2, and
+    :func:`gait.pelvis_vertical_acceleration` subtracts the same ``g``, so it gets ``FreeAcc_Z``
+    back. When the files have ``Acc`` too, ``Acc`` is used (measured, not derived).
 
     """
     _check_orientation_method(orientation_method)
@@ -587,7 +610,6 @@ def read_xsens_dot(
     parsed = [_read_dot_file(path) for path in files]
     rate = _common_rate([p.rate_hz for p in parsed], files, what=_DOT_WHAT)
     with_quaternions = _on_board(parsed, files, columns="Quat_*", what=_DOT_WHAT)
-    with_free = all("FreeAcc_X" in p.table.values for p in parsed)
     streams = []
     for path, part, segment, sensor_file in zip(files, parts, segments, parsed, strict=True):
         label = f"{part} ({segment})"
@@ -601,8 +623,8 @@ def read_xsens_dot(
             wrap=_DOT_COUNTER_WRAP,
         )
         vectors = _raw_vectors(sensor_file, gyroscope_deg_s=True)
-        if with_free:
-            vectors["free_acceleration_m_s2"] = table.stack([f"FreeAcc_{a}" for a in _XYZ])
+        if "FreeAcc_X" in table.values:
+            vectors["free_acceleration_m_s2"] = table.stack(_FREE_ACC_COLUMNS)
         streams.append(
             SensorStream(
                 label=label,
@@ -636,11 +658,21 @@ def read_xsens_dot(
             segment: p.header_fields for segment, p in zip(segments, parsed, strict=True)
         },
     }
-    if with_free:
-        metadata["free_acceleration_m_s2"] = aligned.vectors["free_acceleration_m_s2"]
+    free = aligned.vectors.get("free_acceleration_m_s2")
+    if "acceleration_m_s2" in aligned.vectors:
+        metadata["acceleration_source"] = "Acc columns (specific force, sensor frame)"
+    elif free is not None:
+        rotations = Rotation.from_quat(aligned.quaternions.reshape(-1, 4))
+        force = specific_force(rotations, free.reshape(-1, 3)).reshape(free.shape)
+        aligned = replace(aligned, vectors={**aligned.vectors, "acceleration_m_s2": force})
+        metadata["acceleration_source"] = _FREE_ACC_SOURCE
+    else:
+        metadata["acceleration_source"] = None
+    if free is not None:
+        metadata["free_acceleration_m_s2"] = free
         metadata["free_acceleration_note"] = (
-            "Xsens FreeAcc: Earth frame, gravity removed, m/s^2; not specific force, so not in "
-            "acceleration_m_s2"
+            "Xsens FreeAcc as exported: Earth frame (ENU), gravity removed, m/s^2; not specific "
+            "force (acceleration_source says what acceleration_m_s2 was made from)"
         )
     return _recording_from(
         aligned,

@@ -9,11 +9,10 @@ from scipy.spatial.transform import Rotation
 import gait
 import imu
 from gait import fuse_height_with_acceleration, pelvis_vertical_acceleration
-from imu import GaitTwinInputError
+from imu import STANDARD_GRAVITY_M_S2, GaitTwinInputError
 
 FS = 100.0
 STEP_HZ = 1.8  # step frequency; the stride is twice as long
-GRAVITY_M_S2 = 9.81  # imu.virtual_sensors' gravity
 
 
 def _take(data_dir) -> gait.Motion:
@@ -110,7 +109,9 @@ def test_gravity_only_channels_carry_no_acceleration(virtual_walk):
     recording = virtual_walk.recording
     frames_sensors = recording.quaternions.shape[:2]
     world_to_sensor = Rotation.from_quat(recording.quaternions.reshape(-1, 4)).inv()
-    still = world_to_sensor.apply(np.tile([0.0, 0.0, 9.80665], (len(world_to_sensor), 1)))
+    still = world_to_sensor.apply(
+        np.tile([0.0, 0.0, STANDARD_GRAVITY_M_S2], (len(world_to_sensor), 1))
+    )
     gravity_only = replace(recording, acceleration_m_s2=still.reshape(*frames_sensors, 3))
     assert pelvis_vertical_acceleration(gravity_only) is None
     walk = gait.analyse_imu_walk(gravity_only, height_m=1.7)
@@ -153,7 +154,7 @@ def test_virtual_pelvis_feels_the_roots_acceleration_plus_gravity(data_dir):
     on_output = np.column_stack(
         [np.interp(recording.time_s, take.time_s, a) for a in acceleration.T]
     )
-    expected = sensor.inv().apply(on_output + np.array([0.0, 0.0, GRAVITY_M_S2]))
+    expected = sensor.inv().apply(on_output + np.array([0.0, 0.0, STANDARD_GRAVITY_M_S2]))
     error = recording.acceleration_m_s2[:, k] - expected - virtual.accelerometer_bias_m_s2[k]
     inner = slice(20, -20)  # the low-pass before differentiation has edges
     np.testing.assert_allclose(np.std(error[inner], axis=0), 0.15, rtol=0.15)
@@ -162,7 +163,7 @@ def test_virtual_pelvis_feels_the_roots_acceleration_plus_gravity(data_dir):
     # the thighs' and shanks' positions are not known: gravity only (plus their noise)
     thigh = recording.segments.index("thigh_r")
     magnitude = np.linalg.norm(recording.acceleration_m_s2[:, thigh], axis=1)
-    assert np.mean(magnitude) == pytest.approx(GRAVITY_M_S2, abs=0.1)
+    assert np.mean(magnitude) == pytest.approx(STANDARD_GRAVITY_M_S2, abs=0.1)
 
 
 def test_virtual_pelvis_rests_while_standing_and_starts_smoothly(data_dir):
@@ -172,12 +173,22 @@ def test_virtual_pelvis_rests_while_standing_and_starts_smoothly(data_dir):
     )  # fmt: skip
     vertical = pelvis_vertical_acceleration(virtual.recording)
     standing = virtual.recording.time_s < 2.0
-    # 9.81 in the sensors, standard gravity 9.80665 taken off, and 0.5 deg orientation noise
+    # one gravity in the sensors and taken off: what is left is the 0.5 deg orientation noise
     np.testing.assert_allclose(vertical[standing], 0.0, atol=0.01)
     pelvis = virtual.recording.segments.index("pelvis")
     force = np.linalg.norm(virtual.recording.acceleration_m_s2[:, pelvis], axis=1)
     ramp = (virtual.recording.time_s >= 2.0) & (virtual.recording.time_s < 2.5)
     walking = virtual.recording.time_s >= 2.5
-    assert np.max(np.abs(force[ramp] - GRAVITY_M_S2)) < np.max(
-        np.abs(force[walking] - GRAVITY_M_S2)
+    assert np.max(np.abs(force[ramp] - STANDARD_GRAVITY_M_S2)) < np.max(
+        np.abs(force[walking] - STANDARD_GRAVITY_M_S2)
     )
+
+
+def test_a_dot_export_with_free_acceleration_only_gives_back_its_pelvis_free_acc_z(data_dir):
+    """Xsens DOT ``Quat`` and ``FreeAcc`` without ``Acc``: the IMU route gets the pelvis data."""
+    recording = imu.read_xsens_dot(data_dir / "xsens_dot_nonwalk")
+    free = recording.metadata["free_acceleration_m_s2"][:, recording.segments.index("pelvis")]
+    vertical = pelvis_vertical_acceleration(recording)
+    assert vertical is not None
+    np.testing.assert_allclose(vertical, free[:, 2], atol=1e-9)
+    assert np.ptp(vertical) > 1.0  # the squats move the pelvis

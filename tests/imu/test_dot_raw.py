@@ -20,7 +20,6 @@ from scipy.spatial.transform import Rotation
 
 import imu
 
-GRAVITY_M_S2 = 9.81
 DIP_RAD = np.deg2rad(60.0)
 #: Earth field in Xsens' ENU frame (X east, Y north, Z up), a.u.
 FIELD_ENU = np.array([0.0, np.cos(DIP_RAD), -np.sin(DIP_RAD)])
@@ -42,7 +41,7 @@ def dot_signals(data_dir) -> dict[str, tuple[list[str], pd.DataFrame]]:
         step_s = np.diff(table["SampleTimeFine"].to_numpy()) * 1e-6
         rate = (rotation[:-1].inv() * rotation[1:]).as_rotvec() / step_s[:, None]
         raw = {
-            "Acc": rotation.inv().apply(free + np.array([0.0, 0.0, GRAVITY_M_S2])),
+            "Acc": rotation.inv().apply(free + np.array([0.0, 0.0, imu.STANDARD_GRAVITY_M_S2])),
             "Gyr": np.rad2deg(np.vstack([rate[:1], rate])),
             "Mag": rotation.inv().apply(FIELD_ENU),
         }
@@ -223,7 +222,7 @@ def test_dot_quaternions_with_raw_columns_keep_the_on_board_orientation(
         np.array(recording.acceleration_m_s2[read])
     )
     np.testing.assert_allclose(
-        specific_force - [0.0, 0.0, GRAVITY_M_S2],
+        specific_force - [0.0, 0.0, imu.STANDARD_GRAVITY_M_S2],
         on_board.metadata["free_acceleration_m_s2"][read],
         atol=1e-5,
     )
@@ -234,7 +233,8 @@ def test_real_dot_quaternion_files_are_read_as_before(on_board, data_dir):
     np.testing.assert_array_equal(recording.quaternions, on_board.quaternions)
     assert recording.metadata["orientation_source"] == "Quat columns (Xsens DOT on-board filter)"
     assert "orientation_filter" not in recording.metadata
-    assert recording.acceleration_m_s2 is None and recording.angular_velocity_rad_s is None
+    assert recording.angular_velocity_rad_s is None and recording.magnetic_field is None
+    assert recording.metadata["acceleration_source"].startswith("FreeAcc columns")
     assert recording.metadata["free_acceleration_m_s2"].shape == (recording.n_frames, 5, 3)
     assert recording.metadata["earth_frame"].startswith("Xsens local Earth frame, ENU")
 

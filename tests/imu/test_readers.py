@@ -122,10 +122,9 @@ def test_dot_quaternions_are_converted_from_scalar_first(dot, data_dir):
     np.testing.assert_allclose(dot.quaternions[100, k], expected, atol=1e-12)
 
 
-def test_dot_free_acceleration_is_kept_out_of_specific_force(dot):
-    assert dot.acceleration_m_s2 is None
+def test_dot_free_acceleration_is_kept_as_exported_beside_the_specific_force(dot):
     free = dot.metadata["free_acceleration_m_s2"]
-    assert free.shape == (dot.n_frames, 5, 3)
+    assert free.shape == dot.acceleration_m_s2.shape == (dot.n_frames, 5, 3)
     assert "gravity removed" in dot.metadata["free_acceleration_note"]
     assert np.abs(np.median(free[..., 2])) < 1.0
 

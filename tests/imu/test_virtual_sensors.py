@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
-from imu import GaitTwinInputError, virtual_sensors
+from imu import STANDARD_GRAVITY_M_S2, GaitTwinInputError, virtual_sensors
 
 RATE_HZ = 100.0
 SEGMENTS = ("pelvis", "thigh_r", "shank_r")
@@ -122,7 +122,9 @@ def test_static_accelerometer_reads_gravity_up_and_magnetometer_the_dip():
     for k in range(len(SEGMENTS)):
         np.testing.assert_allclose(
             virtual.recording.acceleration_m_s2[:, k],
-            np.broadcast_to(rotations[k].inv().apply([0.0, 0.0, 9.81]), (time_s.size, 3)),
+            np.broadcast_to(
+                rotations[k].inv().apply([0.0, 0.0, STANDARD_GRAVITY_M_S2]), (time_s.size, 3)
+            ),
             atol=1e-9,
         )
         np.testing.assert_allclose(
@@ -147,7 +149,7 @@ def test_accelerometer_adds_linear_acceleration_in_the_sensor_frame():
         quats, SEGMENTS, time_s, rng=rng, sampling_rate_hz=RATE_HZ, positions_m=positions
     )
     for k in range(len(SEGMENTS)):
-        expected = rotations[k].inv().apply(a_world + np.array([0.0, 0.0, 9.81]))
+        expected = rotations[k].inv().apply(a_world + np.array([0.0, 0.0, STANDARD_GRAVITY_M_S2]))
         np.testing.assert_allclose(
             virtual.recording.acceleration_m_s2[:, k],
             np.broadcast_to(expected, (time_s.size, 3)),
