@@ -12,7 +12,6 @@ from scipy.integrate import cumulative_trapezoid
 from scipy.spatial.transform import Rotation
 
 from imu import (
-    STANDARD_GRAVITY_M_S2,
     GaitTwinInputError,
     ImuRecording,
     JointAngles,
@@ -20,6 +19,7 @@ from imu import (
     check_shape,
     lowpass,
     segment_orientations,
+    world_acceleration,
 )
 
 #: Segment length over body height (Winter 2009, *Biomechanics and Motor Control of Human
@@ -122,8 +122,7 @@ def pelvis_vertical_acceleration(recording: ImuRecording) -> np.ndarray | None:
     force = np.array(recording.acceleration_m_s2[:, k])
     if np.ptp(np.linalg.norm(force, axis=1)) < GRAVITY_ONLY_TOLERANCE_M_S2:
         return None
-    world = Rotation.from_quat(recording.quaternions[:, k]).apply(force)
-    return world[:, 2] - STANDARD_GRAVITY_M_S2
+    return world_acceleration(Rotation.from_quat(recording.quaternions[:, k]), force)[:, 2]
 
 
 def fuse_height_with_acceleration(

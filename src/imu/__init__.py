@@ -71,7 +71,7 @@ from imu._quaternion import (
 from imu._read_recording import FILE_FORMATS, read_recording
 from imu._recording import PAPER_SEGMENTS, SEGMENTS, ImuRecording
 from imu._sensor_map import SensorMap, read_sensor_map
-from imu._specific_force import STANDARD_GRAVITY_M_S2
+from imu._specific_force import STANDARD_GRAVITY_M_S2, world_acceleration
 from imu._virtual_sensors import VirtualImu, body_angular_velocity, virtual_sensors
 from imu._xsens import DOT_BODY_PART_SEGMENTS, MTW_SENSOR_SEGMENTS, read_xsens_dot, read_xsens_mtw
 
@@ -157,6 +157,7 @@ __all__ = [
     "slerp",
     "to_heading_frame",
     "virtual_sensors",
+    "world_acceleration",
     "write_calc",
     "write_calibration",
     "write_imu_csv",
