@@ -15,6 +15,7 @@ from learn.evaluation._outcomes import (
     level_outcome,
     phase_profile,
     record_rollout,
+    record_rollouts,
     step_lengths_m,
 )
 from learn.evaluation._push import max_survived_push_n, survives_push
@@ -39,6 +40,7 @@ __all__ = [
     "phase_profile",
     "plot_evaluation",
     "record_rollout",
+    "record_rollouts",
     "step_lengths_m",
     "survives_push",
 ]

@@ -6,8 +6,9 @@ obliquity, feet, contacts, falls) at every control step.
 
 Over 400 lines because each measure (circumduction, step lengths, phase profile, activation
 similarity, joint-angle curves over the gait cycle) is a small documented function with its
-equation, and :func:`gait_measures` and :func:`level_outcome` combine them; the push tests are in
-:mod:`learn.evaluation._push`.
+equation, and :func:`gait_measures` and :func:`level_outcome` combine them; the rollouts they
+measure are recorded here too (:func:`record_rollouts`, several episodes stepped together, and
+its one-episode case :func:`record_rollout`); the push tests are in :mod:`learn.evaluation._push`.
 """
 
 from __future__ import annotations
@@ -143,6 +144,9 @@ def record_rollout(
 ) -> TaskRollout:
     """Run one episode of ``controller`` (raw observation -> action) and record it.
 
+    The one-environment case of :func:`record_rollouts` (the controller sees one observation
+    at a time).
+
     Parameters
     ----------
     env
@@ -162,45 +166,142 @@ def record_rollout(
     -------
     TaskRollout
     """
-    observation, _ = env.reset(seed=seed)
-    observations, actions, phases, rewards = [], [], [], []
-    terms: dict[str, list[float]] = {name: [] for name in REWARD_TERMS}
-    roots = [env.simulation.state().root_position_m]
-    measurements = [env.simulation.measure()]
-    dofs = _sagittal_dofs(env)
-    angles = [_sagittal_angles(env, dofs)]
-    frames = []
-    terminated = truncated = False
-    while not (terminated or truncated):
-        action = np.asarray(controller(observation), dtype=np.float32)
-        observations.append(observation)
-        phases.append(float(env.observation_part(observation, "phase")[0]))
-        observation, reward, terminated, truncated, info = env.step(action)
-        actions.append(action)
-        rewards.append(reward)
-        for name, values in terms.items():
-            values.append(float(info[name]))
-        roots.append(env.simulation.state().root_position_m)
-        measurements.append(env.simulation.measure())
-        angles.append(_sagittal_angles(env, dofs))
-        if gif_path is not None and len(actions) % gif_every == 1:
-            frames.append(render_frame(env.simulation, camera=camera))
-    if gif_path is not None:
-        write_video(frames, gif_path, fps=1.0 / (env.dt * gif_every))
-    sagittal = np.asarray(angles)
-    return TaskRollout(
-        np.asarray(observations),
-        np.asarray(actions),
-        np.asarray(phases),
-        np.asarray(rewards, dtype=float),
-        {name: np.asarray(values) for name, values in terms.items()},
-        np.asarray(roots),
-        measurements,
-        sagittal[:, 1],
-        bool(terminated),
-        env.dt,
-        hip_ankle_rad=sagittal[:, [0, 2]],
+
+    def act(observations: np.ndarray) -> np.ndarray:
+        return np.asarray(controller(observations[0]))[np.newaxis]
+
+    (rollout,) = record_rollouts(
+        [env], act, seeds=[seed], gif_path=gif_path, camera=camera, gif_every=gif_every
     )
+    return rollout
+
+
+def record_rollouts(
+    envs: Sequence[ImitationEnv],
+    controller: Callable[[np.ndarray], np.ndarray],
+    *,
+    seeds: Sequence[int],
+    gif_path: str | Path | None = None,
+    camera: Camera = Camera(width=160, height=120, distance_m=3.5),  # noqa: B008 (frozen)
+    gif_every: int = 2,
+) -> list[TaskRollout]:
+    """Run one episode in each environment, stepped together, and record them.
+
+    The episodes advance in lock-step: at each control step one call of ``controller`` answers
+    the observations of every episode still running, and :meth:`learn.ImitationEnv.step_together`
+    steps their environments; an episode that ends drops out. Each record is the one
+    :func:`record_rollout` makes of its environment and seed for the same actions: with a
+    controller whose answer to a row does not depend on the batch (e.g. numpy arithmetic per
+    row), they are identical. A torch policy's batched matrix product rounds differently from
+    a one-row product (about 1e-7 of an action here), so its records agree with one-by-one
+    ones to float tolerance only; they are reproducible for the same environments and seeds.
+
+    Parameters
+    ----------
+    envs
+        Distinct environments of one avatar model and observation layout (made by one
+        factory), one per episode.
+    controller
+        ``(k, obs_size)`` raw observations -> ``(k, action_size)`` actions, e.g.
+        :meth:`learn.Controller.act` (it answers a batch). Sampled actions draw from torch's
+        generator once per step for all ``k`` rows, so they differ from one-by-one draws.
+    seeds
+        Episode seed (start phase) of each environment.
+    gif_path
+        Also write a GIF of the first episode (every ``gif_every``-th control step).
+    camera
+        Camera of the GIF.
+    gif_every
+        Render every this many control steps.
+
+    Returns
+    -------
+    list of TaskRollout
+        One per environment, in order.
+
+    Raises
+    ------
+    GaitTwinInputError
+        If ``envs`` and ``seeds`` differ in length or an environment appears twice.
+    """
+    if len(envs) != len(seeds) or len({id(env) for env in envs}) != len(envs):
+        raise GaitTwinInputError(
+            f"record_rollouts: expected one seed per distinct environment, found {len(seeds)} "
+            f"seeds for {len(envs)} environments ({len({id(env) for env in envs})} distinct)"
+        )
+    episodes = [_Episode(env, seed) for env, seed in zip(envs, seeds, strict=True)]
+    frames = []
+    running = episodes
+    while running:
+        observations = np.stack([episode.observation for episode in running])
+        actions = np.asarray(controller(observations), dtype=np.float32)
+        steps = ImitationEnv.step_together([episode.env for episode in running], list(actions))
+        for episode, action, step in zip(running, actions, steps, strict=True):
+            episode.record(action, *step)
+        first = episodes[0]
+        if gif_path is not None and running[0] is first and len(first.actions) % gif_every == 1:
+            frames.append(render_frame(first.env.simulation, camera=camera))
+        running = [episode for episode in running if not episode.ended]
+    if gif_path is not None:
+        write_video(frames, gif_path, fps=1.0 / (envs[0].dt * gif_every))
+    return [episode.rollout() for episode in episodes]
+
+
+class _Episode:
+    """The record of one episode as :func:`record_rollouts` steps it (reset on creation)."""
+
+    def __init__(self, env: ImitationEnv, seed: int) -> None:
+        self.env = env
+        self.observation, _ = env.reset(seed=seed)
+        self.observations: list[np.ndarray] = []
+        self.actions: list[np.ndarray] = []
+        self.phases: list[float] = []
+        self.rewards: list[float] = []
+        self.terms: dict[str, list[float]] = {name: [] for name in REWARD_TERMS}
+        self.roots = [env.simulation.state().root_position_m]
+        self.measurements = [env.simulation.measure()]
+        self.dofs = _sagittal_dofs(env)
+        self.angles = [_sagittal_angles(env, self.dofs)]
+        self.ended = self.fell = False
+
+    def record(
+        self,
+        action: np.ndarray,
+        observation: np.ndarray,
+        reward: float,
+        terminated: bool,
+        truncated: bool,
+        info: dict,
+    ) -> None:
+        """Record the step that answered :attr:`observation` with ``action``."""
+        self.observations.append(self.observation)
+        self.phases.append(float(self.env.observation_part(self.observation, "phase")[0]))
+        self.actions.append(action)
+        self.rewards.append(reward)
+        for name, values in self.terms.items():
+            values.append(float(info[name]))
+        self.roots.append(self.env.simulation.state().root_position_m)
+        self.measurements.append(self.env.simulation.measure())
+        self.angles.append(_sagittal_angles(self.env, self.dofs))
+        self.observation = observation
+        self.ended, self.fell = terminated or truncated, terminated
+
+    def rollout(self) -> TaskRollout:
+        """Return the finished record."""
+        sagittal = np.asarray(self.angles)
+        return TaskRollout(
+            np.asarray(self.observations),
+            np.asarray(self.actions),
+            np.asarray(self.phases),
+            np.asarray(self.rewards, dtype=float),
+            {name: np.asarray(values) for name, values in self.terms.items()},
+            np.asarray(self.roots),
+            self.measurements,
+            sagittal[:, 1],
+            bool(self.fell),
+            self.env.dt,
+            hip_ankle_rad=sagittal[:, [0, 2]],
+        )
 
 
 def circumduction_m(feet_m: np.ndarray, foot_contacts: np.ndarray) -> tuple[float, float]:
