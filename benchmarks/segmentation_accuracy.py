@@ -9,10 +9,17 @@ Sources:
   shanks (:func:`gait.virtual_imu_from_motion`, seed 0) and the IMU pipeline
   (:func:`imu.joint_angles`). Detectors: ``legs, contact`` and ``legs, flat foot``
   (:func:`gait.events_from_leg_angles` with ``marks="contact"`` and its default), ``before``
-  (the earlier rule, below) and ``feet``: the same walks through virtual IMUs that also have
-  both feet (seed 0), events from the feet's sagittal rates as :func:`gait.analyse_imu_walk`
-  takes them with ``event_source="feet"`` (:func:`gait.foot_sagittal_rate`, then
-  :func:`gait.events_from_foot_gyroscope`). Two truths (the ``truth`` column):
+  (the earlier rule, below), and two detectors on the same walks through virtual IMUs that
+  also have both feet (seed 0): ``feet``, events from the feet's sagittal rates as
+  :func:`gait.analyse_imu_walk` takes them with ``event_source="feet"``
+  (:func:`gait.foot_sagittal_rate`, then :func:`gait.events_from_foot_gyroscope`), and
+  ``legs and feet, contact``, :func:`gait.events_from_leg_angles` with ``marks="contact"`` on
+  joint angles that hold the ankles, so toe off is the toe's rearmost point relative to the hip
+  (``legs, contact`` is the same rule without the ankles, the toe off at the ankle's rearmost
+  point: the reference for it). Against Zeni's events only, the toe rule is also run with its
+  ankle-to-toe vector scaled by 0.7 and 1.3, and on the walk's own mocap joint angles
+  (``on the mocap angles``: no sensors; a stiff knee's edit shows there, see below). Two
+  truths (the ``truth`` column):
 
   - ``Zeni et al. 2008, mocap kinematics``: heel contact and toe lift from the take's own joint
     positions (:func:`zeni_events`: heel strike where the ankle joint is furthest ahead of the
@@ -63,6 +70,7 @@ from scipy.signal import butter, find_peaks, sosfiltfilt
 
 import gait
 import imu
+from gait._events import ANKLE_TO_TOE_RATIOS  # not re-exported by gait
 
 ROOT = Path(__file__).resolve().parents[1]
 WITH_FEET = (*imu.PAPER_SEGMENTS, "foot_r", "foot_l")
@@ -72,6 +80,10 @@ SHARED_GAITMAP = ROOT.parent / "shared" / "data" / "imu" / "gaitmap_foot"
 OLD_BAND_HZ = (0.5, 1.5)
 SLOW_SPEED_M_S = 0.45
 LEAD_S = 2.5  # virtual_imu_from_motion's standing (2 s) and blend (0.5 s) before the walk
+TOE_RULE = "legs and feet, contact"
+MOCAP_TOE_RULE = "legs and feet, contact, on the mocap angles"
+#: The toe rule is also run with its ankle-to-toe vector scaled by these factors (sensitivity).
+TOE_VECTOR_SCALES = (0.7, 1.3)
 
 
 def old_events(angles: imu.JointAngles) -> gait.GaitEvents:
@@ -115,13 +127,16 @@ def nearest_offsets_s(
     return offsets
 
 
-def event_errors_s(found: gait.GaitEvents, truth: gait.GaitEvents, period_s: float) -> dict:
+def event_errors_s(
+    found: gait.GaitEvents, truth: gait.GaitEvents, period_s: float, lead_s: float
+) -> dict:
     """Per kind, signed error (s) of the nearest found event to each true event after the first.
 
-    ``inf`` where no found event is within 0.3 stride periods.
+    ``lead_s``: time of the walk's start in ``found``. ``inf`` where no found event is within
+    0.3 stride periods.
     """
     return nearest_offsets_s(
-        found, truth, lead_s=LEAD_S, max_offset_s=0.3 * period_s, skip_first=True
+        found, truth, lead_s=lead_s, max_offset_s=0.3 * period_s, skip_first=True
     )
 
 
@@ -259,16 +274,25 @@ def cmu_rows() -> tuple[list[dict], list[dict]]:
                 cadence[label]["cad"].append(figures["cadence_error_pct"])
                 cadence[label]["halved"] += figures["halved"]
                 cadence[label]["cycles"] += figures["cycles"]
-            detectors = {**leg_detectors(angles), "feet": foot_events(walk)}
+            detectors = {
+                **leg_detectors(angles),
+                **feet_detectors(walk),
+                MOCAP_TOE_RULE: mocap_toe_rule(walk),
+            }
             for truth_label, truth in (
                 ("Zeni et al. 2008, mocap kinematics", zeni),
                 ("mocap foot contacts", contact_truth(walk)),
             ):
                 for label, events in detectors.items():
+                    if zeni_only(label) and truth is not zeni:
+                        continue
                     found = errors.setdefault(
                         (truth_label, label), {"heel_strikes": [], "toe_offs": []}
                     )
-                    for kind, values in event_errors_s(events, truth, 1.0 / true_hz).items():
+                    lead_s = 0.0 if label == MOCAP_TOE_RULE else LEAD_S
+                    for kind, values in event_errors_s(
+                        events, truth, 1.0 / true_hz, lead_s
+                    ).items():
                         found[kind].append(values)
         described = (
             f"{source} ({len(walks)} takes, {min(speeds):.2f}-{max(speeds):.2f} m/s, "
@@ -293,16 +317,43 @@ def cmu_rows() -> tuple[list[dict], list[dict]]:
     return segmentation_rows, event_rows
 
 
-def foot_events(motion: gait.Motion) -> gait.GaitEvents:
-    """Events from the feet of ``motion`` through virtual IMUs with feet (seed 0)."""
+def feet_detectors(motion: gait.Motion) -> dict[str, gait.GaitEvents]:
+    """Events of ``motion`` through virtual IMUs with feet (seed 0), by each rule that uses them.
+
+    ``feet``: the feet's sagittal rates (:func:`gait.events_from_foot_gyroscope`). ``legs and
+    feet, contact``: :func:`gait.events_from_leg_angles` with ``marks="contact"`` on the joint
+    angles, which now hold the ankles (toe off at the toe's rearmost point), with the default
+    ankle-to-toe vector and with it scaled by :data:`TOE_VECTOR_SCALES`.
+    """
     virtual, _ = gait.virtual_imu_from_motion(
         motion, rng=np.random.default_rng(0), segments=WITH_FEET
     )
     recording = virtual.recording
-    rates = gait.foot_sagittal_rate(recording, calibration=imu.calibrate(recording))
-    return gait.events_from_foot_gyroscope(
-        rates, sampling_rate_hz=recording.sampling_rate_hz, swing_rate_sign=-1
-    )
+    calibration = imu.calibrate(recording)
+    rates = gait.foot_sagittal_rate(recording, calibration=calibration)
+    angles = imu.joint_angles(recording, calibration=calibration)
+    forward, down = ANKLE_TO_TOE_RATIOS
+    detectors = {
+        "feet": gait.events_from_foot_gyroscope(
+            rates, sampling_rate_hz=recording.sampling_rate_hz, swing_rate_sign=-1
+        )
+    }
+    for scale in (1.0, *TOE_VECTOR_SCALES):
+        label = TOE_RULE if scale == 1.0 else f"{TOE_RULE}, toe vector x{scale}"
+        detectors[label] = gait.events_from_leg_angles(
+            angles, marks="contact", ankle_to_toe_ratios=(scale * forward, scale * down)
+        )
+    return detectors
+
+
+def mocap_toe_rule(motion: gait.Motion) -> gait.GaitEvents:
+    """Return the toe rule's events on the motion's own joint angles (no sensors)."""
+    return gait.events_from_leg_angles(motion.joint_angles, marks="contact")
+
+
+def zeni_only(label: str) -> bool:
+    """Whether a detector is judged against Zeni's events only (the toe rule's checks)."""
+    return label == MOCAP_TOE_RULE or label.startswith(f"{TOE_RULE}, toe vector")
 
 
 def zeni_events(take: gait.MocapTake) -> gait.GaitEvents:
@@ -345,7 +396,8 @@ def zeni_rows() -> list[dict]:
         for label, events, lead_s in (
             ("mocap foot contacts", contacts, 0.0),
             *((label, events, LEAD_S) for label, events in leg_detectors(angles).items()),
-            ("feet", foot_events(motion), LEAD_S),
+            *((label, events, LEAD_S) for label, events in feet_detectors(motion).items()),
+            (MOCAP_TOE_RULE, mocap_toe_rule(motion), 0.0),
         ):
             offsets = signed_offsets_ms(events, reference, lead_s)
             for kind, values in offsets.items():

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy.signal import butter, find_peaks, sosfiltfilt
 
+from gait._root_path import WINTER_LENGTH_RATIOS
 from gait._segmentation import stride_frequency
 from imu import GaitTwinInputError, JointAngles, check_shape
 
@@ -24,8 +25,15 @@ TOE_OFF_RISE_FRACTION = 0.15
 EDGE_SWING_FRACTION = 0.25
 #: What :func:`events_from_leg_angles` can mark: the flat-foot phase (``"flat foot"``: heel
 #: strike near foot flat, toe off near heel rise) or the contact (``"contact"``: Zeni et al.
-#: 2008's kinematic events with the ankle for the heel and toe markers).
+#: 2008's kinematic events with the ankle for the heel marker and the toe, or the ankle without
+#: ankle angles, for the toe marker).
 LEG_EVENT_MARKS: tuple[str, str] = ("flat foot", "contact")
+#: The ankle joint centre -> toe (metatarsophalangeal joint) vector of the neutral (standing)
+#: foot, ``(forward, down)`` as fractions of body height: the CMU skeletons' foot bone (``lfoot``,
+#: ``rfoot`` of subjects 02, 07 and 16 in ``tests/data/cmu``, in their rest pose) is on average
+#: 0.290 thigh lengths forward and 0.080 down (0.281-0.311 and 0.063-0.099 by foot), times
+#: Winter's thigh length of 0.245 of the height (:data:`gait.WINTER_LENGTH_RATIOS`).
+ANKLE_TO_TOE_RATIOS: tuple[float, float] = (0.071, 0.020)
 
 
 def _frozen_int(values: np.ndarray) -> np.ndarray:
@@ -363,20 +371,60 @@ def _heel_strike_after(omega: np.ndarray, peak: int, search: int, period: float)
     return zero + int(np.argmin(omega[zero : zero + search + 1]))
 
 
-def _ankle_extreme(ankle: np.ndarray, peak: int, period: float, *, ahead: bool) -> int | None:
-    """Return where the ankle is furthest ahead of or behind the hip next to a swing peak.
+def _furthest_from_hip(
+    position: np.ndarray, peak: int, period: float, *, ahead: bool
+) -> int | None:
+    """Return where a foot point (ankle or toe) is furthest ahead of or behind the hip.
 
-    ``ahead``: the most forward sample within half a stride after ``peak``; else the most
-    backward one within 0.6 of a stride before it. ``None`` when the extreme is at the edge of
-    that window (the ankle does not turn within it, or the record ends).
+    ``position`` is the point's forward position relative to the hip. ``ahead``: the most
+    forward sample within half a stride after the swing peak ``peak``; else the most backward
+    one within 0.6 of a stride before it. ``None`` when the extreme is at the edge of that window
+    (the point does not turn within it, or the record ends).
     """
     if ahead:
-        low, high = peak, min(ankle.size, peak + round(0.5 * period) + 1)
-        extreme = low + int(np.argmax(ankle[low:high]))
+        low, high = peak, min(position.size, peak + round(0.5 * period) + 1)
+        extreme = low + int(np.argmax(position[low:high]))
     else:
         low, high = max(0, peak - round(0.6 * period)), peak + 1
-        extreme = low + int(np.argmin(ankle[low:high]))
+        extreme = low + int(np.argmin(position[low:high]))
     return extreme if low < extreme < high - 1 else None
+
+
+def _toe_relative_to_hip(
+    thigh: np.ndarray,
+    shank: np.ndarray,
+    ankle_dorsiflexion: np.ndarray,
+    ankle_to_toe_ratios: tuple[float, float],
+) -> np.ndarray:
+    """Forward position of the toe relative to the hip of a planar leg, body heights (see below).
+
+    Thigh and shank of Winter's lengths at inclinations ``thigh`` and ``shank`` (rad, distal end
+    forward +); the foot inclined by ``shank + ankle_dorsiflexion`` from its neutral pose, in
+    which the toe lies ``ankle_to_toe_ratios`` (forward, down) from the ankle.
+    """
+    foot = shank + ankle_dorsiflexion
+    forward, down = ankle_to_toe_ratios
+    return (
+        WINTER_LENGTH_RATIOS["thigh"] * np.sin(thigh)
+        + WINTER_LENGTH_RATIOS["shank"] * np.sin(shank)
+        + forward * np.cos(foot)
+        + down * np.sin(foot)
+    )
+
+
+def _check_ankle_to_toe(ankle_to_toe_ratios: tuple[float, float]) -> tuple[float, float]:
+    """Return ``(forward, down)`` as floats, or raise naming what was found."""
+    values = np.asarray(ankle_to_toe_ratios, dtype=float)
+    if (
+        values.shape != (2,)
+        or not np.all(np.isfinite(values))
+        or not (values[0] > 0 and values[1] >= 0)
+    ):
+        raise GaitTwinInputError(
+            "ankle_to_toe_ratios: expected (forward, down) fractions of body height, forward "
+            f"positive and down not negative, found {ankle_to_toe_ratios!r}"
+        )
+    return float(values[0]), float(values[1])
 
 
 def events_from_leg_angles(
@@ -386,14 +434,16 @@ def events_from_leg_angles(
     min_swing_rate_rad_s: float = 1.0,
     stride_frequency_hz: float | None = None,
     marks: str = "flat foot",
+    ankle_to_toe_ratios: tuple[float, float] = ANKLE_TO_TOE_RATIOS,
 ) -> GaitEvents:
-    """Return heel strikes and toe offs from thigh and shank angles only (IMU without feet).
+    """Return heel strikes and toe offs from thigh and shank angles (and ankle angles if any).
 
     Parameters
     ----------
     angles
         Joint angles with ``hip_flexion_l/r`` and ``knee_flexion_l/r`` (``pelvis_tilt``
-        optional), rad.
+        optional; ``ankle_dorsiflexion_l/r``, from foot sensors, used by ``marks="contact"``),
+        rad.
     cutoff_hz
         The thigh and shank inclinations are low-passed at this cutoff (zero-phase 2nd-order
         Butterworth) before they are differentiated, Hz; ``None`` for none. Angles from
@@ -407,21 +457,30 @@ def events_from_leg_angles(
     marks
         ``"flat foot"`` (default): heel strike near foot flat and toe off near heel rise, the
         stance phases in which :func:`gait.analyse_imu_walk` holds the avatar's foot still.
-        ``"contact"``: heel strike at initial contact and toe off at the ankle's rearmost
-        point, the kinematic events of Zeni et al. (2008) with the ankle for both foot
-        markers (see Notes).
+        ``"contact"``: heel strike at initial contact and toe off at final contact, the
+        kinematic events of Zeni et al. (2008): heel strike at the ankle's foremost point,
+        toe off at the toe's rearmost point when ``ankle_dorsiflexion_<side>`` is in
+        ``angles`` (foot sensors), else at the ankle's (see Notes).
+    ankle_to_toe_ratios
+        ``(forward, down)``: the toe (metatarsophalangeal joint) relative to the ankle joint
+        centre in the neutral (standing) foot, fractions of body height; used by
+        ``marks="contact"`` with ankle angles (default :data:`ANKLE_TO_TOE_RATIOS`, from the
+        CMU skeletons).
 
     Returns
     -------
     GaitEvents
         Events of both sides; ``method`` is ``"shank angular velocity"`` for
-        ``marks="flat foot"``, ``"ankle relative to the hip"`` for ``marks="contact"``.
+        ``marks="flat foot"``; for ``marks="contact"``, ``"ankle and toe relative to the hip"``
+        when both sides have ankle angles, ``"ankle relative to the hip"`` when neither has
+        (and which side's toe off came from the toe when only one has).
 
     Raises
     ------
     GaitTwinInputError
-        If an angle is missing, the stride frequency is not positive or ``marks`` is neither
-        ``"flat foot"`` nor ``"contact"``.
+        If an angle is missing, the stride frequency is not positive, ``marks`` is neither
+        ``"flat foot"`` nor ``"contact"`` or ``ankle_to_toe_ratios`` is not two finite
+        fractions (forward positive, down not negative).
 
     Notes
     -----
@@ -444,13 +503,25 @@ def events_from_leg_angles(
     before it, 6 Hz low-pass) put heel strike 31 ms late on average on 13 CMU takes and missed
     most events of slow walks, whose noisy shank velocity has many small extrema; the zero
     crossing alone is about 60 ms early.
-    With ``marks="contact"`` both events come from the ankle's forward position relative to the
-    hip, ``sin a + sin b`` as above, by Zeni et al. (2008)'s rules for heel and toe markers
-    relative to the pelvis: heel strike where the ankle is furthest ahead (within half a stride
-    after the swing peak), toe off where it is furthest behind (within 0.6 of a stride before
-    the swing peak). Thigh and shank do not show the toe: the ankle starts forward while the
-    toe still pivots on the ground, so this toe off comes before the toe's lift
-    (``docs/gait-analysis.md`` gives the measured offsets).
+    With ``marks="contact"`` the events follow Zeni et al. (2008)'s rules for heel and toe
+    markers relative to the pelvis. Heel strike: where the ankle (``sin a + sin b`` as above)
+    is furthest ahead of the hip, within half a stride after the swing peak. Toe off: where the
+    toe is furthest behind the hip, within 0.6 of a stride before the swing peak. With foot
+    sensors (``ankle_dorsiflexion_<side>`` in ``angles``, low-passed like the others) the toe's
+    forward position relative to the hip, in body heights, is
+    ``0.245 sin a + 0.246 sin b + f cos c + d sin c``: thigh and shank of Winter's lengths
+    (:data:`gait.WINTER_LENGTH_RATIOS`), the foot inclined by ``c = b + ankle dorsiflexion``
+    (toes up +, ``docs/conventions.md``) from its neutral pose, in which the toe lies ``f``
+    forward and ``d`` down from the ankle (``ankle_to_toe_ratios``; by default
+    :data:`ANKLE_TO_TOE_RATIOS`, the CMU skeletons' foot bone: a published table such as de
+    Leva 1996 gives the heel-to-toe-tip length but not where the ankle and the toe joint lie
+    on it). Every length is a fraction of the height, so the events do not depend on it; scaling
+    ``f`` and ``d`` by +-30 % moves the median toe off of the CMU walks by about 5 ms at normal
+    speed and 20 ms on the same walks slowed to 0.45 m/s (``docs/gait-analysis.md``). Heel
+    strike does not use the ankle angles. Without ankle angles the ankle stands in for the toe
+    (the earlier rule, unchanged): the ankle starts forward while the toe still pivots on the
+    ground, so that toe off comes before the toe's lift (``docs/gait-analysis.md`` gives the
+    measured offsets).
     A recording may start or end mid-walk. A swing whose peak lies before the first sample (or
     after the last) is under way there when the ankle moves forward relative to the hip at
     least :data:`EDGE_SWING_FRACTION` (25 %) of the median of its swing tops (a foot on the
@@ -477,9 +548,13 @@ def events_from_leg_angles(
         raise GaitTwinInputError(
             f"marks: expected one of {', '.join(map(repr, LEG_EVENT_MARKS))}, found {marks!r}"
         )
+    foot = _check_ankle_to_toe(ankle_to_toe_ratios)
+    with_feet = [side for side in SIDES if f"ankle_dorsiflexion_{side}" in angles.names]
+    toe_sides = with_feet if marks == "contact" else []
     strikes: dict[str, np.ndarray] = {}
     offs: dict[str, np.ndarray] = {}
     rate = angles.sampling_rate_hz
+    sos = None if cutoff_hz is None else butter(2, cutoff_hz, fs=rate, output="sos")
     for side in SIDES:
         for name in (f"hip_flexion_{side}", f"knee_flexion_{side}"):
             if name not in angles.names:
@@ -488,11 +563,16 @@ def events_from_leg_angles(
                     f"{', '.join(angles.names)}"
                 )
         thigh, shank = _leg_inclinations(angles, side)
-        if cutoff_hz is not None:
-            sos = butter(2, cutoff_hz, fs=rate, output="sos")
+        if sos is not None:
             thigh, shank = sosfiltfilt(sos, thigh), sosfiltfilt(sos, shank)
         omega = np.gradient(shank) * rate
         ankle = np.sin(thigh) + np.sin(shank)
+        toe = ankle
+        if side in toe_sides:
+            dorsiflexion = angles[f"ankle_dorsiflexion_{side}"]
+            if sos is not None:
+                dorsiflexion = sosfiltfilt(sos, dorsiflexion)
+            toe = _toe_relative_to_hip(thigh, shank, dorsiflexion, foot)
         ankle_rate = np.gradient(ankle) * rate
         frequency = stride_frequency_hz or stride_frequency(omega, sampling_rate_hz=rate)
         period = rate / frequency
@@ -508,8 +588,8 @@ def events_from_leg_angles(
         # search finds nothing: the first sample's swing gets a heel strike, the last's a toe off
         for peak in sorted([*map(int, swings), *edges]):
             if marks == "contact":
-                strike = _ankle_extreme(ankle, peak, period, ahead=True)
-                toe_off = _ankle_extreme(ankle, peak, period, ahead=False)
+                strike = _furthest_from_hip(ankle, peak, period, ahead=True)
+                toe_off = _furthest_from_hip(toe, peak, period, ahead=False)
             else:
                 strike = _heel_strike_after(omega, peak, search, period)
                 toe_off = _toe_off_before(ankle_rate, peak, period, threshold)
@@ -519,8 +599,18 @@ def events_from_leg_angles(
                 to.append(toe_off)
         strikes[side] = np.unique(hs)
         offs[side] = np.unique(to)
-    method = "shank angular velocity" if marks == "flat foot" else "ankle relative to the hip"
-    return GaitEvents(rate, angles.time_s.size, strikes, offs, method)
+    return GaitEvents(rate, angles.time_s.size, strikes, offs, _leg_method(marks, toe_sides))
+
+
+def _leg_method(marks: str, toe_sides: list[str]) -> str:
+    """``GaitEvents.method`` of :func:`events_from_leg_angles`: which points gave the events."""
+    if marks == "flat foot":
+        return "shank angular velocity"
+    if not toe_sides:
+        return "ankle relative to the hip"
+    if len(toe_sides) == len(SIDES):
+        return "ankle and toe relative to the hip"
+    return f"ankle and toe relative to the hip (toe off from the toe on side {toe_sides[0]!r})"
 
 
 def contacts_from_events(events: GaitEvents) -> np.ndarray:

@@ -89,16 +89,17 @@ def test_gait_events_validate():
         )
 
 
-def winter_walk(n_cycles: int = 8, fs: float = FS):
-    """Joint angles repeating Winter's hip and knee curves, left half a cycle after right."""
+def winter_walk(n_cycles: int = 8, fs: float = FS, *, ankles: bool = False):
+    """Joint angles repeating Winter's hip and knee (and ankle) curves, left half a cycle later."""
     normative = gait.read_winter_normative(DATA / "normative" / "Winter_normal.csv")
     cycle_s = normative.attrs["cycle_duration_s"]
     t = np.arange(round(n_cycles * cycle_s * fs)) / fs
     percent = normative.index.to_numpy()
+    columns = ("hip_flexion", "knee_flexion", "ankle_dorsiflexion")[: 3 if ankles else 2]
     values, names = [], []
     for side, offset in (("r", 0.0), ("l", 50.0)):
         p = np.mod(t / cycle_s * 100 + offset, 100)
-        for column in ("hip_flexion", "knee_flexion"):
+        for column in columns:
             values.append(np.deg2rad(np.interp(p, percent, normative[f"{column}_deg"])))
             names.append(f"{column}_{side}")
     angles = JointAngles(t, fs, tuple(names), np.column_stack(values))
@@ -147,6 +148,23 @@ def test_contact_events_from_leg_angles_on_winter_curves():
         assert np.median(flat_foot[side]) > 0.02  # the flat-foot rule's comes after the contact
         phase = np.mod(events.toe_offs[side] / FS - strikes[side][0], cycle_s) / cycle_s
         assert np.all(np.abs(phase - 0.61) < 0.02)
+
+
+def test_toe_off_from_the_toe_on_winter_curves_comes_after_the_ankles():
+    """With Winter's ankle curve the toe's rearmost point is 1-3 % of the cycle after the ankle's.
+
+    The ankle starts forward while the toe still pivots on the ground (Winter's toe off: about
+    61 % of the cycle; the ankle's rearmost point 61.5 %, the toe's 63.3 %).
+    """
+    angles, _, cycle_s = winter_walk(ankles=True)
+    toe = gait.events_from_leg_angles(angles, marks="contact")
+    ankle = gait.events_from_leg_angles(winter_walk()[0], marks="contact")
+    assert toe.method == "ankle and toe relative to the hip"
+    for side in gait.SIDES:
+        assert np.array_equal(toe.heel_strikes[side], ankle.heel_strikes[side])
+        assert toe.toe_offs[side].size == ankle.toe_offs[side].size >= 6
+        lag = (toe.toe_offs[side] - ankle.toe_offs[side]) / FS / cycle_s
+        assert np.all((lag > 0.01) & (lag < 0.03)), lag
 
 
 def test_unknown_marks_are_refused():
