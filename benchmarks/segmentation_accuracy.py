@@ -18,8 +18,9 @@ Sources:
   (``legs, contact`` is the same rule without the ankles, the toe off at the ankle's rearmost
   point: the reference for it). Against Zeni's events only, the toe rule is also run with its
   ankle-to-toe vector scaled by 0.7 and 1.3, and on the walk's own mocap joint angles
-  (``on the mocap angles``: no sensors; a stiff knee's edit shows there, see below). Two
-  truths (the ``truth`` column):
+  (``on the mocap angles``: no sensors; a stiff knee's edit shows there, see below); on the
+  stiff-knee walks both are also judged per foot (``..., l foot only``: the stiffened left
+  leg; ``r``: the unedited right). Two truths (the ``truth`` column):
 
   - ``Zeni et al. 2008, mocap kinematics``: heel contact and toe lift from the take's own joint
     positions (:func:`zeni_events`: heel strike where the ankle joint is furthest ahead of the
@@ -82,6 +83,8 @@ SLOW_SPEED_M_S = 0.45
 LEAD_S = 2.5  # virtual_imu_from_motion's standing (2 s) and blend (0.5 s) before the walk
 TOE_RULE = "legs and feet, contact"
 MOCAP_TOE_RULE = "legs and feet, contact, on the mocap angles"
+ZENI = "Zeni et al. 2008, mocap kinematics"
+CONTACTS = "mocap foot contacts"
 #: The toe rule is also run with its ankle-to-toe vector scaled by these factors (sensitivity).
 TOE_VECTOR_SCALES = (0.7, 1.3)
 
@@ -279,12 +282,12 @@ def cmu_rows() -> tuple[list[dict], list[dict]]:
                 **feet_detectors(walk),
                 MOCAP_TOE_RULE: mocap_toe_rule(walk),
             }
-            for truth_label, truth in (
-                ("Zeni et al. 2008, mocap kinematics", zeni),
-                ("mocap foot contacts", contact_truth(walk)),
-            ):
+            truths = {ZENI: zeni, CONTACTS: contact_truth(walk)}
+            if "stiff" in source:  # one leg edited: the toe rule per foot
+                truths.update({f"{ZENI}, {side} foot only": one_foot(zeni, side) for side in "lr"})
+            for truth_label, truth in truths.items():
                 for label, events in detectors.items():
-                    if zeni_only(label) and truth is not zeni:
+                    if not judged(label, truth_label):
                         continue
                     found = errors.setdefault(
                         (truth_label, label), {"heel_strikes": [], "toe_offs": []}
@@ -351,9 +354,29 @@ def mocap_toe_rule(motion: gait.Motion) -> gait.GaitEvents:
     return gait.events_from_leg_angles(motion.joint_angles, marks="contact")
 
 
-def zeni_only(label: str) -> bool:
-    """Whether a detector is judged against Zeni's events only (the toe rule's checks)."""
-    return label == MOCAP_TOE_RULE or label.startswith(f"{TOE_RULE}, toe vector")
+def judged(label: str, truth_label: str) -> bool:
+    """Whether the detector ``label`` is judged against the truth ``truth_label``.
+
+    Every detector against Zeni's events and the contacts, except the toe rule's checks
+    (scaled toe vector, mocap angles): Zeni's events only; one foot's truth: the toe rule and
+    its mocap-angle check only.
+    """
+    if truth_label.endswith("foot only"):
+        return label in (TOE_RULE, MOCAP_TOE_RULE)
+    checks = label == MOCAP_TOE_RULE or label.startswith(f"{TOE_RULE}, toe vector")
+    return truth_label == ZENI or not checks
+
+
+def one_foot(events: gait.GaitEvents, side: str) -> gait.GaitEvents:
+    """Return ``events`` with those of the other foot removed."""
+    kept = {
+        kind: {s: getattr(events, kind)[s] if s == side else np.array([], int) for s in gait.SIDES}
+        for kind in ("heel_strikes", "toe_offs")
+    }
+    return gait.GaitEvents(
+        events.sampling_rate_hz, events.n_samples, kept["heel_strikes"], kept["toe_offs"],
+        f"{events.method}, side {side!r}",
+    )  # fmt: skip
 
 
 def zeni_events(take: gait.MocapTake) -> gait.GaitEvents:
