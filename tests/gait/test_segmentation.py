@@ -3,6 +3,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.signal import periodogram
 
 import gait
 from imu import GaitTwinInputError
@@ -41,7 +42,7 @@ def test_dominant_frequency_stays_in_band_when_the_power_rises_below_it():
     """A short, mostly slow signal: the largest bin in the band is its low edge."""
     t = np.arange(0, 4, 1 / FS)
     x = np.sin(2 * np.pi * 0.15 * t) + 0.01 * np.sin(2 * np.pi * 1.2 * t)
-    found = gait.dominant_frequency(x, sampling_rate_hz=FS, band_hz=(0.3, 1.5))
+    found = gait.dominant_frequency(x, sampling_rate_hz=FS, band_hz=(0.55, 1.5))
     assert 0.3 <= found <= 1.5
 
 
@@ -279,3 +280,25 @@ def test_a_signal_shorter_than_the_bands_longest_period_is_searched_from_its_dur
     t = np.arange(229) / 90.0
     stride = gait.stride_frequency(np.sin(2 * np.pi * 0.9 * t), sampling_rate_hz=90.0)
     assert stride == pytest.approx(0.9, abs=0.05)
+
+
+def test_dominant_frequency_takes_a_peak_in_the_band_over_an_edge_on_a_slope():
+    """1.9 s of a 1.07 Hz stride whose step harmonic (2.14 Hz) is stronger: its broad lobe
+    reaches into the band, so the band's largest bin is the 1.5 Hz edge. The stride's own peak
+    is the answer (before: 1.5 Hz), pulled low by that lobe's slope (0.93 Hz)."""
+    t = np.arange(0, 1.9, 1 / FS)
+    x = 0.5 * np.sin(2 * np.pi * 1.07 * t) + 1.0 * np.sin(2 * np.pi * 2.14 * t + 0.4)
+    freqs, power = periodogram(x, fs=FS, window="hann", nfft=40_000, detrend="linear")
+    band = (freqs >= 0.55) & (freqs <= 1.5)
+    assert np.argmax(power[band]) == band.sum() - 1  # the edge is the band's largest bin
+    found = gait.dominant_frequency(x, sampling_rate_hz=FS, band_hz=(0.55, 1.5))
+    assert found == pytest.approx(1.07, abs=0.15)
+
+
+def test_dominant_frequency_keeps_an_edge_next_to_a_peak_just_outside_the_band():
+    """A 1.6 Hz stride just above a 1.5 Hz band: the edge (nearest the truth), not a sidelobe."""
+    t = np.arange(0, 10, 1 / FS)
+    x = np.sin(2 * np.pi * 1.6 * t)
+    assert gait.dominant_frequency(x, sampling_rate_hz=FS, band_hz=(0.3, 1.5)) == pytest.approx(
+        1.5, abs=0.01
+    )
