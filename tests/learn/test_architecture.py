@@ -20,7 +20,9 @@ from source_graph import imported_modules
 SRC = Path(__file__).resolve().parents[2] / "src" / "learn"
 
 #: The floors of learn/, bottom first: a sub-package may import only the ones before it.
+#: ``_constants`` (plain values the commands need without torch) is below every sub-package.
 LAYERS = (
+    "_constants",
     "tasks",
     "env",
     "algorithms",

@@ -1,5 +1,6 @@
 """Prediction: a patient's walk -> adapted controller -> task outcomes -> report, one or many."""
 
+from learn._constants import DEFAULT_TIME_BUDGET_MIN
 from learn.prediction._batch import predict_patients
 from learn.prediction._batch_table import PATIENTS_COLUMNS
 from learn.prediction._manifest import PatientRecording, given_calibration, read_patient_manifest
@@ -13,7 +14,7 @@ from learn.prediction._predict import (
     predict_patient,
 )
 from learn.prediction._progress import show_progress
-from learn.prediction._time_budget import DEFAULT_TIME_BUDGET_MIN, TrainingClock
+from learn.prediction._time_budget import TrainingClock
 
 __all__ = [
     "DEFAULT_TIME_BUDGET_MIN",

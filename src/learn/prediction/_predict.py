@@ -23,6 +23,7 @@ import gait
 import imu
 import sim
 from imu import GaitTwinInputError, write_text_atomic
+from learn._constants import DEFAULT_ADAPT_STEPS, DEFAULT_TASK_STEPS
 from learn.algorithms import PPOSettings
 from learn.env import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG, ImitationEnv
 from learn.evaluation import (
@@ -103,8 +104,8 @@ class Budgets:
         what it has trained, and its levels not mastered are reported as not mastered.
     """
 
-    adapt_steps: int = 1_500_000
-    task_steps: int = 3_000_000
+    adapt_steps: int = DEFAULT_ADAPT_STEPS
+    task_steps: int = DEFAULT_TASK_STEPS
     time_limit_s: float | None = None
 
 

@@ -7,9 +7,6 @@ from collections.abc import Mapping
 
 from imu import GaitTwinInputError
 
-#: The command-line tools' time budget of the training stages, minutes: with the clip, the
-#: evaluation and the report, a whole prediction fits in about an hour on 2 cores.
-DEFAULT_TIME_BUDGET_MIN = 50.0
 #: Part of a prediction's time budget adaptation is given at least (its share of the steps is
 #: about a fifth with the default budgets; the bundled walk needed 700 k steps to walk).
 ADAPT_MIN_FRACTION = 0.4

@@ -1,6 +1,6 @@
 """Task terrains and their curriculum: the slope and stairs levels, promotion, the stair cue.
 
-The lowest floor of learn/: it knows terrains (:mod:`sim`) and episode returns, nothing of
+The lowest sub-package of learn/: it knows terrains (:mod:`sim`) and episode returns, nothing of
 environments or learning algorithms.
 """
 

@@ -14,13 +14,8 @@ import numpy as np
 from stable_baselines3.common.callbacks import BaseCallback
 
 from imu import GaitTwinInputError
-from sim import RAMP_TOP_HEIGHTS_M, Terrain
-
-#: Rehabilitation tasks and the :class:`sim.Terrain` kind each one uses.
-TASK_TERRAINS: dict[str, str] = {"slope": "ramp", "stairs": "stairs"}
-
-#: Number of curriculum levels per task (level 0 is flat ground).
-N_LEVELS: int = len(RAMP_TOP_HEIGHTS_M)
+from learn._constants import N_LEVELS, TASK_TERRAINS
+from sim import Terrain
 
 #: The paper's training steps to master each level (Results: slope ascent, stair climbing), 0-4.
 PAPER_STEPS_TO_MASTER: dict[str, tuple[int, ...]] = {

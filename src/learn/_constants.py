@@ -1,0 +1,23 @@
+"""learn's plain constants: tasks, levels and a prediction's default budgets, with no import.
+
+Below every floor of learn/: the commands (:mod:`learn.cli`) build their options and answer
+``--help`` from these without importing torch, stable-baselines3, imitation or pybullet.
+:mod:`learn.tasks` and :mod:`learn.prediction` re-export them.
+"""
+
+#: Rehabilitation tasks and the :class:`sim.Terrain` kind each one uses.
+TASK_TERRAINS: dict[str, str] = {"slope": "ramp", "stairs": "stairs"}
+
+#: Number of curriculum levels per task (level 0 is flat ground): the length of
+#: :data:`sim.RAMP_TOP_HEIGHTS_M` and :data:`sim.STAIR_STEP_HEIGHTS_M` (a test checks it).
+N_LEVELS: int = 5
+
+#: The command-line tools' time budget of the training stages, minutes: with the clip, the
+#: evaluation and the report, a whole prediction fits in about an hour on 2 cores.
+DEFAULT_TIME_BUDGET_MIN = 50.0
+
+#: A prediction's default adaptation budget, steps (:class:`learn.Budgets` says why).
+DEFAULT_ADAPT_STEPS = 1_500_000
+
+#: A prediction's default training budget per task, steps (:class:`learn.Budgets` says why).
+DEFAULT_TASK_STEPS = 3_000_000
