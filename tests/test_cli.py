@@ -123,8 +123,12 @@ def test_missing_trials_file_is_one_line_and_exit_status_2(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("module", "extra"), [("torch", "learn"), ("pybullet", "sim")])
-def test_missing_extra_is_named_in_one_line(module, extra):
+def test_missing_extra_is_named_in_one_line(tmp_path, module, extra):
+    # learn.cli imports the prediction (and the extra) after parsing: --help needs no extra
     finished = _run_entry("predict", "--help", hidden=module)
+    assert finished.returncode == 0 and finished.stdout.startswith("usage: gaittwin-predict")
+    argv = [str(tmp_path / "walk.calc"), "--out", str(tmp_path / "out"), "--allow-scratch"]
+    finished = _run_entry("predict", *argv, hidden=module)
     assert finished.returncode == 1
     assert finished.stderr.splitlines() == [
         f"gaittwin-predict needs the '{extra}' extra (no module named '{module}'): "

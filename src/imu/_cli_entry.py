@@ -46,6 +46,10 @@ def extra_providing(module: str) -> str | None:
 def run_command(prog: str, target: str) -> int:
     """Import ``module:function`` and run it; a missing extra becomes one line on stderr.
 
+    The extra may be found missing as the command's module is imported or later, as the
+    command imports its machinery after parsing its options (``learn.cli`` does, so that
+    ``--help`` needs no extra): both give the one line.
+
     Parameters
     ----------
     prog
@@ -63,6 +67,7 @@ def run_command(prog: str, target: str) -> int:
     module_name, function_name = target.split(":")
     try:
         command: Callable[[], int] = getattr(importlib.import_module(module_name), function_name)
+        return command()
     except ModuleNotFoundError as error:
         extra = extra_providing(error.name or "")
         if extra is None:
@@ -73,7 +78,6 @@ def run_command(prog: str, target: str) -> int:
             file=sys.stderr,
         )
         return MISSING_EXTRA_EXIT_CODE
-    return command()
 
 
 def predict() -> int:

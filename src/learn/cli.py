@@ -1,4 +1,10 @@
-"""``gaittwin-predict`` (one recording to the clinician's report) and ``gaittwin-predict-batch``."""
+"""``gaittwin-predict`` (one recording to the clinician's report) and ``gaittwin-predict-batch``.
+
+The parsers take their choices and defaults from light modules (:mod:`gait`, ``learn._constants``);
+the prediction machinery (torch, stable-baselines3, imitation, pybullet) is imported by
+:func:`main` and :func:`batch_main` after the options are parsed, so ``--help`` and a mistyped
+option answer at once.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import gait
+from gait import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
 from imu import (
     GaitTwinInputError,
     add_recording_options,
@@ -16,19 +23,13 @@ from imu import (
     configure_logging,
     recording_options,
 )
-from learn.env import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
-from learn.prediction import (
+from learn._constants import (
+    DEFAULT_ADAPT_STEPS,
+    DEFAULT_TASK_STEPS,
     DEFAULT_TIME_BUDGET_MIN,
-    Budgets,
-    PatientRecording,
-    PredictionSettings,
-    given_calibration,
-    predict_patient,
-    predict_patients,
-    read_patient_manifest,
+    N_LEVELS,
+    TASK_TERRAINS,
 )
-from learn.tasks import N_LEVELS, TASK_TERRAINS
-from learn.training import TaskSettings
 
 #: Exit code of ``gaittwin-predict`` when the report says "no prediction" (the adapted
 #: controller falls on flat ground): the run worked, its result is not a prediction.
@@ -48,7 +49,6 @@ def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int
     tasks, levels, seed, the patient's body and stiff knee, environments, rollouts, stair cue.
     Turn them into :func:`learn.predict_patient` keywords with :func:`prediction_options`.
     """
-    defaults = Budgets()
     start = parser.add_mutually_exclusive_group(required=True)
     start.add_argument("--atlas", type=Path, help="atlas run folder (examples/06_train_atlas.py)")
     start.add_argument(
@@ -57,10 +57,10 @@ def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int
         help="no atlas: adapt from scratch (a demonstration; predictions are not meaningful)",
     )
     parser.add_argument(
-        "--adapt-steps", type=int, default=defaults.adapt_steps, help="adaptation budget, steps"
+        "--adapt-steps", type=int, default=DEFAULT_ADAPT_STEPS, help="adaptation budget, steps"
     )
     parser.add_argument(
-        "--task-steps", type=int, default=defaults.task_steps, help="training budget per task"
+        "--task-steps", type=int, default=DEFAULT_TASK_STEPS, help="training budget per task"
     )
     parser.add_argument(
         "--time-budget",
@@ -137,6 +137,9 @@ def prediction_options(args: argparse.Namespace) -> dict:
     of reading the recording; the per-patient ones (``height_m``, ``mass_kg`` in the settings,
     ``stiff_knee``) are left to the caller.
     """
+    from learn.prediction import Budgets, PredictionSettings
+    from learn.training import TaskSettings
+
     settings = PredictionSettings(
         atlas_dir=args.atlas,
         allow_scratch=args.allow_scratch,
@@ -228,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     configure_logging(args, "gaittwin-predict")
+    from learn.prediction import PatientRecording, given_calibration, predict_patient
+
     try:
         options = prediction_options(args)
         body = warn_default_body(args.height_m, args.mass_kg)
@@ -314,6 +319,8 @@ def batch_main(argv: list[str] | None = None) -> int:
     if args.manifest is not None and given:
         flags = ", ".join("--" + key.replace("_", "-") for key in given)
         parser.error(f"{flags}: not with --manifest (its columns give each patient's values)")
+    from learn.prediction import PatientRecording, predict_patients, read_patient_manifest
+
     try:
         if args.manifest is not None:
             patients = read_patient_manifest(args.manifest)
