@@ -126,11 +126,10 @@ def _sagittal_dofs(env: ImitationEnv) -> np.ndarray:
     return out
 
 
-def _sagittal_angles(env: ImitationEnv, dofs: np.ndarray) -> np.ndarray:
-    """``(3, 2)`` sagittal angles of the avatar now (:func:`_sagittal_dofs`), rad; NaN if absent."""
-    positions = env.simulation.state().joint_positions_rad
+def _sagittal_angles(positions_rad: np.ndarray, dofs: np.ndarray) -> np.ndarray:
+    """``(3, 2)`` sagittal angles of joint positions (:func:`_sagittal_dofs`), rad; NaN: absent."""
     index, sign = dofs[..., 0], dofs[..., 1]
-    return np.where(index >= 0, sign * positions[np.maximum(index, 0)], np.nan)
+    return np.where(index >= 0, sign * positions_rad[np.maximum(index, 0)], np.nan)
 
 
 def record_rollout(
@@ -258,10 +257,11 @@ class _Episode:
         self.phases: list[float] = []
         self.rewards: list[float] = []
         self.terms: dict[str, list[float]] = {name: [] for name in REWARD_TERMS}
-        self.roots = [env.simulation.state().root_position_m]
-        self.measurements = [env.simulation.measure()]
         self.dofs = _sagittal_dofs(env)
-        self.angles = [_sagittal_angles(env, self.dofs)]
+        self.roots: list[np.ndarray] = []
+        self.measurements: list[Measurements] = []
+        self.angles: list[np.ndarray] = []
+        self._record_state()
         self.ended = self.fell = False
 
     def record(
@@ -280,11 +280,16 @@ class _Episode:
         self.rewards.append(reward)
         for name, values in self.terms.items():
             values.append(float(info[name]))
-        self.roots.append(self.env.simulation.state().root_position_m)
-        self.measurements.append(self.env.simulation.measure())
-        self.angles.append(_sagittal_angles(self.env, self.dofs))
+        self._record_state()
         self.observation = observation
         self.ended, self.fell = terminated or truncated, terminated
+
+    def _record_state(self) -> None:
+        """Record the avatar's state now: root position, measurements, sagittal angles."""
+        state = self.env.simulation.state()
+        self.roots.append(state.root_position_m)
+        self.measurements.append(self.env.simulation.measure())
+        self.angles.append(_sagittal_angles(state.joint_positions_rad, self.dofs))
 
     def rollout(self) -> TaskRollout:
         """Return the finished record."""
