@@ -193,7 +193,9 @@ def record_rollouts(
     controller whose answer to a row does not depend on the batch (e.g. numpy arithmetic per
     row), they are identical. A torch policy's batched matrix product rounds differently from
     a one-row product (about 1e-7 of an action here), so its records agree with one-by-one
-    ones to float tolerance only; they are reproducible for the same environments and seeds.
+    ones to float tolerance only (the physics grows the difference over an episode); they are
+    reproducible for the same environments and seeds. As in any record, the reset state's
+    ``joint_torques_n_m`` is what pybullet last applied in that environment (zero in a new one).
 
     Parameters
     ----------
