@@ -50,9 +50,17 @@ class ImuWalk:
     events
         Heel strikes and toe offs from :func:`analyse_imu_walk`'s ``event_source``: the leg
         angles (the default, ``marks="flat foot"``) or the feet's sagittal rates
-        (``events.method`` says which).
+        (``events.method`` says which). They give the clip's stance flags
+        (``motion.foot_contacts``) and its cycles.
+    timing_events
+        Initial contacts and toe offs, the events ``parameters`` are measured from. With
+        ``event_source="legs"``: :func:`gait.events_from_leg_angles` with ``marks="contact"``
+        (Zeni et al. 2008's kinematic events: heel strike where the ankle is furthest ahead of
+        the hip, toe off where the toe is furthest behind it, the ankle without foot sensors),
+        since the flat-foot marks of ``events`` start stance late and end it early (stance 56
+        % of the stride instead of about 60 %); with ``"feet"``: ``events``.
     parameters
-        Stride, step and trial parameters of the steady walking.
+        Stride, step and trial parameters of the steady walking, from ``timing_events``.
     """
 
     motion: Motion
@@ -61,6 +69,7 @@ class ImuWalk:
     segmentations: dict[str, CycleSegmentation]
     steady: np.ndarray
     events: GaitEvents
+    timing_events: GaitEvents
     parameters: GaitParameters
 
     def steady_clip(self) -> Motion:
@@ -172,7 +181,8 @@ def analyse_imu_walk(
     flexion on each side, turns excluded (:func:`gait.segment_cycles`); heel strikes and toe offs
     from ``event_source``; the pelvis path from the stance leg
     (:func:`gait.root_path_from_stance`), its height fused with the pelvis sensor's vertical
-    acceleration when the recording has accelerometer data.
+    acceleration when the recording has accelerometer data; the gait parameters of the steady
+    strides from the timing events (:class:`ImuWalk`'s ``timing_events``).
     """
     if event_source not in EVENT_SOURCES:
         raise GaitTwinInputError(
@@ -204,8 +214,10 @@ def analyse_imu_walk(
             rates, sampling_rate_hz=fs, swing_rate_sign=SEGMENT_FRAME_SWING_SIGN
         )
         events = replace(events, method=f"{events.method} (foot rates from the {source})")
+        timing = events
     else:
         events = events_from_leg_angles(angles)
+        timing = events_from_leg_angles(angles, marks="contact")
     contacts = contacts_from_events(events)
     pelvis_world = (turn * Rotation.from_quat(pelvis)).as_quat()
     acceleration = pelvis_vertical_acceleration(recording)
@@ -228,5 +240,7 @@ def analyse_imu_walk(
         "pelvis_height": "legs" if acceleration is None else "legs and pelvis acceleration",
     }
     motion = Motion(root, pelvis_world, angles, contacts, metadata)
-    parameters = gait_parameters(events, root_position_m=root, angles=angles, include=steady)
-    return ImuWalk(motion, heading - forward, turning, segmentations, steady, events, parameters)
+    parameters = gait_parameters(timing, root_position_m=root, angles=angles, include=steady)
+    return ImuWalk(
+        motion, heading - forward, turning, segmentations, steady, events, timing, parameters
+    )

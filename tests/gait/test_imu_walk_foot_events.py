@@ -179,3 +179,31 @@ def test_slow_stiff_knee_walk_counts_each_stride_once():
     # the mocap contact's lag behind heel strike is stretched with the stride (0.1-0.2 s)
     right = _errors_s(events, truth, "heel_strikes")[truth.heel_strikes["l"].size :]
     assert np.all((right > -0.25) & (right < 0.0))
+
+
+def test_parameters_come_from_initial_contact_and_toe_off(walk, recording):
+    """Stance % from the contact rule: within 1.5 points of the mocap angles' own (whose toe
+    offs lie within a frame of Zeni's, ``test_toe_off.py``); the flat-foot marks of the clip's
+    events read 8-12 points less."""
+    analysed = gait.analyse_imu_walk(recording)
+    assert analysed.timing_events.method == "ankle and toe relative to the hip"
+    assert analysed.events.method == "shank angular velocity"
+    on_mocap = gait.gait_parameters(
+        gait.events_from_leg_angles(walk.joint_angles, marks="contact"),
+        root_position_m=walk.root_position_m,
+        angles=walk.joint_angles,
+    ).summary["stance_percent"]
+    stance = analysed.parameters.summary["stance_percent"]
+    assert stance == pytest.approx(on_mocap, abs=1.5)
+    flat_foot = gait.gait_parameters(
+        analysed.events,
+        root_position_m=analysed.motion.root_position_m,
+        angles=analysed.motion.joint_angles,
+        include=analysed.steady,
+    ).summary["stance_percent"]
+    assert stance - flat_foot > 5.0
+
+
+def test_feet_events_time_the_parameters_when_asked(recording):
+    analysed = gait.analyse_imu_walk(recording, event_source="feet")
+    assert analysed.timing_events is analysed.events
