@@ -76,6 +76,10 @@ class Controller:
         return np.clip(scaled, -self.clip_obs, self.clip_obs).astype(np.float32)
 
     def act(self, observation: np.ndarray, *, deterministic: bool = True) -> np.ndarray:
-        """Return the action for one raw observation (the policy mean when deterministic)."""
+        """Return the action(s) for raw observations, the policy mean when deterministic.
+
+        ``observation`` is one observation ``(n_obs,)`` or a batch ``(n, n_obs)``; the result has
+        the matching shape, ``(n_act,)`` or ``(n, n_act)``, in ``[-1, 1]``.
+        """
         action, _ = self.model.predict(self.normalise(observation), deterministic=deterministic)
         return action
