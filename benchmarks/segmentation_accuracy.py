@@ -20,10 +20,11 @@ Sources:
   ankle-to-toe vector scaled by 0.7 and 1.3, and on the walk's own mocap joint angles
   (``on the mocap angles``: no sensors; a stiff knee's edit shows there, see below); on the
   stiff-knee walks both are also judged per foot (``..., l foot only``: the stiffened left
-  leg; ``r``: the unedited right). Two truths (the ``truth`` column):
+  leg; ``r``: the unedited right). Two truths on every walk and a third on the stiff-knee
+  walks (the ``truth`` column):
 
-  - ``Zeni et al. 2008, mocap kinematics``: heel contact and toe lift from the take's own joint
-    positions (:func:`zeni_events`: heel strike where the ankle joint is furthest ahead of the
+  - ``Zeni et al. 2008, on the take (mocap)``: heel contact and toe lift from the take's own
+    joint positions (:func:`zeni_events`: heel strike where the ankle joint is furthest ahead of the
     hip centre along the walk, toe off where the toe joint is furthest behind it; positions
     low-passed at 6 Hz). Zeni et al. found 94 % of such events within one frame (16.7 ms) of the
     force plates in healthy treadmill walking, 89 % within two frames in multiple sclerosis and
@@ -31,16 +32,30 @@ Sources:
     no heel, so its ankle joint stands in. The events of the repeated stride are tiled and
     stretched with it (:func:`repeated_events`), so a slowed walk's truth is the stretched truth
     of the take, and a stiff knee keeps the take's truth (as it keeps its contacts).
+  - ``Zeni et al. 2008, on the walk itself (avatar)``, stiff-knee walks only: the same rule on
+    the edited walk's own kinematics, which the knee edit changes (:func:`avatar_zeni_events`):
+    the walk played back on the ankle avatar (``sim.ANKLE_MODEL``, fixed root, height fitted to
+    the walk), its ankle joint and its toe (the CMU toe joint's place on the foot box,
+    :data:`TOE_BOX_FRACTION`) relative to the root (the hip centre), along the root path's
+    chord, leaving out events within 0.5 s of the walk's ends. Computed from the walk's joint
+    angles and the avatar's geometry only, independently of the detectors. Validated on the
+    unedited walks against the take's truth (last table: every event within one frame of the
+    take's).
   - ``mocap foot contacts`` (:func:`gait.motion_from_mocap`, the contacts the clips carry):
     the midpoint of the ankle and toe joints within 5 cm of the floor and slower than 0.6 m/s,
     contact or swing phases shorter than 0.2 s of the original take merged (subject 07's right
     foot lifts and lands again within a stance). It marks about foot flat to heel rise: on the
     takes as recorded its contact starts 67 ms after Zeni's heel strike and ends 83 ms before
-    his toe off (medians, last table).
+    his toe off (medians, table of the takes as recorded).
 
 - The 13 CMU takes as recorded (120 Hz, 2-3 strides each): signed median offsets (ms) of the
   mocap foot contacts and of each detector (virtual IMUs on the take, as above) from Zeni's
   events.
+- Zeni's events on the avatar against the take's, per event kind (signed offsets, the share
+  within one frame of the take, and how deep the feet go into the floor on the avatar): on the
+  walks as recorded and slowed with the avatar's toe at :data:`TOE_BOX_FRACTION` and at the
+  box's front (the toe tip), and per foot on the stiff-knee walks (how far the edit moves each
+  event).
 - gaitmap's healthy walk (``tests/data/gaitmap_foot``): 58 hand-labelled strides on the foot
   gyroscope ``gyr_y``.
 - gaitmap's multiple-sclerosis walk (the full 68 s from ``../shared/data/imu/gaitmap_foot`` when
@@ -63,6 +78,7 @@ Run: ``.venv/bin/python benchmarks/segmentation_accuracy.py``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +87,7 @@ from scipy.signal import butter, find_peaks, sosfiltfilt
 
 import gait
 import imu
+import sim
 from gait._events import ANKLE_TO_TOE_RATIOS  # not re-exported by gait
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,7 +100,17 @@ SLOW_SPEED_M_S = 0.45
 LEAD_S = 2.5  # virtual_imu_from_motion's standing (2 s) and blend (0.5 s) before the walk
 TOE_RULE = "legs and feet, contact"
 MOCAP_TOE_RULE = "legs and feet, contact, on the mocap angles"
-ZENI = "Zeni et al. 2008, mocap kinematics"
+ZENI = "Zeni et al. 2008, on the take (mocap)"
+ZENI_AVATAR = "Zeni et al. 2008, on the walk itself (avatar)"
+#: Zeni's positions are low-passed at this cutoff, Hz; his events are at least this far apart, s.
+ZENI_CUTOFF_HZ = 6.0
+ZENI_MIN_SPACING_S = 0.5
+#: The avatar's toe: this fraction of the foot box's length from its heel (at half its height),
+#: where the CMU skeletons' toe joint lies relative to the ankle (0.071 and 0.020 of the height
+#: forward and down, ``gait._events.ANKLE_TO_TOE_RATIOS``) on the avatar's foot (de Leva's
+#: 0.148 H long, the ankle 0.25 of it from the heel and 0.039 H above the sole): (0.25 * 0.148
+#: + 0.071) / 0.148 = 0.73, and half the box's height is 0.0195 H below the ankle.
+TOE_BOX_FRACTION = 0.73
 CONTACTS = "mocap foot contacts"
 #: The toe rule is also run with its ankle-to-toe vector scaled by these factors (sensitivity).
 TOE_VECTOR_SCALES = (0.7, 1.3)
@@ -180,13 +207,17 @@ def repeated_events(events: gait.GaitEvents, walk: gait.Motion) -> gait.GaitEven
     )  # fmt: skip
 
 
-def cmu_variants() -> dict[str, list[tuple[str, gait.Motion, gait.GaitEvents]]]:
+Variants = dict[str, list[tuple[str, gait.Motion, gait.GaitEvents, sim.FootTrack]]]
+
+
+def cmu_variants() -> Variants:
     """Every take as four 8-stride walks (normal, stiff knee, slow, slow with stiff knee).
 
-    Each walk comes with its kinematic truth: Zeni's events of the take (:func:`zeni_events`)
-    repeated with the stride (:func:`repeated_events`).
+    Each walk comes with Zeni's events of the take (:func:`zeni_events`) repeated with the stride
+    (:func:`repeated_events`) and with its feet on the avatar (:func:`avatar_feet`), from which
+    :func:`avatar_zeni_events` takes Zeni's events of the walk itself.
     """
-    variants: dict[str, list[tuple[str, gait.Motion, gait.GaitEvents]]] = {
+    variants: Variants = {
         "CMU virtual IMU": [],
         "CMU virtual IMU, stiff left knee": [],
         "CMU virtual IMU, slowed to 0.45 m/s": [],
@@ -206,7 +237,9 @@ def cmu_variants() -> dict[str, list[tuple[str, gait.Motion, gait.GaitEvents]]]:
                 walks.append((index, gait.repeat_stride(motion, n_strides=8, time_stretch=stretch)))
         names = list(variants)
         for index, walk in walks:
-            variants[names[index]].append((trial, walk, repeated_events(zeni, walk)))
+            variants[names[index]].append(
+                (trial, walk, repeated_events(zeni, walk), avatar_feet(walk))
+            )
     return variants
 
 
@@ -257,14 +290,18 @@ def event_figures(errors: dict[str, list[np.ndarray]]) -> dict[str, str]:
     return out
 
 
-def cmu_rows() -> tuple[list[dict], list[dict]]:
-    """Segmentation rows and event rows (each detector against each truth) of the CMU walks."""
+def cmu_rows(variants: Variants) -> tuple[list[dict], list[dict]]:
+    """Segmentation rows and event rows (each detector against each truth) of the CMU walks.
+
+    On the stiff-knee walks the detectors are also judged against Zeni's events of the walk
+    itself (:func:`avatar_zeni_events`), with both feet and per foot.
+    """
     segmentation_rows, event_rows = [], []
-    for source, walks in cmu_variants().items():
+    for source, walks in variants.items():
         cadence = {label: {"cad": [], "halved": 0, "cycles": 0} for label in ("new", "before")}
         errors: dict[tuple[str, str], dict[str, list[np.ndarray]]] = {}
         speeds, frequencies = [], []
-        for _, walk, zeni in walks:
+        for _, walk, zeni, feet in walks:
             true_hz = walk.metadata["stride_frequency_hz"]
             frequencies.append(true_hz)
             speeds.append(walk.root_position_m[-1, 0] / walk.time_s[-1])
@@ -283,8 +320,13 @@ def cmu_rows() -> tuple[list[dict], list[dict]]:
                 MOCAP_TOE_RULE: mocap_toe_rule(walk),
             }
             truths = {ZENI: zeni, CONTACTS: contact_truth(walk)}
-            if "stiff" in source:  # one leg edited: the toe rule per foot
-                truths.update({f"{ZENI}, {side} foot only": one_foot(zeni, side) for side in "lr"})
+            if "stiff" in source:  # one leg edited: its own truth, and the toe rule per foot
+                avatar = avatar_zeni_events(walk, feet)
+                truths = {ZENI: zeni, ZENI_AVATAR: avatar, CONTACTS: truths[CONTACTS]}
+                for label, events in ((ZENI, zeni), (ZENI_AVATAR, avatar)):
+                    truths.update(
+                        {f"{label}, {side} foot only": one_foot(events, side) for side in "lr"}
+                    )
             for truth_label, truth in truths.items():
                 for label, events in detectors.items():
                     if not judged(label, truth_label):
@@ -357,45 +399,119 @@ def mocap_toe_rule(motion: gait.Motion) -> gait.GaitEvents:
 def judged(label: str, truth_label: str) -> bool:
     """Whether the detector ``label`` is judged against the truth ``truth_label``.
 
-    Every detector against Zeni's events and the contacts, except the toe rule's checks
-    (scaled toe vector, mocap angles): Zeni's events only; one foot's truth: the toe rule and
-    its mocap-angle check only.
+    Every detector against Zeni's events (of the take and of the walk) and the contacts, except
+    the toe rule's checks (scaled toe vector, mocap angles): Zeni's events only; one foot's
+    truth: the toe rule and its mocap-angle check only.
     """
     if truth_label.endswith("foot only"):
         return label in (TOE_RULE, MOCAP_TOE_RULE)
     checks = label == MOCAP_TOE_RULE or label.startswith(f"{TOE_RULE}, toe vector")
-    return truth_label == ZENI or not checks
+    return truth_label in (ZENI, ZENI_AVATAR) or not checks
 
 
 def one_foot(events: gait.GaitEvents, side: str) -> gait.GaitEvents:
     """Return ``events`` with those of the other foot removed."""
+    return kept_events(
+        events, lambda s, samples: samples if s == side else samples[:0], f", side {side!r}"
+    )
+
+
+def kept_events(
+    events: gait.GaitEvents, keep: Callable[[str, np.ndarray], np.ndarray], note: str = ""
+) -> gait.GaitEvents:
+    """Return ``events`` with each side's samples of each kind passed through ``keep(side, s)``."""
     kept = {
-        kind: {s: getattr(events, kind)[s] if s == side else np.array([], int) for s in gait.SIDES}
+        kind: {side: keep(side, samples) for side, samples in getattr(events, kind).items()}
         for kind in ("heel_strikes", "toe_offs")
     }
     return gait.GaitEvents(
         events.sampling_rate_hz, events.n_samples, kept["heel_strikes"], kept["toe_offs"],
-        f"{events.method}, side {side!r}",
+        f"{events.method}{note}",
     )  # fmt: skip
 
 
 def zeni_events(take: gait.MocapTake) -> gait.GaitEvents:
-    """Zeni et al. (2008): heel strike / toe off at the ankle's / toe's extreme along the walk."""
-    rate = take.sampling_rate_hz
+    """Zeni et al. (2008) on the take's skeleton: its ankle and toe joints (:func:`zeni_rule`)."""
     bones = gait.leg_bones_for(take.skeleton)
     positions, _ = take.forward_kinematics()
-    horizontal = sosfiltfilt(butter(2, 6.0, fs=rate, output="sos"), positions[:, :, [0, 2]], axis=0)
+    horizontal = positions[:, :, [0, 2]]  # CMU: Y up
     joint = {name: horizontal[:, take.skeleton.index(name)] for name in take.skeleton.joints}
     hips = 0.5 * sum(joint[bones.name("femur", side)] for side in gait.SIDES)
-    forward = hips[-1] - hips[0]
+    ankles, toes = (
+        np.stack([joint[bones.name(bone, side)] for side in gait.SIDES], axis=1)
+        for bone in ("foot", "toes")
+    )
+    return zeni_rule(ankles, toes, hips, take.sampling_rate_hz, "Zeni et al. 2008, on the take")
+
+
+def avatar_feet(walk: gait.Motion) -> sim.FootTrack:
+    """Play ``walk`` back on the ankle avatar (fixed root) fitted to it; return its feet."""
+    height_m = sim.fit_height_to_motion(walk, spec=sim.ANKLE_MODEL)
+    body = sim.body_dimensions(height_m, gait.DEFAULT_MASS_KG)
+    with sim.Simulation(sim.ANKLE_MODEL, body=body, fixed_root=True) as world:
+        return sim.track_feet(world, walk)
+
+
+def avatar_zeni_events(
+    walk: gait.Motion, feet: sim.FootTrack, *, toe_fraction: float = TOE_BOX_FRACTION
+) -> gait.GaitEvents:
+    """Zeni et al. (2008) on the walk itself, as the avatar plays it back (:func:`zeni_rule`).
+
+    The ankle is the foot frame's origin (the ankle joint centre, the point the take's truth
+    and the detectors use: the CMU skeleton has no heel); the toe is the point ``toe_fraction``
+    of the foot box's length from its heel, at half its height (:data:`TOE_BOX_FRACTION`: where
+    the CMU toe joint lies; 1.0 is the box's front, the toe tip); the hip centre is the root.
+    ``feet`` comes from :func:`avatar_feet` on ``walk``. Events within :data:`ZENI_MIN_SPACING_S`
+    of the walk's ends are left out (:func:`interior`): the walk cuts a stride there, and a
+    lesser extreme near an end can stand in for one beyond it (the stiff-knee walks of 07_05 and
+    07_08 end that way).
+    """
+    corners = feet.corners_world()  # (n, [l, r], 8, 3)
+    front = feet.corners_local_m[:, 0] > 0.0
+    heel_end, toe_end = corners[:, :, ~front].mean(axis=2), corners[:, :, front].mean(axis=2)
+    toes = heel_end + toe_fraction * (toe_end - heel_end)
+    ankles = feet.foot_poses[:, :, :3]
+    events = zeni_rule(
+        ankles[..., :2], toes[..., :2], walk.root_position_m[:, :2], walk.sampling_rate_hz,
+        f"Zeni et al. 2008, on the avatar (toe at {toe_fraction:g} of the foot box)",
+    )  # fmt: skip
+    return interior(events, ZENI_MIN_SPACING_S)
+
+
+def interior(events: gait.GaitEvents, margin_s: float) -> gait.GaitEvents:
+    """Return ``events`` without those closer than ``margin_s`` to either end of the record."""
+    low = margin_s * events.sampling_rate_hz
+    high = events.n_samples - 1 - low
+    return kept_events(events, lambda _, samples: samples[(samples >= low) & (samples <= high)])
+
+
+def zeni_rule(
+    ankles_m: np.ndarray,
+    toes_m: np.ndarray,
+    hips_m: np.ndarray,
+    sampling_rate_hz: float,
+    method: str,
+) -> gait.GaitEvents:
+    """Heel strike / toe off at the ankle's foremost / toe's rearmost point relative to the hip.
+
+    ``ankles_m`` and ``toes_m`` are ``(n, 2, 2)`` horizontal positions of the ``[l, r]`` feet's
+    points, ``hips_m`` ``(n, 2)`` the hip centre's, m. Positions relative to the hip centre are
+    taken along the walk (the chord of the hip centre's path) and low-passed at
+    :data:`ZENI_CUTOFF_HZ`; each event is a peak, peaks at least :data:`ZENI_MIN_SPACING_S` apart.
+    """
+    lowpass = butter(2, ZENI_CUTOFF_HZ, fs=sampling_rate_hz, output="sos")
+    forward = hips_m[-1] - hips_m[0]
     forward /= np.linalg.norm(forward)
+    ankle, toe = (
+        sosfiltfilt(lowpass, (points - hips_m[:, None]) @ forward, axis=0)
+        for points in (ankles_m, toes_m)
+    )
+    spacing = round(ZENI_MIN_SPACING_S * sampling_rate_hz)
     strikes, offs = {}, {}
-    for side in gait.SIDES:
-        ankle = (joint[bones.name("foot", side)] - hips) @ forward
-        toe = (joint[bones.name("toes", side)] - hips) @ forward
-        strikes[side], _ = find_peaks(ankle, distance=round(0.5 * rate))
-        offs[side], _ = find_peaks(-toe, distance=round(0.5 * rate))
-    return gait.GaitEvents(rate, positions.shape[0], strikes, offs, "Zeni et al. 2008")
+    for column, side in enumerate(gait.SIDES):
+        strikes[side], _ = find_peaks(ankle[:, column], distance=spacing)
+        offs[side], _ = find_peaks(-toe[:, column], distance=spacing)
+    return gait.GaitEvents(sampling_rate_hz, hips_m.shape[0], strikes, offs, method)
 
 
 def signed_offsets_ms(found: gait.GaitEvents, reference: gait.GaitEvents, lead_s: float) -> dict:
@@ -437,6 +553,60 @@ def zeni_rows() -> list[dict]:
         }
         for label, offsets in found.items()
     ]
+
+
+def avatar_truth_rows(variants: Variants) -> list[dict]:
+    """Zeni's events on the avatar (:func:`avatar_zeni_events`) against those of the take.
+
+    Unedited walks (as recorded, slowed): both feet, with the avatar's toe at
+    :data:`TOE_BOX_FRACTION` and at the box's front (the toe tip). Stiff-knee walks: per foot,
+    how far the edit moves the events. Signed offsets (avatar minus take, ms) of every event
+    after each foot's first, both truths without the events near the walk's ends
+    (:func:`interior`); an offset beyond 0.3 strides counts as unmatched. The take's events are
+    known to one frame of the take (8.3 ms, times the time stretch on a slowed walk). Also how
+    deep the row's feet go into the floor on the avatar (:func:`avatar_feet`): the stiff knee's
+    edit, which keeps the root, lengthens the stance leg.
+    """
+    rows = []
+    for source, walks in variants.items():
+        cases = (
+            [(TOE_BOX_FRACTION, side) for side in "lr"]
+            if "stiff" in source
+            else [(1.0, "lr"), (TOE_BOX_FRACTION, "lr")]
+        )
+        for fraction, sides in cases:
+            offsets_ms: dict[str, list[np.ndarray]] = {"heel_strikes": [], "toe_offs": []}
+            take_frames: dict[str, list[np.ndarray]] = {"heel_strikes": [], "toe_offs": []}
+            columns = [gait.SIDES.index(side) for side in sides]
+            depths_cm = [-100.0 * feet.clearance_m[:, columns].min() for *_, feet in walks]
+            for _, walk, zeni, feet in walks:
+                avatar = avatar_zeni_events(walk, feet, toe_fraction=fraction)
+                take = interior(zeni, ZENI_MIN_SPACING_S)  # as the avatar's
+                truth = take if sides == "lr" else one_foot(take, sides)
+                found = avatar if sides == "lr" else one_foot(avatar, sides)
+                period_s = 1.0 / walk.metadata["stride_frequency_hz"]
+                take_frame_s = walk.metadata["time_stretch"] / walk.sampling_rate_hz
+                for kind, values in event_errors_s(found, truth, period_s, 0.0).items():
+                    offsets_ms[kind].append(1000.0 * values)
+                    take_frames[kind].append(values / take_frame_s)
+            row = {
+                "walks": source.removeprefix("CMU virtual IMU").strip(", ") or "as recorded",
+                "avatar toe": "tip (box front)" if fraction == 1.0 else f"{fraction:g} of the box",
+                "feet": "both" if sides == "lr" else f"{sides} only",
+            }
+            for kind, label in (("heel_strikes", "HS"), ("toe_offs", "TO")):
+                values = np.concatenate(offsets_ms[kind])
+                matched = values[np.isfinite(values)]
+                row[f"{label} ms: median (min, max)"] = (
+                    f"{np.median(matched):+.0f} ({matched.min():+.0f}, {matched.max():+.0f})"
+                )
+                row[f"{label} within 1 take frame"] = (
+                    f"{share(np.abs(np.concatenate(take_frames[kind])), 1.0 + 1e-6)} "
+                    f"(n={values.size}, {values.size - matched.size} unmatched)"
+                )
+            row["deepest in floor, cm (walks: median, max)"] = median_and_max(depths_cm)
+            rows.append(row)
+    return rows
 
 
 def median_range(values: list[float]) -> str:
@@ -515,12 +685,16 @@ def ms_rows() -> list[dict]:
 
 def main() -> None:
     logging.basicConfig(level=logging.ERROR)
-    segmentation, events = cmu_rows()
+    variants = cmu_variants()
+    segmentation, events = cmu_rows(variants)
     tables = {
         "Stride segmentation": segmentation + gaitmap_labelled_rows() + ms_rows(),
         "Gait events of the CMU walks (signed: found minus true; goal: >= 70 % within 25 ms "
         "and >= 90 % within 50 ms for both events)": events,
         "Offsets from Zeni's events on the CMU takes as recorded": zeni_rows(),
+        f"{ZENI_AVATAR} against {ZENI}, per event kind (avatar minus take, signed)": (
+            avatar_truth_rows(variants)
+        ),
     }
     with pd.option_context("display.max_columns", None, "display.width", 250):
         for title, rows in tables.items():

@@ -1,7 +1,9 @@
 """Toe off at the toe's rearmost point from leg and ankle angles (``marks="contact"``).
 
 The truth is Zeni et al. (2008)'s toe off on the take's own toe joint positions, as
-``benchmarks/segmentation_accuracy.py`` computes it (its ``zeni_events``).
+``benchmarks/segmentation_accuracy.py`` computes it (its ``zeni_events``); on a stiff-knee
+walk also the same rule on the edited walk played back on the avatar (its
+``avatar_zeni_events``), checked first against the take's on an unedited walk.
 """
 
 from __future__ import annotations
@@ -150,3 +152,60 @@ def test_a_bad_toe_vector_is_refused(bad):
         GaitTwinInputError, match=r"ankle_to_toe_ratios: expected \(forward, down\)"
     ):
         gait.events_from_leg_angles(angles, marks="contact", ankle_to_toe_ratios=bad)
+
+
+def avatar_and_take_truths(bench, walk: gait.Motion, take_truth: gait.GaitEvents):
+    """Zeni's events of ``walk`` on the avatar, and the take's repeated with the stride."""
+    avatar = bench.avatar_zeni_events(walk, bench.avatar_feet(walk))
+    take = bench.interior(bench.repeated_events(take_truth, walk), bench.ZENI_MIN_SPACING_S)
+    return avatar, take
+
+
+def test_the_avatar_truth_agrees_with_the_takes_on_an_unedited_walk(bench):
+    """16_15 repeated: Zeni on the avatar within one frame of Zeni on the skeleton, both events.
+
+    The avatar's toe is the CMU toe joint's place on its foot box; the box's front (the toe
+    tip) lifts later.
+    """
+    motion, truth = take_and_truth(bench, "16_15")
+    walk = gait.repeat_stride(motion, n_strides=4)
+    avatar, take = avatar_and_take_truths(bench, walk, truth)
+    period_s = 1.0 / walk.metadata["stride_frequency_hz"]
+    offsets = bench.event_errors_s(avatar, take, period_s, 0.0)
+    for kind, values in offsets.items():
+        assert values.size >= 4, kind
+        assert np.all(np.abs(values) <= MOCAP_FRAME_S + 1e-9), (kind, values)
+    tip = bench.avatar_zeni_events(walk, bench.avatar_feet(walk), toe_fraction=1.0)
+    tip_offsets = bench.event_errors_s(tip, take, period_s, 0.0)["toe_offs"]
+    assert np.median(tip_offsets) >= MOCAP_FRAME_S - 1e-9, tip_offsets
+
+
+def test_on_a_stiff_knee_walk_the_toe_rule_follows_the_walks_own_toe_off(bench):
+    """16_15 with a stiff left knee, through virtual IMUs with feet: on the stiff leg the toe
+    rule is within 25 ms of Zeni's toe off on the edited walk (avatar) and misses the take's,
+    which the edit moved; on the other leg both truths agree and the rule meets both.
+    """
+    motion, truth = take_and_truth(bench, "16_15")
+    walk = gait.repeat_stride(gait.stiffen_knee(motion, "left"), n_strides=6)
+    avatar, take = avatar_and_take_truths(bench, walk, truth)
+    virtual, _ = gait.virtual_imu_from_motion(
+        walk, rng=np.random.default_rng(7), segments=bench.WITH_FEET
+    )
+    recording = virtual.recording
+    angles = imu.joint_angles(recording, calibration=imu.calibrate(recording))
+    found = gait.events_from_leg_angles(angles, marks="contact")
+    period_s = 1.0 / walk.metadata["stride_frequency_hz"]
+
+    def toe_offs_s(events, reference, side, lead_s):
+        one = bench.one_foot(reference, side)
+        return bench.event_errors_s(events, one, period_s, lead_s)["toe_offs"]
+
+    edit_moved = toe_offs_s(avatar, take, "l", 0.0)
+    against_avatar = toe_offs_s(found, avatar, "l", bench.LEAD_S)
+    against_take = toe_offs_s(found, take, "l", bench.LEAD_S)
+    assert against_avatar.size >= 4
+    assert np.median(edit_moved) <= -0.025, edit_moved
+    assert np.all(np.abs(against_avatar) <= 0.025), against_avatar
+    assert np.median(against_take) < -0.025, against_take
+    assert np.all(np.abs(toe_offs_s(avatar, take, "r", 0.0)) <= MOCAP_FRAME_S + 1e-9)
+    assert np.all(np.abs(toe_offs_s(found, avatar, "r", bench.LEAD_S)) <= 0.025)
