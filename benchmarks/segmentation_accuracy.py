@@ -564,8 +564,8 @@ def avatar_truth_rows(variants: Variants) -> list[dict]:
     after each foot's first, both truths without the events near the walk's ends
     (:func:`interior`); an offset beyond 0.3 strides counts as unmatched. The take's events are
     known to one frame of the take (8.3 ms, times the time stretch on a slowed walk). Also how
-    deep the row's feet go into the floor on the avatar (:func:`avatar_feet`): the stiff knee's
-    edit, which keeps the root, lengthens the stance leg.
+    deep the row's feet go into the floor on the avatar, and when (:func:`deepest_in_floor`):
+    the stiff knee's edit keeps the hip, so the stiffened leg's foot swings through the floor.
     """
     rows = []
     for source, walks in variants.items():
@@ -577,10 +577,12 @@ def avatar_truth_rows(variants: Variants) -> list[dict]:
         for fraction, sides in cases:
             offsets_ms: dict[str, list[np.ndarray]] = {"heel_strikes": [], "toe_offs": []}
             take_frames: dict[str, list[np.ndarray]] = {"heel_strikes": [], "toe_offs": []}
-            columns = [gait.SIDES.index(side) for side in sides]
-            depths_cm = [-100.0 * feet.clearance_m[:, columns].min() for *_, feet in walks]
+            depths_cm, phases_pct = [], []
             for _, walk, zeni, feet in walks:
                 avatar = avatar_zeni_events(walk, feet, toe_fraction=fraction)
+                depth_cm, phase_pct = deepest_in_floor(walk, feet, avatar, sides)
+                depths_cm.append(depth_cm)
+                phases_pct.append(phase_pct)
                 take = interior(zeni, ZENI_MIN_SPACING_S)  # as the avatar's
                 truth = take if sides == "lr" else one_foot(take, sides)
                 found = avatar if sides == "lr" else one_foot(avatar, sides)
@@ -605,8 +607,28 @@ def avatar_truth_rows(variants: Variants) -> list[dict]:
                     f"(n={values.size}, {values.size - matched.size} unmatched)"
                 )
             row["deepest in floor, cm (walks: median, max)"] = median_and_max(depths_cm)
+            row["at % stride after its toe off (walks: median)"] = f"{np.median(phases_pct):.0f}"
             rows.append(row)
     return rows
+
+
+def deepest_in_floor(
+    walk: gait.Motion, feet: sim.FootTrack, events: gait.GaitEvents, sides: str
+) -> tuple[float, float]:
+    """How deep the deeper of ``sides``' feet goes into the floor on the avatar, and when.
+
+    Returns the depth (cm, > 0 below the floor) and its time after that foot's last toe off
+    before it (``events``), in % of the stride, over the frames after the foot's first toe off.
+    """
+    stride_frames = walk.sampling_rate_hz / walk.metadata["stride_frequency_hz"]
+    deepest = []
+    for side in sides:
+        clearance_m = feet.clearance_m[:, gait.SIDES.index(side)]
+        offs = events.toe_offs[side]
+        frame = offs[0] + int(np.argmin(clearance_m[offs[0] :]))
+        since = frame - offs[offs <= frame][-1]
+        deepest.append((-100.0 * float(clearance_m[frame]), 100.0 * since / stride_frames))
+    return max(deepest)
 
 
 def median_range(values: list[float]) -> str:
