@@ -9,6 +9,7 @@ where avatar joint positions and imu angle names meet.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -135,6 +136,52 @@ class ModelSpec:
             )
         joints = tuple(
             replace(j, natural_frequency_rad_s=float(natural_frequency_rad_s)) for j in self.joints
+        )
+        return replace(self, joints=joints)
+
+    def with_angle_limits(self, limits_deg: Mapping[str, tuple[float, float]]) -> ModelSpec:
+        """Return this model with the range of some clinical angles narrowed (a patient's range).
+
+        Parameters
+        ----------
+        limits_deg
+            Clinical angle name (a DoF's ``angle_name``, e.g. ``"knee_flexion_l"``) ->
+            ``(low, high)``, deg, in the clinical sign of ``docs/conventions.md`` (knee flexion
+            positive). Empty: the model itself.
+
+        Returns
+        -------
+        ModelSpec
+            The same model (name included) whose DoFs of those angles have the given range as
+            their pybullet joint limits: the physics stops the joint there, and PD targets are
+            clipped to it (:meth:`sim.Simulation.step`).
+
+        Raises
+        ------
+        GaitTwinInputError
+            If a name is not one of the model's angles (the known ones are listed), ``low`` is
+            not below ``high``, or the range is not inside the model's own range for that DoF
+            (narrowing only).
+        """
+        by_angle = {d.angle_name: d for d in self.dofs if d.angle_name is not None}
+        replaced = {}
+        for name, (low, high) in limits_deg.items():
+            if name not in by_angle:
+                raise GaitTwinInputError(
+                    f"angle limits: expected angles of the {self.name!r} model "
+                    f"({', '.join(sorted(by_angle))}), found {name!r}"
+                )
+            dof = by_angle[name]
+            own = sorted(np.rad2deg([dof.sign * dof.lower_rad, dof.sign * dof.upper_rad]))
+            if not own[0] <= low < high <= own[1]:
+                raise GaitTwinInputError(
+                    f"angle limits of {name!r}: expected low < high inside the model's range "
+                    f"[{own[0]:g}, {own[1]:g}] deg, found ({low:g}, {high:g})"
+                )
+            bounds = sorted(np.deg2rad([dof.sign * low, dof.sign * high]))
+            replaced[dof.name] = replace(dof, lower_rad=bounds[0], upper_rad=bounds[1])
+        joints = tuple(
+            replace(j, dofs=tuple(replaced.get(d.name, d) for d in j.dofs)) for j in self.joints
         )
         return replace(self, joints=joints)
 

@@ -124,6 +124,26 @@ def test_a_run_records_its_avatar_and_ppo_and_adaptation_inherits_them(walk_clip
         EnvSettings(height_m=3.0)
 
 
+def test_a_patients_angle_limits_are_recorded_and_rebuild_the_same_avatar(walk_clip, tmp_path):
+    limited = [["knee_flexion_l", -5, 35]]  # as a manifest's JSON gives it back
+    settings = EnvSettings(model=sim.ANKLE_MODEL.name, angle_limits_deg=limited)
+    assert settings.angle_limits_deg == (("knee_flexion_l", -5.0, 35.0),)
+    train(
+        [walk_clip], tmp_path / "run", total_timesteps=128, env_settings=settings, n_envs=1,
+        ppo=TINY, progress_bar=False,
+    )  # fmt: skip
+    recorded = run_env_settings(tmp_path / "run")
+    assert recorded == settings
+    env = make_env([walk_clip], recorded)
+    knee = next(d for d in env.model.dofs if d.angle_name == "knee_flexion_l")
+    assert np.rad2deg(knee.upper_rad) == pytest.approx(35.0)
+    env.close()
+    with pytest.raises(GaitTwinInputError, match="expected angles of the 'legs9' model"):
+        EnvSettings(angle_limits_deg=(("ankle_dorsiflexion_l", -10.0, 10.0),))
+    with pytest.raises(GaitTwinInputError, match=r"\(angle name, low deg, high deg\) triples"):
+        EnvSettings(angle_limits_deg=(("knee_flexion_l", 35.0),))
+
+
 def test_a_stopped_part_stays_in_the_manifest(walk_clip, tmp_path, monkeypatch):
     def stop(self, *args, **kwargs):
         raise KeyboardInterrupt

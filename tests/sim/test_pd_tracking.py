@@ -83,3 +83,49 @@ def test_softer_pd_servos_reach_a_target_later_but_still_reach_it():
     assert _hip_step_response(soft, 15) == pytest.approx(-0.05, abs=0.003)
     with pytest.raises(GaitTwinInputError, match=r"expected a PD natural frequency in \(0"):
         stiff.with_pd_frequency(200.0)
+
+
+def _dof(spec, angle_name):
+    return next(d for d in spec.dofs if d.angle_name == angle_name)
+
+
+def test_angle_limits_narrow_a_patients_range_in_the_clinical_sign():
+    stiff = sim.ANKLE_MODEL.with_angle_limits(
+        {"knee_flexion_l": (-5.0, 35.0), "hip_flexion_l": (-10.0, 60.0)}
+    )
+    knee = _dof(stiff, "knee_flexion_l")
+    assert np.rad2deg([knee.lower_rad, knee.upper_rad]) == pytest.approx([-5.0, 35.0])
+    hip = _dof(stiff, "hip_flexion_l")  # position = -1 x clinical flexion
+    assert hip.sign == -1.0
+    assert np.rad2deg([hip.lower_rad, hip.upper_rad]) == pytest.approx([-60.0, 10.0])
+    assert _dof(stiff, "knee_flexion_r") == _dof(sim.ANKLE_MODEL, "knee_flexion_r")
+    assert stiff.name == sim.ANKLE_MODEL.name
+    assert sim.ANKLE_MODEL.with_angle_limits({}) == sim.ANKLE_MODEL
+
+
+@pytest.mark.parametrize(
+    ("limits", "message"),
+    [
+        ({"knee_flexion": (0.0, 30.0)}, r"expected angles of the 'legs13_ankles' model \("),
+        ({"knee_flexion_l": (30.0, 10.0)}, r"expected low < high inside .* found \(30, 10\)"),
+        ({"knee_flexion_l": (-20.0, 30.0)}, r"model's range \[-5, 140\] deg"),
+    ],
+)
+def test_angle_limits_refuse_unknown_angles_and_ranges_they_cannot_narrow(limits, message):
+    with pytest.raises(GaitTwinInputError, match=message):
+        sim.ANKLE_MODEL.with_angle_limits(limits)
+
+
+def test_the_physics_stops_a_limited_knee_at_its_range():
+    """A PD target of 90 deg: the limited left knee stops at 35 deg, the right one gets there."""
+    spec = sim.ANKLE_MODEL.with_angle_limits({"knee_flexion_l": (-5.0, 35.0)})
+    target = np.zeros(spec.n_dofs)
+    for side in "lr":
+        target[spec.dofs.index(_dof(spec, f"knee_flexion_{side}"))] = np.deg2rad(90.0)
+    with sim.Simulation(spec, fixed_root=True) as world:
+        world.reset_pose([0.0, 0.0, 1.5], [0, 0, 0, 1], np.zeros(spec.n_dofs))
+        for _ in range(30):
+            world.step(spec.default_action(target))
+        positions = np.rad2deg(world.state().joint_positions_rad)
+    assert positions[spec.dofs.index(_dof(spec, "knee_flexion_l"))] == pytest.approx(35.0, abs=1.0)
+    assert positions[spec.dofs.index(_dof(spec, "knee_flexion_r"))] == pytest.approx(90.0, abs=2.0)

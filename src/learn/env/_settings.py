@@ -14,6 +14,7 @@ from sim import (
     MAX_PD_FREQUENCY_RAD_S,
     MODELS,
     PD_NATURAL_FREQUENCY_RAD_S,
+    ModelSpec,
     body_dimensions,
 )
 
@@ -31,8 +32,12 @@ class EnvSettings:
     ``pd_frequency_rad_s`` sets every joint's PD natural frequency (rad/s,
     :meth:`sim.ModelSpec.with_pd_frequency`). ``terrain_reference`` retargets the reference to
     the slope or stairs (ImitationEnv's ``terrain_reference``; no effect on flat ground), and
-    ``tread_steps`` makes it take one step per stair tread (ImitationEnv's ``tread_steps``). A
-    run's manifest records them (:func:`learn.run_env_settings` reads them back).
+    ``tread_steps`` makes it take one step per stair tread (ImitationEnv's ``tread_steps``).
+    ``angle_limits_deg`` narrows the avatar's range of some clinical angles to a patient's,
+    ``((angle name, low deg, high deg), ...)`` (:meth:`sim.ModelSpec.with_angle_limits`; e.g.
+    ``(("knee_flexion_l", -5.0, 35.0),)`` for a stiff left knee): the physics stops the joint
+    there, so the controller must walk without it. A run's manifest records them
+    (:func:`learn.run_env_settings` reads them back).
     """
 
     goal: tuple[float, float] | None = None
@@ -48,6 +53,7 @@ class EnvSettings:
     pd_frequency_rad_s: float = PD_NATURAL_FREQUENCY_RAD_S
     terrain_reference: bool = False
     tread_steps: bool = False
+    angle_limits_deg: tuple[tuple[str, float, float], ...] = ()
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
@@ -64,6 +70,20 @@ class EnvSettings:
                 f"EnvSettings.pd_frequency_rad_s: expected (0, {MAX_PD_FREQUENCY_RAD_S:g}] rad/s, "
                 f"found {self.pd_frequency_rad_s}"
             )
+        try:  # a manifest gives lists; the spec check names a bad angle or range
+            limits = tuple((str(n), float(lo), float(hi)) for n, lo, hi in self.angle_limits_deg)
+        except (TypeError, ValueError) as error:
+            raise GaitTwinInputError(
+                "EnvSettings.angle_limits_deg: expected (angle name, low deg, high deg) triples, "
+                f"found {self.angle_limits_deg!r}"
+            ) from error
+        object.__setattr__(self, "angle_limits_deg", limits)
+        self.spec()
+
+    def spec(self) -> ModelSpec:
+        """Return the avatar model of these settings: ``model`` with the PD frequency and limits."""
+        model = MODELS[self.model].with_pd_frequency(self.pd_frequency_rad_s)
+        return model.with_angle_limits({n: (lo, hi) for n, lo, hi in self.angle_limits_deg})
 
 
 #: Environment settings of the atlas (:func:`learn.train_atlas`): goals drawn near the
@@ -84,7 +104,7 @@ def make_env(clips: Sequence[Motion], settings: EnvSettings, **task: Any) -> Imi
         stride_range_m=settings.stride_range_m,
         action_mode=settings.action_mode,
         max_steps=settings.max_steps,
-        spec=MODELS[settings.model].with_pd_frequency(settings.pd_frequency_rad_s),
+        spec=settings.spec(),
         body=body_dimensions(settings.height_m, settings.mass_kg),
         stride_spread=settings.stride_spread,
         reference_state=settings.reference_state,
