@@ -80,6 +80,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -87,8 +88,10 @@ from scipy.signal import butter, find_peaks, sosfiltfilt
 
 import gait
 import imu
-import sim
 from gait._events import ANKLE_TO_TOE_RATIOS  # not re-exported by gait
+
+if TYPE_CHECKING:  # sim (pybullet) is imported where the avatar plays: tests of gait load this
+    import sim
 
 ROOT = Path(__file__).resolve().parents[1]
 WITH_FEET = (*imu.PAPER_SEGMENTS, "foot_r", "foot_l")
@@ -207,7 +210,7 @@ def repeated_events(events: gait.GaitEvents, walk: gait.Motion) -> gait.GaitEven
     )  # fmt: skip
 
 
-Variants = dict[str, list[tuple[str, gait.Motion, gait.GaitEvents, sim.FootTrack]]]
+Variants = dict[str, list[tuple[str, gait.Motion, gait.GaitEvents, "sim.FootTrack"]]]
 
 
 def cmu_variants() -> Variants:
@@ -446,6 +449,8 @@ def zeni_events(take: gait.MocapTake) -> gait.GaitEvents:
 
 def avatar_feet(walk: gait.Motion) -> sim.FootTrack:
     """Play ``walk`` back on the ankle avatar (fixed root) fitted to it; return its feet."""
+    import sim
+
     height_m = sim.fit_height_to_motion(walk, spec=sim.ANKLE_MODEL)
     body = sim.body_dimensions(height_m, gait.DEFAULT_MASS_KG)
     with sim.Simulation(sim.ANKLE_MODEL, body=body, fixed_root=True) as world:

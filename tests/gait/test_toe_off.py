@@ -167,6 +167,7 @@ def test_the_avatar_truth_agrees_with_the_takes_on_an_unedited_walk(bench):
     The avatar's toe is the CMU toe joint's place on its foot box; the box's front (the toe
     tip) lifts later.
     """
+    pytest.importorskip("pybullet")
     motion, truth = take_and_truth(bench, "16_15")
     walk = gait.repeat_stride(motion, n_strides=4)
     avatar, take = avatar_and_take_truths(bench, walk, truth)
@@ -185,6 +186,7 @@ def test_on_a_stiff_knee_walk_the_toe_rule_follows_the_walks_own_toe_off(bench):
     rule is within 25 ms of Zeni's toe off on the edited walk (avatar) and misses the take's,
     which the edit moved; on the other leg both truths agree and the rule meets both.
     """
+    pytest.importorskip("pybullet")
     motion, truth = take_and_truth(bench, "16_15")
     walk = gait.repeat_stride(gait.stiffen_knee(motion, "left"), n_strides=6)
     avatar, take = avatar_and_take_truths(bench, walk, truth)
