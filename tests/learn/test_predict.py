@@ -49,15 +49,18 @@ def test_example_09_predicts_without_atlas_and_resumes(
     text = result.report.read_text()
     clip = gait.Motion.load(out / "patient_clip.npz")
     peaks = [np.rad2deg(clip.joint_angles[f"knee_flexion_{s}"]).max() for s in "lr"]
+    limits = learn.run_env_settings(out / "adapt").angle_limits_deg
     if stiff_knee is None:
         assert "made stiff" not in text and "impairments" not in clip.metadata
         assert min(peaks) > 50.0
+        assert limits == ()
     else:  # the clip the controllers imitate has the stiff left knee, and the report says so
         assert peaks[0] == pytest.approx(25.0, abs=1.0) and peaks[1] > 50.0
         original = clip.metadata["impairments"][-1]["original_peak_flexion_deg"]
         assert 60.0 < original < 75.0  # the recorded walk's mean-cycle knee peak
         assert f"left knee made stiff: peak flexion {original:.1f} -&gt; 25.0 deg" in text
         assert "(left knee made stiff)</h1>" in text
+        assert limits == (("knee_flexion_l", -5.0, 30.0),)  # the avatar's knee stops there too
     for task in ("slope", "stairs"):
         for level in (0, 1):
             assert f'id="{task}-{level}"' in text

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from stable_baselines3 import PPO
 
+import gait
 import learn
 import sim
 from imu import GaitTwinInputError
@@ -142,6 +143,14 @@ def test_a_patients_angle_limits_are_recorded_and_rebuild_the_same_avatar(walk_c
         EnvSettings(angle_limits_deg=(("ankle_dorsiflexion_l", -10.0, 10.0),))
     with pytest.raises(GaitTwinInputError, match=r"\(angle name, low deg, high deg\) triples"):
         EnvSettings(angle_limits_deg=(("knee_flexion_l", 35.0),))
+
+
+def test_a_stiff_knee_clip_gets_its_knee_range_on_the_avatar(walk_clip):
+    stiff = gait.stiffen_knee(walk_clip, "right", peak_flexion_deg=28.0)
+    assert learn.env.impairment_angle_limits(walk_clip, "legs9") == ()
+    limits = learn.env.impairment_angle_limits(stiff, sim.ANKLE_MODEL.name)
+    assert limits == (("knee_flexion_r", -5.0, 28.0 + learn.env.STIFF_KNEE_RANGE_MARGIN_DEG),)
+    EnvSettings(model=sim.ANKLE_MODEL.name, angle_limits_deg=limits)  # a valid range
 
 
 def test_a_stopped_part_stays_in_the_manifest(walk_clip, tmp_path, monkeypatch):

@@ -35,7 +35,9 @@ from learn.env._settings import (
     ATLAS_STRIDE_SPREAD,
     DEFAULT_HEIGHT_M,
     DEFAULT_MASS_KG,
+    STIFF_KNEE_RANGE_MARGIN_DEG,
     EnvSettings,
+    impairment_angle_limits,
     make_env,
 )
 from learn.env._terrain_reference import TerrainReference
@@ -48,6 +50,7 @@ __all__ = [
     "DEFAULT_MASS_KG",
     "REWARD_TERMS",
     "SPEED_RANGE_M_S",
+    "STIFF_KNEE_RANGE_MARGIN_DEG",
     "STRIDE_RANGE_M",
     "TASKS",
     "EnvSettings",
@@ -63,6 +66,7 @@ __all__ = [
     "cmu_walks",
     "goal_reward",
     "imitation_reward",
+    "impairment_angle_limits",
     "make_env",
     "natural_stride_m",
     "physics_penalty",

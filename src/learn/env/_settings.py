@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from gait import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG, Motion
 from imu import GaitTwinInputError
 from learn.env._imitation_env import SPEED_RANGE_M_S, STRIDE_RANGE_M, ImitationEnv
@@ -84,6 +86,42 @@ class EnvSettings:
         """Return the avatar model of these settings: ``model`` with the PD frequency and limits."""
         model = MODELS[self.model].with_pd_frequency(self.pd_frequency_rad_s)
         return model.with_angle_limits({n: (lo, hi) for n, lo, hi in self.angle_limits_deg})
+
+
+#: How far above a stiffened knee's clip peak its avatar knee may flex, deg
+#: (:func:`impairment_angle_limits`): the clip's peak stays reachable, a healthy swing does not.
+STIFF_KNEE_RANGE_MARGIN_DEG = 5.0
+
+
+def impairment_angle_limits(motion: Motion, model: str) -> tuple[tuple[str, float, float], ...]:
+    """Return the avatar's angle limits that make a clip's impairments physical.
+
+    Parameters
+    ----------
+    motion
+        A clip whose ``metadata["impairments"]`` lists the edits made to it (e.g. by
+        :func:`gait.stiffen_knee`); none: no limits.
+    model
+        The avatar model (a name in :data:`sim.MODELS`).
+
+    Returns
+    -------
+    tuple
+        :attr:`EnvSettings.angle_limits_deg` triples ``(angle, low deg, high deg)``: a stiff
+        knee's flexion stops :data:`STIFF_KNEE_RANGE_MARGIN_DEG` above the clip's peak (its
+        lower end is the model's own). An imitated stiff knee alone is not kept: adapted from
+        the healthy atlas, CMU 16_15 with its left knee stiffened to 30 deg flexed that knee to
+        66 deg after 400 k steps; with the limit, 35 deg (``docs/prediction.md``).
+    """
+    dofs = {d.angle_name: d for d in MODELS[model].dofs}
+    limits = []
+    for edit in motion.metadata.get("impairments", []):
+        if edit.get("kind") == "stiff knee":
+            dof = dofs[edit["angle"]]
+            low = min(dof.sign * dof.lower_rad, dof.sign * dof.upper_rad)
+            high = float(edit["peak_flexion_deg"]) + STIFF_KNEE_RANGE_MARGIN_DEG
+            limits.append((edit["angle"], float(np.rad2deg(low)), high))
+    return tuple(limits)
 
 
 #: Environment settings of the atlas (:func:`learn.train_atlas`): goals drawn near the

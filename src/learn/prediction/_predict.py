@@ -25,7 +25,7 @@ import sim
 from imu import GaitTwinInputError, write_text_atomic
 from learn._constants import DEFAULT_ADAPT_STEPS, DEFAULT_TASK_STEPS
 from learn.algorithms import PPOSettings
-from learn.env import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG, ImitationEnv
+from learn.env import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG, ImitationEnv, impairment_angle_limits
 from learn.evaluation import (
     GaitMeasures,
     LevelOutcome,
@@ -583,7 +583,12 @@ def predict_from_clip(
             total_timesteps=settings.budgets.adapt_steps,
             seed=settings.seed,
             n_envs=settings.n_envs,
-            env_settings=replace(avatar, height_m=settings.height_m, mass_kg=settings.mass_kg),
+            env_settings=replace(
+                avatar,
+                height_m=settings.height_m,
+                mass_kg=settings.mass_kg,
+                angle_limits_deg=impairment_angle_limits(motion, avatar.model),
+            ),
             ppo=settings.adapt_ppo,
             resume=checkpoint is not None,
             time_limit_s=_planned(clock, "adapt"),
