@@ -12,7 +12,15 @@ the scratch run ends at are printed (the paper: the atlas start needed about a q
 ``--recording`` adapts to an IMU walk instead (e.g. ``tests/data/xsens_mtw_walk``): its clip is
 :func:`learn.patient_reference` (every usable stride averaged into one cycle, contact-corrected
 on the atlas's avatar), exactly as ``gaittwin-predict`` makes it; the clip is saved as
-``patient_clip.npz`` beside the runs. ``--resume`` continues the runs to a larger ``--steps``.
+``patient_clip.npz`` beside the runs. ``--stiff-knee left`` makes the clip patient-like with
+:func:`gait.stiffen_knee` (as ``gaittwin-predict --stiff-knee`` does) and gives the avatar that
+knee's range (:func:`learn.env.impairment_angle_limits`: the clip's peak plus 5 deg), so the
+controller must walk with a stiff knee rather than imitate one as far as the reward pays:
+
+    python examples/07_adapt_to_patient.py --atlas models/atlas --stiff-knee left \
+        --steps 1000000 --no-scratch --out out/adapt_stiff
+
+``--resume`` continues the runs to a larger ``--steps``.
 """
 
 from __future__ import annotations
@@ -45,6 +53,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--eval-rollouts", type=int, default=3, help="evaluation episodes")
     parser.add_argument("--no-scratch", action="store_true", help="skip the from-scratch run")
     parser.add_argument("--no-video", action="store_true", help="skip the evaluation video")
+    parser.add_argument(
+        "--stiff-knee", choices=sorted(gait.KNEE_SIDES), help="stiffen this knee of the patient"
+    )
+    parser.add_argument(
+        "--stiff-knee-peak-deg",
+        type=float,
+        default=gait.STIFF_KNEE_PEAK_DEG,
+        help="with --stiff-knee: largest flexion of that knee, deg",
+    )
     args = parser.parse_args(argv)
 
     avatar = learn.run_env_settings(args.atlas)
@@ -60,6 +77,15 @@ def main(argv: list[str] | None = None) -> None:
             ).save(clip_path)
         patient = gait.Motion.load(clip_path)
         avatar = dataclasses.replace(avatar, height_m=args.height_m, mass_kg=args.mass_kg)
+    if args.stiff_knee is not None:
+        patient = gait.stiffen_knee(
+            patient, args.stiff_knee, peak_flexion_deg=args.stiff_knee_peak_deg
+        )
+        limits = learn.env.impairment_angle_limits(patient, avatar.model)
+        avatar = dataclasses.replace(avatar, angle_limits_deg=limits)
+        args.out.mkdir(parents=True, exist_ok=True)
+        patient.save(args.out / "patient_clip_stiff.npz")
+        print(f"{args.stiff_knee} knee made stiff; the avatar's range: {limits}")
     goal = learn.clip_goal(patient)
     print(f"patient {name}: speed {goal[0]:.2f} m/s, stride length {goal[1]:.2f} m")
     # both runs use the atlas's avatar, action mode and PPO settings: they differ only in the start

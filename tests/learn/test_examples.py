@@ -1,6 +1,8 @@
 import json
 
+import numpy as np
 import pandas as pd
+import pytest
 
 import gait
 import learn
@@ -47,3 +49,12 @@ def test_atlas_and_adaptation_examples_run_on_a_tiny_budget(
     load_example("07_adapt_to_patient").main([*common, *walk, "--steps", "512", "--resume"])
     state = json.loads((imu_run / "atlas" / "state.json").read_text())
     assert state["num_timesteps"] >= 512
+    # a stiff-knee clip: the knee stiffened and the avatar's range narrowed to it
+    stiff_run = tmp_path / "adapt_stiff"
+    stiff = ["--atlas", str(atlas), "--out", str(stiff_run), "--envs", "1", "--no-scratch"]
+    stiff += ["--eval-rollouts", "1", "--no-video", "--steps", "128", "--stiff-knee", "left"]
+    load_example("07_adapt_to_patient").main(stiff)
+    clip = gait.Motion.load(stiff_run / "patient_clip_stiff.npz")
+    assert np.rad2deg(clip.joint_angles["knee_flexion_l"]).max() == pytest.approx(30.0, abs=0.5)
+    limits = learn.run_env_settings(stiff_run / "atlas").angle_limits_deg
+    assert limits == (("knee_flexion_l", -5.0, 35.0),)
