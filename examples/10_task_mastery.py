@@ -13,7 +13,9 @@ as runs started before the like-for-like rule did (:class:`learn.CurriculumSetti
 a bundled CMU trial. ``--terrain-reference`` retargets the imitation reference to the slope or
 stairs (:class:`learn.env.TerrainReference`; GAIL keeps the flat-ground reference pairs): the
 ablation of issue 18's terrain-aware reference; with ``--tread-steps`` its steps on the stairs
-are one tread long (at the patient's cadence) instead of the patient's step length.
+are one tread long (at the patient's cadence) instead of the patient's step length, and with
+``--follow-walker`` the reference's stairs move with the walker's lag in whole treads, so that
+it reaches the landing when the walker does (:class:`learn.TaskSettings`).
 ``--compare`` tabulates several runs and draws their steps to master (``mastery.png``) and
 episode returns and lengths over training (``training.png``), without training; with
 ``--adapted`` and ``--reach-level L`` it also rolls each run's controller out at level L
@@ -232,6 +234,12 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         "at the patient's cadence (default: the patient's own step length)",
     )
     parser.add_argument(
+        "--follow-walker",
+        action="store_true",
+        help="with --tread-steps: shift the reference's stairs by the walker's lag in whole "
+        "treads, so that it meets the landing when the walker does (default: its own clock)",
+    )
+    parser.add_argument(
         "--paper-rule",
         action="store_true",
         help="promotion bar from deterministic flat-ground episodes, training returns with the "
@@ -286,6 +294,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                 bc_decay_steps=args.bc_decay_steps,
                 terrain_reference=args.terrain_reference,
                 tread_steps=args.tread_steps,
+                follow_walker=args.follow_walker,
             )
             learn.train_task(
                 args.adapted,

@@ -9,7 +9,7 @@ import learn
 import sim
 from imu import GaitTwinInputError, quaternion_yaw
 from learn import ImitationEnv
-from learn.env import ReferenceMotion, TerrainReference
+from learn.env import ReferenceMotion, TerrainReference, lag_treads
 from learn.env._terrain_reference import CLEARANCE_M
 from learn.tasks import task_terrain
 from learn.training._task import _check_same_run
@@ -286,6 +286,7 @@ def test_stepping_together_on_stairs_with_the_terrain_reference(clip):
 def test_a_run_resumes_only_with_the_reference_it_was_trained_with(tmp_path):
     old = {"task": "stairs", "task_settings": {"n_envs": 16}}  # saved before the option
     settings = {"n_envs": 16, "terrain_reference": True, "tread_steps": False}
+    settings["follow_walker"] = False
     new = {"task": "stairs", "task_settings": settings}
     with pytest.raises(GaitTwinInputError, match="task_settings"):
         _check_same_run(tmp_path, {**old, "curriculum_settings": {}}, new)
@@ -297,4 +298,44 @@ def test_a_run_resumes_only_with_the_reference_it_was_trained_with(tmp_path):
         _check_same_run(tmp_path, {**saved, "curriculum_settings": {}}, new)
     assert learn.TaskSettings().terrain_reference is False
     assert learn.TaskSettings().tread_steps is False
+    assert learn.TaskSettings().follow_walker is False
     assert learn.EnvSettings().terrain_reference is False
+
+
+def test_lag_treads_rounds_the_walkers_lag_to_whole_treads():
+    assert lag_treads(3.0, 2.05, 0.3) == 3
+    assert lag_treads(3.0, 2.2, 0.3) == 3  # 2.67 treads
+    assert lag_treads(3.0, 2.6, 0.3) == 1
+    assert lag_treads(3.0, 3.4, 0.3) == -1  # the walker ahead
+
+
+def test_follow_walker_puts_the_reference_on_the_stairs_where_the_walker_is(clip):
+    """A walker 3 treads behind: from the next step the reference's stairs are shifted by 3
+    treads, so the ground under its root is the ground 3 treads behind it."""
+    follow = learn.EnvSettings(terrain_reference=True, tread_steps=True, follow_walker=True)
+    env = learn.task_env(clip, "stairs", settings=follow, level=2)
+    try:
+        env.reset(seed=0, options={"phase": 0.0})
+        terrain = env.simulation.terrain
+        reference_x = env._retargeted(1)[0].root_position_m[0]
+        env._positions.append(np.array([reference_x - 3.1 * terrain.tread_m, 0.0, 1.0]))
+        env.step(env.reference_action())
+        assert env._lag_treads == 3
+        on_flight = 0
+        for step in range(200, 240):  # 3.5-4.2 m: the reference on the flight
+            frame, ground = env._retargeted(step)
+            behind = frame.root_position_m[0] - 3 * terrain.tread_m
+            assert ground == pytest.approx(float(terrain.height_at(np.array([behind]))[0]))
+            on_flight += ground > 0.0
+        assert on_flight > 0  # the check covers the flight, not only the flat approach
+    finally:
+        env.close()
+    with pytest.raises(GaitTwinInputError, match="follow_walker: expected tread_steps"):
+        learn.task_env(
+            clip,
+            "stairs",
+            settings=learn.EnvSettings(terrain_reference=True, follow_walker=True),
+            level=2,
+        )
+    with pytest.raises(GaitTwinInputError, match="follow_walker"):
+        learn.TaskSettings(terrain_reference=True, follow_walker=True)

@@ -12,6 +12,7 @@ from learn.env._imitation_env import (
     STRIDE_RANGE_M,
     TASKS,
     ImitationEnv,
+    lag_treads,
 )
 from learn.env._observation import reference_features
 from learn.env._reference import (
@@ -67,6 +68,7 @@ __all__ = [
     "goal_reward",
     "imitation_reward",
     "impairment_angle_limits",
+    "lag_treads",
     "make_env",
     "natural_stride_m",
     "physics_penalty",

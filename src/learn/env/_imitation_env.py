@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import gymnasium as gym
@@ -142,6 +143,14 @@ class ImitationEnv(gym.Env):
         With ``terrain_reference`` on stairs that are not flat: the retargeted reference takes
         one step per tread (the ``treads`` of :meth:`learn.env.TerrainReference.from_reference`),
         at its own cadence, and the goal's speed and stride are the reference's (scaled alike).
+    follow_walker
+        With ``tread_steps``: the reference is retargeted to the stairs shifted by the walker's
+        lag behind it in whole treads (:func:`lag_treads`), at the start of every control step.
+        On the flight this changes nothing (it is periodic); at its ends the reference meets
+        the first riser and the landing when the walker does. Without it the reference, which
+        advances on its own clock, reaches the landing while a slower walker is still on the
+        flight, and asks for a flat walk at the landing's height there
+        (``docs/prediction.md``).
 
     Notes
     -----
@@ -229,6 +238,7 @@ class ImitationEnv(gym.Env):
         reference_state: bool = False,
         terrain_reference: bool = False,
         tread_steps: bool = False,
+        follow_walker: bool = False,
     ) -> None:
         if not clips:
             raise GaitTwinInputError("clips: expected at least one Motion, found none")
@@ -272,6 +282,12 @@ class ImitationEnv(gym.Env):
                 f"terrain_reference={terrain_reference} on task {task!r}"
             )
         self.tread_steps = bool(tread_steps)
+        if follow_walker and not self.tread_steps:
+            raise GaitTwinInputError(
+                f"follow_walker: expected tread_steps, found tread_steps={tread_steps}"
+            )
+        self.follow_walker = bool(follow_walker)
+        self._lag_treads = 0  # the walker's lag behind the reference, whole treads
         self.simulation = Simulation(spec, body=body, terrain=terrain)
         self._saved_state = self.simulation.client.saveState()
         self.stair_cue = (
@@ -504,6 +520,7 @@ class ImitationEnv(gym.Env):
         self._step = 0
         self._frame_cache = None
         self._chunk = None
+        self._lag_treads = 0
         frame = self._reference_frame(0)
         self.simulation.client.restoreState(self._saved_state)
         self.simulation.reset_pose(
@@ -621,6 +638,11 @@ class ImitationEnv(gym.Env):
         a = np.minimum(np.maximum(np.asarray(action, dtype=float), -1.0), 1.0)
         n = self._n_dofs
         self._step += 1
+        if self.follow_walker and not self.simulation.terrain.is_flat:
+            reference_x = self._retargeted(self._step)[0].root_position_m[0]
+            lag = lag_treads(reference_x, self._positions[-1][0], self.simulation.terrain.tread_m)
+            if lag != self._lag_treads:
+                self._lag_treads, self._chunk = lag, None
         frame = self._reference_frame(self._step)
         if self.action_mode == "offset":
             targets = frame.joint_positions_rad + self.offset_scale_rad * a[:n]
@@ -657,12 +679,17 @@ class ImitationEnv(gym.Env):
     def _retargeted(self, step: int) -> tuple[ReferenceFrame, float]:
         """Return the terrain-aware frame at ``step`` and the terrain height under its root.
 
-        Frames are retargeted :data:`TERRAIN_REFERENCE_CHUNK_STEPS` steps at a time.
+        Frames are retargeted :data:`TERRAIN_REFERENCE_CHUNK_STEPS` steps at a time, onto the
+        terrain shifted by the walker's lag with ``follow_walker`` (its root x does not depend
+        on the shift).
         """
         chunk = self._chunk
         if chunk is None or not chunk[0] <= step < chunk[0] + len(chunk[1]):
             steps = np.arange(step, step + TERRAIN_REFERENCE_CHUNK_STEPS)
             terrain = self.simulation.terrain
+            if self._lag_treads:
+                shift = self._lag_treads * terrain.tread_m
+                terrain = replace(terrain, start_x_m=terrain.start_x_m + shift)
             frames = self._retargeting.frames(self._t0 + steps * self.dt, terrain, period_s=self.dt)
             ground = terrain.height_at(frames.root_position_m[:, 0])
             chunk = self._chunk = (step, frames.unstack(), ground)
@@ -725,6 +752,24 @@ class ImitationEnv(gym.Env):
             )
         frames = np.asarray(observation).reshape(3, self.frame_size)
         return frames[frame, self.frame_slices[name]]
+
+
+def lag_treads(reference_x_m: float, walker_x_m: float, tread_m: float) -> int:
+    """Return how many whole treads the walker is behind the reference (negative: ahead).
+
+    Parameters
+    ----------
+    reference_x_m, walker_x_m
+        Root x of the reference and of the walker, m.
+    tread_m
+        Tread depth, m.
+
+    Returns
+    -------
+    int
+        ``(reference_x_m - walker_x_m) / tread_m`` rounded to the nearest integer.
+    """
+    return round((reference_x_m - walker_x_m) / tread_m)
 
 
 def _rewards(

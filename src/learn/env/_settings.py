@@ -34,7 +34,8 @@ class EnvSettings:
     ``pd_frequency_rad_s`` sets every joint's PD natural frequency (rad/s,
     :meth:`sim.ModelSpec.with_pd_frequency`). ``terrain_reference`` retargets the reference to
     the slope or stairs (ImitationEnv's ``terrain_reference``; no effect on flat ground), and
-    ``tread_steps`` makes it take one step per stair tread (ImitationEnv's ``tread_steps``).
+    ``tread_steps`` makes it take one step per stair tread (ImitationEnv's ``tread_steps``),
+    ``follow_walker`` shifts its stairs by the walker's lag (ImitationEnv's ``follow_walker``).
     ``angle_limits_deg`` narrows the avatar's range of some clinical angles to a patient's,
     ``((angle name, low deg, high deg), ...)`` (:meth:`sim.ModelSpec.with_angle_limits`; e.g.
     ``(("knee_flexion_l", -5.0, 35.0),)`` for a stiff left knee): the physics stops the joint
@@ -55,6 +56,7 @@ class EnvSettings:
     pd_frequency_rad_s: float = PD_NATURAL_FREQUENCY_RAD_S
     terrain_reference: bool = False
     tread_steps: bool = False
+    follow_walker: bool = False
     angle_limits_deg: tuple[tuple[str, float, float], ...] = ()
 
     def __post_init__(self) -> None:
@@ -148,5 +150,6 @@ def make_env(clips: Sequence[Motion], settings: EnvSettings, **task: Any) -> Imi
         reference_state=settings.reference_state,
         terrain_reference=settings.terrain_reference,
         tread_steps=settings.tread_steps,
+        follow_walker=settings.follow_walker,
         **task,
     )

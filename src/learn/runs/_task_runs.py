@@ -283,9 +283,10 @@ def read_task_progress(out_dir: str | Path) -> dict:
     Returns
     -------
     dict
-        ``task``, ``use_stair_cue``, ``terrain_reference`` and ``tread_steps`` (False for a
-        run written before the option existed), ``num_timesteps`` (steps trained), ``level``
-        (current), ``episodes_per_level`` and ``steps_to_master`` (level -> count),
+        ``task``, ``use_stair_cue``, ``terrain_reference``, ``tread_steps`` and
+        ``follow_walker`` (False for a run written before the option existed),
+        ``num_timesteps`` (steps trained), ``level`` (current), ``episodes_per_level`` and
+        ``steps_to_master`` (level -> count),
         ``threshold`` (the promotion's mean return, ``promotion_fraction * R_flat``) and
         ``finished``: True when read from ``curriculum.json``, False when from the newest
         checkpoint.
@@ -316,6 +317,7 @@ def read_task_progress(out_dir: str | Path) -> dict:
         "use_stair_cue": run["use_stair_cue"],
         "terrain_reference": run["task_settings"].get("terrain_reference", False),
         "tread_steps": run["task_settings"].get("tread_steps", False),
+        "follow_walker": run["task_settings"].get("follow_walker", False),
         "num_timesteps": int(num_timesteps),
         "level": int(level),
         "episodes_per_level": {int(k): int(v) for k, v in curriculum["episodes_per_level"].items()},
@@ -329,7 +331,8 @@ def task_run_env_settings(adapted_run_dir: str | Path, task_run_dir: str | Path)
     """Return the environment settings a task run's controllers act in.
 
     The adapted run's :class:`EnvSettings` (the task run trained from it) with the task run's
-    own ``terrain_reference`` and ``tread_steps`` (:func:`read_task_progress`): a controller
+    own ``terrain_reference``, ``tread_steps`` and ``follow_walker``
+    (:func:`read_task_progress`): a controller
     trained on the terrain-aware reference acts as offsets from it and must be rolled out
     with it.
 
@@ -349,6 +352,7 @@ def task_run_env_settings(adapted_run_dir: str | Path, task_run_dir: str | Path)
         run_env_settings(adapted_run_dir),
         terrain_reference=progress["terrain_reference"],
         tread_steps=progress["tread_steps"],
+        follow_walker=progress["follow_walker"],
     )
 
 

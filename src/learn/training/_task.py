@@ -60,14 +60,16 @@ def _check_same_run(checkpoint: Path, saved: dict, run: dict) -> None:
     """Refuse to resume a checkpoint written with other options than ``run`` (budget aside).
 
     A checkpoint written before ``CurriculumSettings.like_for_like`` existed used the rule it
-    names False; one written before ``TaskSettings.terrain_reference`` (or ``tread_steps``)
-    existed, the flat-ground reference (the cycle's own steps): False.
+    names False; one written before ``TaskSettings.terrain_reference`` (or ``tread_steps``,
+    ``follow_walker``) existed, the flat-ground reference (the cycle's own steps, on its own
+    clock): False.
     """
     saved = {**saved}
     saved["curriculum_settings"] = {"like_for_like": False, **saved["curriculum_settings"]}
     saved["task_settings"] = {
         "terrain_reference": False,
         "tread_steps": False,
+        "follow_walker": False,
         **saved.get("task_settings", {}),
     }
     for key, value in run.items():
@@ -234,6 +236,7 @@ def train_task(
         max_steps=settings.max_steps,
         terrain_reference=settings.terrain_reference,
         tread_steps=settings.tread_steps,
+        follow_walker=settings.follow_walker,
     )
     if drive_cue:  # effective at the first reset, as CurriculumCallback's later switches
         venv.env_method("set_stair_cue", not state.mastered(state.level))

@@ -82,14 +82,15 @@ def make_task_vec_env(
     max_steps: int = 500,
     terrain_reference: bool = False,
     tread_steps: bool = False,
+    follow_walker: bool = False,
 ) -> VecNormalize:
     """Task environments for GAIL: monitored (own reward), then frozen normalisation.
 
     ``VecMonitor`` sits below the normaliser and any GAIL reward wrapper, so the episode
     returns the curriculum sees are the environment's own reward. ``env_method`` reaches the
     :class:`learn.ImitationEnv` instances (``set_terrain_level``, ``set_stair_cue``).
-    ``terrain_reference`` and ``tread_steps`` replace the adapted run's settings of those
-    names (adaptation is on flat ground, where they have no effect).
+    ``terrain_reference``, ``tread_steps`` and ``follow_walker`` replace the adapted run's
+    settings of those names (adaptation is on flat ground, where they have no effect).
     """
     factory = functools.partial(
         task_env,
@@ -101,6 +102,7 @@ def make_task_vec_env(
             run_env_settings(adapted_run_dir),
             terrain_reference=terrain_reference,
             tread_steps=tread_steps,
+            follow_walker=follow_walker,
         ),
         max_steps=max_steps,
     )

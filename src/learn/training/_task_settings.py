@@ -76,6 +76,10 @@ class TaskSettings:
     tread_steps
         With ``terrain_reference`` on stairs: the retargeted reference takes one step per
         tread (the environments' ``tread_steps``), at the patient's cadence.
+    follow_walker
+        With ``tread_steps``: the reference's stairs are shifted by the walker's lag in whole
+        treads (the environments' ``follow_walker``), so that it reaches the landing when the
+        walker does.
     """
 
     n_envs: int = 8
@@ -90,12 +94,18 @@ class TaskSettings:
     checkpoint_every_rounds: int = 20
     terrain_reference: bool = False
     tread_steps: bool = False
+    follow_walker: bool = False
 
     def __post_init__(self) -> None:
         if self.tread_steps and not self.terrain_reference:
             raise GaitTwinInputError(
                 "TaskSettings.tread_steps: expected together with terrain_reference, found "
                 "terrain_reference=False"
+            )
+        if self.follow_walker and not self.tread_steps:
+            raise GaitTwinInputError(
+                "TaskSettings.follow_walker: expected together with tread_steps, found "
+                "tread_steps=False"
             )
 
 
