@@ -34,6 +34,7 @@ import pandas as pd
 
 import gait
 import learn
+from learn.cli import add_stiff_knee_options
 
 BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "cmu"
 
@@ -53,15 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--eval-rollouts", type=int, default=3, help="evaluation episodes")
     parser.add_argument("--no-scratch", action="store_true", help="skip the from-scratch run")
     parser.add_argument("--no-video", action="store_true", help="skip the evaluation video")
-    parser.add_argument(
-        "--stiff-knee", choices=sorted(gait.KNEE_SIDES), help="stiffen this knee of the patient"
-    )
-    parser.add_argument(
-        "--stiff-knee-peak-deg",
-        type=float,
-        default=gait.STIFF_KNEE_PEAK_DEG,
-        help="with --stiff-knee: largest flexion of that knee, deg",
-    )
+    add_stiff_knee_options(parser)
     args = parser.parse_args(argv)
 
     avatar = learn.run_env_settings(args.atlas)

@@ -34,6 +34,7 @@ import pandas as pd
 
 import gait
 import learn
+from learn.cli import add_stiff_knee_options
 
 BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "cmu"
 
@@ -56,15 +57,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--push", nargs="*", default=["forward"], help="push directions")
     parser.add_argument("--no-stair-cue", action="store_true", help="ablation without the cue")
     parser.add_argument("--seed", type=int, default=0, help="seed")
-    parser.add_argument(
-        "--stiff-knee", choices=sorted(gait.KNEE_SIDES), help="stiffen this knee of the patient"
-    )
-    parser.add_argument(
-        "--stiff-knee-peak-deg",
-        type=float,
-        default=gait.STIFF_KNEE_PEAK_DEG,
-        help="with --stiff-knee: largest flexion of that knee, deg",
-    )
+    add_stiff_knee_options(parser)
     args = parser.parse_args(argv)
     learn.show_progress()  # the prediction's stages
 

@@ -23,8 +23,8 @@ import argparse
 import shutil
 from pathlib import Path
 
-import gait
 import learn
+from learn.cli import add_stiff_knee_options
 
 BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "xsens_mtw_walk"
 
@@ -69,15 +69,7 @@ def main(argv: list[str] | None = None) -> learn.PredictionResult:
         help="run the tasks even when the adapted controller falls on flat ground (the report "
         "still says 'no prediction')",
     )
-    parser.add_argument(
-        "--stiff-knee", choices=sorted(gait.KNEE_SIDES), help="stiffen this knee of the walk"
-    )
-    parser.add_argument(
-        "--stiff-knee-peak-deg",
-        type=float,
-        default=gait.STIFF_KNEE_PEAK_DEG,
-        help="with --stiff-knee: largest flexion of that knee, deg",
-    )
+    add_stiff_knee_options(parser)
     parser.add_argument(
         "--shipped", type=Path, help="folder of a patient's shipped stages to load (see above)"
     )

@@ -42,6 +42,26 @@ USER_ERROR_EXIT_CODE = 2
 logger = logging.getLogger(__name__)
 
 
+def add_stiff_knee_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--stiff-knee`` and ``--stiff-knee-peak-deg`` (a patient-like clip, gait.stiffen_knee).
+
+    Shared by the commands and the examples that make a stiff-knee clip; the avatar then gets
+    that knee's range (:func:`learn.env.impairment_angle_limits`).
+    """
+    parser.add_argument(
+        "--stiff-knee",
+        choices=sorted(gait.KNEE_SIDES),
+        help="make a patient-like clip: stiffen this knee of the walk before adaptation "
+        "(gait.stiffen_knee); the avatar's knee gets the clip's range",
+    )
+    parser.add_argument(
+        "--stiff-knee-peak-deg",
+        type=float,
+        default=gait.STIFF_KNEE_PEAK_DEG,
+        help="with --stiff-knee: largest flexion of that knee in the clip, deg",
+    )
+
+
 def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int) -> None:
     """Add the options shared by ``gaittwin-predict`` and ``gaittwin-predict-batch``.
 
@@ -116,18 +136,7 @@ def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int
         help="Jinja2 template of the HTML report, e.g. a translated or branded copy of the "
         "shipped one (docs/report.md); not given: the shipped template",
     )
-    parser.add_argument(
-        "--stiff-knee",
-        choices=sorted(gait.KNEE_SIDES),
-        help="make a patient-like clip: stiffen this knee of the walk before adaptation "
-        "(gait.stiffen_knee)",
-    )
-    parser.add_argument(
-        "--stiff-knee-peak-deg",
-        type=float,
-        default=gait.STIFF_KNEE_PEAK_DEG,
-        help="with --stiff-knee: largest flexion of that knee in the clip, deg",
-    )
+    add_stiff_knee_options(parser)
 
 
 def prediction_options(args: argparse.Namespace) -> dict:
