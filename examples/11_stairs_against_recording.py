@@ -3,26 +3,40 @@
 A first check of a prediction against reality. The recording is gaitmap's healthy stair ascent
 (foot-mounted gyroscopes, ``tests/data/gaitmap_foot``): its strides come from
 :func:`gait.events_from_foot_gyroscope`. The prediction is a stairs task run
-(:func:`learn.train_task`, finished so that ``levels/level_<k>/`` hold the controllers that
-mastered each level): each level's controller is rolled out on its own flight without the stair
-cue, and its strides come from the avatar's foot contacts (:func:`gait.debounce_contacts`: a toe
-brushing a riser is not a step) while the pelvis is over the flight (level 0, flat ground, over the
-same stretch: the controller's own flat-ground gait). The level after the last mastered one is
-rolled out with the run's final controller and marked "not mastered". The table
-(``stairs_vs_recording.csv``) and the figure (``stairs_vs_recording.png``) put cadence, stride time
-and stance next to the recording's.
+(:func:`learn.train_task`), finished so that ``levels/level_<k>/`` hold the controllers that
+mastered each level (:func:`learn.finish_task_run`; ``--checkpoints`` first copies checkpoint
+folders, e.g. those of several sittings of one run, into ``--run`` and finishes it there). Each
+level's controller is rolled out on its own flight without the stair cue, with the run's
+environment options (:func:`learn.task_run_env_settings`: terrain-aware reference, tread steps,
+following the walker), and its strides come from the avatar's foot contacts
+(:func:`gait.debounce_contacts`: a toe brushing a riser is not a step) while the pelvis is over
+the flight (level 0, flat ground, over the same stretch: the controller's own flat-ground gait).
+The level after the last mastered one is rolled out with the run's final controller and marked
+"not mastered". The table (``stairs_vs_recording.csv``: medians and interquartile ranges over
+strides, falls, the training steps of each controller, and the predicted stride length, which
+foot gyroscopes alone do not give) and the figure (``stairs_vs_recording.png``) put cadence,
+stride time and stance next to the recording's.
 
-    mkdir -p out/mastery/stairs
-    cp -r models/in_progress/stairs_16_15/run/* out/mastery/stairs/
-    python examples/10_task_mastery.py --adapted models/in_progress/stairs_16_15/adapted \
-        --task stairs --out out/mastery/stairs --finish
-    python examples/11_stairs_against_recording.py --run out/mastery/stairs \
-        --adapted models/in_progress/stairs_16_15/adapted --out out/stairs_vs_recording
+The healthy stairs run of CMU 16_15 with the terrain-aware reference, steps of one tread and
+the reference following the walker: levels 0 and 1 were mastered in the run's tread-step
+sittings (``models/in_progress/stairs_16_15_tread_steps``), level 2 and later in the sitting
+that follows the walker (``models/in_progress/stairs_16_15_tread_follow``), whose newest
+checkpoint is the final controller. One command assembles a copy of the run (the checkpoints
+are copied, never moved), finishes it and compares (re-run it when new checkpoints are
+committed, e.g. a level-3 mastery one):
+
+    python examples/11_stairs_against_recording.py --run out/stairs_follow_run \
+        --adapted models/in_progress/stairs_16_15/adapted \
+        --checkpoints models/in_progress/stairs_16_15_tread_steps/run/checkpoints/round_000063 \
+        models/in_progress/stairs_16_15_tread_steps/run/checkpoints/round_000789 \
+        models/in_progress/stairs_16_15_tread_follow/run/checkpoints/round_* \
+        --out out/stairs_vs_recording
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -58,6 +72,20 @@ def summary_row(source: str, strides: pd.DataFrame, **extra: object) -> dict:
     return row
 
 
+def assemble_run(checkpoints: list[Path], run: Path, adapted: Path) -> None:
+    """Copy checkpoint folders into ``run/checkpoints/`` and finish the run there.
+
+    Each of ``checkpoints`` is a task checkpoint folder (``checkpoints/round_<r>/``);
+    :func:`learn.finish_task_run` then writes the final controller from the newest complete one
+    and each level's from the first one saved with the level mastered (a folder without its
+    ``state.json``, e.g. one still being written by a training, is ignored).
+    """
+    for folder in checkpoints:
+        target = run / learn.runs.CHECKPOINTS_DIR / folder.name
+        shutil.copytree(folder, target, dirs_exist_ok=True)
+    learn.finish_task_run(adapted, run)
+
+
 def recording_strides(path: Path) -> pd.DataFrame:
     """Return the recording's strides (:func:`gait.gait_parameters` of its foot-gyro events)."""
     rates = pd.read_csv(path, header=[0, 1], index_col=0).to_numpy(float)
@@ -72,8 +100,18 @@ def simulated_strides(
     run: Path,
     level: int,
     n_rollouts: int,
-) -> tuple[pd.DataFrame, int]:
-    """Return the strides over the flight of ``n_rollouts`` rollouts at ``level``, and falls."""
+) -> tuple[pd.DataFrame, int, int]:
+    """Return the strides over the flight of ``n_rollouts`` rollouts at ``level``.
+
+    Returns
+    -------
+    strides : pandas.DataFrame
+        :func:`gait.gait_parameters` strides (with stride length, m) lying over the flight.
+    falls : int
+        Rollouts that ended by a fall.
+    climbed : int
+        Rollouts whose pelvis passed the flight's last riser.
+    """
     env = learn.task_env(
         patient,
         "stairs",
@@ -81,7 +119,7 @@ def simulated_strides(
         level=level,
         stair_cue=False,
     )
-    tables, falls = [], 0
+    tables, falls, climbed = [], 0, 0
     try:
         edges = FLIGHT_EDGES_X_M
         for seed in range(n_rollouts):
@@ -94,17 +132,27 @@ def simulated_strides(
             events = gait.events_from_contacts(contacts, sampling_rate_hz=rate_hz)
             x = rollout.root_position_m[:, 0]
             on_flight = (x >= edges[0]) & (x <= edges[-1])
-            tables.append(gait.gait_parameters(events, include=on_flight).strides)
+            climbed += bool(x.max() > edges[-1])
+            parameters = gait.gait_parameters(
+                events, root_position_m=rollout.root_position_m, include=on_flight
+            )
+            tables.append(parameters.strides)
     finally:
         env.close()
-    return pd.concat(tables, ignore_index=True), falls
+    return pd.concat(tables, ignore_index=True), falls, climbed
 
 
 def plot(table: pd.DataFrame, path: Path) -> Path:
-    """Draw each measure per source as a bar with its interquartile range."""
-    fig, axes = plt.subplots(1, len(MEASURES), figsize=(4 * len(MEASURES), 3.6))
-    labels = [s.replace(" (", "\n(") for s in table["source"]]
-    colours = ["tab:green" if s == "recording" else "tab:blue" for s in table["source"]]
+    """Draw each measure per source as a bar with its interquartile range.
+
+    The recording is green, mastered levels blue, the level not mastered grey.
+    """
+    fig, axes = plt.subplots(1, len(MEASURES), figsize=(4 * len(MEASURES), 3.8))
+    labels = [s.replace(" (", "\n").replace(", ", "\n").rstrip(")") for s in table["source"]]
+    colours = [
+        "tab:green" if s == "recording" else "tab:gray" if "not mastered" in s else "tab:blue"
+        for s in table["source"]
+    ]
     for ax, (column, label) in zip(axes, MEASURES.items(), strict=True):
         ax.bar(labels, table[column], yerr=table[f"{column}_iqr"] / 2, color=colours, capsize=3)
         ax.set_title(label)
@@ -120,23 +168,36 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", type=Path, required=True, help="finished stairs task run")
     parser.add_argument("--adapted", type=Path, required=True, help="the run's adapted run")
+    parser.add_argument(
+        "--checkpoints",
+        type=Path,
+        nargs="+",
+        default=[],
+        help="task checkpoint folders (checkpoints/round_*) to copy into --run and finish it "
+        "from first",
+    )
     parser.add_argument("--patient", default="16_15", help="bundled CMU trial of the patient")
     parser.add_argument("--recording", type=Path, default=RECORDING, help="stair-ascent gyro CSV")
     parser.add_argument("--rollouts", type=int, default=3, help="rollouts per level")
     parser.add_argument("--out", type=Path, default=Path("out/stairs_vs_recording"))
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    missing = [str(folder) for folder in args.checkpoints if not folder.is_dir()]
+    if missing:
+        parser.error(f"--checkpoints: expected checkpoint folders, found no folder {missing}")
+    if args.checkpoints:
+        assemble_run(args.checkpoints, args.run, args.adapted)
 
     rows = [summary_row("recording", recording_strides(args.recording), riser_m=np.nan)]
     patient = learn.cmu_walks(CMU, trials=[args.patient])[0]
-    result = learn.read_task_progress(args.run)
-    mastered = sorted(int(k) for k in result["steps_to_master"])
+    result = learn.runs.read_task_result(args.run)
+    mastered = sorted(result.steps_to_master)
     for level in [*mastered, max(mastered) + 1]:
         if level >= learn.tasks.N_LEVELS:
             continue
         is_mastered = level in mastered
-        folder = args.run / "levels" / f"level_{level}" if is_mastered else args.run
-        strides, falls = simulated_strides(
+        folder, controller_steps = result.controller(level)
+        strides, falls, climbed = simulated_strides(
             learn.Controller.load(folder), patient, args.adapted, args.run, level, args.rollouts
         )
         riser_m = learn.tasks.task_terrain("stairs", level).rise_m
@@ -146,11 +207,15 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                 f"level {level} ({riser_m * 100:.2f} cm, {status})",
                 strides,
                 riser_m=riser_m,
+                stride_length_m=float(strides["stride_length_m"].median()),
                 falls=falls,
+                climbed=climbed,
                 rollouts=args.rollouts,
+                controller_steps=controller_steps,
             )
         )
-    table = pd.DataFrame(rows)
+    counts = ("falls", "climbed", "rollouts", "controller_steps")
+    table = pd.DataFrame(rows).astype(dict.fromkeys(counts, "Int64"))
     table.to_csv(args.out / "stairs_vs_recording.csv", index=False)
     plot(table, args.out / "stairs_vs_recording.png")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
