@@ -37,7 +37,8 @@ class GaitParameters:
         quantities are NaN (no toe off inside the stride, no root path, first step).
     steps
         One row per step (heel strike of one foot to the next heel strike of the other foot),
-        in time order. Columns: ``side`` (the foot that strikes at the end of the step),
+        in time order; both feet striking on one sample (e.g. landing from a stumble) make no
+        step. Columns: ``side`` (the foot that strikes at the end of the step),
         ``start_sample``, ``end_sample``, ``start_s``, ``end_s``, ``step_time_s``,
         ``step_length_m`` (horizontal root displacement over the step; NaN without a root path)
         and ``speed_m_s``.
@@ -177,7 +178,7 @@ def _step_table(
     marks = sorted((int(sample), side) for side in SIDES for sample in events.heel_strikes[side])
     rows = []
     for (start, first), (end, side) in itertools.pairwise(marks):
-        if first == side or (include is not None and not include[start:end].all()):
+        if first == side or end == start or (include is not None and not include[start:end].all()):
             continue
         length = (
             float(np.linalg.norm(root[end, :2] - root[start, :2])) if root is not None else np.nan

@@ -59,6 +59,16 @@ def test_temporal_and_spatial_parameters_of_a_regular_walk():
     assert params.summary["n_strides_l"] == 5 and params.summary["n_strides_r"] == 5
 
 
+def test_both_feet_striking_on_one_sample_make_no_step():
+    events = regular_events()
+    strikes = {side: events.heel_strikes[side].copy() for side in ("l", "r")}
+    strikes["r"][2] = strikes["l"][2]  # a landing on both feet at once
+    both = gait.GaitEvents(FS, events.n_samples, strikes, events.toe_offs, "synthetic")
+    steps = gait.gait_parameters(both).steps
+    assert len(steps) == len(gait.gait_parameters(events).steps) - 1  # 2 steps become 1
+    assert (steps["step_time_s"] > 0).all() and np.isfinite(steps["speed_m_s"]).all()
+
+
 def test_asymmetric_steps_give_the_symmetry_index():
     events = regular_events(right_offset=0.4)  # right steps 0.4 s, left steps 0.6 s
     params = gait.gait_parameters(events)
