@@ -34,7 +34,7 @@ import pandas as pd
 
 import gait
 import learn
-from learn.cli import add_stiff_knee_options
+from learn.cli import add_stairs_reference_option, add_stiff_knee_options
 
 BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "cmu"
 
@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--rollouts", type=int, default=1, help="evaluation episodes per level")
     parser.add_argument("--push", nargs="*", default=["forward"], help="push directions")
     parser.add_argument("--no-stair-cue", action="store_true", help="ablation without the cue")
+    add_stairs_reference_option(parser)
     parser.add_argument("--seed", type=int, default=0, help="seed")
     add_stiff_knee_options(parser)
     args = parser.parse_args(argv)
@@ -109,6 +110,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
             n_rollouts=args.rollouts,
             push_directions=args.push,
             use_stair_cue=not args.no_stair_cue,
+            stairs_reference=args.stairs_reference,
         ),
         patient_id=f"CMU {args.patient}",
         source=f"CMU motion-capture database, trial {args.patient} (bundled)",

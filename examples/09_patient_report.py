@@ -24,7 +24,7 @@ import shutil
 from pathlib import Path
 
 import learn
-from learn.cli import add_stiff_knee_options
+from learn.cli import add_stairs_reference_option, add_stiff_knee_options
 
 BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "xsens_mtw_walk"
 
@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> learn.PredictionResult:
         "still says 'no prediction')",
     )
     add_stiff_knee_options(parser)
+    add_stairs_reference_option(parser)
     parser.add_argument(
         "--shipped", type=Path, help="folder of a patient's shipped stages to load (see above)"
     )
@@ -100,6 +101,7 @@ def main(argv: list[str] | None = None) -> learn.PredictionResult:
             n_rollouts=args.rollouts,
             push_directions=args.push,
             continue_if_falling=args.continue_if_falling,
+            stairs_reference=args.stairs_reference,
         ),
         stiff_knee=args.stiff_knee,
         stiff_knee_peak_deg=args.stiff_knee_peak_deg,

@@ -21,3 +21,17 @@ DEFAULT_ADAPT_STEPS = 1_500_000
 
 #: A prediction's default training budget per task, steps (:class:`learn.Budgets` says why).
 DEFAULT_TASK_STEPS = 3_000_000
+
+#: The imitation references a prediction can train the stairs on
+#: (``PredictionSettings.stairs_reference``, ``--stairs-reference``), each in a few words (the
+#: command's help, the report's training note); each adds an option of the one before.
+STAIRS_REFERENCES: dict[str, str] = {
+    "flat": "the patient's flat-ground walk",
+    "terrain": "the walk retargeted to the stairs",
+    "treads": "the walk retargeted to the stairs, one step per tread",
+    "follow": "the walk retargeted to the stairs, one step per tread, following the walker",
+}
+
+#: A prediction's stairs reference: the one that mastered the most stair levels in the fewest
+#: steps on CMU 16_15 (``docs/prediction.md``, "Pipeline").
+DEFAULT_STAIRS_REFERENCE = "follow"

@@ -25,9 +25,11 @@ from imu import (
 )
 from learn._constants import (
     DEFAULT_ADAPT_STEPS,
+    DEFAULT_STAIRS_REFERENCE,
     DEFAULT_TASK_STEPS,
     DEFAULT_TIME_BUDGET_MIN,
     N_LEVELS,
+    STAIRS_REFERENCES,
     TASK_TERRAINS,
 )
 
@@ -62,11 +64,28 @@ def add_stiff_knee_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_stairs_reference_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--stairs-reference`` (``PredictionSettings.stairs_reference``).
+
+    Shared by the commands and the examples that predict the stairs.
+    """
+    choices = "; ".join(f"{name}: {text}" for name, text in STAIRS_REFERENCES.items())
+    parser.add_argument(
+        "--stairs-reference",
+        choices=list(STAIRS_REFERENCES),
+        default=DEFAULT_STAIRS_REFERENCE,
+        help=f"imitation reference of the stairs training ({choices}); "
+        f"{DEFAULT_STAIRS_REFERENCE}, the default, went furthest up CMU 16_15's stairs "
+        "(docs/prediction.md); the slope always trains on the flat-ground walk",
+    )
+
+
 def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int) -> None:
     """Add the options shared by ``gaittwin-predict`` and ``gaittwin-predict-batch``.
 
     Everything but the recordings and ``--out``: the atlas (or ``--allow-scratch``), budgets,
-    tasks, levels, seed, the patient's body and stiff knee, environments, rollouts, stair cue.
+    tasks, levels, seed, the patient's body and stiff knee, environments, rollouts, stair cue,
+    stairs reference.
     Turn them into :func:`learn.predict_patient` keywords with :func:`prediction_options`.
     """
     start = parser.add_mutually_exclusive_group(required=True)
@@ -124,6 +143,7 @@ def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int
     parser.add_argument(
         "--no-stair-cue", action="store_true", help="train the stairs without the terrain cue"
     )
+    add_stairs_reference_option(parser)
     parser.add_argument(
         "--continue-if-falling",
         action="store_true",
@@ -164,6 +184,7 @@ def prediction_options(args: argparse.Namespace) -> dict:
         task_settings=TaskSettings(n_envs=args.envs),
         n_rollouts=args.rollouts,
         use_stair_cue=not args.no_stair_cue,
+        stairs_reference=args.stairs_reference,
         continue_if_falling=args.continue_if_falling,
         report_template=args.report_template,
     )

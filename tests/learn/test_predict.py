@@ -69,8 +69,13 @@ def test_example_09_predicts_without_atlas_and_resumes(
     assert html.escape(learn.prediction.SCRATCH_NOTE) in text
     assert (
         "Training: adapted controller 64 steps, task training budget 128 steps per task, "
-        "slope trained 128 steps, stairs trained 128 steps;"
+        "slope trained 128 steps (imitation reference: the patient&#39;s flat-ground walk), "
+        "stairs trained 128 steps (imitation reference: the walk retargeted to the stairs, one "
+        "step per tread, following the walker);"
     ) in text
+    stairs = learn.runs.read_task_progress(out / "tasks" / "stairs")  # the default reference
+    assert stairs["terrain_reference"] and stairs["tread_steps"] and stairs["follow_walker"]
+    assert not learn.runs.read_task_progress(out / "tasks" / "slope")["terrain_reference"]
     status = learn.report.prediction_status(result.baseline, result.outcomes)
     assert result.status == status and status.kind in ("no prediction", "partial")
     assert html.escape(status.text) in text
@@ -169,7 +174,9 @@ def test_cli_help_and_bad_input(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli_main(["--help"])
     assert exit_info.value.code == 0
-    assert "--stiff-knee {left,right}" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "--stiff-knee {left,right}" in printed
+    assert "--stairs-reference {flat,terrain,treads,follow}" in printed
     with pytest.raises(SystemExit) as exit_info:
         cli_main(
             [str(tmp_path), "--out", str(tmp_path / "o"), "--allow-scratch", "--stiff-knee", "up"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TypeVar
@@ -23,7 +23,12 @@ import gait
 import imu
 import sim
 from imu import GaitTwinInputError, write_text_atomic
-from learn._constants import DEFAULT_ADAPT_STEPS, DEFAULT_TASK_STEPS
+from learn._constants import (
+    DEFAULT_ADAPT_STEPS,
+    DEFAULT_STAIRS_REFERENCE,
+    DEFAULT_TASK_STEPS,
+    STAIRS_REFERENCES,
+)
 from learn.algorithms import PPOSettings
 from learn.env import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG, ImitationEnv, impairment_angle_limits
 from learn.evaluation import (
@@ -56,6 +61,7 @@ from learn.runs import (
     latest_checkpoint,
     latest_task_checkpoint,
     load_discriminator,
+    read_task_progress,
     read_task_result,
     run_env_settings,
     task_run_env_settings,
@@ -80,6 +86,16 @@ SCRATCH_NOTE = (
     "meaningful."
 )
 
+
+#: The options of :class:`learn.TaskSettings` that each imitation reference of the stairs
+#: (``PredictionSettings.stairs_reference``, described in ``learn._constants.STAIRS_REFERENCES``)
+#: trains with; the slope trains on ``"flat"``.
+STAIRS_REFERENCE_OPTIONS: dict[str, dict[str, bool]] = {
+    "flat": {"terrain_reference": False, "tread_steps": False, "follow_walker": False},
+    "terrain": {"terrain_reference": True, "tread_steps": False, "follow_walker": False},
+    "treads": {"terrain_reference": True, "tread_steps": True, "follow_walker": False},
+    "follow": {"terrain_reference": True, "tread_steps": True, "follow_walker": True},
+}
 
 #: A result read back from its JSON file (:class:`GaitMeasures` or :class:`LevelOutcome`).
 _Saved = TypeVar("_Saved", GaitMeasures, LevelOutcome)
@@ -142,13 +158,21 @@ class PredictionSettings:
         PPO settings of adaptation (default: the atlas's,
         :func:`learn.training.adaptation_ppo`).
     task_settings, curriculum
-        Options of task training and the curriculum.
+        Options of task training and the curriculum. ``task_settings`` leaves the imitation
+        reference's options (``terrain_reference``, ``tread_steps``, ``follow_walker``) off:
+        the slope trains on the flat-ground reference, the stairs on ``stairs_reference``
+        (:meth:`task_training_settings`).
     n_rollouts
         Evaluation episodes per level and for the flat-ground baseline.
     push_directions
         Push-test directions (:data:`sim.PUSH_DIRECTIONS`); empty skips the push test.
     use_stair_cue
         Stairs: the terrain cue (False: the ablation).
+    stairs_reference
+        The stairs' imitation reference: ``"flat"`` (the patient's flat-ground walk),
+        ``"terrain"`` (retargeted to the stairs, :class:`learn.env.TerrainReference`),
+        ``"treads"`` (and one step per tread) or ``"follow"`` (and following the walker; the
+        default, which went furthest up the stairs: ``docs/prediction.md``, "Pipeline").
     continue_if_falling
         When the adapted controller falls on flat ground, go on to the push test and the tasks
         anyway (to exercise the pipeline, e.g. with tiny budgets). By default the prediction
@@ -161,7 +185,8 @@ class PredictionSettings:
     Raises
     ------
     GaitTwinInputError
-        An unknown task or level, or a report template that is not a file.
+        An unknown task, level or stairs reference, ``task_settings`` with a reference option
+        on, or a report template that is not a file.
     """
 
     atlas_dir: Path | None = None
@@ -179,6 +204,7 @@ class PredictionSettings:
     n_rollouts: int = 3
     push_directions: tuple[str, ...] = tuple(sim.PUSH_DIRECTIONS)
     use_stair_cue: bool = True
+    stairs_reference: str = DEFAULT_STAIRS_REFERENCE
     continue_if_falling: bool = False
     report_template: Path | None = None
 
@@ -196,6 +222,37 @@ class PredictionSettings:
                 )
             object.__setattr__(self, "report_template", template)
         _check_tasks_and_levels(self.tasks, self.levels)
+        if self.stairs_reference not in STAIRS_REFERENCE_OPTIONS:
+            raise GaitTwinInputError(
+                f"stairs_reference: expected one of {list(STAIRS_REFERENCE_OPTIONS)}, found "
+                f"{self.stairs_reference!r}"
+            )
+        for name in STAIRS_REFERENCE_OPTIONS["flat"]:
+            if getattr(self.task_settings, name):
+                raise GaitTwinInputError(
+                    f"task_settings.{name}: expected False (a prediction trains the slope on "
+                    "the flat-ground reference and the stairs on stairs_reference), found True; "
+                    "choose the stairs reference with stairs_reference (--stairs-reference)"
+                )
+
+    def task_training_settings(self, task: str) -> TaskSettings:
+        """Return the options ``task`` is trained with.
+
+        Parameters
+        ----------
+        task
+            ``"slope"`` or ``"stairs"``.
+
+        Returns
+        -------
+        TaskSettings
+            The stairs: ``task_settings`` with the options of ``stairs_reference``
+            (:data:`STAIRS_REFERENCE_OPTIONS`); the slope: ``task_settings`` as given (the
+            flat-ground reference).
+        """
+        if task != "stairs":
+            return self.task_settings
+        return replace(self.task_settings, **STAIRS_REFERENCE_OPTIONS[self.stairs_reference])
 
 
 @dataclass(frozen=True)
@@ -298,6 +355,42 @@ def _check_tasks_and_levels(tasks: Sequence[str], levels: Sequence[int]) -> None
             )
     for level in levels:
         task_terrain("slope", level)
+
+
+def _reference_name(options: Mapping[str, object]) -> str:
+    """Return the imitation reference (a key of :data:`STAIRS_REFERENCE_OPTIONS`) of options.
+
+    ``options`` holds ``terrain_reference``, ``tread_steps`` and ``follow_walker``: a
+    :class:`TaskSettings` as a dict, or a task run's :func:`learn.runs.read_task_progress`.
+    """
+    return next(
+        name
+        for name, flags in STAIRS_REFERENCE_OPTIONS.items()
+        if all(options[key] == value for key, value in flags.items())
+    )
+
+
+def _check_resumable(task_dir: Path, task: str, settings: PredictionSettings) -> None:
+    """Refuse to resume a stopped task training on another imitation reference than asked.
+
+    :func:`learn.train_task` refuses it too, but only after the stages before it and naming its
+    options; this says so before any training, with the choice to pass or the folder to delete.
+    """
+    recorded = _reference_name(read_task_progress(task_dir))
+    wanted = _reference_name(asdict(settings.task_training_settings(task)))
+    if recorded == wanted:
+        return
+    if task == "stairs":
+        how = (
+            f"pass --stairs-reference {recorded} (stairs_reference={recorded!r}) to resume it, "
+            f"or delete {str(task_dir)!r} to train the stairs anew on {wanted!r}"
+        )
+    else:
+        how = f"a prediction trains the {task} on 'flat': delete {str(task_dir)!r} to train anew"
+    raise GaitTwinInputError(
+        f"task run {str(task_dir)!r}: expected a stopped {task} training on the {wanted!r} "
+        f"reference to resume, found one on {recorded!r} ({STAIRS_REFERENCES[recorded]}); {how}"
+    )
 
 
 def _stiffening_text(record: dict) -> str:
@@ -456,8 +549,8 @@ def predict_patient(
     ------
     GaitTwinInputError
         No atlas (unless ``allow_scratch``), an unreadable recording, unknown task or level,
-        unknown ``stiff_knee`` side, or an existing ``patient_clip.npz`` made with other
-        ``stiff_knee`` options.
+        unknown ``stiff_knee`` side, an existing ``patient_clip.npz`` made with other
+        ``stiff_knee`` options, or a stopped task training on another imitation reference.
 
     Notes
     -----
@@ -467,8 +560,10 @@ def predict_patient(
     :func:`sim.correct_contacts` on the atlas's avatar model); ``adapt/``
     (:func:`learn.adapt`); ``baseline.json`` and ``baseline.gif`` (flat ground); ``push.json``
     (largest survived push per direction, :func:`learn.evaluation.max_survived_push_n`); per task
-    ``tasks/<task>/`` (:func:`learn.train_task`; done when its ``curriculum.json`` exists, a
-    stopped training resumes from its newest complete checkpoint) and per level
+    ``tasks/<task>/`` (:func:`learn.train_task` with
+    :meth:`PredictionSettings.task_training_settings`: the stairs on ``stairs_reference``; done
+    when its ``curriculum.json`` exists, a stopped training resumes from its newest complete
+    checkpoint, refused when written on another reference) and per level
     ``outcomes/<task>_<level>.json`` and ``.gif``; then ``report.html`` and ``summary.png``
     (always rewritten). Delete a stage's output to redo it.
     """
@@ -544,13 +639,16 @@ def predict_from_clip(
     Raises
     ------
     GaitTwinInputError
-        No atlas (unless ``settings.allow_scratch``).
+        No atlas (unless ``settings.allow_scratch``), or a stopped task training in
+        ``tasks/<task>/`` on another imitation reference than the task's (for the stairs,
+        ``settings.stairs_reference``): checked before any training.
 
     Notes
     -----
     Each stage is skipped when its output exists, as in :func:`predict_patient`; a task
     folder ``tasks/<task>/`` with a finished run (its ``curriculum.json``, e.g. copied from
-    :func:`learn.train_task`'s output) is used as it is.
+    :func:`learn.train_task`'s output) is used as it is, whatever its imitation reference (a
+    warning says when it is not the one asked for; the report's training note names it).
     """
     atlas = _check_atlas(settings.atlas_dir, settings.allow_scratch)
     torch.set_num_threads(1)
@@ -561,8 +659,11 @@ def predict_from_clip(
     adapted_before = (adapt_dir / MODEL_FILE).is_file()  # written when adaptation has finished
     to_train = {} if adapted_before else {"adapt": settings.budgets.adapt_steps}
     for task in settings.tasks:
-        if not (out / "tasks" / task / CURRICULUM_FILE).is_file():
+        task_dir = out / "tasks" / task
+        if not (task_dir / CURRICULUM_FILE).is_file():
             to_train[task] = settings.budgets.task_steps
+            if latest_task_checkpoint(task_dir) is not None:
+                _check_resumable(task_dir, task, settings)
     clock = TrainingClock(
         settings.budgets.time_limit_s, to_train, min_fractions={"adapt": ADAPT_MIN_FRACTION}
     )
@@ -653,16 +754,21 @@ def predict_from_clip(
     reference = None
     outcomes: list[LevelOutcome] = []
     task_steps = settings.budgets.task_steps
-    trained: dict[str, int] = {}  # steps behind each task's final controller
+    trained: dict[str, tuple[int, str]] = {}  # steps and reference of each final controller
     for task in settings.tasks if go_on else ():
         task_dir = out / "tasks" / task
+        task_settings = settings.task_training_settings(task)
+        reference_name = _reference_name(asdict(task_settings))
         if (task_dir / CURRICULUM_FILE).is_file():
             _log(f"{task}: trained controller {task_dir} (exists)")
             result = read_task_result(task_dir)
         else:
             checkpoint = latest_task_checkpoint(task_dir)
             if checkpoint is None:
-                _log(f"{task}: training (BPD + GATP + curriculum), {task_steps} steps")
+                _log(
+                    f"{task}: training (BPD + GATP + curriculum) on the {reference_name!r} "
+                    f"reference, {task_steps} steps"
+                )
             else:
                 _log(f"{task}: resuming training from {checkpoint}, to {task_steps} steps")
             result = train_task(
@@ -672,7 +778,7 @@ def predict_from_clip(
                 task_dir,
                 total_timesteps=settings.budgets.task_steps,
                 curriculum=settings.curriculum,
-                settings=settings.task_settings,
+                settings=task_settings,
                 use_stair_cue=settings.use_stair_cue,
                 seed=settings.seed,
                 resume=checkpoint is not None,
@@ -680,7 +786,17 @@ def predict_from_clip(
                 progress_bar=None,
             )
         _log(f"{task}: steps to master per level {result.steps_to_master}")
-        trained[task] = result.total_timesteps
+        recorded = _reference_name(read_task_progress(task_dir))
+        if recorded != reference_name:  # a finished run found in the folder (a resume is refused)
+            logger.warning(
+                "%s: %s was trained on the %r reference, not the %r asked for; used as it is "
+                "(the report names its reference; delete the folder to train anew)",
+                task,
+                task_dir,
+                recorded,
+                reference_name,
+            )
+        trained[task] = (result.total_timesteps, recorded)
         if set(result.steps_to_master) - set(result.level_controller_steps):
             _log(
                 f"{task}: {task_dir} has no level controllers (written by an older version): "
@@ -746,7 +862,10 @@ def predict_from_clip(
     notes = [
         f"Training: adapted controller {trained_steps(adapt_dir):,} steps, task training "
         f"budget {task_steps:,} steps per task"
-        + "".join(f", {task} trained {steps:,} steps" for task, steps in trained.items())
+        + "".join(
+            f", {task} trained {steps:,} steps (imitation reference: {STAIRS_REFERENCES[name]})"
+            for task, (steps, name) in trained.items()
+        )
         + _time_limit_text(settings.budgets.time_limit_s, adapt_dir, out, settings.tasks)
         + f"; {settings.n_rollouts} evaluation rollout(s) per level. "
         "A mastered level is predicted by the controller saved when it was mastered, a level "
