@@ -64,7 +64,8 @@ def test_both_feet_striking_on_one_sample_make_no_step():
     strikes = {side: events.heel_strikes[side].copy() for side in ("l", "r")}
     strikes["r"][2] = strikes["l"][2]  # a landing on both feet at once
     both = gait.GaitEvents(FS, events.n_samples, strikes, events.toe_offs, "synthetic")
-    steps = gait.gait_parameters(both).steps
+    root = np.column_stack((np.arange(events.n_samples) / FS, np.zeros((events.n_samples, 2))))
+    steps = gait.gait_parameters(both, root_position_m=root).steps
     assert len(steps) == len(gait.gait_parameters(events).steps) - 1  # 2 steps become 1
     assert (steps["step_time_s"] > 0).all() and np.isfinite(steps["speed_m_s"]).all()
 
