@@ -231,3 +231,15 @@ def test_conversion_saves_a_pickled_discriminator_as_its_state_dict(tmp_path):
     assert saved.keys() == module.state_dict().keys()
     for name, tensor in module.state_dict().items():
         assert torch.equal(saved[name], tensor), name
+
+
+def test_trained_steps_of_a_shipped_folder_without_state_come_from_the_model(tmp_path):
+    shipped = ROOT / "models" / "in_progress" / "stairs_16_15_stiff_knee" / "adapted"
+    assert not (shipped / "state.json").exists()
+    assert learn.runs.trained_steps(shipped) == 1_003_520  # 245 rollouts of 4,096 steps
+    with_state = ROOT / "models" / "patients" / "xsens_mtw_walk" / "adapt"
+    state = json.loads((with_state / "state.json").read_text())
+    assert learn.runs.trained_steps(with_state) == state["num_timesteps"]
+    (tmp_path / "model.zip").write_bytes(b"not a zip")
+    with pytest.raises(GaitTwinInputError, match=r"expected num_timesteps in state\.json or"):
+        learn.runs.trained_steps(tmp_path)

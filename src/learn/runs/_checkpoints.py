@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -56,18 +57,25 @@ def save_checkpoint(model: PPO, folder: str | Path) -> Path:
 def trained_steps(folder: str | Path) -> int:
     """Return the environment steps a run or checkpoint folder's policy was trained for.
 
+    From ``state.json``, or, in a folder without it (a shipped policy pruned to
+    ``model.zip`` and ``normaliser.json``), from the counter SB3 saves in ``model.zip``.
+
     Raises
     ------
     GaitTwinInputError
-        If ``state.json`` is missing or has no ``num_timesteps``.
+        If neither holds ``num_timesteps``.
     """
-    path = Path(folder) / STATE_FILE
+    folder = Path(folder)
+    state = folder / STATE_FILE
     try:
-        return int(json.loads(path.read_text())["num_timesteps"])
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        if state.is_file():
+            return int(json.loads(state.read_text())["num_timesteps"])
+        with zipfile.ZipFile(folder / MODEL_FILE) as model:
+            return int(json.loads(model.read("data"))["num_timesteps"])
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as error:
         raise GaitTwinInputError(
-            f"policy folder {str(folder)!r}: expected {STATE_FILE} with num_timesteps, found "
-            f"{type(error).__name__}: {error}"
+            f"policy folder {str(folder)!r}: expected num_timesteps in {STATE_FILE} or "
+            f"{MODEL_FILE}, found {type(error).__name__}: {error}"
         ) from error
 
 
