@@ -21,6 +21,7 @@ from learn.evaluation import GaitMeasures, LevelOutcome
 from learn.report import (
     DECISION_SUPPORT_NOTE,
     NO_PREDICTION_TEXT,
+    NOT_A_PREDICTION,
     FlagThresholds,
     PatientSummary,
     compensations,
@@ -28,6 +29,7 @@ from learn.report import (
     prediction_status,
     report_html,
     safety_flags,
+    summary_figure,
 )
 from learn.report._context import _measure_rows
 from learn.tasks import N_LEVELS, TASK_TERRAINS
@@ -218,6 +220,80 @@ def test_files_are_written(report_inputs, tmp_path):
     assert image.shape[:2] == (1169, 827)  # A4 portrait at 100 dpi
     assert image[..., :3].std() > 0.05  # not blank
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "summary.png"]
+
+
+def test_the_summary_page_and_report_show_only_the_tasks_that_were_run(report_inputs):
+    """A stairs-only run has no slope column (an empty panel reads as missing data)."""
+    patient, outcomes = report_inputs
+    stairs = [o for o in outcomes if o.task == "stairs"]
+    both = summary_figure(patient, outcomes)
+    assert len(both.axes) == 3 * 2
+    only = summary_figure(patient, stairs)
+    assert len(only.axes) == 3
+    titles = [ax.get_title() for ax in only.axes if ax.get_title()]
+    assert titles == ["Stair climbing (12 steps)"]
+    page = report_html(patient, stairs)
+    assert "<h2>Stair climbing (12 steps)</h2>" in page and "Slope ascent" not in page
+    none = summary_figure(patient, [])
+    assert none.axes == [] and "No task level was run." in [t.get_text() for t in none.texts]
+
+
+def _markers(ax) -> dict[float, set[str]]:
+    """Per level drawn in a panel: "filled" and/or "hollow", from its lines' markers."""
+    found: dict[float, set[str]] = {}
+    for line in ax.lines:
+        if line.get_marker() != "o":
+            continue
+        kind = "hollow" if str(line.get_markerfacecolor()) == "none" else "filled"
+        for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True):
+            if np.isfinite(y):
+                found.setdefault(float(x), set()).add(kind)
+    return found
+
+
+def _joined(ax) -> set[float]:
+    """The levels a drawn line (not a marker alone) passes through in a panel."""
+    return {
+        float(x)
+        for line in ax.lines
+        if line.get_linestyle() not in ("None", "none", "") and line.get_marker() == "o"
+        for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True)
+        if np.isfinite(y)
+    }
+
+
+def test_the_summary_page_draws_non_predictions_hollow_and_unjoined(report_inputs):
+    """Level 4 is not mastered: hollow and off the line in both line panels; all when falling."""
+    patient, outcomes = report_inputs
+    stairs = [o for o in outcomes if o.task == "stairs"]
+    figure = summary_figure(patient, stairs)
+    panels = {ax.get_ylabel(): ax for ax in figure.axes}
+    for label in ("max trunk sway (deg)", "knee flexion peak (deg)"):
+        markers = _markers(panels[label])
+        assert markers == {
+            0.0: {"filled"},
+            1.0: {"filled"},
+            2.0: {"filled"},
+            3.0: {"filled"},
+            4.0: {"hollow"},
+        }
+        assert _joined(panels[label]) == {0.0, 1.0, 2.0, 3.0}
+    knee = panels["knee flexion peak (deg)"]
+    hollow_edges = {
+        line.get_markeredgecolor() for line in knee.lines if line.get_markerfacecolor() == "none"
+    }
+    assert hollow_edges == {"tab:blue", "tab:orange"}  # the sides keep their colours
+    (legend,) = figure.legends
+    assert f"hollow: {NOT_A_PREDICTION}" in [t.get_text() for t in legend.get_texts()]
+    mastered = [dataclasses.replace(o, steps_to_master=1) for o in stairs]
+    (legend,) = summary_figure(patient, mastered).legends
+    assert f"hollow: {NOT_A_PREDICTION}" not in [t.get_text() for t in legend.get_texts()]
+    falling = dataclasses.replace(
+        patient, baseline=dataclasses.replace(patient.baseline, falls=1, success=False)
+    )
+    figure = summary_figure(falling, mastered)
+    for ax in figure.axes[1:]:
+        assert set().union(*_markers(ax).values()) == {"hollow"} and _joined(ax) == set()
 
 
 def _runs(mask: np.ndarray, gap: int) -> list[tuple[int, int]]:

@@ -291,9 +291,11 @@ def report_context(
         flags=safety_flags(base, thresholds),
         compensations=compensations(base, thresholds),
     )
-    tasks = []
+    tasks = []  # a task that was not run has no section (an empty one reads as missing data)
     for task in TASK_TERRAINS:
         levels = sorted((o for o in outcomes if o.task == task), key=lambda o: o.level)
+        if not levels:
+            continue
         tasks.append(
             {
                 "key": task,

@@ -6,15 +6,82 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from imu import atomic_path
 from learn.evaluation import LevelOutcome
 from learn.report._context import _TASK_TITLES
+from learn.report._curves import SIDE_COLOURS
 from learn.report._flags import FlagThresholds
 from learn.report._inputs import DECISION_SUPPORT_NOTE, PatientSummary
 from learn.report._status import NOT_A_PREDICTION, is_prediction, prediction_status
 from learn.tasks import N_LEVELS, TASK_TERRAINS
+
+
+def _plot_levels(
+    ax: Axes,
+    levels: Sequence[int],
+    values: Sequence[float],
+    predicted: Sequence[bool],
+    *,
+    colour: str,
+) -> None:
+    """Plot one value per level: predictions filled and joined by a line, the others hollow.
+
+    Parameters
+    ----------
+    ax
+        The panel.
+    levels, values, predicted
+        Per level shown (same length): the level, its value (in the panel's unit) and whether it
+        is a prediction (:func:`is_prediction`).
+    colour
+        The series' colour (markers and line).
+
+    Notes
+    -----
+    A level that is not a prediction gets a hollow marker in the series' colour and no line to
+    its neighbours, so that the eye does not read it as part of the predicted trend.
+    """
+    solid = [v if p else math.nan for v, p in zip(values, predicted, strict=True)]
+    ax.plot(levels, solid, "o-", color=colour)
+    hollow = [(k, v) for k, v, p in zip(levels, values, predicted, strict=True) if not p]
+    if hollow:
+        xs, ys = zip(*hollow, strict=True)
+        ax.plot(xs, ys, "o", ls="none", mfc="none", mec=colour)
+
+
+def _legend_entries(thresholds: FlagThresholds, *, hollow: bool) -> list[Line2D]:
+    """Return the page's legend entries; the hollow marker's only when one is drawn."""
+    entries = [
+        Line2D([], [], marker="o", color=SIDE_COLOURS["l"], label="left knee"),
+        Line2D([], [], marker="o", color=SIDE_COLOURS["r"], label="right knee"),
+        Line2D([], [], ls=":", color="tab:gray", label="dotted: flat-ground baseline"),
+        Line2D([], [], marker="o", color="tab:purple", label="max trunk sway"),
+        Line2D(
+            [],
+            [],
+            ls="--",
+            color="tab:red",
+            lw=1,
+            label=f"trunk sway flag ({thresholds.trunk_sway_deg:g} deg)",
+        ),
+    ]
+    if hollow:
+        entries.append(
+            Line2D(
+                [],
+                [],
+                ls="none",
+                marker="o",
+                mfc="none",
+                mec="tab:gray",
+                label=f"hollow: {NOT_A_PREDICTION}",
+            )
+        )
+    return entries
 
 
 def summary_figure(
@@ -26,14 +93,15 @@ def summary_figure(
     """Return the one-page summary of the patient record as a matplotlib figure (A4 portrait).
 
     The report's status line (:func:`prediction_status`, the HTML report's first line) under
-    the title, in red when there is no prediction; one column per task: success per level
-    (reached the end / fell; a level that is not a prediction is hatched and marked "not a
-    prediction", as its box in the HTML report), maximum trunk sway with its flag threshold,
-    and the left and right knee flexion peaks with the baseline's; the decision-support note
-    at the bottom.
+    the title, in red when there is no prediction; one column per task that has outcomes (none
+    when no task level was run): success per level (reached the end / fell; a level that is not
+    a prediction is hatched and marked "not a prediction", as its box in the HTML report),
+    maximum trunk sway with its flag threshold, and the left and right knee flexion peaks with
+    the baseline's (dotted). In the two line panels the predicted levels are filled markers
+    joined by solid lines and a level that is not a prediction a hollow marker, not joined.
+    One legend under the status line; the decision-support note at the bottom.
     """
     fig = Figure(figsize=(8.27, 11.69))  # no pyplot: the caller's backend stays as it is
-    axes = fig.subplots(3, 2, sharex=True, squeeze=False)
     title = patient.patient_id.replace("$", r"\$")  # no mathtext from free text
     fig.suptitle(f"Locomotion prediction: {title}", fontsize=14)
     status = prediction_status(patient.baseline, outcomes)
@@ -49,25 +117,35 @@ def summary_figure(
         fontweight="bold",
         color=colours[status.kind],
     )
+    fig.text(0.05, 0.015, DECISION_SUPPORT_NOTE, wrap=True, fontsize=8)
+    tasks = [t for t in TASK_TERRAINS if any(o.task == t for o in outcomes)]
+    if not tasks:
+        fig.text(0.5, 0.5, "No task level was run.", ha="center", fontsize=12)
+        return fig
+    axes = fig.subplots(3, len(tasks), sharex=True, squeeze=False)
     levels = list(range(N_LEVELS))
+    hollow = not all(is_prediction(patient.baseline, o) for o in outcomes)
     base_knee = [math.degrees(v) for v in patient.baseline.knee_flexion_peak_rad]
-    for column, task in enumerate(TASK_TERRAINS):
+    for column, task in enumerate(tasks):
         by_level = {o.level: o for o in outcomes if o.task == task}
         shown = [k for k in levels if k in by_level]
+        predicted = [is_prediction(patient.baseline, by_level[k]) for k in shown]
         ax_ok, ax_sway, ax_knee = axes[:, column]
         ax_ok.set_title(_TASK_TITLES[task])
-        for k in shown:
+        for k, is_predicted in zip(shown, predicted, strict=True):
             m = by_level[k].measures
             ok = m.success and m.falls == 0
-            predicted = is_prediction(patient.baseline, by_level[k])
             ax_ok.bar(
-                k, 1.0, color="tab:green" if ok else "tab:red", hatch=None if predicted else "//"
+                k,
+                1.0,
+                color="tab:green" if ok else "tab:red",
+                hatch=None if is_predicted else "//",
             )
             outcome = "reached end" if ok else "fell" if m.falls else "stopped"
             ax_ok.text(
                 k,
                 0.5,
-                outcome if predicted else f"{outcome}\n({NOT_A_PREDICTION})",
+                outcome if is_predicted else f"{outcome}\n({NOT_A_PREDICTION})",
                 ha="center",
                 va="center",
                 rotation=90,
@@ -76,19 +154,25 @@ def summary_figure(
         ax_ok.set_yticks([])
         ax_ok.set_ylabel("outcome")
         sway = [math.degrees(by_level[k].measures.max_trunk_sway_rad) for k in shown]
-        ax_sway.plot(shown, sway, "o-", color="tab:purple")
+        _plot_levels(ax_sway, shown, sway, predicted, colour="tab:purple")
         ax_sway.axhline(thresholds.trunk_sway_deg, ls="--", color="tab:red", lw=1)
         ax_sway.set_ylabel("max trunk sway (deg)")
-        for side, index, colour in (("left", 0, "tab:blue"), ("right", 1, "tab:orange")):
+        for index, side in enumerate(("l", "r")):  # knee_flexion_peak_rad is (left, right)
             peaks = [math.degrees(by_level[k].measures.knee_flexion_peak_rad[index]) for k in shown]
-            ax_knee.plot(shown, peaks, "o-", color=colour, label=f"{side}")
-            ax_knee.axhline(base_knee[index], ls=":", color=colour, lw=1)
+            _plot_levels(ax_knee, shown, peaks, predicted, colour=SIDE_COLOURS[side])
+            ax_knee.axhline(base_knee[index], ls=":", color=SIDE_COLOURS[side], lw=1)
         ax_knee.set_ylabel("knee flexion peak (deg)")
         ax_knee.set_xlabel("level")
         ax_knee.set_xticks(levels)
-        ax_knee.legend(title="dotted: flat ground", fontsize=8)
-    fig.text(0.05, 0.015, DECISION_SUPPORT_NOTE, wrap=True, fontsize=8)
-    fig.tight_layout(rect=(0.0, 0.05, 1.0, 0.92))
+    fig.legend(
+        handles=_legend_entries(thresholds, hollow=hollow),
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.915),
+        ncol=3,
+        fontsize=9,
+        frameon=False,
+    )
+    fig.tight_layout(rect=(0.0, 0.05, 1.0, 0.9))
     return fig
 
 
