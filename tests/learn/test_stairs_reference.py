@@ -12,7 +12,7 @@ import learn
 from imu import GaitTwinInputError
 from learn._constants import STAIRS_REFERENCES
 from learn.cli import build_batch_parser, build_parser, prediction_options
-from learn.prediction._predict import STAIRS_REFERENCE_OPTIONS
+from learn.prediction._settings import STAIRS_REFERENCE_OPTIONS
 
 REFERENCE_OPTIONS = ("terrain_reference", "tread_steps", "follow_walker")
 
@@ -87,14 +87,14 @@ def test_the_commands_pass_the_stairs_reference(build, tmp_path):
 def test_the_stairs_are_trained_and_evaluated_on_their_reference(walk_clip, tmp_path, monkeypatch):
     """The run records the options, every stairs environment has them, the report names them."""
     made = []
-    task_env = learn.prediction._predict.task_env
+    task_env = learn.prediction._evaluation_stages.task_env
 
     def recording_task_env(motion, task, **kwargs):
         env = task_env(motion, task, **kwargs)
         made.append((task, env.follow_walker))
         return env
 
-    monkeypatch.setattr(learn.prediction._predict, "task_env", recording_task_env)
+    monkeypatch.setattr(learn.prediction._evaluation_stages, "task_env", recording_task_env)
     settings = replace(tiny_prediction_options()["settings"], tasks=("stairs",), levels=(2,))
     result = learn.predict_from_clip(
         walk_clip, tmp_path, settings, patient_id="CMU 07_01", source="CMU 07_01"

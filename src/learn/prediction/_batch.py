@@ -30,8 +30,9 @@ from learn.prediction._manifest import (
     PatientRecording,
     given_calibration,
 )
-from learn.prediction._predict import PredictionSettings, _check_atlas, predict_patient
+from learn.prediction._predict import predict_patient
 from learn.prediction._progress import progress_printed, show_progress
+from learn.prediction._settings import PredictionSettings, check_atlas
 
 logger = logging.getLogger(__name__)
 
@@ -316,7 +317,7 @@ def predict_patients(
     patients = [p if isinstance(p, PatientRecording) else PatientRecording(p) for p in recordings]
     shared = _check_options(options or {}, patients)
     settings = shared.get("settings", PredictionSettings())
-    _check_atlas(settings.atlas_dir, settings.allow_scratch)
+    check_atlas(settings.atlas_dir, settings.allow_scratch)
     cpus = None if ray_address is None else _cpus_per_patient(settings)
     if progress:
         show_progress()

@@ -5,6 +5,7 @@ configures nothing. :func:`show_progress` is the one switch a script or command-
 turns on to see the stages of a prediction, as ``gaittwin-predict`` does. The progress bars of
 the long stages (:func:`imu.progress_bar`: adaptation and task training steps, evaluation
 rollouts, a batch's patients) follow the same switch: shown when learn's logger shows INFO.
+The prediction's stages log their messages through :func:`log_stage`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,19 @@ import sys
 from collections.abc import Iterator
 
 from imu import BarSafeStreamHandler
+
+logger = logging.getLogger(__name__)
+
+
+def log_stage(message: str) -> None:
+    """Log a stage of the prediction (INFO; :func:`show_progress` prints them).
+
+    Parameters
+    ----------
+    message
+        What the stage does or found; logged after the prefix ``[gaittwin-predict]``.
+    """
+    logger.info("[gaittwin-predict] %s", message)
 
 
 class _CurrentStdoutHandler(BarSafeStreamHandler):
