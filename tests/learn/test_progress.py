@@ -54,7 +54,7 @@ def test_a_library_prediction_shows_bars_only_when_asked(
     for bar in STAGE_BARS:
         assert bar in err
     assert "64/64 [" in err  # the training bars count steps up to the budget
-    assert "1/1 [" in err and "<00:00" in err  # rollouts; elapsed < time left
+    assert "30/30 [" in err and "<00:00" in err  # rollouts' control steps; elapsed < time left
 
 
 @pytest.mark.parametrize(("flags", "shown"), [([], True), (["-v"], True), (["-q"], False)])

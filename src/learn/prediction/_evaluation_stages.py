@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from learn.evaluation import (
     gait_measures,
     level_outcome,
     max_survived_push_n,
-    record_rollout,
+    record_rollouts,
 )
 from learn.prediction._progress import log_stage
 from learn.prediction._settings import PredictionSettings
@@ -52,23 +53,38 @@ def _write_json(path: Path, record: dict) -> None:
 
 
 def _rollouts(
-    env: ImitationEnv,
+    make_env: Callable[[], ImitationEnv],
     act: Callable[[np.ndarray], np.ndarray],
     settings: PredictionSettings,
     *,
     gif_path: Path,
     desc: str,
-) -> list[TaskRollout]:
+) -> tuple[list[TaskRollout], float]:
     """Record ``settings.n_rollouts`` evaluation rollouts (seeds ``seed``, ``seed + 1``...).
 
-    The first is filmed to ``gif_path``; a progress bar named ``desc`` counts them
-    (:func:`imu.progress_bar`, shown when learn's logger shows INFO).
+    One environment per rollout from ``make_env``, stepped together with one batched call of
+    ``act`` per control step (:func:`learn.evaluation.record_rollouts`); the first is filmed
+    to ``gif_path``. A progress bar named ``desc`` counts the control steps up to the episode
+    cap (:func:`imu.progress_bar`, shown when learn's logger shows INFO). Returns the
+    rollouts and the x where their terrain ends, m.
     """
-    seeds = imu.progress_bar(range(settings.n_rollouts), desc=desc, unit="rollout", logger=logger)
-    return [
-        record_rollout(env, act, seed=settings.seed + k, gif_path=gif_path if k == 0 else None)
-        for k in seeds
-    ]
+    max_steps = settings.task_settings.max_steps
+    bar = imu.progress_bar(total=max_steps, desc=desc, unit="step", logger=logger)
+
+    def counted(observations: np.ndarray) -> np.ndarray:
+        bar.update(1)
+        return act(observations)
+
+    envs = [make_env() for _ in range(settings.n_rollouts)]
+    try:
+        seeds = [settings.seed + k for k in range(settings.n_rollouts)]
+        rollouts = record_rollouts(envs, counted, seeds=seeds, gif_path=gif_path)
+        bar.update(max_steps - bar.n)  # every episode ended, by a fall or at the cap
+        return rollouts, envs[0].simulation.terrain.end_x_m
+    finally:
+        bar.close()
+        for env in envs:
+            env.close()
 
 
 def flat_ground_baseline(
@@ -108,15 +124,15 @@ def flat_ground_baseline(
     if baseline_path.is_file():
         return _read_saved(baseline_path, GaitMeasures.from_dict)
     log_stage("flat-ground baseline")
-    env = task_env(
-        motion, "flat", settings=env_settings, max_steps=settings.task_settings.max_steps
+    rollouts, _ = _rollouts(
+        lambda: task_env(
+            motion, "flat", settings=env_settings, max_steps=settings.task_settings.max_steps
+        ),
+        adapted.act,
+        settings,
+        gif_path=out / "baseline.gif",
+        desc="baseline",
     )
-    try:
-        rollouts = _rollouts(
-            env, adapted.act, settings, gif_path=out / "baseline.gif", desc="baseline"
-        )
-    finally:
-        env.close()
     baseline = gait_measures(rollouts, end_x_m=None)
     _write_json(baseline_path, asdict(baseline))
     return baseline
@@ -288,22 +304,22 @@ def task_outcomes(
                 load_discriminator(controller_dir),
             )
         controller, discriminator = loaded[controller_dir]
-        env = task_env(
-            motion,
-            task,
-            level=level,
-            stair_cue=False,
-            settings=level_env_settings,
-            max_steps=settings.task_settings.max_steps,
-        )
         gif = out / "outcomes" / f"{task}_{level}.gif"
-        try:
-            rollouts = _rollouts(
-                env, controller.act, settings, gif_path=gif, desc=f"{task} level {level}"
-            )
-            end_x_m = env.simulation.terrain.end_x_m
-        finally:
-            env.close()
+        rollouts, end_x_m = _rollouts(
+            functools.partial(
+                task_env,
+                motion,
+                task,
+                level=level,
+                stair_cue=False,
+                settings=level_env_settings,
+                max_steps=settings.task_settings.max_steps,
+            ),
+            controller.act,
+            settings,
+            gif_path=gif,
+            desc=f"{task} level {level}",
+        )
         outcome = level_outcome(
             task,
             level,
