@@ -3,8 +3,9 @@
 Every module of learn logs through :mod:`logging` (``logging.getLogger(__name__)``) and
 configures nothing. :func:`show_progress` is the one switch a script or command-line tool
 turns on to see the stages of a prediction, as ``gaittwin-predict`` does. The progress bars of
-the long stages (:func:`imu.progress_bar`: adaptation and task training steps, evaluation
-rollouts, a batch's patients) follow the same switch: shown when learn's logger shows INFO.
+the long stages (:func:`imu.progress_bar`: adaptation and task training steps, the control
+steps of the evaluation rollouts, push-test directions, a batch's patients) follow the same
+switch: shown when learn's logger shows INFO.
 The prediction's stages log their messages through :func:`log_stage`.
 """
 
