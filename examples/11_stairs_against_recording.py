@@ -23,7 +23,7 @@ sittings (``models/in_progress/stairs_16_15_tread_steps``), level 2 and later in
 that follows the walker (``models/in_progress/stairs_16_15_tread_follow``), whose newest
 checkpoint is the final controller. One command assembles a copy of the run (the checkpoints
 are copied, never moved), finishes it and compares (re-run it when new checkpoints are
-committed, e.g. a level-3 mastery one):
+committed, e.g. a level-4 mastery one):
 
     python examples/11_stairs_against_recording.py --run out/stairs_follow_run \
         --adapted models/in_progress/stairs_16_15/adapted \
