@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import torch
 from stable_baselines3 import PPO
 
 from imu import GaitTwinInputError
 from learn.runs._checkpoints import check_policy_folder
 from learn.runs._layout import MODEL_FILE, NORMALISER_FILE
 from learn.runs._model_files import load_ppo, read_normaliser
+
+
+@contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """Run torch on one thread inside the block, restoring the caller's thread count after it.
+
+    The policies are small (three hidden layers of 256 units, a few rows per call): on
+    two threads torch spends more time waking and waiting for its second thread than
+    multiplying. Measured on 2 shared cores (load average 3.7), a 3-row ``Controller.act`` took
+    2.3-7.4 ms on torch's default 2 threads against 0.4-0.8 ms on one; switching the count for
+    each call costs too little to see (0.4 ms per call with the switch).
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 @dataclass(frozen=True)
@@ -79,7 +100,9 @@ class Controller:
         """Return the action(s) for raw observations, the policy mean when deterministic.
 
         ``observation`` is one observation ``(n_obs,)`` or a batch ``(n, n_obs)``; the result has
-        the matching shape, ``(n_act,)`` or ``(n, n_act)``, in ``[-1, 1]``.
+        the matching shape, ``(n_act,)`` or ``(n, n_act)``, in ``[-1, 1]``. Torch runs on one
+        thread for the call (:func:`one_torch_thread`), whatever the caller's setting.
         """
-        action, _ = self.model.predict(self.normalise(observation), deterministic=deterministic)
+        with one_torch_thread():
+            action, _ = self.model.predict(self.normalise(observation), deterministic=deterministic)
         return action
