@@ -1,9 +1,11 @@
-"""learn's plain constants: tasks, levels and a prediction's default budgets, with no import.
+"""learn's plain constants: tasks, levels and a prediction's default budgets, with no heavy import.
 
 Below every floor of learn/: the commands (:mod:`learn.cli`) build their options and answer
 ``--help`` from these without importing torch, stable-baselines3, imitation or pybullet.
 :mod:`learn.tasks` and :mod:`learn.prediction` re-export them.
 """
+
+from dataclasses import dataclass
 
 #: Rehabilitation tasks and the :class:`sim.Terrain` kind each one uses.
 TASK_TERRAINS: dict[str, str] = {"slope": "ramp", "stairs": "stairs"}
@@ -22,14 +24,49 @@ DEFAULT_ADAPT_STEPS = 1_500_000
 #: A prediction's default training budget per task, steps (:class:`learn.Budgets` says why).
 DEFAULT_TASK_STEPS = 3_000_000
 
+
+@dataclass(frozen=True)
+class StairsReference:
+    """An imitation reference a prediction can train the stairs on.
+
+    Parameters
+    ----------
+    description
+        A few words for the command's help and the report's training note.
+    terrain_reference, tread_steps, follow_walker
+        The options of :class:`learn.TaskSettings` it trains with.
+    """
+
+    description: str
+    terrain_reference: bool
+    tread_steps: bool
+    follow_walker: bool
+
+    @property
+    def task_options(self) -> dict[str, bool]:
+        """The :class:`learn.TaskSettings` options, by name."""
+        return {
+            "terrain_reference": self.terrain_reference,
+            "tread_steps": self.tread_steps,
+            "follow_walker": self.follow_walker,
+        }
+
+
 #: The imitation references a prediction can train the stairs on
-#: (``PredictionSettings.stairs_reference``, ``--stairs-reference``), each in a few words (the
-#: command's help, the report's training note); each adds an option of the one before.
-STAIRS_REFERENCES: dict[str, str] = {
-    "flat": "the patient's flat-ground walk",
-    "terrain": "the walk retargeted to the stairs",
-    "treads": "the walk retargeted to the stairs, one step per tread",
-    "follow": "the walk retargeted to the stairs, one step per tread, following the walker",
+#: (``PredictionSettings.stairs_reference``, ``--stairs-reference``); each adds an option of the
+#: one before. The slope trains on ``"flat"``.
+STAIRS_REFERENCES: dict[str, StairsReference] = {
+    "flat": StairsReference("the patient's flat-ground walk", False, False, False),
+    "terrain": StairsReference("the walk retargeted to the stairs", True, False, False),
+    "treads": StairsReference(
+        "the walk retargeted to the stairs, one step per tread", True, True, False
+    ),
+    "follow": StairsReference(
+        "the walk retargeted to the stairs, one step per tread, following the walker",
+        True,
+        True,
+        True,
+    ),
 }
 
 #: A prediction's stairs reference: the one that mastered the most stair levels in the fewest

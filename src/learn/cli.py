@@ -69,7 +69,9 @@ def add_stairs_reference_option(parser: argparse.ArgumentParser) -> None:
 
     Shared by the commands and the examples that predict the stairs.
     """
-    choices = "; ".join(f"{name}: {text}" for name, text in STAIRS_REFERENCES.items())
+    choices = "; ".join(
+        f"{name}: {reference.description}" for name, reference in STAIRS_REFERENCES.items()
+    )
     parser.add_argument(
         "--stairs-reference",
         choices=list(STAIRS_REFERENCES),

@@ -97,7 +97,8 @@ def patient_summary(
         f"Training: adapted controller {trained_steps(adapt_dir):,} steps, task training "
         f"budget {task_steps:,} steps per task"
         + "".join(
-            f", {task} trained {steps:,} steps (imitation reference: {STAIRS_REFERENCES[name]})"
+            f", {task} trained {steps:,} steps "
+            f"(imitation reference: {STAIRS_REFERENCES[name].description})"
             for task, (steps, name) in trained.items()
         )
         + _time_limit_text(settings.budgets.time_limit_s, adapt_dir, out, settings.tasks)

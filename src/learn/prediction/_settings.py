@@ -8,22 +8,17 @@ from pathlib import Path
 
 import sim
 from imu import GaitTwinInputError
-from learn._constants import DEFAULT_ADAPT_STEPS, DEFAULT_STAIRS_REFERENCE, DEFAULT_TASK_STEPS
+from learn._constants import (
+    DEFAULT_ADAPT_STEPS,
+    DEFAULT_STAIRS_REFERENCE,
+    DEFAULT_TASK_STEPS,
+    STAIRS_REFERENCES,
+)
 from learn.algorithms import PPOSettings
 from learn.env import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
 from learn.runs import MODEL_FILE, NORMALISER_FILE
 from learn.tasks import N_LEVELS, TASK_TERRAINS, task_terrain
 from learn.training import CurriculumSettings, TaskSettings
-
-#: The options of :class:`learn.TaskSettings` that each imitation reference of the stairs
-#: (``PredictionSettings.stairs_reference``, described in ``learn._constants.STAIRS_REFERENCES``)
-#: trains with; the slope trains on ``"flat"``.
-STAIRS_REFERENCE_OPTIONS: dict[str, dict[str, bool]] = {
-    "flat": {"terrain_reference": False, "tread_steps": False, "follow_walker": False},
-    "terrain": {"terrain_reference": True, "tread_steps": False, "follow_walker": False},
-    "treads": {"terrain_reference": True, "tread_steps": True, "follow_walker": False},
-    "follow": {"terrain_reference": True, "tread_steps": True, "follow_walker": True},
-}
 
 
 @dataclass(frozen=True)
@@ -148,12 +143,12 @@ class PredictionSettings:
                 )
             object.__setattr__(self, "report_template", template)
         _check_tasks_and_levels(self.tasks, self.levels)
-        if self.stairs_reference not in STAIRS_REFERENCE_OPTIONS:
+        if self.stairs_reference not in STAIRS_REFERENCES:
             raise GaitTwinInputError(
-                f"stairs_reference: expected one of {list(STAIRS_REFERENCE_OPTIONS)}, found "
+                f"stairs_reference: expected one of {list(STAIRS_REFERENCES)}, found "
                 f"{self.stairs_reference!r}"
             )
-        for name in STAIRS_REFERENCE_OPTIONS["flat"]:
+        for name in STAIRS_REFERENCES["flat"].task_options:
             if getattr(self.task_settings, name):
                 raise GaitTwinInputError(
                     f"task_settings.{name}: expected False (a prediction trains the slope on "
@@ -173,12 +168,12 @@ class PredictionSettings:
         -------
         TaskSettings
             The stairs: ``task_settings`` with the options of ``stairs_reference``
-            (:data:`STAIRS_REFERENCE_OPTIONS`); the slope: ``task_settings`` as given (the
+            (:data:`learn._constants.STAIRS_REFERENCES`); the slope: ``task_settings`` as given (the
             flat-ground reference).
         """
         if task != "stairs":
             return self.task_settings
-        return replace(self.task_settings, **STAIRS_REFERENCE_OPTIONS[self.stairs_reference])
+        return replace(self.task_settings, **STAIRS_REFERENCES[self.stairs_reference].task_options)
 
 
 def check_atlas(atlas_dir: str | Path | None, allow_scratch: bool) -> Path | None:
@@ -214,13 +209,13 @@ def _check_tasks_and_levels(tasks: Sequence[str], levels: Sequence[int]) -> None
 
 
 def reference_name(options: Mapping[str, object]) -> str:
-    """Return the imitation reference (a key of :data:`STAIRS_REFERENCE_OPTIONS`) of options.
+    """Return the name of the imitation reference (:data:`learn._constants.STAIRS_REFERENCES`).
 
     ``options`` holds ``terrain_reference``, ``tread_steps`` and ``follow_walker``: a
     :class:`TaskSettings` as a dict, or a task run's :func:`learn.runs.read_task_progress`.
     """
     return next(
         name
-        for name, flags in STAIRS_REFERENCE_OPTIONS.items()
-        if all(options[key] == value for key, value in flags.items())
+        for name, reference in STAIRS_REFERENCES.items()
+        if all(options[key] == value for key, value in reference.task_options.items())
     )

@@ -55,7 +55,8 @@ def _check_resumable(task_dir: Path, task: str, settings: PredictionSettings) ->
         how = f"a prediction trains the {task} on 'flat': delete {str(task_dir)!r} to train anew"
     raise GaitTwinInputError(
         f"task run {str(task_dir)!r}: expected a stopped {task} training on the {wanted!r} "
-        f"reference to resume, found one on {recorded!r} ({STAIRS_REFERENCES[recorded]}); {how}"
+        f"reference to resume, found one on {recorded!r} "
+        f"({STAIRS_REFERENCES[recorded].description}); {how}"
     )
 
 
