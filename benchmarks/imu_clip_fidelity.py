@@ -18,9 +18,12 @@ accelerometer data removed (the pelvis height from the leg kinematics alone) and
   goal under 2 cm (the root is lowered until the lower foot touches the ground, so the route's
   own height does not enter)
 - what the correction changes: speed, %, and the sideways path, cm (largest difference of the
-  chord-aligned paths); goal within 3 % and 2 cm; and the corrected clip's speed error,
-  sideways difference and vertical range against the mocap (the correction re-places the
-  height so that the lower foot touches the ground)
+  chord-aligned paths); goal within 3 % and 2 cm when the clip has no artefacts, which the
+  route's clip has (it slides on the avatar as the mocap does), so the same figures are
+  printed for the corrected clip corrected once more: a clip without artefacts on the avatar,
+  whose correction should change neither; and the corrected clip's speed error, sideways
+  difference and vertical range against the mocap (the correction re-places the height so
+  that the lower foot touches the ground)
 
 Everything is measured from the start of the walk to the last sample at which both feet's
 phases are closed by detected events (after a foot's last event the route cannot know when its
@@ -68,12 +71,15 @@ def correction_row(
     """Return the figures of the contact correction of ``motion`` on the ankle avatar.
 
     Sliding after :func:`sim.correct_contacts`, what the correction changed (speed, sideways
-    path), and the corrected clip's speed, sideways path and vertical range against ``truth``
-    (``time_offset_s`` as in :func:`gait.clip_fidelity`).
+    path), what a second correction of the corrected clip changes, and the corrected clip's
+    speed, sideways path and vertical range against ``truth`` (``time_offset_s`` as in
+    :func:`gait.clip_fidelity`).
     """
     body = sim.body_dimensions(height_m, 70.0)
     corrected = sim.correct_contacts(motion, spec=sim.ANKLE_MODEL, body=body)
     change = gait.clip_fidelity(corrected.motion, motion).summary()
+    again = sim.correct_contacts(corrected.motion, spec=sim.ANKLE_MODEL, body=body)
+    change_again = gait.clip_fidelity(again.motion, corrected.motion).summary()
     against_truth = gait.clip_fidelity(
         corrected.motion, truth, time_offset_s=time_offset_s
     ).summary()
@@ -81,6 +87,8 @@ def correction_row(
         "slide_after_cm": corrected.after.summary()["max_sliding_per_step_cm"],
         "corr_speed_%": change["speed_error_pct"],
         "corr_side_cm": change["lateral_drift_cm"],
+        "again_speed_%": change_again["speed_error_pct"],
+        "again_side_cm": change_again["lateral_drift_cm"],
         "corrected_speed_err_%": against_truth["speed_error_pct"],
         "corrected_drift_cm": against_truth["lateral_drift_cm"],
         "corrected_z_cm": against_truth["vertical_range_cm"],
@@ -190,6 +198,8 @@ def main() -> None:
         "corrected: sliding < 2 cm": table["slide_after_cm"] < 2.0,
         "correction: speed 3 %, 2 cm": (table["corr_speed_%"].abs() <= 3.0)
         & (table["corr_side_cm"] <= 2.0),
+        "clean clip corrected: 3 %, 2 cm": (table["again_speed_%"].abs() <= 3.0)
+        & (table["again_side_cm"] <= 2.0),
         "corrected: speed 5 %": table["corrected_speed_err_%"].abs() <= 5.0,
         "corrected: drift < 5 cm": table["corrected_drift_cm"] < 5.0,
         "corrected: z range 2 cm": (table["corrected_z_cm"] - table["mocap_z_cm"]).abs() <= 2.0,
