@@ -90,6 +90,13 @@ def stiffen_knee(
     slope is at most 1, so no frame-to-frame change grows, and it keeps the order of values,
     so every swing peak stays where it was in time and stays below ``peak_flexion_deg``.
 
+    Nothing else compensates for the shorter leg in swing: with the root and hips unchanged
+    the stiff foot passes below the floor in early swing (CMU 16_15 with the left knee at
+    35 deg: 6.8 cm on the ankle avatar, against 1.7 cm for the walk as recorded).
+    :func:`sim.correct_contacts`, which the pipeline applies before imitation, raises the root
+    wherever a foot would penetrate (after it: 0.0 cm), and the learning stage finds the
+    patient's own compensation (hip hike, circumduction) on the avatar.
+
     Examples
     --------
     >>> import numpy as np, gait, imu

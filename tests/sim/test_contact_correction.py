@@ -188,3 +188,12 @@ def test_correcting_a_clip_without_artefacts_keeps_its_speed_and_path(subject_di
     change = gait.clip_fidelity(again.motion, clean)
     assert abs(change.speed_ratio - 1.0) <= 0.03
     assert change.lateral_drift_m <= 0.02
+
+
+def test_correction_lifts_a_stiff_knee_clip_out_of_the_floor():
+    """``gait.stiffen_knee`` keeps the root: the stiff foot dips into the floor until corrected."""
+    clip = gait.stiffen_knee(_cmu_motion("16_15", "16.asf", "16_15"), "left", peak_flexion_deg=35)
+    result = sim.correct_contacts(clip, spec=sim.ANKLE_MODEL)
+    assert result.before.max_penetration_m > 0.05  # measured 6.8 cm
+    assert result.after.max_penetration_m < 0.01
+    assert result.after.max_sliding_m < 0.025  # measured 2.1 cm (1.9 as recorded)
