@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -150,6 +151,19 @@ class Measurements:
     fallen: bool
 
 
+def _disconnect(client: bullet_client.BulletClient) -> None:
+    """Disconnect ``client`` and mark it disconnected.
+
+    Run by :meth:`Simulation.close`, when the world is garbage-collected, or at interpreter
+    exit (``weakref.finalize``), whichever comes first. Marking it (``_client = -1``) keeps
+    ``BulletClient.__del__`` from disconnecting again: at exit it would run after ``os`` is torn
+    down and print a traceback for every world a script left open.
+    """
+    if client._client >= 0:
+        pybullet.disconnect(physicsClientId=client._client)
+        client._client = -1
+
+
 class Simulation:
     """A pybullet world with one terrain and one avatar, in its own ``BulletClient``.
 
@@ -205,6 +219,7 @@ class Simulation:
         self.fixed_root = fixed_root
         with silenced_fds(1):  # pybullet prints 'argv[0]=' to fd 1 as it connects
             self.client = bullet_client.BulletClient(connection_mode=pybullet.DIRECT)
+        self._disconnect = weakref.finalize(self, _disconnect, self.client)
         self.client.setGravity(0.0, 0.0, -9.81)
         self.client.setPhysicsEngineParameter(
             fixedTimeStep=self.physics_timestep_s,
@@ -275,8 +290,8 @@ class Simulation:
         return self.physics_timestep_s * self.n_substeps
 
     def close(self) -> None:
-        """Disconnect the physics client."""
-        self.client.disconnect()
+        """Disconnect the physics client (once; also done on garbage collection or at exit)."""
+        self._disconnect()
 
     def __enter__(self) -> Simulation:
         return self
