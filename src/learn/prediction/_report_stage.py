@@ -48,6 +48,41 @@ def _time_limit_text(
     return f", within a time budget of {budget} ({ended})"
 
 
+def duration_text(seconds: float) -> str:
+    """Return a wall time in words: ``"45 s"``, ``"8.6 min"`` or ``"2 h 05 min"``."""
+    if seconds < 60.0:
+        return f"{seconds:.0f} s"
+    if seconds < 3600.0:
+        return f"{seconds / 60.0:.1f} min"
+    hours, minutes = divmod(round(seconds / 60.0), 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def _adaptation_text(adapt_dir: Path) -> str:
+    """Return the adapted controller's steps and, when its manifest has them, its wall time."""
+    text = f"adapted controller {trained_steps(adapt_dir):,} steps"
+    manifest = adapt_dir / MANIFEST_FILE
+    parts = json.loads(manifest.read_text()).get("parts", []) if manifest.is_file() else []
+    times = [part.get("wall_time_s") for part in parts]
+    if times and None not in times:
+        text += f" in {duration_text(sum(times))}"
+    return text
+
+
+def _task_text(task_dir: Path, steps: int, reference: str) -> str:
+    """Return a task's steps, wall time (of its last sitting, when resumed) and reference."""
+    record = json.loads((task_dir / CURRICULUM_FILE).read_text())
+    text = f"{steps:,} steps"
+    if record.get("wall_time_s") is not None:
+        start = int(record.get("start_timesteps") or 0)
+        if start:
+            wall = duration_text(record["wall_time_s"])
+            text += f", the last {steps - start:,} in {wall} after resuming"
+        else:
+            text += f" in {duration_text(record['wall_time_s'])}"
+    return f"{text} (imitation reference: {STAIRS_REFERENCES[reference].description})"
+
+
 def patient_summary(
     motion: gait.Motion,
     out: Path,
@@ -69,8 +104,9 @@ def patient_summary(
         The patient's clip: each impairment in its metadata (:func:`gait.stiffen_knee`) is a
         note, and is named after ``patient_id``.
     out
-        The prediction's output folder: reads ``adapt/`` (steps trained, whether the time
-        budget stopped it), ``tasks/<task>/curriculum.json`` and ``baseline.gif``.
+        The prediction's output folder: reads ``adapt/`` (steps trained, wall time, whether the
+        time budget stopped it), ``tasks/<task>/curriculum.json`` (wall time) and
+        ``baseline.gif``.
     settings
         The prediction's options (budgets, tasks, rollouts).
     patient_id, source
@@ -94,11 +130,10 @@ def patient_summary(
     adapt_dir = out / "adapt"
     task_steps = settings.budgets.task_steps
     notes = [
-        f"Training: adapted controller {trained_steps(adapt_dir):,} steps, task training "
-        f"budget {task_steps:,} steps per task"
+        f"Training: {_adaptation_text(adapt_dir)}, task training budget {task_steps:,} steps "
+        "per task"
         + "".join(
-            f", {task} trained {steps:,} steps "
-            f"(imitation reference: {STAIRS_REFERENCES[name].description})"
+            f", {task} trained {_task_text(out / 'tasks' / task, steps, name)}"
             for task, (steps, name) in trained.items()
         )
         + _time_limit_text(settings.budgets.time_limit_s, adapt_dir, out, settings.tasks)

@@ -1,0 +1,29 @@
+"""The report's training note: steps and wall time behind each prediction."""
+
+import json
+
+import pytest
+
+from learn.prediction._report_stage import _task_text, duration_text
+from learn.runs import CURRICULUM_FILE
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(4.4, "4 s"), (59.4, "59 s"), (517.7, "8.6 min"), (3569.0, "59.5 min"), (7500, "2 h 05 min")],
+)
+def test_duration_text(seconds, text):
+    assert duration_text(seconds) == text
+
+
+def test_a_resumed_task_names_the_time_of_its_last_sitting(tmp_path):
+    record = {"wall_time_s": 1500.0, "start_timesteps": 18_595_840}
+    (tmp_path / CURRICULUM_FILE).write_text(json.dumps(record))
+    assert _task_text(tmp_path, 20_000_000, "follow") == (
+        "20,000,000 steps, the last 1,404,160 in 25.0 min after resuming (imitation reference: "
+        "the walk retargeted to the stairs, one step per tread, following the walker)"
+    )
+    (tmp_path / CURRICULUM_FILE).write_text(json.dumps({"wall_time_s": 1500.0}))
+    assert _task_text(tmp_path, 128, "flat") == (
+        "128 steps in 25.0 min (imitation reference: the patient's flat-ground walk)"
+    )
