@@ -23,11 +23,11 @@ demo: $(STAMP)
 	$(BIN)/python examples/09_patient_report.py --out out/demo/09_report --atlas models/atlas \
 		--shipped models/patients/xsens_mtw_walk --task-steps 2048 --max-steps 500 --rollouts 3
 	@echo "demo results in out/demo: joint angles, steps, contact-corrected clip and video, and the"
-	@echo "prediction report out/demo/09_report/report.html. The bundled walk's adapted controller"
-	@echo "and its slope controllers (levels 0-3 mastered) are loaded from"
-	@echo "models/patients/xsens_mtw_walk (see its README) and evaluated here. The stairs are not"
-	@echo "shipped: they are trained here on a tiny budget, and the report's status line names the"
-	@echo "levels that are therefore not predictions (the stairs and slope level 4)."
+	@echo "prediction report out/demo/09_report/report.html. The bundled walk's adapted controller,"
+	@echo "its slope controllers (levels 0-3 mastered) and its stairs controllers (levels 0-1"
+	@echo "mastered) are loaded from models/patients/xsens_mtw_walk (see its README) and evaluated"
+	@echo "here. The report's status line names the levels that were not mastered and are therefore"
+	@echo "not predictions (slope 4, stairs 2-4)."
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests examples benchmarks

@@ -141,7 +141,7 @@ def summary_figure(
                 color="tab:green" if ok else "tab:red",
                 hatch=None if is_predicted else "//",
             )
-            outcome = "reached end" if ok else "fell" if m.falls else "stopped"
+            outcome = "reached end" if ok else "fell" if m.falls else "did not reach end"
             ax_ok.text(
                 k,
                 0.5,
