@@ -178,6 +178,20 @@ def test_gait_measures_of_scripted_rollouts():
     assert walked.episode_return == pytest.approx(90.0)
 
 
+def test_course_fraction_is_how_far_along_the_terrain_the_least_rollout_got():
+    walked = _scripted(90, speed=1.0, fell=False, sway_peak=0.1)  # x from 0 to 3 m
+    fallen = _scripted(30, speed=2.0, fell=True, sway_peak=0.3)  # x from 0 to 2 m
+    short = learn.evaluation.gait_measures([walked], end_x_m=3.5, start_x_m=1.5)
+    assert not short.success
+    assert short.course_fraction == pytest.approx(0.75)  # 1.5 of the 2 m
+    both = learn.evaluation.gait_measures([walked, fallen], end_x_m=3.5, start_x_m=1.5)
+    assert both.course_fraction == pytest.approx(0.25)  # the fallen one's 0.5 m
+    assert [r.course_fraction for r in both.rollouts] == pytest.approx([0.75, 0.25])
+    past = learn.evaluation.gait_measures([walked], end_x_m=2.5, start_x_m=1.5)
+    assert past.success and past.course_fraction == 1.0  # clipped at the end
+    assert learn.evaluation.gait_measures([walked], end_x_m=2.5).course_fraction is None
+
+
 def test_sway_and_hike_are_measured_while_the_walker_is_up():
     rollout = _scripted(30, speed=1.0, fell=True, sway_peak=0.2)
     falling = [

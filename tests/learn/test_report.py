@@ -82,11 +82,14 @@ def report_inputs(media):
                 LevelOutcome(
                     task=task,
                     level=level,
-                    measures=_measures(
-                        sway_deg=sway + 0.1,
-                        hike_deg=3.0 + 2.0 * level,
-                        falls=1 if (task == "stairs" and level == 4) else 0,
-                        success=not (task == "stairs" and level == 4),
+                    measures=dataclasses.replace(
+                        _measures(
+                            sway_deg=sway + 0.1,
+                            hike_deg=3.0 + 2.0 * level,
+                            falls=1 if (task == "stairs" and level == 4) else 0,
+                            success=not (task == "stairs" and level == 4),
+                        ),
+                        course_fraction=0.4 if (task == "stairs" and level == 4) else 1.0,
                     ),
                     steps_to_master=None if level == 4 else 700_000 * (level + 1),
                     controller_steps=1_024 if level == 4 else 800_000 * (level + 1),
@@ -106,6 +109,8 @@ def test_flags_in_plain_words():
     ]
     assert safety_flags(_measures(falls=3, success=False)) == ["fell (3 times)"]
     assert safety_flags(_measures(success=False)) == ["did not reach the end"]
+    short = dataclasses.replace(_measures(success=False), course_fraction=0.749)
+    assert safety_flags(short) == ["did not reach the end (75 % of the way)"]
     assert safety_flags(_measures(sway_deg=12.0), FlagThresholds(trunk_sway_deg=10.0)) == [
         "trunk sway 12 deg"
     ]
@@ -407,3 +412,4 @@ def test_chromium_dom_has_media_measures_and_flags_of_every_level(
         assert len(_items(section, "compensations")) == len(compensations(measures))
     stairs_top = re.search(r'id="stairs-4">(.*?)</section>', dom, re.S).group(1)
     assert _items(stairs_top, "flags") == ["fell", "trunk sway 53 deg"]
+    assert _rows(stairs_top)["reached the end"][0] == "no (40 % of the way)"

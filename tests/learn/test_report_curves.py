@@ -166,6 +166,11 @@ def test_gait_measures_keep_each_rollout_and_survive_json():
     assert old.rollouts == () and old.flexion_cycles is None and old.speed_m_s == measures.speed_m_s
     with pytest.raises(TypeError):
         GaitMeasures.from_dict({**record["measures"], "circumduction_m": 0.03})
+    # a result saved before the course was measured reads as not measured; a fraction is 0-1
+    del record["measures"]["course_fraction"]
+    assert GaitMeasures.from_dict(record["measures"]).course_fraction is None
+    with pytest.raises(GaitTwinInputError, match="course_fraction: expected 0 to 1"):
+        dataclasses.replace(measures, course_fraction=1.2)
 
 
 def test_record_rollout_records_hip_knee_and_ankle(walk_clip):

@@ -87,6 +87,10 @@ class GaitMeasures:
     flexion_cycles
         Hip, knee and ankle flexion over the gait cycle (:func:`learn.evaluation.flexion_cycles`),
         or None when not recorded.
+    course_fraction
+        How far along the ramp or flight the pelvis got, as a fraction 0-1 of its length (from
+        :attr:`sim.Terrain.start_x_m` to :attr:`sim.Terrain.end_x_m`): the least of the
+        rollouts. None when not measured (flat ground, or a result saved by an older version).
     """
 
     success: bool
@@ -99,6 +103,7 @@ class GaitMeasures:
     step_length_m: float
     rollouts: tuple[GaitMeasures, ...] = ()
     flexion_cycles: FlexionCycles | None = None
+    course_fraction: float | None = None
 
     def __post_init__(self) -> None:
         if self.falls < 0:
@@ -112,6 +117,11 @@ class GaitMeasures:
         if not all(isinstance(r, GaitMeasures) for r in self.rollouts):
             raise GaitTwinInputError(
                 f"GaitMeasures.rollouts: expected GaitMeasures, found {self.rollouts!r}"
+            )
+        course = self.course_fraction
+        if course is not None and not 0.0 <= course <= 1.0:
+            raise GaitTwinInputError(
+                f"GaitMeasures.course_fraction: expected 0 to 1 or None, found {course}"
             )
         object.__setattr__(self, "rollouts", tuple(self.rollouts))
 

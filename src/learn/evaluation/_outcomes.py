@@ -533,13 +533,16 @@ def flexion_cycles(rollouts: Sequence[TaskRollout]) -> FlexionCycles | None:
     )
 
 
-def _pooled_measures(rollouts: Sequence[TaskRollout], end_x_m: float | None) -> GaitMeasures:
+def _pooled_measures(
+    rollouts: Sequence[TaskRollout], end_x_m: float | None, start_x_m: float | None
+) -> GaitMeasures:
     """Return the measures of :func:`gait_measures` over ``rollouts`` pooled, without spread."""
     falls = sum(r.fell for r in rollouts)
-    if end_x_m is None:
-        reached = True
-    else:
-        reached = all(r.root_position_m[:, 0].max() >= end_x_m for r in rollouts)
+    farthest_x = min(r.root_position_m[:, 0].max() for r in rollouts)
+    reached = end_x_m is None or farthest_x >= end_x_m
+    course = None
+    if end_x_m is not None and start_x_m is not None:
+        course = float(np.clip((farthest_x - start_x_m) / (end_x_m - start_x_m), 0.0, 1.0))
     upright = [_upright_frames(r) for r in rollouts]
     sway = max(max(abs(m.trunk_lateral_sway_rad) for m in frames) for frames in upright)
     hike = max(max(abs(m.pelvis_obliquity_rad) for m in frames) for frames in upright)
@@ -567,10 +570,13 @@ def _pooled_measures(rollouts: Sequence[TaskRollout], end_x_m: float | None) -> 
         knee_flexion_peak_rad=(float(knees[0]), float(knees[1])),
         speed_m_s=float(np.mean(speeds)),
         step_length_m=float(np.mean(steps)) if steps else float("nan"),
+        course_fraction=course,
     )
 
 
-def gait_measures(rollouts: Sequence[TaskRollout], *, end_x_m: float | None) -> GaitMeasures:
+def gait_measures(
+    rollouts: Sequence[TaskRollout], *, end_x_m: float | None, start_x_m: float | None = None
+) -> GaitMeasures:
     """Outcome measures of one terrain level (or flat ground) over rollouts.
 
     Parameters
@@ -581,6 +587,9 @@ def gait_measures(rollouts: Sequence[TaskRollout], *, end_x_m: float | None) -> 
         Where the ramp or stairs end (:attr:`sim.Terrain.end_x_m`): success means the pelvis
         passed it in every rollout without a fall. ``None`` (flat ground): success means no
         rollout fell.
+    start_x_m
+        Where the ramp or stairs begin (:attr:`sim.Terrain.start_x_m`), with ``end_x_m``:
+        ``course_fraction`` is how far between the two the pelvis got (None: not measured).
 
     Returns
     -------
@@ -600,8 +609,8 @@ def gait_measures(rollouts: Sequence[TaskRollout], *, end_x_m: float | None) -> 
     if not rollouts:
         raise GaitTwinInputError("rollouts: expected at least one, found none")
     return replace(
-        _pooled_measures(rollouts, end_x_m),
-        rollouts=tuple(_pooled_measures([r], end_x_m) for r in rollouts),
+        _pooled_measures(rollouts, end_x_m, start_x_m),
+        rollouts=tuple(_pooled_measures([r], end_x_m, start_x_m) for r in rollouts),
         flexion_cycles=flexion_cycles(rollouts),
     )
 
@@ -612,6 +621,7 @@ def level_outcome(
     rollouts: Sequence[TaskRollout],
     *,
     end_x_m: float,
+    start_x_m: float | None = None,
     reference: TaskRollout,
     discriminator: Callable[[np.ndarray, np.ndarray], np.ndarray],
     steps_to_master: int | None,
@@ -626,8 +636,8 @@ def level_outcome(
         The task and curriculum level.
     rollouts
         Episodes of the task controller on the level.
-    end_x_m
-        End of the ramp or stairs, m (see :func:`gait_measures`).
+    end_x_m, start_x_m
+        End and start of the ramp or stairs, m (see :func:`gait_measures`).
     reference
         The adapted controller's flat-ground episode (the patient's actions) for
         :func:`activation_similarity`.
@@ -648,7 +658,7 @@ def level_outcome(
     return LevelOutcome(
         task=task,
         level=level,
-        measures=gait_measures(rollouts, end_x_m=end_x_m),
+        measures=gait_measures(rollouts, end_x_m=end_x_m, start_x_m=start_x_m),
         steps_to_master=steps_to_master,
         controller_steps=controller_steps,
         activation_similarity=similarity,

@@ -30,6 +30,7 @@ from learn.prediction._settings import PredictionSettings
 from learn.report import NO_PREDICTION_TEXT
 from learn.runs import Controller, TaskResult, load_discriminator, task_run_env_settings
 from learn.training import flat_ground_rollouts, task_env
+from sim import Terrain
 
 logger = logging.getLogger(__name__)
 
@@ -59,14 +60,14 @@ def _rollouts(
     *,
     gif_path: Path,
     desc: str,
-) -> tuple[list[TaskRollout], float]:
+) -> tuple[list[TaskRollout], Terrain]:
     """Record ``settings.n_rollouts`` evaluation rollouts (seeds ``seed``, ``seed + 1``...).
 
     One environment per rollout from ``make_env``, stepped together with one batched call of
     ``act`` per control step (:func:`learn.evaluation.record_rollouts`); the first is filmed
     to ``gif_path``. A progress bar named ``desc`` counts the control steps up to the episode
     cap (:func:`imu.progress_bar`, shown when learn's logger shows INFO). Returns the
-    rollouts and the x where their terrain ends, m.
+    rollouts and their terrain.
     """
     max_steps = settings.task_settings.max_steps
     bar = imu.progress_bar(total=max_steps, desc=desc, unit="step", logger=logger)
@@ -80,7 +81,7 @@ def _rollouts(
         seeds = [settings.seed + k for k in range(settings.n_rollouts)]
         rollouts = record_rollouts(envs, counted, seeds=seeds, gif_path=gif_path)
         bar.update(max_steps - bar.n)  # every episode ended, by a fall or at the cap
-        return rollouts, envs[0].simulation.terrain.end_x_m
+        return rollouts, envs[0].simulation.terrain
     finally:
         bar.close()
         for env in envs:
@@ -305,7 +306,7 @@ def task_outcomes(
             )
         controller, discriminator = loaded[controller_dir]
         gif = out / "outcomes" / f"{task}_{level}.gif"
-        rollouts, end_x_m = _rollouts(
+        rollouts, terrain = _rollouts(
             functools.partial(
                 task_env,
                 motion,
@@ -324,7 +325,8 @@ def task_outcomes(
             task,
             level,
             rollouts,
-            end_x_m=end_x_m,
+            end_x_m=terrain.end_x_m,
+            start_x_m=terrain.start_x_m,
             reference=flat_reference,
             discriminator=discriminator,
             steps_to_master=result.steps_to_master.get(level),

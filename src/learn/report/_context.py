@@ -19,7 +19,13 @@ import gait
 from imu import GaitTwinInputError
 from learn.evaluation import GaitMeasures, LevelOutcome
 from learn.report._curves import flexion_curves_svg
-from learn.report._flags import FlagThresholds, compensation_items, compensations, safety_flags
+from learn.report._flags import (
+    FlagThresholds,
+    compensation_items,
+    compensations,
+    course_text,
+    safety_flags,
+)
 from learn.report._identity import gaittwin_version
 from learn.report._inputs import DECISION_SUPPORT_NOTE, PatientSummary, media_data_uri
 from learn.report._status import NOT_A_PREDICTION, is_prediction, prediction_status
@@ -70,7 +76,7 @@ def _measure_rows(m: GaitMeasures) -> list[dict[str, str]]:
         (
             "reached_end",
             "reached the end",
-            "yes" if m.success else "no",
+            "yes" if m.success else f"no ({course_text(m)})" if course_text(m) else "no",
             f"{sum(r.success for r in each)} of {n} rollouts" if n else "",
         ),
         (

@@ -38,15 +38,29 @@ class FlagThresholds:
     knee_asymmetry_deg: float = 15.0
 
 
+def course_text(measures: GaitMeasures) -> str:
+    """Return how far along the ramp or flight the walker got, e.g. ``"75 % of the way"``.
+
+    Empty when not measured (:attr:`learn.evaluation.GaitMeasures.course_fraction` is None).
+    """
+    if measures.course_fraction is None:
+        return ""
+    return f"{100.0 * measures.course_fraction:.0f} % of the way"
+
+
 def safety_flags(
     measures: GaitMeasures, thresholds: FlagThresholds = FlagThresholds()
 ) -> list[str]:
-    """Return plain-word safety flags: falls, not reaching the end, large trunk sway."""
+    """Return plain-word safety flags: falls, not reaching the end, large trunk sway.
+
+    Not reaching the end says how far the walker got, when measured (:func:`course_text`).
+    """
     flags = []
     if measures.falls > 0:
         flags.append("fell" if measures.falls == 1 else f"fell ({measures.falls} times)")
     elif not measures.success:
-        flags.append("did not reach the end")
+        course = course_text(measures)
+        flags.append(f"did not reach the end ({course})" if course else "did not reach the end")
     sway = math.degrees(measures.max_trunk_sway_rad)
     if sway > thresholds.trunk_sway_deg:
         flags.append(f"trunk sway {sway:.0f} deg")

@@ -94,7 +94,8 @@ def summary_figure(
 
     The report's status line (:func:`prediction_status`, the HTML report's first line) under
     the title, in red when there is no prediction; one column per task that has outcomes (none
-    when no task level was run): success per level (reached the end / fell; a level that is not
+    when no task level was run): success per level (reached the end / did not reach the end /
+    fell, with how far along the ramp or flight the walker got when measured; a level that is not
     a prediction is hatched and marked "not a prediction", as its box in the HTML report),
     maximum trunk sway with its flag threshold, and the left and right knee flexion peaks with
     the baseline's (dotted). In the two line panels the predicted levels are filled markers
@@ -141,7 +142,9 @@ def summary_figure(
                 color="tab:green" if ok else "tab:red",
                 hatch=None if is_predicted else "//",
             )
-            outcome = "reached end" if ok else "fell" if m.falls else "did not reach end"
+            course = f" ({m.course_fraction:.0%})" if m.course_fraction is not None else ""
+            missed = f"fell{course}" if m.falls else f"did not reach end{course}"
+            outcome = "reached end" if ok else missed
             ax_ok.text(
                 k,
                 0.5,
