@@ -9,6 +9,7 @@ import re
 from functools import partial
 
 import markupsafe
+import matplotlib.colors
 import matplotlib.image
 import numpy as np
 import pytest
@@ -241,6 +242,28 @@ def test_the_summary_page_and_report_show_only_the_tasks_that_were_run(report_in
     assert "<h2>Stair climbing (12 steps)</h2>" in page and "Slope ascent" not in page
     none = summary_figure(patient, [])
     assert none.axes == [] and "No task level was run." in [t.get_text() for t in none.texts]
+
+
+def test_the_summary_page_outcome_bars_say_how_far_the_walker_got(report_inputs):
+    """Green reached, orange short of the end (with how far), red fell (with how far)."""
+    patient, outcomes = report_inputs
+    stairs = [o for o in outcomes if o.task == "stairs"]
+    short = dataclasses.replace(stairs[1].measures, success=False, falls=0, course_fraction=0.67)
+    stairs[1] = dataclasses.replace(stairs[1], measures=short)
+    (ax_ok, *_) = summary_figure(patient, stairs).axes
+    colours = [matplotlib.colors.to_hex(bar.get_facecolor()) for bar in ax_ok.patches]
+    green, orange, red = (
+        matplotlib.colors.to_hex(c) for c in ("tab:green", "tab:orange", "tab:red")
+    )
+    assert colours == [green, orange, green, green, red]
+    words = [t.get_text().split("\n")[0] for t in ax_ok.texts]
+    assert words == [
+        "reached end",
+        "did not reach end (67%)",
+        "reached end",
+        "reached end",
+        "fell (40%)",
+    ]
 
 
 def _markers(ax) -> dict[float, set[str]]:

@@ -94,9 +94,10 @@ def summary_figure(
 
     The report's status line (:func:`prediction_status`, the HTML report's first line) under
     the title, in red when there is no prediction; one column per task that has outcomes (none
-    when no task level was run): success per level (reached the end / did not reach the end /
-    fell, with how far along the ramp or flight the walker got when measured; a level that is not
-    a prediction is hatched and marked "not a prediction", as its box in the HTML report),
+    when no task level was run): success per level (reached the end in green / did not reach
+    the end in orange / fell in red, with how far along the ramp or flight the walker got when
+    measured; a level that is not a prediction is hatched and marked "not a prediction", as its
+    box in the HTML report),
     maximum trunk sway with its flag threshold, and the left and right knee flexion peaks with
     the baseline's (dotted). In the two line panels the predicted levels are filled markers
     joined by solid lines and a level that is not a prediction a hollow marker, not joined.
@@ -135,16 +136,14 @@ def summary_figure(
         ax_ok.set_title(_TASK_TITLES[task])
         for k, is_predicted in zip(shown, predicted, strict=True):
             m = by_level[k].measures
-            ok = m.success and m.falls == 0
-            ax_ok.bar(
-                k,
-                1.0,
-                color="tab:green" if ok else "tab:red",
-                hatch=None if is_predicted else "//",
-            )
             course = f" ({m.course_fraction:.0%})" if m.course_fraction is not None else ""
-            missed = f"fell{course}" if m.falls else f"did not reach end{course}"
-            outcome = "reached end" if ok else missed
+            if m.falls:
+                outcome, colour = f"fell{course}", "tab:red"
+            elif m.success:
+                outcome, colour = "reached end", "tab:green"
+            else:
+                outcome, colour = f"did not reach end{course}", "tab:orange"
+            ax_ok.bar(k, 1.0, color=colour, hatch=None if is_predicted else "//")
             ax_ok.text(
                 k,
                 0.5,
