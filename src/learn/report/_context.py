@@ -62,6 +62,7 @@ def _measure_rows(m: GaitMeasures) -> list[dict[str, str]]:
     circ_left, circ_right = (cm * v for v in m.circumduction_m)
     each = m.rollouts
     n = len(each)
+    course = course_text(m)
 
     def spread(get: Callable[[GaitMeasures], float], scale: float, digits: int, unit: str) -> str:
         return f"{_range_text([get(r) for r in each], scale, digits)} {unit}" if n else ""
@@ -76,7 +77,7 @@ def _measure_rows(m: GaitMeasures) -> list[dict[str, str]]:
         (
             "reached_end",
             "reached the end",
-            "yes" if m.success else f"no ({course_text(m)})" if course_text(m) else "no",
+            "yes" if m.success else f"no ({course})" if course else "no",
             f"{sum(r.success for r in each)} of {n} rollouts" if n else "",
         ),
         (
