@@ -69,9 +69,9 @@ def test_example_09_predicts_without_atlas_and_resumes(
     assert 'id="slope-2"' not in text
     assert html.escape(learn.prediction.SCRATCH_NOTE) in text
     assert re.search(
-        r"Training: adapted controller 64 steps in \d+ s, task training budget 128 steps per "
-        r"task, slope trained 128 steps in \d+ s \(imitation reference: the patient&#39;s "
-        r"flat-ground walk\), stairs trained 128 steps in \d+ s \(imitation reference: the walk "
+        r"Training: adapted controller 64 steps in \d+ s, slope trained 128 steps of a "
+        r"128-step budget in \d+ s \(imitation reference: the patient&#39;s flat-ground walk\), "
+        r"stairs trained 128 steps of a 128-step budget in \d+ s \(imitation reference: the walk "
         r"retargeted to the stairs, one step per tread, following the walker\);",
         text,
     )

@@ -100,7 +100,7 @@ def report_inputs(tmp_path_factory):
         baseline_media=gif,
         atlas=atlas_identity(atlas),
         adapt_steps=2_000_000,
-        task_steps=20_000_000,
+        task_steps={"slope": 20_000_000, "stairs": 6_553_600},
     )
     outcomes = [
         LevelOutcome(
@@ -190,11 +190,13 @@ def test_the_header_names_date_version_atlas_budgets_and_recording(report_inputs
     assert header["gaittwin version"] == importlib.metadata.version("gaittwin")
     assert re.fullmatch(r"atlas_legs13 \(sha256 [0-9a-f]{12}\)", header["Healthy Motion Atlas"])
     assert header["adaptation, trained"] == "2,000,000 steps"
-    assert header["task training budget per task"] == "20,000,000 steps"
+    assert header["task controllers, trained"] == "slope 20,000,000 steps; stairs 6,553,600 steps"
     today = report_html(
-        dataclasses.replace(patient, baseline=_without_curves(patient.baseline)), []
+        dataclasses.replace(patient, baseline=_without_curves(patient.baseline), task_steps={}),
+        [],
     )
     assert f"<td>{datetime.date.today().isoformat()}</td>" in today
+    assert "<th>task controllers, trained</th><td>none trained</td>" in today
 
 
 def test_atlas_identity_is_the_folder_name_and_a_hash_of_its_weights(report_inputs, tmp_path):

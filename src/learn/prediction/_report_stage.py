@@ -70,9 +70,11 @@ def _adaptation_text(adapt_dir: Path) -> str:
 
 
 def _task_text(task_dir: Path, steps: int, reference: str) -> str:
-    """Return a task's steps, wall time (of its last sitting, when resumed) and reference."""
+    """Return a task's steps, its run's budget, wall time (of its last sitting) and reference."""
     record = json.loads((task_dir / CURRICULUM_FILE).read_text())
     text = f"{steps:,} steps"
+    if record.get("budget_timesteps") is not None:
+        text += f" of a {record['budget_timesteps']:,}-step budget"
     if record.get("wall_time_s") is not None:
         start = int(record.get("start_timesteps") or 0)
         if start:
@@ -128,10 +130,8 @@ def patient_summary(
     PatientSummary
     """
     adapt_dir = out / "adapt"
-    task_steps = settings.budgets.task_steps
     notes = [
-        f"Training: {_adaptation_text(adapt_dir)}, task training budget {task_steps:,} steps "
-        "per task"
+        f"Training: {_adaptation_text(adapt_dir)}"
         + "".join(
             f", {task} trained {_task_text(out / 'tasks' / task, steps, name)}"
             for task, (steps, name) in trained.items()
@@ -164,7 +164,7 @@ def patient_summary(
         notes=" ".join(notes),
         atlas=atlas_identity(atlas),
         adapt_steps=trained_steps(adapt_dir),
-        task_steps=task_steps,
+        task_steps={task: steps for task, (steps, _) in trained.items()},
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -240,6 +240,13 @@ def _level_section(
     return entry
 
 
+def _task_steps_text(task_steps: Mapping[str, int]) -> str:
+    """Return the header's steps per task: ``"slope 6,553,600 steps; stairs 610,304 steps"``."""
+    if not task_steps:
+        return "none trained"
+    return "; ".join(f"{task} {count:,} steps" for task, count in task_steps.items())
+
+
 def _header_rows(patient: PatientSummary, report_date: datetime.date) -> list[dict[str, str]]:
     """Return the header table: recording, date, version, atlas, budgets, avatar."""
 
@@ -252,7 +259,7 @@ def _header_rows(patient: PatientSummary, report_date: datetime.date) -> list[di
         ("version", "gaittwin version", gaittwin_version()),
         ("atlas", "Healthy Motion Atlas", patient.atlas),
         ("adapt_steps", "adaptation, trained", steps(patient.adapt_steps)),
-        ("task_steps", "task training budget per task", steps(patient.task_steps)),
+        ("task_steps", "task controllers, trained", _task_steps_text(patient.task_steps)),
         ("avatar", "avatar", f"{patient.height_m:.2f} m, {patient.mass_kg:.0f} kg"),
     ]
     return [dict(zip(("key", "label", "value"), row, strict=True)) for row in rows]

@@ -54,7 +54,9 @@ class PatientSummary:
         Environment steps the adapted controller was trained (:func:`learn.runs.trained_steps`);
         None: not recorded.
     task_steps
-        The task-training budget per task, environment steps; None: not recorded.
+        Environment steps each task's final controller was trained, by task (a task loaded
+        from an earlier run counts that run's steps), e.g. ``{"slope": 6_553_600}``; empty:
+        no task trained.
     """
 
     patient_id: str
@@ -67,7 +69,7 @@ class PatientSummary:
     notes: str = ""
     atlas: str = "not recorded"
     adapt_steps: int | None = None
-    task_steps: int | None = None
+    task_steps: Mapping[str, int] = field(default_factory=dict)
 
 
 def media_data_uri(path: str | Path) -> str:
