@@ -9,13 +9,16 @@ checkpoint (pass the same options); ``--finish`` ends a stopped run at its newes
 instead (:func:`learn.finish_task_run`: its outputs are written as if training had ended there).
 ``mastery.csv`` lists the steps to master each level next to the paper's. ``--paper-rule`` promotes
 as runs started before the like-for-like rule did (:class:`learn.CurriculumSettings`);
-``--patient-clip`` trains on a patient's clip file (e.g. a shipped ``patient_clip.npz``) instead of
-a bundled CMU trial. ``--terrain-reference`` retargets the imitation reference to the slope or
-stairs (:class:`learn.env.TerrainReference`; GAIL keeps the flat-ground reference pairs): the
-ablation of issue 18's terrain-aware reference; with ``--tread-steps`` its steps on the stairs
-are one tread long (at the patient's cadence) instead of the patient's step length, and with
-``--follow-walker`` the reference's stairs move with the walker's lag in whole treads, so that
-it reaches the landing when the walker does (:class:`learn.TaskSettings`).
+``--min-pace-fraction`` and ``--pace-floor`` set the pace rule of promotion and the stairs' pace
+floor (:class:`learn.CurriculumSettings`, :class:`learn.TaskSettings`; ``0`` for both resumes a run
+started before they existed); ``--patient-clip`` trains on a patient's clip file (e.g. a shipped
+``patient_clip.npz``) instead of a bundled CMU trial. ``--terrain-reference`` retargets the
+imitation reference to the slope or stairs (:class:`learn.env.TerrainReference`; GAIL keeps the
+flat-ground reference pairs): the ablation of issue 18's terrain-aware reference; with
+``--tread-steps`` its steps on the stairs are one tread long (at the patient's cadence) instead of
+the patient's step length, and with ``--follow-walker`` the reference's stairs move with the
+walker's lag in whole treads, so that it reaches the landing when the walker does
+(:class:`learn.TaskSettings`).
 ``--compare`` tabulates several runs and draws their steps to master (``mastery.png``) and
 episode returns and lengths over training (``training.png``), without training; with
 ``--adapted`` and ``--reach-level L`` it also rolls each run's controller out at level L
@@ -245,6 +248,21 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         help="promotion bar from deterministic flat-ground episodes, training returns with the "
         "cue (the rule of runs started before the like-for-like rule; needed to resume them)",
     )
+    parser.add_argument(
+        "--min-pace-fraction",
+        type=float,
+        default=learn.CurriculumSettings.min_pace_fraction,
+        help="promotion also needs the window's episodes to move at this fraction of the "
+        "patient's pace (one step per tread on stairs); 0: returns only, as runs started before "
+        "the rule (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--pace-floor",
+        type=float,
+        default=learn.TaskSettings.pace_floor,
+        help="stairs: the speed term penalises a pace below this fraction of the patient's; 0: "
+        "no speed term, as the paper and runs started before the floor (default: %(default)s)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed")
     parser.add_argument("--resume", action="store_true", help="continue from a checkpoint")
     parser.add_argument(
@@ -295,6 +313,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                 terrain_reference=args.terrain_reference,
                 tread_steps=args.tread_steps,
                 follow_walker=args.follow_walker,
+                pace_floor=args.pace_floor,
             )
             learn.train_task(
                 args.adapted,
@@ -302,7 +321,9 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                 args.task,
                 args.out,
                 total_timesteps=args.steps,
-                curriculum=learn.CurriculumSettings(like_for_like=not args.paper_rule),
+                curriculum=learn.CurriculumSettings(
+                    like_for_like=not args.paper_rule, min_pace_fraction=args.min_pace_fraction
+                ),
                 settings=settings,
                 use_stair_cue=not args.no_stair_cue,
                 seed=args.seed,

@@ -24,7 +24,10 @@ def test_the_rule_is_saved_with_the_curriculum_and_older_states_keep_theirs():
 
 def test_a_run_saved_before_the_option_resumes_only_with_the_rule_it_used(tmp_path):
     old = {"task": "stairs", "curriculum_settings": {"min_episodes": 500}}
-    new = {"task": "stairs", "curriculum_settings": {"min_episodes": 500, "like_for_like": True}}
+    new = {
+        "task": "stairs",
+        "curriculum_settings": {"min_episodes": 500, "like_for_like": True, "min_pace_fraction": 0},
+    }
     with pytest.raises(GaitTwinInputError, match="like_for_like"):
         _check_same_run(tmp_path, old, new)
     new["curriculum_settings"]["like_for_like"] = False

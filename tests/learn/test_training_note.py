@@ -23,6 +23,11 @@ def test_a_resumed_task_names_the_time_of_its_last_sitting(tmp_path):
         "20,000,000 steps, the last 1,404,160 in 25.0 min after resuming (imitation reference: "
         "the walk retargeted to the stairs, one step per tread, following the walker)"
     )
+    record["budget_timesteps"] = 30_000_000  # the run's own budget, whatever the prediction asked
+    (tmp_path / CURRICULUM_FILE).write_text(json.dumps(record))
+    assert _task_text(tmp_path, 20_000_000, "follow").startswith(
+        "20,000,000 steps of a 30,000,000-step budget, the last 1,404,160 in 25.0 min"
+    )
     (tmp_path / CURRICULUM_FILE).write_text(json.dumps({"wall_time_s": 1500.0}))
     assert _task_text(tmp_path, 128, "flat") == (
         "128 steps in 25.0 min (imitation reference: the patient's flat-ground walk)"

@@ -15,6 +15,7 @@ from learn.env._imitation_env import (
     lag_treads,
 )
 from learn.env._observation import reference_features
+from learn.env._pace import nominal_pace_m_s, pace_floor_deviation
 from learn.env._reference import (
     ReferenceMotion,
     clip_goal,
@@ -71,6 +72,8 @@ __all__ = [
     "lag_treads",
     "make_env",
     "natural_stride_m",
+    "nominal_pace_m_s",
+    "pace_floor_deviation",
     "physics_penalty",
     "reference_features",
     "total_reward",

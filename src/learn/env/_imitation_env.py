@@ -27,6 +27,7 @@ from learn.env._observation import (
     reference_features,
     rotation_error_rad,
 )
+from learn.env._pace import nominal_pace_m_s, pace_floor_deviation
 from learn.env._reference import ReferenceMotion, natural_stride_m
 from learn.env._reference_frame import ReferenceFrame, stack_rows
 from learn.env._reward import (
@@ -125,8 +126,13 @@ class ImitationEnv(gym.Env):
         and the time-resampled reference slides its feet).
     speed_goal
         Include the speed term in the goal reward. False holds that kernel at 1 (zero speed
-        error); the target speed stays in the observation (the stairs task: the paper sets no
-        speed target on stairs).
+        error) unless ``pace_floor`` is set; the target speed stays in the observation (the
+        stairs task: the paper sets no speed target on stairs).
+    pace_floor
+        With ``speed_goal`` False: the speed term penalises only a window speed below
+        ``pace_floor`` times the patient's nominal pace on the terrain
+        (:func:`learn.env.nominal_pace_m_s`; one step per tread on stairs), a floor and not a
+        target (:func:`learn.env.pace_floor_deviation`); 0 (the default): no speed term.
     reference_state
         Append to every observation frame how far the avatar is from the next reference frame
         (:func:`learn.env.reference_features`; ``n_dofs + 13`` values, 22 for the default model).
@@ -234,6 +240,7 @@ class ImitationEnv(gym.Env):
         terrain_level: int = 0,
         stair_cue: bool = True,
         speed_goal: bool = True,
+        pace_floor: float = 0.0,
         stride_spread: float | None = None,
         reference_state: bool = False,
         terrain_reference: bool = False,
@@ -260,8 +267,16 @@ class ImitationEnv(gym.Env):
                     f"terrain: expected None for task {task!r} (the task sets it), found {terrain}"
                 )
             terrain = task_terrain(task, terrain_level)
+        if not 0.0 <= pace_floor < 1.0:
+            raise GaitTwinInputError(
+                f"pace_floor: expected a fraction in [0, 1), found {pace_floor}"
+            )
         self.task = task
         self.speed_goal = bool(speed_goal)
+        self.pace_floor = float(pace_floor)
+        #: The patient's forward speed on this episode's terrain (:func:`nominal_pace_m_s`), m/s.
+        self.nominal_pace_m_s = 0.0
+        self._start_x_m = 0.0  # the root's x at the episode's start
         self.stride_spread = stride_spread
         self._pending_level: int | None = None
         self._pending_cue: bool | None = None
@@ -515,6 +530,7 @@ class ImitationEnv(gym.Env):
             self._treads = treads
         scale = 1.0 if treads is None else self._retargeting.stride_scale
         self.goal_now = (goal[0] * scale, goal[1] * scale)
+        self.nominal_pace_m_s = nominal_pace_m_s(*goal, terrain)
         phase = options.get("phase", rng.uniform() if self.random_start else 0.0)
         self._t0 = float(phase) * self.reference.cycle_duration_s
         self._step = 0
@@ -534,6 +550,7 @@ class ImitationEnv(gym.Env):
         self.simulation.client.performCollisionDetection()  # contacts of the new pose
         self._limits = np.full(len(self.model.joints), 0.5)
         reading = read_body([self.simulation])
+        self._start_x_m = float(reading.root_position_m[0, 0])
         self._positions: deque[np.ndarray] = deque(
             [reading.root_position_m[0]], maxlen=self._window
         )
@@ -729,6 +746,19 @@ class ImitationEnv(gym.Env):
         count = len(self._root_errors)
         return speed_dev, stride_dev, tilt_sum / count, height_sum / count
 
+    def pace_fraction(self) -> float:
+        """Return the episode's forward speed so far as a fraction of the nominal pace.
+
+        The root's forward progress since the episode's start over the time elapsed, divided
+        by :attr:`nominal_pace_m_s` (one step per tread on stairs); 0 before the first step.
+        :class:`learn.tasks.Curriculum` reads it from ``info["pace_fraction"]`` at an
+        episode's last step.
+        """
+        if self._step == 0:
+            return 0.0
+        progress_m = float(self._positions[-1][0]) - self._start_x_m
+        return progress_m / (self._step * self.dt) / self.nominal_pace_m_s
+
     def observation_part(self, observation: np.ndarray, name: str, frame: int = -1) -> np.ndarray:
         """Return component ``name`` of one frame of an observation (the newest by default).
 
@@ -797,9 +827,15 @@ def _rewards(
     moved = np.hypot(displacement[:, 0], displacement[:, 1]) > 0.01
     heading = np.where(moved, np.arctan2(displacement[:, 1], displacement[:, 0]), reading.yaw_rad)
     speed_goal = np.array([env.speed_goal for env in envs])
-    goal = goal_reward(
-        GoalErrors(np.where(speed_goal, speed_dev, 0.0), stride_dev, heading, tilt2, height2)
-    )
+    floor = np.array([env.pace_floor for env in envs])
+    if floor.any():  # a pace floor where there is no speed goal
+        target_speed = np.array([env.goal_now[0] for env in envs])
+        pace = np.array([env.nominal_pace_m_s for env in envs])
+        below = pace_floor_deviation(speed_dev + target_speed, pace, floor)
+        speed_error = np.where(speed_goal, speed_dev, below)
+    else:
+        speed_error = np.where(speed_goal, speed_dev, 0.0)
+    goal = goal_reward(GoalErrors(speed_error, stride_dev, heading, tilt2, height2))
     joint_error = reading.joint_positions_rad - frame.joint_positions_rad
     velocity_error = reading.joint_velocities_rad_s - frame.joint_velocities_rad_s
     feet_error = reading.feet_local_m - frame.feet_m
@@ -829,6 +865,7 @@ def _rewards(
         info["speed_deviation_m_s"], info["stride_deviation_m"] = window[:2]
         info.update({name: float(values[i]) for name, values in extra.items()})
         info["root_position_m"] = env._positions[-1].copy()
+        info["pace_fraction"] = env.pace_fraction()
         info["fallen"] = bool(reading.fallen[i])
         infos.append(info)
     return rewards, infos

@@ -135,7 +135,7 @@ def make_env(clips: Sequence[Motion], settings: EnvSettings, **task: Any) -> Imi
     """Return a new :class:`learn.ImitationEnv` on ``clips`` with ``settings``.
 
     ``task`` passes the task options (``task``, ``terrain_level``, ``stair_cue``,
-    ``speed_goal``) through to the environment.
+    ``speed_goal``, ``pace_floor``) through to the environment.
     """
     return ImitationEnv(
         clips,

@@ -98,22 +98,29 @@ class Curriculum:
         (:class:`CurriculumCallback` then subtracts each episode's cue). False: the paper's rule
         as first implemented (``flat_ground_return`` from deterministic episodes, training
         returns with the cue).
+    min_pace_fraction
+        The mean pace of the last ``window_episodes`` episodes must reach this fraction too:
+        each episode's forward progress over its duration, as a fraction of the patient's
+        nominal pace on the terrain (``info["pace_fraction"]`` of
+        :class:`learn.ImitationEnv` at the episode's last step; one step per tread on
+        stairs). 0: returns only (the paper's rule).
 
     Notes
     -----
     Promotion rule, checked after every finished episode at level ``k``:
 
     .. math:: n_k \ge N_{min} \quad\text{and}\quad
-              \bar R_k > f \, R_{flat}
+              \bar R_k > f \, R_{flat} \quad\text{and}\quad \bar v_k \ge p
 
-    with :math:`n_k` the episodes finished at level ``k``, :math:`\bar R_k` the mean return of
-    the last ``window_episodes`` of them, :math:`f` = ``promotion_fraction`` and
+    with :math:`n_k` the episodes finished at level ``k``, :math:`\bar R_k` the mean return of the
+    last ``window_episodes`` of them, :math:`\bar v_k` their mean pace fraction, :math:`p` =
+    ``min_pace_fraction`` (0: the pace term always holds), :math:`f` = ``promotion_fraction`` and
     :math:`R_{flat}` = ``flat_ground_return``. The paper does not say whether "the cumulative
-    reward" is one episode's return or an average; the window (default 100 episodes) keeps one
-    lucky episode from promoting. With ``like_for_like`` (the default of
+    reward" is one episode's return or an average; the window (default 100 episodes) keeps one lucky
+    episode from promoting. With ``like_for_like`` (the default of
     :class:`learn.training.CurriculumSettings`) :math:`R_{flat}` is what the adapted controller
-    scores on flat ground acting as training acts (sampled actions) and :math:`\bar R_k` leaves
-    out the stair cue, which :math:`R_{flat}` has not: measured on CMU 16_15, the deterministic
+    scores on flat ground acting as training acts (sampled actions) and :math:`\bar R_k` leaves out
+    the stair cue, which :math:`R_{flat}` has not: measured on CMU 16_15, the deterministic
     :math:`R_{flat}` (437.5) sat 4 % above the sampled one (420.0) and the cue took 10-15 per
     episode at stairs level 2, so the bar was higher than the paper's 90 %. When the rule holds,
     level ``k`` is *mastered*: its
@@ -132,11 +139,16 @@ class Curriculum:
         start_level: int = 0,
         reference_walks: bool = True,
         like_for_like: bool = False,
+        min_pace_fraction: float = 0.0,
     ) -> None:
         task_terrain(task, start_level)
         if not np.isfinite(flat_ground_return):
             raise GaitTwinInputError(
                 f"flat_ground_return: expected a finite number, found {flat_ground_return}"
+            )
+        if not 0.0 <= min_pace_fraction < 1.0:
+            raise GaitTwinInputError(
+                f"min_pace_fraction: expected a fraction in [0, 1), found {min_pace_fraction}"
             )
         if min_episodes < 1 or window_episodes < 1:
             raise GaitTwinInputError(
@@ -151,12 +163,14 @@ class Curriculum:
         self.level = int(start_level)
         self.reference_walks = bool(reference_walks)
         self.like_for_like = bool(like_for_like)
+        self.min_pace_fraction = float(min_pace_fraction)
         #: Environment steps from entering each mastered level to its qualifying episode.
         self.steps_to_master: dict[int, int] = {}
         #: Episodes finished at each level.
         self.episodes: dict[int, int] = {self.level: 0}
         self._entered_at_step = 0
         self._returns: deque[float] = deque(maxlen=self.window_episodes)
+        self._paces: deque[float] = deque(maxlen=self.window_episodes)
 
     @property
     def threshold(self) -> float:
@@ -185,10 +199,12 @@ class Curriculum:
             "steps_to_master": {str(k): v for k, v in self.steps_to_master.items()},
             "entered_level_at_step": self._entered_at_step,
             "window_returns": list(self._returns),
+            "window_pace_fractions": list(self._paces),
             "flat_ground_return": self.flat_ground_return,
             "threshold": self.threshold,
             "reference_walks": self.reference_walks,
             "like_for_like": self.like_for_like,
+            "min_pace_fraction": self.min_pace_fraction,
         }
 
     @classmethod
@@ -200,8 +216,14 @@ class Curriculum:
         promotion_fraction: float = 0.9,
         min_episodes: int = 500,
         window_episodes: int = 100,
+        min_pace_fraction: float = 0.0,
     ) -> Curriculum:
-        """Return a curriculum at the progress :meth:`state_dict` saved (rule options given)."""
+        """Return a curriculum at the progress :meth:`state_dict` saved (rule options given).
+
+        A state saved before the pace rule existed has no pace fractions: with
+        ``min_pace_fraction`` above 0 the window must fill with new episodes before a
+        promotion.
+        """
         state = cls(
             task,
             flat_ground_return=record["flat_ground_return"],
@@ -211,14 +233,18 @@ class Curriculum:
             start_level=record["level"],
             reference_walks=record.get("reference_walks", True),
             like_for_like=record.get("like_for_like", False),
+            min_pace_fraction=min_pace_fraction,
         )
         state.episodes = {int(k): int(v) for k, v in record["episodes_per_level"].items()}
         state.steps_to_master = {int(k): int(v) for k, v in record["steps_to_master"].items()}
         state._entered_at_step = int(record["entered_level_at_step"])
         state._returns.extend(float(r) for r in record["window_returns"])
+        state._paces.extend(float(v) for v in record.get("window_pace_fractions", []))
         return state
 
-    def record_episode(self, episode_return: float, *, total_steps: int) -> bool:
+    def record_episode(
+        self, episode_return: float, *, total_steps: int, pace_fraction: float | None = None
+    ) -> bool:
         """Record one finished episode at the current level and apply the promotion rule.
 
         Parameters
@@ -228,6 +254,10 @@ class Curriculum:
         total_steps
             Environment steps taken so far over the whole curriculum (e.g. SB3's
             ``num_timesteps``), used for steps-to-master.
+        pace_fraction
+            The episode's forward progress over its duration as a fraction of the nominal pace
+            (``info["pace_fraction"]`` at its last step); None only when
+            ``min_pace_fraction`` is 0.
 
         Returns
         -------
@@ -237,11 +267,18 @@ class Curriculum:
         """
         if self.finished:
             return False
+        if pace_fraction is None and self.min_pace_fraction > 0.0:
+            raise GaitTwinInputError(
+                f"record_episode: expected the episode's pace_fraction (min_pace_fraction "
+                f"{self.min_pace_fraction}), found None"
+            )
         self._returns.append(float(episode_return))
+        if pace_fraction is not None:
+            self._paces.append(float(pace_fraction))
         self.episodes[self.level] = self.episodes.get(self.level, 0) + 1
         if self.episodes[self.level] < self.min_episodes or not self.reference_walks:
             return False
-        if float(np.mean(self._returns)) <= self.threshold:
+        if float(np.mean(self._returns)) <= self.threshold or not self._paced():
             return False
         self.steps_to_master[self.level] = int(total_steps) - self._entered_at_step
         if self.level < N_LEVELS - 1:
@@ -249,7 +286,20 @@ class Curriculum:
             self.episodes[self.level] = 0
             self._entered_at_step = int(total_steps)
             self._returns.clear()
+            self._paces.clear()
         return True
+
+    def _paced(self) -> bool:
+        """Whether the window's episodes moved at ``min_pace_fraction`` of the pace on average.
+
+        Every episode of the return window must have its pace (a state saved before the pace
+        rule has none for its episodes).
+        """
+        if self.min_pace_fraction == 0.0:
+            return True
+        if len(self._paces) < len(self._returns):
+            return False
+        return float(np.mean(self._paces)) >= self.min_pace_fraction
 
 
 class CurriculumCallback(BaseCallback):
@@ -264,7 +314,8 @@ class CurriculumCallback(BaseCallback):
     ``set_stair_cue(active)``: on while the current level is not yet mastered, off once it is (the
     paper's "disabled once mastery is achieved"). The environments must follow
     :class:`CurriculumEnv`. For a ``like_for_like`` curriculum it sums each environment's
-    ``infos[i]["stair_cue"]`` over the episode and records the return without it.
+    ``infos[i]["stair_cue"]`` over the episode and records the return without it; it passes
+    each episode's last ``infos[i]["pace_fraction"]`` for the pace rule.
 
     Parameters
     ----------
@@ -301,7 +352,11 @@ class CurriculumCallback(BaseCallback):
             if episode is None:
                 continue
             episode_return, self._cue[i] = episode["r"] - self._cue[i], 0.0
-            if self.curriculum.record_episode(episode_return, total_steps=self.num_timesteps):
+            if self.curriculum.record_episode(
+                episode_return,
+                total_steps=self.num_timesteps,
+                pace_fraction=info.get("pace_fraction"),
+            ):
                 self._apply()
                 self.logger.record("curriculum/level", self.curriculum.level)
         return not (self.stop_when_finished and self.curriculum.finished)

@@ -50,10 +50,12 @@ def flat_ground_rollouts(
     seed: int = 0,
     task: str = "flat",
     deterministic: bool = True,
+    pace_floor: float = 0.0,
 ) -> list[TaskRollout]:
     """Episodes of the adapted controller on flat ground: at least ``n_episodes`` and ``n_steps``.
 
-    ``task`` picks the reward (``"stairs"``: no speed term) on its level-0 (flat) terrain.
+    ``task`` picks the reward (``"stairs"``: no speed term, or its ``pace_floor``,
+    :func:`learn.training.task_env`) on its level-0 (flat) terrain.
     Episode ``k`` is seeded ``seed + k``; the episodes returned are the fewest from ``seed``
     on that make up both counts, as a one-by-one loop would return them.
 
@@ -79,6 +81,7 @@ def flat_ground_rollouts(
         settings=run_env_settings(adapted_run_dir),
         level=0,
         max_steps=max_steps,
+        pace_floor=pace_floor,
     )
     envs: list[ImitationEnv] = []
     rollouts: list[TaskRollout] = []

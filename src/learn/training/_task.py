@@ -62,14 +62,20 @@ def _check_same_run(checkpoint: Path, saved: dict, run: dict) -> None:
     A checkpoint written before ``CurriculumSettings.like_for_like`` existed used the rule it
     names False; one written before ``TaskSettings.terrain_reference`` (or ``tread_steps``,
     ``follow_walker``) existed, the flat-ground reference (the cycle's own steps, on its own
-    clock): False.
+    clock): False; one written before ``CurriculumSettings.min_pace_fraction`` and
+    ``TaskSettings.pace_floor``, no pace rule and no pace floor: 0.
     """
     saved = {**saved}
-    saved["curriculum_settings"] = {"like_for_like": False, **saved["curriculum_settings"]}
+    saved["curriculum_settings"] = {
+        "like_for_like": False,
+        "min_pace_fraction": 0.0,
+        **saved["curriculum_settings"],
+    }
     saved["task_settings"] = {
         "terrain_reference": False,
         "tread_steps": False,
         "follow_walker": False,
+        "pace_floor": 0.0,
         **saved.get("task_settings", {}),
     }
     for key, value in run.items():
@@ -223,6 +229,7 @@ def train_task(
         patient_motion,
         max_steps=settings.max_steps,
         seed=seed,
+        pace_floor=settings.pace_floor,
     )
     drive_cue = use_stair_cue and task == "stairs"
     venv = make_task_vec_env(
@@ -237,6 +244,7 @@ def train_task(
         terrain_reference=settings.terrain_reference,
         tread_steps=settings.tread_steps,
         follow_walker=settings.follow_walker,
+        pace_floor=settings.pace_floor,
     )
     if drive_cue:  # effective at the first reset, as CurriculumCallback's later switches
         venv.env_method("set_stair_cue", not state.mastered(state.level))

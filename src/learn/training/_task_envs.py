@@ -22,6 +22,7 @@ def task_env(
     level: int = 0,
     stair_cue: bool = True,
     max_steps: int = 500,
+    pace_floor: float = 0.0,
 ) -> ImitationEnv:
     """Return the task environment: the patient's clip on the task's terrain, goals fixed.
 
@@ -40,13 +41,18 @@ def task_env(
         Stairs: shape the reward with the stair cue (False: the ablation).
     max_steps
         Episode cap, steps.
+    pace_floor
+        Stairs: the speed term's floor, a fraction of the patient's pace of one step per tread
+        (ImitationEnv's ``pace_floor``); 0: no speed term on stairs (the paper). The other
+        tasks have the speed goal and ignore it.
 
     Notes
     -----
     The goal is the patient's measured speed and stride length (:func:`learn.clip_goal`), as
     in adaptation, so the observation is the adapted policy's. On stairs the paper sets no
-    speed target: the target speed stays in the observation but the goal reward's speed term
-    is held at 1 (``speed_goal=False``), so going slower on stairs costs nothing.
+    speed target: the target speed stays in the observation and the goal reward's speed term
+    is held at 1 (``speed_goal=False``), so going slower on stairs costs nothing, down to the
+    ``pace_floor`` when one is set.
     """
     return make_env(
         [patient_motion],
@@ -55,6 +61,7 @@ def task_env(
         terrain_level=0 if task == "flat" else level,
         stair_cue=stair_cue,
         speed_goal=task != "stairs",
+        pace_floor=pace_floor if task == "stairs" else 0.0,
     )
 
 
@@ -83,6 +90,7 @@ def make_task_vec_env(
     terrain_reference: bool = False,
     tread_steps: bool = False,
     follow_walker: bool = False,
+    pace_floor: float = 0.0,
 ) -> VecNormalize:
     """Task environments for GAIL: monitored (own reward), then frozen normalisation.
 
@@ -90,7 +98,8 @@ def make_task_vec_env(
     returns the curriculum sees are the environment's own reward. ``env_method`` reaches the
     :class:`learn.ImitationEnv` instances (``set_terrain_level``, ``set_stair_cue``).
     ``terrain_reference``, ``tread_steps`` and ``follow_walker`` replace the adapted run's
-    settings of those names (adaptation is on flat ground, where they have no effect).
+    settings of those names (adaptation is on flat ground, where they have no effect);
+    ``pace_floor`` is :func:`task_env`'s.
     """
     factory = functools.partial(
         task_env,
@@ -105,6 +114,7 @@ def make_task_vec_env(
             follow_walker=follow_walker,
         ),
         max_steps=max_steps,
+        pace_floor=pace_floor,
     )
     venv = parallel_envs(factory, n_envs)
     venv.seed(seed)

@@ -31,6 +31,11 @@ class CurriculumSettings:
         :class:`learn.tasks.Curriculum`). False: deterministic flat-ground episodes and
         training returns with the cue (the rule of runs made before it; resuming such a run
         needs False).
+    min_pace_fraction
+        Promotion also asks the window's episodes to have moved forward at this fraction of
+        the patient's nominal pace on average (:class:`learn.tasks.Curriculum`); 0: returns
+        only (the paper's rule, and that of runs made before this option; resuming such a run
+        needs 0).
     """
 
     promotion_fraction: float = 0.9
@@ -40,6 +45,14 @@ class CurriculumSettings:
     flat_ground_return: float | None = None
     flat_ground_episodes: int = 10
     like_for_like: bool = True
+    min_pace_fraction: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.min_pace_fraction < 1.0:
+            raise GaitTwinInputError(
+                "CurriculumSettings.min_pace_fraction: expected a fraction in [0, 1), found "
+                f"{self.min_pace_fraction}"
+            )
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,12 @@ class TaskSettings:
         With ``tread_steps``: the reference's stairs are shifted by the walker's lag in whole
         treads (the environments' ``follow_walker``), so that it reaches the landing when the
         walker does.
+    pace_floor
+        Stairs: the goal reward's speed term penalises a pace below this fraction of the
+        patient's pace of one step per tread (:func:`learn.env.nominal_pace_m_s`), and nothing
+        at or above it (the environments' ``pace_floor``). The paper sets no speed target on
+        stairs (0 here); without a floor a walker that steps in place in front of the stairs
+        scores above the promotion bar (``docs/prediction.md``, "Pace on stairs").
     """
 
     n_envs: int = 8
@@ -95,8 +114,13 @@ class TaskSettings:
     terrain_reference: bool = False
     tread_steps: bool = False
     follow_walker: bool = False
+    pace_floor: float = 0.5
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.pace_floor < 1.0:
+            raise GaitTwinInputError(
+                f"TaskSettings.pace_floor: expected a fraction in [0, 1), found {self.pace_floor}"
+            )
         if self.tread_steps and not self.terrain_reference:
             raise GaitTwinInputError(
                 "TaskSettings.tread_steps: expected together with terrain_reference, found "

@@ -60,15 +60,16 @@ def task_curriculum(
     *,
     max_steps: int,
     seed: int,
+    pace_floor: float = 0.0,
 ) -> Curriculum:
     """Return the curriculum: restored from a checkpoint's state, or new with ``R_flat``.
 
     A new run without ``curriculum.flat_ground_return`` measures ``R_flat``: the adapted
-    controller's mean return on the task's level-0 terrain (episodes seeded from
-    ``seed + 10_000``; with ``curriculum.like_for_like`` its actions sampled as in training and
-    the stair cue's term left out). Whether that controller walks is judged on the same number
-    of episodes with its deterministic actions, as its predictions are made (sampled actions
-    make a walking controller stumble now and then, which the bar, like training, includes):
+    controller's mean return on the task's level-0 terrain (episodes seeded from ``seed + 10_000``;
+    with ``curriculum.like_for_like`` its actions sampled as in training and the stair cue's term
+    left out; the stairs' ``pace_floor`` as in training). Whether that controller walks is judged on
+    the same number of episodes with its deterministic actions, as its predictions are made (sampled
+    actions make a walking controller stumble now and then, which the bar, like training, includes):
     when it falls in any of them, the bar comes from a controller that does not walk, and the
     curriculum promotes nothing (``Curriculum(reference_walks=False)``).
     """
@@ -79,6 +80,7 @@ def task_curriculum(
             promotion_fraction=curriculum.promotion_fraction,
             min_episodes=curriculum.min_episodes,
             window_episodes=curriculum.window_episodes,
+            min_pace_fraction=curriculum.min_pace_fraction,
         )
     if curriculum.flat_ground_return is None:
         level0 = {
@@ -90,6 +92,7 @@ def task_curriculum(
                 seed=seed + 10_000,
                 task=task,
                 deterministic=deterministic,
+                pace_floor=pace_floor,
             )
             for deterministic in {True, not curriculum.like_for_like}
         }
@@ -118,6 +121,7 @@ def task_curriculum(
         window_episodes=curriculum.window_episodes,
         start_level=curriculum.start_level,
         like_for_like=curriculum.like_for_like,
+        min_pace_fraction=curriculum.min_pace_fraction,
     )
 
 

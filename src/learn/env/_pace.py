@@ -1,0 +1,60 @@
+"""The walker's pace on a task's terrain: the patient's nominal pace and the stairs' pace floor.
+
+On stairs the paper sets no speed target, so the goal reward's speed term is held at 1 there.
+Measured on the bundled Xsens walk (stairs level 2, 7.5 cm risers), a controller that steps in
+place in front of the first riser then scores 402-408 of the flat-ground return of 420: the
+imitation terms are relative to the root, and the walker-following reference waits for it. A
+pace floor is not a target: it costs nothing at or above ``floor * nominal pace`` and only asks a
+walker not to stop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim import Terrain
+
+
+def nominal_pace_m_s(goal_speed_m_s: float, goal_stride_m: float, terrain: Terrain) -> float:
+    """Return the patient's forward speed on ``terrain`` at their own cadence, m/s.
+
+    Parameters
+    ----------
+    goal_speed_m_s, goal_stride_m
+        The patient's flat-ground speed, m/s, and stride length, m (the environment's goal).
+    terrain
+        The episode's terrain.
+
+    Returns
+    -------
+    float
+        ``goal_speed_m_s`` on flat ground and slopes; on stairs that are not flat, one step per
+        tread at the patient's cadence: ``goal_speed_m_s * tread_m / (goal_stride_m / 2)``
+        (0.44 m/s for the bundled walk's 1.01 m/s and 1.38 m strides on 0.30 m treads).
+    """
+    if terrain.kind != "stairs" or terrain.is_flat:
+        return float(goal_speed_m_s)
+    return float(goal_speed_m_s * terrain.tread_m / (0.5 * goal_stride_m))
+
+
+def pace_floor_deviation(
+    window_speed_m_s: np.ndarray, nominal_pace: np.ndarray, floor: np.ndarray
+) -> np.ndarray:
+    """Return how far each walker is below its pace floor, m/s (0 at or above it).
+
+    Parameters
+    ----------
+    window_speed_m_s
+        Forward speed over the goal window, ``(n,)``, m/s.
+    nominal_pace
+        Each walker's :func:`nominal_pace_m_s`, ``(n,)``, m/s.
+    floor
+        The pace floor as a fraction of the nominal pace, ``(n,)``; 0: no floor.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``min(window speed - floor * nominal pace, 0)``, ``(n,)``, m/s: the speed error of a
+        one-sided speed term.
+    """
+    return np.minimum(window_speed_m_s - floor * nominal_pace, 0.0)
