@@ -42,7 +42,7 @@ def second_clip(data_dir):
 
 
 def _rollout(make, *, steps: int, scale: float, assist: float = 0.0) -> dict:
-    """Observations, rewards, flags and numeric infos of a seeded rollout with resets."""
+    """Observations, rewards, flags and each step's numeric infos of a seeded rollout."""
     env = make()
     env.set_root_assist(assist)
     rng = np.random.default_rng(0)
@@ -55,7 +55,7 @@ def _rollout(make, *, steps: int, scale: float, assist: float = 0.0) -> dict:
         observations.append(observation)
         rewards.append(reward)
         flags.append((terminated, truncated))
-        infos.append([np.asarray(info[k], dtype=float) for k in sorted(info)])
+        infos.append({k: np.ravel(np.asarray(v, dtype=float)) for k, v in info.items()})
         if terminated or truncated:
             observations.append(env.reset()[0])
     env.close()
@@ -64,16 +64,25 @@ def _rollout(make, *, steps: int, scale: float, assist: float = 0.0) -> dict:
         "observations": np.array(observations),
         "rewards": np.array(rewards),
         "flags": np.array(flags),
-        "infos": np.array([np.concatenate([np.ravel(v) for v in i]) for i in infos]),
+        "infos": infos,
     }
+
+
+#: Info keys the environment has added since the before path, none of them in the reward.
+NEW_INFO_KEYS = {"pace_fraction"}
 
 
 def _same_before_and_after(bench, make, **rollout) -> None:
     with bench.before_env_step():
         before = _rollout(make, **rollout)
     after = _rollout(make, **rollout)
-    for name, values in after.items():
-        np.testing.assert_array_equal(values, before[name], err_msg=name)
+    for name in ("observations", "rewards", "flags"):
+        np.testing.assert_array_equal(after[name], before[name], err_msg=name)
+    assert len(after["infos"]) == len(before["infos"])
+    for step, (now, then) in enumerate(zip(after["infos"], before["infos"], strict=True)):
+        assert set(now) - set(then) == NEW_INFO_KEYS, step
+        for key, values in then.items():
+            np.testing.assert_array_equal(now[key], values, err_msg=f"step {step}: {key}")
 
 
 def test_two_clips_with_goals_drawn_replay_the_before_path(bench, walk_clip, second_clip):

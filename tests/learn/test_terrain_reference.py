@@ -286,7 +286,7 @@ def test_stepping_together_on_stairs_with_the_terrain_reference(clip):
 def test_a_run_resumes_only_with_the_reference_it_was_trained_with(tmp_path):
     old = {"task": "stairs", "task_settings": {"n_envs": 16}}  # saved before the option
     settings = {"n_envs": 16, "terrain_reference": True, "tread_steps": False}
-    settings["follow_walker"] = False
+    settings.update(follow_walker=False, pace_floor=0.0)
     new = {"task": "stairs", "task_settings": settings}
     with pytest.raises(GaitTwinInputError, match="task_settings"):
         _check_same_run(tmp_path, {**old, "curriculum_settings": {}}, new)
