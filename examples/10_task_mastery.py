@@ -111,29 +111,38 @@ def plot_mastery(table: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
+#: The curriculum's window pace in a task run's training log (`learn.tasks.CurriculumCallback`).
+PACE_COLUMN = "mean/gen/curriculum/window_pace_fraction"
+
+
 def plot_training(runs: list[Path], path: Path) -> None:
-    """Episode return and length over training, one column per run.
+    """Episode return, length and the curriculum's window pace over training, one column a run.
 
     Top: the return (the environment's own reward, with the stair cue's penalty where it is
-    on); dashed, the promotion threshold (90 % of the flat-ground return). Bottom: the episode
+    on); dashed, the promotion threshold (90 % of the flat-ground return). Middle: the episode
     length, steps (a fall ends an episode early), which compares runs with and without the
-    cue on the same scale. Dotted: the promotions.
+    cue on the same scale. Bottom: the mean pace of the promotion window's episodes, as a
+    fraction of the patient's nominal pace (one step per tread on stairs); dashed, the pace
+    rule's minimum (runs logged before the pace rule leave it empty). Dotted: the promotions.
     """
     fig, axes = plt.subplots(
-        2, len(runs), figsize=(4.5 * len(runs), 6.2), squeeze=False, sharex="col"
+        3, len(runs), figsize=(4.5 * len(runs), 8.6), squeeze=False, sharex="col"
     )
     for column, run in enumerate(runs):
         log = learn.read_progress(run, steps_column=learn.runs.TASK_STEPS_COLUMN)
         progress = learn.read_task_progress(run)
         steps = log[learn.runs.TASK_STEPS_COLUMN] / 1e6
-        top, bottom = axes[0, column], axes[1, column]
+        top, middle, bottom = axes[:, column]
         top.plot(steps, log["mean/gen/rollout/ep_rew_mean"], color="C0", lw=1)
         top.axhline(progress["threshold"], color="0.4", ls="--", lw=1, label="promotion")
-        bottom.plot(steps, log["mean/gen/rollout/ep_len_mean"], color="C2", lw=1)
+        middle.plot(steps, log["mean/gen/rollout/ep_len_mean"], color="C2", lw=1)
+        pace = log.get(PACE_COLUMN, pd.Series(np.nan, index=log.index))
+        bottom.plot(steps, pace, color="C1", lw=1)
+        bottom.axhline(progress["min_pace_fraction"], color="0.4", ls="--", lw=1, label="pace rule")
         promoted = np.cumsum(
             [progress["steps_to_master"][k] for k in sorted(progress["steps_to_master"])]
         )
-        for ax in (top, bottom):
+        for ax in (top, middle, bottom):
             for level, at in enumerate(promoted / 1e6):
                 ax.axvline(at, color="C3", ls=":", lw=1)
                 ax.text(at, ax.get_ylim()[0], f" L{level}", color="C3", fontsize=7, va="bottom")
@@ -143,8 +152,10 @@ def plot_training(runs: list[Path], path: Path) -> None:
         top.set_title(title)
         top.set_ylabel("mean episode return")
         top.legend(fontsize=8, loc="lower right")
+        middle.set_ylabel("mean episode length, steps")
+        bottom.set_ylabel("window pace, of the nominal")
+        bottom.legend(fontsize=8, loc="lower right")
         bottom.set_xlabel("training steps, millions")
-        bottom.set_ylabel("mean episode length, steps")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

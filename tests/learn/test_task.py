@@ -437,6 +437,8 @@ def test_read_task_progress_of_a_run_still_training(stopped_run, tmp_path):
     saved = json.loads((stopped_run / "checkpoints" / "round_000002" / "state.json").read_text())
     assert progress["finished"] is False and progress["num_timesteps"] == 256
     assert (progress["task"], progress["use_stair_cue"]) == ("stairs", True)
+    assert progress["min_pace_fraction"] == PROMOTING.min_pace_fraction > 0.0
+    assert progress["pace_floor"] == RESUMABLE.pace_floor > 0.0
     assert progress["level"] == saved["curriculum"]["level"] > 0
     assert sorted(progress["steps_to_master"]) == list(range(progress["level"]))
     assert sum(progress["episodes_per_level"].values()) >= 3 * progress["level"]
@@ -475,6 +477,9 @@ def test_example_10_tabulates_and_plots_steps_to_master(load_example, stopped_ru
     assert mastered.tolist() == [progress["steps_to_master"][k] for k in mastered.index]
     for name in ("mastery.png", "training.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+    log = learn.read_progress(stopped_run, steps_column=learn.runs.TASK_STEPS_COLUMN)
+    pace = log[load_example("10_task_mastery").PACE_COLUMN]  # the training plot's bottom row
+    assert pace.notna().any() and pace.dropna().between(-1.0, 3.0).all()
     assert pd.read_csv(tmp_path / "mastery.csv")["run_steps"].eq(256).all()
 
 

@@ -178,6 +178,16 @@ class Curriculum:
         return self.promotion_fraction * self.flat_ground_return
 
     @property
+    def window_return(self) -> float | None:
+        """Mean return of the window's episodes at the current level; None before the first."""
+        return float(np.mean(self._returns)) if self._returns else None
+
+    @property
+    def window_pace_fraction(self) -> float | None:
+        """Mean pace fraction of the window's episodes; None when none has one."""
+        return float(np.mean(self._paces)) if self._paces else None
+
+    @property
     def terrain(self) -> Terrain:
         """Terrain of the current level."""
         return task_terrain(self.task, self.level)
@@ -278,7 +288,7 @@ class Curriculum:
         self.episodes[self.level] = self.episodes.get(self.level, 0) + 1
         if self.episodes[self.level] < self.min_episodes or not self.reference_walks:
             return False
-        if float(np.mean(self._returns)) <= self.threshold or not self._paced():
+        if self.window_return <= self.threshold or not self._paced():
             return False
         self.steps_to_master[self.level] = int(total_steps) - self._entered_at_step
         if self.level < N_LEVELS - 1:
@@ -299,7 +309,7 @@ class Curriculum:
             return True
         if len(self._paces) < len(self._returns):
             return False
-        return float(np.mean(self._paces)) >= self.min_pace_fraction
+        return self.window_pace_fraction >= self.min_pace_fraction
 
 
 class CurriculumCallback(BaseCallback):
@@ -315,7 +325,10 @@ class CurriculumCallback(BaseCallback):
     paper's "disabled once mastery is achieved"). The environments must follow
     :class:`CurriculumEnv`. For a ``like_for_like`` curriculum it sums each environment's
     ``infos[i]["stair_cue"]`` over the episode and records the return without it; it passes
-    each episode's last ``infos[i]["pace_fraction"]`` for the pace rule.
+    each episode's last ``infos[i]["pace_fraction"]`` for the pace rule. After each rollout it
+    logs the window's mean return and pace (``curriculum/window_return``,
+    ``curriculum/window_pace_fraction``; a task run's ``progress.csv`` has them as
+    ``mean/gen/curriculum/...``).
 
     Parameters
     ----------
@@ -360,3 +373,9 @@ class CurriculumCallback(BaseCallback):
                 self._apply()
                 self.logger.record("curriculum/level", self.curriculum.level)
         return not (self.stop_when_finished and self.curriculum.finished)
+
+    def _on_rollout_end(self) -> None:
+        for name in ("window_return", "window_pace_fraction"):
+            value = getattr(self.curriculum, name)
+            if value is not None:
+                self.logger.record(f"curriculum/{name}", value)
