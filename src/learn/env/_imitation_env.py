@@ -213,7 +213,9 @@ class ImitationEnv(gym.Env):
 
     **Reward** ``0.5 r_goal + 0.5 r_imitation - p_physics`` (at most 1), see
     :mod:`learn.env._reward` and ``docs/learn.md``, plus the stair cue's shaping term on stairs.
-    ``info`` holds every term (:data:`learn.env.REWARD_TERMS`; ``"stair_cue"`` is 0 without a cue).
+    ``info`` holds every term (:data:`learn.env.REWARD_TERMS`; ``"stair_cue"`` is 0 without a cue),
+    the goal deviations, the tracking errors, the root position, ``"pace_fraction"``
+    (:meth:`pace_fraction`) and ``"fallen"``.
 
     Each instance owns one :class:`sim.Simulation` (its own ``BulletClient``); reset restores
     the saved world state first, so the same seed and actions replay identically.
