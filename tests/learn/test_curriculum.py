@@ -6,8 +6,10 @@ import json
 
 import gymnasium as gym
 import numpy as np
+import pandas as pd
 import pytest
 from stable_baselines3 import PPO
+from stable_baselines3.common.logger import configure
 from stable_baselines3.common.vec_env import DummyVecEnv, VecMonitor
 
 from imu import GaitTwinInputError
@@ -197,3 +199,44 @@ def test_a_bar_from_a_controller_that_falls_promotes_nothing():
     assert not restored.record_episode(500.0, total_steps=5_000)
     walking = Curriculum("slope", flat_ground_return=91.0, min_episodes=1, window_episodes=1)
     assert walking.record_episode(500.0, total_steps=100)
+
+
+class _PaceEnv(_LevelEnv):
+    """As :class:`_LevelEnv`, with a fixed pace fraction in every step's info."""
+
+    def __init__(self, pace: float) -> None:
+        super().__init__()
+        self.pace = pace
+
+    def step(self, action):
+        observation, reward, terminated, truncated, _ = super().step(action)
+        info = {"pace_fraction": self.pace}
+        return observation, reward, terminated, truncated, info
+
+
+def _learn_with_curriculum(curriculum: Curriculum, pace: float, log_folder=None) -> None:
+    """Train 8 steps (2 episodes of :class:`_PaceEnv`) under ``curriculum``."""
+    model = PPO("MlpPolicy", VecMonitor(DummyVecEnv([lambda: _PaceEnv(pace)])), n_steps=8,
+                batch_size=8, seed=0)  # fmt: skip
+    if log_folder is not None:
+        model.set_logger(configure(str(log_folder), ["csv"]))
+    model.learn(total_timesteps=8, callback=CurriculumCallback(curriculum, stair_cue=False))
+
+
+@pytest.mark.parametrize(("pace", "promoted"), [(0.3, False), (0.8, True)])
+def test_the_callback_passes_each_episodes_pace(pace, promoted):
+    curriculum = Curriculum("stairs", flat_ground_return=4.0, min_episodes=1, window_episodes=1,
+                            min_pace_fraction=0.5)  # fmt: skip
+    _learn_with_curriculum(curriculum, pace)
+    assert curriculum.mastered(0) is promoted
+    assert sum(curriculum.episodes.values()) == 2
+
+
+def test_the_callback_logs_the_windows_return_and_pace(tmp_path):
+    curriculum = Curriculum("stairs", flat_ground_return=4.0, min_episodes=3, window_episodes=2,
+                            min_pace_fraction=0.5)  # fmt: skip
+    _learn_with_curriculum(curriculum, 0.3, tmp_path)
+    logged = pd.read_csv(tmp_path / "progress.csv").iloc[-1]
+    assert logged["curriculum/window_pace_fraction"] == pytest.approx(0.3)
+    assert logged["curriculum/window_return"] == pytest.approx(4.0)
+    assert curriculum.window_return == pytest.approx(4.0)

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import json
 
-import gymnasium as gym
 import numpy as np
-import pandas as pd
 import pytest
-from stable_baselines3 import PPO
-from stable_baselines3.common.logger import configure
-from stable_baselines3.common.vec_env import DummyVecEnv, VecMonitor
 
 import learn
 from imu import GaitTwinInputError
 from learn.env import nominal_pace_m_s, pace_floor_deviation
 from learn.env._reward import SPEED_SCALE
-from learn.tasks import Curriculum, CurriculumCallback, task_terrain
+from learn.tasks import Curriculum, task_terrain
 from learn.training._task import _check_same_run
 
 
@@ -132,57 +127,3 @@ def test_a_run_saved_before_the_pace_options_resumes_only_without_them(tmp_path)
         learn.TaskSettings(pace_floor=-0.1)
     with pytest.raises(GaitTwinInputError, match=r"CurriculumSettings\.min_pace_fraction"):
         learn.CurriculumSettings(min_pace_fraction=1.0)
-
-
-class _PaceEnv(gym.Env):
-    """Episodes of 4 steps, reward 1 per step, a fixed pace fraction in every step's info."""
-
-    def __init__(self, pace: float) -> None:
-        self.observation_space = gym.spaces.Box(-1.0, 1.0, (2,), dtype=np.float32)
-        self.action_space = gym.spaces.Box(-1.0, 1.0, (1,), dtype=np.float32)
-        self.pace = pace
-        self._t = 0
-
-    def set_terrain_level(self, level: int) -> None:
-        """Accept the curriculum's level (no terrain here)."""
-
-    def set_stair_cue(self, active: bool) -> None:
-        """Accept the curriculum's cue switch (no cue here)."""
-
-    def reset(self, *, seed=None, options=None):
-        super().reset(seed=seed)
-        self._t = 0
-        return np.zeros(2, dtype=np.float32), {}
-
-    def step(self, action):
-        self._t += 1
-        info = {"stair_cue": 0.0, "pace_fraction": self.pace}
-        return np.zeros(2, dtype=np.float32), 1.0, False, self._t >= 4, info
-
-
-def _learn_with_curriculum(curriculum: Curriculum, pace: float, log_folder=None) -> None:
-    """Train 8 steps (2 episodes of :class:`_PaceEnv`) under ``curriculum``."""
-    model = PPO("MlpPolicy", VecMonitor(DummyVecEnv([lambda: _PaceEnv(pace)])), n_steps=8,
-                batch_size=8, seed=0)  # fmt: skip
-    if log_folder is not None:
-        model.set_logger(configure(str(log_folder), ["csv"]))
-    model.learn(total_timesteps=8, callback=CurriculumCallback(curriculum, stair_cue=False))
-
-
-@pytest.mark.parametrize(("pace", "promoted"), [(0.3, False), (0.8, True)])
-def test_the_callback_passes_each_episodes_pace(pace, promoted):
-    curriculum = Curriculum("stairs", flat_ground_return=4.0, min_episodes=1, window_episodes=1,
-                            min_pace_fraction=0.5)  # fmt: skip
-    _learn_with_curriculum(curriculum, pace)
-    assert curriculum.mastered(0) is promoted
-    assert sum(curriculum.episodes.values()) == 2
-
-
-def test_the_callback_logs_the_windows_return_and_pace(tmp_path):
-    curriculum = Curriculum("stairs", flat_ground_return=4.0, min_episodes=3, window_episodes=2,
-                            min_pace_fraction=0.5)  # fmt: skip
-    _learn_with_curriculum(curriculum, 0.3, tmp_path)
-    logged = pd.read_csv(tmp_path / "progress.csv").iloc[-1]
-    assert logged["curriculum/window_pace_fraction"] == pytest.approx(0.3)
-    assert logged["curriculum/window_return"] == pytest.approx(4.0)
-    assert curriculum.window_return == pytest.approx(4.0)
