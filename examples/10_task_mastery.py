@@ -139,6 +139,8 @@ def plot_training(runs: list[Path], path: Path) -> None:
         pace = log.get(PACE_COLUMN, pd.Series(np.nan, index=log.index))
         bottom.plot(steps, pace, color="C1", lw=1)
         bottom.axhline(progress["min_pace_fraction"], color="0.4", ls="--", lw=1, label="pace rule")
+        highest = float(pace.max()) if pace.notna().any() else 0.0
+        bottom.set_ylim(0.0, max(1.2, 1.1 * highest))
         promoted = np.cumsum(
             [progress["steps_to_master"][k] for k in sorted(progress["steps_to_master"])]
         )
