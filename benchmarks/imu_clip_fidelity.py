@@ -12,7 +12,10 @@ accelerometer data removed (the pelvis height from the leg kinematics alone) and
 
 - speed error, %; goal within 5 %
 - pelvis vertical range (5th-95th percentile), cm, next to the mocap's; goal within 2 cm
-- lateral drift (sideways distance between the path ends), cm; goal under 5 cm
+- lateral drift: the largest sideways distance between the two pelvis paths over time, each
+  turned so that the line from its first to its last position is the walking axis
+  (:class:`gait.ClipFidelity`: a path that bends, wanders or sways more than the mocap's shows
+  here), cm; goal under 5 cm
 - stance foot sliding on the avatar (``legs13_ankles``, largest per step), cm, before and after
   the contact correction the pipeline applies (:func:`sim.correct_contacts` on that avatar);
   goal under 2 cm (the root is lowered until the lower foot touches the ground, so the route's
