@@ -52,7 +52,8 @@ RISERS_CLIMBED = {("stairs", 1): 8}
 def test_shipped_task_controllers_climb_the_levels_they_mastered(task):
     """Each level's controller (models/patients/xsens_mtw_walk/tasks/<task>) climbs its terrain.
 
-    Rolled out as the report does: on the reference the run trained on (its recorded options).
+    Rolled out as the report does: on the reference the run trained on (its recorded options),
+    at half the patient's nominal pace on the terrain or faster (the pace rule of promotion).
     """
     clip = gait.Motion.load(PATIENT / "patient_clip.npz")
     run = PATIENT / "tasks" / task
@@ -65,11 +66,14 @@ def test_shipped_task_controllers_climb_the_levels_they_mastered(task):
         env = learn.task_env(clip, task, settings=settings, level=level, stair_cue=False)
         try:
             rollout = learn.record_rollout(env, learn.Controller.load(folder).act, seed=0)
-            terrain = env.simulation.terrain
+            terrain, nominal_pace = env.simulation.terrain, env.nominal_pace_m_s
         finally:
             env.close()
         assert not rollout.fell, level
         end_x = rollout.root_position_m[-1, 0]
+        progress_m = end_x - rollout.root_position_m[0, 0]
+        pace = progress_m / (len(rollout.actions) * rollout.dt) / nominal_pace
+        assert pace >= learn.CurriculumSettings().min_pace_fraction, level  # the pace rule
         if (task, level) in RISERS_CLIMBED:
             climbed = np.sum(terrain.step_edges_x_m < end_x)
             assert climbed >= RISERS_CLIMBED[task, level], level
