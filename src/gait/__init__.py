@@ -55,6 +55,7 @@ from gait._root_path import (
     fuse_height_with_acceleration,
     leg_lengths_from_height,
     pelvis_vertical_acceleration,
+    pelvis_world_acceleration,
     root_path_from_stance,
 )
 from gait._segmentation import (
@@ -143,6 +144,7 @@ __all__ = [
     "motion_from_mocap",
     "nearest_clip",
     "pelvis_vertical_acceleration",
+    "pelvis_world_acceleration",
     "plot_gait_cycles",
     "plot_step_length_vs_speed",
     "plot_step_parameters",

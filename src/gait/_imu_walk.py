@@ -20,7 +20,7 @@ from gait._library import cut_walk
 from gait._mean_cycle import MeanCycle, mean_cycle
 from gait._motion import Motion
 from gait._parameters import GaitParameters, gait_parameters
-from gait._root_path import median_stride_s, pelvis_vertical_acceleration, root_path_from_stance
+from gait._root_path import median_stride_s, pelvis_world_acceleration, root_path_from_stance
 from gait._segmentation import CycleSegmentation, segment_cycles, turning_mask
 from imu import GaitTwinInputError
 
@@ -220,7 +220,7 @@ def analyse_imu_walk(
         timing = events_from_leg_angles(angles, marks="contact")
     contacts = contacts_from_events(events)
     pelvis_world = (turn * Rotation.from_quat(pelvis)).as_quat()
-    acceleration = pelvis_vertical_acceleration(recording)
+    acceleration = pelvis_world_acceleration(recording)
     if acceleration is not None and median_stride_s(contacts, fs) is None:
         logger.warning(
             "%s: no foot makes a whole stride, so the pelvis height comes from the legs alone "
@@ -228,9 +228,13 @@ def analyse_imu_walk(
             recording.metadata.get("path", "recording"),
         )
         acceleration = None
+    if acceleration is not None:
+        acceleration = turn.apply(acceleration)  # into the frame of pelvis_world
     root = root_path_from_stance(
         angles, contacts, height_m=height_m, pelvis_quaternion=pelvis_world,
-        walkway_distance_m=walkway_distance_m, vertical_acceleration_m_s2=acceleration,
+        walkway_distance_m=walkway_distance_m,
+        vertical_acceleration_m_s2=None if acceleration is None else acceleration[:, 2],
+        horizontal_acceleration_m_s2=None if acceleration is None else acceleration[:, :2],
     )  # fmt: skip
     metadata = {
         "source": recording.metadata.get("source"),

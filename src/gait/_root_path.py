@@ -94,6 +94,15 @@ def median_stride_s(contacts: np.ndarray, sampling_rate_hz: float) -> float | No
 def pelvis_vertical_acceleration(recording: ImuRecording) -> np.ndarray | None:
     """World vertical acceleration of the pelvis sensor, gravity removed, ``(n,)``, m/s^2.
 
+    The vertical component of :func:`pelvis_world_acceleration` (see it for the details).
+    """
+    acceleration = pelvis_world_acceleration(recording)
+    return None if acceleration is None else acceleration[:, 2]
+
+
+def pelvis_world_acceleration(recording: ImuRecording) -> np.ndarray | None:
+    """World acceleration of the pelvis sensor, gravity removed, ``(n, 3)``, m/s^2.
+
     Parameters
     ----------
     recording
@@ -103,11 +112,10 @@ def pelvis_vertical_acceleration(recording: ImuRecording) -> np.ndarray | None:
     Returns
     -------
     numpy.ndarray or None
-        ``(R f)_z - g``, ``(n,)``, m/s^2: the sensor's specific force ``f`` turned into the
+        ``R f - g``, ``(n, 3)``, m/s^2: the sensor's specific force ``f`` turned into the
         recording's Earth frame (Z up) by the sensor's own orientation ``R``, minus standard
-        gravity ``g`` (:data:`imu.STANDARD_GRAVITY_M_S2`, 9.80665 m/s^2); positive upwards,
-        zero at rest. ``None`` when the recording has no accelerometer data or no pelvis
-        sensor.
+        gravity ``g`` along Z (:data:`imu.STANDARD_GRAVITY_M_S2`, 9.80665 m/s^2); zero at
+        rest. ``None`` when the recording has no accelerometer data or no pelvis sensor.
 
     Notes
     -----
@@ -122,7 +130,7 @@ def pelvis_vertical_acceleration(recording: ImuRecording) -> np.ndarray | None:
     force = np.array(recording.acceleration_m_s2[:, k])
     if np.ptp(np.linalg.norm(force, axis=1)) < GRAVITY_ONLY_TOLERANCE_M_S2:
         return None
-    return world_acceleration(Rotation.from_quat(recording.quaternions[:, k]), force)[:, 2]
+    return world_acceleration(Rotation.from_quat(recording.quaternions[:, k]), force)
 
 
 def fuse_height_with_acceleration(
@@ -234,6 +242,24 @@ def _sideways_drift(
     return drift[pad:]
 
 
+def _walking_left(
+    pelvis: Rotation, *, sampling_rate_hz: float, stride_s: float | None
+) -> np.ndarray:
+    """Return the horizontal unit vector left of the walking direction, ``(n, 2)``.
+
+    The pelvis's heading low-passed below half the stride frequency (zero-phase 2nd-order
+    Butterworth, :func:`imu.lowpass`; the heading itself when the stride is unknown or the
+    record is short): the pelvis turns back and forth by several degrees with every stride
+    while the walker goes straight on, and steps split along the turning pelvis put that
+    swing into the path as a sideways wobble out of phase with the sway.
+    """
+    left = _horizontal_unit(pelvis.apply([0.0, 1.0, 0.0]))
+    yaw = np.unwrap(np.arctan2(-left[:, 0], left[:, 1]))
+    if stride_s is not None and yaw.size > 30:
+        yaw = lowpass(yaw, sampling_rate_hz=sampling_rate_hz, cutoff_hz=0.5 / stride_s, order=2)
+    return np.column_stack((-np.sin(yaw), np.cos(yaw)))
+
+
 def _horizontal_unit(vectors: np.ndarray) -> np.ndarray:
     """``vectors`` ``(n, 3)`` with z removed, scaled to unit length."""
     flat = vectors * np.array([1.0, 1.0, 0.0])
@@ -253,6 +279,7 @@ def root_path_from_stance(
     walkway_distance_m: float | None = None,
     rollover_radius_m: float | None = None,
     vertical_acceleration_m_s2: np.ndarray | None = None,
+    horizontal_acceleration_m_s2: np.ndarray | None = None,
 ) -> np.ndarray:
     """Rebuild the pelvis path from the leg kinematics, each stance foot rolling on the ground.
 
@@ -289,6 +316,12 @@ def root_path_from_stance(
         the pelvis sensor's, :func:`pelvis_vertical_acceleration`). When given, the height is
         the leg kinematics' below half the stride frequency and the acceleration's above it
         (:func:`fuse_height_with_acceleration`); ``None`` keeps the leg kinematics' height.
+    horizontal_acceleration_m_s2
+        The root's horizontal acceleration in the same world, ``(n, 2)`` [x, y], m/s^2 (e.g.
+        the pelvis sensor's, :func:`pelvis_world_acceleration`). When given, the sideways
+        sway (across the pelvis heading) is the acceleration's above half the stride
+        frequency, the leg kinematics' below it, by the height's complementary filter;
+        ``None`` keeps the leg kinematics' sway. The path along the heading is the legs'.
 
     Returns
     -------
@@ -401,15 +434,34 @@ def root_path_from_stance(
     chosen = moves[np.arange(n - 1), np.argmax(ahead, axis=1), :2]
     chosen[~planted.any(axis=1)] = np.nan
     steps = pd.DataFrame(chosen).ffill().fillna(0.0).to_numpy()
-    # along the heading as measured; sideways only what varies within a stride (sway): a slow
-    # sideways drift is a leg-model error, since the walker goes where the pelvis faces
-    sideways = np.sum(steps * left[:, :2], axis=1)
+    # along the walking direction as measured; sideways only what varies within a stride (the
+    # sway): a slow sideways drift is a leg-model error, since the walker goes where the pelvis
+    # faces on average
     stride_s = median_stride_s(contacts, angles.sampling_rate_hz)
+    across = _walking_left(pelvis, sampling_rate_hz=angles.sampling_rate_hz, stride_s=stride_s)
     if stride_s is not None and n > 30:
+        sideways = np.sum(steps * across[:-1], axis=1)
         drift = _sideways_drift(
             sideways, sampling_rate_hz=angles.sampling_rate_hz, stride_s=stride_s
         )
-        steps = steps - drift[:, None] * left[:, :2]
+        steps = steps - drift[:, None] * across[:-1]
+    if horizontal_acceleration_m_s2 is not None:
+        if stride_s is None:
+            raise GaitTwinInputError(
+                "horizontal_acceleration_m_s2: the crossover is half the stride frequency; "
+                "expected two contact onsets of one foot, found fewer"
+            )
+        acceleration = check_shape(
+            "horizontal_acceleration_m_s2", horizontal_acceleration_m_s2, (n, 2)
+        )
+        sideways = np.sum(steps * across[:-1], axis=1)
+        sway = fuse_height_with_acceleration(  # the height's filter, on the sideways position
+            np.concatenate(([0.0], np.cumsum(sideways))),
+            np.sum(acceleration * across, axis=1),
+            time_s=angles.time_s, sampling_rate_hz=angles.sampling_rate_hz,
+            crossover_hz=0.5 / stride_s,
+        )  # fmt: skip
+        steps = steps + (np.diff(sway) - sideways)[:, None] * across[:-1]
     xy = np.zeros((n, 2))
     xy[1:] = np.cumsum(steps, axis=0)
     if walkway_distance_m is not None:
