@@ -35,7 +35,7 @@ demo: $(STAMP)
 	@echo "therefore not predictions (slope 4, stairs 2-4). The slope run trained live here, from the"
 	@echo "same adapted controller, repeats the shipped slope run until it masters level 0"
 	@echo "(its steps to master are in out/demo/10_slope_live/mastery.csv; the shipped run needed"
-	@echo "249,456, this version 248,624 on the project's machine)."
+	@echo "249,456, this version 248,000 on the project's machine)."
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests examples benchmarks
