@@ -319,9 +319,10 @@ def root_path_from_stance(
     horizontal_acceleration_m_s2
         The root's horizontal acceleration in the same world, ``(n, 2)`` [x, y], m/s^2 (e.g.
         the pelvis sensor's, :func:`pelvis_world_acceleration`). When given, the sideways
-        sway (across the pelvis heading) is the acceleration's above half the stride
-        frequency, the leg kinematics' below it, by the height's complementary filter;
-        ``None`` keeps the leg kinematics' sway. The path along the heading is the legs'.
+        position (across the walking direction) is the acceleration's above half the stride
+        frequency and the leg kinematics' below it, by the height's complementary filter
+        (:func:`fuse_height_with_acceleration`); ``None`` keeps the leg kinematics' sway. The
+        path along the walking direction is the legs' either way.
 
     Returns
     -------
@@ -350,11 +351,12 @@ def root_path_from_stance(
     sideways) plus the roll of ``C``. A foot pinned at the ankle (no roll) makes steps about 10
     % short on motion capture.
 
-    The walker goes where the pelvis faces: of the sideways motion (across the pelvis heading)
-    only what varies within a stride is kept (the sway), the part below half the stride
-    frequency (zero-phase 2nd-order low-pass, stride time from ``foot_contacts``, the start
-    extended by repeating the first stride so that a walk recorded mid-sway is not bent) is
-    removed; on motion capture the leg chain alone drifts sideways by up to 5 deg from the
+    The walker goes where the pelvis faces: the walking direction is the pelvis heading low-passed
+    below half the stride frequency (the pelvis swings about it with every stride), and of the
+    sideways motion across it only what varies within a stride is kept (the sway), the part below
+    half the stride frequency (zero-phase 2nd-order low-pass, stride time from ``foot_contacts``,
+    the start extended by repeating the first stride so that a walk recorded mid-sway is not bent)
+    is removed; on motion capture the leg chain alone drifts sideways by up to 5 deg from the
     heading.
 
     In double support the leg that puts the root farther forward (along the pelvis heading) is
