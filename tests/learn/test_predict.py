@@ -68,6 +68,10 @@ def test_example_09_predicts_without_atlas_and_resumes(
             assert (out / "outcomes" / f"{task}_{level}.gif").is_file()
     assert 'id="slope-2"' not in text
     assert html.escape(learn.prediction.SCRATCH_NOTE) in text
+    speed_m_s, stride_m = learn.clip_goal(clip)  # what the controllers were asked, above each task
+    assert f"flat-ground speed, {speed_m_s:.2f} m/s" in text
+    stair_pace = speed_m_s * 0.30 / (stride_m / 2)  # one 30 cm tread a step
+    assert f"one step per tread at that cadence, is {stair_pace:.2f} m/s" in text
     assert re.search(
         r"Training: adapted controller 64 steps in \d+ s, slope trained 128 steps of a "
         r"128-step budget in \d+ s \(imitation reference: the patient&#39;s flat-ground walk\), "

@@ -74,6 +74,8 @@ def report_inputs(media):
         push_max_force_n={"forward": 980.0, "left": 340.0},
         baseline_media=media["mp4"],
         notes="left hemiparesis; uses <no> aid",
+        goal_speed_m_s=0.8,
+        goal_stride_m=1.2,
     )
     outcomes = []
     for task in ("slope", "stairs"):
@@ -162,6 +164,28 @@ def test_html_shows_every_level_with_measures_and_flags(report_inputs):
     assert "stiff right knee (peak flexion 35 deg)</li>" in slope_3
     assert "survives up to 980 N" in page
     assert markupsafe.escape(DECISION_SUPPORT_NOTE) in page  # the template's escaping
+
+
+def test_each_task_says_what_its_controllers_were_asked(report_inputs):
+    """Cadence and the asked speed are named above each task; without a goal, neither is."""
+    patient, outcomes = report_inputs
+    page = report_html(patient, outcomes)
+    asked = re.findall(r'<h2>([^<]*)</h2>\s*<p class="asked">([^<]*)</p>', page)
+    assert [title.split(" ")[0] for title, _ in asked] == ["Slope", "Stair"]
+    slope, stairs = (html.unescape(text) for _, text in asked)
+    assert "cadence is not a prediction" in slope and "cadence is not a prediction" in stairs
+    assert "flat-ground speed, 0.80 m/s" in slope
+    assert (
+        "no speed target" in stairs and "one step per tread at that cadence, is 0.40 m/s" in stairs
+    )
+    assert page.count("speed / the patient&#39;s pace") == 1 + len(outcomes)
+    unknown = dataclasses.replace(patient, goal_speed_m_s=None, goal_stride_m=None)
+    page = report_html(unknown, outcomes)
+    assert 'class="asked"' not in page and "the patient&#39;s pace" not in page
+    with pytest.raises(GaitTwinInputError, match="goal_speed_m_s, goal_stride_m: expected both"):
+        dataclasses.replace(patient, goal_stride_m=None)
+    with pytest.raises(GaitTwinInputError, match=r"found -0\.8 m/s and 1\.2 m"):
+        dataclasses.replace(patient, goal_speed_m_s=-0.8)
 
 
 def test_status_line_says_what_the_report_may_claim(report_inputs):
@@ -345,7 +369,7 @@ def test_report_renders_in_headless_chromium(report_inputs, chromium, tmp_path):
     patient, outcomes = report_inputs
     page = write_report(patient, outcomes, tmp_path / "report.html")
     shot = tmp_path / "screenshot.png"
-    size = (1200, 7000)
+    size = (1200, 8000)
     run_chromium(
         chromium,
         page,
@@ -406,7 +430,7 @@ def test_chromium_dom_has_media_measures_and_flags_of_every_level(
     text = partial(html.escape, quote=False)
     baseline = re.search(r'<section class="baseline">(.*?)</section>', dom, re.S)
     assert baseline, "baseline missing from the DOM"
-    shown = [(patient.baseline, patient.baseline_media, baseline.group(1))]
+    shown = [(patient.baseline, patient.baseline_media, baseline.group(1), 0.8)]
     for o in outcomes:
         found = re.search(
             rf'<section class="level[^"]*" id="{o.task}-{o.level}">(.*?)</section>', dom, re.S
@@ -421,15 +445,17 @@ def test_chromium_dom_has_media_measures_and_flags_of_every_level(
         similarity = rows["activation similarity to flat ground"]
         assert similarity == (f"{100 * o.activation_similarity:.1f} %", "")
         assert rows["discriminator output D"] == (f"{o.discriminator_output:.2f}", "")
-        shown.append((o.measures, o.media, found.group(1)))
-    for measures, media, section in shown:
+        pace = 0.4 if o.task == "stairs" and o.level > 0 else 0.8  # a 0.3 m tread a step
+        shown.append((o.measures, o.media, found.group(1), pace))
+    for measures, media, section, pace in shown:
         tag = "video" if media.suffix == ".mp4" else "img"
         media_tags = re.findall(r'<(video|img)\b[^>]*\ssrc="([^"]*)"', section)
         assert media_tags == [(tag, media_data_uri(media))]  # the whole clip, embedded
         rows = _rows(section)
         sway = math.degrees(measures.max_trunk_sway_rad)
         assert rows["max lateral trunk sway"][0] == f"{sway:.1f} deg"
-        for row in _measure_rows(measures):
+        assert rows["speed / the patient's pace"][0] == f"{70 / pace:.0f} % of {pace:.2f} m/s"
+        for row in _measure_rows(measures, pace):
             assert rows.get(text(row["label"])) == (text(row["value"]), text(row["spread"]))
         assert _items(section, "flags") == [text(f) for f in safety_flags(measures)]
         assert len(_items(section, "compensations")) == len(compensations(measures))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import gait
 from learn._constants import STAIRS_REFERENCES
-from learn.env import EnvSettings
+from learn.env import EnvSettings, clip_goal
 from learn.evaluation import GaitMeasures, LevelOutcome
 from learn.prediction._patient_clip import stiffening_text
 from learn.prediction._progress import log_stage
@@ -103,8 +103,9 @@ def patient_summary(
     Parameters
     ----------
     motion
-        The patient's clip: each impairment in its metadata (:func:`gait.stiffen_knee`) is a
-        note, and is named after ``patient_id``.
+        The patient's clip: its speed and stride are the controllers' goal
+        (:func:`learn.clip_goal`); each impairment in its metadata (:func:`gait.stiffen_knee`)
+        is a note, and is named after ``patient_id``.
     out
         The prediction's output folder: reads ``adapt/`` (steps trained, wall time, whether the
         time budget stopped it), ``tasks/<task>/curriculum.json`` (wall time) and
@@ -130,6 +131,7 @@ def patient_summary(
     PatientSummary
     """
     adapt_dir = out / "adapt"
+    goal_speed_m_s, goal_stride_m = clip_goal(motion)
     notes = [
         f"Training: {_adaptation_text(adapt_dir)}"
         + "".join(
@@ -165,6 +167,8 @@ def patient_summary(
         atlas=atlas_identity(atlas),
         adapt_steps=trained_steps(adapt_dir),
         task_steps={task: steps for task, (steps, _) in trained.items()},
+        goal_speed_m_s=goal_speed_m_s,
+        goal_stride_m=goal_stride_m,
     )
 
 

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 import gait
 from imu import GaitTwinInputError
+from learn.env import nominal_pace_m_s
 from learn.evaluation import GaitMeasures, LevelOutcome
 from learn.report._curves import flexion_curves_svg
 from learn.report._flags import (
@@ -30,6 +31,7 @@ from learn.report._identity import gaittwin_version
 from learn.report._inputs import DECISION_SUPPORT_NOTE, PatientSummary, media_data_uri
 from learn.report._status import NOT_A_PREDICTION, is_prediction, prediction_status
 from learn.tasks import TASK_TERRAINS, task_terrain
+from sim import Terrain
 
 
 def _media(path: Path | None, label: str) -> dict[str, str] | None:
@@ -51,11 +53,13 @@ def _range_text(values: Sequence[float], scale: float, digits: int) -> str:
     return f"{low:.{digits}f}\u2013{high:.{digits}f}"
 
 
-def _measure_rows(m: GaitMeasures) -> list[dict[str, str]]:
+def _measure_rows(m: GaitMeasures, pace_m_s: float | None) -> list[dict[str, str]]:
     """Return the measures table's rows: ``key``, ``label``, ``value`` (all rollouts), ``spread``.
 
     ``spread`` is over the rollouts alone (``m.rollouts``): min–max, or how many rollouts for
-    the counts; empty when they were not recorded.
+    the counts; empty when they were not recorded. ``pace_m_s`` (the patient's pace on the
+    section's terrain, :func:`learn.env.nominal_pace_m_s`) adds the ``pace`` row after the
+    speed; None leaves it out.
     """
     deg, cm = math.degrees(1.0), 100.0
     left, right = (math.degrees(v) for v in m.knee_flexion_peak_rad)
@@ -111,14 +115,63 @@ def _measure_rows(m: GaitMeasures) -> list[dict[str, str]]:
             sided("knee_flexion_peak_rad", deg, "deg"),
         ),
         ("speed", "speed", f"{m.speed_m_s:.2f} m/s", spread(lambda r: r.speed_m_s, 1.0, 2, "m/s")),
+    ]
+    if pace_m_s is not None:
+        rows.append(
+            (
+                "pace",
+                "speed / the patient's pace",
+                f"{100.0 * m.speed_m_s / pace_m_s:.0f} % of {pace_m_s:.2f} m/s",
+                spread(lambda r: r.speed_m_s, 100.0 / pace_m_s, 0, "%"),
+            )
+        )
+    rows.append(
         (
             "step_length",
             "step length",
             f"{m.step_length_m:.2f} m" if math.isfinite(m.step_length_m) else "no complete step",
             spread(lambda r: r.step_length_m, 1.0, 2, "m"),
-        ),
-    ]
+        )
+    )
     return [dict(zip(("key", "label", "value", "spread"), row, strict=True)) for row in rows]
+
+
+def _pace_m_s(patient: PatientSummary, terrain: Terrain) -> float | None:
+    """Return the patient's pace on ``terrain``, m/s (:func:`learn.env.nominal_pace_m_s`).
+
+    None when the patient's goal was not recorded.
+    """
+    if patient.goal_speed_m_s is None or patient.goal_stride_m is None:
+        return None
+    return nominal_pace_m_s(patient.goal_speed_m_s, patient.goal_stride_m, terrain)
+
+
+def _asked_text(task: str, patient: PatientSummary) -> str:
+    """Return what a task's controllers were asked, so that no one reads it as predicted.
+
+    Empty when the patient's goal was not recorded.
+    """
+    pace = _pace_m_s(patient, task_terrain(task, 1))  # the same at every level above 0
+    if pace is None:
+        return ""
+    clock = (
+        "Every controller steps at the recorded walk's cadence (its imitation reference's "
+        "clock), so cadence is not a prediction."
+    )
+    if task == "slope":
+        return (
+            f"{clock} On every slope it is rewarded for the patient's flat-ground speed, "
+            f"{pace:.2f} m/s: a speed near it is what it was asked, not one the patient would "
+            "choose. Predicted: whether and how the patient gets up the ramp (flags, "
+            "compensations, joint angles)."
+        )
+    return (
+        f"{clock} On stairs it has no speed target; the patient's pace there, one step per "
+        f"tread at that cadence, is {pace:.2f} m/s (with the default pace floor, training "
+        "penalises a climb slower than half of it), and a reference that steps one tread at a "
+        "time (the default) sets the step length. Predicted: whether, how far and how the "
+        "patient climbs (flags, compensations, joint angles)."
+    )
 
 
 _TASK_TITLES = {"slope": "Slope ascent (9 m ramp)", "stairs": "Stair climbing (12 steps)"}
@@ -143,8 +196,12 @@ def _section(
     normative: pd.DataFrame,
     *,
     baseline: GaitMeasures | None,
+    pace_m_s: float | None,
 ) -> dict[str, Any]:
-    """Return the template entries every section has: rows, spread heading, curves."""
+    """Return the template entries every section has: rows, spread heading, curves.
+
+    ``pace_m_s``: the patient's pace on the section's terrain (the ``pace`` row); None: none.
+    """
     n = len(m.rollouts)
     if n:
         heading = f"per rollout, min\u2013max (n = {n})"
@@ -152,7 +209,7 @@ def _section(
         heading = "per rollout: not recorded"
     cycles = m.flexion_cycles
     entry: dict[str, Any] = {
-        "rows": _measure_rows(m),
+        "rows": _measure_rows(m, pace_m_s),
         "spread_heading": heading,
         "curves": "",
         "curves_note": "",
@@ -178,13 +235,13 @@ def _section(
 
 def _level_section(
     outcome: LevelOutcome,
+    patient: PatientSummary,
     baseline_comp: set[str],
     th: FlagThresholds,
     normative: pd.DataFrame,
-    *,
-    baseline: GaitMeasures,
 ) -> dict[str, Any]:
     """Return the template's entry of one task level."""
+    baseline = patient.baseline
     m = outcome.measures
     rise = outcome.rise_m
     terrain = task_terrain(outcome.task, outcome.level)
@@ -198,7 +255,7 @@ def _level_section(
     predicted = is_prediction(baseline, outcome)
     if not predicted:
         title += f": {NOT_A_PREDICTION}"
-    entry = _section(m, normative, baseline=baseline)
+    entry = _section(m, normative, baseline=baseline, pace_m_s=_pace_m_s(patient, terrain))
     entry["rows"] += [  # of the controller, not of a rollout: no spread
         {"key": key, "label": label, "value": value, "spread": ""}
         for key, label, value in (
@@ -299,7 +356,8 @@ def report_context(
     normative = gait.read_normative_curves()
     baseline_comp = {kind for kind, _ in compensation_items(base, thresholds)}
     status = prediction_status(base, outcomes)
-    baseline = _section(base, normative, baseline=None)
+    flat = task_terrain("slope", 0)
+    baseline = _section(base, normative, baseline=None, pace_m_s=_pace_m_s(patient, flat))
     baseline.update(
         media=_media(patient.baseline_media, "flat-ground walk"),
         flags=safety_flags(base, thresholds),
@@ -314,9 +372,9 @@ def report_context(
             {
                 "key": task,
                 "title": _TASK_TITLES[task],
+                "asked": _asked_text(task, patient),
                 "levels": [
-                    _level_section(o, baseline_comp, thresholds, normative, baseline=base)
-                    for o in levels
+                    _level_section(o, patient, baseline_comp, thresholds, normative) for o in levels
                 ],
             }
         )

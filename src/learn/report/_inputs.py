@@ -57,6 +57,11 @@ class PatientSummary:
         Environment steps each task's final controller was trained, by task (a task loaded
         from an earlier run counts that run's steps), e.g. ``{"slope": 6_553_600}``; empty:
         no task trained.
+    goal_speed_m_s, goal_stride_m
+        The patient's flat-ground speed, m/s, and stride length, m: every controller's goal
+        (:func:`learn.clip_goal` of the patient's clip). The report measures each section's
+        speed against the pace they give (:func:`learn.env.nominal_pace_m_s`) and says above
+        each task what its controllers were asked. None: not recorded (neither is shown).
     """
 
     patient_id: str
@@ -70,6 +75,18 @@ class PatientSummary:
     atlas: str = "not recorded"
     adapt_steps: int | None = None
     task_steps: Mapping[str, int] = field(default_factory=dict)
+    goal_speed_m_s: float | None = None
+    goal_stride_m: float | None = None
+
+    def __post_init__(self) -> None:
+        goal = (self.goal_speed_m_s, self.goal_stride_m)
+        if (goal[0] is None) != (goal[1] is None) or (
+            goal[0] is not None and not (goal[0] > 0.0 and goal[1] > 0.0)
+        ):
+            raise GaitTwinInputError(
+                "PatientSummary.goal_speed_m_s, goal_stride_m: expected both positive or both "
+                f"None, found {goal[0]} m/s and {goal[1]} m"
+            )
 
 
 def media_data_uri(path: str | Path) -> str:
