@@ -1,7 +1,7 @@
 """Pelvis (root) path of an IMU-only recording, rebuilt from the stance leg.
 
-Its height can be fused with the pelvis sensor's vertical acceleration
-(:func:`fuse_height_with_acceleration`); without accelerometer data it is the legs' alone.
+Its height and sideways sway can be fused with the pelvis sensor's acceleration
+(:func:`fuse_position_with_acceleration`); without accelerometer data they are the legs' alone.
 """
 
 from __future__ import annotations
@@ -133,23 +133,27 @@ def pelvis_world_acceleration(recording: ImuRecording) -> np.ndarray | None:
     return world_acceleration(Rotation.from_quat(recording.quaternions[:, k]), force)
 
 
-def fuse_height_with_acceleration(
-    height_path_m: np.ndarray,
-    vertical_acceleration_m_s2: np.ndarray,
+def fuse_position_with_acceleration(
+    position_m: np.ndarray,
+    acceleration_m_s2: np.ndarray,
     *,
     time_s: np.ndarray,
     sampling_rate_hz: float,
     crossover_hz: float,
 ) -> np.ndarray:
-    """Complementary filter: the low frequencies of a height, the high ones of an acceleration.
+    """Complementary filter: the low frequencies of a position, the high ones of an acceleration.
+
+    One axis at a time: :func:`root_path_from_stance` fuses the pelvis height with its vertical
+    acceleration and the sideways position with the acceleration across the walking direction.
 
     Parameters
     ----------
-    height_path_m
-        Height from a drift-free but imprecise source (e.g. the leg kinematics), ``(n,)``, m.
-    vertical_acceleration_m_s2
-        Vertical acceleration of the same point, gravity removed, ``(n,)``, m/s^2; a constant
-        bias and the unknown initial velocity do no harm.
+    position_m
+        Position along the axis from a drift-free but imprecise source (e.g. the leg
+        kinematics), ``(n,)``, m.
+    acceleration_m_s2
+        Acceleration of the same point along the same axis, gravity removed, ``(n,)``, m/s^2; a
+        constant bias and the unknown initial velocity do no harm.
     time_s
         Sample times, ``(n,)``, s.
     sampling_rate_hz
@@ -160,21 +164,21 @@ def fuse_height_with_acceleration(
     Returns
     -------
     numpy.ndarray
-        The fused height, ``(n,)``, m.
+        The fused position, ``(n,)``, m.
 
     Raises
     ------
     GaitTwinInputError
-        If ``time_s`` is not one-dimensional or the height or the acceleration does not have
+        If ``time_s`` is not one-dimensional or the position or the acceleration does not have
         its length.
 
     Notes
     -----
     With ``L`` the zero-phase 2nd-order Butterworth low-pass at ``crossover_hz`` applied
-    forwards and backwards (:func:`imu.lowpass`) and ``z_a`` the acceleration integrated twice
+    forwards and backwards (:func:`imu.lowpass`) and ``x_a`` the acceleration integrated twice
     (trapezoid rule) minus its least-squares parabola::
 
-        z = L(height) + (1 - L)(z_a) = z_a + L(height - z_a)
+        x = L(position) + (1 - L)(x_a) = x_a + L(position - x_a)
 
     The two branches add up to one at every frequency, so a signal that both sources see
     correctly passes unchanged. ``1 - L`` rises as ``(f / f_c)^4`` from zero frequency; the
@@ -183,14 +187,14 @@ def fuse_height_with_acceleration(
     """
     time_s = check_shape("time_s", time_s, (None,))
     n = time_s.size
-    height = check_shape("height_path_m", height_path_m, (n,))
-    acceleration = check_shape("vertical_acceleration_m_s2", vertical_acceleration_m_s2, (n,))
+    position = check_shape("position_m", position_m, (n,))
+    acceleration = check_shape("acceleration_m_s2", acceleration_m_s2, (n,))
     elapsed = time_s - time_s[0]
     velocity = cumulative_trapezoid(acceleration, elapsed, initial=0.0)
     integrated = cumulative_trapezoid(velocity, elapsed, initial=0.0)
     integrated -= np.polyval(np.polyfit(elapsed, integrated, 2), elapsed)
     low = lowpass(
-        height - integrated, sampling_rate_hz=sampling_rate_hz, cutoff_hz=crossover_hz, order=2
+        position - integrated, sampling_rate_hz=sampling_rate_hz, cutoff_hz=crossover_hz, order=2
     )
     return integrated + low
 
@@ -315,13 +319,13 @@ def root_path_from_stance(
         The root's vertical acceleration in the world, gravity removed, ``(n,)``, m/s^2 (e.g.
         the pelvis sensor's, :func:`pelvis_vertical_acceleration`). When given, the height is
         the leg kinematics' below half the stride frequency and the acceleration's above it
-        (:func:`fuse_height_with_acceleration`); ``None`` keeps the leg kinematics' height.
+        (:func:`fuse_position_with_acceleration`); ``None`` keeps the leg kinematics' height.
     horizontal_acceleration_m_s2
         The root's horizontal acceleration in the same world, ``(n, 2)`` [x, y], m/s^2 (e.g.
         the pelvis sensor's, :func:`pelvis_world_acceleration`). When given, the sideways
         position (across the walking direction) is the acceleration's above half the stride
         frequency and the leg kinematics' below it, by the height's complementary filter
-        (:func:`fuse_height_with_acceleration`); ``None`` keeps the leg kinematics' sway. The
+        (:func:`fuse_position_with_acceleration`); ``None`` keeps the leg kinematics' sway. The
         path along the walking direction is the legs' either way.
 
     Returns
@@ -457,7 +461,7 @@ def root_path_from_stance(
             "horizontal_acceleration_m_s2", horizontal_acceleration_m_s2, (n, 2)
         )
         sideways = np.sum(steps * across[:-1], axis=1)
-        sway = fuse_height_with_acceleration(  # the height's filter, on the sideways position
+        sway = fuse_position_with_acceleration(
             np.concatenate(([0.0], np.cumsum(sideways))),
             np.sum(acceleration * across, axis=1),
             time_s=angles.time_s, sampling_rate_hz=angles.sampling_rate_hz,
@@ -483,7 +487,7 @@ def root_path_from_stance(
                 "vertical_acceleration_m_s2: the crossover is half the stride frequency; "
                 "expected two contact onsets of one foot, found fewer"
             )
-        z = fuse_height_with_acceleration(
+        z = fuse_position_with_acceleration(
             z, vertical_acceleration_m_s2, time_s=angles.time_s,
             sampling_rate_hz=angles.sampling_rate_hz, crossover_hz=0.5 / stride_s,
         )  # fmt: skip

@@ -8,7 +8,7 @@ from scipy.spatial.transform import Rotation
 
 import gait
 import imu
-from gait import fuse_height_with_acceleration, pelvis_vertical_acceleration
+from gait import fuse_position_with_acceleration, pelvis_vertical_acceleration
 from imu import STANDARD_GRAVITY_M_S2, GaitTwinInputError
 
 FS = 100.0
@@ -30,7 +30,7 @@ def test_fusion_keeps_the_accelerations_bob_and_the_legs_slow_height():
     truth = 0.9 + 0.05 * t / t[-1] + 0.02 * np.sin(omega * t)
     legs = truth + 0.01 * np.sin(omega * t + 0.7)
     acceleration = -0.02 * omega**2 * np.sin(omega * t) + 0.05 + rng.normal(0.0, 0.15, t.size)
-    fused = fuse_height_with_acceleration(
+    fused = fuse_position_with_acceleration(
         legs, acceleration, time_s=t, sampling_rate_hz=FS, crossover_hz=STEP_HZ / 4
     )
     legs_rms = np.sqrt(np.mean((legs - truth) ** 2))
@@ -77,9 +77,9 @@ def test_acceleration_needs_a_whole_stride_and_one_value_per_sample():
         )
     with pytest.raises(
         GaitTwinInputError,
-        match=r"vertical_acceleration_m_s2: expected shape \(200\), found \(150,\)",
+        match=r"acceleration_m_s2: expected shape \(200\), found \(150,\)",
     ):
-        fuse_height_with_acceleration(
+        fuse_position_with_acceleration(
             np.zeros(200), np.zeros(150), time_s=t, sampling_rate_hz=FS, crossover_hz=0.5
         )
 
