@@ -166,6 +166,19 @@ def test_html_shows_every_level_with_measures_and_flags(report_inputs):
     assert markupsafe.escape(DECISION_SUPPORT_NOTE) in page  # the template's escaping
 
 
+def test_a_range_below_zero_reads_with_to():
+    """A walker that falls backwards has a negative speed: "-0.10 to 0.20", not "-0.10–0.20"."""
+    each = [dataclasses.replace(_measures(), speed_m_s=v) for v in (-0.1, 0.2, 0.05)]
+    measures = dataclasses.replace(_measures(), speed_m_s=0.05, rollouts=tuple(each))
+    rows = {row["key"]: row for row in _measure_rows(measures, 0.5)}
+    assert rows["speed"]["spread"] == "-0.10 to 0.20 m/s"
+    assert rows["pace"]["spread"] == "-20 to 40 %"
+    assert rows["trunk_sway"]["spread"] == "5.0 deg"  # the rollouts agree
+    each = [dataclasses.replace(_measures(), speed_m_s=v) for v in (0.1, 0.2)]
+    rows = {r["key"]: r for r in _measure_rows(dataclasses.replace(measures, rollouts=tuple(each)), None)}
+    assert rows["speed"]["spread"] == "0.10\u20130.20 m/s" and "pace" not in rows
+
+
 def test_each_task_says_what_its_controllers_were_asked(report_inputs):
     """Cadence and the asked speed are named above each task; without a goal, neither is."""
     patient, outcomes = report_inputs

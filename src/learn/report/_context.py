@@ -43,14 +43,18 @@ def _media(path: Path | None, label: str) -> dict[str, str] | None:
 
 
 def _range_text(values: Sequence[float], scale: float, digits: int) -> str:
-    """``"4.0–6.0"`` of the finite ``values`` times ``scale`` (one value alone), or ``"–"``."""
+    """``"4.0–6.0"`` of the finite ``values`` times ``scale`` (one value alone), or ``"–"``.
+
+    A range that starts below zero reads ``"-26 to 25"``: a dash after a minus sign is misread.
+    """
     finite = [scale * v for v in values if math.isfinite(v)]
     if not finite:
         return "\u2013"
     low, high = min(finite), max(finite)
     if f"{low:.{digits}f}" == f"{high:.{digits}f}":
         return f"{low:.{digits}f}"
-    return f"{low:.{digits}f}\u2013{high:.{digits}f}"
+    dash = " to " if low < 0 else "\u2013"
+    return f"{low:.{digits}f}{dash}{high:.{digits}f}"
 
 
 def _measure_rows(m: GaitMeasures, pace_m_s: float | None) -> list[dict[str, str]]:
