@@ -174,8 +174,8 @@ def test_a_range_below_zero_reads_with_to():
     assert rows["speed"]["spread"] == "-0.10 to 0.20 m/s"
     assert rows["pace"]["spread"] == "-20 to 40 %"
     assert rows["trunk_sway"]["spread"] == "5.0 deg"  # the rollouts agree
-    each = [dataclasses.replace(_measures(), speed_m_s=v) for v in (0.1, 0.2)]
-    rows = {r["key"]: r for r in _measure_rows(dataclasses.replace(measures, rollouts=tuple(each)), None)}
+    each = tuple(dataclasses.replace(_measures(), speed_m_s=v) for v in (0.1, 0.2))
+    rows = {r["key"]: r for r in _measure_rows(dataclasses.replace(measures, rollouts=each), None)}
     assert rows["speed"]["spread"] == "0.10\u20130.20 m/s" and "pace" not in rows
 
 
