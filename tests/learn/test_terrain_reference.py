@@ -10,6 +10,7 @@ import sim
 from imu import GaitTwinInputError, quaternion_yaw
 from learn import ImitationEnv
 from learn.env import ReferenceMotion, TerrainReference, lag_treads
+from learn.env._leg_geometry import LegGeometry
 from learn.env._terrain_reference import CLEARANCE_M
 from learn.tasks import task_terrain
 from learn.training._task import _check_same_run
@@ -118,6 +119,25 @@ def test_feet_on_the_surface_swing_foot_clear_pelvis_climbing(retargeting, task,
     kept = [j for j in range(q.shape[1]) if j not in solved]
     np.testing.assert_array_equal(q[:, kept], flat.joint_positions_rad[:, kept])
     assert (np.abs(q - flat.joint_positions_rad)[:, legs.leg_dofs[:, 3]].max(axis=0) > 0.1).all()
+
+
+@pytest.mark.parametrize("model", ["legs9", "legs13_ankles"])
+def test_a_hyperextended_knee_is_solved_flexed(model):
+    """Knees bend the way the avatar's flex, whatever the sign of the cycle's frame.
+
+    A patient's stance knee is often hyperextended by a few degrees (the bundled Xsens walk's
+    to -5 deg in 8-15 % of its cycle). Raising its sole by 5 cm must flex the knee, not bend it
+    backwards against its -5 deg stop and leave the sole 5 cm short (the IK before session 18).
+    """
+    with sim.Simulation(sim.MODELS[model], fixed_root=True) as simulation:
+        legs = LegGeometry.from_simulation(simulation)
+        q = np.zeros((1, len(simulation.spec.dof_names)))
+    q[:, legs.leg_dofs[:, 3]] = np.deg2rad(-2.0)
+    start = legs.forward(q)
+    target = start["sole"] + np.array([0.0, 0.0, 0.05])
+    solved = legs.solve(q, start, target, None if legs.ankle_dofs is None else start["foot"])
+    np.testing.assert_allclose(legs.forward(solved)["sole"], target, atol=1e-3)
+    assert (np.rad2deg(solved[0, legs.leg_dofs[:, 3]]) > 30.0).all()
 
 
 def test_the_avatar_in_the_retargeted_pose_has_its_soles_and_centre_of_mass(retargeting):

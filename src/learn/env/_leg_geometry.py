@@ -175,7 +175,11 @@ class LegGeometry:
         """
         q = q.copy()
         legs = self.leg_dofs
-        knee_sign = np.where(q[:, legs[:, 3]] >= 0.0, 1.0, -1.0)
+        # the knees bend the way the avatar's knees flex (the larger side of their range), not
+        # the way the cycle's frame has them: a knee hyperextended by a degree in the cycle
+        # would otherwise be solved backwards and stopped at its limit, its sole off target
+        lower, upper = self.lower_rad[legs[:, 3]], self.upper_rad[legs[:, 3]]
+        knee_sign = np.where(upper >= -lower, 1.0, -1.0)
         lengths = self.thigh_m**2 + self.shank_m**2
         fixed = start["fixed"]
         hip, now = start["hip"], start
