@@ -32,7 +32,8 @@ the reference's own world position (its root x, which includes the stride advanc
    (relative to the raised root, pelvis orientation unchanged) by planar two-link inverse
    kinematics with the avatar's thigh and shank lengths, hip adduction and rotation kept:
    the knee angle from the hip-ankle distance (the aim's sagittal components with the leg's
-   own lateral offset), the hip flexion from the aim's direction; then the ankle aim is
+   own lateral offset; the knee bends the way the avatar's flexes, even where the cycle's
+   frame has it hyperextended), the hip flexion from the aim's direction; then the ankle aim is
    corrected by the sole's remaining error (a few times, ``IK_ITERATIONS`` in
    ``_leg_geometry.py``; the ankle-to-sole offset turns with the shank when the foot is fixed
    to it). With ankles, the ankle's
