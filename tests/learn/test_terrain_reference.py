@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import gait
 import learn
 import sim
 from imu import GaitTwinInputError, quaternion_yaw
 from learn import ImitationEnv
-from learn.env import ReferenceMotion, TerrainReference, lag_treads
+from learn.env import ReferenceMotion, TerrainReference, impairment_angle_limits, lag_treads
 from learn.env._leg_geometry import LegGeometry
 from learn.env._terrain_reference import CLEARANCE_M
 from learn.tasks import task_terrain
@@ -138,6 +139,35 @@ def test_a_hyperextended_knee_is_solved_flexed(model):
     solved = legs.solve(q, start, target, None if legs.ankle_dofs is None else start["foot"])
     np.testing.assert_allclose(legs.forward(solved)["sole"], target, atol=1e-3)
     assert (np.rad2deg(solved[0, legs.leg_dofs[:, 3]]) > 30.0).all()
+
+
+def test_a_knee_held_at_its_range_leaves_its_sole_short_of_the_target(clip):
+    """The shortfall check: a stiff knee's reference puts its foot into the stairs.
+
+    CMU 16_15 with its left knee made stiff (peak 30 deg) on an avatar whose left knee stops at
+    35 deg, one step per tread on 7.5 cm risers: the stiff leg cannot lift its swing foot over
+    the risers (13.8 cm short at most), the other leg's sole meets its targets as the healthy
+    clip's do; nothing is retargeted on flat ground.
+    """
+    stiff = gait.stiffen_knee(clip, "left", peak_flexion_deg=30.0)
+    limits = impairment_angle_limits(stiff, "legs13_ankles")
+    terrain = task_terrain("stairs", 2)
+    short = {}
+    for name, motion, settings in (
+        ("healthy", clip, learn.EnvSettings()),
+        ("stiff", stiff, learn.EnvSettings(angle_limits_deg=limits)),
+    ):
+        with sim.Simulation(settings.spec(), fixed_root=True) as simulation:
+            reference = ReferenceMotion.from_motion(motion, simulation)
+            retarget = TerrainReference.from_reference(reference, simulation, treads=terrain)
+        short[name] = retarget.sole_shortfall_m(TIMES_S, terrain)
+        flat = retarget.sole_shortfall_m(TIMES_S[:10], task_terrain("stairs", 0))
+        np.testing.assert_array_equal(flat, np.zeros((10, 2)))
+    swing = ~reference.sample_many(TIMES_S).foot_contacts
+    assert short["healthy"].max() < 0.02
+    assert short["stiff"][swing[:, 0], 0].max() > 0.10  # the stiff (left) foot
+    assert np.mean(short["stiff"][swing[:, 0], 0] > 0.02) > 0.5
+    assert short["stiff"][:, 1].max() < 0.03
 
 
 def test_the_avatar_in_the_retargeted_pose_has_its_soles_and_centre_of_mass(retargeting):

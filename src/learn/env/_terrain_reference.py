@@ -188,7 +188,7 @@ class TerrainReference:
         flat = self.reference.sample_many(
             np.concatenate([times, times - 0.5 * period_s, times + 0.5 * period_s])
         )
-        moved = self._retarget(flat, terrain)
+        moved, _ = self._retarget(flat, terrain)
         change_q = moved.joint_positions_rad - flat.joint_positions_rad
         change_z = moved.root_position_m[:, 2] - flat.root_position_m[:, 2]
         linear = flat.root_linear_velocity_m_s[:k].copy()
@@ -220,11 +220,43 @@ class TerrainReference:
             return frame
         single = np.ndim(frame.phase) == 0
         stacked = ReferenceFrame.stack([frame]) if single else frame
-        moved = self._retarget(stacked, terrain)
+        moved, _ = self._retarget(stacked, terrain)
         return moved.unstack()[0] if single else moved
 
-    def _retarget(self, frame: ReferenceFrame, terrain: Terrain) -> ReferenceFrame:
-        """:meth:`retarget` of a stacked frame on a terrain that is not flat."""
+    def sole_shortfall_m(self, times_s: np.ndarray, terrain: Terrain) -> np.ndarray:
+        """Return how far below its target each retargeted sole ends, m (world vertical).
+
+        The legs' inverse kinematics (module notes, step 4) meets the soles' targets within
+        the avatar's joint ranges; where a range stops a joint (a stiff knee that cannot flex
+        enough to lift its foot over a riser), the sole ends below its target, and the
+        reference puts the foot into the stairs. A check of a patient's reference before
+        training (``benchmarks/terrain_reference_fit.py`` prints it for the bundled clips).
+
+        Parameters
+        ----------
+        times_s
+            ``(k,)`` times after the cycle's start, s.
+        terrain
+            The terrain; on flat ground nothing is retargeted and every shortfall is 0.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(k, 2)`` ``[left, right]`` target height minus the sole's height, m: positive
+            below the target, negative above it.
+        """
+        times = np.asarray(times_s, dtype=float)
+        if terrain.is_flat:
+            return np.zeros((len(times), 2))
+        return self._retarget(self.reference.sample_many(times), terrain)[1]
+
+    def _retarget(
+        self, frame: ReferenceFrame, terrain: Terrain
+    ) -> tuple[ReferenceFrame, np.ndarray]:
+        """Return :meth:`retarget` of a stacked frame on a terrain that is not flat.
+
+        Also the soles' shortfall, ``(n, 2)``, m (:meth:`sole_shortfall_m`).
+        """
         plan, legs, reference, scale = self.plan, self.legs, self.reference, self.stride_scale
         n = reference.n_grid
         x = np.asarray(frame.phase) * n
@@ -289,19 +321,21 @@ class TerrainReference:
             foot_rotation = pelvis_t[:, None] @ lateral @ pelvis[:, None] @ before["foot"]
         q = legs.solve(frame.joint_positions_rad, before, target, foot_rotation)
         after = legs.forward(q)
+        missed = (pelvis[:, None] @ (target - after["sole"])[..., None])[..., 2, 0]
         heading = np.swapaxes(rotation_matrices(yaw, 2), -1, -2) @ pelvis  # pelvis -> heading frame
         feet_change = (heading[:, None] @ (after["sole"] - before["sole"])[..., None])[..., 0]
         com_change = heading @ (after["com"] - before["com"]).sum(axis=1)[..., None]
         root = frame.root_position_m.copy()
         root[:, 0] = root_x
         root[:, 2] += root_rise
-        return replace(
+        moved = replace(
             frame,
             root_position_m=root,
             joint_positions_rad=q,
             feet_m=frame.feet_m + feet_change,
             com_m=frame.com_m + com_change[..., 0],
         )
+        return moved, missed
 
     def _surface(self, x_m: np.ndarray, terrain: Terrain) -> tuple[np.ndarray, np.ndarray]:
         """Support height ``S`` and grade ``g`` of a sole centred at each ``x_m`` (notes, 1)."""

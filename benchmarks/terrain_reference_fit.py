@@ -1,0 +1,109 @@
+"""Can the avatar follow a clip's terrain reference? The soles' shortfall on slopes and stairs.
+
+The terrain-aware reference (:class:`learn.env.TerrainReference`, ``gaittwin-predict``'s default
+for stairs: one step per tread) solves the legs for soles placed on the terrain, within the
+avatar's joint ranges. Where a range stops a joint the sole ends below its target and the
+reference puts the foot into the ramp or the stairs; a controller that keeps its foot out pays
+for it in the imitation reward. Printed per clip, task and level, over 8 s of the reference
+(the flight or ramp under every phase of the cycle), the largest shortfall
+(:meth:`learn.env.TerrainReference.sole_shortfall_m`, cm) of each sole in swing and in stance,
+and the share of swing frames more than 2 cm short.
+
+Clips: the 13 bundled CMU takes on the atlas's avatar (default body), the bundled Xsens walk's
+patient clip and CMU 16_15 with its left knee made stiff (peak 30 deg, the avatar's knee range
+35 deg), each on its adapted run's avatar (``models/``); ``--clip FILE --adapted DIR`` checks a
+patient's clip on its adapted run's avatar instead. Healthy clips stay within about 2-4 cm (the
+kept hip rotation and the two-axis ankle); before session 18 a knee hyperextended in the clip
+was solved backwards, the bundled walk's soles then 7-22 cm short.
+
+Run: ``.venv/bin/python benchmarks/terrain_reference_fit.py [--levels 1 2 3 4]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import gait
+import learn
+import sim
+from learn.env import ReferenceMotion, TerrainReference
+from learn.tasks import task_terrain
+
+ROOT = Path(__file__).resolve().parents[1]
+CMU = ROOT / "tests" / "data" / "cmu"
+#: Clips on their adapted run's avatar: name -> (clip file, adapted run).
+PATIENTS = {
+    "xsens_mtw_walk (patient)": (
+        ROOT / "models/patients/xsens_mtw_walk/patient_clip.npz",
+        ROOT / "models/patients/xsens_mtw_walk/adapt",
+    ),
+    "16_15, stiff left knee": (
+        ROOT / "models/in_progress/stairs_16_15_stiff_knee/patient_clip.npz",
+        ROOT / "models/in_progress/stairs_16_15_stiff_knee/adapted",
+    ),
+}
+#: 8 s of reference at the control rate, s.
+TIMES_S = np.arange(0.0, 8.0, 1.0 / 30.0)
+#: A swing sole more than this short of its target counts in the share, m.
+SHORT_M = 0.02
+
+
+def fit_rows(
+    name: str, motion: gait.Motion, settings: learn.EnvSettings, levels: list[int]
+) -> list[dict[str, float | str | int]]:
+    """Return one row per task and level: each sole's largest shortfall in swing and stance."""
+    body = sim.body_dimensions(settings.height_m, settings.mass_kg)
+    rows = []
+    with sim.Simulation(settings.spec(), body=body, fixed_root=True) as simulation:
+        reference = ReferenceMotion.from_motion(motion, simulation)
+        stance = reference.sample_many(TIMES_S).foot_contacts
+        for task in ("slope", "stairs"):
+            for level in levels:
+                terrain = task_terrain(task, level)
+                treads = terrain if task == "stairs" else None
+                retarget = TerrainReference.from_reference(reference, simulation, treads=treads)
+                short = retarget.sole_shortfall_m(TIMES_S, terrain)
+                row: dict[str, float | str | int] = {"clip": name, "task": task, "level": level}
+                for side, label in enumerate(("left", "right")):
+                    swing = short[~stance[:, side], side]
+                    row[f"swing_{label}_cm"] = 100.0 * swing.max()
+                    row[f"stance_{label}_cm"] = 100.0 * short[stance[:, side], side].max()
+                    row[f"swing_{label}_short_%"] = 100.0 * np.mean(swing > SHORT_M)
+                rows.append(row)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--levels", type=int, nargs="+", default=[1, 2, 3, 4])
+    parser.add_argument("--clip", type=Path, help="a patient clip (.npz) to check instead")
+    parser.add_argument("--adapted", type=Path, help="its adapted run (the avatar)")
+    args = parser.parse_args()
+    if (args.clip is None) != (args.adapted is None):
+        parser.error("--clip and --adapted go together")
+    if args.clip is not None:
+        clips = {args.clip.stem: (args.clip, args.adapted)}
+        takes = []
+    else:
+        clips = PATIENTS
+        takes = learn.cmu_walks(CMU)
+    rows = [
+        row
+        for take in takes
+        for row in fit_rows(take.metadata["trial"], take, learn.EnvSettings(), args.levels)
+    ]
+    for name, (clip, adapted) in clips.items():
+        motion = gait.Motion.load(clip)
+        rows += fit_rows(name, motion, learn.run_env_settings(adapted), args.levels)
+    table = pd.DataFrame(rows).set_index(["clip", "task", "level"])
+    pd.set_option("display.width", 200)
+    print("largest shortfall of each sole below its target, cm; share of swing frames > 2 cm short")
+    print(table.round(1).to_string())
+
+
+if __name__ == "__main__":
+    main()
