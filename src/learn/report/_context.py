@@ -17,8 +17,8 @@ from markupsafe import Markup
 
 import gait
 from imu import GaitTwinInputError
-from learn.env import nominal_pace_m_s
 from learn.evaluation import GaitMeasures, LevelOutcome
+from learn.report._asked import asked_text, patient_pace_m_s
 from learn.report._curves import flexion_curves_svg
 from learn.report._flags import (
     FlagThresholds,
@@ -31,7 +31,6 @@ from learn.report._identity import gaittwin_version
 from learn.report._inputs import DECISION_SUPPORT_NOTE, PatientSummary, media_data_uri
 from learn.report._status import NOT_A_PREDICTION, is_prediction, prediction_status
 from learn.tasks import TASK_TERRAINS, task_terrain
-from sim import Terrain
 
 
 def _media(path: Path | None, label: str) -> dict[str, str] | None:
@@ -140,44 +139,6 @@ def _measure_rows(m: GaitMeasures, pace_m_s: float | None) -> list[dict[str, str
     return [dict(zip(("key", "label", "value", "spread"), row, strict=True)) for row in rows]
 
 
-def _pace_m_s(patient: PatientSummary, terrain: Terrain) -> float | None:
-    """Return the patient's pace on ``terrain``, m/s (:func:`learn.env.nominal_pace_m_s`).
-
-    None when the patient's goal was not recorded.
-    """
-    if patient.goal_speed_m_s is None or patient.goal_stride_m is None:
-        return None
-    return nominal_pace_m_s(patient.goal_speed_m_s, patient.goal_stride_m, terrain)
-
-
-def _asked_text(task: str, patient: PatientSummary) -> str:
-    """Return what a task's controllers were asked, so that no one reads it as predicted.
-
-    Empty when the patient's goal was not recorded.
-    """
-    pace = _pace_m_s(patient, task_terrain(task, 1))  # the same at every level above 0
-    if pace is None:
-        return ""
-    clock = (
-        "Every controller steps at the recorded walk's cadence (its imitation reference's "
-        "clock), so cadence is not a prediction."
-    )
-    if task == "slope":
-        return (
-            f"{clock} On every slope it is rewarded for the patient's flat-ground speed, "
-            f"{pace:.2f} m/s: a speed near it is what it was asked, not one the patient would "
-            "choose. Predicted: whether and how the patient gets up the ramp (flags, "
-            "compensations, joint angles)."
-        )
-    return (
-        f"{clock} On stairs it has no speed target; the patient's pace there, one step per "
-        f"tread at that cadence, is {pace:.2f} m/s (with the default pace floor, training "
-        "penalises a climb slower than half of it), and a reference that steps one tread at a "
-        "time (the default) sets the step length. Predicted: whether, how far and how the "
-        "patient climbs (flags, compensations, joint angles)."
-    )
-
-
 _TASK_TITLES = {"slope": "Slope ascent (9 m ramp)", "stairs": "Stair climbing (12 steps)"}
 
 
@@ -259,7 +220,7 @@ def _level_section(
     predicted = is_prediction(baseline, outcome)
     if not predicted:
         title += f": {NOT_A_PREDICTION}"
-    entry = _section(m, normative, baseline=baseline, pace_m_s=_pace_m_s(patient, terrain))
+    entry = _section(m, normative, baseline=baseline, pace_m_s=patient_pace_m_s(patient, terrain))
     entry["rows"] += [  # of the controller, not of a rollout: no spread
         {"key": key, "label": label, "value": value, "spread": ""}
         for key, label, value in (
@@ -361,7 +322,7 @@ def report_context(
     baseline_comp = {kind for kind, _ in compensation_items(base, thresholds)}
     status = prediction_status(base, outcomes)
     flat = task_terrain("slope", 0)
-    baseline = _section(base, normative, baseline=None, pace_m_s=_pace_m_s(patient, flat))
+    baseline = _section(base, normative, baseline=None, pace_m_s=patient_pace_m_s(patient, flat))
     baseline.update(
         media=_media(patient.baseline_media, "flat-ground walk"),
         flags=safety_flags(base, thresholds),
@@ -376,7 +337,7 @@ def report_context(
             {
                 "key": task,
                 "title": _TASK_TITLES[task],
-                "asked": _asked_text(task, patient),
+                "asked": asked_text(task, patient),
                 "levels": [
                     _level_section(o, patient, baseline_comp, thresholds, normative) for o in levels
                 ],
