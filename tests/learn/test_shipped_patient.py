@@ -41,20 +41,23 @@ def test_shipped_patient_controller_walks_its_clip_for_10_s():
 #: The levels each shipped task run mastered (the others were not, and are not shipped as levels).
 SHIPPED_LEVELS = {"slope": [0, 1, 2, 3], "stairs": [0, 1]}
 
-#: Levels whose controller does not reach the terrain's end in the report's 500-step rollout
-#: (16.7 s), and the risers it must climb instead: stairs level 1's controller climbs at about
-#: 0.29 m/s in 14 cm steps, 10-11 of the 12 risers (8-9 on the clip before session 17; the
-#: report flags "did not reach the end";
-#: models/patients/xsens_mtw_walk/README.md).
-RISERS_CLIMBED = {("stairs", 1): 8}
+#: Rollouts per level, as the report's (seeds 0, 1, 2).
+N_ROLLOUTS = 3
+
+#: Levels whose controller falls in some of those rollouts, and how many it may: stairs level
+#: 1's controller climbs all 12 risers in each, and falls at the landing in the first (seed 0;
+#: 1 of 10 deterministic rollouts, seeds 0-9; models/patients/xsens_mtw_walk/README.md).
+FALLS_ALLOWED = {("stairs", 1): 1}
 
 
 @pytest.mark.parametrize("task", ["slope", "stairs"])
 def test_shipped_task_controllers_climb_the_levels_they_mastered(task):
     """Each level's controller (models/patients/xsens_mtw_walk/tasks/<task>) climbs its terrain.
 
-    Rolled out as the report does: on the reference the run trained on (its recorded options),
-    at half the patient's nominal pace on the terrain or faster (the pace rule of promotion).
+    Rolled out as the report does (its three seeds): on the reference the run trained on (its
+    recorded options), every rollout passes every riser or the ramp's top, at half the
+    patient's nominal pace on the terrain or faster (the pace rule of promotion); a rollout
+    that ends past the top did not fall.
     """
     clip = gait.Motion.load(PATIENT / "patient_clip.npz")
     run = PATIENT / "tasks" / task
@@ -64,19 +67,22 @@ def test_shipped_task_controllers_climb_the_levels_they_mastered(task):
     for level in result.steps_to_master:
         folder, _ = result.controller(level)
         assert folder.name == f"level_{level}"
-        env = learn.task_env(clip, task, settings=settings, level=level, stair_cue=False)
-        try:
-            rollout = learn.record_rollout(env, learn.Controller.load(folder).act, seed=0)
-            terrain, nominal_pace = env.simulation.terrain, env.nominal_pace_m_s
-        finally:
-            env.close()
-        assert not rollout.fell, level
-        end_x = rollout.root_position_m[-1, 0]
-        progress_m = end_x - rollout.root_position_m[0, 0]
-        pace = progress_m / (len(rollout.actions) * rollout.dt) / nominal_pace
-        assert pace >= learn.CurriculumSettings().min_pace_fraction, level  # the pace rule
-        if (task, level) in RISERS_CLIMBED:
-            climbed = np.sum(terrain.step_edges_x_m < end_x)
-            assert climbed >= RISERS_CLIMBED[task, level], level
-        else:
-            assert end_x > terrain.end_x_m, level  # past the top
+        controller = learn.Controller.load(folder)
+        falls = 0
+        for seed in range(N_ROLLOUTS):
+            env = learn.task_env(clip, task, settings=settings, level=level, stair_cue=False)
+            try:
+                rollout = learn.record_rollout(env, controller.act, seed=seed)
+                terrain, nominal_pace = env.simulation.terrain, env.nominal_pace_m_s
+            finally:
+                env.close()
+            falls += rollout.fell
+            end_x = rollout.root_position_m[-1, 0]
+            progress_m = end_x - rollout.root_position_m[0, 0]
+            pace = progress_m / (len(rollout.actions) * rollout.dt) / nominal_pace
+            assert pace >= learn.CurriculumSettings().min_pace_fraction, (level, seed)
+            if terrain.kind == "stairs" and not terrain.is_flat:
+                assert (terrain.step_edges_x_m < end_x).all(), (level, seed)  # every riser
+            if not rollout.fell:
+                assert end_x > terrain.end_x_m, (level, seed)  # past the top
+        assert falls <= FALLS_ALLOWED.get((task, level), 0), level
