@@ -4,17 +4,21 @@ The terrain-aware reference (:class:`learn.env.TerrainReference`, ``gaittwin-pre
 for stairs: one step per tread) solves the legs for soles placed on the terrain, within the
 avatar's joint ranges. Where a range stops a joint the sole ends below its target and the
 reference puts the foot into the ramp or the stairs; a controller that keeps its foot out pays
-for it in the imitation reward. Printed per clip, task and level, over 8 s of the reference
-(the flight or ramp under every phase of the cycle), the largest shortfall
-(:meth:`learn.env.TerrainReference.sole_shortfall_m`, cm) of each sole in swing and in stance,
-and the share of swing frames more than 2 cm short.
+for it in the imitation reward. Printed per clip, task and level, over the frames whose pelvis
+is over the ramp or the flight (30 s of the reference from the start, every phase of the cycle
+on it), the largest shortfall (:meth:`learn.env.TerrainReference.sole_shortfall_m`, cm) of each
+sole in swing and in stance, the share of swing frames more than 2 cm short, and how the
+reference climbs (``step-to L``: step-to behind the left leg, chosen where a knee's range
+stops a sole short step over step; the column ``step_over_step_*`` gives that sole's swing
+shortfall step over step).
 
 Clips: the 13 bundled CMU takes on the atlas's avatar (default body), the bundled Xsens walk's
 patient clip and CMU 16_15 with its left knee made stiff (peak 30 deg, the avatar's knee range
 35 deg), each on its adapted run's avatar (``models/``); ``--clip FILE --adapted DIR`` checks a
 patient's clip on its adapted run's avatar instead. Healthy clips stay within about 2-4 cm (the
 kept hip rotation and the two-axis ankle); before session 18 a knee hyperextended in the clip
-was solved backwards, the bundled walk's soles then 7-22 cm short.
+was solved backwards, the bundled walk's soles then 7-22 cm short; before session 19 the stiff
+knee's reference climbed step over step, its sole 7.6-26.3 cm short.
 
 Run: ``.venv/bin/python benchmarks/terrain_reference_fit.py [--levels 1 2 3 4]``.
 """
@@ -46,8 +50,9 @@ PATIENTS = {
         ROOT / "models/in_progress/stairs_16_15_stiff_knee/adapted",
     ),
 }
-#: 8 s of reference at the control rate, s.
-TIMES_S = np.arange(0.0, 8.0, 1.0 / 30.0)
+#: 30 s of reference at the control rate, s: a step-to climb (one tread per stride) crosses
+#: the 12-tread flight in about 15 s.
+TIMES_S = np.arange(0.0, 30.0, 1.0 / 30.0)
 #: A swing sole more than this short of its target counts in the share, m.
 SHORT_M = 0.02
 
@@ -66,13 +71,30 @@ def fit_rows(
                 terrain = task_terrain(task, level)
                 treads = terrain if task == "stairs" else None
                 retarget = TerrainReference.from_reference(reference, simulation, treads=treads)
+                x = retarget.frames(TIMES_S, terrain, period_s=1 / 30).root_position_m[:, 0]
+                on = (x > terrain.start_x_m) & (x < terrain.end_x_m)
                 short = retarget.sole_shortfall_m(TIMES_S, terrain)
-                row: dict[str, float | str | int] = {"clip": name, "task": task, "level": level}
+                trailing = retarget.trailing_foot
+                row: dict[str, float | str | int] = {
+                    "clip": name,
+                    "task": task,
+                    "level": level,
+                    "climb": "step over step" if trailing is None else f"step-to {'LR'[trailing]}",
+                }
                 for side, label in enumerate(("left", "right")):
-                    swing = short[~stance[:, side], side]
+                    swing = short[on & ~stance[:, side], side]
                     row[f"swing_{label}_cm"] = 100.0 * swing.max()
-                    row[f"stance_{label}_cm"] = 100.0 * short[stance[:, side], side].max()
+                    row[f"stance_{label}_cm"] = 100.0 * short[on & stance[:, side], side].max()
                     row[f"swing_{label}_short_%"] = 100.0 * np.mean(swing > SHORT_M)
+                if trailing is not None:
+                    over = TerrainReference.from_reference(
+                        reference, simulation, treads=treads, trailing_foot=None
+                    )
+                    x = over.frames(TIMES_S, terrain, period_s=1 / 30).root_position_m[:, 0]
+                    on = (x > terrain.start_x_m) & (x < terrain.end_x_m)
+                    swing = on & ~stance[:, trailing]
+                    over_short = over.sole_shortfall_m(TIMES_S, terrain)[swing, trailing]
+                    row["step_over_step_cm"] = 100.0 * over_short.max()
                 rows.append(row)
     return rows
 

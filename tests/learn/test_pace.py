@@ -23,6 +23,14 @@ def test_the_nominal_pace_is_one_step_per_tread_on_stairs_and_the_goal_elsewhere
     assert nominal_pace_m_s(0.7, 0.8, task_terrain("stairs", 4)) == pytest.approx(0.525)
 
 
+def test_a_step_to_pace_is_one_tread_per_stride():
+    stairs = task_terrain("stairs", 2)
+    assert nominal_pace_m_s(1.0, 1.2, stairs, steps_per_tread=2) == pytest.approx(0.25)
+    assert nominal_pace_m_s(1.0, 1.2, task_terrain("slope", 2), steps_per_tread=2) == 1.0
+    with pytest.raises(GaitTwinInputError, match="steps_per_tread: expected 1 or 2, found 3"):
+        nominal_pace_m_s(1.0, 1.2, stairs, steps_per_tread=3)
+
+
 def test_the_pace_floor_costs_nothing_at_or_above_it():
     speed = np.array([0.0, 0.2, 0.25, 0.4, -0.1])
     pace = np.full(5, 0.5)

@@ -201,6 +201,30 @@ def test_each_task_says_what_its_controllers_were_asked(report_inputs):
         dataclasses.replace(patient, goal_speed_m_s=-0.8)
 
 
+def test_a_step_to_reference_is_named_as_asked_with_its_pace(report_inputs):
+    """Stairs levels whose reference climbed step-to: named above the task and in each title.
+
+    Their pace is one tread per stride (0.20 m/s for 0.8 m/s and 1.2 m strides on 0.30 m
+    treads), half the step-over-step pace the other levels keep.
+    """
+    patient, outcomes = report_inputs
+    step_to = [
+        dataclasses.replace(o, trailing_leg="left") if o.task == "stairs" and o.level >= 2 else o
+        for o in outcomes
+    ]
+    page = html.unescape(report_html(patient, step_to))
+    stairs = re.findall(r'<p class="asked">([^<]*)</p>', page)[1]
+    assert "At level(s) 2, 3, 4 the reference climbs step-to, the left leg trailing" in stairs
+    assert "at 0.20 m/s" in stairs and "step-to was asked, not predicted" in stairs
+    titles = re.findall(r"<h3[^>]*>([^<]*)</h3>", page)
+    assert sum("reference step-to, left leg trailing" in t for t in titles) == 3
+    assert "% of 0.20 m/s" in page and "% of 0.40 m/s" in page
+    plain = html.unescape(report_html(patient, outcomes))
+    assert "step-to" not in plain and "% of 0.20 m/s" not in plain
+    with pytest.raises(GaitTwinInputError, match="trailing_leg: expected 'left', 'right' or None"):
+        dataclasses.replace(outcomes[0], trailing_leg="both")
+
+
 def test_status_line_says_what_the_report_may_claim(report_inputs):
     """Levels 4 are not mastered: a partial prediction; a falling baseline: no prediction."""
     patient, outcomes = report_inputs

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -10,7 +12,13 @@ import learn
 import sim
 from imu import GaitTwinInputError, quaternion_yaw
 from learn import ImitationEnv
-from learn.env import ReferenceMotion, TerrainReference, impairment_angle_limits, lag_treads
+from learn.env import (
+    ReferenceMotion,
+    TerrainReference,
+    impairment_angle_limits,
+    lag_treads,
+    nominal_pace_m_s,
+)
 from learn.env._leg_geometry import LegGeometry
 from learn.env._terrain_reference import CLEARANCE_M
 from learn.tasks import task_terrain
@@ -141,33 +149,103 @@ def test_a_hyperextended_knee_is_solved_flexed(model):
     assert (np.rad2deg(solved[0, legs.leg_dofs[:, 3]]) > 30.0).all()
 
 
-def test_a_knee_held_at_its_range_leaves_its_sole_short_of_the_target(clip):
-    """The shortfall check: a stiff knee's reference puts its foot into the stairs.
+@pytest.fixture(scope="module")
+def stiff_knee(clip):
+    """CMU 16_15 with its left knee made stiff (peak 30 deg), on an avatar whose knee stops at 35.
 
-    CMU 16_15 with its left knee made stiff (peak 30 deg) on an avatar whose left knee stops at
-    35 deg, one step per tread on 7.5 cm risers: the stiff leg cannot lift its swing foot over
-    the risers (13.8 cm short at most), the other leg's sole meets its targets as the healthy
-    clip's do; nothing is retargeted on flat ground.
+    The cycle and the avatar's simulation (flat ground).
     """
     stiff = gait.stiffen_knee(clip, "left", peak_flexion_deg=30.0)
-    limits = impairment_angle_limits(stiff, "legs13_ankles")
+    settings = learn.EnvSettings(angle_limits_deg=impairment_angle_limits(stiff, "legs13_ankles"))
+    with sim.Simulation(settings.spec(), fixed_root=True) as simulation:
+        yield ReferenceMotion.from_motion(stiff, simulation), simulation
+
+
+def _on_flight(frames, terrain, times):
+    """Rows of ``frames`` whose root is over the flight (a tread from either end)."""
+    x = frames.root_position_m[:, 0]
+    return (x > terrain.start_x_m + terrain.tread_m) & (x < terrain.end_x_m - terrain.tread_m)
+
+
+def test_a_knee_held_at_its_range_leaves_its_sole_short_step_over_step(clip, stiff_knee):
+    """The shortfall check: step over step, a stiff knee's reference puts its foot into the stairs.
+
+    One step per tread on 7.5 cm risers: the stiff leg cannot lift its swing foot over the
+    risers (13.8 cm short at most), the other leg's sole meets its targets as the healthy clip's
+    do; nothing is retargeted on flat ground. A healthy clip's default reference is step over
+    step, to the bit.
+    """
     terrain = task_terrain("stairs", 2)
+    stiff, stiff_simulation = stiff_knee
     short = {}
-    for name, motion, settings in (
-        ("healthy", clip, learn.EnvSettings()),
-        ("stiff", stiff, learn.EnvSettings(angle_limits_deg=limits)),
-    ):
-        with sim.Simulation(settings.spec(), fixed_root=True) as simulation:
-            reference = ReferenceMotion.from_motion(motion, simulation)
-            retarget = TerrainReference.from_reference(reference, simulation, treads=terrain)
-        short[name] = retarget.sole_shortfall_m(TIMES_S, terrain)
-        flat = retarget.sole_shortfall_m(TIMES_S[:10], task_terrain("stairs", 0))
-        np.testing.assert_array_equal(flat, np.zeros((10, 2)))
-    swing = ~reference.sample_many(TIMES_S).foot_contacts
+    with sim.Simulation(learn.EnvSettings().spec(), fixed_root=True) as simulation:
+        healthy = ReferenceMotion.from_motion(clip, simulation)
+        default = TerrainReference.from_reference(healthy, simulation, treads=terrain)
+        over = TerrainReference.from_reference(
+            healthy, simulation, treads=terrain, trailing_foot=None
+        )
+    assert default.trailing_foot is None
+    assert (default.stride_scale, default.shift_m) == (over.stride_scale, over.shift_m)
+    a, b = (r.frames(TIMES_S, terrain, period_s=1 / 30) for r in (default, over))
+    for field in dataclasses.fields(a):
+        np.testing.assert_array_equal(getattr(a, field.name), getattr(b, field.name))
+    short["healthy"] = default.sole_shortfall_m(TIMES_S, terrain)
+    retarget = TerrainReference.from_reference(
+        stiff, stiff_simulation, treads=terrain, trailing_foot=None
+    )
+    short["stiff"] = retarget.sole_shortfall_m(TIMES_S, terrain)
+    flat = retarget.sole_shortfall_m(TIMES_S[:10], task_terrain("stairs", 0))
+    np.testing.assert_array_equal(flat, np.zeros((10, 2)))
+    swing = ~stiff.sample_many(TIMES_S).foot_contacts
     assert short["healthy"].max() < 0.02
     assert short["stiff"][swing[:, 0], 0].max() > 0.10  # the stiff (left) foot
     assert np.mean(short["stiff"][swing[:, 0], 0] > 0.02) > 0.5
     assert short["stiff"][:, 1].max() < 0.03
+
+
+@pytest.mark.parametrize("level", [2, 4])
+def test_a_stiff_knee_climbs_step_to_behind_the_other_leg(stiff_knee, level):
+    """By default the stiff leg trails: both feet on every tread, its sole within 4 cm.
+
+    The leading (right) foot lands one tread and one riser above its last landing; the stiff
+    (left) one lands beside it, on the same tread, and does not slide while it stands; every
+    foot advances a tread per stride at the cycle's cadence. Step over step the stiff sole is
+    13.8 and 26.3 cm short at most at these levels.
+    """
+    stiff, simulation = stiff_knee
+    terrain = task_terrain("stairs", level)
+    retarget = TerrainReference.from_reference(stiff, simulation, treads=terrain)
+    assert retarget.trailing_foot == 0
+    assert retarget.stride_scale == pytest.approx(terrain.tread_m / stiff.stride_length_m)
+    times = np.arange(0.0, 30.0, 1.0 / 120.0)
+    moved = retarget.frames(times, terrain, period_s=1 / 30)
+    on = _on_flight(moved, terrain, times)
+    short = retarget.sole_shortfall_m(times, terrain)
+    assert short[on, 0].max() < 0.04
+    assert short[on, 1].max() < 0.02
+    lead_stance = on & moved.foot_contacts[:, 1]  # the vault leaves the leading foot standing
+    assert short[lead_stance, 1].min() > -0.01
+    x, z = _soles(moved)
+    contact = moved.foot_contacts
+    landings = {}
+    for side in range(2):
+        downs = np.flatnonzero(contact[1:, side] & ~contact[:-1, side]) + 1
+        downs = downs[on[downs]]
+        landings[side] = np.array([(times[i], x[i, side], z[i, side]) for i in downs])
+        lifts = np.flatnonzero(~contact[1:, side] & contact[:-1, side]) + 1
+        for down in downs if side == 0 else []:  # the trailing foot stands (within 5 mm: the
+            up = lifts[lifts > down]  # legs' IK) until its next lift-off
+            if up.size:
+                np.testing.assert_allclose(x[down : up[0], side], x[down, side], atol=5e-3)
+    lead, trail = landings[1], landings[0]
+    assert len(lead) >= 5 and len(trail) >= 5
+    np.testing.assert_allclose(np.diff(lead[:, 1]), terrain.tread_m, atol=0.01)
+    np.testing.assert_allclose(np.diff(lead[:, 2]), terrain.rise_m, atol=0.01)
+    for t, x_m, z_m in trail:  # beside the leading foot's last landing
+        before = lead[lead[:, 0] < t]
+        if before.size:
+            assert x_m == pytest.approx(before[-1, 1], abs=0.03)
+            assert z_m == pytest.approx(before[-1, 2], abs=0.01)
 
 
 def test_the_avatar_in_the_retargeted_pose_has_its_soles_and_centre_of_mass(retargeting):
@@ -389,3 +467,25 @@ def test_follow_walker_puts_the_reference_on_the_stairs_where_the_walker_is(clip
         )
     with pytest.raises(GaitTwinInputError, match="follow_walker"):
         learn.TaskSettings(terrain_reference=True, follow_walker=True)
+
+
+def test_the_environment_climbs_step_to_at_one_tread_per_stride(clip):
+    """A stiff knee's stairs episode: the step-to reference; goal and pace one tread per stride."""
+    stiff = gait.stiffen_knee(clip, "left", peak_flexion_deg=30.0)
+    limits = impairment_angle_limits(stiff, "legs13_ankles")
+    for motion, angle_limits, trailing, steps in ((clip, (), None, 1), (stiff, limits, 0, 2)):
+        settings = learn.EnvSettings(
+            angle_limits_deg=angle_limits, terrain_reference=True, tread_steps=True
+        )
+        env = learn.task_env(motion, "stairs", settings=settings, level=2)
+        try:
+            env.reset(seed=0)
+            assert env.trailing_foot == trailing
+            goal_speed, goal_stride = env.goal
+            terrain = task_terrain("stairs", 2)
+            pace = nominal_pace_m_s(goal_speed, goal_stride, terrain, steps_per_tread=steps)
+            assert env.nominal_pace_m_s == pytest.approx(pace)
+            # the reference's own forward speed at the cycle's cadence
+            assert env.goal_now[0] == pytest.approx(pace, rel=0.02)
+        finally:
+            env.close()

@@ -2,7 +2,8 @@
 
 The plan of :class:`learn.env.TerrainReference` (its module notes, step 2): for every row of a
 cycle's grid, the sole x a foot stands on or left and the one it will land on, how far its
-swing is, and the supports the root's height blends between. Units: m.
+swing is, and the supports the root's height blends between; and the height a sole rests at
+on a terrain (:func:`surface_support`, the notes' step 1). Units: m.
 """
 
 from __future__ import annotations
@@ -13,6 +14,12 @@ import numpy as np
 
 from imu import quaternion_yaw
 from learn.env._reference import ReferenceMotion
+from sim import Terrain
+
+#: Step of the one-sided differences that give the surface grade under a foot, m.
+GRADE_STEP_M = 0.05
+#: Where the sole's heel, centre and toe are along the foot, in half foot lengths.
+_HEEL_CENTRE_TOE = np.array([-1.0, 0.0, 1.0])
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,8 @@ class FootPlan:
     root_from_x_m, root_to_x_m, root_progress
         ``(n + 1,)`` the support positions the root's height blends between (m) and the
         blend's progress.
+    root_from_foot, root_to_foot
+        ``(n + 1,)`` which foot (0 left, 1 right) stands on each of those supports.
     """
 
     root_x_m: np.ndarray
@@ -47,6 +56,8 @@ class FootPlan:
     root_from_x_m: np.ndarray
     root_to_x_m: np.ndarray
     root_progress: np.ndarray
+    root_from_foot: np.ndarray
+    root_to_foot: np.ndarray
 
     @classmethod
     def from_reference(cls, reference: ReferenceMotion) -> FootPlan:
@@ -99,18 +110,23 @@ class FootPlan:
         root_from = np.empty(n + 1)
         root_to = np.empty(n + 1)
         root_progress = np.zeros(n + 1)
+        from_foot = np.empty(n + 1, dtype=int)
+        to_foot = np.empty(n + 1, dtype=int)
         for i in range(n):
             air = np.flatnonzero(swinging[i])
             if air.size == 0:  # double support: the support of the foot that lifts off next
                 foot = int(np.argmin(lift_in[i]))
                 root_from[i] = root_to[i] = previous[i, foot]
+                from_foot[i] = to_foot[i] = foot
                 continue
             swing = int(air[np.argmax(progress[i, air])])
             root_from[i] = previous[i, swing]
             root_to[i] = following[i, 1 - swing]
+            from_foot[i], to_foot[i] = swing, 1 - swing
             root_progress[i] = progress[i, swing]
         root_from[n], root_to[n] = root_from[0] + stride, root_to[0] + stride
         root_progress[n] = root_progress[0]
+        from_foot[n], to_foot[n] = from_foot[0], to_foot[0]
         return cls(
             root_x_m=root_x,
             previous_x_m=previous,
@@ -120,6 +136,8 @@ class FootPlan:
             root_from_x_m=root_from,
             root_to_x_m=root_to,
             root_progress=root_progress,
+            root_from_foot=from_foot,
+            root_to_foot=to_foot,
         )
 
 
@@ -139,3 +157,29 @@ def _x_at(sole_x: np.ndarray, row: int, foot: int, n: int, stride: float) -> flo
     """Return the sole x of ``foot`` at an unwrapped grid ``row`` (a stride per cycle), m."""
     cycles, index = divmod(row, n)
     return float(sole_x[index, foot] + cycles * stride)
+
+
+def surface_support(
+    x_m: np.ndarray, terrain: Terrain, *, foot_length_m: float, graded: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the support height ``S`` and grade ``g`` of a sole centred at each ``x_m``.
+
+    :class:`learn.env.TerrainReference`'s module notes, step 1: the lowest height at which the
+    sole (``foot_length_m`` long, tilted by ``g``) touches no terrain, over its heel, centre
+    and toe; ``g`` the one-sided difference of smaller magnitude over :data:`GRADE_STEP_M`
+    under the centre (0 where they differ in sign), or 0 when not ``graded`` (feet fixed to
+    the shanks). Both have the shape of ``x_m``; m and m/m.
+    """
+    half = 0.5 * foot_length_m
+    offsets = np.concatenate([half * _HEEL_CENTRE_TOE, [-GRADE_STEP_M, GRADE_STEP_M]])
+    heights = terrain.height_at(x_m[..., None] + offsets)
+    centre = heights[..., 1]
+    grade = np.zeros_like(centre)
+    if graded:
+        back = (centre - heights[..., 3]) / GRADE_STEP_M
+        ahead = (heights[..., 4] - centre) / GRADE_STEP_M
+        grade = np.where(
+            back * ahead > 0.0, np.where(np.abs(back) < np.abs(ahead), back, ahead), 0.0
+        )
+    support = (heights[..., :3] - grade[..., None] * half * _HEEL_CENTRE_TOE).max(axis=-1)
+    return support, grade

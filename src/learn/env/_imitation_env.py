@@ -278,6 +278,9 @@ class ImitationEnv(gym.Env):
         self.pace_floor = float(pace_floor)
         #: The patient's forward speed on this episode's terrain (:func:`nominal_pace_m_s`), m/s.
         self.nominal_pace_m_s = 0.0
+        #: The leg (0 left, 1 right) this episode's reference climbs step-to behind
+        #: (:attr:`TerrainReference.trailing_foot`); None: step over step, or not tread steps.
+        self.trailing_foot: int | None = None
         self._start_x_m = 0.0  # the root's x at the episode's start
         self.stride_spread = stride_spread
         self._pending_level: int | None = None
@@ -532,7 +535,10 @@ class ImitationEnv(gym.Env):
             self._treads = treads
         scale = 1.0 if treads is None else self._retargeting.stride_scale
         self.goal_now = (goal[0] * scale, goal[1] * scale)
-        self.nominal_pace_m_s = nominal_pace_m_s(*goal, terrain)
+        self.trailing_foot = None if treads is None else self._retargeting.trailing_foot
+        self.nominal_pace_m_s = nominal_pace_m_s(
+            *goal, terrain, steps_per_tread=1 if self.trailing_foot is None else 2
+        )
         phase = options.get("phase", rng.uniform() if self.random_start else 0.0)
         self._t0 = float(phase) * self.reference.cycle_duration_s
         self._step = 0

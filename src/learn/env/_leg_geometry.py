@@ -175,11 +175,7 @@ class LegGeometry:
         """
         q = q.copy()
         legs = self.leg_dofs
-        # the knees bend the way the avatar's knees flex (the larger side of their range), not
-        # the way the cycle's frame has them: a knee hyperextended by a degree in the cycle
-        # would otherwise be solved backwards and stopped at its limit, its sole off target
-        lower, upper = self.lower_rad[legs[:, 3]], self.upper_rad[legs[:, 3]]
-        knee_sign = np.where(upper >= -lower, 1.0, -1.0)
+        knee_sign = self._knee_sign()
         lengths = self.thigh_m**2 + self.shank_m**2
         fixed = start["fixed"]
         hip, now = start["hip"], start
@@ -217,6 +213,28 @@ class LegGeometry:
             for dofs, angle in zip(self.ankle_dofs.T, angles, strict=True):
                 q[:, dofs] = np.clip(angle, self.lower_rad[dofs], self.upper_rad[dofs])
         return q
+
+    def knee_at_flexion_limit(self, q: np.ndarray, tolerance_rad: float = 1e-6) -> np.ndarray:
+        """Return whether each knee is at the flexing end of its range, ``(n, 2)``.
+
+        ``q`` ``(n, n_dofs)`` are joint positions, rad. :meth:`solve` clips a knee there when
+        its sole is closer to the hip than the knee's range lets the leg fold: a stiff knee on
+        stairs.
+        """
+        knees = self.leg_dofs[:, 3]
+        sign = self._knee_sign()
+        end = np.where(sign > 0.0, self.upper_rad[knees], self.lower_rad[knees])
+        return sign * (q[:, knees] - end) >= -tolerance_rad
+
+    def _knee_sign(self) -> np.ndarray:
+        """``(2,)`` the sign of each knee's flexion: +1 where it flexes to positive angles.
+
+        The knees bend the way the avatar's knees flex (the larger side of their range), not
+        the way a cycle's frame has them: a knee hyperextended by a degree in the cycle would
+        otherwise be solved backwards and stopped at its limit, its sole off target.
+        """
+        knees = self.leg_dofs[:, 3]
+        return np.where(self.upper_rad[knees] >= -self.lower_rad[knees], 1.0, -1.0)
 
 
 #: The leg DoFs :class:`LegGeometry` solves, as ``(joint, axis)``: hip flexion, adduction,

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from imu import GaitTwinInputError
 from sim import Terrain
 
 
-def nominal_pace_m_s(goal_speed_m_s: float, goal_stride_m: float, terrain: Terrain) -> float:
+def nominal_pace_m_s(
+    goal_speed_m_s: float, goal_stride_m: float, terrain: Terrain, *, steps_per_tread: int = 1
+) -> float:
     """Return the patient's forward speed on ``terrain`` at their own cadence, m/s.
 
     Parameters
@@ -24,17 +27,23 @@ def nominal_pace_m_s(goal_speed_m_s: float, goal_stride_m: float, terrain: Terra
         The patient's flat-ground speed, m/s, and stride length, m (the environment's goal).
     terrain
         The episode's terrain.
+    steps_per_tread
+        On stairs: 1 step over step, 2 step-to (both feet on every tread: the reference of a
+        leg whose knee cannot climb step over step, :attr:`TerrainReference.trailing_foot`).
 
     Returns
     -------
     float
-        ``goal_speed_m_s`` on flat ground and slopes; on stairs that are not flat, one step per
-        tread at the patient's cadence: ``goal_speed_m_s * tread_m / (goal_stride_m / 2)``
-        (0.44 m/s for the bundled walk's 1.01 m/s and 1.38 m strides on 0.30 m treads).
+        ``goal_speed_m_s`` on flat ground and slopes; on stairs that are not flat,
+        ``steps_per_tread`` steps per tread at the patient's cadence: ``goal_speed_m_s *
+        tread_m / (steps_per_tread * goal_stride_m / 2)`` (0.44 m/s for the bundled walk's
+        1.01 m/s and 1.38 m strides on 0.30 m treads, step over step).
     """
+    if steps_per_tread not in (1, 2):
+        raise GaitTwinInputError(f"steps_per_tread: expected 1 or 2, found {steps_per_tread}")
     if terrain.kind != "stairs" or terrain.is_flat:
         return float(goal_speed_m_s)
-    return float(goal_speed_m_s * terrain.tread_m / (0.5 * goal_stride_m))
+    return float(goal_speed_m_s * terrain.tread_m / (0.5 * steps_per_tread * goal_stride_m))
 
 
 def pace_floor_deviation(

@@ -10,8 +10,9 @@ the reference's own world position (its root x, which includes the stride advanc
    the centre and the toe (``u = -1, 0, 1``). On a stair tread it is the highest tread under
    the foot (a foot straddling a riser edge rests on the higher tread's nose); on a ramp the
    ramp's height under the sole centre. ``g`` is the surface grade under the foot (the
-   one-sided difference of smaller magnitude over :data:`GRADE_STEP_M`: 0 on treads and at
-   riser edges) for an avatar with ankles, 0 for one whose feet are fixed to the shanks.
+   one-sided difference of smaller magnitude over ``GRADE_STEP_M``: 0 on treads and at riser
+   edges) for an avatar with ankles, 0 for one whose feet are fixed to the shanks
+   (:func:`learn.env._foot_plan.surface_support`).
 2. **Foot plan** (:class:`FootPlan`, from the cycle's foot contacts): a stance foot is raised
    by ``S`` at its touchdown position (the tread it stands on); a swing foot by
    ``S_prev + (S_next - S_prev) b(s)``, the support it left and the one it will land on (its
@@ -36,11 +37,11 @@ the reference's own world position (its root x, which includes the stride advanc
    frame has it hyperextended), the hip flexion from the aim's direction; then the ankle aim is
    corrected by the sole's remaining error (a few times, ``IK_ITERATIONS`` in
    ``_leg_geometry.py``; the ankle-to-sole offset turns with the shank when the foot is fixed
-   to it). With ankles, the ankle's
-   flexion and inversion keep the foot's orientation of the flat cycle turned by ``-atan(g)``
-   about the lateral axis (the sole parallel to the surface). Every result is clipped to the
-   avatar's joint limits; the other DoFs are unchanged. With hip rotation kept, a strongly
-   flexed leg moves its foot sideways (up to 6 cm at 7.5 cm risers for CMU 16_15).
+   to it). With ankles, the ankle's flexion and inversion keep the foot's orientation of the
+   flat cycle turned by ``-atan(g)`` about the lateral axis (the sole parallel to the surface).
+   Every result is clipped to the avatar's joint limits; the other DoFs are unchanged. With hip
+   rotation kept, a strongly flexed leg moves its foot sideways (up to 6 cm at 7.5 cm risers
+   for CMU 16_15).
 5. **Feet and centre of mass.** ``feet_m`` move by the change of the soles found by forward
    kinematics of the new joint positions, ``com_m`` by the change of the leg segments'
    mass-weighted centres (relative to the root, heading frame).
@@ -48,17 +49,9 @@ the reference's own world position (its root x, which includes the stride advanc
    difference of the retargeting's change over one control period ``period_s`` (joint
    positions and root height).
 
-**Steps of one tread** (``treads`` of :meth:`TerrainReference.from_reference`). A walking
-cycle's step is often two stair treads long (CMU 16_15's 0.63 m over 0.30 m treads), so the
-retargeted cycle would climb two risers per step. On ``treads`` every world x of the cycle (the
-root's advance, the soles, the supports of the plan) becomes ``k x + c`` before steps 1-6, with
-``k = tread / step`` (``step`` half the stride): one step per tread, as people climb stairs, at
-the cycle's own cadence (so at ``k`` times its speed: CMU 16_15's 1.1 m/s becomes 0.52 m/s).
-``c`` puts the mean touchdown x of the soles' centres at the middle of a tread, counted from
-the stairs' ``start_x_m`` (a circular mean, modulo the tread, over the stance rows of both feet's
-cycle grid, so each touchdown weighs as many rows as its stance lasts). The legs' inverse
-kinematics then also solves the soles' horizontal change, ``(k - 1)`` times their distance
-ahead of the root. On a ramp, or with ``treads`` not stairs, ``k = 1`` and ``c = 0``.
+**On stairs** (``treads`` of :meth:`TerrainReference.from_reference`) the cycle steps one tread
+per step, or climbs step-to behind a leg whose knee cannot climb step over step: the notes of
+``_tread_steps.py`` give how ("Steps of one tread", "Step-to"), with the measures.
 
 On flat ground :meth:`TerrainReference.retarget` returns the frame itself. Frames are one
 frame or a stack (every field with a leading axis of ``n``, :meth:`ReferenceFrame.stack`).
@@ -68,14 +61,16 @@ Units: m, rad, s.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 
 from imu import GaitTwinInputError, quaternion_yaw
-from learn.env._foot_plan import FootPlan
+from learn.env._foot_plan import FootPlan, surface_support
 from learn.env._leg_geometry import LegGeometry, quaternion_matrices, rotation_matrices
 from learn.env._reference import ReferenceMotion
 from learn.env._reference_frame import ReferenceFrame
+from learn.env._tread_steps import STEP_TO_RISE, extended_flight, stopped_leg, tread_placement
 from sim import Simulation, Terrain
 
 #: Clearance of a swing foot's sole centre above the surface under the foot in mid-swing, m.
@@ -83,11 +78,6 @@ CLEARANCE_M = 0.02
 #: Fraction of a swing over which the clearance fades in after lift-off (and out before
 #: touchdown).
 CLEARANCE_RAMP = 0.2
-#: Step of the one-sided differences that give the surface grade under a foot, m.
-GRADE_STEP_M = 0.05
-
-#: Where the sole's heel, centre and toe are along the foot, in half foot lengths.
-_HEEL_CENTRE_TOE = np.array([-1.0, 0.0, 1.0])
 
 
 def _blend(s: np.ndarray) -> np.ndarray:
@@ -114,6 +104,9 @@ class TerrainReference:
         tread"); 1 keeps the cycle's own steps.
     shift_m
         Offset ``c`` added to every world x of the cycle on terrain after the scaling, m.
+    foot_shift_m
+        ``(left, right)`` offsets added to each foot's world x on terrain, m: minus half a
+        tread for the foot that climbs step-to behind the other (``_tread_steps.py``).
     """
 
     reference: ReferenceMotion
@@ -121,16 +114,36 @@ class TerrainReference:
     legs: LegGeometry
     stride_scale: float = 1.0
     shift_m: float = 0.0
+    foot_shift_m: tuple[float, float] = (0.0, 0.0)
 
     def __post_init__(self) -> None:
         if not self.stride_scale > 0.0:
             raise GaitTwinInputError(
                 f"TerrainReference.stride_scale: expected > 0, found {self.stride_scale}"
             )
+        if len(self.foot_shift_m) != 2 or not np.all(np.isfinite(self.foot_shift_m)):
+            raise GaitTwinInputError(
+                "TerrainReference.foot_shift_m: expected two finite offsets (left, right), "
+                f"found {self.foot_shift_m}"
+            )
+
+    @property
+    def trailing_foot(self) -> int | None:
+        """The foot (0 left, 1 right) that climbs step-to behind the other, or None.
+
+        None: the reference climbs step over step (``_tread_steps.py``, "Step-to").
+        """
+        back = np.flatnonzero(np.asarray(self.foot_shift_m) < 0.0)
+        return int(back[0]) if back.size else None
 
     @classmethod
     def from_reference(
-        cls, reference: ReferenceMotion, simulation: Simulation, *, treads: Terrain | None = None
+        cls,
+        reference: ReferenceMotion,
+        simulation: Simulation,
+        *,
+        treads: Terrain | None = None,
+        trailing_foot: int | Literal["auto"] | None = "auto",
     ) -> TerrainReference:
         """Plan ``reference``'s feet and read the legs of ``simulation``'s avatar.
 
@@ -142,25 +155,39 @@ class TerrainReference:
             A simulation of the avatar the reference is for (its body dimensions, DoFs and
             joint limits are read; its terrain is not used).
         treads
-            Stairs on whose treads each step of the retargeted cycle is to land (module notes,
-            "Steps of one tread": ``stride_scale = tread_m / (stride_length_m / 2)`` and
-            ``shift_m``); None, or a terrain that is not stairs, keeps the cycle's own steps
-            (``stride_scale`` 1, ``shift_m`` 0).
+            Stairs on whose treads each step of the retargeted cycle is to land
+            (``_tread_steps.py``, "Steps of one tread": ``stride_scale = tread_m /
+            (stride_length_m / 2)`` and ``shift_m``); None, or a terrain that is not stairs,
+            keeps the cycle's own steps (``stride_scale`` 1, ``shift_m`` 0).
+        trailing_foot
+            On ``treads``: ``"auto"`` climbs step-to behind the leg whose knee range stops its
+            sole short of the treads step over step, if one does (``_tread_steps.py``,
+            "Step-to"); 0 (left) or 1 (right) climbs step-to behind that leg; None, step over
+            step.
 
         Returns
         -------
         TerrainReference
         """
+        if trailing_foot not in ("auto", None, 0, 1):
+            raise GaitTwinInputError(
+                "TerrainReference.from_reference: trailing_foot: expected 'auto', None, 0 or 1, "
+                f"found {trailing_foot!r}"
+            )
         plan = FootPlan.from_reference(reference)
         legs = LegGeometry.from_simulation(simulation)
         if treads is None or treads.kind != "stairs":
             return cls(reference, plan, legs)
-        scale = treads.tread_m / (0.5 * reference.stride_length_m)
-        stance = ~plan.swinging[: reference.n_grid]
-        touchdowns = scale * plan.previous_x_m[: reference.n_grid][stance] - treads.start_x_m
-        angle = 2.0 * np.pi * touchdowns / treads.tread_m
-        mean = np.arctan2(np.sin(angle).mean(), np.cos(angle).mean()) / (2.0 * np.pi)
-        return cls(reference, plan, legs, scale, (0.5 - mean % 1.0) * treads.tread_m)
+        stride = reference.stride_length_m
+        over = cls(reference, plan, legs, *tread_placement(plan, stride, treads, None))
+        if trailing_foot == "auto":
+            times = reference.cycle_duration_s * np.arange(reference.n_grid) / reference.n_grid
+            moved, short = over._retarget(reference.sample_many(times), extended_flight(treads))
+            stopped = legs.knee_at_flexion_limit(moved.joint_positions_rad)
+            trailing_foot = stopped_leg(stopped, short, short_m=CLEARANCE_M)
+        if trailing_foot is None:
+            return over
+        return cls(reference, plan, legs, *tread_placement(plan, stride, treads, trailing_foot))
 
     def frames(self, times_s: np.ndarray, terrain: Terrain, *, period_s: float) -> ReferenceFrame:
         """Return the retargeted reference at each of ``times_s``, stacked, with velocities.
@@ -271,47 +298,69 @@ class TerrainReference:
         yaw = quaternion_yaw(frame.root_quaternion)
         ahead = np.cos(yaw)[:, None] * frame.feet_m[..., 0]
         ahead -= np.sin(yaw)[:, None] * frame.feet_m[..., 1]  # (m, 2) soles ahead of the root
+        foot_shift = np.asarray(self.foot_shift_m)
         root_x = scale * flat_root_x + self.shift_m
-        sole_x = scale * (flat_root_x[:, None] + ahead) + self.shift_m
+        sole_x = scale * (flat_root_x[:, None] + ahead) + self.shift_m + foot_shift
         # support heights and grades: (m, 2 rows, 2 feet) previous and next, (m, 2 rows) root
         # from and to, (m, 2 feet) under the soles now
-        places = (
-            np.concatenate(
-                [
-                    plan.previous_x_m[rows].reshape(len(w), -1),
-                    plan.next_x_m[rows].reshape(len(w), -1),
-                    plan.root_from_x_m[rows],
-                    plan.root_to_x_m[rows],
-                ],
-                axis=1,
-            )
-            * scale
-            + (shift + self.shift_m)[:, None]
+        places = np.concatenate(
+            [
+                (scale * plan.previous_x_m[rows] + foot_shift).reshape(len(w), -1),
+                (scale * plan.next_x_m[rows] + foot_shift).reshape(len(w), -1),
+                scale * plan.root_from_x_m[rows] + foot_shift[plan.root_from_foot[rows]],
+                scale * plan.root_to_x_m[rows] + foot_shift[plan.root_to_foot[rows]],
+            ],
+            axis=1,
         )
-        support, grade = self._surface(np.concatenate([places, sole_x], axis=1), terrain)
+        places += (shift + self.shift_m)[:, None]
+        trailing = self.trailing_foot
+        moved_x = np.zeros_like(sole_x)
+        if trailing is not None:  # step-to: the trailing foot rises, then moves forward
+            swing = plan.swing_progress[rows][..., trailing]
+            lifted = (swing - 0.5 * STEP_TO_RISE) / (1.0 - 0.5 * STEP_TO_RISE)
+            start = places[:, [trailing, 2 + trailing]]
+            end = places[:, [4 + trailing, 6 + trailing]]
+            planned = start + (end - start) * _blend(np.clip(lifted, 0.0, 1.0))
+            moved_x[:, trailing] = (weights * planned).sum(axis=1) - sole_x[:, trailing]
+            sole_x += moved_x
+        support, grade = surface_support(
+            np.concatenate([places, sole_x], axis=1),
+            terrain,
+            foot_length_m=legs.foot_length_m,
+            graded=legs.ankle_dofs is not None,
+        )
         previous, following = support[:, :4].reshape(-1, 2, 2), support[:, 4:8].reshape(-1, 2, 2)
         grade_previous = grade[:, :4].reshape(-1, 2, 2)
         grade_next = grade[:, 4:8].reshape(-1, 2, 2)
         root_from, root_to, under = support[:, 8:10], support[:, 10:12], support[:, 12:]
         s = plan.swing_progress[rows]
         blend = _blend(s)
-        base = previous + (following - previous) * blend
         ramp = np.clip(np.minimum(s, 1.0 - s) / CLEARANCE_RAMP, 0.0, 1.0)
         sole_z = frame.root_position_m[:, 2:] + frame.feet_m[..., 2]
         needed = under[:, None] + CLEARANCE_M * ramp - np.maximum(sole_z, 0.0)[:, None]
+        if trailing is not None:  # it rises with the pelvis, over the first part of its swing
+            rising = _blend(np.minimum(s[..., trailing] / STEP_TO_RISE, 1.0))
+            blend[..., trailing] = rising
+            start = previous[..., trailing]
+            needed[..., trailing] = start + (needed[..., trailing] - start) * rising
+        base = previous + (following - previous) * blend
         raised = np.where(plan.swinging[rows], np.maximum(base, needed), base)
         feet_rise = (weights[..., None] * raised).sum(axis=1)
         slope = (weights[..., None] * (grade_previous + (grade_next - grade_previous) * blend)).sum(
             axis=1
         )
-        root_blend = _blend(plan.root_progress[rows])
+        progress = plan.root_progress[rows]
+        if trailing is not None:  # the leading leg lifts the pelvis early in the other's swing
+            early = plan.root_from_foot[rows] == trailing
+            progress = np.where(early, np.minimum(progress / STEP_TO_RISE, 1.0), progress)
+        root_blend = _blend(progress)
         root_rise = (weights * (root_from + (root_to - root_from) * root_blend)).sum(axis=1)
 
         pelvis = quaternion_matrices(frame.root_quaternion)
         pelvis_t = np.swapaxes(pelvis, -1, -2)
         before = legs.forward(frame.joint_positions_rad)
         lift = np.zeros((len(w), 2, 3))
-        lift[..., 0] = (scale - 1.0) * ahead
+        lift[..., 0] = (scale - 1.0) * ahead + foot_shift + moved_x
         lift[..., 2] = feet_rise - root_rise[:, None]
         target = before["sole"] + (pelvis_t[:, None] @ lift[..., None])[..., 0]
         foot_rotation = None
@@ -319,9 +368,22 @@ class TerrainReference:
             lateral = rotation_matrices(yaw, 2)[:, None] @ rotation_matrices(-np.arctan(slope), 1)
             lateral = lateral @ np.swapaxes(rotation_matrices(yaw, 2), -1, -2)[:, None]
             foot_rotation = pelvis_t[:, None] @ lateral @ pelvis[:, None] @ before["foot"]
-        q = legs.solve(frame.joint_positions_rad, before, target, foot_rotation)
-        after = legs.forward(q)
-        missed = (pelvis[:, None] @ (target - after["sole"])[..., None])[..., 2, 0]
+
+        def solve(target: np.ndarray) -> tuple[np.ndarray, dict, np.ndarray]:
+            """Joint positions, their legs and the soles' shortfall (world vertical, m)."""
+            q = legs.solve(frame.joint_positions_rad, before, target, foot_rotation)
+            after = legs.forward(q)
+            return q, after, (pelvis[:, None] @ (target - after["sole"])[..., None])[..., 2, 0]
+
+        q, after, missed = solve(target)
+        if trailing is not None:  # the pelvis rises by what the trailing sole still lacks, as
+            up = pelvis_t[:, None, :, 2]  # far as the leading leg reaches (world up, pelvis frame)
+            vault = np.maximum(missed[:, trailing], 0.0)
+            _, _, reach = solve(target - vault[:, None, None] * up)
+            vault = np.maximum(vault + np.minimum(reach[:, 1 - trailing], 0.0), 0.0)
+            target = target - vault[:, None, None] * up
+            q, after, missed = solve(target)
+            root_rise += vault
         heading = np.swapaxes(rotation_matrices(yaw, 2), -1, -2) @ pelvis  # pelvis -> heading frame
         feet_change = (heading[:, None] @ (after["sole"] - before["sole"])[..., None])[..., 0]
         com_change = heading @ (after["com"] - before["com"]).sum(axis=1)[..., None]
@@ -336,19 +398,3 @@ class TerrainReference:
             com_m=frame.com_m + com_change[..., 0],
         )
         return moved, missed
-
-    def _surface(self, x_m: np.ndarray, terrain: Terrain) -> tuple[np.ndarray, np.ndarray]:
-        """Support height ``S`` and grade ``g`` of a sole centred at each ``x_m`` (notes, 1)."""
-        half = 0.5 * self.legs.foot_length_m
-        offsets = np.concatenate([half * _HEEL_CENTRE_TOE, [-GRADE_STEP_M, GRADE_STEP_M]])
-        heights = terrain.height_at(x_m[..., None] + offsets)
-        centre = heights[..., 1]
-        grade = np.zeros_like(centre)
-        if self.legs.ankle_dofs is not None:
-            back = (centre - heights[..., 3]) / GRADE_STEP_M
-            ahead = (heights[..., 4] - centre) / GRADE_STEP_M
-            grade = np.where(
-                back * ahead > 0.0, np.where(np.abs(back) < np.abs(ahead), back, ahead), 0.0
-            )
-        support = (heights[..., :3] - grade[..., None] * half * _HEEL_CENTRE_TOE).max(axis=-1)
-        return support, grade

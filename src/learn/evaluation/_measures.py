@@ -174,6 +174,10 @@ class LevelOutcome:
         discriminator cannot tell them from the patient's reference).
     media
         A short GIF or MP4 of the level (embedded), or None.
+    trailing_leg
+        ``"left"`` or ``"right"``: the leg the level's imitation reference climbed step-to
+        behind, both feet on every tread (a knee whose range cannot climb step over step,
+        :attr:`learn.env.TerrainReference.trailing_foot`); None: step over step, or no stairs.
     """
 
     task: str
@@ -184,9 +188,15 @@ class LevelOutcome:
     activation_similarity: float
     discriminator_output: float
     media: Path | None = None
+    trailing_leg: str | None = None
 
     def __post_init__(self) -> None:
         task_terrain(self.task, self.level)
+        if self.trailing_leg not in (None, "left", "right"):
+            raise GaitTwinInputError(
+                "LevelOutcome.trailing_leg: expected 'left', 'right' or None, found "
+                f"{self.trailing_leg!r}"
+            )
         for name in ("activation_similarity", "discriminator_output"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:

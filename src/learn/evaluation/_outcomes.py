@@ -627,6 +627,7 @@ def level_outcome(
     steps_to_master: int | None,
     controller_steps: int,
     media: Path | None = None,
+    trailing_leg: str | None = None,
 ) -> LevelOutcome:
     """Return the :class:`learn.evaluation.LevelOutcome` of a task level from its rollouts.
 
@@ -649,6 +650,9 @@ def level_outcome(
         Training steps of the task controller that made the rollouts.
     media
         GIF of the level.
+    trailing_leg
+        ``"left"`` or ``"right"``: the leg the imitation reference climbed step-to behind
+        (:attr:`learn.env.TerrainReference.trailing_foot`); None: step over step.
     """
     actions = np.concatenate([r.actions for r in rollouts])
     phases = np.concatenate([r.phases for r in rollouts])
@@ -664,4 +668,5 @@ def level_outcome(
         activation_similarity=similarity,
         discriminator_output=d,
         media=media,
+        trailing_leg=trailing_leg,
     )

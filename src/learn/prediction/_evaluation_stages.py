@@ -60,14 +60,15 @@ def _rollouts(
     *,
     gif_path: Path,
     desc: str,
-) -> tuple[list[TaskRollout], Terrain]:
+) -> tuple[list[TaskRollout], Terrain, int | None]:
     """Record ``settings.n_rollouts`` evaluation rollouts (seeds ``seed``, ``seed + 1``...).
 
     One environment per rollout from ``make_env``, stepped together with one batched call of
     ``act`` per control step (:func:`learn.evaluation.record_rollouts`); the first is filmed
     to ``gif_path``. A progress bar named ``desc`` counts the control steps up to the episode
     cap (:func:`imu.progress_bar`, shown when learn's logger shows INFO). Returns the
-    rollouts and their terrain.
+    rollouts, their terrain and the leg their reference climbed step-to behind
+    (:attr:`learn.ImitationEnv.trailing_foot`).
     """
     max_steps = settings.task_settings.max_steps
     bar = imu.progress_bar(total=max_steps, desc=desc, unit="step", logger=logger)
@@ -81,7 +82,7 @@ def _rollouts(
         seeds = [settings.seed + k for k in range(settings.n_rollouts)]
         rollouts = record_rollouts(envs, counted, seeds=seeds, gif_path=gif_path)
         bar.update(max_steps - bar.n)  # every episode ended, by a fall or at the cap
-        return rollouts, envs[0].simulation.terrain
+        return rollouts, envs[0].simulation.terrain, envs[0].trailing_foot
     finally:
         bar.close()
         for env in envs:
@@ -125,7 +126,7 @@ def flat_ground_baseline(
     if baseline_path.is_file():
         return _read_saved(baseline_path, GaitMeasures.from_dict)
     log_stage("flat-ground baseline")
-    rollouts, _ = _rollouts(
+    rollouts, *_ = _rollouts(
         lambda: task_env(
             motion, "flat", settings=env_settings, max_steps=settings.task_settings.max_steps
         ),
@@ -306,7 +307,7 @@ def task_outcomes(
             )
         controller, discriminator = loaded[controller_dir]
         gif = out / "outcomes" / f"{task}_{level}.gif"
-        rollouts, terrain = _rollouts(
+        rollouts, terrain, trailing = _rollouts(
             functools.partial(
                 task_env,
                 motion,
@@ -332,6 +333,7 @@ def task_outcomes(
             steps_to_master=result.steps_to_master.get(level),
             controller_steps=controller_steps,
             media=gif,
+            trailing_leg=None if trailing is None else ("left", "right")[trailing],
         )
         _write_json(path, asdict(outcome))
         outcomes.append(outcome)

@@ -216,11 +216,15 @@ def _level_section(
         rise_text = f"{100 * rise:.2f} cm risers"
     else:
         rise_text = f"{rise:.4g} m rise, 1:{terrain.ramp_length_m / rise:.0f}"
+    if outcome.trailing_leg is not None:  # asked, not predicted: the task's "asked" line
+        rise_text += f"; reference step-to, {outcome.trailing_leg} leg trailing"
     title = f"Level {outcome.level} ({rise_text})"
     predicted = is_prediction(baseline, outcome)
     if not predicted:
         title += f": {NOT_A_PREDICTION}"
-    entry = _section(m, normative, baseline=baseline, pace_m_s=patient_pace_m_s(patient, terrain))
+    steps_per_tread = 1 if outcome.trailing_leg is None else 2
+    pace = patient_pace_m_s(patient, terrain, steps_per_tread=steps_per_tread)
+    entry = _section(m, normative, baseline=baseline, pace_m_s=pace)
     entry["rows"] += [  # of the controller, not of a rollout: no spread
         {"key": key, "label": label, "value": value, "spread": ""}
         for key, label, value in (
@@ -337,7 +341,7 @@ def report_context(
             {
                 "key": task,
                 "title": _TASK_TITLES[task],
-                "asked": asked_text(task, patient),
+                "asked": asked_text(task, patient, levels),
                 "levels": [
                     _level_section(o, patient, baseline_comp, thresholds, normative) for o in levels
                 ],
