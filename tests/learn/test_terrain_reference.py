@@ -21,6 +21,7 @@ from learn.env import (
 )
 from learn.env._leg_geometry import LegGeometry
 from learn.env._terrain_reference import CLEARANCE_M
+from learn.prediction._evaluation_stages import episode_steps
 from learn.tasks import task_terrain
 from learn.training._task import _check_same_run
 
@@ -489,3 +490,33 @@ def test_the_environment_climbs_step_to_at_one_tread_per_stride(clip):
             assert env.goal_now[0] == pytest.approx(pace, rel=0.02)
         finally:
             env.close()
+
+
+def test_evaluation_episodes_last_until_the_walker_can_pass_the_top(clip):
+    """The report's episodes: long enough to pass the end of the terrain at the walker's pace.
+
+    On the 11 m slope course at 16_15's 1.1 m/s the default 500 steps suffice; shorter caps
+    are lengthened to 1.25 times the course's time. A step-to climb (one tread per stride, a
+    quarter of 16_15's walking speed) needs about 800 steps to pass the top of the flight.
+    """
+    env = learn.task_env(clip, "slope", level=1)
+    try:
+        steps = episode_steps(env, 100)
+        assert steps == pytest.approx(1.25 * 11.0 / env.nominal_pace_m_s * 30.0, abs=1.0)
+        assert 300 < steps < 500 and episode_steps(env, 500) == 500
+    finally:
+        env.close()
+    stiff = gait.stiffen_knee(clip, "left", peak_flexion_deg=30.0)
+    settings = learn.EnvSettings(
+        angle_limits_deg=impairment_angle_limits(stiff, "legs13_ankles"),
+        terrain_reference=True,
+        tread_steps=True,
+    )
+    env = learn.task_env(stiff, "stairs", settings=settings, level=2)
+    try:
+        steps = episode_steps(env, 500)
+        assert env.trailing_foot == 0
+        assert steps == pytest.approx(1.25 * 5.6 / env.nominal_pace_m_s * 30.0, abs=1.0)
+        assert steps > 700
+    finally:
+        env.close()
