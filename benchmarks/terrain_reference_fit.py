@@ -99,11 +99,70 @@ def fit_rows(
     return rows
 
 
+def plot_climbs(
+    name: str, motion: gait.Motion, settings: learn.EnvSettings, level: int, path: Path
+) -> None:
+    """Draw a clip's soles over the first treads of a flight, step over step and as chosen.
+
+    Left: the one-tread-a-step reference; right: the reference ``gaittwin-predict`` trains on
+    (step-to where a knee's range stops a sole). Each sole's path (world x and z of its centre)
+    over the stairs' profile, its frames more than :data:`SHORT_M` below their targets in red.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    terrain = task_terrain("stairs", level)
+    body = sim.body_dimensions(settings.height_m, settings.mass_kg)
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    with sim.Simulation(settings.spec(), body=body, fixed_root=True) as simulation:
+        reference = ReferenceMotion.from_motion(motion, simulation)
+        for axis, choice in zip(axes, (None, "auto"), strict=True):
+            retarget = TerrainReference.from_reference(
+                reference, simulation, treads=terrain, trailing_foot=choice
+            )
+            frames = retarget.frames(TIMES_S, terrain, period_s=1 / 30)
+            short = retarget.sole_shortfall_m(TIMES_S, terrain)
+            yaw = np.arctan2(
+                2.0 * frames.root_quaternion[:, 3] * frames.root_quaternion[:, 2],
+                1.0 - 2.0 * frames.root_quaternion[:, 2] ** 2,
+            )[:, None]
+            x = frames.root_position_m[:, :1] + np.cos(yaw) * frames.feet_m[..., 0]
+            x -= np.sin(yaw) * frames.feet_m[..., 1]
+            z = frames.root_position_m[:, 2:] + frames.feet_m[..., 2]
+            ground = np.linspace(terrain.start_x_m - 0.6, terrain.start_x_m + 1.8, 600)
+            axis.fill_between(ground, terrain.height_at(ground), -0.05, color="0.85")
+            near = (x > ground[0]) & (x < ground[-1])
+            for side, (label, colour) in enumerate((("left", "C0"), ("right", "C1"))):
+                keep = near[:, side]
+                axis.plot(x[keep, side], z[keep, side], ".", ms=2, color=colour, label=label)
+                bad = keep & (short[:, side] > SHORT_M)
+                axis.plot(x[bad, side], z[bad, side], ".", ms=3, color="red")
+            trailing = retarget.trailing_foot
+            how = "step over step" if trailing is None else f"step-to, {'LR'[trailing]} trailing"
+            axis.set_title(f"{how}: sole {100 * short.max():.1f} cm short at most")
+            axis.set_xlabel("x, m")
+            axis.set_aspect("equal")
+    axes[0].set_ylabel("sole centre height, m")
+    axes[0].legend(loc="upper left", markerscale=4, title="red: > 2 cm short")
+    figure.suptitle(f"{name}: stairs level {level} ({100 * terrain.rise_m:.2f} cm risers)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 2, 3, 4])
     parser.add_argument("--clip", type=Path, help="a patient clip (.npz) to check instead")
     parser.add_argument("--adapted", type=Path, help="its adapted run (the avatar)")
+    parser.add_argument(
+        "--plot",
+        type=Path,
+        help="also draw the stiff-knee clip's (or --clip's) soles on the last level's stairs, "
+        "step over step and as chosen, to this PNG",
+    )
     args = parser.parse_args()
     if (args.clip is None) != (args.adapted is None):
         parser.error("--clip and --adapted go together")
@@ -125,6 +184,11 @@ def main() -> None:
     pd.set_option("display.width", 200)
     print("largest shortfall of each sole below its target, cm; share of swing frames > 2 cm short")
     print(table.round(1).to_string())
+    if args.plot is not None:
+        name, (clip, adapted) = list(clips.items())[-1]
+        motion = gait.Motion.load(clip)
+        plot_climbs(name, motion, learn.run_env_settings(adapted), args.levels[-1], args.plot)
+        print(f"wrote {args.plot}")
 
 
 if __name__ == "__main__":
