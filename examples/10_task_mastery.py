@@ -11,7 +11,9 @@ instead (:func:`learn.finish_task_run`: its outputs are written as if training h
 as runs started before the like-for-like rule did (:class:`learn.CurriculumSettings`);
 ``--min-pace-fraction`` and ``--pace-floor`` set the pace rule of promotion and the stairs' pace
 floor (:class:`learn.CurriculumSettings`, :class:`learn.TaskSettings`; ``0`` for both resumes a run
-started before they existed); ``--patient-clip`` trains on a patient's clip file (e.g. a shipped
+started before they existed); ``--rehearsal-envs N`` has N of the environments rehearse mastered
+levels (:class:`learn.tasks.CurriculumCallback`; issue 18's rehearsal lever, off by default);
+``--patient-clip`` trains on a patient's clip file (e.g. a shipped
 ``patient_clip.npz``) instead of a bundled CMU trial. ``--terrain-reference`` retargets the
 imitation reference to the slope or stairs (:class:`learn.env.TerrainReference`; GAIL keeps the
 flat-ground reference pairs): the ablation of issue 18's terrain-aware reference; with
@@ -270,6 +272,13 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         "the rule (default: %(default)s)",
     )
     parser.add_argument(
+        "--rehearsal-envs",
+        type=int,
+        default=learn.CurriculumSettings.rehearsal_envs,
+        help="environments that rehearse mastered levels below the current one, a level drawn "
+        "per episode (default: %(default)s, none: the paper's curriculum)",
+    )
+    parser.add_argument(
         "--pace-floor",
         type=float,
         default=learn.TaskSettings.pace_floor,
@@ -335,7 +344,9 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                 args.out,
                 total_timesteps=args.steps,
                 curriculum=learn.CurriculumSettings(
-                    like_for_like=not args.paper_rule, min_pace_fraction=args.min_pace_fraction
+                    like_for_like=not args.paper_rule,
+                    min_pace_fraction=args.min_pace_fraction,
+                    rehearsal_envs=args.rehearsal_envs,
                 ),
                 settings=settings,
                 use_stair_cue=not args.no_stair_cue,

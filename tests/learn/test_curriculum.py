@@ -12,6 +12,7 @@ from stable_baselines3 import PPO
 from stable_baselines3.common.logger import configure
 from stable_baselines3.common.vec_env import DummyVecEnv, VecMonitor
 
+import learn
 from imu import GaitTwinInputError
 from learn.tasks import Curriculum, CurriculumCallback, CurriculumEnv, task_terrain
 
@@ -147,6 +148,74 @@ def test_callback_leaves_the_cue_alone_in_the_ablation():
     model.learn(total_timesteps=8, callback=CurriculumCallback(curriculum, stair_cue=False))
     assert venv.venv.envs[0].cue_calls == []
     assert venv.venv.envs[0].level == curriculum.level == 2
+
+
+class _RehearsingEnv(_LevelEnv):
+    """As :class:`_LevelEnv`, its level set at the next reset (as ImitationEnv's), a reward of
+    ``level + 1`` per step (an episode's return tells its level), and each episode's level."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pending: int | None = None
+        self.episode_levels: list[int] = []
+
+    def set_terrain_level(self, level: int) -> None:
+        self.pending = level
+
+    def reset(self, *, seed=None, options=None):
+        if self.pending is not None:
+            self.level = self.pending
+        self.episode_levels.append(self.level)
+        return super().reset(seed=seed, options=options)
+
+    def step(self, action):
+        observation, _, terminated, truncated, info = super().step(action)
+        return observation, float(self.level + 1), terminated, truncated, info
+
+
+def test_rehearsing_environments_run_mastered_levels_outside_the_window():
+    """Two of three environments learn the current level; one rehearses the mastered ones.
+
+    The rehearsing one runs mastered levels below the learners' once there are some, and its
+    episodes on them never enter the promotion window: every episode the curriculum records
+    ran on its current level, or (a learner's episode under way at a promotion) the one before.
+    """
+    venv = VecMonitor(DummyVecEnv([_RehearsingEnv] * 3))
+    curriculum = Curriculum(
+        "stairs", flat_ground_return=4.0, min_episodes=4, window_episodes=2, promotion_fraction=0.5
+    )
+    recorded = []  # (the episode's level, the curriculum's level when it was recorded)
+    record = curriculum.record_episode
+
+    def spy(episode_return, **kwargs):
+        recorded.append((round(episode_return / 4.0) - 1, curriculum.level))
+        return record(episode_return, **kwargs)
+
+    curriculum.record_episode = spy
+    model = PPO("MlpPolicy", venv, n_steps=48, batch_size=48, n_epochs=1, seed=0)
+    model.learn(total_timesteps=144, callback=CurriculumCallback(curriculum, rehearsal_envs=1))
+    learner, rehearsing = venv.venv.envs[0], venv.venv.envs[2]
+    assert curriculum.level == 4
+    assert all(now - 1 <= level <= now for level, now in recorded)
+    assert len(recorded) < sum(len(e.episode_levels) - 1 for e in venv.venv.envs)
+    rehearsed = rehearsing.episode_levels[1:]  # the first ran before the callback's first call
+    assert set(rehearsed) >= {0, 1, 2}  # drawn among the mastered levels
+    assert all(
+        level < now or level == now == 0
+        for level, now in zip(rehearsed, learner.episode_levels[1:], strict=False)
+    )
+    # at the top level, a level is drawn for every rehearsal episode
+    callback = CurriculumCallback(curriculum, rehearsal_envs=1)
+    model.learn(total_timesteps=96, callback=callback, reset_num_timesteps=False)
+    assert len(set(rehearsing.episode_levels[-6:])) > 1
+    assert max(rehearsing.episode_levels[-6:]) < 4
+    with pytest.raises(GaitTwinInputError, match="rehearsal_envs: expected fewer than the 3"):
+        model.learn(total_timesteps=8, callback=CurriculumCallback(curriculum, rehearsal_envs=3))
+    with pytest.raises(GaitTwinInputError, match="rehearsal_envs: expected >= 0, found -1"):
+        CurriculumCallback(curriculum, rehearsal_envs=-1)
+    with pytest.raises(GaitTwinInputError, match=r"CurriculumSettings\.rehearsal_envs: expected"):
+        learn.CurriculumSettings(rehearsal_envs=-2)
+    assert learn.CurriculumSettings().rehearsal_envs == 0  # the paper's curriculum
 
 
 class _CueEnv(_LevelEnv):

@@ -26,7 +26,12 @@ def test_a_run_saved_before_the_option_resumes_only_with_the_rule_it_used(tmp_pa
     old = {"task": "stairs", "curriculum_settings": {"min_episodes": 500}}
     new = {
         "task": "stairs",
-        "curriculum_settings": {"min_episodes": 500, "like_for_like": True, "min_pace_fraction": 0},
+        "curriculum_settings": {
+            "min_episodes": 500,
+            "like_for_like": True,
+            "min_pace_fraction": 0,
+            "rehearsal_envs": 0,
+        },
     }
     with pytest.raises(GaitTwinInputError, match="like_for_like"):
         _check_same_run(tmp_path, old, new)

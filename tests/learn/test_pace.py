@@ -121,13 +121,21 @@ def test_a_run_saved_before_the_pace_options_resumes_only_without_them(tmp_path)
            "task_settings": reference}  # fmt: skip
     new = {
         "task": "stairs",
-        "curriculum_settings": {"like_for_like": True, "min_pace_fraction": 0.5},
+        "curriculum_settings": {
+            "like_for_like": True,
+            "min_pace_fraction": 0.5,
+            "rehearsal_envs": 0,
+        },
         "task_settings": {**reference, "pace_floor": 0.0},
     }
     with pytest.raises(GaitTwinInputError, match="min_pace_fraction"):
         _check_same_run(tmp_path, old, new)
     new["curriculum_settings"]["min_pace_fraction"] = 0.0
     _check_same_run(tmp_path, old, new)
+    new["curriculum_settings"]["rehearsal_envs"] = 2  # nor with rehearsal, added since
+    with pytest.raises(GaitTwinInputError, match="rehearsal_envs"):
+        _check_same_run(tmp_path, old, new)
+    new["curriculum_settings"]["rehearsal_envs"] = 0
     new["task_settings"]["pace_floor"] = 0.5
     with pytest.raises(GaitTwinInputError, match="pace_floor"):
         _check_same_run(tmp_path, old, new)

@@ -145,7 +145,9 @@ class _Stopped(Exception):
     """Raised to stop a training run after its second round, as a kill would."""
 
 
-def _train_stairs(adapted_run, walk_clip, out, *, total_timesteps=512, **options):
+def _train_stairs(
+    adapted_run, walk_clip, out, *, total_timesteps=512, curriculum=PROMOTING, **options
+):
     """The stairs run of the resume tests: 4 rounds (512 steps) unless told otherwise."""
     return learn.train_task(
         adapted_run,
@@ -153,7 +155,7 @@ def _train_stairs(adapted_run, walk_clip, out, *, total_timesteps=512, **options
         "stairs",
         out,
         total_timesteps=total_timesteps,
-        curriculum=PROMOTING,
+        curriculum=curriculum,
         settings=RESUMABLE,
         **options,
     )
@@ -531,3 +533,18 @@ def test_no_episode_reaches_the_far_edge_or_a_side_of_the_landing(walk_clip, tas
         assert 0.5 * terrain.width_m > 1.2 * fastest_reach_m  # nor walks off a side
     finally:
         env.close()
+
+
+def test_a_run_with_rehearsal_trains_records_and_resumes_only_with_it(
+    adapted_run, walk_clip, stopped_run, tmp_path
+):
+    """One of the two environments rehearses mastered levels: the run trains through levels
+    (``env_method`` on one sub-process), saves the option and resumes only with it."""
+    assert learn.read_task_progress(stopped_run)["rehearsal_envs"] == 0
+    out = tmp_path / "stairs"
+    rehearsing = dataclasses.replace(PROMOTING, rehearsal_envs=1)
+    _train_stairs(adapted_run, walk_clip, out, total_timesteps=384, curriculum=rehearsing)
+    progress = learn.read_task_progress(out)
+    assert progress["rehearsal_envs"] == 1 and progress["level"] >= 1
+    with pytest.raises(GaitTwinInputError, match="rehearsal_envs"):
+        _train_stairs(adapted_run, walk_clip, out, total_timesteps=512, resume=True)

@@ -285,7 +285,8 @@ def read_task_progress(out_dir: str | Path) -> dict:
     dict
         ``task``, ``use_stair_cue``, ``terrain_reference``, ``tread_steps`` and
         ``follow_walker`` (False for a run written before the option existed),
-        ``min_pace_fraction`` and ``pace_floor`` (0 for a run written before them),
+        ``min_pace_fraction``, ``pace_floor`` and ``rehearsal_envs`` (0 for a run written
+        before them),
         ``num_timesteps`` (steps trained), ``level`` (current), ``episodes_per_level`` and
         ``steps_to_master`` (level -> count),
         ``threshold`` (the promotion's mean return, ``promotion_fraction * R_flat``) and
@@ -321,6 +322,7 @@ def read_task_progress(out_dir: str | Path) -> dict:
         "follow_walker": run["task_settings"].get("follow_walker", False),
         "min_pace_fraction": run["curriculum_settings"].get("min_pace_fraction", 0.0),
         "pace_floor": run["task_settings"].get("pace_floor", 0.0),
+        "rehearsal_envs": run["curriculum_settings"].get("rehearsal_envs", 0),
         "num_timesteps": int(num_timesteps),
         "level": int(level),
         "episodes_per_level": {int(k): int(v) for k, v in curriculum["episodes_per_level"].items()},

@@ -9,10 +9,10 @@ from learn.tasks._curriculum import (
     PAPER_STEPS_TO_MASTER,
     TASK_TERRAINS,
     Curriculum,
-    CurriculumCallback,
     CurriculumEnv,
     task_terrain,
 )
+from learn.tasks._curriculum_callback import CurriculumCallback
 from learn.tasks._stair_cue import StairCue, edge_distances_m, stair_cue_reward
 
 __all__ = [

@@ -1,4 +1,6 @@
-"""Five-level slope and stair curricula, the promotion rule and an SB3 callback that applies them.
+"""Five-level slope and stair curricula and the promotion rule.
+
+``_curriculum_callback.py`` applies them in training.
 
 The paper (Methods, "Task-Conditioned Rehabilitation Evaluation") trains each rehabilitation
 task under a curriculum of five difficulty levels and promotes "when the cumulative reward
@@ -11,7 +13,6 @@ from collections import deque
 from typing import Protocol, runtime_checkable
 
 import numpy as np
-from stable_baselines3.common.callbacks import BaseCallback
 
 from imu import GaitTwinInputError
 from learn._constants import N_LEVELS, TASK_TERRAINS
@@ -310,72 +311,3 @@ class Curriculum:
         if len(self._paces) < len(self._returns):
             return False
         return self.window_pace_fraction >= self.min_pace_fraction
-
-
-class CurriculumCallback(BaseCallback):
-    """Feed finished episodes to a :class:`Curriculum` and move the environments' terrain.
-
-    Reads the returns of finished episodes from ``infos[i]["episode"]["r"]`` (written by SB3's
-    ``VecMonitor``, as in :func:`learn.training.make_vec_env`; place it below any reward wrapper so
-    that the returns are the environment's own reward, comparable with the flat-ground performance;
-    a per-env ``Monitor`` works too, but gymnasium then warns that ``env_method`` reaches through a
-    wrapper). On promotion it calls ``set_terrain_level(level)`` on every sub-environment through
-    ``env_method``; for the stairs task with ``stair_cue=True`` it also calls
-    ``set_stair_cue(active)``: on while the current level is not yet mastered, off once it is (the
-    paper's "disabled once mastery is achieved"). The environments must follow
-    :class:`CurriculumEnv`. For a ``like_for_like`` curriculum it sums each environment's
-    ``infos[i]["stair_cue"]`` over the episode and records the return without it; it passes
-    each episode's last ``infos[i]["pace_fraction"]`` for the pace rule. After each rollout it
-    logs the window's mean return and pace (``curriculum/window_return``,
-    ``curriculum/window_pace_fraction``; a task run's ``progress.csv`` has them as
-    ``mean/gen/curriculum/...``).
-
-    Parameters
-    ----------
-    curriculum
-        The curriculum state (updated in place; read ``steps_to_master`` after training).
-    stair_cue
-        Drive the stair cue (ignored for the slope task). False for the no-cue ablation.
-    stop_when_finished
-        End training once the top level is mastered.
-    """
-
-    def __init__(
-        self, curriculum: Curriculum, *, stair_cue: bool = True, stop_when_finished: bool = False
-    ) -> None:
-        super().__init__()
-        self.curriculum = curriculum
-        self.drive_cue = stair_cue and curriculum.task == "stairs"
-        self.stop_when_finished = stop_when_finished
-
-    def _apply(self) -> None:
-        self.training_env.env_method("set_terrain_level", self.curriculum.level)
-        if self.drive_cue:
-            active = not self.curriculum.mastered(self.curriculum.level)
-            self.training_env.env_method("set_stair_cue", active)
-
-    def _on_training_start(self) -> None:
-        self._cue = np.zeros(self.training_env.num_envs)
-        self._apply()
-
-    def _on_step(self) -> bool:
-        for i, info in enumerate(self.locals["infos"]):
-            self._cue[i] += info["stair_cue"] if self.curriculum.like_for_like else 0.0
-            episode = info.get("episode")
-            if episode is None:
-                continue
-            episode_return, self._cue[i] = episode["r"] - self._cue[i], 0.0
-            if self.curriculum.record_episode(
-                episode_return,
-                total_steps=self.num_timesteps,
-                pace_fraction=info.get("pace_fraction"),
-            ):
-                self._apply()
-                self.logger.record("curriculum/level", self.curriculum.level)
-        return not (self.stop_when_finished and self.curriculum.finished)
-
-    def _on_rollout_end(self) -> None:
-        for name in ("window_return", "window_pace_fraction"):
-            value = getattr(self.curriculum, name)
-            if value is not None:
-                self.logger.record(f"curriculum/{name}", value)

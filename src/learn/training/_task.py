@@ -63,12 +63,14 @@ def _check_same_run(checkpoint: Path, saved: dict, run: dict) -> None:
     names False; one written before ``TaskSettings.terrain_reference`` (or ``tread_steps``,
     ``follow_walker``) existed, the flat-ground reference (the cycle's own steps, on its own
     clock): False; one written before ``CurriculumSettings.min_pace_fraction`` and
-    ``TaskSettings.pace_floor``, no pace rule and no pace floor: 0.
+    ``TaskSettings.pace_floor``, no pace rule and no pace floor: 0; one written before
+    ``CurriculumSettings.rehearsal_envs``, no rehearsal: 0.
     """
     saved = {**saved}
     saved["curriculum_settings"] = {
         "like_for_like": False,
         "min_pace_fraction": 0.0,
+        "rehearsal_envs": 0,
         **saved["curriculum_settings"],
     }
     saved["task_settings"] = {
@@ -261,6 +263,8 @@ def train_task(
             saved,
             settings=settings,
             use_stair_cue=use_stair_cue,
+            rehearsal_envs=curriculum.rehearsal_envs,
+            seed=seed,
             log_folder=log_dir(out, done),
             discriminator_learning_rate=GAIL_LEARNING_RATE * (1.0 - rounds_done / n_rounds),
         )

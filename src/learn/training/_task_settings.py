@@ -36,6 +36,11 @@ class CurriculumSettings:
         the patient's nominal pace on average (:class:`learn.tasks.Curriculum`); 0: returns
         only (the paper's rule, and that of runs made before this option; resuming such a run
         needs 0).
+    rehearsal_envs
+        Environments (of ``TaskSettings.n_envs``) that run their episodes on mastered levels
+        below the current one, drawn per episode (:class:`learn.tasks.CurriculumCallback`),
+        against the forgetting of the levels before; 0 (default, the paper's curriculum, and
+        that of runs made before this option): none.
     """
 
     promotion_fraction: float = 0.9
@@ -46,8 +51,13 @@ class CurriculumSettings:
     flat_ground_episodes: int = 10
     like_for_like: bool = True
     min_pace_fraction: float = 0.5
+    rehearsal_envs: int = 0
 
     def __post_init__(self) -> None:
+        if self.rehearsal_envs < 0:
+            raise GaitTwinInputError(
+                f"CurriculumSettings.rehearsal_envs: expected >= 0, found {self.rehearsal_envs}"
+            )
         if not 0.0 <= self.min_pace_fraction < 1.0:
             raise GaitTwinInputError(
                 "CurriculumSettings.min_pace_fraction: expected a fraction in [0, 1), found "

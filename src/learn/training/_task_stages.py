@@ -187,13 +187,16 @@ def task_gail(
     *,
     settings: TaskSettings,
     use_stair_cue: bool,
+    rehearsal_envs: int,
+    seed: int,
     log_folder: Path,
     discriminator_learning_rate: float,
 ) -> HybridGAIL:
     """Return the GAIL trainer (GATP) driving ``model``, restored from ``checkpoint`` if given.
 
     ``discriminator_learning_rate`` is the rate at the first round of this call: HybridGAIL
-    decays it to 0 over the rounds it trains.
+    decays it to 0 over the rounds it trains. ``rehearsal_envs`` and ``seed`` go to the
+    curriculum's callback (:class:`learn.tasks.CurriculumCallback`).
     """
     discriminator = discriminator_net(venv.observation_space, venv.action_space)
     if checkpoint is not None:
@@ -208,7 +211,11 @@ def task_gail(
         demo_batch_size=min(settings.demo_batch_size, n_pairs, round_steps),
         discriminator=discriminator,
         discriminator_learning_rate=discriminator_learning_rate,
-        gen_callbacks=[CurriculumCallback(state, stair_cue=use_stair_cue)],
+        gen_callbacks=[
+            CurriculumCallback(
+                state, stair_cue=use_stair_cue, rehearsal_envs=rehearsal_envs, seed=seed
+            )
+        ],
         allow_variable_horizon=True,
         custom_logger=imitation_logger.configure(str(log_folder), format_strs=["csv"]),
     )
