@@ -100,8 +100,8 @@ class TerrainReference:
     legs
         The avatar's legs (:class:`LegGeometry`).
     stride_scale
-        Factor ``k`` on every world x of the cycle on terrain (module notes, "Steps of one
-        tread"); 1 keeps the cycle's own steps.
+        Factor ``k`` on every world x of the cycle on terrain (``_tread_steps.py``, "Steps of
+        one tread"); 1 keeps the cycle's own steps.
     shift_m
         Offset ``c`` added to every world x of the cycle on terrain after the scaling, m.
     foot_shift_m
