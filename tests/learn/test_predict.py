@@ -218,6 +218,10 @@ def test_example_08_prints_outcomes_per_level(load_example, tmp_path, capsys, st
     report = (out / "report.html").read_text()
     assert "CMU 16_15" in report and "trial 16_15" in report
     assert ("right knee made stiff: peak flexion 72.9 -&gt; 30.0 deg" in report) == bool(stiff)
+    # the stiff knee's stairs reference climbs step-to behind it, and the report says so
+    stairs_2 = json.loads((out / "outcomes" / "stairs_2.json").read_text())
+    assert stairs_2["trailing_leg"] == ("right" if stiff else None)
+    assert ("reference step-to, right leg trailing" in report) == bool(stiff)
 
 
 @pytest.mark.parametrize("name", ["08_predict_slopes_and_stairs", "09_patient_report"])
