@@ -150,6 +150,21 @@ def test_a_hyperextended_knee_is_solved_flexed(model):
     assert (np.rad2deg(solved[0, legs.leg_dofs[:, 3]]) > 30.0).all()
 
 
+def test_the_short_leg_is_the_one_its_knee_range_stops():
+    """Frames: no knee at its range; left stopped and short; both stopped, right shorter;
+    left stopped but its sole above its target."""
+    with sim.Simulation(sim.MODELS["legs13_ankles"], fixed_root=True) as simulation:
+        legs = LegGeometry.from_simulation(simulation)
+        q = np.zeros((4, len(simulation.spec.dof_names)))
+    knees = legs.leg_dofs[:, 3]
+    top = legs.upper_rad[knees]
+    q[1, knees[0]] = top[0]
+    q[2, knees] = top
+    q[3, knees[0]] = top[0]
+    short = np.array([[0.05, 0.05], [0.04, 0.0], [0.02, 0.03], [-0.01, 0.0]])
+    np.testing.assert_array_equal(legs.short_leg(q, short), [-1, 0, 1, -1])
+
+
 @pytest.fixture(scope="module")
 def stiff_knee(clip):
     """CMU 16_15 with its left knee made stiff (peak 30 deg), on an avatar whose knee stops at 35.
@@ -172,9 +187,11 @@ def test_a_knee_held_at_its_range_leaves_its_sole_short_step_over_step(clip, sti
     """The shortfall check: step over step, a stiff knee's reference puts its foot into the stairs.
 
     One step per tread on 7.5 cm risers: the stiff leg cannot lift its swing foot over the
-    risers (13.8 cm short at most), the other leg's sole meets its targets as the healthy clip's
-    do; nothing is retargeted on flat ground. A healthy clip's default reference is step over
-    step, to the bit.
+    risers (8.7 cm short at most, half its swing frames over 2 cm, with the vault), the other
+    leg's sole meets its targets as the healthy clip's do; nothing is retargeted on flat ground.
+    On the 1:12 ramp the vault keeps the stiff sole within 3 cm (session 18, before it: 4.6 cm on
+    the run's avatar) without lifting the other off its target. A healthy clip's default
+    reference is step over step, to the bit.
     """
     terrain = task_terrain("stairs", 2)
     stiff, stiff_simulation = stiff_knee
@@ -199,9 +216,15 @@ def test_a_knee_held_at_its_range_leaves_its_sole_short_step_over_step(clip, sti
     np.testing.assert_array_equal(flat, np.zeros((10, 2)))
     swing = ~stiff.sample_many(TIMES_S).foot_contacts
     assert short["healthy"].max() < 0.02
-    assert short["stiff"][swing[:, 0], 0].max() > 0.10  # the stiff (left) foot
-    assert np.mean(short["stiff"][swing[:, 0], 0] > 0.02) > 0.5
+    assert short["stiff"][swing[:, 0], 0].max() > 0.06  # the stiff (left) foot
+    assert np.mean(short["stiff"][swing[:, 0], 0] > 0.02) > 0.3
     assert short["stiff"][:, 1].max() < 0.03
+    ramp = task_terrain("slope", 4)
+    on_ramp = TerrainReference.from_reference(stiff, stiff_simulation).sole_shortfall_m(
+        TIMES_S, ramp
+    )
+    assert on_ramp[swing[:, 0], 0].max() < 0.03
+    assert on_ramp[:, 1].min() > -0.005
 
 
 @pytest.mark.parametrize("level", [2, 4])

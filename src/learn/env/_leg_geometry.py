@@ -226,6 +226,17 @@ class LegGeometry:
         end = np.where(sign > 0.0, self.upper_rad[knees], self.lower_rad[knees])
         return sign * (q[:, knees] - end) >= -tolerance_rad
 
+    def short_leg(self, q: np.ndarray, shortfall_m: np.ndarray) -> np.ndarray:
+        """Return the leg whose knee range stops its sole short in each frame, ``(n,)``.
+
+        ``q`` ``(n, n_dofs)`` are solved joint positions (rad), ``shortfall_m`` ``(n, 2)`` how
+        far each sole ends below its target (m). 0 or 1: the leg whose knee is at the flexing
+        end of its range with the larger shortfall; -1: neither is.
+        """
+        stopped = self.knee_at_flexion_limit(q) & (shortfall_m > 0.0)
+        worst = np.argmax(np.where(stopped, shortfall_m, -np.inf), axis=1)
+        return np.where(stopped.any(axis=1), worst, -1)
+
     def _knee_sign(self) -> np.ndarray:
         """``(2,)`` the sign of each knee's flexion: +1 where it flexes to positive angles.
 

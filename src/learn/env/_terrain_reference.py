@@ -41,7 +41,10 @@ the reference's own world position (its root x, which includes the stride advanc
    flat cycle turned by ``-atan(g)`` about the lateral axis (the sole parallel to the surface).
    Every result is clipped to the avatar's joint limits; the other DoFs are unchanged. With hip
    rotation kept, a strongly flexed leg moves its foot sideways (up to 6 cm at 7.5 cm risers
-   for CMU 16_15).
+   for CMU 16_15). **Vault:** where a knee at the flexing end of its range leaves its sole
+   below its target (``LegGeometry.short_leg``; the trailing leg of step-to in every frame),
+   the pelvis rises by that shortfall, as far as the other leg reaches (lowered again by how
+   far the other sole then ends above its target), and both legs are solved again.
 5. **Feet and centre of mass.** ``feet_m`` move by the change of the soles found by forward
    kinematics of the new joint positions, ``com_m`` by the change of the leg segments'
    mass-weighted centres (relative to the root, heading frame).
@@ -50,8 +53,7 @@ the reference's own world position (its root x, which includes the stride advanc
    positions and root height).
 
 **On stairs** (``treads`` of :meth:`TerrainReference.from_reference`) the cycle steps one tread
-per step, or climbs step-to behind a leg whose knee cannot climb step over step: the notes of
-``_tread_steps.py`` give how ("Steps of one tread", "Step-to"), with the measures.
+per step, or step-to behind a leg whose knee cannot climb: ``_tread_steps.py``'s notes.
 
 On flat ground :meth:`TerrainReference.retarget` returns the frame itself. Frames are one
 frame or a stack (every field with a leading axis of ``n``, :meth:`ReferenceFrame.stack`).
@@ -129,10 +131,7 @@ class TerrainReference:
 
     @property
     def trailing_foot(self) -> int | None:
-        """The foot (0 left, 1 right) that climbs step-to behind the other, or None.
-
-        None: the reference climbs step over step (``_tread_steps.py``, "Step-to").
-        """
+        """The foot (0 left, 1 right) climbing step-to behind the other; None: step over step."""
         back = np.flatnonzero(np.asarray(self.foot_shift_m) < 0.0)
         return int(back[0]) if back.size else None
 
@@ -254,10 +253,9 @@ class TerrainReference:
         """Return how far below its target each retargeted sole ends, m (world vertical).
 
         The legs' inverse kinematics (module notes, step 4) meets the soles' targets within
-        the avatar's joint ranges; where a range stops a joint (a stiff knee that cannot flex
-        enough to lift its foot over a riser), the sole ends below its target, and the
-        reference puts the foot into the stairs. A check of a patient's reference before
-        training (``benchmarks/terrain_reference_fit.py`` prints it for the bundled clips).
+        the avatar's joint ranges; where a range stops a joint, the sole ends below its target
+        and the reference puts the foot into the terrain. A check of a patient's reference
+        before training (``benchmarks/terrain_reference_fit.py``).
 
         Parameters
         ----------
@@ -330,8 +328,7 @@ class TerrainReference:
             graded=legs.ankle_dofs is not None,
         )
         previous, following = support[:, :4].reshape(-1, 2, 2), support[:, 4:8].reshape(-1, 2, 2)
-        grade_previous = grade[:, :4].reshape(-1, 2, 2)
-        grade_next = grade[:, 4:8].reshape(-1, 2, 2)
+        grade_previous, grade_next = grade[:, :4].reshape(-1, 2, 2), grade[:, 4:8].reshape(-1, 2, 2)
         root_from, root_to, under = support[:, 8:10], support[:, 10:12], support[:, 12:]
         s = plan.swing_progress[rows]
         blend = _blend(s)
@@ -346,9 +343,8 @@ class TerrainReference:
         base = previous + (following - previous) * blend
         raised = np.where(plan.swinging[rows], np.maximum(base, needed), base)
         feet_rise = (weights[..., None] * raised).sum(axis=1)
-        slope = (weights[..., None] * (grade_previous + (grade_next - grade_previous) * blend)).sum(
-            axis=1
-        )
+        grade_now = grade_previous + (grade_next - grade_previous) * blend
+        slope = (weights[..., None] * grade_now).sum(axis=1)
         progress = plan.root_progress[rows]
         if trailing is not None:  # the leading leg lifts the pelvis early in the other's swing
             early = plan.root_from_foot[rows] == trailing
@@ -376,11 +372,13 @@ class TerrainReference:
             return q, after, (pelvis[:, None] @ (target - after["sole"])[..., None])[..., 2, 0]
 
         q, after, missed = solve(target)
-        if trailing is not None:  # the pelvis rises by what the trailing sole still lacks, as
-            up = pelvis_t[:, None, :, 2]  # far as the leading leg reaches (world up, pelvis frame)
-            vault = np.maximum(missed[:, trailing], 0.0)
+        lacking = legs.short_leg(q, missed) if trailing is None else np.full(len(w), trailing)
+        if (lacking >= 0).any():  # step 4's vault (module notes)
+            every, leg = np.arange(len(w)), np.maximum(lacking, 0)
+            up = pelvis_t[:, None, :, 2]  # world up in the pelvis frame
+            vault = np.where(lacking >= 0, np.maximum(missed[every, leg], 0.0), 0.0)
             _, _, reach = solve(target - vault[:, None, None] * up)
-            vault = np.maximum(vault + np.minimum(reach[:, 1 - trailing], 0.0), 0.0)
+            vault = np.maximum(vault + np.minimum(reach[every, 1 - leg], 0.0), 0.0)
             target = target - vault[:, None, None] * up
             q, after, missed = solve(target)
             root_rise += vault

@@ -37,10 +37,8 @@ over one cycle on the flight; the leg with more such frames trails):
 - the trailing foot moves forward only after it has started to rise: its x goes from its
   support's to its next support's as ``b((s - STEP_TO_RISE / 2) / (1 - STEP_TO_RISE / 2))``
   (0 before ``s = STEP_TO_RISE / 2``), and stays at its touchdown x in stance;
-- after the legs are solved (the retargeting's step 4), the pelvis rises further by what the
-  trailing sole still lacks (a vault on the leading leg), as far as the leading leg reaches (it
-  is lowered again by how far the leading sole then ends above its target), and both legs are
-  solved again.
+- after the legs are solved, the pelvis vaults on the leading leg by what the trailing sole
+  still lacks (the retargeting's step 4).
 
 Measured on that clip on the stairs run's avatar (``benchmarks/terrain_reference_fit.py``,
 session 19): its stiff sole ends at most 2.0 cm below its target on every level, 1-4 (step over
