@@ -78,13 +78,7 @@ class CurriculumCallback(BaseCallback):
     def _apply(self) -> None:
         """Move the learning environments to the current level and draw the rehearsals."""
         n = self.training_env.num_envs
-        learners = list(range(n - self.rehearsal_envs))
-        level = self.curriculum.level
-        self.training_env.env_method("set_terrain_level", level, indices=learners)
-        self._queued[learners] = level
-        if self.drive_cue:
-            active = not self.curriculum.mastered(level)
-            self.training_env.env_method("set_stair_cue", active, indices=learners)
+        self._set_level(self.curriculum.level, list(range(n - self.rehearsal_envs)))
         for i in range(n - self.rehearsal_envs, n):
             self._rehearse(i)
 
@@ -92,11 +86,15 @@ class CurriculumCallback(BaseCallback):
         """Queue a mastered level below the current one for environment ``i``'s next episode."""
         mastered = [k for k in range(self.curriculum.level) if self.curriculum.mastered(k)]
         level = int(self._rng.choice(mastered)) if mastered else self.curriculum.level
-        self._queued[i] = level
-        self.training_env.env_method("set_terrain_level", level, indices=[i])
+        self._set_level(level, [i])
+
+    def _set_level(self, level: int, indices: list[int]) -> None:
+        """Queue ``level`` (and its stair cue: on until mastered) for environments ``indices``."""
+        self._queued[indices] = level
+        self.training_env.env_method("set_terrain_level", level, indices=indices)
         if self.drive_cue:
             active = not self.curriculum.mastered(level)
-            self.training_env.env_method("set_stair_cue", active, indices=[i])
+            self.training_env.env_method("set_stair_cue", active, indices=indices)
 
     def _on_training_start(self) -> None:
         n = self.training_env.num_envs
