@@ -115,12 +115,20 @@ def test_a_heel_lifting_for_a_frame_in_stance_is_not_a_step():
     )
     # the three real strikes of the left foot, 1.1, 2.2 and 3.3 m ahead of the right
     assert measures.step_length_m == pytest.approx(2.2)
+    # all of them left steps; the right foot never strikes
+    left, right = measures.step_length_by_side_m
+    assert left == pytest.approx(2.2) and np.isnan(right)
 
 
 def test_step_lengths_at_foot_strikes():
     x = np.array([[0.0, 0.3], [0.2, 0.3], [0.7, 0.3], [0.7, 0.6], [0.7, 1.2]])
     contacts = np.array([[1, 1], [0, 1], [1, 1], [1, 0], [1, 1]], dtype=bool)
     np.testing.assert_allclose(learn.evaluation.step_lengths_m(x, contacts), [0.7 - 0.3, 1.2 - 0.7])
+    # a left step ends with the left foot's strike, a right step with the right's
+    np.testing.assert_allclose(learn.evaluation.step_lengths_m(x, contacts, side=0), [0.7 - 0.3])
+    np.testing.assert_allclose(learn.evaluation.step_lengths_m(x, contacts, side=1), [1.2 - 0.7])
+    with pytest.raises(GaitTwinInputError, match="side: expected 0 .left., 1 .right. or None"):
+        learn.evaluation.step_lengths_m(x, contacts, side=2)
 
 
 def _measurements(sway: float, hike: float, feet: np.ndarray, fallen: bool) -> sim.Measurements:

@@ -133,6 +133,20 @@ def test_a_walk_without_a_complete_step_says_so(report_inputs):
     assert "<td>no complete step</td>" in page and "nan m" not in page
 
 
+def test_step_length_per_side_shows_a_step_to_climb(report_inputs):
+    patient, outcomes = report_inputs
+    # step-to: the leading right foot lands a tread ahead, the trailing left one beside it
+    step_to = dataclasses.replace(
+        patient.baseline, step_length_m=0.15, step_length_by_side_m=(0.0, 0.3)
+    )
+    page = report_html(dataclasses.replace(patient, baseline=step_to), outcomes)
+    assert "step length, mean (left / right)" in page
+    assert "<td>0.15 m (0.00 / 0.30)</td>" in page
+    # an older result, saved without the sides, keeps the one mean
+    page = report_html(patient, outcomes)
+    assert "<td>0.40 m</td>" in page and "mean (left / right)" not in page
+
+
 def test_html_shows_every_level_with_measures_and_flags(report_inputs):
     patient, outcomes = report_inputs
     page = report_html(patient, outcomes)

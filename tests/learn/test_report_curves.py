@@ -171,6 +171,14 @@ def test_gait_measures_keep_each_rollout_and_survive_json():
     assert GaitMeasures.from_dict(record["measures"]).course_fraction is None
     with pytest.raises(GaitTwinInputError, match="course_fraction: expected 0 to 1"):
         dataclasses.replace(measures, course_fraction=1.2)
+    # each side's step length survives json; an older result's reads as not recorded
+    left, right = measures.step_length_by_side_m
+    assert (left + right) / 2 == pytest.approx(measures.step_length_m)  # as many of each
+    assert GaitMeasures.from_dict(record["measures"]).step_length_by_side_m == (left, right)
+    del record["measures"]["step_length_by_side_m"]
+    assert GaitMeasures.from_dict(record["measures"]).step_length_by_side_m is None
+    with pytest.raises(GaitTwinInputError, match="step_length_by_side_m: expected a .left, right."):
+        dataclasses.replace(measures, step_length_by_side_m=0.3)
 
 
 def test_record_rollout_records_hip_knee_and_ankle(walk_clip):

@@ -11,6 +11,9 @@ import gait
 from imu import GaitTwinInputError
 from learn.tasks import task_terrain
 
+#: The ``(left, right)`` fields of :class:`GaitMeasures`.
+_SIDED = ("circumduction_m", "knee_flexion_peak_rad", "step_length_by_side_m")
+
 
 @dataclass(frozen=True)
 class FlexionCycles:
@@ -81,6 +84,11 @@ class GaitMeasures:
         Mean forward speed, m/s.
     step_length_m
         Mean step length, m.
+    step_length_by_side_m
+        Mean step length ``(left, right)``, m: a left step ends with the left foot's strike
+        (:func:`learn.evaluation.step_lengths_m`). NaN for a side without a strike; None when
+        not recorded (a result saved by an older version). A step-to climb reads about a tread
+        on the leading side and about zero on the trailing side.
     rollouts
         The same measures of each evaluation rollout alone, for their spread (empty: not
         recorded, e.g. a result saved by an older version).
@@ -104,12 +112,15 @@ class GaitMeasures:
     rollouts: tuple[GaitMeasures, ...] = ()
     flexion_cycles: FlexionCycles | None = None
     course_fraction: float | None = None
+    step_length_by_side_m: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if self.falls < 0:
             raise GaitTwinInputError(f"GaitMeasures.falls: expected >= 0, found {self.falls}")
-        for name in ("circumduction_m", "knee_flexion_peak_rad"):
+        for name in _SIDED:
             value = getattr(self, name)
+            if name == "step_length_by_side_m" and value is None:
+                continue
             if not isinstance(value, tuple) or len(value) != 2:
                 raise GaitTwinInputError(
                     f"GaitMeasures.{name}: expected a (left, right) tuple, found {value!r}"
@@ -133,15 +144,14 @@ class GaitMeasures:
         ------
         KeyError, TypeError, ValueError, GaitTwinInputError
             A record of another layout (a missing field, one circumduction value, ...). A
-            record without ``rollouts`` or ``flexion_cycles`` (an older version's) reads as
-            not recorded.
+            record without ``rollouts``, ``flexion_cycles`` or ``step_length_by_side_m`` (an
+            older version's) reads as not recorded.
         """
-        sided = ("circumduction_m", "knee_flexion_peak_rad")
         cycles = record.get("flexion_cycles")
         return cls(
             **{
                 **record,
-                **{name: tuple(record[name]) for name in sided},
+                **{name: tuple(record[name]) for name in _SIDED if record.get(name) is not None},
                 "rollouts": tuple(cls.from_dict(r) for r in record.get("rollouts", ())),
                 "flexion_cycles": None if cycles is None else FlexionCycles(**cycles),
             }

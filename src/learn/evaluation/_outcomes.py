@@ -364,7 +364,9 @@ def circumduction_m(feet_m: np.ndarray, foot_contacts: np.ndarray) -> tuple[floa
     return means[0], means[1]
 
 
-def step_lengths_m(feet_x_m: np.ndarray, foot_contacts: np.ndarray) -> np.ndarray:
+def step_lengths_m(
+    feet_x_m: np.ndarray, foot_contacts: np.ndarray, *, side: int | None = None
+) -> np.ndarray:
     """Step lengths at every foot strike: the striking foot's x minus the other foot's, m.
 
     Parameters
@@ -373,6 +375,9 @@ def step_lengths_m(feet_x_m: np.ndarray, foot_contacts: np.ndarray) -> np.ndarra
         ``(n, 2)`` ``[left, right]`` forward (world x) sole positions, m.
     foot_contacts
         ``(n, 2)`` contacts; a strike is a swing-to-stance change.
+    side
+        ``0`` (left) or ``1`` (right): only that foot's strikes, its step lengths (a left step
+        ends with the left foot's strike). None: both feet's.
 
     Returns
     -------
@@ -382,6 +387,10 @@ def step_lengths_m(feet_x_m: np.ndarray, foot_contacts: np.ndarray) -> np.ndarra
     x = np.asarray(feet_x_m, dtype=float)
     contacts = np.asarray(foot_contacts, dtype=bool)
     strikes = contacts[1:] & ~contacts[:-1]
+    if side is not None:
+        if side not in (0, 1):
+            raise GaitTwinInputError(f"side: expected 0 (left), 1 (right) or None, found {side!r}")
+        strikes[:, 1 - side] = False
     t, side = np.nonzero(strikes)
     order = np.argsort(t, kind="stable")
     t, side = t[order] + 1, side[order]
@@ -533,6 +542,11 @@ def flexion_cycles(rollouts: Sequence[TaskRollout]) -> FlexionCycles | None:
     )
 
 
+def _mean(values: list[float]) -> float:
+    """Mean of ``values``; NaN for none."""
+    return float(np.mean(values)) if values else float("nan")
+
+
 def _pooled_measures(
     rollouts: Sequence[TaskRollout], end_x_m: float | None, start_x_m: float | None
 ) -> GaitMeasures:
@@ -546,12 +560,13 @@ def _pooled_measures(
     upright = [_upright_frames(r) for r in rollouts]
     sway = max(max(abs(m.trunk_lateral_sway_rad) for m in frames) for frames in upright)
     hike = max(max(abs(m.pelvis_obliquity_rad) for m in frames) for frames in upright)
-    circumduction, steps, speeds = np.zeros(2), [], []
+    circumduction, steps, speeds = np.zeros(2), ([], []), []
     for r in rollouts:
         feet = np.array([m.feet_m for m in r.measurements])
         contacts = _contacts(r)
         circumduction = np.maximum(circumduction, circumduction_m(feet, contacts))
-        steps.extend(step_lengths_m(feet[:, :, 0], contacts))
+        for side in (0, 1):
+            steps[side].extend(step_lengths_m(feet[:, :, 0], contacts, side=side))
         duration = (len(r.root_position_m) - 1) * r.dt
         speeds.append((r.root_position_m[-1, 0] - r.root_position_m[0, 0]) / duration)
     knees = np.nanmax(
@@ -569,7 +584,8 @@ def _pooled_measures(
         circumduction_m=(float(circumduction[0]), float(circumduction[1])),
         knee_flexion_peak_rad=(float(knees[0]), float(knees[1])),
         speed_m_s=float(np.mean(speeds)),
-        step_length_m=float(np.mean(steps)) if steps else float("nan"),
+        step_length_m=_mean(steps[0] + steps[1]),
+        step_length_by_side_m=(_mean(steps[0]), _mean(steps[1])),
         course_fraction=course,
     )
 
@@ -597,7 +613,8 @@ def gait_measures(
         Falls counted over rollouts; trunk sway and pelvic obliquity (magnitudes, over the
         frames the walker is up, :data:`UPRIGHT_FRACTION`) and each side's circumduction
         (:func:`circumduction_m`) are maxima over rollouts; speed (pelvis x
-        advance over the episode duration) and step length (:func:`step_lengths_m`) are means.
+        advance over the episode duration) and step length (:func:`step_lengths_m`, of both
+        feet and of each foot's strikes) are means.
         Step lengths and circumduction use the contacts debounced at
         :data:`CONTACT_MIN_PHASE_S` (:func:`gait.debounce_contacts`). The knee flexion peak of
         each side is the peak of its mean gait cycle: flexion averaged per phase bin of the

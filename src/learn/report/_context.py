@@ -74,10 +74,10 @@ def _measure_rows(m: GaitMeasures, pace_m_s: float | None) -> list[dict[str, str
     def spread(get: Callable[[GaitMeasures], float], scale: float, digits: int, unit: str) -> str:
         return f"{_range_text([get(r) for r in each], scale, digits)} {unit}" if n else ""
 
-    def sided(name: str, scale: float, unit: str) -> str:
-        if not n:
+    def sided(name: str, scale: float, unit: str, digits: int = 1) -> str:
+        if not n or any(getattr(r, name) is None for r in each):
             return ""
-        ranges = [_range_text([getattr(r, name)[k] for r in each], scale, 1) for k in (0, 1)]
+        ranges = [_range_text([getattr(r, name)[k] for r in each], scale, digits) for k in (0, 1)]
         return f"{ranges[0]} / {ranges[1]} {unit}"
 
     rows = [
@@ -128,14 +128,16 @@ def _measure_rows(m: GaitMeasures, pace_m_s: float | None) -> list[dict[str, str
                 spread(lambda r: r.speed_m_s, 100.0 / pace_m_s, 0, "%"),
             )
         )
-    rows.append(
-        (
-            "step_length",
-            "step length",
-            f"{m.step_length_m:.2f} m" if math.isfinite(m.step_length_m) else "no complete step",
-            spread(lambda r: r.step_length_m, 1.0, 2, "m"),
-        )
-    )
+    label, value = "step length", "no complete step"
+    if math.isfinite(m.step_length_m):
+        value = f"{m.step_length_m:.2f} m"
+    step_spread = spread(lambda r: r.step_length_m, 1.0, 2, "m")
+    if m.step_length_by_side_m is not None:
+        label = "step length, mean (left / right)"
+        if math.isfinite(m.step_length_m):
+            value += f" ({' / '.join(_range_text([v], 1.0, 2) for v in m.step_length_by_side_m)})"
+        step_spread = sided("step_length_by_side_m", 1.0, "m", digits=2)
+    rows.append(("step_length", label, value, step_spread))
     return [dict(zip(("key", "label", "value", "spread"), row, strict=True)) for row in rows]
 
 
