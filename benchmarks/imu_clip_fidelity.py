@@ -4,11 +4,12 @@ For each bundled CMU take (``tests/data/cmu``): the mocap motion is the truth; t
 virtual sensors (:func:`gait.virtual_imu_from_motion`: pelvis, thighs, shanks and feet, 5-15 deg
 mounting misalignment, 0.5 deg orientation noise, heading drift; the pelvis accelerometer feels
 the root's acceleration, with 0.15 m/s^2 noise and a 0.05 m/s^2 bias) record it, once after a 2 s
-standing pose (calibrated on it) and once starting in the walk (calibrated from the known
-mounting); :func:`gait.analyse_imu_walk` rebuilds the motion from the recording
-alone (body height: the avatar height that fits the mocap's pelvis height), once with the
-accelerometer data removed (the pelvis height from the leg kinematics alone) and once with it
-(the height fused with the pelvis acceleration). Printed per take, IMU route against mocap:
+standing pose blended into the take's first double-support frame (calibrated on it) and once
+starting in the walk where the take starts (calibrated from the known mounting);
+:func:`gait.analyse_imu_walk` rebuilds the motion from the recording alone (body height: the
+avatar height that fits the mocap's pelvis height), once with the accelerometer data removed
+(the pelvis height from the leg kinematics alone) and once with it (the height fused with the
+pelvis acceleration). Printed per take, IMU route against mocap:
 
 - speed error, %; goal within 5 %
 - pelvis vertical range (5th-95th percentile), cm, next to the mocap's; goal within 2 cm
@@ -103,13 +104,20 @@ def take_rows(
 ) -> list[dict[str, float | str]]:
     """One take's figures, IMU route against mocap, without and with the pelvis acceleration.
 
-    With ``standing`` the recording starts with the standing pose and is calibrated on it;
-    without, it starts walking and is calibrated from the known mounting (a given calibration,
+    With ``standing`` the recording starts with the standing pose, blended into the take's
+    first frame with both feet down, and is calibrated on it; without, it starts walking where
+    the take starts and is calibrated from the known mounting (a given calibration,
     ``docs/calibration.md``).
     """
     take = gait.read_amc(amc, gait.read_asf(asf))
     truth = gait.motion_from_mocap(take)
     height_m = sim.fit_height_to_motion(truth, spec=sim.ANKLE_MODEL)
+    if standing:
+        # a walk from standing starts with both feet down, as a gait initiation does: the
+        # standing pose is blended into the take's first double-support frame, not into a
+        # swing (the mocap's foot contacts)
+        start = int(np.argmax(truth.foot_contacts.all(axis=1)))
+        truth = truth.slice_frames(start, truth.n_frames)
     lead_s, ramp_s = (STANDING_S, RAMP_S) if standing else (0.0, 0.0)
     virtual, _ = gait.virtual_imu_from_motion(
         truth,
