@@ -126,6 +126,27 @@ def test_flags_in_plain_words():
     assert compensations(_measures(knee_deg=(60.0, 55.0))) == []
 
 
+def test_step_to_and_step_asymmetry_from_each_side_step_length():
+    def steps(left, right):
+        return compensations(
+            dataclasses.replace(
+                _measures(knee_deg=(60.0, 55.0)), step_length_by_side_m=(left, right)
+            )
+        )
+
+    # the trailing left foot lands behind the right on its tread: step-to, not an asymmetry
+    assert steps(-0.10, 0.35) == [
+        "step-to: the left foot joins the right (left step -0.10 m, right 0.35 m)"
+    ]
+    assert steps(0.30, 0.02) == [
+        "step-to: the right foot joins the left (left step 0.30 m, right 0.02 m)"
+    ]
+    assert steps(0.52, 0.66) == ["step length asymmetry 0.14 m (left step 0.52 m, right 0.66 m)"]
+    assert steps(0.60, 0.66) == []  # within 0.10 m
+    assert steps(0.60, float("nan")) == []  # a side that never struck: not worded
+    assert compensations(_measures(knee_deg=(60.0, 55.0))) == []  # not recorded
+
+
 def test_a_walk_without_a_complete_step_says_so(report_inputs):
     patient, outcomes = report_inputs
     no_step = dataclasses.replace(patient.baseline, step_length_m=float("nan"))

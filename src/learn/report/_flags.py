@@ -29,6 +29,13 @@ class FlagThresholds:
         60 deg; stiff-knee gait after stroke is commonly described below about 40 deg).
     knee_asymmetry_deg
         Left-right difference of the knee flexion peaks above this is listed.
+    step_to_m
+        A side whose mean step length is below this, its foot landing beside or behind the
+        other (:attr:`learn.evaluation.GaitMeasures.step_length_by_side_m`), is listed as
+        step-to.
+    step_asymmetry_m
+        Otherwise, a left-right difference of the mean step lengths above this is listed
+        (about 15 % of a healthy adult's 0.6-0.7 m step).
     """
 
     trunk_sway_deg: float = 15.0
@@ -36,6 +43,8 @@ class FlagThresholds:
     circumduction_cm: float = 5.0
     stiff_knee_deg: float = 40.0
     knee_asymmetry_deg: float = 15.0
+    step_to_m: float = 0.05
+    step_asymmetry_m: float = 0.10
 
 
 def course_text(measures: GaitMeasures) -> str:
@@ -74,7 +83,9 @@ def compensation_items(
     """Return the compensations beyond the thresholds as ``(kind, plain words)`` pairs.
 
     Kinds: ``"pelvic hike"``, ``"left circumduction"``, ``"right circumduction"``,
-    ``"stiff left knee"``, ``"stiff right knee"``, ``"knee asymmetry"``.
+    ``"stiff left knee"``, ``"stiff right knee"``, ``"knee asymmetry"``, ``"left step-to"``,
+    ``"right step-to"``, ``"step asymmetry"`` (the last three when each side's step length was
+    recorded).
     """
     found = []
     hike = math.degrees(measures.max_pelvis_hike_rad)
@@ -89,7 +100,24 @@ def compensation_items(
             found.append((f"stiff {side} knee", f"stiff {side} knee (peak flexion {peak:.0f} deg)"))
     if abs(left - right) > thresholds.knee_asymmetry_deg:
         found.append(("knee asymmetry", f"knee flexion asymmetry {abs(left - right):.0f} deg"))
+    found.extend(_step_items(measures, thresholds))
     return found
+
+
+def _step_items(measures: GaitMeasures, thresholds: FlagThresholds) -> list[tuple[str, str]]:
+    """Step-to or step-length asymmetry, from each side's mean step length (when recorded)."""
+    steps = measures.step_length_by_side_m
+    if steps is None or not all(math.isfinite(v) for v in steps):
+        return []
+    lengths = f"(left step {steps[0]:.2f} m, right {steps[1]:.2f} m)"
+    short = [k for k in (0, 1) if steps[k] < thresholds.step_to_m]
+    if len(short) == 1:
+        side, other = ("left", "right")[short[0]], ("left", "right")[1 - short[0]]
+        return [(f"{side} step-to", f"step-to: the {side} foot joins the {other} {lengths}")]
+    difference = abs(steps[0] - steps[1])
+    if difference > thresholds.step_asymmetry_m:
+        return [("step asymmetry", f"step length asymmetry {difference:.2f} m {lengths}")]
+    return []
 
 
 def compensations(
