@@ -54,6 +54,16 @@ def test_batch_runs_patients_as_jobs_reports_failures_and_resumes(
     saved = pd.read_csv(out / "patients.csv", keep_default_na=False)
     assert saved["status"].tolist() == ["ok", "ok", "failed"] and saved["error"][2] == failed.error
     assert not list(out.rglob(".*tmp*"))  # atomic writes leave no temporary files
+    # every finished patient's outcomes in one table, as each patient's own beside its report
+    cohort = pd.read_csv(out / "outcomes.csv")
+    assert cohort.columns.tolist() == ["patient", *learn.report.OUTCOME_COLUMNS]
+    assert set(cohort["patient"]) == {"xsens_mtw_walk", "xsens_mtw_walk-2"}  # not the failed
+    for patient_id, rows in cohort.groupby("patient"):
+        own = pd.read_csv(out / patient_id / "outcomes.csv")
+        pd.testing.assert_frame_equal(
+            rows.drop(columns="patient").reset_index(drop=True), own, check_dtype=False
+        )
+        assert own["task"].tolist()[0] == "flat"
     printed = capsys.readouterr().out
     assert "[3/3]" in printed and "bad_walk: failed after" in printed
     assert "3 patients: 2 ok (0 skipped, finished before), 1 failed" in printed
@@ -61,7 +71,7 @@ def test_batch_runs_patients_as_jobs_reports_failures_and_resumes(
 
     # run again: the finished patients are skipped, the failed one is tried again
     done = [p for p in out.rglob("*") if p.is_file() and "bad_walk" not in p.parts]
-    stamps = {p: p.stat().st_mtime_ns for p in done if p.name != "patients.csv"}
+    stamps = {p: p.stat().st_mtime_ns for p in done if p.parent != out}  # the batch's tables
     again = learn.predict_patients(patients, out, jobs=2, options=tiny_prediction_options())
     assert again["skipped"].tolist() == [True, True, False]
     assert again["status"].tolist() == ["ok", "ok", "failed"]

@@ -127,7 +127,7 @@ def test_step_lengths_at_foot_strikes():
     # a left step ends with the left foot's strike, a right step with the right's
     np.testing.assert_allclose(learn.evaluation.step_lengths_m(x, contacts, side=0), [0.7 - 0.3])
     np.testing.assert_allclose(learn.evaluation.step_lengths_m(x, contacts, side=1), [1.2 - 0.7])
-    with pytest.raises(GaitTwinInputError, match="side: expected 0 .left., 1 .right. or None"):
+    with pytest.raises(GaitTwinInputError, match=r"side: expected 0 \(left\), 1 \(right\) or None"):
         learn.evaluation.step_lengths_m(x, contacts, side=2)
 
 

@@ -12,6 +12,7 @@ import sys
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import gait
@@ -91,6 +92,12 @@ def test_example_09_predicts_without_atlas_and_resumes(
     assert "<td>xsens_mtw_walk</td>" in text and str(data_dir) not in text  # no machine path
     assert result.summary_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(result.outcomes) == 4 and set(result.push_max_force_n) == {"forward"}
+    # the outcomes as one table beside the report: the baseline, then a row per level
+    table = pd.read_csv(out / "outcomes.csv")
+    assert table["task"].tolist() == ["flat"] + [o.task for o in result.outcomes]
+    assert not table["prediction"][1:].any()  # nothing mastered
+    expected = result.outcomes_table()
+    assert table["speed_m_s"].tolist() == pytest.approx(expected["speed_m_s"].tolist())
     printed = capsys.readouterr().out
     assert f"report: {result.report.resolve()}" in printed
     # resumable: a second run finds every stage and trains nothing again

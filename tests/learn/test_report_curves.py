@@ -177,7 +177,9 @@ def test_gait_measures_keep_each_rollout_and_survive_json():
     assert GaitMeasures.from_dict(record["measures"]).step_length_by_side_m == (left, right)
     del record["measures"]["step_length_by_side_m"]
     assert GaitMeasures.from_dict(record["measures"]).step_length_by_side_m is None
-    with pytest.raises(GaitTwinInputError, match="step_length_by_side_m: expected a .left, right."):
+    with pytest.raises(
+        GaitTwinInputError, match=r"step_length_by_side_m: expected a \(left, right\)"
+    ):
         dataclasses.replace(measures, step_length_by_side_m=0.3)
 
 

@@ -24,7 +24,13 @@ from pathlib import Path
 import pandas as pd
 
 from imu import GaitTwinInputError, progress_bar, run_jobs, run_ray_jobs, write_text_atomic
-from learn.prediction._batch_table import log_row, log_summary, table_row, write_table
+from learn.prediction._batch_table import (
+    log_row,
+    log_summary,
+    table_row,
+    write_cohort_outcomes,
+    write_table,
+)
 from learn.prediction._manifest import (
     MANIFEST_PATH_COLUMNS,
     PatientRecording,
@@ -246,7 +252,9 @@ def predict_patients(
         ``-2``, ``-3``... when stems repeat), holding the prediction's outputs
         (:func:`learn.predict_patient`), ``patient.json`` (the recording, body and
         calibration files it is for; the report and wall time once done) and ``log.txt``
-        (what the prediction printed); and ``patients.csv``, the table returned.
+        (what the prediction printed); ``patients.csv``, the table returned; and
+        ``outcomes.csv``, every finished patient's baseline and levels, a row each with a
+        ``patient`` column (:func:`learn.report.outcomes_table`), written at the end.
     jobs
         Local processes: patients predicted at once, one process each; None uses every core
         (``os.cpu_count()``). With 1 (or one patient left to do) they run one after the other
@@ -359,6 +367,7 @@ def predict_patients(
             bar.update()
             log_row(progress, len(rows), len(ids), rows[patient_id])
     table = write_table(out, ids, rows)
+    write_cohort_outcomes(out, ids, rows)
     if progress:
         log_summary(table, out, where, time.perf_counter() - start)
     return table

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from imu import write_text_atomic
+from imu import GaitTwinInputError, write_text_atomic
+from learn.prediction._evaluation_stages import saved_outcomes
 from learn.prediction._manifest import PatientRecording
+from learn.report import OUTCOME_COLUMNS, OUTCOMES_FILE, outcomes_table
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +56,33 @@ def write_table(out: Path, ids: list[str], rows: dict[str, dict]) -> pd.DataFram
     """Write ``patients.csv`` (atomically): the rows of ``ids`` that have one, in that order."""
     table = pd.DataFrame([rows[i] for i in ids if i in rows], columns=list(PATIENTS_COLUMNS))
     write_text_atomic(out / PATIENTS_FILE, table.to_csv(index=False))
+    return table
+
+
+def write_cohort_outcomes(out: Path, ids: list[str], rows: dict[str, dict]) -> pd.DataFrame:
+    """Write every finished patient's outcomes into one ``outcomes.csv`` (atomically).
+
+    A ``patient`` column, then :data:`learn.report.OUTCOME_COLUMNS`: each finished patient's
+    baseline and levels (:func:`learn.report.outcomes_table`, from the files its prediction
+    saved, so a patient finished by an earlier run is in it too), in the order of ``ids``. A
+    failed patient has no rows; one whose saved outcomes cannot be read is left out with a
+    warning naming the file.
+    """
+    tables = []
+    for patient_id in ids:
+        if patient_id not in rows or rows[patient_id]["status"] != "ok":
+            continue
+        try:
+            baseline, outcomes = saved_outcomes(out / patient_id)
+        except GaitTwinInputError as error:
+            logger.warning("%s: left out of %s: %s", patient_id, OUTCOMES_FILE, error)
+            continue
+        tables.append(outcomes_table(baseline, outcomes).assign(patient=patient_id))
+    columns = ["patient", *OUTCOME_COLUMNS]
+    table = pd.DataFrame(columns=columns)
+    if tables:
+        table = pd.concat(tables, ignore_index=True)[columns]
+    write_text_atomic(out / OUTCOMES_FILE, table.to_csv(index=False))
     return table
 
 

@@ -53,6 +53,29 @@ def _read_saved(path: Path, from_dict: Callable[[dict], _Saved]) -> _Saved:
         ) from error
 
 
+def saved_outcomes(out: Path) -> tuple[GaitMeasures, list[LevelOutcome]]:
+    """Return the baseline and the level outcomes a prediction saved in its folder ``out``.
+
+    Its ``baseline.json`` and ``outcomes/<task>_<level>.json`` files, the levels by task (in
+    file-name order, ``slope`` before ``stairs``) and level.
+
+    Raises
+    ------
+    GaitTwinInputError
+        No ``baseline.json``, or a file this version cannot read.
+    """
+    baseline_path = out / "baseline.json"
+    if not baseline_path.is_file():
+        raise GaitTwinInputError(
+            f"{baseline_path}: expected the baseline of a finished prediction, found no file"
+        )
+    outcomes = [
+        _read_saved(path, LevelOutcome.from_dict) for path in (out / "outcomes").glob("*.json")
+    ]
+    outcomes.sort(key=lambda o: (o.task, o.level))
+    return _read_saved(baseline_path, GaitMeasures.from_dict), outcomes
+
+
 def _write_json(path: Path, record: dict) -> None:
     write_text_atomic(path, json.dumps(record, indent=2, default=str))
 

@@ -13,6 +13,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import torch
 
 import gait
@@ -30,7 +31,7 @@ from learn.prediction._patient_clip import patient_clip
 from learn.prediction._report_stage import patient_summary, report_files
 from learn.prediction._settings import PredictionSettings, check_atlas
 from learn.prediction._training_stages import adaptation, task_training, training_clock
-from learn.report import PredictionStatus, prediction_status
+from learn.report import PredictionStatus, outcomes_table, prediction_status
 from learn.runs import Controller, run_env_settings
 
 
@@ -62,6 +63,13 @@ class PredictionResult:
     def status(self) -> PredictionStatus:
         """What the report may claim (:func:`learn.report.prediction_status`)."""
         return prediction_status(self.baseline, self.outcomes)
+
+    def outcomes_table(self) -> pd.DataFrame:
+        """Return the baseline and every level as one table, a row each.
+
+        :func:`learn.report.outcomes_table`; also written to ``outcomes.csv`` beside the report.
+        """
+        return outcomes_table(self.baseline, self.outcomes)
 
 
 def predict_patient(

@@ -14,9 +14,11 @@ from learn.prediction._patient_clip import stiffening_text
 from learn.prediction._progress import log_stage
 from learn.prediction._settings import PredictionSettings
 from learn.report import (
+    OUTCOMES_FILE,
     REPORT_TEMPLATE,
     PatientSummary,
     atlas_identity,
+    write_outcomes_csv,
     write_report,
     write_summary_png,
 )
@@ -178,7 +180,7 @@ def report_files(
     out: Path,
     settings: PredictionSettings,
 ) -> tuple[Path, Path]:
-    """Write the HTML report and the one-page PNG summary (always rewritten).
+    """Write the HTML report, the one-page PNG summary and the outcomes' table (always rewritten).
 
     Parameters
     ----------
@@ -187,7 +189,8 @@ def report_files(
     outcomes
         One per task and level evaluated.
     out
-        The prediction's output folder: writes ``report.html`` and ``summary.png``.
+        The prediction's output folder: writes ``report.html``, ``summary.png`` and
+        ``outcomes.csv`` (:func:`learn.report.outcomes_table`).
     settings
         The prediction's options (``report_template``).
 
@@ -200,6 +203,8 @@ def report_files(
         patient, outcomes, out / "report.html", template=settings.report_template or REPORT_TEMPLATE
     )
     summary = write_summary_png(patient, outcomes, out / "summary.png")
+    table = write_outcomes_csv(patient.baseline, outcomes, out / OUTCOMES_FILE)
     log_stage(f"report: {report.resolve()}")
     log_stage(f"summary page: {summary.resolve()}")
+    log_stage(f"outcomes table: {table.resolve()}")
     return report, summary
