@@ -28,7 +28,8 @@ demo: $(STAMP)
 		--patient-clip models/patients/xsens_mtw_walk/patient_clip.npz --task slope \
 		--out out/demo/10_slope_live --steps 3000000 --stop-after-level 0
 	@echo "demo results in out/demo: joint angles, steps, contact-corrected clip and video, the"
-	@echo "prediction report out/demo/09_report/report.html and a slope training run out/demo/10_slope_live."
+	@echo "prediction report out/demo/09_report/report.html (its measures as a table: outcomes.csv)"
+	@echo "and a slope training run out/demo/10_slope_live."
 	@echo "The report's adapted controller, slope controllers (levels 0-3 mastered) and stairs"
 	@echo "controllers (levels 0-2 mastered) are loaded from models/patients/xsens_mtw_walk (see its"
 	@echo "README) and evaluated here; its status line names the levels that were not mastered and are"
