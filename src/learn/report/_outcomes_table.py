@@ -10,6 +10,7 @@ import pandas as pd
 
 from imu import write_text_atomic
 from learn.evaluation import GaitMeasures, LevelOutcome
+from learn.report._status import is_prediction
 
 #: The table of a prediction's outcomes, in its output folder.
 OUTCOMES_FILE = "outcomes.csv"
@@ -113,12 +114,11 @@ def outcomes_table(baseline: GaitMeasures, outcomes: Sequence[LevelOutcome]) -> 
         discriminator_output
         ==============================  ====  ===================================================
     """
-    walks = baseline.falls == 0
-    rows = [_row("flat", None, baseline, walks)]
+    rows = [_row("flat", None, baseline, baseline.falls == 0)]
     for o in outcomes:
         rows.append(
             {
-                **_row(o.task, o.level, o.measures, walks and o.steps_to_master is not None),
+                **_row(o.task, o.level, o.measures, is_prediction(baseline, o)),
                 "steps_to_master": o.steps_to_master,
                 "controller_steps": o.controller_steps,
                 "trailing_leg": o.trailing_leg,
