@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from learn.evaluation import GaitMeasures, LevelOutcome
-from learn.report import OUTCOME_COLUMNS, outcomes_table, write_outcomes_csv
+from learn.report import OUTCOME_COLUMNS, outcome_lines, outcomes_table, write_outcomes_csv
 
 
 def _measures(falls: int = 0, steps: tuple[float, float] | None = (0.55, 0.65)) -> GaitMeasures:
@@ -65,3 +67,36 @@ def test_a_falling_baseline_makes_no_row_a_prediction(tmp_path):
     # the baseline alone: a prediction that stopped after it
     alone = outcomes_table(_measures(), [])
     assert alone["task"].tolist() == ["flat"] and alone["prediction"].tolist() == [True]
+
+
+def test_outcome_lines_say_what_is_predicted_for_a_console():
+    lines = outcome_lines(_measures(), _levels())
+    assert lines[0].startswith("Not mastered within the training budget")  # the status line
+    assert lines[1] == "flat ground: no fall, 0.90 m/s"
+    assert lines[2] == (
+        "stairs 1 (3.75 cm risers): reached the end, no fall, 0.90 m/s; mastered in 3.60 M steps"
+    )
+    assert lines[3] == (
+        "stairs 2 (7.50 cm risers): fell (2 times), 0.90 m/s; not mastered: not a prediction"
+    )
+    # after a falling baseline nothing is a prediction, mastered or not
+    falling = outcome_lines(_measures(falls=1), _levels())
+    assert falling[0].startswith("No prediction") and falling[1].startswith("flat ground: fell")
+    assert falling[2].endswith("; not a prediction")
+
+
+def test_the_docs_example_reads_a_batchs_outcomes(tmp_path, monkeypatch):
+    """The pandas block of docs/report.md, on a batch's outcomes.csv of two patients."""
+    folder = tmp_path / "out" / "clinic"
+    folder.mkdir(parents=True)
+    tables = [outcomes_table(_measures(), _levels()).assign(patient=p) for p in ("A", "B")]
+    cohort = pd.concat(tables)[["patient", *OUTCOME_COLUMNS]]
+    cohort.to_csv(folder / "outcomes.csv", index=False)
+    docs = Path(__file__).resolve().parents[2] / "docs" / "report.md"
+    blocks = re.findall(r"```python\n(.*?)```", docs.read_text(encoding="utf-8"), re.S)
+    (code,) = [block for block in blocks if "outcomes.csv" in block]
+    monkeypatch.chdir(tmp_path)
+    names: dict = {}
+    exec(compile(code, str(docs), "exec"), names)  # the page's own example
+    # the predicted stairs levels: level 1 of each patient (level 2 was not mastered)
+    assert names["stairs"]["patient"].tolist() == ["A", "B"]

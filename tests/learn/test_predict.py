@@ -100,6 +100,8 @@ def test_example_09_predicts_without_atlas_and_resumes(
     assert table["speed_m_s"].tolist() == pytest.approx(expected["speed_m_s"].tolist())
     printed = capsys.readouterr().out
     assert f"report: {result.report.resolve()}" in printed
+    for line in learn.report.outcome_lines(result.baseline, result.outcomes):  # in plain lines
+        assert line in printed
     # resumable: a second run finds every stage and trains nothing again
     stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.json")}
     again = load_example("09_patient_report").main(argv)

@@ -322,7 +322,8 @@ def test_the_docs_example_renders_a_saved_prediction_with_a_clinics_template(
         shipped.replace("<h2>Flat-ground baseline</h2>", "<h2>Gehen in der Ebene</h2>")
     )
     docs = Path(__file__).resolve().parents[2] / "docs" / "report.md"
-    (code,) = re.findall(r"```python\n(.*?)```", docs.read_text(encoding="utf-8"), re.S)
+    blocks = re.findall(r"```python\n(.*?)```", docs.read_text(encoding="utf-8"), re.S)
+    (code,) = [block for block in blocks if "write_report" in block]
     monkeypatch.chdir(tmp_path)
     exec(compile(code, str(docs), "exec"), {})  # the page's own example
     page = (out / "report_de.html").read_text(encoding="utf-8")

@@ -18,6 +18,7 @@ from learn.report import (
     REPORT_TEMPLATE,
     PatientSummary,
     atlas_identity,
+    outcome_lines,
     write_outcomes_csv,
     write_report,
     write_summary_png,
@@ -182,6 +183,8 @@ def report_files(
 ) -> tuple[Path, Path]:
     """Write the HTML report, the one-page PNG summary and the outcomes' table (always rewritten).
 
+    The outcomes are also logged in plain lines (:func:`learn.report.outcome_lines`).
+
     Parameters
     ----------
     patient
@@ -204,6 +207,8 @@ def report_files(
     )
     summary = write_summary_png(patient, outcomes, out / "summary.png")
     table = write_outcomes_csv(patient.baseline, outcomes, out / OUTCOMES_FILE)
+    for line in outcome_lines(patient.baseline, outcomes):
+        log_stage(line)
     log_stage(f"report: {report.resolve()}")
     log_stage(f"summary page: {summary.resolve()}")
     log_stage(f"outcomes table: {table.resolve()}")

@@ -16,6 +16,7 @@ from learn.report._status import (
     NO_PREDICTION_TEXT,
     NOT_A_PREDICTION,
     PredictionStatus,
+    outcome_lines,
     prediction_status,
 )
 from learn.report._summary_png import summary_figure, write_summary_png
@@ -38,6 +39,7 @@ __all__ = [
     "flexion_curves_svg",
     "gaittwin_version",
     "media_data_uri",
+    "outcome_lines",
     "outcomes_table",
     "prediction_status",
     "report_context",

@@ -26,6 +26,8 @@ from learn.report._flags import (
     compensations,
     course_text,
     safety_flags,
+    steps_text,
+    terrain_text,
 )
 from learn.report._identity import gaittwin_version
 from learn.report._inputs import DECISION_SUPPORT_NOTE, PatientSummary, media_data_uri
@@ -144,18 +146,13 @@ def _measure_rows(m: GaitMeasures, pace_m_s: float | None) -> list[dict[str, str
 _TASK_TITLES = {"slope": "Slope ascent (9 m ramp)", "stairs": "Stair climbing (12 steps)"}
 
 
-def _steps_text(steps: int) -> str:
-    """Training steps as the report shows them: millions from 0.1 M on, else in full."""
-    return f"{steps / 1e6:.2f} M" if steps >= 100_000 else f"{steps:,}"
-
-
 def _mastery_text(outcome: LevelOutcome, baseline_walks: bool) -> str:
     """Return the report's "training steps to master" entry of a level."""
     if outcome.steps_to_master is None:
         return "not mastered"
     if not baseline_walks:
         return "not mastered: the promotion bar came from a controller that falls"
-    return _steps_text(outcome.steps_to_master)
+    return steps_text(outcome.steps_to_master)
 
 
 def _section(
@@ -210,14 +207,8 @@ def _level_section(
     """Return the template's entry of one task level."""
     baseline = patient.baseline
     m = outcome.measures
-    rise = outcome.rise_m
     terrain = task_terrain(outcome.task, outcome.level)
-    if terrain.is_flat:
-        rise_text = "flat ground"
-    elif outcome.task == "stairs":
-        rise_text = f"{100 * rise:.2f} cm risers"
-    else:
-        rise_text = f"{rise:.4g} m rise, 1:{terrain.ramp_length_m / rise:.0f}"
+    rise_text = terrain_text(outcome.task, outcome.level)
     if outcome.trailing_leg is not None:  # asked, not predicted: the task's "asked" line
         rise_text += f"; reference step-to, {outcome.trailing_leg} leg trailing"
     title = f"Level {outcome.level} ({rise_text})"
@@ -238,7 +229,7 @@ def _level_section(
             (
                 "controller_steps",
                 "controller evaluated, trained",
-                f"{_steps_text(outcome.controller_steps)} steps",
+                f"{steps_text(outcome.controller_steps)} steps",
             ),
             (
                 "activation_similarity",

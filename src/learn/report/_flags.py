@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from learn.evaluation import GaitMeasures
+from learn.tasks import task_terrain
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,21 @@ class FlagThresholds:
     knee_asymmetry_deg: float = 15.0
     step_to_m: float = 0.05
     step_asymmetry_m: float = 0.10
+
+
+def steps_text(steps: int) -> str:
+    """Training steps as the report shows them: millions from 0.1 M on, else in full."""
+    return f"{steps / 1e6:.2f} M" if steps >= 100_000 else f"{steps:,}"
+
+
+def terrain_text(task: str, level: int) -> str:
+    """Return a level's terrain in words: ``"flat ground"``, ``"7.50 cm risers"``, a ramp's rise."""
+    terrain = task_terrain(task, level)
+    if terrain.is_flat:
+        return "flat ground"
+    if task == "stairs":
+        return f"{100 * terrain.rise_m:.2f} cm risers"
+    return f"{terrain.rise_m:.4g} m rise, 1:{terrain.ramp_length_m / terrain.rise_m:.0f}"
 
 
 def course_text(measures: GaitMeasures) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from learn.evaluation import GaitMeasures, LevelOutcome
+from learn.report._flags import FlagThresholds, safety_flags, steps_text, terrain_text
 
 #: Status line of a report whose adapted controller falls on flat ground.
 NO_PREDICTION_TEXT = "No prediction: the patient model does not walk on flat ground"
@@ -79,3 +80,36 @@ def prediction_status(baseline: GaitMeasures, outcomes: Sequence[LevelOutcome]) 
     return PredictionStatus(
         "predicted", "Every level is predicted by the controller that mastered it."
     )
+
+
+def outcome_lines(
+    baseline: GaitMeasures,
+    outcomes: Sequence[LevelOutcome],
+    thresholds: FlagThresholds = FlagThresholds(),  # noqa: B008 (frozen dataclass)
+) -> list[str]:
+    """Return the prediction in plain lines, for a console: the status, the baseline, each level.
+
+    E.g. ``"stairs 2 (7.50 cm risers): reached the end, no fall, 0.45 m/s; mastered in 6.77 M
+    steps"`` or ``"slope 4 (0.75 m rise, 1:12): fell (2 times), 0.61 m/s; not mastered: not a
+    prediction"`` (:func:`learn.report.safety_flags`'s words; a level is a prediction as in
+    :func:`is_prediction`).
+    """
+
+    def verdict(m: GaitMeasures, on_terrain: bool) -> str:
+        flags = safety_flags(m, thresholds)
+        words = (
+            ", ".join(flags) if flags else ("reached the end, no fall" if on_terrain else "no fall")
+        )
+        return f"{words}, {m.speed_m_s:.2f} m/s"
+
+    lines = [prediction_status(baseline, outcomes).text, f"flat ground: {verdict(baseline, False)}"]
+    for o in outcomes:
+        if is_prediction(baseline, o):
+            mastery = f"mastered in {steps_text(o.steps_to_master)} steps"
+        elif o.steps_to_master is None:
+            mastery = f"not mastered: {NOT_A_PREDICTION}"
+        else:
+            mastery = NOT_A_PREDICTION
+        where = terrain_text(o.task, o.level)
+        lines.append(f"{o.task} {o.level} ({where}): {verdict(o.measures, True)}; {mastery}")
+    return lines
