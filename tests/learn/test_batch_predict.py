@@ -67,6 +67,7 @@ def test_batch_runs_patients_as_jobs_reports_failures_and_resumes(
     printed = capsys.readouterr().out
     assert "[3/3]" in printed and "bad_walk: failed after" in printed
     assert "3 patients: 2 ok (0 skipped, finished before), 1 failed" in printed
+    assert f"outcomes {out / 'outcomes.csv'}" in printed
     assert "[gaittwin-predict]" not in printed  # each patient's output is in its log.txt
 
     # run again: the finished patients are skipped, the failed one is tried again

@@ -106,7 +106,7 @@ def log_summary(table: pd.DataFrame, out: Path, where: str, elapsed_s: float) ->
     logger.info(
         f"{n} patient{'s' * (n != 1)}: {int(ok.sum())} ok ({int(table['skipped'].sum())} "
         f"skipped, finished before), {int((~ok).sum())} failed; {elapsed_s:.1f} s {where}; "
-        f"table {out / PATIENTS_FILE}"
+        f"table {out / PATIENTS_FILE}, outcomes {out / OUTCOMES_FILE}"
     )
     for row in table[~ok].itertuples():
         logger.info(f"  failed {row.patient}: {row.error}")
