@@ -2,7 +2,8 @@
 
 Runs :func:`learn.predict_patient` on the bundled Xsens MTw walk: steady clip, contact
 correction, adaptation, slope and stair training under their curricula, outcomes per level,
-push test, then ``report.html`` and ``summary.png``. By default there is no atlas
+push test, then ``report.html``, ``summary.png`` and ``outcomes.csv`` (printed at the end: the
+baseline and each level a row, :meth:`learn.PredictionResult.outcomes_table`). By default there is no atlas
 (``--allow-scratch`` behaviour) and the budgets are tiny, so it finishes in a few minutes and the
 report says that its predictions are not meaningful. ``--stiff-knee left`` stiffens the left knee
 of the recorded walk first (:func:`gait.stiffen_knee`: a patient-like clip; the report says so).
@@ -106,10 +107,10 @@ def main(argv: list[str] | None = None) -> learn.PredictionResult:
         stiff_knee=args.stiff_knee,
         stiff_knee_peak_deg=args.stiff_knee_peak_deg,
     )
-    print(f"status: {result.status.text}")
-    for outcome in result.outcomes:
-        flags = learn.report.safety_flags(outcome.measures) or ["no safety flag"]
-        print(f"{outcome.task} level {outcome.level}: {', '.join(flags)}")
+    # the prediction logged its outcomes in plain lines; here they are as a table (outcomes.csv)
+    columns = ["task", "level", "prediction", "reached_end", "falls", "speed_m_s"]
+    columns += ["knee_flexion_peak_left_deg", "knee_flexion_peak_right_deg"]
+    print(result.outcomes_table()[columns].round(2).to_string(index=False))
     print(f"report: {result.report.resolve()}")
     print(f"summary: {result.summary_png.resolve()}")
     return result
