@@ -42,6 +42,12 @@ logger = logging.getLogger(__name__)
 _Saved = TypeVar("_Saved", GaitMeasures, LevelOutcome)
 
 
+#: A prediction's flat-ground baseline, in its output folder.
+BASELINE_FILE = "baseline.json"
+#: The folder of a prediction's level outcomes, ``<task>_<level>.json`` and ``.gif``.
+OUTCOMES_DIR = "outcomes"
+
+
 def _read_saved(path: Path, from_dict: Callable[[dict], _Saved]) -> _Saved:
     """Return a saved baseline or outcome, naming the file when this version cannot read it."""
     try:
@@ -64,13 +70,13 @@ def saved_outcomes(out: Path) -> tuple[GaitMeasures, list[LevelOutcome]]:
     GaitTwinInputError
         No ``baseline.json``, or a file this version cannot read.
     """
-    baseline_path = out / "baseline.json"
+    baseline_path = out / BASELINE_FILE
     if not baseline_path.is_file():
         raise GaitTwinInputError(
             f"{baseline_path}: expected the baseline of a finished prediction, found no file"
         )
     outcomes = [
-        _read_saved(path, LevelOutcome.from_dict) for path in (out / "outcomes").glob("*.json")
+        _read_saved(path, LevelOutcome.from_dict) for path in (out / OUTCOMES_DIR).glob("*.json")
     ]
     outcomes.sort(key=lambda o: (o.task, o.level))
     return _read_saved(baseline_path, GaitMeasures.from_dict), outcomes
@@ -169,7 +175,7 @@ def flat_ground_baseline(
     GaitTwinInputError
         A ``baseline.json`` this version cannot read.
     """
-    baseline_path = out / "baseline.json"
+    baseline_path = out / BASELINE_FILE
     if baseline_path.is_file():
         return _read_saved(baseline_path, GaitMeasures.from_dict)
     log_stage("flat-ground baseline")
@@ -337,7 +343,7 @@ def task_outcomes(
     loaded: dict[Path, tuple[Controller, Callable]] = {}  # levels may share a controller
     level_env_settings = task_run_env_settings(adapt_dir, task_dir)
     for level in settings.levels:
-        path = out / "outcomes" / f"{task}_{level}.json"
+        path = out / OUTCOMES_DIR / f"{task}_{level}.json"
         if path.is_file():
             outcomes.append(_read_saved(path, LevelOutcome.from_dict))
             continue
@@ -353,7 +359,7 @@ def task_outcomes(
                 load_discriminator(controller_dir),
             )
         controller, discriminator = loaded[controller_dir]
-        gif = out / "outcomes" / f"{task}_{level}.gif"
+        gif = out / OUTCOMES_DIR / f"{task}_{level}.gif"
         rollouts, terrain, trailing = _rollouts(
             functools.partial(
                 task_env,
