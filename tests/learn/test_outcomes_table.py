@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
 import re
 from pathlib import Path
@@ -10,6 +12,7 @@ import pandas as pd
 import pytest
 
 from learn.evaluation import GaitMeasures, LevelOutcome
+from learn.prediction._batch_table import write_cohort_outcomes
 from learn.report import OUTCOME_COLUMNS, outcome_lines, outcomes_table, write_outcomes_csv
 
 
@@ -100,3 +103,23 @@ def test_the_docs_example_reads_a_batchs_outcomes(tmp_path, monkeypatch):
     exec(compile(code, str(docs), "exec"), names)  # the page's own example
     # the predicted stairs levels: level 1 of each patient (level 2 was not mastered)
     assert names["stairs"]["patient"].tolist() == ["A", "B"]
+
+
+def test_a_cohorts_table_reads_the_saved_results_and_leaves_out_what_it_cannot(tmp_path, caplog):
+    for patient_id in ("a", "b", "c"):
+        (tmp_path / patient_id / "outcomes").mkdir(parents=True)
+    for patient_id, baseline in (("a", _measures()), ("c", _measures(falls=1))):
+        (tmp_path / patient_id / "baseline.json").write_text(
+            json.dumps(dataclasses.asdict(baseline))
+        )
+    for level in _levels():  # saved out of order: read back by task and level
+        record = dataclasses.asdict(level)
+        (tmp_path / "a" / "outcomes" / f"stairs_{level.level}.json").write_text(json.dumps(record))
+    rows = {p: {"status": "ok"} for p in ("a", "b", "c")} | {"d": {"status": "failed"}}
+    table = write_cohort_outcomes(tmp_path, ["c", "a", "b", "d"], rows)
+    # "b" has no baseline (named in a warning), "d" failed: neither has rows
+    assert table["patient"].tolist() == ["c", "a", "a", "a"]
+    assert table["task"].tolist() == ["flat", "flat", "stairs", "stairs"]
+    assert table["level"].tolist()[2:] == [1, 2]
+    assert "b: left out of outcomes.csv" in caplog.text and "baseline.json" in caplog.text
+    assert pd.read_csv(tmp_path / "outcomes.csv")["patient"].tolist() == ["c", "a", "a", "a"]
