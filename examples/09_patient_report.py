@@ -3,10 +3,11 @@
 Runs :func:`learn.predict_patient` on the bundled Xsens MTw walk: steady clip, contact
 correction, adaptation, slope and stair training under their curricula, outcomes per level,
 push test, then ``report.html``, ``summary.png`` and ``outcomes.csv`` (printed at the end: the
-baseline and each level a row, :meth:`learn.PredictionResult.outcomes_table`). By default there is no atlas
-(``--allow-scratch`` behaviour) and the budgets are tiny, so it finishes in a few minutes and the
-report says that its predictions are not meaningful. ``--stiff-knee left`` stiffens the left knee
-of the recorded walk first (:func:`gait.stiffen_knee`: a patient-like clip; the report says so).
+baseline and each level a row, :meth:`learn.PredictionResult.outcomes_table`). By default there
+is no atlas (``--allow-scratch`` behaviour) and the budgets are tiny, so it finishes in a few
+minutes and the report says that its predictions are not meaningful. ``--stiff-knee left``
+stiffens the left knee of the recorded walk first (:func:`gait.stiffen_knee`: a patient-like
+clip; the report says so).
 With a trained atlas and real budgets:
 
     python examples/09_patient_report.py --atlas out/atlas --adapt-steps 2000000 \
