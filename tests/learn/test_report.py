@@ -124,6 +124,10 @@ def test_flags_in_plain_words():
         "knee flexion asymmetry 32 deg",
     ]
     assert compensations(_measures(knee_deg=(60.0, 55.0))) == []
+    # compared as printed: 8.4 deg of hike reads 8 deg and is not listed over 8 deg
+    assert compensations(_measures(hike_deg=8.4, knee_deg=(60.0, 55.0))) == []
+    assert compensations(_measures(hike_deg=8.6, knee_deg=(60.0, 55.0))) == ["pelvic hike 9 deg"]
+    assert safety_flags(_measures(sway_deg=15.4)) == []
 
 
 def test_step_to_and_step_asymmetry_from_each_side_step_length():
@@ -143,6 +147,9 @@ def test_step_to_and_step_asymmetry_from_each_side_step_length():
     ]
     assert steps(0.52, 0.66) == ["step length asymmetry 0.14 m (left step 0.52 m, right 0.66 m)"]
     assert steps(0.60, 0.66) == []  # within 0.10 m
+    # compared as printed: 0.104 m reads 0.10 m and is not listed over 0.10 m; 0.106 is
+    assert steps(0.500, 0.604) == []
+    assert steps(0.500, 0.606) == ["step length asymmetry 0.11 m (left step 0.50 m, right 0.61 m)"]
     assert steps(0.60, float("nan")) == []  # a side that never struck: not worded
     assert compensations(_measures(knee_deg=(60.0, 55.0))) == []  # not recorded
 

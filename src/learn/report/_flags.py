@@ -14,7 +14,9 @@ class FlagThresholds:
     """Thresholds above (or below) which the report words a measure as a flag.
 
     These are documented, adjustable choices for drawing attention, not validated clinical
-    cut-offs.
+    cut-offs. Each measure is compared as the report prints it (degrees and centimetres whole,
+    metres to the centimetre), so a listed value is beyond its threshold as printed: a 0.104 m
+    step-length difference reads 0.10 m and is not listed against 0.10 m.
 
     Parameters
     ----------
@@ -86,7 +88,7 @@ def safety_flags(
     elif not measures.success:
         course = course_text(measures)
         flags.append(f"did not reach the end ({course})" if course else "did not reach the end")
-    sway = math.degrees(measures.max_trunk_sway_rad)
+    sway = round(math.degrees(measures.max_trunk_sway_rad), 0)
     if sway > thresholds.trunk_sway_deg:
         flags.append(f"trunk sway {sway:.0f} deg")
     return flags
@@ -104,13 +106,14 @@ def compensation_items(
     recorded).
     """
     found = []
-    hike = math.degrees(measures.max_pelvis_hike_rad)
+    hike = round(math.degrees(measures.max_pelvis_hike_rad), 0)
     if hike > thresholds.pelvic_hike_deg:
         found.append(("pelvic hike", f"pelvic hike {hike:.0f} deg"))
     for side, arc_m in zip(("left", "right"), measures.circumduction_m, strict=True):
-        if 100.0 * arc_m > thresholds.circumduction_cm:
-            found.append((f"{side} circumduction", f"{side} circumduction {100.0 * arc_m:.0f} cm"))
-    left, right = (math.degrees(v) for v in measures.knee_flexion_peak_rad)
+        arc_cm = round(100.0 * arc_m, 0)
+        if arc_cm > thresholds.circumduction_cm:
+            found.append((f"{side} circumduction", f"{side} circumduction {arc_cm:.0f} cm"))
+    left, right = (round(math.degrees(v), 0) for v in measures.knee_flexion_peak_rad)
     for side, peak in (("left", left), ("right", right)):
         if peak < thresholds.stiff_knee_deg:
             found.append((f"stiff {side} knee", f"stiff {side} knee (peak flexion {peak:.0f} deg)"))
@@ -122,15 +125,17 @@ def compensation_items(
 
 def _step_items(measures: GaitMeasures, thresholds: FlagThresholds) -> list[tuple[str, str]]:
     """Step-to or step-length asymmetry, from each side's mean step length (when recorded)."""
-    steps = measures.step_length_by_side_m
-    if steps is None or not all(math.isfinite(v) for v in steps):
+    if measures.step_length_by_side_m is None:
+        return []
+    steps = [round(v, 2) for v in measures.step_length_by_side_m]
+    if not all(math.isfinite(v) for v in steps):
         return []
     lengths = f"(left step {steps[0]:.2f} m, right {steps[1]:.2f} m)"
     short = [k for k in (0, 1) if steps[k] < thresholds.step_to_m]
     if len(short) == 1:
         side, other = ("left", "right")[short[0]], ("left", "right")[1 - short[0]]
         return [(f"{side} step-to", f"step-to: the {side} foot joins the {other} {lengths}")]
-    difference = abs(steps[0] - steps[1])
+    difference = round(abs(steps[0] - steps[1]), 2)
     if difference > thresholds.step_asymmetry_m:
         return [("step asymmetry", f"step length asymmetry {difference:.2f} m {lengths}")]
     return []
