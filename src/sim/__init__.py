@@ -25,6 +25,7 @@ from sim._playback import (
     derive_stance,
     measure_artifacts,
     playback,
+    rolling_off,
     track_feet,
 )
 from sim._render import Camera, render_frame, render_motions, write_video
@@ -102,6 +103,7 @@ __all__ = [
     "push_test",
     "render_frame",
     "render_motions",
+    "rolling_off",
     "rollout",
     "track_feet",
     "write_avatar_urdf",

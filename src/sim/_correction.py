@@ -12,9 +12,11 @@ joint angles close to the recording:
 2. **Stance anchoring.** With the root placed so that the lower foot touches the terrain, it is
    shifted horizontally, frame to frame, against the mean slip of the stance feet's contact
    points (the lowest material point of each foot box), so that a foot in single stance does
-   not slide; in double support the two slips are averaged. Before it, the pelvis is turned
-   about the vertical by the angle between the recorded path and the path the anchored feet
-   step (a few degrees), so that anchoring does not bend the path sideways.
+   not slide; in double support the foot that has just landed is the anchor, and the trailing
+   foot, rolling off over toes the box does not have (:func:`sim.rolling_off`), is not.
+   Before it, the pelvis is turned about the vertical by the angle between the recorded path
+   and the path the anchored feet step (a few degrees), so that anchoring does not bend the
+   path sideways.
 3. **Vertical placement.** The root is moved vertically so that the lower foot just touches the
    terrain in every frame (no penetration, no floating), iterated twice because the
    closest-point distance is not exactly vertical on slopes and stair edges; the shift is
@@ -36,7 +38,13 @@ from gait import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG, Motion
 from imu import JointAngles, lowpass
 from sim._anthropometry import BodyDimensions, body_dimensions
 from sim._model_spec import DEFAULT_MODEL, ModelSpec
-from sim._playback import CONTACT_TOLERANCE_M, ArtifactReport, _report, track_feet
+from sim._playback import (
+    CONTACT_TOLERANCE_M,
+    ArtifactReport,
+    _report,
+    rolling_off,
+    track_feet,
+)
 from sim._simulation import Simulation
 from sim._terrain import Terrain
 
@@ -108,10 +116,15 @@ def _place_vertically(
 
 
 def _anchor_stance(world: Simulation, motion: Motion, stance: np.ndarray) -> Motion:
-    """Shift the root horizontally against the mean slip of the stance feet on the terrain."""
+    """Shift the root horizontally against the mean slip of the stance feet on the terrain.
+
+    A foot rolling off (:func:`sim.rolling_off`) is not an anchor: its box has no toes to pivot
+    on, and anchoring it pushed the pelvis forward at up to 1.6 times the walking speed in each
+    double support.
+    """
     track = track_feet(world, motion)
     slip = track.contact_slip_m()
-    touching = stance & (track.clearance_m < CONTACT_TOLERANCE_M)
+    touching = stance & (track.clearance_m < CONTACT_TOLERANCE_M) & ~rolling_off(stance)
     both = touching[:-1] & touching[1:]
     count = both.sum(axis=1, keepdims=True)
     mean_slip = np.where(

@@ -65,9 +65,24 @@ def test_artifacts_are_detected_on_a_synthetic_clip():
         "max_penetration_cm",
         "floating_frames",
         "max_sliding_per_step_cm",
+        "max_roll_off_per_step_cm",
         "vibration_deg",
         "root_vibration_mm",
     }
+
+
+def test_rolling_off_is_the_trailing_foot_of_each_double_support():
+    # left stance 0-5, right lands at 4 (double support 4-5), left lands at 9 while the right is
+    # down (double support 9-10), the record cut in double support 13-14
+    left = np.array([1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1], dtype=bool)
+    right = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1], dtype=bool)
+    off = sim.rolling_off(np.column_stack((left, right)))
+    np.testing.assert_array_equal(np.flatnonzero(off[:, 0]), [4, 5, 13, 14])
+    np.testing.assert_array_equal(np.flatnonzero(off[:, 1]), [9, 10])
+    # a clip cut at a heel strike (double support from its first frame): the foot that lifts
+    both = np.column_stack(([1, 1, 1, 0, 0], [1, 1, 1, 1, 1])).astype(bool)
+    np.testing.assert_array_equal(sim.rolling_off(both)[:, 0], [1, 1, 1, 0, 0])
+    assert not sim.rolling_off(both)[:, 1].any()
 
 
 def test_derived_stance_agrees_with_the_clip_contacts():
@@ -152,8 +167,11 @@ def test_correction_keeps_a_clean_clips_speed_and_direction(subject_dir, asf, tr
     """The mean cycle of a mocap walk on the ankle avatar: speed kept, no sideways drift.
 
     Without turning the pelvis to the direction the avatar steps, anchoring bent 02_01's path
-    by 20 cm over 4 strides. Measured speed changes: 16_15 -0.8 %, 02_01 -3.3 % (the avatar's
-    de Leva proportions step shorter than subject 02; the issue's goal is 3 %).
+    by 20 cm over 4 strides. Measured speed changes: 16_15 -1.6 %, 02_01 -4.3 % (the avatar's
+    de Leva proportions step shorter than subject 02; before the trailing foot stopped being an
+    anchor in double support, its backward-moving box corner made up 1 point of that: -0.8 and
+    -3.3 %). A mocap clip slides 6-8 cm per step on this avatar, so it is not the clip without
+    artefacts of the issue's 3 % goal; the next test checks that one.
     """
     motion = _cmu_motion(subject_dir, asf, trial)
     events = gait.events_from_contacts(motion.foot_contacts, sampling_rate_hz=120.0)
@@ -162,7 +180,7 @@ def test_correction_keeps_a_clean_clips_speed_and_direction(subject_dir, asf, tr
     before, after = clip.root_position_m, result.motion.root_position_m
     duration = clip.time_s[-1]
     speeds = [np.linalg.norm(path[-1, :2] - path[0, :2]) / duration for path in (after, before)]
-    assert speeds[0] == pytest.approx(speeds[1], rel=0.035)
+    assert speeds[0] == pytest.approx(speeds[1], rel=0.05)
     drift = (after[-1, 1] - after[0, 1]) - (before[-1, 1] - before[0, 1])
     assert abs(drift) < 0.02
     assert result.after.max_sliding_m < 0.02
@@ -176,8 +194,8 @@ def test_correcting_a_clip_without_artefacts_keeps_its_speed_and_path(subject_di
 
     A mocap clip slides 6-8 cm per step on the ankle avatar (its proportions are not the
     subject's), so the clip without artefacts is the corrected one: correcting it again must
-    change neither its speed nor its sideways path (measured: 16_15 +0.6 % and 1.2 cm, 02_01
-    +1.2 % and 0.8 cm; ``benchmarks/imu_clip_fidelity.py`` measures the IMU route's clips).
+    change neither its speed nor its sideways path (measured: 16_15 +0.7 % and 1.2 cm, 02_01
+    +0.9 % and 0.9 cm; ``benchmarks/imu_clip_fidelity.py`` measures the IMU route's clips).
     """
     motion = _cmu_motion(subject_dir, asf, trial)
     events = gait.events_from_contacts(motion.foot_contacts, sampling_rate_hz=120.0)
@@ -188,6 +206,27 @@ def test_correcting_a_clip_without_artefacts_keeps_its_speed_and_path(subject_di
     change = gait.clip_fidelity(again.motion, clean)
     assert abs(change.speed_ratio - 1.0) <= 0.03
     assert change.lateral_drift_m <= 0.02
+
+
+def test_correction_does_not_push_the_pelvis_forward_in_double_support(xsens_walk):
+    """In double support the corrected pelvis is no faster than the recorded one.
+
+    Anchoring the trailing foot's box corner, which moves backward while the foot rolls off,
+    pushed the pelvis forward in every double support: on the bundled walk's reference from
+    1.21 to 1.56 m/s (+29 %), on the IMU route's clip of CMU 07_08 from 1.51 to 2.43 m/s (+61
+    %), whose adapted controller fell from starts there. Measured now: unchanged (1.21 m/s).
+    """
+    clip = gait.analyse_imu_walk(xsens_walk).reference_clip()
+    result = sim.correct_contacts(clip, spec=sim.ANKLE_MODEL, body=sim.body_dimensions(1.75, 70.0))
+    both = clip.foot_contacts.all(axis=1)
+    peaks_m_s = [
+        np.gradient(motion.root_position_m[:, 0], motion.time_s)[both].max()
+        for motion in (clip, result.motion)
+    ]
+    assert peaks_m_s[1] < 1.05 * peaks_m_s[0]
+    _check_criteria(result)
+    # the trailing foot's roll-off is reported beside the sliding, one value per step
+    assert result.after.roll_off_per_step_m.shape == result.after.sliding_per_step_m.shape
 
 
 def test_correction_lifts_a_stiff_knee_clip_out_of_the_floor():
