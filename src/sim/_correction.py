@@ -119,7 +119,7 @@ def _anchor_stance(world: Simulation, motion: Motion, stance: np.ndarray) -> Mot
     """Shift the root horizontally against the mean slip of the stance feet on the terrain.
 
     A foot rolling off (:func:`sim.rolling_off`) is not an anchor: its box has no toes to pivot
-    on, and anchoring it pushed the pelvis forward at up to 1.6 times the walking speed in each
+    on, and anchoring it pushed the pelvis forward to up to 1.6 times its recorded speed in each
     double support.
     """
     track = track_feet(world, motion)
