@@ -13,6 +13,9 @@ as runs started before the like-for-like rule did (:class:`learn.CurriculumSetti
 floor (:class:`learn.CurriculumSettings`, :class:`learn.TaskSettings`; ``0`` for both resumes a run
 started before they existed); ``--rehearsal-envs N`` has N of the environments rehearse mastered
 levels (:class:`learn.tasks.CurriculumCallback`; issue 18's rehearsal lever, off by default);
+``--max-steps-only`` caps training episodes at 500 steps instead of lengthening them to pass the
+end of the terrain at the patient's pace (``TaskSettings.to_the_end``; needed to resume a run
+started before the course-length cap);
 ``--patient-clip`` trains on a patient's clip file (e.g. a shipped
 ``patient_clip.npz``) instead of a bundled CMU trial. ``--terrain-reference`` retargets the
 imitation reference to the slope or stairs (:class:`learn.env.TerrainReference`; GAIL keeps the
@@ -285,6 +288,13 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         help="stairs: the speed term penalises a pace below this fraction of the patient's; 0: "
         "no speed term, as the paper and runs started before the floor (default: %(default)s)",
     )
+    parser.add_argument(
+        "--max-steps-only",
+        action="store_true",
+        help="cap every training episode at 500 steps, as the paper and runs started before the "
+        "course-length cap (needed to resume them); default: an episode lasts until a walker at "
+        "the patient's pace would pass the end of the ramp or stairs",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed")
     parser.add_argument("--resume", action="store_true", help="continue from a checkpoint")
     parser.add_argument(
@@ -336,6 +346,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                 tread_steps=args.tread_steps,
                 follow_walker=args.follow_walker,
                 pace_floor=args.pace_floor,
+                to_the_end=not args.max_steps_only,
             )
             learn.train_task(
                 args.adapted,

@@ -69,7 +69,7 @@ def _rollout(make, *, steps: int, scale: float, assist: float = 0.0) -> dict:
 
 
 #: Info keys the environment has added since the before path, none of them in the reward.
-NEW_INFO_KEYS = {"pace_fraction"}
+NEW_INFO_KEYS = {"pace_fraction", "return_scale"}
 
 
 def _same_before_and_after(bench, make, **rollout) -> None:

@@ -243,6 +243,28 @@ def test_the_cue_is_left_out_of_the_returns_the_rule_compares(like_for_like, pro
     assert sum(curriculum.episodes.values()) == 2
 
 
+class _LongEnv(_LevelEnv):
+    """As :class:`_LevelEnv`, as an episode lengthened to twice its cap: return scale 0.5."""
+
+    def step(self, action):
+        observation, reward, terminated, truncated, _ = super().step(action)
+        return observation, reward, terminated, truncated, {"return_scale": 0.5}
+
+
+@pytest.mark.parametrize(("env", "window"), [(_LevelEnv, None), (_LongEnv, 2.0)])
+def test_a_lengthened_episodes_return_is_scaled_to_the_flat_ground_episodes(env, window):
+    """A return of 4 from an episode twice the cap's length counts as 2 against the bar of 3.
+
+    Promoted, the window starts again empty (None).
+    """
+    curriculum = Curriculum("stairs", flat_ground_return=3.0, promotion_fraction=1.0,
+                            min_episodes=1, window_episodes=1)  # fmt: skip
+    model = PPO("MlpPolicy", VecMonitor(DummyVecEnv([env])), n_steps=4, batch_size=4, seed=0)
+    model.learn(total_timesteps=4, callback=CurriculumCallback(curriculum, stair_cue=False))
+    assert curriculum.window_return == window
+    assert curriculum.mastered(0) is (window is None)
+
+
 def test_state_dict_round_trip_continues_the_rule():
     state = Curriculum("slope", flat_ground_return=10.0, min_episodes=3, window_episodes=2)
     for k, r in enumerate([9.5, 9.5, 9.5, 1.0]):

@@ -126,7 +126,7 @@ def test_a_run_saved_before_the_pace_options_resumes_only_without_them(tmp_path)
             "min_pace_fraction": 0.5,
             "rehearsal_envs": 0,
         },
-        "task_settings": {**reference, "pace_floor": 0.0},
+        "task_settings": {**reference, "pace_floor": 0.0, "to_the_end": False},
     }
     with pytest.raises(GaitTwinInputError, match="min_pace_fraction"):
         _check_same_run(tmp_path, old, new)
@@ -136,6 +136,10 @@ def test_a_run_saved_before_the_pace_options_resumes_only_without_them(tmp_path)
     with pytest.raises(GaitTwinInputError, match="rehearsal_envs"):
         _check_same_run(tmp_path, old, new)
     new["curriculum_settings"]["rehearsal_envs"] = 0
+    new["task_settings"]["to_the_end"] = True  # nor with the course-length cap, added since
+    with pytest.raises(GaitTwinInputError, match="to_the_end"):
+        _check_same_run(tmp_path, old, new)
+    new["task_settings"]["to_the_end"] = False
     new["task_settings"]["pace_floor"] = 0.5
     with pytest.raises(GaitTwinInputError, match="pace_floor"):
         _check_same_run(tmp_path, old, new)

@@ -21,7 +21,6 @@ from learn.env import (
 )
 from learn.env._leg_geometry import LegGeometry
 from learn.env._terrain_reference import CLEARANCE_M
-from learn.prediction._evaluation_stages import episode_steps
 from learn.tasks import task_terrain
 from learn.training._task import _check_same_run
 
@@ -438,7 +437,7 @@ def test_stepping_together_on_stairs_with_the_terrain_reference(clip):
 def test_a_run_resumes_only_with_the_reference_it_was_trained_with(tmp_path):
     old = {"task": "stairs", "task_settings": {"n_envs": 16}}  # saved before the option
     settings = {"n_envs": 16, "terrain_reference": True, "tread_steps": False}
-    settings.update(follow_walker=False, pace_floor=0.0)
+    settings.update(follow_walker=False, pace_floor=0.0, to_the_end=False)
     new = {"task": "stairs", "task_settings": settings}
     with pytest.raises(GaitTwinInputError, match="task_settings"):
         _check_same_run(tmp_path, {**old, "curriculum_settings": {}}, new)
@@ -515,18 +514,29 @@ def test_the_environment_climbs_step_to_at_one_tread_per_stride(clip):
             env.close()
 
 
-def test_evaluation_episodes_last_until_the_walker_can_pass_the_top(clip):
-    """The report's episodes: long enough to pass the end of the terrain at the walker's pace.
+def test_episodes_to_the_end_last_until_the_walker_can_pass_the_top(clip):
+    """With ``to_the_end``: long enough to pass the end of the terrain at the walker's pace.
 
     On the 11 m slope course at 16_15's 1.1 m/s the default 500 steps suffice; shorter caps
     are lengthened to 1.25 times the course's time. A step-to climb (one tread per stride, a
-    quarter of 16_15's walking speed) needs about 800 steps to pass the top of the flight.
+    quarter of 16_15's walking speed) needs about 800 steps to pass the top of the flight. The
+    episode is truncated at that cap, and each step's ``return_scale`` is ``max_steps / cap``.
     """
-    env = learn.task_env(clip, "slope", level=1)
+    env = learn.task_env(clip, "slope", level=1, max_steps=100, to_the_end=True)
     try:
-        steps = episode_steps(env, 100)
+        env.reset(seed=0)
+        steps = env.episode_cap
         assert steps == pytest.approx(1.25 * 11.0 / env.nominal_pace_m_s * 30.0, abs=1.0)
-        assert 300 < steps < 500 and episode_steps(env, 500) == 500
+        assert 300 < steps < 500
+        env.max_steps = 500
+        env.reset(seed=0)
+        assert env.episode_cap == 500
+        env.to_the_end = False
+        env.max_steps = 2
+        env.reset(seed=0)
+        assert env.episode_cap == 2
+        truncated = [env.step(env.reference_action())[3] for _ in range(2)]
+        assert truncated == [False, True]
     finally:
         env.close()
     stiff = gait.stiffen_knee(clip, "left", peak_flexion_deg=30.0)
@@ -535,12 +545,17 @@ def test_evaluation_episodes_last_until_the_walker_can_pass_the_top(clip):
         terrain_reference=True,
         tread_steps=True,
     )
-    env = learn.task_env(stiff, "stairs", settings=settings, level=2)
+    env = learn.task_env(stiff, "stairs", settings=settings, level=2, max_steps=2,
+                         to_the_end=True)  # fmt: skip
     try:
-        steps = episode_steps(env, 500)
+        env.reset(seed=0)
         assert env.trailing_foot == 0
+        steps = env.episode_cap
         assert steps == pytest.approx(1.25 * 5.6 / env.nominal_pace_m_s * 30.0, abs=1.0)
         assert steps > 700
+        results = [env.step(env.reference_action()) for _ in range(3)]
+        assert not any(truncated for _, _, _, truncated, _ in results)
+        assert results[-1][4]["return_scale"] == pytest.approx(2 / steps)
     finally:
         env.close()
 

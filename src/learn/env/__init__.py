@@ -15,7 +15,7 @@ from learn.env._imitation_env import (
     lag_treads,
 )
 from learn.env._observation import reference_features
-from learn.env._pace import nominal_pace_m_s, pace_floor_deviation
+from learn.env._pace import PACE_MARGIN, course_steps, nominal_pace_m_s, pace_floor_deviation
 from learn.env._reference import (
     ReferenceMotion,
     clip_goal,
@@ -50,6 +50,7 @@ __all__ = [
     "ATLAS_STRIDE_SPREAD",
     "DEFAULT_HEIGHT_M",
     "DEFAULT_MASS_KG",
+    "PACE_MARGIN",
     "REWARD_TERMS",
     "SPEED_RANGE_M_S",
     "STIFF_KNEE_RANGE_MARGIN_DEG",
@@ -66,6 +67,7 @@ __all__ = [
     "TerrainReference",
     "clip_goal",
     "cmu_walks",
+    "course_steps",
     "goal_reward",
     "imitation_reward",
     "impairment_angle_limits",

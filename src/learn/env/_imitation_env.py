@@ -27,7 +27,7 @@ from learn.env._observation import (
     reference_features,
     rotation_error_rad,
 )
-from learn.env._pace import nominal_pace_m_s, pace_floor_deviation
+from learn.env._pace import course_steps, nominal_pace_m_s, pace_floor_deviation
 from learn.env._reference import ReferenceMotion, natural_stride_m
 from learn.env._reference_frame import ReferenceFrame, stack_rows
 from learn.env._reward import (
@@ -78,7 +78,7 @@ class ImitationEnv(gym.Env):
     (:meth:`ReferenceMotion.resampled`), and the avatar is placed in the reference state at
     a random phase (reference state initialisation). Control runs at ``1 / simulation.dt``
     (30 Hz by default). An episode ends when a non-foot link touches the ground (terminated, a
-    fall) or after ``max_steps`` steps (truncated).
+    fall) or after :attr:`episode_cap` steps (truncated).
 
     Parameters
     ----------
@@ -104,6 +104,11 @@ class ImitationEnv(gym.Env):
         Largest PD-target offset from the reference, rad (``"offset"`` mode).
     max_steps
         Episode length cap (the paper's 500 steps = 16.7 s).
+    to_the_end
+        Lengthen each episode's cap so that a walker at its nominal pace passes the end of the
+        episode's terrain (:attr:`episode_cap`): a slow walker or a step-to climb then reaches
+        the stairs' landing and the end of the ramp in training, as in evaluation. False: every
+        episode lasts at most ``max_steps``.
     random_start
         Start each episode at a random phase of the cycle (otherwise at phase 0).
     window_s
@@ -215,7 +220,10 @@ class ImitationEnv(gym.Env):
     :mod:`learn.env._reward` and ``docs/learn.md``, plus the stair cue's shaping term on stairs.
     ``info`` holds every term (:data:`learn.env.REWARD_TERMS`; ``"stair_cue"`` is 0 without a cue),
     the goal deviations, the tracking errors, the root position, ``"pace_fraction"``
-    (:meth:`pace_fraction`) and ``"fallen"``.
+    (:meth:`pace_fraction`), ``"fallen"`` and ``"return_scale"``: ``max_steps /``
+    :attr:`episode_cap`, which turns an episode's return into that of a ``max_steps``-step
+    episode at the same reward per step (1 unless ``to_the_end`` lengthened the episode;
+    :class:`learn.tasks.CurriculumCallback` compares such returns with the flat-ground one).
 
     Each instance owns one :class:`sim.Simulation` (its own ``BulletClient``); reset restores
     the saved world state first, so the same seed and actions replay identically.
@@ -236,6 +244,7 @@ class ImitationEnv(gym.Env):
         action_mode: str = "offset",
         offset_scale_rad: float = 0.5,
         max_steps: int = 500,
+        to_the_end: bool = False,
         random_start: bool = True,
         window_s: float = 1.0,
         task: str = "flat",
@@ -293,6 +302,11 @@ class ImitationEnv(gym.Env):
         self.action_mode = action_mode
         self.offset_scale_rad = float(offset_scale_rad)
         self.max_steps = int(max_steps)
+        self.to_the_end = bool(to_the_end)
+        #: This episode's step cap (set at reset): ``max_steps``, or with ``to_the_end`` the
+        #: steps to pass the end of the terrain at :attr:`nominal_pace_m_s`
+        #: (:func:`learn.env.course_steps`, with its margin) when that is longer.
+        self.episode_cap = self.max_steps
         self.random_start = random_start
         self.reference_state = bool(reference_state)
         self.terrain_reference = bool(terrain_reference) and task != "flat"
@@ -539,6 +553,10 @@ class ImitationEnv(gym.Env):
         self.nominal_pace_m_s = nominal_pace_m_s(
             *goal, terrain, steps_per_tread=1 if self.trailing_foot is None else 2
         )
+        self.episode_cap = self.max_steps
+        if self.to_the_end:
+            course = course_steps(terrain, self.nominal_pace_m_s, self.dt)
+            self.episode_cap = max(self.max_steps, course)
         phase = options.get("phase", rng.uniform() if self.random_start else 0.0)
         self._t0 = float(phase) * self.reference.cycle_duration_s
         self._step = 0
@@ -653,7 +671,8 @@ class ImitationEnv(gym.Env):
                 reward += info["stair_cue"]
             env._frames.append(rows[i])
             terminated = bool(reading.fallen[i])
-            truncated = bool(env._step >= env.max_steps and not terminated)
+            truncated = bool(env._step >= env.episode_cap and not terminated)
+            info["return_scale"] = env.max_steps / env.episode_cap
             observation = np.concatenate(env._frames).astype(np.float32)
             results.append((observation, reward, terminated, truncated, info))
         return results

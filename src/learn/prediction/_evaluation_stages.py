@@ -32,10 +32,6 @@ from learn.runs import Controller, TaskResult, load_discriminator, task_run_env_
 from learn.training import flat_ground_rollouts, task_env
 from sim import Terrain
 
-#: Evaluation episodes last this many times as long as the walk to the end of the terrain at the
-#: walker's nominal pace, at least (:func:`episode_steps`).
-PACE_MARGIN = 1.25
-
 logger = logging.getLogger(__name__)
 
 #: A result read back from its JSON file (:class:`GaitMeasures` or :class:`LevelOutcome`).
@@ -86,20 +82,6 @@ def _write_json(path: Path, record: dict) -> None:
     write_text_atomic(path, json.dumps(record, indent=2, default=str))
 
 
-def episode_steps(env: ImitationEnv, max_steps: int) -> int:
-    """Return an evaluation episode's cap: long enough to pass the end of the terrain.
-
-    ``max_steps``, or the control steps from the start (x = 0) to the end of ``env``'s terrain
-    (:attr:`sim.Terrain.end_x_m`) at its nominal pace (:attr:`learn.ImitationEnv.
-    nominal_pace_m_s`, read after a reset) with :data:`PACE_MARGIN` to spare, whichever is
-    larger: a slow walker (0.5 m/s on the 11 m slope course) or a step-to climb (one tread
-    per stride) is not cut short of the top and reported as not reaching it.
-    """
-    env.reset(seed=0)
-    course_s = env.simulation.terrain.end_x_m / env.nominal_pace_m_s
-    return max(max_steps, int(np.ceil(PACE_MARGIN * course_s / env.dt)))
-
-
 def _rollouts(
     make_env: Callable[[], ImitationEnv],
     act: Callable[[np.ndarray], np.ndarray],
@@ -116,16 +98,16 @@ def _rollouts(
     to ``gif_path``. A progress bar named ``desc`` counts the control steps up to the episode
     cap (:func:`imu.progress_bar`, shown when learn's logger shows INFO): the task settings'
     ``max_steps``, lengthened with ``to_the_end`` so that the walker can pass the end of the
-    terrain at its pace (:func:`episode_steps`). Returns the rollouts, their terrain and the
-    leg their reference climbed step-to behind (:attr:`learn.ImitationEnv.trailing_foot`).
+    terrain at its pace (:attr:`learn.ImitationEnv.episode_cap`). Returns the rollouts, their
+    terrain and the leg their reference climbed step-to behind
+    (:attr:`learn.ImitationEnv.trailing_foot`).
     """
     envs = [make_env() for _ in range(settings.n_rollouts)]
-    max_steps = settings.task_settings.max_steps
-    if to_the_end:
-        max_steps = episode_steps(envs[0], max_steps)
-        for env in envs:
-            env.max_steps = max_steps
-    bar = imu.progress_bar(total=max_steps, desc=desc, unit="step", logger=logger)
+    for env in envs:
+        env.to_the_end = to_the_end
+    envs[0].reset(seed=settings.seed)
+    cap = envs[0].episode_cap
+    bar = imu.progress_bar(total=cap, desc=desc, unit="step", logger=logger)
 
     def counted(observations: np.ndarray) -> np.ndarray:
         bar.update(1)
@@ -134,7 +116,7 @@ def _rollouts(
     try:
         seeds = [settings.seed + k for k in range(settings.n_rollouts)]
         rollouts = record_rollouts(envs, counted, seeds=seeds, gif_path=gif_path)
-        bar.update(max_steps - bar.n)  # every episode ended, by a fall or at the cap
+        bar.update(cap - bar.n)  # every episode ended, by a fall or at the cap
         return rollouts, envs[0].simulation.terrain, envs[0].trailing_foot
     finally:
         bar.close()

@@ -261,7 +261,9 @@ class Curriculum:
         Parameters
         ----------
         episode_return
-            Sum of the environment's own rewards over the episode.
+            Sum of the environment's own rewards over the episode, in the units of
+            ``flat_ground_return`` (:class:`CurriculumCallback` scales an episode lengthened
+            beyond the flat-ground episodes' cap to their length).
         total_steps
             Environment steps taken so far over the whole curriculum (e.g. SB3's
             ``num_timesteps``), used for steps-to-master.

@@ -26,8 +26,13 @@ class CurriculumCallback(BaseCallback):
     ``set_stair_cue(active)``: on while the current level is not yet mastered, off once it is (the
     paper's "disabled once mastery is achieved"). The environments must follow
     :class:`CurriculumEnv`. For a ``like_for_like`` curriculum it sums each environment's
-    ``infos[i]["stair_cue"]`` over the episode and records the return without it; it passes
-    each episode's last ``infos[i]["pace_fraction"]`` for the pace rule. After each rollout it
+    ``infos[i]["stair_cue"]`` over the episode and records the return without it. It scales
+    each return by the episode's last ``infos[i]["return_scale"]`` (1 when absent): an episode
+    lengthened to pass the end of its terrain (:attr:`learn.ImitationEnv.episode_cap`) is
+    compared as a ``max_steps``-step episode at the same reward per step, the length the
+    flat-ground return was measured over, and one that falls short of its cap keeps the
+    reward it missed. It passes each episode's last ``infos[i]["pace_fraction"]`` for the
+    pace rule. After each rollout it
     logs the window's mean return and pace (``curriculum/window_return``,
     ``curriculum/window_pace_fraction``; a task run's ``progress.csv`` has them as
     ``mean/gen/curriculum/...``).
@@ -117,7 +122,8 @@ class CurriculumCallback(BaseCallback):
             episode = info.get("episode")
             if episode is None:
                 continue
-            episode_return, self._cue[i] = episode["r"] - self._cue[i], 0.0
+            scale = info.get("return_scale", 1.0)
+            episode_return, self._cue[i] = (episode["r"] - self._cue[i]) * scale, 0.0
             ended, self._running[i] = self._running[i], self._queued[i]
             if i >= first_rehearsing:
                 self._rehearse(i)

@@ -64,7 +64,8 @@ def _check_same_run(checkpoint: Path, saved: dict, run: dict) -> None:
     ``follow_walker``) existed, the flat-ground reference (the cycle's own steps, on its own
     clock): False; one written before ``CurriculumSettings.min_pace_fraction`` and
     ``TaskSettings.pace_floor``, no pace rule and no pace floor: 0; one written before
-    ``CurriculumSettings.rehearsal_envs``, no rehearsal: 0.
+    ``CurriculumSettings.rehearsal_envs``, no rehearsal: 0; one written before
+    ``TaskSettings.to_the_end``, the ``max_steps`` cap: False.
     """
     saved = {**saved}
     saved["curriculum_settings"] = {
@@ -78,6 +79,7 @@ def _check_same_run(checkpoint: Path, saved: dict, run: dict) -> None:
         "tread_steps": False,
         "follow_walker": False,
         "pace_floor": 0.0,
+        "to_the_end": False,
         **saved.get("task_settings", {}),
     }
     for key, value in run.items():
@@ -243,6 +245,7 @@ def train_task(
         level=state.level,
         stair_cue=use_stair_cue,
         max_steps=settings.max_steps,
+        to_the_end=settings.to_the_end,
         terrain_reference=settings.terrain_reference,
         tread_steps=settings.tread_steps,
         follow_walker=settings.follow_walker,

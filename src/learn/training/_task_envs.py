@@ -22,6 +22,7 @@ def task_env(
     level: int = 0,
     stair_cue: bool = True,
     max_steps: int = 500,
+    to_the_end: bool = False,
     pace_floor: float = 0.0,
 ) -> ImitationEnv:
     """Return the task environment: the patient's clip on the task's terrain, goals fixed.
@@ -41,6 +42,9 @@ def task_env(
         Stairs: shape the reward with the stair cue (False: the ablation).
     max_steps
         Episode cap, steps.
+    to_the_end
+        Lengthen an episode's cap to pass the end of its terrain at the patient's pace there
+        (ImitationEnv's ``to_the_end``).
     pace_floor
         Stairs: the speed term's floor, a fraction of the patient's pace of one step per tread
         (ImitationEnv's ``pace_floor``); 0: no speed term on stairs (the paper). The other
@@ -62,6 +66,7 @@ def task_env(
         stair_cue=stair_cue,
         speed_goal=task != "stairs",
         pace_floor=pace_floor if task == "stairs" else 0.0,
+        to_the_end=to_the_end,
     )
 
 
@@ -87,6 +92,7 @@ def make_task_vec_env(
     level: int = 0,
     stair_cue: bool = True,
     max_steps: int = 500,
+    to_the_end: bool = False,
     terrain_reference: bool = False,
     tread_steps: bool = False,
     follow_walker: bool = False,
@@ -99,7 +105,7 @@ def make_task_vec_env(
     :class:`learn.ImitationEnv` instances (``set_terrain_level``, ``set_stair_cue``).
     ``terrain_reference``, ``tread_steps`` and ``follow_walker`` replace the adapted run's
     settings of those names (adaptation is on flat ground, where they have no effect);
-    ``pace_floor`` is :func:`task_env`'s.
+    ``to_the_end`` and ``pace_floor`` are :func:`task_env`'s.
     """
     factory = functools.partial(
         task_env,
@@ -114,6 +120,7 @@ def make_task_vec_env(
             follow_walker=follow_walker,
         ),
         max_steps=max_steps,
+        to_the_end=to_the_end,
         pace_floor=pace_floor,
     )
     venv = parallel_envs(factory, n_envs)

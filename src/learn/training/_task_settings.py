@@ -88,6 +88,16 @@ class TaskSettings:
         Steps over which ``alpha_BC`` decays from 0.2 to 0 (the paper's 5 M).
     max_steps
         Episode length cap (the paper's 500).
+    to_the_end
+        Lengthen a training episode's cap so that a walker at the patient's pace on its
+        terrain passes the end of the ramp or of the stairs' landing
+        (:attr:`learn.ImitationEnv.episode_cap`), as the report's rollouts do; the curriculum
+        compares each such episode's return scaled to ``max_steps`` steps
+        (``info["return_scale"]``) with the flat-ground one. True (the default): a step-to
+        climb at a quarter of the walking speed needs about 800 steps to pass the top, and
+        with the paper's 500 its controllers never met the landing in training and fell there
+        (``docs/prediction.md``). False: the paper's cap, and that of runs made before this
+        option (resuming such a run needs False).
     checkpoint_every_rounds
         Save a checkpoint ``checkpoints/round_<r>/`` every this many GAIL rounds and after
         the last one (see :func:`train_task`).
@@ -120,6 +130,7 @@ class TaskSettings:
     demo_batch_size: int = 1024
     bc_decay_steps: int = BC_DECAY_STEPS
     max_steps: int = 500
+    to_the_end: bool = True
     checkpoint_every_rounds: int = 20
     terrain_reference: bool = False
     tread_steps: bool = False
