@@ -531,6 +531,10 @@ def test_no_episode_reaches_the_far_edge_or_a_side_of_the_landing(walk_clip, tas
         fastest_reach_m = max(learn.env.SPEED_RANGE_M_S) * env.max_steps * env.dt
         assert terrain.end_x_m + terrain.landing_length_m > 1.2 * fastest_reach_m
         assert 0.5 * terrain.width_m > 1.2 * fastest_reach_m  # nor walks off a side
+        # an episode lengthened to the end of the course (to_the_end) lasts PACE_MARGIN times
+        # the course at the walker's pace: at twice that pace it stays on the landing
+        lengthened_reach_m = 2.0 * learn.env.PACE_MARGIN * terrain.end_x_m
+        assert terrain.end_x_m + terrain.landing_length_m > lengthened_reach_m
     finally:
         env.close()
 
