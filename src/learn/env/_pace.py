@@ -67,8 +67,8 @@ def course_steps(terrain: Terrain, pace_m_s: float, dt_s: float) -> int:
     Returns
     -------
     int
-        ``ceil(PACE_MARGIN * end_x_m / pace_m_s / dt_s)``: 700 steps for the stairs (5.6 m) at
-        0.40 m/s and 30 Hz, 150 on flat ground (5.6 m) at 1.4 m/s.
+        ``ceil(PACE_MARGIN * end_x_m / pace_m_s / dt_s)``: about 750 steps for the stairs (5.6 m) at
+        0.28 m/s and 30 Hz (a step-to climb), 150 on flat ground (5.6 m) at 1.4 m/s.
     """
     if not pace_m_s > 0.0:
         raise GaitTwinInputError(f"pace_m_s: expected a positive pace, found {pace_m_s}")
