@@ -14,8 +14,9 @@ floor (:class:`learn.CurriculumSettings`, :class:`learn.TaskSettings`; ``0`` for
 started before they existed); ``--rehearsal-envs N`` has N of the environments rehearse mastered
 levels (:class:`learn.tasks.CurriculumCallback`; issue 18's rehearsal lever, off by default);
 ``--max-steps-only`` caps training episodes at 500 steps instead of lengthening them to pass the
-end of the terrain at the patient's pace (``TaskSettings.to_the_end``; needed to resume a run
-started before the course-length cap);
+end of the terrain at the patient's pace (``TaskSettings.to_the_end``; to resume a run started
+before the course-length cap as it was recorded: without it, such a run goes on with the longer
+episodes, and a warning says so);
 ``--patient-clip`` trains on a patient's clip file (e.g. a shipped
 ``patient_clip.npz``) instead of a bundled CMU trial. ``--terrain-reference`` retargets the
 imitation reference to the slope or stairs (:class:`learn.env.TerrainReference`; GAIL keeps the
@@ -292,8 +293,9 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         "--max-steps-only",
         action="store_true",
         help="cap every training episode at 500 steps, as the paper and runs started before the "
-        "course-length cap (needed to resume them); default: an episode lasts until a walker at "
-        "the patient's pace would pass the end of the ramp or stairs",
+        "course-length cap (to resume one as recorded); default: an episode lasts until a walker "
+        "at the patient's pace would pass the end of the ramp or stairs (a run started before "
+        "goes on with such episodes, with a warning)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed")
     parser.add_argument("--resume", action="store_true", help="continue from a checkpoint")

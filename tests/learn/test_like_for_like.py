@@ -11,7 +11,7 @@ import pytest
 import learn
 from imu import GaitTwinInputError
 from learn.tasks import Curriculum
-from learn.training._task import _check_same_run
+from learn.training._task_resume import check_same_run
 
 
 def test_the_rule_is_saved_with_the_curriculum_and_older_states_keep_theirs():
@@ -34,9 +34,9 @@ def test_a_run_saved_before_the_option_resumes_only_with_the_rule_it_used(tmp_pa
         },
     }
     with pytest.raises(GaitTwinInputError, match="like_for_like"):
-        _check_same_run(tmp_path, old, new)
+        check_same_run(tmp_path, old, new)
     new["curriculum_settings"]["like_for_like"] = False
-    _check_same_run(tmp_path, old, new)
+    check_same_run(tmp_path, old, new)
 
 
 def test_sampled_flat_ground_episodes_are_seeded_and_differ_from_the_mean(adapted_run, walk_clip):

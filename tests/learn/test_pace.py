@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ from imu import GaitTwinInputError
 from learn.env import nominal_pace_m_s, pace_floor_deviation
 from learn.env._reward import SPEED_SCALE
 from learn.tasks import Curriculum, task_terrain
-from learn.training._task import _check_same_run
+from learn.training._task_resume import check_same_run
 
 
 def test_the_nominal_pace_is_one_step_per_tread_on_stairs_and_the_goal_elsewhere():
@@ -129,21 +130,37 @@ def test_a_run_saved_before_the_pace_options_resumes_only_without_them(tmp_path)
         "task_settings": {**reference, "pace_floor": 0.0, "to_the_end": False},
     }
     with pytest.raises(GaitTwinInputError, match="min_pace_fraction"):
-        _check_same_run(tmp_path, old, new)
+        check_same_run(tmp_path, old, new)
     new["curriculum_settings"]["min_pace_fraction"] = 0.0
-    _check_same_run(tmp_path, old, new)
+    check_same_run(tmp_path, old, new)
     new["curriculum_settings"]["rehearsal_envs"] = 2  # nor with rehearsal, added since
     with pytest.raises(GaitTwinInputError, match="rehearsal_envs"):
-        _check_same_run(tmp_path, old, new)
+        check_same_run(tmp_path, old, new)
     new["curriculum_settings"]["rehearsal_envs"] = 0
-    new["task_settings"]["to_the_end"] = True  # nor with the course-length cap, added since
-    with pytest.raises(GaitTwinInputError, match="to_the_end"):
-        _check_same_run(tmp_path, old, new)
     new["task_settings"]["to_the_end"] = False
     new["task_settings"]["pace_floor"] = 0.5
     with pytest.raises(GaitTwinInputError, match="pace_floor"):
-        _check_same_run(tmp_path, old, new)
+        check_same_run(tmp_path, old, new)
     with pytest.raises(GaitTwinInputError, match=r"TaskSettings\.pace_floor"):
         learn.TaskSettings(pace_floor=-0.1)
     with pytest.raises(GaitTwinInputError, match=r"CurriculumSettings\.min_pace_fraction"):
         learn.CurriculumSettings(min_pace_fraction=1.0)
+
+
+def test_a_run_from_before_the_course_cap_resumes_with_it_and_says_so(tmp_path, caplog):
+    settings = {"terrain_reference": True, "tread_steps": True, "follow_walker": True,
+                "pace_floor": 0.0}  # fmt: skip
+    old = {"task": "stairs", "curriculum_settings": {}, "task_settings": settings}
+    curriculum = {"like_for_like": False, "min_pace_fraction": 0.0, "rehearsal_envs": 0}
+    new = {"task": "stairs", "curriculum_settings": curriculum,
+           "task_settings": {**settings, "to_the_end": True}}  # fmt: skip
+    with caplog.at_level(logging.WARNING, logger="learn.training._task_resume"):
+        check_same_run(tmp_path, old, new)
+    assert "to_the_end = False" in caplog.text and "max_steps" in caplog.text
+    new["task_settings"]["pace_floor"] = 0.5  # the upgrade does not let another option through
+    with pytest.raises(GaitTwinInputError, match=r"task_settings\.pace_floor = 0\.0, found 0\.5"):
+        check_same_run(tmp_path, old, new)
+    saved = {**old, "task_settings": {**settings, "to_the_end": True}}
+    new["task_settings"].update(pace_floor=0.0, to_the_end=False)  # the other way: refused
+    with pytest.raises(GaitTwinInputError, match=r"task_settings\.to_the_end = True, found False"):
+        check_same_run(tmp_path, saved, new)

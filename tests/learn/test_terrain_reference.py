@@ -22,7 +22,7 @@ from learn.env import (
 from learn.env._leg_geometry import LegGeometry
 from learn.env._terrain_reference import CLEARANCE_M
 from learn.tasks import task_terrain
-from learn.training._task import _check_same_run
+from learn.training._task_resume import check_same_run
 
 #: 8 s of the reference at 120 Hz: from flat ground over the whole flight or most of the ramp.
 TIMES_S = np.arange(0.0, 8.0, 1.0 / 120.0)
@@ -440,13 +440,13 @@ def test_a_run_resumes_only_with_the_reference_it_was_trained_with(tmp_path):
     settings.update(follow_walker=False, pace_floor=0.0, to_the_end=False)
     new = {"task": "stairs", "task_settings": settings}
     with pytest.raises(GaitTwinInputError, match="task_settings"):
-        _check_same_run(tmp_path, {**old, "curriculum_settings": {}}, new)
+        check_same_run(tmp_path, {**old, "curriculum_settings": {}}, new)
     settings["terrain_reference"] = False
-    _check_same_run(tmp_path, {**old, "curriculum_settings": {}}, new)
+    check_same_run(tmp_path, {**old, "curriculum_settings": {}}, new)
     settings.update(terrain_reference=True, tread_steps=True)
     saved = {"task": "stairs", "task_settings": {"n_envs": 16, "terrain_reference": True}}
     with pytest.raises(GaitTwinInputError, match="task_settings"):
-        _check_same_run(tmp_path, {**saved, "curriculum_settings": {}}, new)
+        check_same_run(tmp_path, {**saved, "curriculum_settings": {}}, new)
     assert learn.TaskSettings().terrain_reference is False
     assert learn.TaskSettings().tread_steps is False
     assert learn.TaskSettings().follow_walker is False

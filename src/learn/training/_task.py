@@ -44,6 +44,7 @@ from learn.runs import (
 from learn.tasks import N_LEVELS, TASK_TERRAINS, Curriculum
 from learn.training._demonstrations import flat_ground_rollouts, reference_demonstrations
 from learn.training._task_envs import make_task_vec_env
+from learn.training._task_resume import check_same_run
 from learn.training._task_settings import CurriculumSettings, TaskSettings
 from learn.training._task_stages import (
     RoundCheckpointer,
@@ -54,41 +55,6 @@ from learn.training._task_stages import (
 from learn.training._time_limit import check_time_limit
 
 logger = logging.getLogger(__name__)
-
-
-def _check_same_run(checkpoint: Path, saved: dict, run: dict) -> None:
-    """Refuse to resume a checkpoint written with other options than ``run`` (budget aside).
-
-    A checkpoint written before ``CurriculumSettings.like_for_like`` existed used the rule it
-    names False; one written before ``TaskSettings.terrain_reference`` (or ``tread_steps``,
-    ``follow_walker``) existed, the flat-ground reference (the cycle's own steps, on its own
-    clock): False; one written before ``CurriculumSettings.min_pace_fraction`` and
-    ``TaskSettings.pace_floor``, no pace rule and no pace floor: 0; one written before
-    ``CurriculumSettings.rehearsal_envs``, no rehearsal: 0; one written before
-    ``TaskSettings.to_the_end``, the ``max_steps`` cap: False.
-    """
-    saved = {**saved}
-    saved["curriculum_settings"] = {
-        "like_for_like": False,
-        "min_pace_fraction": 0.0,
-        "rehearsal_envs": 0,
-        **saved["curriculum_settings"],
-    }
-    saved["task_settings"] = {
-        "terrain_reference": False,
-        "tread_steps": False,
-        "follow_walker": False,
-        "pace_floor": 0.0,
-        "to_the_end": False,
-        **saved.get("task_settings", {}),
-    }
-    for key, value in run.items():
-        if key != "total_timesteps" and saved[key] != value:
-            raise GaitTwinInputError(
-                f"resume: checkpoint {str(checkpoint)!r} was written with {key} = "
-                f"{saved[key]!r}, found {value!r}; pass the same options, or delete "
-                f"{str(checkpoint.parent)!r} to start again"
-            )
 
 
 def train_task(
@@ -390,7 +356,7 @@ def _open_task_run(out: Path, run: dict, *, resume: bool) -> tuple[Path | None, 
         )
     saved = None if checkpoint is None else json.loads((checkpoint / STATE_FILE).read_text())
     if saved is not None:
-        _check_same_run(checkpoint, saved["run"], run)
+        check_same_run(checkpoint, saved["run"], run)
         (out / CURRICULUM_FILE).unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
     if checkpoint is None:
