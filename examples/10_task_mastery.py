@@ -13,6 +13,8 @@ as runs started before the like-for-like rule did (:class:`learn.CurriculumSetti
 floor (:class:`learn.CurriculumSettings`, :class:`learn.TaskSettings`; ``0`` for both resumes a run
 started before they existed); ``--rehearsal-envs N`` has N of the environments rehearse mastered
 levels (:class:`learn.tasks.CurriculumCallback`; issue 18's rehearsal lever, off by default);
+``--evaluation-episodes N`` promotes by N deterministic episodes of the policy at the level
+instead of the training episodes (:class:`learn.training.EvaluationPromoter`, off by default);
 ``--max-steps-only`` caps training episodes at 500 steps instead of lengthening them to pass the
 end of the terrain at the patient's pace (``TaskSettings.to_the_end``; to resume a run started
 before the course-length cap as it was recorded: without it, such a run goes on with the longer
@@ -283,6 +285,15 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         "per episode (default: %(default)s, none: the paper's curriculum)",
     )
     parser.add_argument(
+        "--evaluation-episodes",
+        type=int,
+        default=learn.CurriculumSettings.evaluation_episodes,
+        help="promote a level by this many episodes of the policy with deterministic actions at "
+        "the level (every checkpoint, once the level's minimum episodes are played), against "
+        "the deterministic flat-ground return; 0: by the training episodes' window, as runs "
+        "started before this option (default: %(default)s)",
+    )
+    parser.add_argument(
         "--pace-floor",
         type=float,
         default=learn.TaskSettings.pace_floor,
@@ -360,6 +371,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                     like_for_like=not args.paper_rule,
                     min_pace_fraction=args.min_pace_fraction,
                     rehearsal_envs=args.rehearsal_envs,
+                    evaluation_episodes=args.evaluation_episodes,
                 ),
                 settings=settings,
                 use_stair_cue=not args.no_stair_cue,

@@ -105,6 +105,12 @@ class Curriculum:
         nominal pace on the terrain (``info["pace_fraction"]`` of
         :class:`learn.ImitationEnv` at the episode's last step; one step per tread on
         stairs). 0: returns only (the paper's rule).
+    evaluation_flat_return
+        None (default): the rule above, on the training episodes. A number: the promotion is
+        decided by :meth:`record_evaluation` instead, episodes of the current policy with
+        deterministic actions against ``promotion_fraction`` times this return, the
+        flat-ground return of the adapted controller's deterministic episodes; the training
+        episodes still fill the window (logged) and count towards ``min_episodes``.
 
     Notes
     -----
@@ -141,8 +147,14 @@ class Curriculum:
         reference_walks: bool = True,
         like_for_like: bool = False,
         min_pace_fraction: float = 0.0,
+        evaluation_flat_return: float | None = None,
     ) -> None:
         task_terrain(task, start_level)
+        if evaluation_flat_return is not None and not np.isfinite(evaluation_flat_return):
+            raise GaitTwinInputError(
+                f"evaluation_flat_return: expected a finite number or None, found "
+                f"{evaluation_flat_return}"
+            )
         if not np.isfinite(flat_ground_return):
             raise GaitTwinInputError(
                 f"flat_ground_return: expected a finite number, found {flat_ground_return}"
@@ -165,6 +177,11 @@ class Curriculum:
         self.reference_walks = bool(reference_walks)
         self.like_for_like = bool(like_for_like)
         self.min_pace_fraction = float(min_pace_fraction)
+        self.evaluation_flat_return = (
+            None if evaluation_flat_return is None else float(evaluation_flat_return)
+        )
+        #: The last :meth:`record_evaluation`: steps, level, mean return and pace; None before.
+        self.last_evaluation: dict | None = None
         #: Environment steps from entering each mastered level to its qualifying episode.
         self.steps_to_master: dict[int, int] = {}
         #: Episodes finished at each level.
@@ -216,6 +233,8 @@ class Curriculum:
             "reference_walks": self.reference_walks,
             "like_for_like": self.like_for_like,
             "min_pace_fraction": self.min_pace_fraction,
+            "evaluation_flat_return": self.evaluation_flat_return,
+            "last_evaluation": self.last_evaluation,
         }
 
     @classmethod
@@ -245,7 +264,9 @@ class Curriculum:
             reference_walks=record.get("reference_walks", True),
             like_for_like=record.get("like_for_like", False),
             min_pace_fraction=min_pace_fraction,
+            evaluation_flat_return=record.get("evaluation_flat_return"),
         )
+        state.last_evaluation = record.get("last_evaluation")
         state.episodes = {int(k): int(v) for k, v in record["episodes_per_level"].items()}
         state.steps_to_master = {int(k): int(v) for k, v in record["steps_to_master"].items()}
         state._entered_at_step = int(record["entered_level_at_step"])
@@ -289,10 +310,70 @@ class Curriculum:
         if pace_fraction is not None:
             self._paces.append(float(pace_fraction))
         self.episodes[self.level] = self.episodes.get(self.level, 0) + 1
-        if self.episodes[self.level] < self.min_episodes or not self.reference_walks:
+        if not self.ready or self.evaluation_flat_return is not None:
             return False
         if self.window_return <= self.threshold or not self._paced():
             return False
+        self._promote(total_steps)
+        return True
+
+    @property
+    def ready(self) -> bool:
+        """Whether the level may be promoted: ``min_episodes`` played, the bar meaningful."""
+        return (
+            not self.finished
+            and self.reference_walks
+            and self.episodes.get(self.level, 0) >= self.min_episodes
+        )
+
+    def record_evaluation(
+        self, returns: list[float], pace_fractions: list[float], *, total_steps: int
+    ) -> bool:
+        """Apply the evaluation rule to episodes of the current policy at the current level.
+
+        Parameters
+        ----------
+        returns
+            Each evaluation episode's return, no stair cue, scaled to the flat-ground episodes'
+            length as :class:`CurriculumCallback` scales training returns.
+        pace_fractions
+            Each episode's forward progress as a fraction of the nominal pace.
+        total_steps
+            Environment steps taken so far (for steps-to-master).
+
+        Returns
+        -------
+        bool
+            True when the episodes mastered the level: :meth:`ready`, mean return above
+            ``promotion_fraction * evaluation_flat_return``, mean pace at least
+            ``min_pace_fraction``.
+
+        Raises
+        ------
+        GaitTwinInputError
+            Without ``evaluation_flat_return``, or with no episodes.
+        """
+        if self.evaluation_flat_return is None or not returns:
+            raise GaitTwinInputError(
+                "record_evaluation: expected a curriculum with evaluation_flat_return and some "
+                f"episodes, found {self.evaluation_flat_return} and {len(returns)} episodes"
+            )
+        mean_return, mean_pace = float(np.mean(returns)), float(np.mean(pace_fractions))
+        self.last_evaluation = {
+            "total_steps": int(total_steps),
+            "level": self.level,
+            "episodes": len(returns),
+            "mean_return": mean_return,
+            "mean_pace_fraction": mean_pace,
+        }
+        bar = self.promotion_fraction * self.evaluation_flat_return
+        if not self.ready or mean_return <= bar or mean_pace < self.min_pace_fraction:
+            return False
+        self._promote(total_steps)
+        return True
+
+    def _promote(self, total_steps: int) -> None:
+        """Record the current level as mastered and move to the next one (the top stays)."""
         self.steps_to_master[self.level] = int(total_steps) - self._entered_at_step
         if self.level < N_LEVELS - 1:
             self.level += 1
@@ -300,7 +381,6 @@ class Curriculum:
             self._entered_at_step = int(total_steps)
             self._returns.clear()
             self._paces.clear()
-        return True
 
     def _paced(self) -> bool:
         """Whether the window's episodes moved at ``min_pace_fraction`` of the pace on average.

@@ -134,9 +134,17 @@ class CurriculumCallback(BaseCallback):
                 total_steps=self.num_timesteps,
                 pace_fraction=info.get("pace_fraction"),
             ):
-                self._apply()
-                self.logger.record("curriculum/level", self.curriculum.level)
+                self.apply_level()
         return not (self.stop_when_finished and self.curriculum.finished)
+
+    def apply_level(self) -> None:
+        """Move the environments to the curriculum's level after a promotion, and log it.
+
+        Called by the callback itself, and after a promotion decided outside it (the evaluation
+        rule, :class:`learn.training.EvaluationPromoter`, between GAIL rounds).
+        """
+        self._apply()
+        self.logger.record("curriculum/level", self.curriculum.level)
 
     def _on_rollout_end(self) -> None:
         for name in ("window_return", "window_pace_fraction"):

@@ -41,9 +41,10 @@ from learn.runs import (
     run_ppo_settings,
     write_task_outputs,
 )
-from learn.tasks import N_LEVELS, TASK_TERRAINS, Curriculum
+from learn.tasks import N_LEVELS, TASK_TERRAINS, Curriculum, CurriculumCallback
 from learn.training._demonstrations import flat_ground_rollouts, reference_demonstrations
-from learn.training._task_envs import make_task_vec_env
+from learn.training._task_envs import make_task_vec_env, run_task_env
+from learn.training._task_evaluation import EvaluationPromoter
 from learn.training._task_resume import check_same_run
 from learn.training._task_settings import CurriculumSettings, TaskSettings
 from learn.training._task_stages import (
@@ -202,6 +203,14 @@ def train_task(
         pace_floor=settings.pace_floor,
     )
     drive_cue = use_stair_cue and task == "stairs"
+    env_options = {
+        "max_steps": settings.max_steps,
+        "to_the_end": settings.to_the_end,
+        "terrain_reference": settings.terrain_reference,
+        "tread_steps": settings.tread_steps,
+        "follow_walker": settings.follow_walker,
+        "pace_floor": settings.pace_floor,
+    }
     venv = make_task_vec_env(
         patient_motion,
         task,
@@ -210,30 +219,29 @@ def train_task(
         seed=seed + done,
         level=state.level,
         stair_cue=use_stair_cue,
-        max_steps=settings.max_steps,
-        to_the_end=settings.to_the_end,
-        terrain_reference=settings.terrain_reference,
-        tread_steps=settings.tread_steps,
-        follow_walker=settings.follow_walker,
-        pace_floor=settings.pace_floor,
+        **env_options,
     )
+    evaluation_env = functools.partial(
+        run_task_env, patient_motion, task, adapted_run_dir, stair_cue=False, **env_options
+    )
+    promoter = None
     if drive_cue:  # effective at the first reset, as CurriculumCallback's later switches
         venv.env_method("set_stair_cue", not state.mastered(state.level))
     try:
         model, distilled = task_policy(
             adapted_run_dir, venv, demos, settings, total_timesteps, checkpoint, seed=seed
         )
+        callback = CurriculumCallback(
+            state, stair_cue=use_stair_cue, rehearsal_envs=curriculum.rehearsal_envs, seed=seed
+        )
         gail = task_gail(
             venv,
             model,
             demos,
-            state,
             checkpoint,
             saved,
             settings=settings,
-            use_stair_cue=use_stair_cue,
-            rehearsal_envs=curriculum.rehearsal_envs,
-            seed=seed,
+            callback=callback,
             log_folder=log_dir(out, done),
             discriminator_learning_rate=GAIL_LEARNING_RATE * (1.0 - rounds_done / n_rounds),
         )
@@ -254,6 +262,17 @@ def train_task(
             keep_checkpoints=keep_checkpoints,
             deadline=deadline,
         )
+        if curriculum.evaluation_episodes:
+            promoter = EvaluationPromoter(
+                state,
+                callback,
+                model,
+                lambda level: evaluation_env(level=level),
+                n_episodes=curriculum.evaluation_episodes,
+                every_rounds=settings.checkpoint_every_rounds,
+                rounds_done=rounds_done,
+                seed=seed,
+            )
         stop = functools.partial(_should_stop, state, stop_after_level, checkpointer)
         bar = imu.progress_bar(
             total=n_rounds * round_steps,
@@ -265,6 +284,8 @@ def train_task(
         )
 
         def after_round(round_index: int) -> None:
+            if promoter is not None:
+                promoter(round_index)
             checkpointer(round_index)
             bar.update(round_steps)
 
@@ -273,6 +294,8 @@ def train_task(
                 gail.train((n_rounds - rounds_done) * round_steps, callback=after_round, until=stop)
     finally:
         venv.close()
+        if promoter is not None:
+            promoter.close()
     write_task_outputs(
         adapted_run_dir,
         out,

@@ -82,13 +82,11 @@ def frozen_normaliser(venv, adapted_run_dir: str | Path) -> VecNormalize:
     return normaliser
 
 
-def make_task_vec_env(
+def run_task_env(
     patient_motion: Motion,
     task: str,
     adapted_run_dir: str | Path,
     *,
-    n_envs: int,
-    seed: int,
     level: int = 0,
     stair_cue: bool = True,
     max_steps: int = 500,
@@ -97,18 +95,14 @@ def make_task_vec_env(
     tread_steps: bool = False,
     follow_walker: bool = False,
     pace_floor: float = 0.0,
-) -> VecNormalize:
-    """Task environments for GAIL: monitored (own reward), then frozen normalisation.
+) -> ImitationEnv:
+    """Return one environment of a task run: :func:`task_env` with the run's reference options.
 
-    ``VecMonitor`` sits below the normaliser and any GAIL reward wrapper, so the episode
-    returns the curriculum sees are the environment's own reward. ``env_method`` reaches the
-    :class:`learn.ImitationEnv` instances (``set_terrain_level``, ``set_stair_cue``).
     ``terrain_reference``, ``tread_steps`` and ``follow_walker`` replace the adapted run's
-    settings of those names (adaptation is on flat ground, where they have no effect);
-    ``to_the_end`` and ``pace_floor`` are :func:`task_env`'s.
+    settings of those names (adaptation is on flat ground, where they have no effect); the
+    other options are :func:`task_env`'s.
     """
-    factory = functools.partial(
-        task_env,
+    return task_env(
         patient_motion,
         task,
         level=level,
@@ -123,6 +117,26 @@ def make_task_vec_env(
         to_the_end=to_the_end,
         pace_floor=pace_floor,
     )
+
+
+def make_task_vec_env(
+    patient_motion: Motion,
+    task: str,
+    adapted_run_dir: str | Path,
+    *,
+    n_envs: int,
+    seed: int,
+    **options: bool | float | int,
+) -> VecNormalize:
+    """Task environments for GAIL: monitored (own reward), then frozen normalisation.
+
+    ``VecMonitor`` sits below the normaliser and any GAIL reward wrapper, so the episode
+    returns the curriculum sees are the environment's own reward. ``env_method`` reaches the
+    :class:`learn.ImitationEnv` instances (``set_terrain_level``, ``set_stair_cue``).
+    ``options`` are :func:`run_task_env`'s (level, stair cue, caps, reference options, pace
+    floor).
+    """
+    factory = functools.partial(run_task_env, patient_motion, task, adapted_run_dir, **options)
     venv = parallel_envs(factory, n_envs)
     venv.seed(seed)
     return frozen_normaliser(VecMonitor(venv), adapted_run_dir)

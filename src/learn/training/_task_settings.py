@@ -41,6 +41,14 @@ class CurriculumSettings:
         below the current one, drawn per episode (:class:`learn.tasks.CurriculumCallback`),
         against the forgetting of the levels before; 0 (default, the paper's curriculum, and
         that of runs made before this option): none.
+    evaluation_episodes
+        0 (default; runs made before this option): a level is promoted by the training
+        episodes' window. N > 0: by N episodes of the current policy with deterministic
+        actions, as the report's predictions are made, at the current level every
+        ``TaskSettings.checkpoint_every_rounds`` rounds once ``min_episodes`` training
+        episodes were played there, against ``promotion_fraction`` times the deterministic
+        flat-ground return (:class:`learn.tasks.Curriculum`, ``evaluation_flat_return``;
+        :class:`learn.training.EvaluationPromoter`).
     """
 
     promotion_fraction: float = 0.9
@@ -52,8 +60,14 @@ class CurriculumSettings:
     like_for_like: bool = True
     min_pace_fraction: float = 0.5
     rehearsal_envs: int = 0
+    evaluation_episodes: int = 0
 
     def __post_init__(self) -> None:
+        if self.evaluation_episodes < 0:
+            raise GaitTwinInputError(
+                "CurriculumSettings.evaluation_episodes: expected >= 0, found "
+                f"{self.evaluation_episodes}"
+            )
         if self.rehearsal_envs < 0:
             raise GaitTwinInputError(
                 f"CurriculumSettings.rehearsal_envs: expected >= 0, found {self.rehearsal_envs}"

@@ -24,6 +24,7 @@ from learn.algorithms import (
     n_updates,
     restore_gail_state,
 )
+from learn.evaluation import TaskRollout
 from learn.runs import (
     GAIL_STATE_FILE,
     MODEL_FILE,
@@ -51,6 +52,12 @@ def _curriculum_state(state: Curriculum, *, drive_cue: bool) -> dict:
     }
 
 
+def _flat_return(rollouts: list[TaskRollout], *, leave_out_cue: bool) -> float:
+    """Return the mean return of flat-ground episodes, with or without the stair cue's term."""
+    cue = [r.reward_terms["stair_cue"].sum() * leave_out_cue for r in rollouts]
+    return float(np.mean([r.episode_return for r in rollouts]) - np.mean(cue))
+
+
 def task_curriculum(
     task: str,
     curriculum: CurriculumSettings,
@@ -72,9 +79,28 @@ def task_curriculum(
     actions make a walking controller stumble now and then, which the bar, like training, includes):
     when it falls in any of them, the bar comes from a controller that does not walk, and the
     curriculum promotes nothing (``Curriculum(reference_walks=False)``).
+
+    With ``curriculum.evaluation_episodes`` the evaluation rule's bar is the mean return of those
+    deterministic episodes, the cue left out (``evaluation_flat_return``; ``flat_ground_return``
+    when given); a resumed run whose state has none (started with the training rule) measures
+    it then.
     """
+
+    def rollouts(deterministic: bool) -> list[TaskRollout]:
+        return flat_ground_rollouts(
+            adapted_run_dir,
+            patient_motion,
+            n_episodes=curriculum.flat_ground_episodes,
+            max_steps=max_steps,
+            seed=seed + 10_000,
+            task=task,
+            deterministic=deterministic,
+            pace_floor=pace_floor,
+        )
+
+    evaluated = curriculum.evaluation_episodes > 0
     if saved is not None:
-        return Curriculum.from_state_dict(
+        state = Curriculum.from_state_dict(
             task,
             saved["curriculum"],
             promotion_fraction=curriculum.promotion_fraction,
@@ -82,23 +108,23 @@ def task_curriculum(
             window_episodes=curriculum.window_episodes,
             min_pace_fraction=curriculum.min_pace_fraction,
         )
-    if curriculum.flat_ground_return is None:
-        level0 = {
-            deterministic: flat_ground_rollouts(
-                adapted_run_dir,
-                patient_motion,
-                n_episodes=curriculum.flat_ground_episodes,
-                max_steps=max_steps,
-                seed=seed + 10_000,
-                task=task,
-                deterministic=deterministic,
-                pace_floor=pace_floor,
+        if evaluated and state.evaluation_flat_return is None:
+            state.evaluation_flat_return = _flat_return(rollouts(True), leave_out_cue=True)
+            logger.info(
+                "%s: the evaluation rule from now on, against %.1f (deterministic flat-ground "
+                "return)",
+                task,
+                state.evaluation_flat_return,
             )
-            for deterministic in {True, not curriculum.like_for_like}
-        }
-        bar = level0[not curriculum.like_for_like]
-        cue = [r.reward_terms["stair_cue"].sum() * curriculum.like_for_like for r in bar]
-        flat_return = float(np.mean([r.episode_return for r in bar]) - np.mean(cue))
+        return state
+    evaluation_return = None
+    if curriculum.flat_ground_return is None:
+        level0 = {d: rollouts(d) for d in {True, not curriculum.like_for_like}}
+        flat_return = _flat_return(
+            level0[not curriculum.like_for_like], leave_out_cue=curriculum.like_for_like
+        )
+        if evaluated:
+            evaluation_return = _flat_return(level0[True], leave_out_cue=True)
         falls = sum(r.fell for r in level0[True])
         if falls:
             logger.warning(
@@ -111,6 +137,7 @@ def task_curriculum(
             )
     else:
         flat_return = float(curriculum.flat_ground_return)
+        evaluation_return = flat_return if evaluated else None
         falls = 0
     return Curriculum(
         task,
@@ -122,6 +149,7 @@ def task_curriculum(
         start_level=curriculum.start_level,
         like_for_like=curriculum.like_for_like,
         min_pace_fraction=curriculum.min_pace_fraction,
+        evaluation_flat_return=evaluation_return,
     )
 
 
@@ -181,22 +209,19 @@ def task_gail(
     venv: VecNormalize,
     model: BCRegularisedPPO,
     demos: list[types.Trajectory],
-    state: Curriculum,
     checkpoint: Path | None,
     saved: dict | None,
     *,
     settings: TaskSettings,
-    use_stair_cue: bool,
-    rehearsal_envs: int,
-    seed: int,
+    callback: CurriculumCallback,
     log_folder: Path,
     discriminator_learning_rate: float,
 ) -> HybridGAIL:
     """Return the GAIL trainer (GATP) driving ``model``, restored from ``checkpoint`` if given.
 
     ``discriminator_learning_rate`` is the rate at the first round of this call: HybridGAIL
-    decays it to 0 over the rounds it trains. ``rehearsal_envs`` and ``seed`` go to the
-    curriculum's callback (:class:`learn.tasks.CurriculumCallback`).
+    decays it to 0 over the rounds it trains. ``callback`` drives the curriculum in the
+    generator's rollouts.
     """
     discriminator = discriminator_net(venv.observation_space, venv.action_space)
     if checkpoint is not None:
@@ -211,11 +236,7 @@ def task_gail(
         demo_batch_size=min(settings.demo_batch_size, n_pairs, round_steps),
         discriminator=discriminator,
         discriminator_learning_rate=discriminator_learning_rate,
-        gen_callbacks=[
-            CurriculumCallback(
-                state, stair_cue=use_stair_cue, rehearsal_envs=rehearsal_envs, seed=seed
-            )
-        ],
+        gen_callbacks=[callback],
         allow_variable_horizon=True,
         custom_logger=imitation_logger.configure(str(log_folder), format_strs=["csv"]),
     )
