@@ -387,4 +387,5 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
 
 
 if __name__ == "__main__":
+    learn.show_progress()  # the training's messages (e.g. each evaluation of the evaluation rule)
     main()
