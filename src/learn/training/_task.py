@@ -224,9 +224,9 @@ def train_task(
     evaluation_env = functools.partial(
         run_task_env, patient_motion, task, adapted_run_dir, stair_cue=False, **env_options
     )
-    promoter = None
     if drive_cue:  # effective at the first reset, as CurriculumCallback's later switches
         venv.env_method("set_stair_cue", not state.mastered(state.level))
+    promoter = None
     try:
         model, distilled = task_policy(
             adapted_run_dir, venv, demos, settings, total_timesteps, checkpoint, seed=seed
@@ -267,7 +267,7 @@ def train_task(
                 state,
                 callback,
                 model,
-                lambda level: evaluation_env(level=level),
+                evaluation_env,
                 n_episodes=curriculum.evaluation_episodes,
                 every_rounds=settings.checkpoint_every_rounds,
                 rounds_done=rounds_done,

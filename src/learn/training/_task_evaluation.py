@@ -80,8 +80,8 @@ class EvaluationPromoter:
     model
         The policy under training, its environment wrapped in the frozen normaliser.
     make_env
-        ``level -> ImitationEnv``: an environment of the run's settings at that level, without
-        the stair cue.
+        ``make_env(level=k)`` returns an environment of the run's settings at level ``k``,
+        without the stair cue.
     n_episodes, every_rounds, rounds_done, seed
         Episodes per evaluation, the period in rounds, the rounds done before this call of
         training (a resumed run), the run's seed.
@@ -92,7 +92,7 @@ class EvaluationPromoter:
         state: Curriculum,
         callback: CurriculumCallback,
         model: BCRegularisedPPO,
-        make_env: Callable[[int], ImitationEnv],
+        make_env: Callable[..., ImitationEnv],
         *,
         n_episodes: int,
         every_rounds: int,
@@ -111,7 +111,7 @@ class EvaluationPromoter:
         level = self.state.level
         if level not in self._envs:
             self.close()
-            self._envs[level] = [self.make_env(level) for _ in range(self.n_episodes)]
+            self._envs[level] = [self.make_env(level=level) for _ in range(self.n_episodes)]
         envs = self._envs[level]
         controller = Controller.from_model(self.model)
         first = self.seed + EVALUATION_SEED_OFFSET
