@@ -289,9 +289,16 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         type=int,
         default=learn.CurriculumSettings.evaluation_episodes,
         help="promote a level by this many episodes of the policy with deterministic actions at "
-        "the level (every checkpoint, once the level's minimum episodes are played), against "
-        "the deterministic flat-ground return; 0: by the training episodes' window, as runs "
-        "started before this option (default: %(default)s)",
+        "the level (every checkpoint, once the level's minimum episodes are played; the mean "
+        "over --evaluation-window evaluations), against the deterministic flat-ground return; "
+        "0: by the training episodes' window, as runs started before this option (default: "
+        "%(default)s)",
+    )
+    parser.add_argument(
+        "--evaluation-window",
+        type=int,
+        default=learn.CurriculumSettings.evaluation_window,
+        help="evaluations the evaluation rule averages (default: %(default)s)",
     )
     parser.add_argument(
         "--pace-floor",
@@ -372,6 +379,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                     min_pace_fraction=args.min_pace_fraction,
                     rehearsal_envs=args.rehearsal_envs,
                     evaluation_episodes=args.evaluation_episodes,
+                    evaluation_window=args.evaluation_window,
                 ),
                 settings=settings,
                 use_stair_cue=not args.no_stair_cue,

@@ -20,30 +20,40 @@ EVERY_TWO_ROUNDS = learn.TaskSettings(
 )  # fmt: skip
 
 
-def test_only_evaluations_promote_once_the_levels_episodes_are_played():
+def test_only_a_window_of_evaluations_promotes_once_the_levels_episodes_are_played():
     state = Curriculum("stairs", flat_ground_return=-1e6, min_episodes=2, window_episodes=1,
-                       min_pace_fraction=0.5, evaluation_flat_return=100.0)  # fmt: skip
+                       min_pace_fraction=0.5, evaluation_flat_return=100.0,
+                       evaluation_window=2)  # fmt: skip
     assert not state.record_episode(1e9, total_steps=10, pace_fraction=1.0)  # training: never
     assert not state.record_evaluation([95.0], [1.0], total_steps=20)  # 1 of 2 episodes played
+    assert state.last_evaluation["mean_return"] == 95.0 and state.state_dict()["evaluations"] == []
     assert state.record_episode(1e9, total_steps=30, pace_fraction=1.0) is False
-    assert not state.record_evaluation([89.0, 90.0], [1.0, 1.0], total_steps=40)  # 89.5 < 90
-    assert not state.record_evaluation([95.0], [0.4], total_steps=50)  # below half the pace
-    assert state.record_evaluation([95.0, 91.0], [0.6, 0.5], total_steps=60)
-    assert (state.level, state.steps_to_master) == (1, {0: 60})
-    assert state.last_evaluation == {"total_steps": 60, "level": 0, "episodes": 2,
-                                     "mean_return": 93.0, "mean_pace_fraction": 0.55}  # fmt: skip
-    assert not state.record_evaluation([95.0], [1.0], total_steps=70)  # level 1: none played
+    assert not state.record_evaluation([95.0], [1.0], total_steps=40)  # 1 of 2 evaluations
+    assert not state.record_evaluation([80.0, 84.0], [0.2, 0.2], total_steps=50)  # 88.5 < 90
+    assert not state.record_evaluation([99.0], [0.6], total_steps=60)  # 90.5, pace 0.4 < 0.5
+    assert state.record_evaluation([95.0], [0.6], total_steps=70)  # 97 and 0.6
+    assert (state.level, state.steps_to_master) == (1, {0: 70})
+    assert state.last_evaluation == {"total_steps": 70, "level": 0, "episodes": 1,
+                                     "mean_return": 95.0, "mean_pace_fraction": 0.6}  # fmt: skip
+    assert state.state_dict()["evaluations"] == []  # a new level starts a new window
+    for steps in (80, 85):
+        assert not state.record_episode(1e9, total_steps=steps, pace_fraction=1.0)
+    assert not state.record_evaluation([95.0], [1.0], total_steps=90)
     record = json.loads(json.dumps(state.state_dict()))
+    assert len(record["evaluations"]) == 1
     again = Curriculum.from_state_dict("stairs", record, min_episodes=2, window_episodes=1,
-                                       min_pace_fraction=0.5)  # fmt: skip
+                                       min_pace_fraction=0.5, evaluation_window=2)  # fmt: skip
     assert again.state_dict() == state.state_dict()
+    assert again.record_evaluation([95.0], [1.0], total_steps=100)  # the saved one counts
     del record["evaluation_flat_return"]  # a state saved by a run on the training rule
     training = Curriculum.from_state_dict("stairs", record, min_episodes=1)
     assert training.evaluation_flat_return is None
     with pytest.raises(GaitTwinInputError, match="evaluation_flat_return"):
-        training.record_evaluation([95.0], [1.0], total_steps=80)
+        training.record_evaluation([95.0], [1.0], total_steps=110)
     with pytest.raises(GaitTwinInputError, match="evaluation_flat_return"):
         Curriculum("stairs", flat_ground_return=1.0, evaluation_flat_return=float("nan"))
+    with pytest.raises(GaitTwinInputError, match="evaluation_window"):
+        Curriculum("stairs", flat_ground_return=1.0, evaluation_window=0)
     with pytest.raises(GaitTwinInputError, match=r"CurriculumSettings\.evaluation_episodes"):
         learn.CurriculumSettings(evaluation_episodes=-1)
 
@@ -70,7 +80,7 @@ def test_a_run_on_the_evaluation_rule_promotes_at_evaluations_only(
             "min_pace_fraction": 0.0}  # fmt: skip
     result = learn.train_task(
         adapted_run, walk_clip, "stairs", tmp_path / "evaluated", total_timesteps=6 * 128,
-        curriculum=learn.CurriculumSettings(**rule, evaluation_episodes=2),
+        curriculum=learn.CurriculumSettings(**rule, evaluation_episodes=2, evaluation_window=1),
         settings=EVERY_TWO_ROUNDS,
     )  # fmt: skip
     mastered_at = np.cumsum([result.steps_to_master[k] for k in sorted(result.steps_to_master)])

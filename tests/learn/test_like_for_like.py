@@ -32,6 +32,7 @@ def test_a_run_saved_before_the_option_resumes_only_with_the_rule_it_used(tmp_pa
             "min_pace_fraction": 0,
             "rehearsal_envs": 0,
             "evaluation_episodes": 0,
+            "evaluation_window": 3,
         },
     }
     with pytest.raises(GaitTwinInputError, match="like_for_like"):

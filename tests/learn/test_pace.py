@@ -127,6 +127,7 @@ def test_a_run_saved_before_the_pace_options_resumes_only_without_them(tmp_path)
             "min_pace_fraction": 0.5,
             "rehearsal_envs": 0,
             "evaluation_episodes": 0,
+            "evaluation_window": 3,
         },
         "task_settings": {**reference, "pace_floor": 0.0, "to_the_end": False},
     }
@@ -153,7 +154,7 @@ def test_a_run_from_before_the_course_cap_resumes_with_it_and_says_so(tmp_path, 
                 "pace_floor": 0.0}  # fmt: skip
     old = {"task": "stairs", "curriculum_settings": {}, "task_settings": settings}
     curriculum = {"like_for_like": False, "min_pace_fraction": 0.0, "rehearsal_envs": 0,
-                  "evaluation_episodes": 0}  # fmt: skip
+                  "evaluation_episodes": 0, "evaluation_window": 3}  # fmt: skip
     new = {"task": "stairs", "curriculum_settings": curriculum,
            "task_settings": {**settings, "to_the_end": True}}  # fmt: skip
     with caplog.at_level(logging.WARNING, logger="learn.training._task_resume"):

@@ -111,6 +111,10 @@ class Curriculum:
         deterministic actions against ``promotion_fraction`` times this return, the
         flat-ground return of the adapted controller's deterministic episodes; the training
         episodes still fill the window (logged) and count towards ``min_episodes``.
+    evaluation_window
+        The evaluation rule compares the mean over the last ``evaluation_window`` evaluations
+        at the level (each weighing the same), and none promotes before that many were made
+        there: the first evaluation over the bar is often a lucky one.
 
     Notes
     -----
@@ -148,6 +152,7 @@ class Curriculum:
         like_for_like: bool = False,
         min_pace_fraction: float = 0.0,
         evaluation_flat_return: float | None = None,
+        evaluation_window: int = 3,
     ) -> None:
         task_terrain(task, start_level)
         if evaluation_flat_return is not None and not np.isfinite(evaluation_flat_return):
@@ -163,10 +168,10 @@ class Curriculum:
             raise GaitTwinInputError(
                 f"min_pace_fraction: expected a fraction in [0, 1), found {min_pace_fraction}"
             )
-        if min_episodes < 1 or window_episodes < 1:
+        if min(min_episodes, window_episodes, evaluation_window) < 1:
             raise GaitTwinInputError(
-                "min_episodes, window_episodes: expected >= 1, "
-                f"found {min_episodes}, {window_episodes}"
+                "min_episodes, window_episodes, evaluation_window: expected >= 1, "
+                f"found {min_episodes}, {window_episodes}, {evaluation_window}"
             )
         self.task = task
         self.flat_ground_return = float(flat_ground_return)
@@ -182,6 +187,7 @@ class Curriculum:
         )
         #: The last :meth:`record_evaluation`: steps, level, mean return and pace; None before.
         self.last_evaluation: dict | None = None
+        self._evaluations: deque[dict] = deque(maxlen=int(evaluation_window))
         #: Environment steps from entering each mastered level to its qualifying episode.
         self.steps_to_master: dict[int, int] = {}
         #: Episodes finished at each level.
@@ -235,6 +241,7 @@ class Curriculum:
             "min_pace_fraction": self.min_pace_fraction,
             "evaluation_flat_return": self.evaluation_flat_return,
             "last_evaluation": self.last_evaluation,
+            "evaluations": list(self._evaluations),
         }
 
     @classmethod
@@ -247,6 +254,7 @@ class Curriculum:
         min_episodes: int = 500,
         window_episodes: int = 100,
         min_pace_fraction: float = 0.0,
+        evaluation_window: int = 3,
     ) -> Curriculum:
         """Return a curriculum at the progress :meth:`state_dict` saved (rule options given).
 
@@ -265,8 +273,10 @@ class Curriculum:
             like_for_like=record.get("like_for_like", False),
             min_pace_fraction=min_pace_fraction,
             evaluation_flat_return=record.get("evaluation_flat_return"),
+            evaluation_window=evaluation_window,
         )
         state.last_evaluation = record.get("last_evaluation")
+        state._evaluations.extend(record.get("evaluations", []))
         state.episodes = {int(k): int(v) for k, v in record["episodes_per_level"].items()}
         state.steps_to_master = {int(k): int(v) for k, v in record["steps_to_master"].items()}
         state._entered_at_step = int(record["entered_level_at_step"])
@@ -344,9 +354,10 @@ class Curriculum:
         Returns
         -------
         bool
-            True when the episodes mastered the level: :meth:`ready`, mean return above
-            ``promotion_fraction * evaluation_flat_return``, mean pace at least
-            ``min_pace_fraction``.
+            True when the level is mastered: :meth:`ready`, ``evaluation_window`` evaluations
+            made at the level, and over the last that many, the mean of their mean returns
+            above ``promotion_fraction * evaluation_flat_return`` and the mean of their mean
+            paces at least ``min_pace_fraction``.
 
         Raises
         ------
@@ -358,16 +369,22 @@ class Curriculum:
                 "record_evaluation: expected a curriculum with evaluation_flat_return and some "
                 f"episodes, found {self.evaluation_flat_return} and {len(returns)} episodes"
             )
-        mean_return, mean_pace = float(np.mean(returns)), float(np.mean(pace_fractions))
         self.last_evaluation = {
             "total_steps": int(total_steps),
             "level": self.level,
             "episodes": len(returns),
-            "mean_return": mean_return,
-            "mean_pace_fraction": mean_pace,
+            "mean_return": float(np.mean(returns)),
+            "mean_pace_fraction": float(np.mean(pace_fractions)),
         }
+        if not self.ready:
+            return False
+        self._evaluations.append(self.last_evaluation)
+        if len(self._evaluations) < self._evaluations.maxlen:
+            return False
         bar = self.promotion_fraction * self.evaluation_flat_return
-        if not self.ready or mean_return <= bar or mean_pace < self.min_pace_fraction:
+        mean_return = np.mean([e["mean_return"] for e in self._evaluations])
+        mean_pace = np.mean([e["mean_pace_fraction"] for e in self._evaluations])
+        if mean_return <= bar or mean_pace < self.min_pace_fraction:
             return False
         self._promote(total_steps)
         return True
@@ -381,6 +398,7 @@ class Curriculum:
             self._entered_at_step = int(total_steps)
             self._returns.clear()
             self._paces.clear()
+            self._evaluations.clear()
 
     def _paced(self) -> bool:
         """Whether the window's episodes moved at ``min_pace_fraction`` of the pace on average.

@@ -24,8 +24,9 @@ from learn.tasks import Curriculum, CurriculumCallback
 
 logger = logging.getLogger(__name__)
 
-#: Evaluation episodes are seeded from the run's seed plus this (the same starts every time,
-#: so that successive evaluations differ by the policy only).
+#: Evaluation episodes are seeded from the run's seed plus this plus ``rounds * n_episodes``:
+#: each evaluation on other starts, so that the rule's window of evaluations covers more of
+#: them and a policy cannot pass by doing well on one fixed set.
 EVALUATION_SEED_OFFSET = 20_000
 
 
@@ -66,10 +67,11 @@ class EvaluationPromoter:
     Once the level is :attr:`learn.tasks.Curriculum.ready` (``min_episodes`` training
     episodes played there), ``n_episodes`` episodes of the policy under training with
     deterministic actions run at the current level in this process (seeds ``seed +``
-    :data:`EVALUATION_SEED_OFFSET` on), and :meth:`learn.tasks.Curriculum.record_evaluation`
-    decides. On promotion the curriculum's callback moves the training environments to the
-    next level. Call it before the checkpointer of the same round, so that the checkpoint of a
-    mastering round holds the policy that was evaluated.
+    :data:`EVALUATION_SEED_OFFSET` ``+ rounds * n_episodes`` on), and
+    :meth:`learn.tasks.Curriculum.record_evaluation` decides over its window of evaluations.
+    On promotion the curriculum's callback moves the training environments to the next level.
+    Call it before the checkpointer of the same round, so that the checkpoint of a mastering
+    round holds the policy that was evaluated last.
 
     Parameters
     ----------
@@ -114,7 +116,7 @@ class EvaluationPromoter:
             self._envs[level] = [self.make_env(level=level) for _ in range(self.n_episodes)]
         envs = self._envs[level]
         controller = Controller.from_model(self.model)
-        first = self.seed + EVALUATION_SEED_OFFSET
+        first = self.seed + EVALUATION_SEED_OFFSET + rounds * len(envs)
         rollouts = record_rollouts(envs, controller.act, seeds=range(first, first + len(envs)))
         returns, paces = evaluation_measures(rollouts, envs)
         promoted = self.state.record_evaluation(

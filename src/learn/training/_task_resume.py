@@ -31,7 +31,8 @@ def check_same_run(checkpoint: Path, saved: dict, run: dict) -> None:
     ``TaskSettings.pace_floor``, no pace rule and no pace floor: 0; one written before
     ``CurriculumSettings.rehearsal_envs``, no rehearsal: 0; one written before
     ``TaskSettings.to_the_end``, the ``max_steps`` cap: False; one written before
-    ``CurriculumSettings.evaluation_episodes``, the training rule: 0.
+    ``CurriculumSettings.evaluation_episodes``, the training rule: 0 (and its
+    ``evaluation_window``, which then plays no part: 3).
 
     One change is allowed, with a warning: a run written with ``to_the_end`` False resumes with
     it True. Its episodes are lengthened to pass the end of the course from the resumed round
@@ -45,6 +46,7 @@ def check_same_run(checkpoint: Path, saved: dict, run: dict) -> None:
         "min_pace_fraction": 0.0,
         "rehearsal_envs": 0,
         "evaluation_episodes": 0,
+        "evaluation_window": 3,
         **saved["curriculum_settings"],
     }
     saved["task_settings"] = {

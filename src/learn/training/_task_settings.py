@@ -49,6 +49,10 @@ class CurriculumSettings:
         episodes were played there, against ``promotion_fraction`` times the deterministic
         flat-ground return (:class:`learn.tasks.Curriculum`, ``evaluation_flat_return``;
         :class:`learn.training.EvaluationPromoter`).
+    evaluation_window
+        The evaluation rule compares the mean over this many evaluations at the level (each
+        on other starts), and none promotes before that many (default 3: 30 episodes over
+        about 250 k steps with 10 episodes each).
     """
 
     promotion_fraction: float = 0.9
@@ -61,12 +65,13 @@ class CurriculumSettings:
     min_pace_fraction: float = 0.5
     rehearsal_envs: int = 0
     evaluation_episodes: int = 0
+    evaluation_window: int = 3
 
     def __post_init__(self) -> None:
-        if self.evaluation_episodes < 0:
+        if self.evaluation_episodes < 0 or self.evaluation_window < 1:
             raise GaitTwinInputError(
-                "CurriculumSettings.evaluation_episodes: expected >= 0, found "
-                f"{self.evaluation_episodes}"
+                "CurriculumSettings.evaluation_episodes, evaluation_window: expected >= 0 and "
+                f">= 1, found {self.evaluation_episodes} and {self.evaluation_window}"
             )
         if self.rehearsal_envs < 0:
             raise GaitTwinInputError(

@@ -107,6 +107,7 @@ def task_curriculum(
             min_episodes=curriculum.min_episodes,
             window_episodes=curriculum.window_episodes,
             min_pace_fraction=curriculum.min_pace_fraction,
+            evaluation_window=curriculum.evaluation_window,
         )
         if evaluated and state.evaluation_flat_return is None:
             state.evaluation_flat_return = _flat_return(rollouts(True), leave_out_cue=True)
@@ -150,6 +151,7 @@ def task_curriculum(
         like_for_like=curriculum.like_for_like,
         min_pace_fraction=curriculum.min_pace_fraction,
         evaluation_flat_return=evaluation_return,
+        evaluation_window=curriculum.evaluation_window,
     )
 
 
