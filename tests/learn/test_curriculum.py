@@ -90,7 +90,7 @@ def test_steps_recorded_per_level_and_top_level_stays():
 def test_bad_settings_raise():
     with pytest.raises(GaitTwinInputError, match="flat_ground_return: expected a finite"):
         Curriculum("slope", flat_ground_return=float("nan"))
-    with pytest.raises(GaitTwinInputError, match="min_episodes, window_episodes: expected >= 1"):
+    with pytest.raises(GaitTwinInputError, match="evaluation_window: expected >= 1"):
         Curriculum("slope", flat_ground_return=1.0, min_episodes=0)
 
 
