@@ -69,7 +69,9 @@ def test_evaluation_returns_and_paces_are_those_training_reads(adapted_run, walk
         assert env.episode_cap > env.max_steps  # lengthened to the end of the flight
         scale = env.max_steps / env.episode_cap  # info["return_scale"]
         assert episode_return == pytest.approx(np.sum(rollout.rewards) * scale)
-        assert pace == pytest.approx(env.pace_fraction())  # the env's own, at the last step
+        progress_m = rollout.root_position_m[-1, 0] - rollout.root_position_m[0, 0]
+        speed_m_s = progress_m / (len(rollout.actions) * rollout.dt)
+        assert pace == pytest.approx(speed_m_s / env.nominal_pace_m_s)  # over the whole episode
         env.close()
 
 

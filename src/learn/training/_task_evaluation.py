@@ -49,16 +49,14 @@ def evaluation_measures(
         ``episode_return * max_steps / episode_cap`` (``info["return_scale"]``, as
         :class:`learn.tasks.CurriculumCallback` scales training returns).
     pace_fractions : list of float
-        Forward progress of the root over the episode's duration, divided by the nominal pace
-        (as :meth:`learn.ImitationEnv.pace_fraction` at the last step).
+        :meth:`learn.ImitationEnv.pace_fraction` at the episode's last step (the environment
+        is left there), as training reads it.
     """
-    returns, paces = [], []
-    for rollout, env in zip(rollouts, envs, strict=True):
-        returns.append(rollout.episode_return * env.max_steps / env.episode_cap)
-        progress_m = float(rollout.root_position_m[-1, 0] - rollout.root_position_m[0, 0])
-        duration_s = len(rollout.actions) * rollout.dt
-        paces.append(progress_m / duration_s / env.nominal_pace_m_s)
-    return returns, paces
+    returns = [
+        rollout.episode_return * env.max_steps / env.episode_cap
+        for rollout, env in zip(rollouts, envs, strict=True)
+    ]
+    return returns, [env.pace_fraction() for env in envs]
 
 
 class EvaluationPromoter:
