@@ -34,7 +34,7 @@ import pandas as pd
 
 import gait
 import learn
-from learn.cli import add_stiff_knee_options
+from learn.cli_options import add_stiff_knee_options
 
 BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "cmu"
 

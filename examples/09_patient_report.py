@@ -26,7 +26,7 @@ import shutil
 from pathlib import Path
 
 import learn
-from learn.cli import add_stairs_reference_option, add_stiff_knee_options
+from learn.cli_options import add_stairs_reference_option, add_stiff_knee_options
 
 BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "xsens_mtw_walk"
 

@@ -14,7 +14,8 @@ floor (:class:`learn.CurriculumSettings`, :class:`learn.TaskSettings`; ``0`` for
 started before they existed); ``--rehearsal-envs N`` has N of the environments rehearse mastered
 levels (:class:`learn.tasks.CurriculumCallback`; issue 18's rehearsal lever, off by default);
 ``--evaluation-episodes N`` promotes by N deterministic episodes of the policy at the level
-instead of the training episodes (:class:`learn.training.EvaluationPromoter`, off by default);
+instead of the training episodes (:class:`learn.training.EvaluationPromoter`, off by default),
+and ``--evaluation-max-falls K`` lets at most K of its window's episodes fall;
 ``--max-steps-only`` caps training episodes at 500 steps instead of lengthening them to pass the
 end of the terrain at the patient's pace (``TaskSettings.to_the_end``; to resume a run started
 before the course-length cap as it was recorded: without it, such a run goes on with the longer
@@ -60,6 +61,7 @@ import pandas as pd
 import gait
 import learn
 import sim
+from learn.cli_options import add_evaluation_rule_options, evaluation_rule_settings
 
 BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "cmu"
 
@@ -284,22 +286,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         help="environments that rehearse mastered levels below the current one, a level drawn "
         "per episode (default: %(default)s, none: the paper's curriculum)",
     )
-    parser.add_argument(
-        "--evaluation-episodes",
-        type=int,
-        default=learn.CurriculumSettings.evaluation_episodes,
-        help="promote a level by this many episodes of the policy with deterministic actions at "
-        "the level (every checkpoint, once the level's minimum episodes are played; the mean "
-        "over --evaluation-window evaluations), against the deterministic flat-ground return; "
-        "0: by the training episodes' window, as runs started before this option (default: "
-        "%(default)s)",
-    )
-    parser.add_argument(
-        "--evaluation-window",
-        type=int,
-        default=learn.CurriculumSettings.evaluation_window,
-        help="evaluations the evaluation rule averages (default: %(default)s)",
-    )
+    add_evaluation_rule_options(parser)
     parser.add_argument(
         "--pace-floor",
         type=float,
@@ -378,8 +365,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                     like_for_like=not args.paper_rule,
                     min_pace_fraction=args.min_pace_fraction,
                     rehearsal_envs=args.rehearsal_envs,
-                    evaluation_episodes=args.evaluation_episodes,
-                    evaluation_window=args.evaluation_window,
+                    **evaluation_rule_settings(args),
                 ),
                 settings=settings,
                 use_stair_cue=not args.no_stair_cue,

@@ -24,6 +24,10 @@ DEFAULT_ADAPT_STEPS = 1_500_000
 #: A prediction's default training budget per task, steps (:class:`learn.Budgets` says why).
 DEFAULT_TASK_STEPS = 3_000_000
 
+#: Evaluations the evaluation rule of promotion averages by default
+#: (``learn.CurriculumSettings.evaluation_window``, ``--evaluation-window``).
+EVALUATION_WINDOW = 3
+
 
 @dataclass(frozen=True)
 class StairsReference:

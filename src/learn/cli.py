@@ -14,7 +14,6 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-import gait
 from gait import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
 from imu import (
     GaitTwinInputError,
@@ -25,12 +24,16 @@ from imu import (
 )
 from learn._constants import (
     DEFAULT_ADAPT_STEPS,
-    DEFAULT_STAIRS_REFERENCE,
     DEFAULT_TASK_STEPS,
     DEFAULT_TIME_BUDGET_MIN,
     N_LEVELS,
-    STAIRS_REFERENCES,
     TASK_TERRAINS,
+)
+from learn.cli_options import (
+    add_evaluation_rule_options,
+    add_stairs_reference_option,
+    add_stiff_knee_options,
+    evaluation_rule_settings,
 )
 
 #: Exit code of ``gaittwin-predict`` when the report says "no prediction" (the adapted
@@ -44,50 +47,12 @@ USER_ERROR_EXIT_CODE = 2
 logger = logging.getLogger(__name__)
 
 
-def add_stiff_knee_options(parser: argparse.ArgumentParser) -> None:
-    """Add ``--stiff-knee`` and ``--stiff-knee-peak-deg`` (a patient-like clip, gait.stiffen_knee).
-
-    Shared by the commands and the examples that make a stiff-knee clip; the avatar then gets
-    that knee's range (:func:`learn.env.impairment_angle_limits`).
-    """
-    parser.add_argument(
-        "--stiff-knee",
-        choices=sorted(gait.KNEE_SIDES),
-        help="make a patient-like clip: stiffen this knee of the walk before adaptation "
-        "(gait.stiffen_knee); the avatar's knee gets the clip's range",
-    )
-    parser.add_argument(
-        "--stiff-knee-peak-deg",
-        type=float,
-        default=gait.STIFF_KNEE_PEAK_DEG,
-        help="with --stiff-knee: largest flexion of that knee in the clip, deg",
-    )
-
-
-def add_stairs_reference_option(parser: argparse.ArgumentParser) -> None:
-    """Add ``--stairs-reference`` (``PredictionSettings.stairs_reference``).
-
-    Shared by the commands and the examples that predict the stairs.
-    """
-    choices = "; ".join(
-        f"{name}: {reference.description}" for name, reference in STAIRS_REFERENCES.items()
-    )
-    parser.add_argument(
-        "--stairs-reference",
-        choices=list(STAIRS_REFERENCES),
-        default=DEFAULT_STAIRS_REFERENCE,
-        help=f"imitation reference of the stairs training ({choices}); "
-        f"{DEFAULT_STAIRS_REFERENCE}, the default, went furthest up CMU 16_15's stairs "
-        "(docs/prediction.md); the slope always trains on the flat-ground walk",
-    )
-
-
 def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int) -> None:
     """Add the options shared by ``gaittwin-predict`` and ``gaittwin-predict-batch``.
 
     Everything but the recordings and ``--out``: the atlas (or ``--allow-scratch``), budgets,
     tasks, levels, seed, the patient's body and stiff knee, environments, rollouts, stair cue,
-    stairs reference.
+    stairs reference, evaluation rule of promotion.
     Turn them into :func:`learn.predict_patient` keywords with :func:`prediction_options`.
     """
     start = parser.add_mutually_exclusive_group(required=True)
@@ -146,6 +111,7 @@ def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int
         "--no-stair-cue", action="store_true", help="train the stairs without the terrain cue"
     )
     add_stairs_reference_option(parser)
+    add_evaluation_rule_options(parser)
     parser.add_argument(
         "--continue-if-falling",
         action="store_true",
@@ -169,7 +135,7 @@ def prediction_options(args: argparse.Namespace) -> dict:
     ``stiff_knee``) are left to the caller.
     """
     from learn.prediction import Budgets, PredictionSettings
-    from learn.training import TaskSettings
+    from learn.training import CurriculumSettings, TaskSettings
 
     settings = PredictionSettings(
         atlas_dir=args.atlas,
@@ -184,6 +150,7 @@ def prediction_options(args: argparse.Namespace) -> dict:
         seed=args.seed,
         n_envs=args.envs,
         task_settings=TaskSettings(n_envs=args.envs),
+        curriculum=CurriculumSettings(**evaluation_rule_settings(args)),
         n_rollouts=args.rollouts,
         use_stair_cue=not args.no_stair_cue,
         stairs_reference=args.stairs_reference,

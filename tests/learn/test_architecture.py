@@ -20,7 +20,8 @@ from source_graph import imported_modules
 SRC = Path(__file__).resolve().parents[2] / "src" / "learn"
 
 #: The floors of learn/, bottom first: a sub-package may import only the ones before it.
-#: ``_constants`` (plain values the commands need without torch) is below every sub-package.
+#: ``_constants`` (plain values the commands need without torch) is below every sub-package;
+#: ``cli_options`` (the options the commands share with the examples) is below ``cli``.
 LAYERS = (
     "_constants",
     "tasks",
@@ -31,6 +32,7 @@ LAYERS = (
     "training",
     "report",
     "prediction",
+    "cli_options",
     "cli",
 )
 #: A module this long must say why in its docstring ("Over 400 lines ...").

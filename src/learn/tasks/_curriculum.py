@@ -65,6 +65,10 @@ class Curriculum:
         The evaluation rule compares the mean over the last ``evaluation_window`` evaluations
         at the level (each weighing the same), and none promotes before that many were made
         there: the first evaluation over the bar is often a lucky one.
+    evaluation_max_falls
+        None (default): the evaluation rule asks for the mean return only. A number: no more
+        of the window's evaluation episodes may have fallen (e.g. 1 of 30): a mean return of
+        0.9 of the flat-ground one tolerates a fall in several episodes.
 
     Notes
     -----
@@ -103,8 +107,13 @@ class Curriculum:
         min_pace_fraction: float = 0.0,
         evaluation_flat_return: float | None = None,
         evaluation_window: int = 3,
+        evaluation_max_falls: int | None = None,
     ) -> None:
         task_terrain(task, start_level)
+        if evaluation_max_falls is not None and evaluation_max_falls < 0:
+            raise GaitTwinInputError(
+                f"evaluation_max_falls: expected None or >= 0, found {evaluation_max_falls}"
+            )
         if evaluation_flat_return is not None and not np.isfinite(evaluation_flat_return):
             raise GaitTwinInputError(
                 f"evaluation_flat_return: expected a finite number or None, found "
@@ -135,7 +144,9 @@ class Curriculum:
         self.evaluation_flat_return = (
             None if evaluation_flat_return is None else float(evaluation_flat_return)
         )
-        #: The last :meth:`record_evaluation`: steps, level, mean return and pace; None before.
+        self.evaluation_max_falls = evaluation_max_falls
+        #: The last :meth:`record_evaluation`: steps, level, mean return, pace and falls; None
+        #: before.
         self.last_evaluation: dict | None = None
         self._evaluations: deque[dict] = deque(maxlen=int(evaluation_window))
         #: Environment steps from entering each mastered level to its qualifying episode.
@@ -205,6 +216,7 @@ class Curriculum:
         window_episodes: int = 100,
         min_pace_fraction: float = 0.0,
         evaluation_window: int = 3,
+        evaluation_max_falls: int | None = None,
     ) -> Curriculum:
         """Return a curriculum at the progress :meth:`state_dict` saved (rule options given).
 
@@ -224,6 +236,7 @@ class Curriculum:
             min_pace_fraction=min_pace_fraction,
             evaluation_flat_return=record.get("evaluation_flat_return"),
             evaluation_window=evaluation_window,
+            evaluation_max_falls=evaluation_max_falls,
         )
         state.last_evaluation = record.get("last_evaluation")
         state._evaluations.extend(record.get("evaluations", []))
@@ -287,7 +300,12 @@ class Curriculum:
         )
 
     def record_evaluation(
-        self, returns: list[float], pace_fractions: list[float], *, total_steps: int
+        self,
+        returns: list[float],
+        pace_fractions: list[float],
+        *,
+        falls: int,
+        total_steps: int,
     ) -> bool:
         """Apply the evaluation rule to episodes of the current policy at the current level.
 
@@ -298,6 +316,8 @@ class Curriculum:
             length as :class:`CurriculumCallback` scales training returns.
         pace_fractions
             Each episode's forward progress as a fraction of the nominal pace.
+        falls
+            How many of the episodes fell.
         total_steps
             Environment steps taken so far (for steps-to-master).
 
@@ -307,7 +327,9 @@ class Curriculum:
             True when the level is mastered: :meth:`ready`, ``evaluation_window`` evaluations
             made at the level, and over the last that many, the mean of their mean returns
             above ``promotion_fraction * evaluation_flat_return`` and the mean of their mean
-            paces at least ``min_pace_fraction``.
+            paces at least ``min_pace_fraction``, and with ``evaluation_max_falls``, no more
+            falls than that in all their episodes (an evaluation recorded before falls were
+            counted, in a resumed run's window, counts as over the cap).
 
         Raises
         ------
@@ -325,6 +347,7 @@ class Curriculum:
             "episodes": len(returns),
             "mean_return": float(np.mean(returns)),
             "mean_pace_fraction": float(np.mean(pace_fractions)),
+            "falls": int(falls),
         }
         if not self.ready:
             return False
@@ -334,7 +357,7 @@ class Curriculum:
         bar = self.promotion_fraction * self.evaluation_flat_return
         mean_return = np.mean([e["mean_return"] for e in self._evaluations])
         mean_pace = np.mean([e["mean_pace_fraction"] for e in self._evaluations])
-        if mean_return <= bar or mean_pace < self.min_pace_fraction:
+        if mean_return <= bar or mean_pace < self.min_pace_fraction or not self._steady():
             return False
         self._promote(total_steps)
         return True
@@ -349,6 +372,13 @@ class Curriculum:
             self._returns.clear()
             self._paces.clear()
             self._evaluations.clear()
+
+    def _steady(self) -> bool:
+        """Whether the window's evaluations fell no more than ``evaluation_max_falls`` times."""
+        if self.evaluation_max_falls is None:
+            return True
+        falls = [e.get("falls") for e in self._evaluations]
+        return None not in falls and sum(falls) <= self.evaluation_max_falls
 
     def _paced(self) -> bool:
         """Whether the window's episodes moved at ``min_pace_fraction`` of the pace on average.

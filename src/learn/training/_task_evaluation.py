@@ -117,8 +117,9 @@ class EvaluationPromoter:
         first = self.seed + EVALUATION_SEED_OFFSET + rounds * len(envs)
         rollouts = record_rollouts(envs, controller.act, seeds=range(first, first + len(envs)))
         returns, paces = evaluation_measures(rollouts, envs)
+        falls = sum(r.fell for r in rollouts)
         promoted = self.state.record_evaluation(
-            returns, paces, total_steps=int(self.model.num_timesteps)
+            returns, paces, falls=falls, total_steps=int(self.model.num_timesteps)
         )
         logger.info(
             "evaluation at level %d, round %d: return %.1f (bar %.1f), pace %.2f, %d of %d "
@@ -128,7 +129,7 @@ class EvaluationPromoter:
             float(np.mean(returns)),
             self.state.promotion_fraction * self.state.evaluation_flat_return,
             float(np.mean(paces)),
-            sum(r.fell for r in rollouts),
+            falls,
             len(rollouts),
             ": mastered" if promoted else "",
         )

@@ -32,7 +32,8 @@ def check_same_run(checkpoint: Path, saved: dict, run: dict) -> None:
     ``CurriculumSettings.rehearsal_envs``, no rehearsal: 0; one written before
     ``TaskSettings.to_the_end``, the ``max_steps`` cap: False; one written before
     ``CurriculumSettings.evaluation_episodes``, the training rule: 0 (and its
-    ``evaluation_window``, which then plays no part: 3).
+    ``evaluation_window``, which then plays no part: 3); one written before
+    ``CurriculumSettings.evaluation_max_falls``, no cap: None.
 
     One change is allowed, with a warning: a run written with ``to_the_end`` False resumes with
     it True. Its episodes are lengthened to pass the end of the course from the resumed round
@@ -47,6 +48,7 @@ def check_same_run(checkpoint: Path, saved: dict, run: dict) -> None:
         "rehearsal_envs": 0,
         "evaluation_episodes": 0,
         "evaluation_window": 3,
+        "evaluation_max_falls": None,
         **saved["curriculum_settings"],
     }
     saved["task_settings"] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from imu import GaitTwinInputError
+from learn._constants import EVALUATION_WINDOW
 from learn.algorithms import (
     BC_DECAY_STEPS,
     PPOSettings,
@@ -53,6 +54,11 @@ class CurriculumSettings:
         The evaluation rule compares the mean over this many evaluations at the level (each
         on other starts), and none promotes before that many (default 3: 30 episodes over
         about 250 k steps with 10 episodes each).
+    evaluation_max_falls
+        None (default): the evaluation rule asks for the window's mean return only. A number:
+        at most that many of the window's ``evaluation_episodes * evaluation_window`` episodes
+        may have fallen (1 of 30: the controller climbs in nearly every start, as the training
+        rule's controllers do).
     """
 
     promotion_fraction: float = 0.9
@@ -65,9 +71,15 @@ class CurriculumSettings:
     min_pace_fraction: float = 0.5
     rehearsal_envs: int = 0
     evaluation_episodes: int = 0
-    evaluation_window: int = 3
+    evaluation_window: int = EVALUATION_WINDOW
+    evaluation_max_falls: int | None = None
 
     def __post_init__(self) -> None:
+        if self.evaluation_max_falls is not None and self.evaluation_max_falls < 0:
+            raise GaitTwinInputError(
+                "CurriculumSettings.evaluation_max_falls: expected None or >= 0, found "
+                f"{self.evaluation_max_falls}"
+            )
         if self.evaluation_episodes < 0 or self.evaluation_window < 1:
             raise GaitTwinInputError(
                 "CurriculumSettings.evaluation_episodes, evaluation_window: expected >= 0 and "

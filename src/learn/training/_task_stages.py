@@ -108,6 +108,7 @@ def task_curriculum(
             window_episodes=curriculum.window_episodes,
             min_pace_fraction=curriculum.min_pace_fraction,
             evaluation_window=curriculum.evaluation_window,
+            evaluation_max_falls=curriculum.evaluation_max_falls,
         )
         if evaluated and state.evaluation_flat_return is None:
             state.evaluation_flat_return = _flat_return(rollouts(True), leave_out_cue=True)
@@ -152,6 +153,7 @@ def task_curriculum(
         min_pace_fraction=curriculum.min_pace_fraction,
         evaluation_flat_return=evaluation_return,
         evaluation_window=curriculum.evaluation_window,
+        evaluation_max_falls=curriculum.evaluation_max_falls,
     )
 
 
