@@ -34,7 +34,11 @@ import pandas as pd
 
 import gait
 import learn
-from learn.cli_options import add_stairs_reference_option, add_stiff_knee_options
+from learn.cli_options import (
+    add_stairs_promotion_option,
+    add_stairs_reference_option,
+    add_stiff_knee_options,
+)
 
 BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "cmu"
 
@@ -57,6 +61,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--push", nargs="*", default=["forward"], help="push directions")
     parser.add_argument("--no-stair-cue", action="store_true", help="ablation without the cue")
     add_stairs_reference_option(parser)
+    add_stairs_promotion_option(parser)
     parser.add_argument("--seed", type=int, default=0, help="seed")
     add_stiff_knee_options(parser)
     args = parser.parse_args(argv)
@@ -111,6 +116,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
             push_directions=args.push,
             use_stair_cue=not args.no_stair_cue,
             stairs_reference=args.stairs_reference,
+            stairs_promotion=args.stairs_promotion,
         ),
         patient_id=f"CMU {args.patient}",
         source=f"CMU motion-capture database, trial {args.patient} (bundled)",

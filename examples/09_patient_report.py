@@ -26,7 +26,11 @@ import shutil
 from pathlib import Path
 
 import learn
-from learn.cli_options import add_stairs_reference_option, add_stiff_knee_options
+from learn.cli_options import (
+    add_stairs_promotion_option,
+    add_stairs_reference_option,
+    add_stiff_knee_options,
+)
 
 BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "xsens_mtw_walk"
 
@@ -73,6 +77,7 @@ def main(argv: list[str] | None = None) -> learn.PredictionResult:
     )
     add_stiff_knee_options(parser)
     add_stairs_reference_option(parser)
+    add_stairs_promotion_option(parser)
     parser.add_argument(
         "--shipped", type=Path, help="folder of a patient's shipped stages to load (see above)"
     )
@@ -104,6 +109,7 @@ def main(argv: list[str] | None = None) -> learn.PredictionResult:
             push_directions=args.push,
             continue_if_falling=args.continue_if_falling,
             stairs_reference=args.stairs_reference,
+            stairs_promotion=args.stairs_promotion,
         ),
         stiff_knee=args.stiff_knee,
         stiff_knee_peak_deg=args.stiff_knee_peak_deg,

@@ -61,7 +61,6 @@ import pandas as pd
 import gait
 import learn
 import sim
-from learn.cli_options import add_evaluation_rule_options, evaluation_rule_settings
 
 BUNDLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "cmu"
 
@@ -286,7 +285,28 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         help="environments that rehearse mastered levels below the current one, a level drawn "
         "per episode (default: %(default)s, none: the paper's curriculum)",
     )
-    add_evaluation_rule_options(parser)
+    parser.add_argument(
+        "--evaluation-episodes",
+        type=int,
+        default=learn.CurriculumSettings.evaluation_episodes,
+        help="promote a level by this many episodes of the policy with deterministic actions at "
+        "the level (every checkpoint, once the level's minimum episodes are played; the mean "
+        "over --evaluation-window evaluations), against the deterministic flat-ground return; "
+        "0: by the training episodes' window, as runs started before this option (default: "
+        "%(default)s)",
+    )
+    parser.add_argument(
+        "--evaluation-window",
+        type=int,
+        default=learn.CurriculumSettings.evaluation_window,
+        help="evaluations the evaluation rule averages (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--evaluation-max-falls",
+        type=int,
+        help="with --evaluation-episodes: at most this many of the window's episodes may fall "
+        "(e.g. 1 of 30); not given: the mean return only",
+    )
     parser.add_argument(
         "--pace-floor",
         type=float,
@@ -365,7 +385,9 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                     like_for_like=not args.paper_rule,
                     min_pace_fraction=args.min_pace_fraction,
                     rehearsal_envs=args.rehearsal_envs,
-                    **evaluation_rule_settings(args),
+                    evaluation_episodes=args.evaluation_episodes,
+                    evaluation_window=args.evaluation_window,
+                    evaluation_max_falls=args.evaluation_max_falls,
                 ),
                 settings=settings,
                 use_stair_cue=not args.no_stair_cue,

@@ -14,7 +14,7 @@ import learn
 import sim
 from gait._batch import main as cmu_batch_main
 from imu._cli_entry import extra_providing
-from learn.cli import batch_main, build_parser, main, prediction_options
+from learn.cli import batch_main, main
 from learn.env import DEFAULT_HEIGHT_M, DEFAULT_MASS_KG
 
 VERSION = importlib.metadata.version("gaittwin")
@@ -72,24 +72,6 @@ def test_help_shows_the_defaults(capsys):
     assert f"(not given: {DEFAULT_MASS_KG:g} kg, with a warning)" in text
     assert "-q, --quiet" in text and "-v, --verbose" in text
     assert "(default: None)" not in text and "(default: False)" not in text
-
-
-def test_the_evaluation_rule_options_reach_the_curriculum():
-    options = ["walk", "--out", "out", "--allow-scratch"]
-    default = prediction_options(build_parser().parse_args(options))["settings"].curriculum
-    assert default == learn.CurriculumSettings()
-    rule = [
-        "--evaluation-episodes",
-        "10",
-        "--evaluation-window",
-        "2",
-        "--evaluation-max-falls",
-        "1",
-    ]
-    chosen = prediction_options(build_parser().parse_args([*options, *rule]))["settings"]
-    assert chosen.curriculum == learn.CurriculumSettings(
-        evaluation_episodes=10, evaluation_window=2, evaluation_max_falls=1
-    )
 
 
 @pytest.mark.parametrize(

@@ -30,10 +30,9 @@ from learn._constants import (
     TASK_TERRAINS,
 )
 from learn.cli_options import (
-    add_evaluation_rule_options,
+    add_stairs_promotion_option,
     add_stairs_reference_option,
     add_stiff_knee_options,
-    evaluation_rule_settings,
 )
 
 #: Exit code of ``gaittwin-predict`` when the report says "no prediction" (the adapted
@@ -52,7 +51,7 @@ def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int
 
     Everything but the recordings and ``--out``: the atlas (or ``--allow-scratch``), budgets,
     tasks, levels, seed, the patient's body and stiff knee, environments, rollouts, stair cue,
-    stairs reference, evaluation rule of promotion.
+    stairs reference and promotion.
     Turn them into :func:`learn.predict_patient` keywords with :func:`prediction_options`.
     """
     start = parser.add_mutually_exclusive_group(required=True)
@@ -111,7 +110,7 @@ def add_prediction_options(parser: argparse.ArgumentParser, *, envs_default: int
         "--no-stair-cue", action="store_true", help="train the stairs without the terrain cue"
     )
     add_stairs_reference_option(parser)
-    add_evaluation_rule_options(parser)
+    add_stairs_promotion_option(parser)
     parser.add_argument(
         "--continue-if-falling",
         action="store_true",
@@ -135,7 +134,7 @@ def prediction_options(args: argparse.Namespace) -> dict:
     ``stiff_knee``) are left to the caller.
     """
     from learn.prediction import Budgets, PredictionSettings
-    from learn.training import CurriculumSettings, TaskSettings
+    from learn.training import TaskSettings
 
     settings = PredictionSettings(
         atlas_dir=args.atlas,
@@ -150,10 +149,10 @@ def prediction_options(args: argparse.Namespace) -> dict:
         seed=args.seed,
         n_envs=args.envs,
         task_settings=TaskSettings(n_envs=args.envs),
-        curriculum=CurriculumSettings(**evaluation_rule_settings(args)),
         n_rollouts=args.rollouts,
         use_stair_cue=not args.no_stair_cue,
         stairs_reference=args.stairs_reference,
+        stairs_promotion=args.stairs_promotion,
         continue_if_falling=args.continue_if_falling,
         report_template=args.report_template,
     )

@@ -9,7 +9,12 @@ from __future__ import annotations
 import argparse
 
 import gait
-from learn._constants import DEFAULT_STAIRS_REFERENCE, EVALUATION_WINDOW, STAIRS_REFERENCES
+from learn._constants import (
+    DEFAULT_STAIRS_PROMOTION,
+    DEFAULT_STAIRS_REFERENCE,
+    STAIRS_PROMOTIONS,
+    STAIRS_REFERENCES,
+)
 
 
 def add_stiff_knee_options(parser: argparse.ArgumentParser) -> None:
@@ -50,40 +55,19 @@ def add_stairs_reference_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_evaluation_rule_options(parser: argparse.ArgumentParser) -> None:
-    """Add ``--evaluation-episodes``, ``--evaluation-window`` and ``--evaluation-max-falls``.
+def add_stairs_promotion_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--stairs-promotion`` (``PredictionSettings.stairs_promotion``).
 
-    The evaluation rule of promotion (:class:`learn.CurriculumSettings`); turn them into its
-    keywords with :func:`evaluation_rule_settings`.
+    Shared by the commands and the examples that predict the stairs.
     """
     parser.add_argument(
-        "--evaluation-episodes",
-        type=int,
-        default=0,
-        help="promote a level by this many episodes of the policy with deterministic actions at "
-        "the level (every checkpoint, once the level's minimum episodes are played; the mean "
-        "over --evaluation-window evaluations), against the deterministic flat-ground return; "
-        "0: by the training episodes' window, as runs started before this option (default: "
-        "%(default)s)",
+        "--stairs-promotion",
+        choices=list(STAIRS_PROMOTIONS),
+        default=DEFAULT_STAIRS_PROMOTION,
+        help="promotion rule of the stairs curriculum (evaluation: 10 episodes with "
+        "deterministic actions at every checkpoint, a window of 3 evaluations, at most 1 fall "
+        "in their 30 episodes; training: the training episodes' window, the paper's rule); "
+        f"{DEFAULT_STAIRS_PROMOTION}, the default, mastered CMU 16_15's 11.25 and 15 cm stairs "
+        "in half the steps of the training rule, with controllers as reliable "
+        "(docs/prediction.md)",
     )
-    parser.add_argument(
-        "--evaluation-window",
-        type=int,
-        default=EVALUATION_WINDOW,
-        help="evaluations the evaluation rule averages (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--evaluation-max-falls",
-        type=int,
-        help="with --evaluation-episodes: at most this many of the window's episodes may fall "
-        "(e.g. 1 of 30); not given: the mean return only",
-    )
-
-
-def evaluation_rule_settings(args: argparse.Namespace) -> dict:
-    """Return the :class:`learn.CurriculumSettings` keywords of the evaluation rule's options."""
-    return {
-        "evaluation_episodes": args.evaluation_episodes,
-        "evaluation_window": args.evaluation_window,
-        "evaluation_max_falls": args.evaluation_max_falls,
-    }

@@ -75,9 +75,12 @@ def test_example_09_predicts_without_atlas_and_resumes(
     assert f"one step per tread at that cadence, is {stair_pace:.2f} m/s" in text
     assert re.search(
         r"Training: adapted controller 64 steps in \d+ s, slope trained 128 steps of a "
-        r"128-step budget in \d+ s \(imitation reference: the patient&#39;s flat-ground walk\), "
-        r"stairs trained 128 steps of a 128-step budget in \d+ s \(imitation reference: the walk "
-        r"retargeted to the stairs, one step per tread, following the walker\);",
+        r"128-step budget in \d+ s \(imitation reference: the patient&#39;s flat-ground walk; "
+        r"levels promoted by the training episodes&#39; mean return\), stairs trained 128 steps "
+        r"of a 128-step budget in \d+ s \(imitation reference: the walk retargeted to the "
+        r"stairs, one step per tread, following the walker; levels promoted by 10 episodes with "
+        r"deterministic actions at each checkpoint, the mean of 3 such evaluations with at most "
+        r"1 fall\(s\) in them\);",
         text,
     )
     stairs = learn.runs.read_task_progress(out / "tasks" / "stairs")  # the default reference

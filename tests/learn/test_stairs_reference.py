@@ -73,9 +73,10 @@ def test_task_settings_with_a_reference_option_are_refused(name):
 def test_the_commands_pass_the_stairs_reference(build, tmp_path):
     base = [str(tmp_path), "--out", str(tmp_path / "o"), "--allow-scratch"]
     default = prediction_options(build().parse_args(base))["settings"]
-    assert default.stairs_reference == "follow"
-    chosen = prediction_options(build().parse_args([*base, "--stairs-reference", "treads"]))
-    assert chosen["settings"].stairs_reference == "treads"
+    assert (default.stairs_reference, default.stairs_promotion) == ("follow", "evaluation")
+    options = ["--stairs-reference", "treads", "--stairs-promotion", "training"]
+    chosen = prediction_options(build().parse_args([*base, *options]))["settings"]
+    assert (chosen.stairs_reference, chosen.stairs_promotion) == ("treads", "training")
     with pytest.raises(SystemExit):
         build().parse_args([*base, "--stairs-reference", "steps"])
 
@@ -97,12 +98,14 @@ def test_the_stairs_are_trained_and_evaluated_on_their_reference(walk_clip, tmp_
     )
     progress = learn.runs.read_task_progress(tmp_path / "tasks" / "stairs")
     assert tuple(progress[name] for name in REFERENCE_OPTIONS) == (True, True, True)
+    rule = ("evaluation_episodes", "evaluation_window", "evaluation_max_falls")
+    assert tuple(progress[name] for name in rule) == (10, 3, 1)  # the default stairs promotion
     assert made == [("flat", False), ("flat", False), ("stairs", True)]  # baseline, push, level 2
     assert result.outcomes[0].task == "stairs" and result.outcomes[0].level == 2
     text = html.unescape(result.report.read_text())
     follow = re.escape(STAIRS_REFERENCES["follow"].description)
     trained = r"stairs trained 64 steps of a 64-step budget in \d+ s \(imitation reference: "
-    trained += rf"{follow}\)"
+    trained += rf"{follow}; levels promoted by 10 episodes"
     assert re.search(trained, text)
     # a stopped training is not resumed on another reference: refused before any stage runs
     (tmp_path / "tasks" / "stairs" / "curriculum.json").unlink()
@@ -118,6 +121,19 @@ def test_the_stairs_are_trained_and_evaluated_on_their_reference(walk_clip, tmp_
             walk_clip,
             tmp_path,
             replace(settings, stairs_reference="flat"),
+            patient_id="CMU 07_01",
+            source="CMU 07_01",
+        )
+    with pytest.raises(  # nor under another promotion rule
+        GaitTwinInputError,
+        match=r"tasks/stairs': expected a stopped stairs training promoted by .*'evaluation_"
+        r"episodes': 0.* found one promoted by .*'evaluation_episodes': 10.*; pass "
+        r"--stairs-promotion evaluation \(stairs_promotion='evaluation'\) to resume it",
+    ):
+        learn.predict_from_clip(
+            walk_clip,
+            tmp_path,
+            replace(settings, stairs_promotion="training"),
             patient_id="CMU 07_01",
             source="CMU 07_01",
         )

@@ -131,9 +131,11 @@ def predict_patient(
     (:func:`learn.adapt`); ``baseline.json`` and ``baseline.gif`` (flat ground); ``push.json``
     (largest survived push per direction, :func:`learn.evaluation.max_survived_push_n`); per task
     ``tasks/<task>/`` (:func:`learn.train_task` with
-    :meth:`PredictionSettings.task_training_settings`: the stairs on ``stairs_reference``; done
-    when its ``curriculum.json`` exists, a stopped training resumes from its newest complete
-    checkpoint, refused when written on another reference) and per level
+    :meth:`PredictionSettings.task_training_settings` and
+    :meth:`PredictionSettings.task_curriculum`: the stairs on ``stairs_reference`` and
+    ``stairs_promotion``; done when its ``curriculum.json`` exists, a stopped training resumes
+    from its newest complete checkpoint, refused when written on another reference or rule) and
+    per level
     ``outcomes/<task>_<level>.json`` and ``.gif``; then ``report.html`` and ``summary.png``
     (always rewritten). Delete a stage's output to redo it.
     """
@@ -201,8 +203,9 @@ def predict_from_clip(
     ------
     GaitTwinInputError
         No atlas (unless ``settings.allow_scratch``), or a stopped task training in
-        ``tasks/<task>/`` on another imitation reference than the task's (for the stairs,
-        ``settings.stairs_reference``): checked before any training.
+        ``tasks/<task>/`` on another imitation reference or promotion rule than the task's
+        (for the stairs, ``settings.stairs_reference`` and ``settings.stairs_promotion``):
+        checked before any training.
 
     Notes
     -----

@@ -23,7 +23,7 @@ from learn.report import (
     write_report,
     write_summary_png,
 )
-from learn.runs import CURRICULUM_FILE, MANIFEST_FILE, trained_steps
+from learn.runs import CURRICULUM_FILE, MANIFEST_FILE, RULE_DEFAULTS, trained_steps
 
 #: Note put in the report of a run without an atlas.
 SCRATCH_NOTE = (
@@ -72,8 +72,22 @@ def _adaptation_text(adapt_dir: Path) -> str:
     return text
 
 
+def promotion_text(curriculum_settings: Mapping[str, object]) -> str:
+    """Return how a task run promoted its levels, from its recorded curriculum options."""
+    rule = {**RULE_DEFAULTS, **curriculum_settings}
+    if not rule["evaluation_episodes"]:
+        return "levels promoted by the training episodes' mean return"
+    text = (
+        f"levels promoted by {rule['evaluation_episodes']} episodes with deterministic actions "
+        f"at each checkpoint, the mean of {rule['evaluation_window']} such evaluations"
+    )
+    if rule["evaluation_max_falls"] is not None:
+        text += f" with at most {rule['evaluation_max_falls']} fall(s) in them"
+    return text
+
+
 def _task_text(task_dir: Path, steps: int, reference: str) -> str:
-    """Return a task's steps, its run's budget, wall time (of its last sitting) and reference."""
+    """Return a task's steps, budget, wall time (of its last sitting), reference and promotion."""
     record = json.loads((task_dir / CURRICULUM_FILE).read_text())
     text = f"{steps:,} steps"
     if record.get("budget_timesteps") is not None:
@@ -85,7 +99,8 @@ def _task_text(task_dir: Path, steps: int, reference: str) -> str:
             text += f", the last {steps - start:,} in {wall} after resuming"
         else:
             text += f" in {duration_text(record['wall_time_s'])}"
-    return f"{text} (imitation reference: {STAIRS_REFERENCES[reference].description})"
+    promotion = promotion_text(record.get("curriculum_settings", {}))
+    return f"{text} (imitation reference: {STAIRS_REFERENCES[reference].description}; {promotion})"
 
 
 def patient_summary(

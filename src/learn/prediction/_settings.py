@@ -10,8 +10,10 @@ import sim
 from imu import GaitTwinInputError
 from learn._constants import (
     DEFAULT_ADAPT_STEPS,
+    DEFAULT_STAIRS_PROMOTION,
     DEFAULT_STAIRS_REFERENCE,
     DEFAULT_TASK_STEPS,
+    STAIRS_PROMOTIONS,
     STAIRS_REFERENCES,
 )
 from learn.algorithms import PPOSettings
@@ -82,7 +84,8 @@ class PredictionSettings:
         Options of task training and the curriculum. ``task_settings`` leaves the imitation
         reference's options (``terrain_reference``, ``tread_steps``, ``follow_walker``) off:
         the slope trains on the flat-ground reference, the stairs on ``stairs_reference``
-        (:meth:`task_training_settings`).
+        (:meth:`task_training_settings`). ``curriculum``'s promotion rule is the slope's; the
+        stairs' is ``stairs_promotion`` (:meth:`task_curriculum`).
     n_rollouts
         Evaluation episodes per level and for the flat-ground baseline.
     push_directions
@@ -94,6 +97,11 @@ class PredictionSettings:
         ``"terrain"`` (retargeted to the stairs, :class:`learn.env.TerrainReference`),
         ``"treads"`` (and one step per tread) or ``"follow"`` (and following the walker; the
         default, which went furthest up the stairs: ``docs/prediction.md``, "Pipeline").
+    stairs_promotion
+        The stairs' promotion rule (:data:`learn._constants.STAIRS_PROMOTIONS`):
+        ``"evaluation"`` (the default: deterministic episodes of the policy at every
+        checkpoint, at most 1 fall in a window of 30; :class:`learn.CurriculumSettings`) or
+        ``"training"`` (the training episodes' window, the paper's rule).
     continue_if_falling
         When the adapted controller falls on flat ground, go on to the push test and the tasks
         anyway (to exercise the pipeline, e.g. with tiny budgets). By default the prediction
@@ -106,8 +114,8 @@ class PredictionSettings:
     Raises
     ------
     GaitTwinInputError
-        An unknown task, level or stairs reference, ``task_settings`` with a reference option
-        on, or a report template that is not a file.
+        An unknown task, level, stairs reference or stairs promotion, ``task_settings`` with
+        a reference option on, or a report template that is not a file.
     """
 
     atlas_dir: Path | None = None
@@ -126,6 +134,7 @@ class PredictionSettings:
     push_directions: tuple[str, ...] = tuple(sim.PUSH_DIRECTIONS)
     use_stair_cue: bool = True
     stairs_reference: str = DEFAULT_STAIRS_REFERENCE
+    stairs_promotion: str = DEFAULT_STAIRS_PROMOTION
     continue_if_falling: bool = False
     report_template: Path | None = None
 
@@ -147,6 +156,11 @@ class PredictionSettings:
             raise GaitTwinInputError(
                 f"stairs_reference: expected one of {list(STAIRS_REFERENCES)}, found "
                 f"{self.stairs_reference!r}"
+            )
+        if self.stairs_promotion not in STAIRS_PROMOTIONS:
+            raise GaitTwinInputError(
+                f"stairs_promotion: expected one of {list(STAIRS_PROMOTIONS)}, found "
+                f"{self.stairs_promotion!r}"
             )
         for name in STAIRS_REFERENCES["flat"].task_options:
             if getattr(self.task_settings, name):
@@ -174,6 +188,24 @@ class PredictionSettings:
         if task != "stairs":
             return self.task_settings
         return replace(self.task_settings, **STAIRS_REFERENCES[self.stairs_reference].task_options)
+
+    def task_curriculum(self, task: str) -> CurriculumSettings:
+        """Return the curriculum options ``task`` is trained under.
+
+        Parameters
+        ----------
+        task
+            ``"slope"`` or ``"stairs"``.
+
+        Returns
+        -------
+        CurriculumSettings
+            The stairs: ``curriculum`` with the promotion rule of ``stairs_promotion``
+            (:data:`learn._constants.STAIRS_PROMOTIONS`); the slope: ``curriculum`` as given.
+        """
+        if task != "stairs":
+            return self.curriculum
+        return replace(self.curriculum, **STAIRS_PROMOTIONS[self.stairs_promotion])
 
 
 def check_atlas(atlas_dir: str | Path | None, allow_scratch: bool) -> Path | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import gait
 from imu import GaitTwinInputError
-from learn._constants import STAIRS_REFERENCES
+from learn._constants import STAIRS_PROMOTIONS, STAIRS_REFERENCES
 from learn.env import impairment_angle_limits
 from learn.prediction._progress import log_stage
 from learn.prediction._settings import PredictionSettings, reference_name
@@ -37,26 +37,44 @@ def _planned(clock: TrainingClock, stage: str) -> float | None:
 
 
 def _check_resumable(task_dir: Path, task: str, settings: PredictionSettings) -> None:
-    """Refuse to resume a stopped task training on another imitation reference than asked.
+    """Refuse to resume a stopped task training on another reference or rule than asked.
 
     :func:`learn.train_task` refuses it too, but only after the stages before it and naming its
     options; this says so before any training, with the choice to pass or the folder to delete.
     """
-    recorded = reference_name(read_task_progress(task_dir))
+    progress = read_task_progress(task_dir)
+    recorded = reference_name(progress)
     wanted = reference_name(asdict(settings.task_training_settings(task)))
-    if recorded == wanted:
-        return
-    if task == "stairs":
-        how = (
-            f"pass --stairs-reference {recorded} (stairs_reference={recorded!r}) to resume it, "
-            f"or delete {str(task_dir)!r} to train the stairs anew on {wanted!r}"
+    if recorded != wanted:
+        if task == "stairs":
+            how = (
+                f"pass --stairs-reference {recorded} (stairs_reference={recorded!r}) to resume "
+                f"it, or delete {str(task_dir)!r} to train the stairs anew on {wanted!r}"
+            )
+        else:
+            how = (
+                f"a prediction trains the {task} on 'flat': delete {str(task_dir)!r} to train anew"
+            )
+        raise GaitTwinInputError(
+            f"task run {str(task_dir)!r}: expected a stopped {task} training on the {wanted!r} "
+            f"reference to resume, found one on {recorded!r} "
+            f"({STAIRS_REFERENCES[recorded].description}); {how}"
         )
-    else:
-        how = f"a prediction trains the {task} on 'flat': delete {str(task_dir)!r} to train anew"
+    rule = asdict(settings.task_curriculum(task))
+    recorded_rule = {key: progress[key] for key in STAIRS_PROMOTIONS["training"]}
+    if recorded_rule == {key: rule[key] for key in recorded_rule}:
+        return
+    names = [name for name, options in STAIRS_PROMOTIONS.items() if options == recorded_rule]
+    how = f"delete {str(task_dir)!r} to train the {task} anew"
+    if task == "stairs" and names:
+        how = (
+            f"pass --stairs-promotion {names[0]} (stairs_promotion={names[0]!r}) to resume it, "
+            f"or {how}"
+        )
     raise GaitTwinInputError(
-        f"task run {str(task_dir)!r}: expected a stopped {task} training on the {wanted!r} "
-        f"reference to resume, found one on {recorded!r} "
-        f"({STAIRS_REFERENCES[recorded].description}); {how}"
+        f"task run {str(task_dir)!r}: expected a stopped {task} training promoted by "
+        f"{ {key: rule[key] for key in recorded_rule} } to resume, found one promoted by "
+        f"{recorded_rule}; {how}"
     )
 
 
@@ -79,8 +97,8 @@ def training_clock(out: Path, settings: PredictionSettings) -> TrainingClock:
     Raises
     ------
     GaitTwinInputError
-        A stopped task training in ``tasks/<task>/`` on another imitation reference than the
-        task's: refused here, before any training.
+        A stopped task training in ``tasks/<task>/`` on another imitation reference or
+        promotion rule than the task's: refused here, before any training.
     """
     adapted_before = (out / "adapt" / MODEL_FILE).is_file()  # written when adaptation has finished
     to_train = {} if adapted_before else {"adapt": settings.budgets.adapt_steps}
@@ -215,7 +233,7 @@ def task_training(
             task,
             task_dir,
             total_timesteps=settings.budgets.task_steps,
-            curriculum=settings.curriculum,
+            curriculum=settings.task_curriculum(task),
             settings=task_settings,
             use_stair_cue=settings.use_stair_cue,
             seed=settings.seed,

@@ -272,6 +272,11 @@ def read_task_result(out_dir: str | Path) -> TaskResult:
     )
 
 
+#: The promotion rule's options of :class:`learn.CurriculumSettings` and their values in a run
+#: written before them (the training rule).
+RULE_DEFAULTS = {"evaluation_episodes": 0, "evaluation_window": 3, "evaluation_max_falls": None}
+
+
 def read_task_progress(out_dir: str | Path) -> dict:
     """Return a task run's curriculum progress, finished or still training.
 
@@ -286,7 +291,8 @@ def read_task_progress(out_dir: str | Path) -> dict:
         ``task``, ``use_stair_cue``, ``terrain_reference``, ``tread_steps`` and
         ``follow_walker`` (False for a run written before the option existed),
         ``min_pace_fraction``, ``pace_floor`` and ``rehearsal_envs`` (0 for a run written
-        before them),
+        before them), ``evaluation_episodes``, ``evaluation_window`` and
+        ``evaluation_max_falls`` (the promotion rule; 0, 3 and None before them),
         ``num_timesteps`` (steps trained), ``level`` (current), ``episodes_per_level`` and
         ``steps_to_master`` (level -> count),
         ``threshold`` (the promotion's mean return, ``promotion_fraction * R_flat``) and
@@ -323,6 +329,7 @@ def read_task_progress(out_dir: str | Path) -> dict:
         "min_pace_fraction": run["curriculum_settings"].get("min_pace_fraction", 0.0),
         "pace_floor": run["task_settings"].get("pace_floor", 0.0),
         "rehearsal_envs": run["curriculum_settings"].get("rehearsal_envs", 0),
+        **{key: run["curriculum_settings"].get(key, value) for key, value in RULE_DEFAULTS.items()},
         "num_timesteps": int(num_timesteps),
         "level": int(level),
         "episodes_per_level": {int(k): int(v) for k, v in curriculum["episodes_per_level"].items()},
