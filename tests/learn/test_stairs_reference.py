@@ -107,34 +107,22 @@ def test_the_stairs_are_trained_and_evaluated_on_their_reference(walk_clip, tmp_
     trained = r"stairs trained 64 steps of a 64-step budget in \d+ s \(imitation reference: "
     trained += rf"{follow}; levels promoted by 10 episodes"
     assert re.search(trained, text)
-    # a stopped training is not resumed on another reference: refused before any stage runs
+    # a stopped training is not resumed on another reference or promotion rule: refused before
+    # any stage runs
     (tmp_path / "tasks" / "stairs" / "curriculum.json").unlink()
     (tmp_path / "report.html").unlink()
-    with pytest.raises(
-        GaitTwinInputError,
-        match=r"tasks/stairs': expected a stopped stairs training on the 'flat' reference to "
-        r"resume, found one on 'follow' .*; pass --stairs-reference follow "
-        r"\(stairs_reference='follow'\) to resume it, or delete .*tasks/stairs' to train the "
-        r"stairs anew on 'flat'",
-    ):
-        learn.predict_from_clip(
-            walk_clip,
-            tmp_path,
-            replace(settings, stairs_reference="flat"),
-            patient_id="CMU 07_01",
-            source="CMU 07_01",
-        )
-    with pytest.raises(  # nor under another promotion rule
-        GaitTwinInputError,
-        match=r"tasks/stairs': expected a stopped stairs training promoted by .*'evaluation_"
-        r"episodes': 0.* found one promoted by .*'evaluation_episodes': 10.*; pass "
-        r"--stairs-promotion evaluation \(stairs_promotion='evaluation'\) to resume it",
-    ):
-        learn.predict_from_clip(
-            walk_clip,
-            tmp_path,
-            replace(settings, stairs_promotion="training"),
-            patient_id="CMU 07_01",
-            source="CMU 07_01",
-        )
+    refusals = {
+        "stairs_reference": ("flat", r"tasks/stairs': expected a stopped stairs training on the "
+                             r"'flat' reference to resume, found one on 'follow' .*; pass "
+                             r"--stairs-reference follow \(stairs_reference='follow'\) to resume "
+                             r"it, or delete .*tasks/stairs' to train the stairs anew on 'flat'"),
+        "stairs_promotion": ("training", r"tasks/stairs': expected a stopped stairs training "
+                             r"promoted by .*'evaluation_episodes': 0.* found one promoted by "
+                             r".*'evaluation_episodes': 10.*; pass --stairs-promotion evaluation "
+                             r"\(stairs_promotion='evaluation'\) to resume it"),
+    }  # fmt: skip
+    for name, (value, message) in refusals.items():
+        with pytest.raises(GaitTwinInputError, match=message):
+            learn.predict_from_clip(walk_clip, tmp_path, replace(settings, **{name: value}),
+                                    patient_id="CMU 07_01", source="CMU 07_01")  # fmt: skip
     assert not (tmp_path / "report.html").exists()

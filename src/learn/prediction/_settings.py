@@ -190,18 +190,10 @@ class PredictionSettings:
         return replace(self.task_settings, **STAIRS_REFERENCES[self.stairs_reference].task_options)
 
     def task_curriculum(self, task: str) -> CurriculumSettings:
-        """Return the curriculum options ``task`` is trained under.
+        """Return the curriculum options ``task`` (``"slope"`` or ``"stairs"``) trains under.
 
-        Parameters
-        ----------
-        task
-            ``"slope"`` or ``"stairs"``.
-
-        Returns
-        -------
-        CurriculumSettings
-            The stairs: ``curriculum`` with the promotion rule of ``stairs_promotion``
-            (:data:`learn._constants.STAIRS_PROMOTIONS`); the slope: ``curriculum`` as given.
+        The stairs: ``curriculum`` with the promotion rule of ``stairs_promotion``
+        (:data:`learn._constants.STAIRS_PROMOTIONS`); the slope: ``curriculum`` as given.
         """
         if task != "stairs":
             return self.curriculum
