@@ -28,6 +28,14 @@ DEFAULT_TASK_STEPS = 3_000_000
 #: (``learn.CurriculumSettings.evaluation_window``, ``--evaluation-window``).
 EVALUATION_WINDOW = 3
 
+#: The training rule of promotion as ``learn.CurriculumSettings`` options: their defaults, and
+#: the rule of a task run recorded before they existed.
+TRAINING_RULE: dict[str, int | None] = {
+    "evaluation_episodes": 0,
+    "evaluation_window": EVALUATION_WINDOW,
+    "evaluation_max_falls": None,
+}
+
 
 @dataclass(frozen=True)
 class StairsReference:
@@ -85,8 +93,7 @@ DEFAULT_STAIRS_REFERENCE = "follow"
 #: checkpoint, the mean of a window of 3 evaluations against the deterministic flat-ground return,
 #: at most 1 fall in their 30 episodes.
 STAIRS_PROMOTIONS: dict[str, dict[str, int | None]] = {
-    "training": {"evaluation_episodes": 0, "evaluation_window": EVALUATION_WINDOW,
-                 "evaluation_max_falls": None},
+    "training": TRAINING_RULE,
     "evaluation": {"evaluation_episodes": 10, "evaluation_window": EVALUATION_WINDOW,
                    "evaluation_max_falls": 1},
 }  # fmt: skip

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import gait
-from learn._constants import STAIRS_REFERENCES
+from learn._constants import STAIRS_REFERENCES, TRAINING_RULE
 from learn.env import EnvSettings, clip_goal
 from learn.evaluation import GaitMeasures, LevelOutcome
 from learn.prediction._patient_clip import stiffening_text
@@ -23,7 +23,7 @@ from learn.report import (
     write_report,
     write_summary_png,
 )
-from learn.runs import CURRICULUM_FILE, MANIFEST_FILE, RULE_DEFAULTS, trained_steps
+from learn.runs import CURRICULUM_FILE, MANIFEST_FILE, trained_steps
 
 #: Note put in the report of a run without an atlas.
 SCRATCH_NOTE = (
@@ -74,7 +74,7 @@ def _adaptation_text(adapt_dir: Path) -> str:
 
 def promotion_text(curriculum_settings: Mapping[str, object]) -> str:
     """Return how a task run promoted its levels, from its recorded curriculum options."""
-    rule = {**RULE_DEFAULTS, **curriculum_settings}
+    rule = {**TRAINING_RULE, **curriculum_settings}
     if not rule["evaluation_episodes"]:
         return "levels promoted by the training episodes' mean return"
     text = (

@@ -52,7 +52,6 @@ from learn.runs._model_files import (
     save_rng_state,
 )
 from learn.runs._task_runs import (
-    RULE_DEFAULTS,
     TASK_STEPS_COLUMN,
     TaskResult,
     finish_task_run,
@@ -81,7 +80,6 @@ __all__ = [
     "PROGRESS_FILE",
     "RNG_FILE",
     "ROUND_CHECKPOINT_GLOB",
-    "RULE_DEFAULTS",
     "STATE_FILE",
     "STEP_CHECKPOINT_GLOB",
     "TASK_STEPS_COLUMN",

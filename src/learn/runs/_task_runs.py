@@ -12,6 +12,7 @@ import torch
 from stable_baselines3 import PPO
 
 from imu import GaitTwinInputError, atomic_path, write_text_atomic
+from learn._constants import TRAINING_RULE
 from learn.algorithms import HybridGAIL, discriminator_net, gail_state
 from learn.env import EnvSettings
 from learn.runs._checkpoints import check_policy_folder
@@ -272,11 +273,6 @@ def read_task_result(out_dir: str | Path) -> TaskResult:
     )
 
 
-#: The promotion rule's options of :class:`learn.CurriculumSettings` and their values in a run
-#: written before them (the training rule).
-RULE_DEFAULTS = {"evaluation_episodes": 0, "evaluation_window": 3, "evaluation_max_falls": None}
-
-
 def read_task_progress(out_dir: str | Path) -> dict:
     """Return a task run's curriculum progress, finished or still training.
 
@@ -329,7 +325,7 @@ def read_task_progress(out_dir: str | Path) -> dict:
         "min_pace_fraction": run["curriculum_settings"].get("min_pace_fraction", 0.0),
         "pace_floor": run["task_settings"].get("pace_floor", 0.0),
         "rehearsal_envs": run["curriculum_settings"].get("rehearsal_envs", 0),
-        **{key: run["curriculum_settings"].get(key, value) for key, value in RULE_DEFAULTS.items()},
+        **{key: run["curriculum_settings"].get(key, value) for key, value in TRAINING_RULE.items()},
         "num_timesteps": int(num_timesteps),
         "level": int(level),
         "episodes_per_level": {int(k): int(v) for k, v in curriculum["episodes_per_level"].items()},

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from imu import GaitTwinInputError
+from learn._constants import TRAINING_RULE
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +47,7 @@ def check_same_run(checkpoint: Path, saved: dict, run: dict) -> None:
         "like_for_like": False,
         "min_pace_fraction": 0.0,
         "rehearsal_envs": 0,
-        "evaluation_episodes": 0,
-        "evaluation_window": 3,
-        "evaluation_max_falls": None,
+        **TRAINING_RULE,
         **saved["curriculum_settings"],
     }
     saved["task_settings"] = {
