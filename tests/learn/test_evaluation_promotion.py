@@ -10,6 +10,7 @@ import pytest
 
 import learn
 from imu import GaitTwinInputError
+from learn._constants import TRAINING_RULE
 from learn.evaluation import record_rollouts
 from learn.tasks import Curriculum
 from learn.training import evaluation_measures, run_task_env
@@ -162,3 +163,8 @@ def test_a_resumed_run_switched_to_the_evaluation_rule_measures_its_bar(
     cue = [r.reward_terms["stair_cue"].sum() for r in deterministic]
     expected = np.mean([r.episode_return for r in deterministic]) - np.mean(cue)
     assert resumed["curriculum"]["evaluation_flat_return"] == pytest.approx(expected)
+
+
+def test_the_curriculum_settings_default_to_the_training_rule():
+    defaults = learn.CurriculumSettings()
+    assert {key: getattr(defaults, key) for key in TRAINING_RULE} == TRAINING_RULE
